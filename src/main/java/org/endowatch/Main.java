@@ -1,0 +1,133 @@
+package org.endowatch;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import org.endowatch.cli.AlertsCommand;
+import org.endowatch.cli.BenchCommand;
+import org.endowatch.cli.BrokerCommand;
+import org.endowatch.cli.CalibrateCommand;
+import org.endowatch.cli.ConsoleCommand;
+import org.endowatch.cli.DemoCommand;
+import org.endowatch.cli.EvalCommand;
+import org.endowatch.cli.IngestCommand;
+import org.endowatch.cli.ReplayCommand;
+import org.endowatch.cli.ScoreCommand;
+import org.endowatch.cli.StatusCommand;
+import org.endowatch.cli.SynthCommand;
+import org.endowatch.cli.TopicsCommand;
+import org.endowatch.cli.TrainCommand;
+import org.endowatch.config.ConfigDefaults;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The one entry point: {@code java -jar endowatch.jar <subcommand>}. */
+@Command(
+    name = "endowatch",
+    mixinStandardHelpOptions = true,
+    scope = ScopeType.INHERIT,
+    versionProvider = Main.Version.class,
+    description = "Real-time anomaly monitor for endoscopy video (MemMC-MAE on Kafka Streams).",
+    subcommands = {
+      BrokerCommand.class,
+      TopicsCommand.class,
+      IngestCommand.class,
+      SynthCommand.class,
+      ScoreCommand.class,
+      ConsoleCommand.class,
+      AlertsCommand.class,
+      StatusCommand.class,
+      ReplayCommand.class,
+      TrainCommand.class,
+      CalibrateCommand.class,
+      EvalCommand.class,
+      BenchCommand.class,
+      DemoCommand.class
+    })
+public final class Main implements Runnable {
+  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+  boolean verbose;
+
+  @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "Properties file with option defaults ('bootstrap=...', 'score.budget-ms=...'); "
+          + "also ENDOWATCH_CONFIG. Environment variables ENDOWATCH_<OPTION> override it.")
+  java.nio.file.Path config;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs one command line and returns its exit code; tests call this in-process. */
+  public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    // DJL phones home for its engine list unless told not to; a procedure room has no internet.
+    if (System.getProperty("ai.djl.offline") == null && !"true".equals(env.get("ENDOWATCH_DJL_ONLINE"))) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    ConfigDefaults defaults;
+    try {
+      defaults = ConfigDefaults.forProcess(args, env);
+    } catch (IllegalArgumentException e) {
+      err.println("endowatch: " + e.getMessage());
+      return 2;
+    }
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setDefaultValueProvider(defaults);
+    cmd.setParameterExceptionHandler(Main::onBadArguments);
+    cmd.setExecutionExceptionHandler(Main::onFailure);
+    return cmd.execute(args);
+  }
+
+  private static int onBadArguments(CommandLine.ParameterException e, String[] args) {
+    CommandLine failed = e.getCommandLine();
+    String name = failed.getCommandSpec().qualifiedName();
+    failed.getErr().println(name + ": " + oneLine(e.getMessage()) + " (see '" + name + " --help')");
+    return 2;
+  }
+
+  private static int onFailure(Exception e, CommandLine failed, CommandLine.ParseResult parsed) {
+    if (e instanceof CommandLine.ParameterException pe) {
+      return onBadArguments(pe, new String[0]);
+    }
+    PrintWriter err = failed.getErr();
+    String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+    err.println(failed.getCommandSpec().qualifiedName() + ": error: " + oneLine(message));
+    if (parsed.matchedOption("--verbose") != null || hasVerbose(parsed)) {
+      e.printStackTrace(err);
+    }
+    return 1;
+  }
+
+  private static boolean hasVerbose(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String oneLine(String s) {
+    return s.replaceAll("\\s*\\R\\s*", " ").strip();
+  }
+
+  /** Version from the jar manifest (set by the build), or "dev" when run from classes. */
+  public static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"endowatch " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package org.endowatch.contract;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A record that could not be processed, kept whole on {@code frames-dlq} so nothing is lost: the
+ * original value and headers, why it failed, and where it came from (so it can be found and
+ * replayed after a fix).
+ *
+ * @param reason one line: what was wrong with it
+ * @param sourceTopic the topic it was read from
+ * @param sourcePartition its partition
+ * @param sourceOffset its offset
+ * @param failedTimestampMs when it was dead-lettered (epoch ms)
+ * @param originalHeaders the original record's headers, in order
+ * @param original the original record value (may be empty, never null)
+ */
+public record DeadLetter(
+    String reason,
+    String sourceTopic,
+    int sourcePartition,
+    long sourceOffset,
+    long failedTimestampMs,
+    List<RawHeader> originalHeaders,
+    byte[] original) {
+
+  public DeadLetter {
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(sourceTopic, "sourceTopic");
+    originalHeaders = List.copyOf(originalHeaders);
+    original = original == null ? new byte[0] : original;
+  }
+
+  /** A header as bytes, exactly as it was on the original record. */
+  public record RawHeader(String key, byte[] value) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RawHeader h && key.equals(h.key) && Arrays.equals(value, h.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return key.hashCode() * 31 + Arrays.hashCode(value);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DeadLetter d
+        && sourcePartition == d.sourcePartition
+        && sourceOffset == d.sourceOffset
+        && failedTimestampMs == d.failedTimestampMs
+        && reason.equals(d.reason)
+        && sourceTopic.equals(d.sourceTopic)
+        && originalHeaders.equals(d.originalHeaders)
+        && Arrays.equals(original, d.original);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(reason, sourceTopic, sourcePartition, sourceOffset) * 31 + Arrays.hashCode(original);
+  }
+
+  @Override
+  public String toString() {
+    return "DeadLetter[" + sourceTopic + "-" + sourcePartition + "@" + sourceOffset + ": " + reason + "]";
+  }
+}

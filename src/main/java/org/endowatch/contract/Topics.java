@@ -1,0 +1,41 @@
+package org.endowatch.contract;
+
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic endowatch reads or writes. Keys are the procedure id everywhere except {@link
+ * #MODELS}, whose key is the model name (the topic is compacted, so the latest release wins).
+ */
+public final class Topics {
+  private static final Serde<String> PROCEDURE_ID = Serdes.String();
+
+  /** JPEG frames from ingest; metadata in record headers (see {@link FrameSerde}). */
+  public static final Topic<String, Frame> FRAMES = new Topic<>("frames", PROCEDURE_ID, new FrameSerde());
+
+  /** One outcome per frame: a score, or a skip with its reason. */
+  public static final Topic<String, Score> SCORES =
+      new Topic<>("scores", PROCEDURE_ID, JsonSerde.of(Score.class));
+
+  /** The patch grid of anomaly scores per frame, in a compact binary form. */
+  public static final Topic<String, Heatmap> HEATMAPS =
+      new Topic<>("heatmaps", PROCEDURE_ID, new HeatmapSerde());
+
+  /** Alert life-cycle events: start, update, end. */
+  public static final Topic<String, AlertEvent> ALERTS =
+      new Topic<>("alerts", PROCEDURE_ID, JsonSerde.of(AlertEvent.class));
+
+  /** Frames that could not be scored: the original bytes plus the reason and where they came from. */
+  public static final Topic<String, DeadLetter> FRAMES_DLQ =
+      new Topic<>("frames-dlq", PROCEDURE_ID, new DeadLetterSerde());
+
+  /** Model releases for hot swap; compacted, keyed by model name. */
+  public static final Topic<String, ModelRelease> MODELS =
+      new Topic<>("models", Serdes.String(), JsonSerde.of(ModelRelease.class));
+
+  /** All of the above, in data-flow order. */
+  public static final List<Topic<?, ?>> ALL = List.of(FRAMES, SCORES, HEATMAPS, ALERTS, FRAMES_DLQ, MODELS);
+
+  private Topics() {}
+}

@@ -1,0 +1,2 @@
+/** Ingest: video sources (JavaCV/FFmpeg) -> preprocessing -> frame records -> the frames topic. */
+package org.endowatch.ingest;

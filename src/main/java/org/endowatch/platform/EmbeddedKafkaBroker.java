@@ -1,0 +1,193 @@
+package org.endowatch.platform;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka (KRaft, broker and controller in one process) for the demo, the {@code
+ * broker} command and integration tests. It listens on 127.0.0.1 only and sets every replication
+ * factor and min-ISR to 1, so transactions (exactly-once Streams) and consumer groups work on one
+ * node. Started from the Kafka jars directly: {@code KafkaClusterTestKit} would bind all interfaces
+ * and pull test jars into main.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+  private static final String HOST = "127.0.0.1";
+
+  private final Path dataDir;
+  private final int port;
+  private final int controllerPort;
+  private final KafkaRaftServer server;
+  private volatile boolean closed;
+
+  private EmbeddedKafkaBroker(Path dataDir, int port, int controllerPort, KafkaRaftServer server) {
+    this.dataDir = dataDir;
+    this.port = port;
+    this.controllerPort = controllerPort;
+    this.server = server;
+  }
+
+  /**
+   * Formats {@code dataDir} if it is new (an existing data dir keeps its topics and offsets) and
+   * starts the broker, returning once it answers a metadata request.
+   *
+   * @param port client port, 0 for any free port
+   * @param dataDir where logs and metadata live; created if missing
+   * @param overrides extra broker properties (listeners for SASL/TLS, retention...), applied last
+   * @param startTimeout how long to wait for the broker to answer
+   */
+  public static EmbeddedKafkaBroker start(int port, Path dataDir, Map<String, String> overrides, Duration startTimeout) {
+    int clientPort = port == 0 ? freePort() : port;
+    int controllerPort = freePort();
+    Path logs = dataDir.resolve("kraft-logs");
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
+    props.put("listeners", "PLAINTEXT://" + HOST + ":" + clientPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + clientPort);
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("log.dirs", logs.toString());
+    // One node: every replicated internal topic must accept a replication factor and ISR of 1.
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "5");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "5");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("default.replication.factor", "1");
+    props.put("min.insync.replicas", "1");
+    // Tests and the demo join groups right away; the default 3 s delay only slows them down.
+    props.put("group.initial.rebalance.delay.ms", "0");
+    // Topics come from the catalog; a typo in a topic name must fail, not create a topic.
+    props.put("auto.create.topics.enable", "false");
+    props.put("log.message.timestamp.after.max.ms", Long.toString(Long.MAX_VALUE));
+    props.putAll(overrides);
+
+    try {
+      Files.createDirectories(dataDir);
+      Path configFile = dataDir.resolve("server.properties");
+      Properties p = new Properties();
+      p.putAll(props);
+      try (OutputStream out = Files.newOutputStream(configFile)) {
+        p.store(out, "written by endowatch broker; regenerated at every start");
+      }
+      if (!Files.exists(logs.resolve("meta.properties"))) {
+        format(configFile, dataDir);
+      }
+      KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+      server.startup();
+      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, clientPort, controllerPort, server);
+      try {
+        broker.awaitReady(startTimeout);
+      } catch (RuntimeException e) {
+        broker.close();
+        throw e;
+      }
+      LOG.info("Kafka broker ready on {}:{} (data in {})", HOST, clientPort, dataDir);
+      return broker;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare broker data dir " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Formats a new log dir with a fresh cluster id (an existing dir keeps its own id and data). */
+  private static void format(Path configFile, Path dataDir) {
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int rc;
+    try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+      rc = StorageTool.execute(
+          new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString()},
+          out);
+    }
+    if (rc != 0) {
+      throw new IllegalStateException("cannot format Kafka storage in " + dataDir + ": "
+          + captured.toString(StandardCharsets.UTF_8).strip());
+    }
+  }
+
+  private void awaitReady(Duration timeout) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
+    try (Admin admin = Admin.create(p)) {
+      admin.describeCluster().nodes().get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Kafka broker on port " + port + " did not come up within " + timeout.toSeconds()
+          + " s: " + e.getCause().getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + HOST, e);
+    }
+  }
+
+  /** {@code 127.0.0.1:<port>}, for clients. */
+  public String bootstrapServers() {
+    return HOST + ":" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int controllerPort() {
+    return controllerPort;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Blocks until the broker has stopped (after {@link #close()} from another thread or a hook). */
+  public void awaitShutdown() {
+    server.awaitShutdown();
+  }
+
+  /** Stops the broker cleanly (controlled shutdown, logs flushed). Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.shutdown();
+    server.awaitShutdown();
+    LOG.info("Kafka broker on port {} stopped", port);
+  }
+}

@@ -1,0 +1,2 @@
+/** Replay: recorded procedures played back, re-scored and exported with annotations. */
+package org.endowatch.replay;

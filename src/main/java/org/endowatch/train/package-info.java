@@ -1,0 +1,2 @@
+/** Train: datasets, augmentation, the training loop, calibration and evaluation. */
+package org.endowatch.train;

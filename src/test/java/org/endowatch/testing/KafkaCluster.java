@@ -1,0 +1,15 @@
+package org.endowatch.testing;
+
+import org.endowatch.config.KafkaSettings;
+
+/** A real Kafka broker for an integration test: embedded KRaft here, Testcontainers where Docker runs. */
+public interface KafkaCluster {
+  String bootstrapServers();
+
+  /** Which kind of broker this is, for test reports. */
+  String kind();
+
+  default KafkaSettings settings() {
+    return KafkaSettings.of(bootstrapServers());
+  }
+}

@@ -1,0 +1,82 @@
+package org.endowatch.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.endowatch.platform.EmbeddedKafkaBroker;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * JUnit 5 extension that gives an {@code *IT} a real broker, one per test JVM (startup is the slow
+ * part): Testcontainers' Kafka when a Docker daemon answers, otherwise the embedded KRaft broker
+ * that production uses for the demo. {@code ENDOWATCH_TEST_BROKER=embedded|docker} forces one.
+ * Declare a {@link KafkaCluster} parameter to receive it.
+ */
+public final class RealKafka implements ParameterResolver {
+  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(RealKafka.class);
+
+  @Override
+  public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
+    return p.getParameter().getType() == KafkaCluster.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext p, ExtensionContext c) {
+    return c.getRoot().getStore(NS).getOrComputeIfAbsent("cluster", k -> start(), Handle.class).cluster;
+  }
+
+  /** Closed by JUnit when the root context ends, i.e. once per JVM. */
+  private record Handle(KafkaCluster cluster, AutoCloseable closer) implements ExtensionContext.Store.CloseableResource {
+    @Override
+    public void close() throws Exception {
+      closer.close();
+    }
+  }
+
+  private static Handle start() {
+    String forced = System.getenv().getOrDefault("ENDOWATCH_TEST_BROKER", "");
+    boolean docker = forced.equals("docker") || (!forced.equals("embedded") && dockerAvailable());
+    if (docker) {
+      KafkaContainer container = new KafkaContainer("apache/kafka:4.1.0");
+      container.start();
+      return new Handle(cluster(container.getBootstrapServers(), "testcontainers apache/kafka"), container::stop);
+    }
+    try {
+      Path dir = Files.createTempDirectory("endowatch-it-broker");
+      EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir, Map.of(), Duration.ofSeconds(90));
+      return new Handle(cluster(broker.bootstrapServers(), "embedded KRaft"), broker);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean dockerAvailable() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException | LinkageError | java.util.ServiceConfigurationError e) {
+      // A broken or absent Docker setup means "no Docker", never a failed test run.
+      return false;
+    }
+  }
+
+  private static KafkaCluster cluster(String bootstrap, String kind) {
+    return new KafkaCluster() {
+      @Override
+      public String bootstrapServers() {
+        return bootstrap;
+      }
+
+      @Override
+      public String kind() {
+        return kind;
+      }
+    };
+  }
+}
