@@ -1,0 +1,523 @@
+package org.endowatch.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * MemMC-MAE (Tian et al., 2022): a masked autoencoder whose encoder self-attention is augmented
+ * with learnable memory, and whose decoder cross-attends to the output of every encoder layer.
+ * The class reads in the order the algorithm runs: patchify, patch embedding with fixed sin-cos
+ * positions, keeping the visible patches, the memory-augmented encoder, the multi-level
+ * cross-attention decoder, the pixel head, and the loss on masked patches.
+ *
+ * <p>Shape legend: N batch (images x masks), C,H,W image, P patch side, L = (H/P)(W/P) patches, V
+ * visible patches, M memory slots, E encoder levels (= encoder depth), De/Dd encoder/decoder width,
+ * h heads.
+ *
+ * <p>Inputs of {@link #forward}: {@code images [N,C,H,W]} in [0,1], {@code idsKeep [N,V]} (int64),
+ * {@code idsRestore [N,L]} (int64), both from {@link Masks}. Output: {@code pred [N,L,P*P*C]}, the
+ * reconstruction of every patch (only masked ones are trained). Decisions the paper leaves open are
+ * listed in docs/MODEL.md.
+ */
+public final class MemMcMae extends AbstractBlock {
+  private static final byte VERSION = 1;
+  /** Parameter-list key that makes forward also return the decoder's fusion weights alpha. */
+  public static final String RETURN_ALPHAS = "returnAlphas";
+
+  private final MemMcMaeConfig config;
+  private final Linear patchEmbed;
+  private final List<EncoderLayer> encoder = new ArrayList<>();
+  private final LayerNorm encoderNorm;
+  private final LayerNorm levelNorm;
+  private final Linear decoderEmbed;
+  private final Parameter maskToken;
+  private final List<DecoderLayer> decoder = new ArrayList<>();
+  private final LayerNorm decoderNorm;
+  private final Linear head;
+  private final float[] encoderPos;
+  private final float[] decoderPos;
+
+  public MemMcMae(MemMcMaeConfig config) {
+    super(VERSION);
+    this.config = config;
+    patchEmbed = addChildBlock("patchEmbed", Linear.builder().setUnits(config.encoderWidth()).build());
+    for (int i = 0; i < config.encoderDepth(); i++) {
+      encoder.add(addChildBlock("encoder" + i, new EncoderLayer(config)));
+    }
+    encoderNorm = addChildBlock("encoderNorm", layerNorm());
+    levelNorm = config.multiLevel() ? addChildBlock("levelNorm", LayerNorm.builder().axis(3).build()) : null;
+    decoderEmbed = addChildBlock("decoderEmbed", Linear.builder().setUnits(config.decoderWidth()).build());
+    maskToken = addParameter(Parameter.builder().setName("maskToken").setType(Parameter.Type.WEIGHT)
+        .optShape(new Shape(1, 1, config.decoderWidth())).optInitializer(new NormalInitializer(0.02f)).build());
+    for (int i = 0; i < config.decoderDepth(); i++) {
+      decoder.add(addChildBlock("decoder" + i, new DecoderLayer(config)));
+    }
+    decoderNorm = addChildBlock("decoderNorm", layerNorm());
+    head = addChildBlock("head", Linear.builder().setUnits(config.patchValues()).build());
+    encoderPos = SinCos.positions2d(config.encoderWidth(), config.gridSize());
+    decoderPos = SinCos.positions2d(config.decoderWidth(), config.gridSize());
+    // MAE's initialisation: Xavier-uniform linear weights; biases zero and LayerNorm ones/zeros by default.
+    setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.AVG, 6),
+        p -> p.getType() == Parameter.Type.WEIGHT && p.getInitializer() == null);
+  }
+
+  public MemMcMaeConfig config() {
+    return config;
+  }
+
+  // ---- the algorithm, top to bottom ---------------------------------------------------------
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray images = inputs.get(0);
+    NDArray idsKeep = inputs.get(1);
+    NDArray idsRestore = inputs.get(2);
+    NDArray tokens = embed(ps, patchify(images), training);            // [N, L, De]
+    NDArray visible = keepVisible(tokens, idsKeep);                     // [N, V, De]
+    Encoded encoded = encode(ps, visible, training);                    // [N, V, De], levels [N, E, V, De]
+    List<NDArray> alphas = new ArrayList<>();
+    NDArray pred = decode(ps, encoded, idsRestore, training, alphas);   // [N, L, P*P*C]
+    NDList out = new NDList(pred);
+    if (params != null && params.contains(RETURN_ALPHAS) && !alphas.isEmpty()) {
+      out.add(ai.djl.ndarray.NDArrays.stack(new NDList(alphas), 0));     // [decoder layers, N, E, L]
+    }
+    return out;
+  }
+
+  /** [N,C,H,W] -> [N,L,P*P*C]: non-overlapping P x P patches, row-major, channels last in a patch. */
+  public NDArray patchify(NDArray images) {
+    int p = config.patchSize();
+    int g = config.gridSize();
+    int c = config.channels();
+    long n = images.getShape().get(0);
+    return images.reshape(n, c, g, p, g, p).transpose(0, 2, 4, 3, 5, 1).reshape(n, (long) g * g, (long) p * p * c);
+  }
+
+  /** [N,L,P*P*C] -> [N,C,H,W], the inverse of {@link #patchify}. */
+  public NDArray unpatchify(NDArray patches) {
+    int p = config.patchSize();
+    int g = config.gridSize();
+    int c = config.channels();
+    long n = patches.getShape().get(0);
+    return patches.reshape(n, g, g, p, p, c).transpose(0, 5, 1, 3, 2, 4).reshape(n, c, (long) g * p, (long) g * p);
+  }
+
+  /** [N,L,P*P*C] -> [N,L,De]: linear patch embedding plus fixed 2-D sin-cos positions. */
+  private NDArray embed(ParameterStore ps, NDArray patches, boolean training) {
+    NDArray x = patchEmbed.forward(ps, new NDList(patches), training).singletonOrThrow();
+    return x.add(constant(x, encoderPos, config.patches(), config.encoderWidth()));
+  }
+
+  /** [N,L,D] -> [N,V,D]: the tokens of the visible patches, in idsKeep order. */
+  static NDArray keepVisible(NDArray tokens, NDArray idsKeep) {
+    Shape s = tokens.getShape();
+    long v = idsKeep.getShape().get(1);
+    // gather needs an index with as many dims as the input: broadcast over the width axis.
+    NDArray index = idsKeep.expandDims(2).broadcast(new Shape(s.get(0), v, s.get(2)));
+    return tokens.gather(index, 1);
+  }
+
+  /** The encoder's output and the output of every layer (the levels the decoder attends to). */
+  private record Encoded(NDArray last, NDArray levels) {}
+
+  /** [N,V,De] -> last [N,V,De] and levels [N,E,V,De]; long U-Net skips from layer i to layer E-1-i. */
+  private Encoded encode(ParameterStore ps, NDArray x, boolean training) {
+    int depth = encoder.size();
+    List<NDArray> outputs = new ArrayList<>(depth);
+    for (int i = 0; i < depth; i++) {
+      if (config.unetSkips() && i >= (depth + 1) / 2) {
+        x = x.add(outputs.get(depth - 1 - i));
+      }
+      x = encoder.get(i).forward(ps, new NDList(x), training).singletonOrThrow();
+      outputs.add(x);
+    }
+    NDArray last = encoderNorm.forward(ps, new NDList(x), training).singletonOrThrow();
+    NDArray levels = null;
+    if (config.multiLevel()) {
+      levels = levelNorm.forward(ps, new NDList(ai.djl.ndarray.NDArrays.stack(new NDList(outputs), 1)), training)
+          .singletonOrThrow();
+    }
+    return new Encoded(last, levels);
+  }
+
+  /**
+   * Encoder output -> pixels [N,L,P*P*C]: project to decoder width, put the visible tokens back in
+   * place among mask tokens (idsRestore), add positions, run the decoder layers, predict pixels.
+   */
+  private NDArray decode(ParameterStore ps, Encoded enc, NDArray idsRestore, boolean training, List<NDArray> alphas) {
+    NDArray visible = decoderEmbed.forward(ps, new NDList(enc.last()), training).singletonOrThrow(); // [N,V,Dd]
+    Shape vs = visible.getShape();
+    long n = vs.get(0);
+    long l = config.patches();
+    NDArray mask = ps.getValue(maskToken, visible.getDevice(), training);
+    NDArray masks = mask.broadcast(new Shape(n, l - vs.get(1), vs.get(2)));                         // [N,L-V,Dd]
+    NDArray shuffled = visible.concat(masks, 1);                                                     // [N,L,Dd]
+    NDArray index = idsRestore.expandDims(2).broadcast(new Shape(n, l, vs.get(2)));
+    NDArray y = shuffled.gather(index, 1).add(constant(visible, decoderPos, config.patches(), config.decoderWidth()));
+    int depth = decoder.size();
+    List<NDArray> outputs = new ArrayList<>(depth);
+    for (int i = 0; i < depth; i++) {
+      if (config.unetSkips() && i >= (depth + 1) / 2) {
+        y = y.add(outputs.get(depth - 1 - i));
+      }
+      NDList out = decoder.get(i).forward(ps, enc.levels() == null ? new NDList(y) : new NDList(y, enc.levels()), training);
+      y = out.get(0);
+      if (out.size() > 1) {
+        alphas.add(out.get(1));
+      }
+      outputs.add(y);
+    }
+    NDArray normed = decoderNorm.forward(ps, new NDList(y), training).singletonOrThrow();
+    return head.forward(ps, new NDList(normed), training).singletonOrThrow();
+  }
+
+  /**
+   * MSE between predicted and true pixels, averaged over the masked patches only.
+   *
+   * @param pred [N,L,P*P*C]
+   * @param images [N,C,H,W]
+   * @param maskWeights [N,L], 1 where masked
+   * @return scalar loss
+   */
+  public NDArray loss(NDArray pred, NDArray images, NDArray maskWeights) {
+    NDArray target = patchify(images);
+    // Built from array ops only: scalar ops (mul(Number)...) corrupt gradients if a GC runs mid-step.
+    NDArray perPatch = pred.sub(target).square().mean(new int[] {2});                  // [N,L]
+    return perPatch.mul(maskWeights).sum().div(maskWeights.sum());
+  }
+
+  // ---- layers ------------------------------------------------------------------------------
+
+  /** Pre-norm ViT block whose self-attention keys and values are extended with learned memory. */
+  static final class EncoderLayer extends AbstractBlock {
+    private final LayerNorm norm1 = addChildBlock("norm1", layerNorm());
+    private final MemorySelfAttention attention;
+    private final LayerNorm norm2 = addChildBlock("norm2", layerNorm());
+    private final Mlp mlp;
+    private final int width;
+
+    EncoderLayer(MemMcMaeConfig c) {
+      super(VERSION);
+      width = c.encoderWidth();
+      attention = addChildBlock("attention",
+          new MemorySelfAttention(c.encoderWidth(), c.encoderHeads(), c.memory() ? c.memorySlots() : 0));
+      mlp = addChildBlock("mlp", new Mlp(c.encoderWidth(), c.encoderWidth() * c.mlpRatio()));
+    }
+
+    /** [N,V,De] -> [N,V,De]. */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+      NDArray x = in.singletonOrThrow();
+      x = x.add(attention.forward(ps, norm1.forward(ps, new NDList(x), training), training).singletonOrThrow());
+      x = x.add(mlp.forward(ps, norm2.forward(ps, new NDList(x), training), training).singletonOrThrow());
+      return new NDList(x);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+      return new Shape[] {inputs[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager m, DataType t, Shape... inputs) {
+      Shape tokens = new Shape(1, 1, width);
+      norm1.initialize(m, t, tokens);
+      attention.initialize(m, t, tokens);
+      norm2.initialize(m, t, tokens);
+      mlp.initialize(m, t, tokens);
+    }
+  }
+
+  /**
+   * Self-attention whose keys and values are [W_K X, M_K] and [W_V X, M_V]: M learned memory rows
+   * per layer, shared by all images, that hold normal patterns (the paper's memory-augmented
+   * self-attention). With 0 slots this is plain multi-head self-attention.
+   */
+  static final class MemorySelfAttention extends AbstractBlock {
+    private final Linear qkv;
+    private final Linear out;
+    private final Parameter memoryKeys;
+    private final Parameter memoryValues;
+    private final int width;
+    private final int heads;
+
+    MemorySelfAttention(int width, int heads, int slots) {
+      super(VERSION);
+      this.width = width;
+      this.heads = heads;
+      qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * width).build());
+      out = addChildBlock("out", Linear.builder().setUnits(width).build());
+      if (slots > 0) {
+        memoryKeys = addParameter(Parameter.builder().setName("memoryKeys").setType(Parameter.Type.WEIGHT)
+            .optShape(new Shape(slots, width)).optInitializer(new NormalInitializer(0.02f)).build());
+        memoryValues = addParameter(Parameter.builder().setName("memoryValues").setType(Parameter.Type.WEIGHT)
+            .optShape(new Shape(slots, width)).optInitializer(new NormalInitializer(0.02f)).build());
+      } else {
+        memoryKeys = null;
+        memoryValues = null;
+      }
+    }
+
+    /** [N,V,D] -> [N,V,D]. */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+      NDArray x = in.singletonOrThrow();
+      long n = x.getShape().get(0);
+      NDList qkvParts = qkv.forward(ps, new NDList(x), training).singletonOrThrow().split(3, 2);
+      NDArray q = qkvParts.get(0);
+      NDArray k = qkvParts.get(1);
+      NDArray v = qkvParts.get(2);
+      if (memoryKeys != null) {
+        NDArray mk = ps.getValue(memoryKeys, x.getDevice(), training);                 // [M,D]
+        NDArray mv = ps.getValue(memoryValues, x.getDevice(), training);
+        Shape memShape = new Shape(n, mk.getShape().get(0), width);
+        k = k.concat(mk.expandDims(0).broadcast(memShape), 1);                          // [N,V+M,D]
+        v = v.concat(mv.expandDims(0).broadcast(memShape), 1);
+      }
+      NDArray attended = Attention.multiHead(q, k, v, heads);                          // [N,V,D]
+      return out.forward(ps, new NDList(attended), training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+      return new Shape[] {inputs[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager m, DataType t, Shape... inputs) {
+      qkv.initialize(m, t, new Shape(1, 1, width));
+      out.initialize(m, t, new Shape(1, 1, width));
+    }
+  }
+
+  /**
+   * Pre-norm decoder block: self-attention over all L tokens, then (multi-level on) cross-attention
+   * from the tokens to each encoder level l, fused by alpha(l,d) = sigmoid(W_alpha(l,d)[s; c_l]),
+   * then the MLP. With multi-level off it is MAE's plain decoder block.
+   */
+  static final class DecoderLayer extends AbstractBlock {
+    private final LayerNorm norm1 = addChildBlock("norm1", layerNorm());
+    private final MemorySelfAttention selfAttention;
+    private final LayerNorm norm2;
+    private final MultiLevelCrossAttention crossAttention;
+    private final LayerNorm norm3 = addChildBlock("norm3", layerNorm());
+    private final Mlp mlp;
+    private final MemMcMaeConfig c;
+
+    DecoderLayer(MemMcMaeConfig c) {
+      super(VERSION);
+      this.c = c;
+      selfAttention = addChildBlock("selfAttention", new MemorySelfAttention(c.decoderWidth(), c.decoderHeads(), 0));
+      if (c.multiLevel()) {
+        norm2 = addChildBlock("norm2", layerNorm());
+        crossAttention = addChildBlock("crossAttention", new MultiLevelCrossAttention(c));
+      } else {
+        norm2 = null;
+        crossAttention = null;
+      }
+      mlp = addChildBlock("mlp", new Mlp(c.decoderWidth(), c.decoderWidth() * c.mlpRatio()));
+    }
+
+    /** y [N,L,Dd] (+ levels [N,E,V,De]) -> y [N,L,Dd] (+ alpha [N,E,L]). */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+      NDArray y = in.get(0);
+      NDArray s = y.add(selfAttention.forward(ps, norm1.forward(ps, new NDList(y), training), training).singletonOrThrow());
+      NDArray alpha = null;
+      if (crossAttention != null) {
+        NDArray query = norm2.forward(ps, new NDList(s), training).singletonOrThrow();
+        NDList fused = crossAttention.forward(ps, new NDList(query, in.get(1), s), training);
+        s = s.add(fused.get(0));
+        alpha = fused.get(1);
+      }
+      NDArray out = s.add(mlp.forward(ps, norm3.forward(ps, new NDList(s), training), training).singletonOrThrow());
+      return alpha == null ? new NDList(out) : new NDList(out, alpha);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+      return new Shape[] {inputs[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager m, DataType t, Shape... inputs) {
+      Shape tokens = new Shape(1, 1, c.decoderWidth());
+      norm1.initialize(m, t, tokens);
+      selfAttention.initialize(m, t, tokens);
+      if (crossAttention != null) {
+        norm2.initialize(m, t, tokens);
+        crossAttention.initialize(m, t, tokens);
+      }
+      norm3.initialize(m, t, tokens);
+      mlp.initialize(m, t, tokens);
+    }
+  }
+
+  /**
+   * Cross-attention from decoder tokens to every encoder level, one attention operator per decoder
+   * layer shared by the levels (its K/V projections map encoder width to decoder width), and a
+   * per-level gate W_alpha(l,d) over [s; c_l] that weighs each level's result per token.
+   */
+  static final class MultiLevelCrossAttention extends AbstractBlock {
+    private final Linear q;
+    private final Linear kv;
+    private final Linear out;
+    private final Parameter gateSelf;
+    private final Parameter gateCross;
+    private final Parameter gateBias;
+    private final MemMcMaeConfig c;
+
+    MultiLevelCrossAttention(MemMcMaeConfig c) {
+      super(VERSION);
+      this.c = c;
+      int d = c.decoderWidth();
+      int e = c.encoderDepth();
+      q = addChildBlock("q", Linear.builder().setUnits(d).build());
+      kv = addChildBlock("kv", Linear.builder().setUnits(2L * d).build());
+      out = addChildBlock("out", Linear.builder().setUnits(d).build());
+      gateSelf = addParameter(Parameter.builder().setName("gateSelf").setType(Parameter.Type.WEIGHT)
+          .optShape(new Shape(e, d)).optInitializer(new NormalInitializer(0.02f)).build());
+      gateCross = addParameter(Parameter.builder().setName("gateCross").setType(Parameter.Type.WEIGHT)
+          .optShape(new Shape(e, d)).optInitializer(new NormalInitializer(0.02f)).build());
+      gateBias = addParameter(Parameter.builder().setName("gateBias").setType(Parameter.Type.BIAS)
+          .optShape(new Shape(e)).build());
+    }
+
+    /** query [N,L,Dd], levels [N,E,V,De], s [N,L,Dd] -> fused [N,L,Dd], alpha [N,E,L]. */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+      NDArray query = in.get(0);
+      NDArray levels = in.get(1);
+      NDArray s = in.get(2);
+      Shape qs = query.getShape();
+      Shape ls = levels.getShape();
+      long n = qs.get(0);
+      long l = qs.get(1);
+      long d = qs.get(2);
+      long e = ls.get(1);
+      // Fold the levels into the batch so one batched attention serves all of them.
+      NDArray qh = q.forward(ps, new NDList(query), training).singletonOrThrow()
+          .expandDims(1).broadcast(new Shape(n, e, l, d)).reshape(n * e, l, d);             // [N*E,L,Dd]
+      NDList kvParts = kv.forward(ps, new NDList(levels.reshape(n * e, ls.get(2), ls.get(3))), training)
+          .singletonOrThrow().split(2, 2);                                                  // [N*E,V,Dd] x2
+      NDArray attended = Attention.multiHead(qh, kvParts.get(0), kvParts.get(1), c.decoderHeads());
+      NDArray cross = out.forward(ps, new NDList(attended), training).singletonOrThrow().reshape(n, e, l, d); // [N,E,L,Dd]
+      NDArray wSelf = ps.getValue(gateSelf, s.getDevice(), training);                      // [E,Dd]
+      NDArray wCross = ps.getValue(gateCross, s.getDevice(), training);                    // [E,Dd]
+      NDArray bias = ps.getValue(gateBias, s.getDevice(), training);                       // [E]
+      NDArray fromSelf = s.matMul(wSelf.transpose()).transpose(0, 2, 1);                   // [N,E,L]
+      NDArray fromCross = cross.mul(wCross.reshape(1, e, 1, d)).sum(new int[] {3});       // [N,E,L]
+      NDArray alpha = fromSelf.add(fromCross).add(bias.reshape(1, e, 1));
+      alpha = Activation.sigmoid(alpha);                                                  // [N,E,L] in (0,1)
+      NDArray fused = cross.mul(alpha.expandDims(3)).sum(new int[] {1});                  // [N,L,Dd]
+      return new NDList(fused, alpha);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+      return new Shape[] {inputs[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager m, DataType t, Shape... inputs) {
+      q.initialize(m, t, new Shape(1, 1, c.decoderWidth()));
+      kv.initialize(m, t, new Shape(1, 1, c.encoderWidth()));
+      out.initialize(m, t, new Shape(1, 1, c.decoderWidth()));
+    }
+  }
+
+  /** Linear -> GELU -> Linear, hidden width = mlpRatio * D. */
+  static final class Mlp extends AbstractBlock {
+    private final Linear fc1;
+    private final Linear fc2;
+    private final int width;
+    private final int hidden;
+
+    Mlp(int width, int hidden) {
+      super(VERSION);
+      this.width = width;
+      this.hidden = hidden;
+      fc1 = addChildBlock("fc1", Linear.builder().setUnits(hidden).build());
+      fc2 = addChildBlock("fc2", Linear.builder().setUnits(width).build());
+    }
+
+    /** [N,T,D] -> [N,T,D]. */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+      NDArray h = Activation.gelu(fc1.forward(ps, in, training).singletonOrThrow());
+      return fc2.forward(ps, new NDList(h), training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+      return new Shape[] {inputs[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager m, DataType t, Shape... inputs) {
+      fc1.initialize(m, t, new Shape(1, 1, width));
+      fc2.initialize(m, t, new Shape(1, 1, hidden));
+    }
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  /** LayerNorm over the last axis of [N,T,D] (the builder's default would normalise over T and D). */
+  private static LayerNorm layerNorm() {
+    return LayerNorm.builder().axis(2).build();
+  }
+
+  /** A fixed [1,rows,cols] table as an array on x's device (not a parameter: never trained). */
+  private static NDArray constant(NDArray x, float[] table, int rows, int cols) {
+    return x.getManager().create(table, new Shape(1, rows, cols));
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputs) {
+    long n = inputs[0].get(0);
+    return new Shape[] {new Shape(n, config.patches(), config.patchValues())};
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager m, DataType t, Shape... inputs) {
+    patchEmbed.initialize(m, t, new Shape(1, 1, config.patchValues()));
+    Shape enc = new Shape(1, 1, config.encoderWidth());
+    for (EncoderLayer layer : encoder) {
+      layer.initialize(m, t, enc);
+    }
+    encoderNorm.initialize(m, t, enc);
+    if (levelNorm != null) {
+      levelNorm.initialize(m, t, new Shape(1, config.encoderDepth(), 1, config.encoderWidth()));
+    }
+    decoderEmbed.initialize(m, t, enc);
+    Shape dec = new Shape(1, 1, config.decoderWidth());
+    for (DecoderLayer layer : decoder) {
+      layer.initialize(m, t, dec);
+    }
+    decoderNorm.initialize(m, t, dec);
+    head.initialize(m, t, dec);
+  }
+
+  /** The input shapes to {@link #initialize} with: images, idsKeep, idsRestore for a batch of n. */
+  public Shape[] inputShapes(int n) {
+    return new Shape[] {
+      new Shape(n, config.channels(), config.imageSize(), config.imageSize()),
+      new Shape(n, config.visible()),
+      new Shape(n, config.patches())
+    };
+  }
+}

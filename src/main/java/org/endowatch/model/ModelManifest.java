@@ -1,0 +1,62 @@
+package org.endowatch.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/**
+ * {@code manifest.json} of a model artifact: everything needed to rebuild, verify and trust the
+ * network, plus the thresholds that turn its anomaly maps into decisions (data, not code).
+ *
+ * @param format artifact format version ({@link ModelArtifact#FORMAT})
+ * @param name model name (what scorers follow on the models topic)
+ * @param version unique version written on every output the model produces
+ * @param config every hyper-parameter of the network
+ * @param maskSchedule how frames are scored (e.g. {@code random-10}, {@code complementary-4})
+ * @param imagePooling how patch scores become the image score: {@code mean} (the paper) or {@code max}
+ * @param imageThreshold calibrated image-level threshold; null until calibrated
+ * @param patchThreshold calibrated patch-level threshold for localisation; null until calibrated
+ * @param calibration how the thresholds were set (data, target false-alarm rate, counts)
+ * @param training what it was trained on and how (data summary, epochs, time, command)
+ * @param djlVersion DJL version that wrote it
+ * @param engineVersion PyTorch version that wrote it
+ * @param createdAt ISO-8601 time of writing
+ * @param parametersFile the parameter file's name inside the artifact directory
+ * @param parametersSha256 sha256 of that file, verified at load
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelManifest(
+    int format,
+    String name,
+    String version,
+    MemMcMaeConfig config,
+    String maskSchedule,
+    String imagePooling,
+    Double imageThreshold,
+    Double patchThreshold,
+    Map<String, Object> calibration,
+    Map<String, Object> training,
+    String djlVersion,
+    String engineVersion,
+    String createdAt,
+    String parametersFile,
+    String parametersSha256) {
+
+  public ModelManifest withThresholds(double image, double patch, Map<String, Object> calibrationInfo) {
+    return new ModelManifest(format, name, version, config, maskSchedule, imagePooling, image, patch, calibrationInfo,
+        training, djlVersion, engineVersion, createdAt, parametersFile, parametersSha256);
+  }
+
+  public ModelManifest withParameters(String file, String sha256, String djl, String engine, String created) {
+    return new ModelManifest(format, name, version, config, maskSchedule, imagePooling, imageThreshold, patchThreshold,
+        calibration, training, djl, engine, created, file, sha256);
+  }
+
+  public ModelManifest withVersion(String newVersion) {
+    return new ModelManifest(format, name, newVersion, config, maskSchedule, imagePooling, imageThreshold,
+        patchThreshold, calibration, training, djlVersion, engineVersion, createdAt, parametersFile, parametersSha256);
+  }
+
+  public boolean calibrated() {
+    return imageThreshold != null && patchThreshold != null;
+  }
+}

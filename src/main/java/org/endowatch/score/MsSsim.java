@@ -1,0 +1,167 @@
+package org.endowatch.score;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+import java.util.Arrays;
+
+/**
+ * Multi-scale structural similarity (Wang, Simoncelli, Bovik 2003) for images in [0,1], as a
+ * per-image value and as a per-pixel map (for anomaly maps).
+ *
+ * <p>Per scale j: Gaussian-weighted local statistics (11 px window, sigma 1.5) give the
+ * contrast-structure term cs_j = (2 s_xy + C2) / (s_x^2 + s_y^2 + C2); at the coarsest scale S the
+ * luminance term l = (2 m_x m_y + C1) / (m_x^2 + m_y^2 + C1) multiplies in. MS-SSIM = prod_{j<S}
+ * cs_j^w_j * (l cs_S)^w_S with the standard weights (0.0448, 0.2856, 0.3001, 0.2363, 0.1333); terms
+ * are clamped at 0 before the power (as common implementations do) so a fractional power stays real.
+ *
+ * <p>Scales: 5, or fewer when the image is small: scale j is used only while the image side at
+ * that scale is at least the window (11 px), so 224 px uses 5 scales (224..14) and 128 px uses 4
+ * (128..16). The weights of the scales used are renormalised to sum to 1.
+ *
+ * <p>Borders: the window is zero-padded and every local mean divided by the window mass inside the
+ * image (normalised convolution), so each pixel gets statistics of the part of its window that lies
+ * in the image and the map keeps the image's size. Maps of coarser scales are brought back to full
+ * size by nearest-neighbour repetition.
+ *
+ * <p>Shapes: x, y [N,C,H,W] (H, W divisible by 2^(S-1)); map [N,1,H,W] (mean over channels);
+ * value [N].
+ */
+public final class MsSsim {
+  static final float[] WEIGHTS = {0.0448f, 0.2856f, 0.3001f, 0.2363f, 0.1333f};
+  static final int WINDOW = 11;
+  static final double SIGMA = 1.5;
+  private static final float C1 = 0.01f * 0.01f;
+  private static final float C2 = 0.03f * 0.03f;
+
+  private MsSsim() {}
+
+  /** How many scales an image with this smaller side gets (1..5). */
+  public static int scales(int side) {
+    int s = 0;
+    while (s < WEIGHTS.length && side >> s >= WINDOW) {
+      s++;
+    }
+    if (s == 0) {
+      throw new IllegalArgumentException("MS-SSIM needs images of at least " + WINDOW + " px, got " + side);
+    }
+    return s;
+  }
+
+  /** The weights used for {@code s} scales: the first s standard weights, renormalised to sum 1. */
+  public static float[] weights(int s) {
+    float[] w = Arrays.copyOf(WEIGHTS, s);
+    float sum = 0;
+    for (float v : w) {
+      sum += v;
+    }
+    for (int i = 0; i < s; i++) {
+      w[i] /= sum;
+    }
+    return w;
+  }
+
+  /** Per-image MS-SSIM [N] (channels averaged). */
+  public static NDArray value(NDArray x, NDArray y) {
+    return compute(x, y, false);
+  }
+
+  /** Per-pixel MS-SSIM map [N,1,H,W] (channels averaged); 1 where the images agree. */
+  public static NDArray map(NDArray x, NDArray y) {
+    return compute(x, y, true);
+  }
+
+  private static NDArray compute(NDArray x, NDArray y, boolean perPixel) {
+    Shape s = x.getShape();
+    if (!s.equals(y.getShape()) || s.dimension() != 4) {
+      throw new IllegalArgumentException("MS-SSIM needs two [N,C,H,W] arrays of one shape, got " + s + " and " + y.getShape());
+    }
+    int h = (int) s.get(2);
+    int w = (int) s.get(3);
+    int scales = scales(Math.min(h, w));
+    float[] weights = weights(scales);
+    NDManager m = x.getManager();
+    NDArray result = null;
+    for (int j = 0; j < scales; j++) {
+      boolean last = j == scales - 1;
+      NDArray term = stats(x, y, last).clip(0f, Float.MAX_VALUE);                // [N,C,h_j,w_j]
+      NDArray weighted;
+      if (perPixel) {
+        int factor = 1 << j;
+        NDArray full = factor == 1 ? term : term.repeat(2, factor).repeat(3, factor);
+        weighted = full.pow(m.create(weights[j]));                                 // [N,C,H,W]
+      } else {
+        // PtNDArray.mean takes one axis at a time.
+        weighted = term.mean(new int[] {3}).mean(new int[] {2}).pow(m.create(weights[j])); // [N,C]
+      }
+      result = result == null ? weighted : result.mul(weighted);
+      if (!last) {
+        x = halve(x);
+        y = halve(y);
+      }
+    }
+    return perPixel ? result.mean(new int[] {1}, true) : result.mean(new int[] {1});
+  }
+
+  /** cs (or l * cs at the last scale) per pixel, [N,C,h,w]. */
+  private static NDArray stats(NDArray x, NDArray y, boolean withLuminance) {
+    long c = x.getShape().get(1);
+    NDArray all = NDArrays.concat(new NDList(x, y, x.mul(x), y.mul(y), x.mul(y)), 1); // [N,5C,h,w]
+    NDArray mass = gaussian(x.getManager().ones(new Shape(1, 1, x.getShape().get(2), x.getShape().get(3))), 1);
+    NDArray local = gaussian(all, 5 * c).div(mass);
+    NDList parts = local.split(5, 1);
+    NDArray mx = parts.get(0);
+    NDArray my = parts.get(1);
+    NDArray mxx = mx.mul(mx);
+    NDArray myy = my.mul(my);
+    NDArray mxy = mx.mul(my);
+    NDArray vx = parts.get(2).sub(mxx);
+    NDArray vy = parts.get(3).sub(myy);
+    NDArray cov = parts.get(4).sub(mxy);
+    NDManager m = x.getManager();
+    NDArray c2 = m.create(C2);
+    NDArray two = m.create(2f);
+    NDArray cs = cov.mul(two).add(c2).div(vx.add(vy).add(c2));
+    if (!withLuminance) {
+      return cs;
+    }
+    NDArray c1 = m.create(C1);
+    NDArray lum = mxy.mul(two).add(c1).div(mxx.add(myy).add(c1));
+    return lum.mul(cs);
+  }
+
+  /** Separable Gaussian filter, zero-padded, one filter per channel: [N,K,h,w] -> [N,K,h,w]. */
+  private static NDArray gaussian(NDArray in, long channels) {
+    NDManager m = in.getManager();
+    float[] g = kernel();
+    NDArray row = m.create(g, new Shape(1, 1, 1, WINDOW)).repeat(0, channels);
+    NDArray col = m.create(g, new Shape(1, 1, WINDOW, 1)).repeat(0, channels);
+    int pad = WINDOW / 2;
+    Shape one = new Shape(1, 1);
+    NDArray horizontal = Conv2d.conv2d(in, row, null, one, new Shape(0, pad), one, (int) channels).singletonOrThrow();
+    return Conv2d.conv2d(horizontal, col, null, one, new Shape(pad, 0), one, (int) channels).singletonOrThrow();
+  }
+
+  /** The normalised 1-D Gaussian window. */
+  static float[] kernel() {
+    float[] g = new float[WINDOW];
+    double sum = 0;
+    for (int i = 0; i < WINDOW; i++) {
+      double d = i - WINDOW / 2;
+      g[i] = (float) Math.exp(-d * d / (2 * SIGMA * SIGMA));
+      sum += g[i];
+    }
+    for (int i = 0; i < WINDOW; i++) {
+      g[i] /= (float) sum;
+    }
+    return g;
+  }
+
+  private static NDArray halve(NDArray x) {
+    return Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
+  }
+}

@@ -1,0 +1,151 @@
+package org.endowatch.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.endowatch.model.Masks;
+import org.endowatch.model.MemMcMae;
+import org.endowatch.model.MemMcMaeConfig;
+
+/**
+ * One optimisation step at a time, as the paper trains: AdamW (weight decay 0.05 on weights, none
+ * on biases, norms, memory-free scalars), learning rate base * batch / 256 with linear warm-up then
+ * cosine decay, MSE on masked patches, a fresh random 75 % mask per image per step.
+ */
+public final class MaeTrainer {
+  /**
+   * @param batch images per step
+   * @param baseLr the paper's 1.5e-3, scaled by batch/256
+   * @param weightDecay 0.05 in the paper
+   * @param warmupSteps linear warm-up length
+   * @param totalSteps warm-up plus cosine decay length
+   */
+  public record Settings(int batch, double baseLr, double weightDecay, int warmupSteps, int totalSteps) {
+    public double peakLr() {
+      return baseLr * batch / 256.0;
+    }
+
+    /** Learning rate at 0-based step: linear warm-up to the peak, then cosine to zero. */
+    public double lrAt(int step) {
+      if (step < warmupSteps) {
+        return peakLr() * (step + 1) / warmupSteps;
+      }
+      double progress = Math.min(1.0, (step - warmupSteps) / (double) Math.max(1, totalSteps - warmupSteps));
+      return peakLr() * 0.5 * (1 + Math.cos(Math.PI * progress));
+    }
+  }
+
+  private final MemMcMae network;
+  private final MemMcMaeConfig config;
+  private final NDManager manager;
+  private final ParameterStore store;
+  private final Optimizer decayed;
+  private final Optimizer undecayed;
+
+  public MaeTrainer(MemMcMae network, NDManager manager, Settings settings) {
+    this.network = network;
+    this.config = network.config();
+    this.manager = manager;
+    this.store = new ParameterStore(manager, false);
+    Tracker lr = step -> (float) settings.lrAt(Math.max(0, step - 1));
+    decayed = Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays((float) settings.weightDecay()).build();
+    undecayed = Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays(0f).build();
+    for (Pair<String, Parameter> p : network.getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        p.getValue().getArray().setRequiresGradient(true);
+      }
+    }
+  }
+
+  /** Random masks for one step: one independent 75 % mask per image. */
+  public Masks masksFor(int images, SplittableRandom rng) {
+    return Masks.random(images, config.patches(), config.visible(), rng);
+  }
+
+  /**
+   * Forward, backward and one optimiser update.
+   *
+   * @param pixels [N,C,H,W] row-major, values in [0,1]
+   * @return the loss before the update
+   */
+  public float step(float[] pixels, int n, Masks masks) {
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      float loss = backward(pixels, n, masks, () -> {});
+      for (Pair<String, Parameter> p : network.getParameters()) {
+        Parameter param = p.getValue();
+        if (!param.requiresGradient()) {
+          continue;
+        }
+        NDArray weight = param.getArray();
+        NDArray grad = weight.getGradient();
+        // MAE: no weight decay on biases, norms and 1-D parameters.
+        Optimizer opt = param.getType() == Parameter.Type.WEIGHT && weight.getShape().dimension() > 1 ? decayed : undecayed;
+        opt.update(param.getId(), weight, grad);
+      }
+      return loss;
+    }
+  }
+
+  /** The loss of a batch without training (for validation curves). */
+  public float loss(float[] pixels, int n, Masks masks) {
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDList in = inputs(pixels, n, masks);
+      NDArray pred = network.forward(store, new NDList(in.get(0), in.get(1), in.get(2)), false).singletonOrThrow();
+      return network.loss(pred, in.get(0), in.get(3)).getFloat();
+    }
+  }
+
+  /**
+   * Gradients of the loss for one batch, by parameter name, without updating; {@code midStep} runs
+   * between forward and backward (the GC regression test forces a collection there).
+   */
+  public Map<String, float[]> gradients(float[] pixels, int n, Masks masks, Runnable midStep) {
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      backward(pixels, n, masks, midStep);
+      Map<String, float[]> out = new LinkedHashMap<>();
+      for (Pair<String, Parameter> p : network.getParameters()) {
+        if (p.getValue().requiresGradient()) {
+          out.put(p.getKey(), p.getValue().getArray().getGradient().toFloatArray());
+        }
+      }
+      return out;
+    }
+  }
+
+  private float backward(float[] pixels, int n, Masks masks, Runnable midStep) {
+    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      collector.zeroGradients();
+      NDList in = inputs(pixels, n, masks);
+      NDArray pred = network.forward(store, new NDList(in.get(0), in.get(1), in.get(2)), true).singletonOrThrow();
+      NDArray loss = network.loss(pred, in.get(0), in.get(3));
+      midStep.run();
+      collector.backward(loss);
+      return loss.getFloat();
+    }
+  }
+
+  /** images [N,C,H,W], idsKeep [N,V], idsRestore [N,L], mask weights [N,L]. */
+  private NDList inputs(float[] pixels, int n, Masks masks) {
+    int s = config.imageSize();
+    NDArray images = manager.create(pixels, new Shape(n, config.channels(), s, s));
+    NDArray keep = manager.create(masks.flatKeep(), new Shape(n, config.visible()));
+    NDArray restore = manager.create(masks.flatRestore(), new Shape(n, config.patches()));
+    NDArray weights = manager.create(masks.flatMaskWeights(), new Shape(n, config.patches()));
+    return new NDList(images, keep, restore, weights);
+  }
+}

@@ -1,0 +1,173 @@
+package org.endowatch.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.endowatch.train.MaeTrainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class MemMcMaeTest {
+  /** A tiny network so the numerical checks run in milliseconds: 32 px, P 8, 16 patches, 4 visible. */
+  static final MemMcMaeConfig SMALL =
+      new MemMcMaeConfig("test", 32, 8, 3, 32, 3, 2, 16, 2, 2, 4, 5, 0.75, true, true, true);
+
+  private static NDManager manager;
+
+  @BeforeAll
+  static void setUp() {
+    manager = NDManager.newBaseManager();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    manager.close();
+  }
+
+  static MemMcMae network(MemMcMaeConfig c) {
+    MemMcMae net = new MemMcMae(c);
+    net.initialize(manager, DataType.FLOAT32, net.inputShapes(1));
+    return net;
+  }
+
+  static float[] randomImages(int n, MemMcMaeConfig c, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] px = new float[n * c.channels() * c.imageSize() * c.imageSize()];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (float) r.nextDouble();
+    }
+    return px;
+  }
+
+  private static NDArray forward(MemMcMae net, float[] px, int n, Masks masks) {
+    MemMcMaeConfig c = net.config();
+    NDArray images = manager.create(px, new Shape(n, c.channels(), c.imageSize(), c.imageSize()));
+    return net.forward(new ParameterStore(manager, false), new NDList(images,
+        manager.create(masks.flatKeep(), new Shape(n, c.visible())),
+        manager.create(masks.flatRestore(), new Shape(n, c.patches()))), false).singletonOrThrow();
+  }
+
+  @Test
+  void forwardPredictsEveryPatch() {
+    MemMcMae net = network(SMALL);
+    Masks masks = Masks.random(2, 16, 4, new SplittableRandom(0));
+    assertThat(forward(net, randomImages(2, SMALL, 1), 2, masks).getShape()).isEqualTo(new Shape(2, 16, 192));
+  }
+
+  @Test
+  void patchifyAndUnpatchifyAreInverse() {
+    MemMcMae net = network(SMALL);
+    NDArray images = manager.create(randomImages(2, SMALL, 2), new Shape(2, 3, 32, 32));
+    NDArray patches = net.patchify(images);
+    assertThat(patches.getShape()).isEqualTo(new Shape(2, 16, 192));
+    assertThat(net.unpatchify(patches).toFloatArray()).containsExactly(images.toFloatArray());
+    // patch 1 is row 0, column 1: pixel (c=0, y=0, x=8) is its first value
+    assertThat(patches.getFloat(0, 1, 0)).isEqualTo(images.getFloat(0, 0, 0, 8));
+  }
+
+  @Test
+  void theEncoderSeesOnlyVisiblePatches() {
+    MemMcMae net = network(SMALL);
+    Masks masks = Masks.random(1, 16, 4, new SplittableRandom(3));
+    float[] px = randomImages(1, SMALL, 4);
+    float[] changed = px.clone();
+    int hidden = -1;
+    for (int i = 0; i < 16 && hidden < 0; i++) {
+      hidden = masks.masked()[0][i] ? i : -1;
+    }
+    int row = hidden / 4;
+    int col = hidden % 4;
+    for (int ch = 0; ch < 3; ch++) {
+      for (int y = 0; y < 8; y++) {
+        for (int x = 0; x < 8; x++) {
+          changed[ch * 1024 + (row * 8 + y) * 32 + col * 8 + x] = 0.5f;
+        }
+      }
+    }
+    assertThat(forward(net, changed, 1, masks).toFloatArray()).containsExactly(forward(net, px, 1, masks).toFloatArray());
+    // ...while a visible patch does change the output
+    int visible = (int) masks.idsKeep()[0][0];
+    changed = px.clone();
+    changed[(visible / 4 * 8) * 32 + visible % 4 * 8] += 0.5f;
+    assertThat(forward(net, changed, 1, masks).toFloatArray()).isNotEqualTo(forward(net, px, 1, masks).toFloatArray());
+  }
+
+  @Test
+  void everyAlphaIsStrictlyBetweenZeroAndOne() {
+    MemMcMae net = network(SMALL);
+    Masks masks = Masks.random(2, 16, 4, new SplittableRandom(5));
+    MemMcMaeConfig c = SMALL;
+    NDArray images = manager.create(randomImages(2, c, 6), new Shape(2, 3, 32, 32));
+    PairList<String, Object> params = new PairList<>();
+    params.add(MemMcMae.RETURN_ALPHAS, true);
+    NDList out = net.forward(new ParameterStore(manager, false), new NDList(images,
+        manager.create(masks.flatKeep(), new Shape(2, 4)), manager.create(masks.flatRestore(), new Shape(2, 16))),
+        false, params);
+    NDArray alphas = out.get(1);
+    assertThat(alphas.getShape()).isEqualTo(new Shape(2, 2, 3, 16)); // decoder layers, N, encoder levels, L
+    for (float a : alphas.toFloatArray()) {
+      assertThat(a).isStrictlyBetween(0f, 1f);
+    }
+  }
+
+  @Test
+  void memoryParametersReceiveNonZeroGradients() {
+    MemMcMae net = network(SMALL);
+    MaeTrainer trainer = new MaeTrainer(net, manager, new MaeTrainer.Settings(2, 1.5e-3, 0.05, 1, 10));
+    Map<String, float[]> grads = trainer.gradients(randomImages(2, SMALL, 7), 2,
+        Masks.random(2, 16, 4, new SplittableRandom(8)), () -> {});
+    long memoryParams = grads.keySet().stream().filter(k -> k.contains("memory")).count();
+    assertThat(memoryParams).isEqualTo(2L * SMALL.encoderDepth());
+    grads.forEach((name, g) -> {
+      if (name.contains("memory")) {
+        double norm = 0;
+        for (float v : g) {
+          norm += v * v;
+        }
+        assertThat(norm).as(name).isGreaterThan(0);
+      }
+    });
+  }
+
+  @Test
+  void lossCountsMaskedPatchesOnly() {
+    MemMcMae net = network(SMALL);
+    Masks masks = Masks.random(1, 16, 4, new SplittableRandom(9));
+    float[] px = randomImages(1, SMALL, 10);
+    NDArray pred = forward(net, px, 1, masks);
+    NDArray weights = manager.create(masks.flatMaskWeights(), new Shape(1, 16));
+    float base = net.loss(pred, manager.create(px, new Shape(1, 3, 32, 32)), weights).getFloat();
+
+    int visible = (int) masks.idsKeep()[0][0];
+    float[] target = px.clone();
+    target[(visible / 4 * 8) * 32 + visible % 4 * 8] += 0.9f;
+    float afterVisibleChange = net.loss(pred, manager.create(target, new Shape(1, 3, 32, 32)), weights).getFloat();
+    int hidden = 0;
+    while (!masks.masked()[0][hidden]) {
+      hidden++;
+    }
+    target = px.clone();
+    target[(hidden / 4 * 8) * 32 + hidden % 4 * 8] += 0.9f;
+    float afterHiddenChange = net.loss(pred, manager.create(target, new Shape(1, 3, 32, 32)), weights).getFloat();
+
+    assertThat(afterVisibleChange).isEqualTo(base);
+    assertThat(afterHiddenChange).isNotEqualTo(base);
+  }
+
+  @Test
+  void ablationSwitchesRemoveTheirParameters() {
+    long full = network(SMALL).getParameters().size();
+    MemMcMae plain = network(SMALL.withMemory(false).withMultiLevel(false));
+    assertThat(plain.getParameters().keys()).noneMatch(k -> k.contains("memory") || k.contains("cross") || k.contains("levelNorm"));
+    assertThat(plain.getParameters().size()).isLessThan((int) full);
+  }
+}
