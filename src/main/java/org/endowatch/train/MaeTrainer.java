@@ -81,22 +81,25 @@ public final class MaeTrainer {
    * @return the loss before the update
    */
   public float step(float[] pixels, int n, Masks masks) {
+    float loss;
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
-      float loss = backward(pixels, n, masks, () -> {});
-      for (Pair<String, Parameter> p : network.getParameters()) {
-        Parameter param = p.getValue();
-        if (!param.requiresGradient()) {
-          continue;
-        }
-        NDArray weight = param.getArray();
-        NDArray grad = weight.getGradient();
+      loss = backward(pixels, n, masks, () -> {});
+    }
+    // Outside the scope: AdamW creates its moment arrays on the first update, and they must live on.
+    for (Pair<String, Parameter> p : network.getParameters()) {
+      Parameter param = p.getValue();
+      if (!param.requiresGradient()) {
+        continue;
+      }
+      NDArray weight = param.getArray();
+      try (NDArray grad = weight.getGradient()) {
         // MAE: no weight decay on biases, norms and 1-D parameters.
         Optimizer opt = param.getType() == Parameter.Type.WEIGHT && weight.getShape().dimension() > 1 ? decayed : undecayed;
         opt.update(param.getId(), weight, grad);
       }
-      return loss;
     }
+    return loss;
   }
 
   /** The loss of a batch without training (for validation curves). */

@@ -170,4 +170,17 @@ class MemMcMaeTest {
     assertThat(plain.getParameters().keys()).noneMatch(k -> k.contains("memory") || k.contains("cross") || k.contains("levelNorm"));
     assertThat(plain.getParameters().size()).isLessThan((int) full);
   }
+
+  @Test
+  void parameterCountsFromTheArchitectureMatchTheNetwork() {
+    for (MemMcMaeConfig c : new MemMcMaeConfig[] {SMALL, SMALL.withMemory(false), SMALL.withMultiLevel(false),
+        MemMcMaeConfig.MICRO, MemMcMaeConfig.TINY}) {
+      long counted = 0;
+      for (var p : network(c).getParameters()) {
+        counted += p.getValue().getArray().size();
+      }
+      assertThat(Flops.parameters(c)).as(c.preset() + " memory=" + c.memory() + " multiLevel=" + c.multiLevel())
+          .isEqualTo(counted);
+    }
+  }
 }

@@ -1,0 +1,97 @@
+package org.endowatch.train;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+
+/** Image files to model input: decode, resize to a square side, and lay out as [C,H,W] floats in [0,1]. */
+public final class Images {
+  private static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp");
+
+  private Images() {}
+
+  /** The image files directly in {@code dir}, sorted by name (so runs are reproducible). */
+  public static List<Path> list(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("image folder " + dir + " does not exist or is not a directory");
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> images = files.filter(Files::isRegularFile)
+          .filter(p -> EXTENSIONS.stream().anyMatch(e -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(e)))
+          .sorted().toList();
+      if (images.isEmpty()) {
+        throw new IllegalArgumentException("image folder " + dir + " holds no .jpg/.jpeg/.png/.bmp files");
+      }
+      return images;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot list image folder " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Decodes a file; throws IOException with the file named when it is not a readable image. */
+  public static BufferedImage read(Path file) throws IOException {
+    BufferedImage img;
+    try {
+      img = ImageIO.read(file.toFile());
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(file + " is not a readable image: " + e.getMessage(), e);
+    }
+    if (img == null) {
+      throw new IOException(file + " is not a readable image (unknown or corrupt format)");
+    }
+    return img;
+  }
+
+  /** Bilinear resize of the whole image to side x side (aspect ratio is not kept). */
+  public static BufferedImage resize(BufferedImage img, int side) {
+    if (img.getWidth() == side && img.getHeight() == side && img.getType() == BufferedImage.TYPE_INT_RGB) {
+      return img;
+    }
+    BufferedImage out = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(img, 0, 0, side, side, null);
+    g.dispose();
+    return out;
+  }
+
+  /**
+   * Writes img (already side x side) into {@code out} at {@code offset} as [C,H,W] in [0,1]; one
+   * channel is the luma (for X-rays), three are R, G, B.
+   */
+  public static void toChw(BufferedImage img, int channels, float[] out, int offset) {
+    int w = img.getWidth();
+    int h = img.getHeight();
+    int plane = w * h;
+    int[] rgb = img.getRGB(0, 0, w, h, null, 0, w);
+    for (int i = 0; i < plane; i++) {
+      int p = rgb[i];
+      float r = ((p >> 16) & 0xFF) / 255f;
+      float gr = ((p >> 8) & 0xFF) / 255f;
+      float b = (p & 0xFF) / 255f;
+      if (channels == 1) {
+        out[offset + i] = 0.299f * r + 0.587f * gr + 0.114f * b;
+      } else {
+        out[offset + i] = r;
+        out[offset + plane + i] = gr;
+        out[offset + 2 * plane + i] = b;
+      }
+    }
+  }
+
+  /** Loads files resized to side x side into one [N,C,H,W] array. */
+  public static float[] load(List<Path> files, int side, int channels) throws IOException {
+    float[] out = new float[files.size() * channels * side * side];
+    for (int i = 0; i < files.size(); i++) {
+      toChw(resize(read(files.get(i)), side), channels, out, i * channels * side * side);
+    }
+    return out;
+  }
+}
