@@ -1,11 +1,100 @@
 package org.endowatch.cli;
 
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.endowatch.model.MemMcMaeConfig;
+import org.endowatch.train.TrainingRun;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "train", description = "Train a MemMC-MAE model on normal images or videos.")
-public final class TrainCommand extends NotImplementedYet {
+@Command(name = "train", description = "Train a MemMC-MAE model on folders of normal images.")
+public final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, split = ",", paramLabel = "DIR[,DIR...]",
+      description = "Folders of normal images (jpg/png).")
+  List<Path> data;
+
+  @Option(names = "--out", required = true, paramLabel = "MODEL_DIR", description = "Where the model and checkpoints go.")
+  Path out;
+
+  @Option(names = "--preset", defaultValue = "micro", description = "micro, tiny or base (default ${DEFAULT-VALUE}).")
+  String preset;
+
+  @Option(names = "--set", split = ",", paramLabel = "KEY=VALUE",
+      description = "Model overrides: memory=on|off, multiLevel=on|off, unetSkips=on|off, memorySlots=N, channels=1|3.")
+  Map<String, String> overrides = Map.of();
+
+  @Option(names = "--epochs", defaultValue = "50") int epochs;
+  @Option(names = "--batch", defaultValue = "32") int batch;
+  @Option(names = "--lr", defaultValue = "1.5e-3", description = "Base learning rate, scaled by batch/256 (default ${DEFAULT-VALUE}).")
+  double lr;
+  @Option(names = "--weight-decay", defaultValue = "0.05") double weightDecay;
+  @Option(names = "--warmup-epochs", defaultValue = "5") int warmupEpochs;
+  @Option(names = "--val-fraction", defaultValue = "0.1",
+      description = "Fraction of images held out of training for calibration (default ${DEFAULT-VALUE}).")
+  double valFraction;
+  @Option(names = "--resume", description = "Continue from the checkpoint in --out.") boolean resume;
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
+  @Option(names = "--seed", defaultValue = "1") long seed;
+  @Option(names = "--name", description = "Model name (default: the --out folder's name).") String name;
+
+  @Spec CommandSpec spec;
+
+  /** Trains and returns what happened; SIGINT/SIGTERM checkpoint and stop. */
+  public TrainingRun.Result run(PrintStream progress) {
+    if (epochs < 1 || batch < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--epochs and --batch must be >= 1, --lr > 0, --val-fraction in [0,1)");
+    }
+    MemMcMaeConfig config;
+    try {
+      config = MemMcMaeConfig.preset(preset).with(overrides);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    String modelName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
+    List<String> words = new ArrayList<>(List.of("endowatch"));
+    words.addAll(spec.commandLine().getParseResult().originalArgs());
+    AtomicBoolean stop = new AtomicBoolean();
+    java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    // On Ctrl-C / SIGTERM: ask the loop to stop and wait for its checkpoint before the JVM exits.
+    Thread hook = new Thread(() -> {
+      stop.set(true);
+      try {
+        finished.await(120, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "train-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return TrainingRun.run(new TrainingRun.Options(data, out, config, epochs, batch, resume, device, seed, lr,
+          weightDecay, warmupEpochs, valFraction, modelName, String.join(" ", words)), progress, stop);
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook already ran: we are stopping because of it
+      }
+    }
+  }
+
   @Override
-  String plannedIn() {
-    return "issue 4: training, calibration and evaluation";
+  public Integer call() {
+    TrainingRun.Result r = run(System.err);
+    spec.commandLine().getOut().printf(Locale.ROOT,
+        "%s: %d epochs, %d steps, last epoch loss %.5f, %.1f images/s, %d train / %d validation images, %d corrupt skipped, %s%n",
+        r.interrupted() ? "stopped" : "trained", r.epochsDone(), r.steps(), r.lastEpochLoss(), r.imagesPerSecond(),
+        r.trainImages(), r.validationImages(), r.skipped().size(), r.time());
+    return r.interrupted() ? 130 : 0;
   }
 }

@@ -9,8 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,8 +18,8 @@ import org.endowatch.model.MemMcMae;
 import org.endowatch.model.MemMcMaeConfig;
 
 /**
- * One optimisation step at a time, as the paper trains: AdamW (weight decay 0.05 on weights, none
- * on biases, norms, memory-free scalars), learning rate base * batch / 256 with linear warm-up then
+ * One optimisation step at a time, as the paper trains: AdamW (weight decay 0.05 on weight
+ * matrices, none on biases, norms and other 1-D parameters), learning rate base * batch / 256 with linear warm-up then
  * cosine decay, MSE on masked patches, a fresh random 75 % mask per image per step.
  */
 public final class MaeTrainer {
@@ -51,17 +49,16 @@ public final class MaeTrainer {
   private final MemMcMaeConfig config;
   private final NDManager manager;
   private final ParameterStore store;
-  private final Optimizer decayed;
-  private final Optimizer undecayed;
+  private final Settings settings;
+  private final AdamW optimizer;
 
   public MaeTrainer(MemMcMae network, NDManager manager, Settings settings) {
     this.network = network;
     this.config = network.config();
     this.manager = manager;
     this.store = new ParameterStore(manager, false);
-    Tracker lr = step -> (float) settings.lrAt(Math.max(0, step - 1));
-    decayed = Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays((float) settings.weightDecay()).build();
-    undecayed = Optimizer.adamW().optLearningRateTracker(lr).optWeightDecays(0f).build();
+    this.settings = settings;
+    this.optimizer = new AdamW(manager);
     for (Pair<String, Parameter> p : network.getParameters()) {
       if (p.getValue().requiresGradient()) {
         p.getValue().getArray().setRequiresGradient(true);
@@ -87,6 +84,8 @@ public final class MaeTrainer {
       loss = backward(pixels, n, masks, () -> {});
     }
     // Outside the scope: AdamW creates its moment arrays on the first update, and they must live on.
+    float lr = (float) settings.lrAt((int) optimizer.steps());
+    optimizer.nextStep();
     for (Pair<String, Parameter> p : network.getParameters()) {
       Parameter param = p.getValue();
       if (!param.requiresGradient()) {
@@ -95,11 +94,30 @@ public final class MaeTrainer {
       NDArray weight = param.getArray();
       try (NDArray grad = weight.getGradient()) {
         // MAE: no weight decay on biases, norms and 1-D parameters.
-        Optimizer opt = param.getType() == Parameter.Type.WEIGHT && weight.getShape().dimension() > 1 ? decayed : undecayed;
-        opt.update(param.getId(), weight, grad);
+        boolean decay = param.getType() == Parameter.Type.WEIGHT && weight.getShape().dimension() > 1;
+        optimizer.update(p.getKey(), weight, grad, lr, decay ? (float) settings.weightDecay() : 0f);
       }
     }
     return loss;
+  }
+
+  /** Optimisation steps taken so far (restored by {@link #loadOptimizer}). */
+  public long steps() {
+    return optimizer.steps();
+  }
+
+  /** Learning rate the next step will use. */
+  public double nextLr() {
+    return settings.lrAt((int) optimizer.steps());
+  }
+
+  /** Writes the optimiser's moments and step count (for exact resume). */
+  public void saveOptimizer(java.io.DataOutputStream out) throws java.io.IOException {
+    optimizer.save(out);
+  }
+
+  public void loadOptimizer(java.io.DataInputStream in) throws java.io.IOException {
+    optimizer.load(in);
   }
 
   /** The loss of a batch without training (for validation curves). */
