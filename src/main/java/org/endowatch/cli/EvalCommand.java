@@ -1,11 +1,38 @@
 package org.endowatch.cli;
 
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.endowatch.train.Evaluation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "eval", description = "Evaluate a model on normal and anomalous images (AUC, IoU) and write a report.")
-public final class EvalCommand extends NotImplementedYet {
+@Command(name = "eval",
+    description = "Evaluate a calibrated model on held-out normal and anomalous images: AUC, IoU, report.")
+public final class EvalCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+  @Option(names = "--normal", required = true, paramLabel = "DIR") Path normal;
+  @Option(names = "--anomalous", required = true, paramLabel = "DIR") Path anomalous;
+  @Option(names = "--masks", paramLabel = "DIR", description = "Binary lesion masks, same file stem as the anomalous images.")
+  Path masks;
+  @Option(names = "--out", required = true, paramLabel = "REPORT_DIR") Path out;
+  @Option(names = {"--mask-schedule", "--masks-schedule"}, paramLabel = "S",
+      description = "random-10, complementary-4, ... (default: the manifest's).")
+  String maskSchedule;
+  @Option(names = "--pooling", description = "mean or max (default: the manifest's).") String pooling;
+  @Spec CommandSpec spec;
+
+  public Map<String, Object> run() {
+    return Evaluation.run(model, normal, anomalous, masks, out, maskSchedule, pooling, spec.commandLine().getErr());
+  }
+
   @Override
-  String plannedIn() {
-    return "issue 4: training, calibration and evaluation";
+  public Integer call() {
+    Map<String, Object> report = run();
+    report.forEach((k, v) -> spec.commandLine().getOut().println(k + ": " + v));
+    spec.commandLine().getOut().println("report: " + out.resolve("report.md"));
+    return 0;
   }
 }

@@ -1,6 +1,5 @@
 package org.endowatch.cli;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +48,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   /** Trains and returns what happened; SIGINT/SIGTERM checkpoint and stop. */
-  public TrainingRun.Result run(PrintStream progress) {
+  public TrainingRun.Result run(java.io.PrintWriter progress) {
     if (epochs < 1 || batch < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--epochs and --batch must be >= 1, --lr > 0, --val-fraction in [0,1)");
@@ -90,7 +89,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TrainingRun.Result r = run(System.err);
+    TrainingRun.Result r = run(spec.commandLine().getErr());
     spec.commandLine().getOut().printf(Locale.ROOT,
         "%s: %d epochs, %d steps, last epoch loss %.5f, %.1f images/s, %d train / %d validation images, %d corrupt skipped, %s%n",
         r.interrupted() ? "stopped" : "trained", r.epochsDone(), r.steps(), r.lastEpochLoss(), r.imagesPerSecond(),

@@ -48,6 +48,35 @@ public record Heatmap(
     return values[row * gridWidth + col];
   }
 
+  /** This grid bilinearly upsampled to {@code width x height} pixels (row-major), for overlays. */
+  public float[] upsample(int width, int height) {
+    return upsample(values, gridWidth, gridHeight, width, height);
+  }
+
+  /**
+   * Bilinear upsampling of a row-major {@code gw x gh} grid to {@code width x height}, sampling each
+   * pixel centre; edges clamp to the outermost patches.
+   */
+  public static float[] upsample(float[] grid, int gw, int gh, int width, int height) {
+    float[] out = new float[width * height];
+    for (int y = 0; y < height; y++) {
+      double gy = Math.min(Math.max((y + 0.5) * gh / height - 0.5, 0), gh - 1);
+      int y0 = (int) Math.floor(gy);
+      int y1 = Math.min(y0 + 1, gh - 1);
+      double fy = gy - y0;
+      for (int x = 0; x < width; x++) {
+        double gx = Math.min(Math.max((x + 0.5) * gw / width - 0.5, 0), gw - 1);
+        int x0 = (int) Math.floor(gx);
+        int x1 = Math.min(x0 + 1, gw - 1);
+        double fx = gx - x0;
+        double top = grid[y0 * gw + x0] * (1 - fx) + grid[y0 * gw + x1] * fx;
+        double bottom = grid[y1 * gw + x0] * (1 - fx) + grid[y1 * gw + x1] * fx;
+        out[y * width + x] = (float) (top * (1 - fy) + bottom * fy);
+      }
+    }
+    return out;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Heatmap h

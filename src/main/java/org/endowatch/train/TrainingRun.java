@@ -8,7 +8,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ public final class TrainingRun {
 
   private TrainingRun() {}
 
-  public static Result run(Options o, PrintStream progress, AtomicBoolean stop) {
+  public static Result run(Options o, PrintWriter progress, AtomicBoolean stop) {
     MemMcMaeConfig c = o.config();
     NormalImages all = NormalImages.load(o.data(), c.imageSize(), progress::println);
     NormalImages train = all.training(o.valFraction());

@@ -1,0 +1,94 @@
+package org.endowatch.train;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.endowatch.model.MaskSchedule;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.model.ModelManifest;
+import org.endowatch.score.AnomalyScorer;
+
+/**
+ * {@code endowatch calibrate}: scores normal validation images and stores in the manifest the
+ * image threshold that at most the target false-alarm rate of them exceed, and the same for patch
+ * scores (used for localisation). Images the model was trained on are never used: when the folder
+ * is a training folder, only the held-out files listed in {@code validation-files.txt} count.
+ */
+public final class Calibration {
+  /** What calibration stored. */
+  public record Result(double imageThreshold, double patchThreshold, int images, int excludedTraining,
+      List<String> skipped, String maskSchedule, String pooling) {}
+
+  private Calibration() {}
+
+  public static Result run(Path modelDir, Path normalDir, double falseAlarmRate, String schedule, String pooling,
+      PrintWriter progress) {
+    ModelManifest manifest = ModelArtifact.readManifest(modelDir);
+    List<Path> files = Images.list(normalDir);
+    Set<Path> trainingDirs = trainingDirs(manifest);
+    int excluded = 0;
+    if (trainingDirs.contains(normalDir.toAbsolutePath().normalize())) {
+      Set<String> held = heldOut(modelDir);
+      List<Path> kept = files.stream().filter(f -> held.contains(f.toAbsolutePath().normalize().toString())).toList();
+      excluded = files.size() - kept.size();
+      files = kept;
+      progress.printf("%s was used for training: calibrating on its %d held-out images only (%d other files were used in training or skipped)%n",
+          normalDir, files.size(), excluded);
+    }
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("no normal images left to calibrate on in " + normalDir
+          + " (all were used in training); pass a folder of held-out normal images");
+    }
+    String usedSchedule = schedule != null ? schedule : manifest.maskSchedule();
+    String usedPooling = pooling != null ? pooling : manifest.imagePooling();
+    FolderScorer.Outcome outcome;
+    try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, "auto")) {
+      AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling);
+      outcome = FolderScorer.score(scorer, files, false, false, "calibrating", progress);
+    }
+    double[] imageScores = outcome.scored().stream().mapToDouble(s -> s.result().imageScore()).toArray();
+    double[] patchScores = outcome.scored().stream()
+        .flatMapToDouble(s -> { float[] p = s.result().patchScores(); return java.util.stream.IntStream.range(0, p.length).mapToDouble(i -> p[i]); })
+        .toArray();
+    double imageThreshold = Metrics.thresholdForFalseAlarmRate(imageScores, falseAlarmRate);
+    double patchThreshold = Metrics.thresholdForFalseAlarmRate(patchScores, falseAlarmRate);
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("normalFolder", normalDir.toString());
+    info.put("images", imageScores.length);
+    info.put("excludedTrainingImages", excluded);
+    info.put("skippedCorrupt", outcome.skipped().size());
+    info.put("falseAlarmRate", falseAlarmRate);
+    info.put("maskSchedule", usedSchedule);
+    info.put("imagePooling", usedPooling);
+    ModelManifest calibrated = new ModelManifest(manifest.format(), manifest.name(), manifest.version(), manifest.config(),
+        usedSchedule, usedPooling, manifest.imageThreshold(), manifest.patchThreshold(), manifest.calibration(),
+        manifest.training(), manifest.djlVersion(), manifest.engineVersion(), manifest.createdAt(),
+        manifest.parametersFile(), manifest.parametersSha256()).withThresholds(imageThreshold, patchThreshold, info);
+    ModelArtifact.writeManifest(modelDir, calibrated);
+    return new Result(imageThreshold, patchThreshold, imageScores.length, excluded, outcome.skipped(), usedSchedule, usedPooling);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<Path> trainingDirs(ModelManifest m) {
+    Object data = m.training() == null ? null : m.training().get("data");
+    if (!(data instanceof List<?> list)) {
+      return Set.of();
+    }
+    return ((List<Object>) list).stream().map(o -> Path.of(o.toString()).toAbsolutePath().normalize()).collect(Collectors.toSet());
+  }
+
+  private static Set<String> heldOut(Path modelDir) {
+    Path f = modelDir.resolve("validation-files.txt");
+    try {
+      return Files.exists(f) ? Set.copyOf(Files.readAllLines(f)) : Set.of();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + f + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package org.endowatch.train;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.endowatch.contract.Heatmap;
+import org.endowatch.model.MaskSchedule;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.model.ModelManifest;
+import org.endowatch.score.AnomalyScorer;
+
+/**
+ * {@code endowatch eval}: image-level ROC AUC on held-out normal and anomalous images, and pixel
+ * IoU of the thresholded anomaly map against lesion masks following the paper's protocol (five
+ * random groups of 100 anomalous images; mean and std over groups). Thresholds come from the
+ * model's calibration, never from the test set.
+ */
+public final class Evaluation {
+  static final int GROUPS = 5;
+  static final int GROUP_SIZE = 100;
+
+  private Evaluation() {}
+
+  /** One anomalous image with its mask and IoU, for the gallery. */
+  record Case(FolderScorer.Scored scored, boolean[] mask, int maskWidth, int maskHeight, double iou) {}
+
+  public static Map<String, Object> run(Path modelDir, Path normalDir, Path anomalousDir, Path masksDir, Path outDir,
+      String schedule, String pooling, PrintWriter progress) {
+    ModelManifest manifest = ModelArtifact.readManifest(modelDir);
+    if (!manifest.calibrated()) {
+      throw new IllegalArgumentException("model " + modelDir + " is not calibrated: run 'endowatch calibrate --model "
+          + modelDir + " --normal DIR' on held-out normal images first (eval uses its thresholds, never the test set's)");
+    }
+    List<Path> normalFiles = Images.list(normalDir);
+    List<Path> anomalousFiles = Images.list(anomalousDir);
+    if (masksDir != null) {
+      checkMasks(anomalousFiles, masksDir);
+    }
+    String usedSchedule = schedule != null ? schedule : manifest.maskSchedule();
+    String usedPooling = pooling != null ? pooling : manifest.imagePooling();
+    FolderScorer.Outcome normal;
+    FolderScorer.Outcome anomalous;
+    try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, "auto")) {
+      AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling);
+      normal = FolderScorer.score(scorer, normalFiles, true, true, "normal", progress);
+      anomalous = FolderScorer.score(scorer, anomalousFiles, true, true, "anomalous", progress);
+    }
+    double[] n = normal.scored().stream().mapToDouble(s -> s.result().imageScore()).toArray();
+    double[] a = anomalous.scored().stream().mapToDouble(s -> s.result().imageScore()).toArray();
+    double threshold = manifest.imageThreshold();
+    double patchThreshold = manifest.patchThreshold();
+
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("model", manifest.version());
+    report.put("preset", manifest.config().preset());
+    report.put("mask_schedule", usedSchedule);
+    report.put("image_pooling", usedPooling);
+    report.put("auc", Metrics.auc(n, a));
+    report.put("auc_mean_pooling", Metrics.auc(pooled(normal, false), pooled(anomalous, false)));
+    report.put("auc_max_pooling", Metrics.auc(pooled(normal, true), pooled(anomalous, true)));
+    report.put("n_normal", n.length);
+    report.put("n_anomalous", a.length);
+    report.put("threshold", threshold);
+    report.put("patch_threshold", patchThreshold);
+    report.put("true_positive_rate_at_threshold", fractionAbove(a, threshold));
+    report.put("false_positive_rate_at_threshold", fractionAbove(n, threshold));
+    report.put("ms_per_image", (normal.msPerImage() * n.length + anomalous.msPerImage() * a.length) / (n.length + a.length));
+    report.put("skipped_corrupt", normal.skipped().size() + anomalous.skipped().size());
+
+    List<Case> cases = new ArrayList<>();
+    if (masksDir != null) {
+      for (FolderScorer.Scored s : anomalous.scored()) {
+        cases.add(caseOf(s, masksDir, patchThreshold));
+      }
+      double[] groupIous = groupIous(cases);
+      double[] ms = Metrics.meanStd(groupIous);
+      report.put("iou_mean", ms[0]);
+      report.put("iou_std", ms[1]);
+      report.put("iou_groups", groupIous.length);
+      report.put("iou_group_size", Math.min(GROUP_SIZE, cases.size()));
+    }
+    write(outDir, report, n, a, cases, normal);
+    return report;
+  }
+
+  private static double[] pooled(FolderScorer.Outcome o, boolean max) {
+    return o.scored().stream().mapToDouble(s -> {
+      float[] p = s.result().patchScores();
+      double v = max ? Double.NEGATIVE_INFINITY : 0;
+      for (float x : p) {
+        v = max ? Math.max(v, x) : v + x / (double) p.length;
+      }
+      return v;
+    }).toArray();
+  }
+
+  private static double fractionAbove(double[] scores, double t) {
+    return java.util.Arrays.stream(scores).filter(s -> s > t).count() / (double) scores.length;
+  }
+
+  /** Every anomalous image needs a mask with the same stem; the first one missing is named. */
+  static void checkMasks(List<Path> anomalous, Path masksDir) {
+    for (Path f : anomalous) {
+      if (maskFile(f, masksDir) == null) {
+        throw new IllegalArgumentException("no mask for " + f.getFileName() + " in " + masksDir
+            + " (expected a .png/.jpg with the same file stem)");
+      }
+    }
+  }
+
+  static Path maskFile(Path image, Path masksDir) {
+    String name = image.getFileName().toString();
+    String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+    for (String ext : List.of(".png", ".jpg", ".jpeg", ".bmp")) {
+      Path m = masksDir.resolve(stem + ext);
+      if (Files.isRegularFile(m)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  private static Case caseOf(FolderScorer.Scored s, Path masksDir, double patchThreshold) {
+    Path maskPath = maskFile(s.file(), masksDir);
+    BufferedImage mask;
+    try {
+      mask = Images.read(maskPath);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("mask " + maskPath + " for " + s.file().getFileName() + " is unreadable", e);
+    }
+    if (mask.getWidth() != s.image().getWidth() || mask.getHeight() != s.image().getHeight()) {
+      throw new IllegalArgumentException("mask " + maskPath.getFileName() + " is " + mask.getWidth() + "x" + mask.getHeight()
+          + " but image " + s.file().getFileName() + " is " + s.image().getWidth() + "x" + s.image().getHeight());
+    }
+    int w = mask.getWidth();
+    int h = mask.getHeight();
+    boolean[] truth = new boolean[w * h];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        truth[y * w + x] = (mask.getRGB(x, y) & 0xFF) > 127;
+      }
+    }
+    float[] map = Heatmap.upsample(s.result().patchScores(), s.result().gridSize(), s.result().gridSize(), w, h);
+    boolean[] predicted = new boolean[w * h];
+    for (int i = 0; i < predicted.length; i++) {
+      predicted[i] = map[i] > patchThreshold;
+    }
+    return new Case(s, truth, w, h, Metrics.iou(predicted, truth));
+  }
+
+  /** The paper's protocol: GROUPS random groups of GROUP_SIZE images (fixed seed), mean IoU per group. */
+  static double[] groupIous(List<Case> cases) {
+    if (cases.size() <= GROUP_SIZE) {
+      return new double[] {cases.stream().mapToDouble(Case::iou).average().orElse(Double.NaN)};
+    }
+    Random rng = new Random(0);
+    double[] out = new double[GROUPS];
+    for (int g = 0; g < GROUPS; g++) {
+      List<Case> shuffled = new ArrayList<>(cases);
+      Collections.shuffle(shuffled, rng);
+      out[g] = shuffled.subList(0, GROUP_SIZE).stream().mapToDouble(Case::iou).average().orElse(Double.NaN);
+    }
+    return out;
+  }
+
+  private static void write(Path outDir, Map<String, Object> report, double[] n, double[] a, List<Case> cases,
+      FolderScorer.Outcome normal) {
+    try {
+      Files.createDirectories(outDir);
+      org.endowatch.model.ModelArtifact.JSON.writeValue(outDir.resolve("report.json").toFile(), report);
+      ReportImages.roc(Metrics.roc(n, a), (double) report.get("auc"), outDir.resolve("roc.png"));
+      List<Case> sorted = new ArrayList<>(cases);
+      sorted.sort(Comparator.comparingDouble(Case::iou).reversed());
+      List<Case> gallery = new ArrayList<>();
+      if (!sorted.isEmpty()) {
+        gallery.addAll(sorted.subList(0, Math.min(3, sorted.size())));
+        gallery.addAll(sorted.subList(Math.max(gallery.size(), sorted.size() - 3), sorted.size()));
+        ReportImages.gallery(gallery, (double) report.get("patch_threshold"), outDir.resolve("gallery.png"));
+      }
+      StringBuilder md = new StringBuilder("# Evaluation report\n\n| metric | value |\n|---|---|\n");
+      report.forEach((k, v) -> md.append("| ").append(k).append(" | ")
+          .append(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v).append(" |\n"));
+      md.append("\n![ROC](roc.png)\n");
+      if (!gallery.isEmpty()) {
+        md.append("\nBest three and worst three anomalous images by IoU (image | reconstruction | heatmap overlay | mask):\n\n")
+            .append("![gallery](gallery.png)\n");
+      }
+      Files.writeString(outDir.resolve("report.md"), md.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write report to " + outDir + ": " + e.getMessage(), e);
+    }
+  }
+}

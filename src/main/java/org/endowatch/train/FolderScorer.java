@@ -1,0 +1,64 @@
+package org.endowatch.train;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.endowatch.model.MemMcMaeConfig;
+import org.endowatch.score.AnomalyScorer;
+
+/** Scores every image of a list in batches, with progress; corrupt files are skipped and named. */
+final class FolderScorer {
+  static final int FRAMES_PER_BATCH = 8;
+
+  /** One scored file. */
+  record Scored(Path file, BufferedImage image, AnomalyScorer.Result result) {}
+
+  /** All scored files, the corrupt ones, and the time spent per image. */
+  record Outcome(List<Scored> scored, List<String> skipped, double msPerImage) {}
+
+  private FolderScorer() {}
+
+  static Outcome score(AnomalyScorer scorer, List<Path> files, boolean keepImages, boolean withReconstruction,
+      String label, PrintWriter progress) {
+    MemMcMaeConfig c = scorer.config();
+    int side = c.imageSize();
+    int chw = c.channels() * side * side;
+    List<Scored> out = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    long nanos = 0;
+    for (int start = 0; start < files.size(); start += FRAMES_PER_BATCH) {
+      List<Path> chunk = files.subList(start, Math.min(files.size(), start + FRAMES_PER_BATCH));
+      List<Path> ok = new ArrayList<>();
+      List<BufferedImage> originals = new ArrayList<>();
+      float[] pixels = new float[chunk.size() * chw];
+      for (Path f : chunk) {
+        try {
+          BufferedImage img = Images.read(f);
+          Images.toChw(Images.resize(img, side), c.channels(), pixels, ok.size() * chw);
+          ok.add(f);
+          originals.add(img);
+        } catch (IOException e) {
+          skipped.add(f.toString());
+          progress.println("skipping " + e.getMessage());
+        }
+      }
+      if (ok.isEmpty()) {
+        continue;
+      }
+      float[] used = ok.size() == chunk.size() ? pixels : java.util.Arrays.copyOf(pixels, ok.size() * chw);
+      long t0 = System.nanoTime();
+      List<AnomalyScorer.Result> results = scorer.score(used, ok.size(), withReconstruction);
+      nanos += System.nanoTime() - t0;
+      for (int i = 0; i < ok.size(); i++) {
+        out.add(new Scored(ok.get(i), keepImages ? originals.get(i) : null, results.get(i)));
+      }
+      progress.printf(Locale.ROOT, "\r%s: %d/%d images scored", label, out.size(), files.size());
+    }
+    progress.println();
+    return new Outcome(out, skipped, out.isEmpty() ? 0 : nanos / 1e6 / out.size());
+  }
+}

@@ -1,0 +1,116 @@
+package org.endowatch.train;
+
+import java.util.Arrays;
+
+/** Detection and localisation metrics, computed here so their edge cases are ours and tested. */
+public final class Metrics {
+  private Metrics() {}
+
+  /**
+   * Image-level ROC AUC = P(score of a random anomalous image > score of a random normal one), ties
+   * counting one half (the Mann-Whitney U statistic over n_a * n_n).
+   */
+  public static double auc(double[] normal, double[] anomalous) {
+    if (normal.length == 0 || anomalous.length == 0) {
+      throw new IllegalArgumentException("AUC needs both classes: got " + normal.length + " normal and "
+          + anomalous.length + " anomalous scores");
+    }
+    double[] n = normal.clone();
+    Arrays.sort(n);
+    double u = 0;
+    for (double a : anomalous) {
+      int below = lowerBound(n, a);
+      int notAbove = upperBound(n, a);
+      u += below + 0.5 * (notAbove - below);
+    }
+    return u / ((double) normal.length * anomalous.length);
+  }
+
+  /** ROC points (false positive rate, true positive rate) at every distinct threshold, from (0,0) to (1,1). */
+  public static double[][] roc(double[] normal, double[] anomalous) {
+    double[] all = new double[normal.length + anomalous.length];
+    System.arraycopy(normal, 0, all, 0, normal.length);
+    System.arraycopy(anomalous, 0, all, normal.length, anomalous.length);
+    double[] thresholds = Arrays.stream(all).distinct().sorted().toArray();
+    double[][] points = new double[thresholds.length + 1][];
+    points[0] = new double[] {0, 0};
+    double[] n = normal.clone();
+    double[] a = anomalous.clone();
+    Arrays.sort(n);
+    Arrays.sort(a);
+    for (int i = 0; i < thresholds.length; i++) {
+      double t = thresholds[thresholds.length - 1 - i];
+      // predicted anomalous: score >= t
+      double fpr = (n.length - lowerBound(n, t)) / (double) n.length;
+      double tpr = (a.length - lowerBound(a, t)) / (double) a.length;
+      points[i + 1] = new double[] {fpr, tpr};
+    }
+    return points;
+  }
+
+  /**
+   * The threshold that at most {@code falseAlarmRate} of the normal scores exceed: the
+   * (n - 1 - floor(rate * n))-th smallest score.
+   */
+  public static double thresholdForFalseAlarmRate(double[] normalScores, double falseAlarmRate) {
+    if (normalScores.length == 0) {
+      throw new IllegalArgumentException("calibration needs at least one normal score");
+    }
+    if (falseAlarmRate < 0 || falseAlarmRate >= 1) {
+      throw new IllegalArgumentException("false-alarm rate must be in [0,1), got " + falseAlarmRate);
+    }
+    double[] s = normalScores.clone();
+    Arrays.sort(s);
+    int allowed = (int) Math.floor(falseAlarmRate * s.length);
+    return s[s.length - 1 - allowed];
+  }
+
+  /** Intersection over union of two binary masks of one size; two empty masks agree perfectly (1). */
+  public static double iou(boolean[] predicted, boolean[] truth) {
+    if (predicted.length != truth.length) {
+      throw new IllegalArgumentException("IoU needs masks of one size: " + predicted.length + " vs " + truth.length);
+    }
+    int inter = 0;
+    int union = 0;
+    for (int i = 0; i < predicted.length; i++) {
+      inter += predicted[i] && truth[i] ? 1 : 0;
+      union += predicted[i] || truth[i] ? 1 : 0;
+    }
+    return union == 0 ? 1.0 : inter / (double) union;
+  }
+
+  /** Mean and (population) standard deviation. */
+  public static double[] meanStd(double[] values) {
+    double mean = Arrays.stream(values).average().orElse(Double.NaN);
+    double var = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).average().orElse(Double.NaN);
+    return new double[] {mean, Math.sqrt(var)};
+  }
+
+  private static int lowerBound(double[] sorted, double v) {
+    int lo = 0;
+    int hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sorted[mid] < v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static int upperBound(double[] sorted, double v) {
+    int lo = 0;
+    int hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sorted[mid] <= v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+}

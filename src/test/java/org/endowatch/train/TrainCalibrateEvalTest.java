@@ -1,0 +1,153 @@
+package org.endowatch.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.testing.Cli;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** train -> calibrate -> eval through the real CLI on small generated images. */
+class TrainCalibrateEvalTest {
+  @TempDir static Path dir;
+  static Path normal;
+  static Path testNormal;
+  static Path anomalous;
+  static Path masks;
+
+  @BeforeAll
+  static void images() throws Exception {
+    normal = Files.createDirectories(dir.resolve("normal"));
+    testNormal = Files.createDirectories(dir.resolve("test-normal"));
+    anomalous = Files.createDirectories(dir.resolve("anomalous"));
+    masks = Files.createDirectories(dir.resolve("masks"));
+    Random r = new Random(1);
+    for (int i = 0; i < 12; i++) {
+      ImageIO.write(tissue(r, false, null), "png", normal.resolve(String.format("n%02d.png", i)).toFile());
+    }
+    for (int i = 0; i < 3; i++) {
+      ImageIO.write(tissue(r, false, null), "png", testNormal.resolve("t" + i + ".png").toFile());
+      BufferedImage mask = new BufferedImage(96, 96, BufferedImage.TYPE_INT_RGB);
+      ImageIO.write(tissue(r, true, mask), "png", anomalous.resolve("a" + i + ".png").toFile());
+      ImageIO.write(mask, "png", masks.resolve("a" + i + ".png").toFile());
+    }
+    Files.writeString(normal.resolve("zz-corrupt.jpg"), "not a jpeg");
+  }
+
+  static BufferedImage tissue(Random r, boolean lesion, BufferedImage mask) {
+    BufferedImage img = new BufferedImage(96, 96, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    g.setColor(new Color(190 + r.nextInt(20), 90 + r.nextInt(20), 80));
+    g.fillRect(0, 0, 96, 96);
+    for (int k = 0; k < 12; k++) {
+      g.setColor(new Color(150, 50 + r.nextInt(30), 60));
+      g.drawLine(r.nextInt(96), r.nextInt(96), r.nextInt(96), r.nextInt(96));
+    }
+    if (lesion) {
+      g.setColor(new Color(240, 230, 200));
+      g.fillOval(30, 30, 36, 36);
+      Graphics2D m = mask.createGraphics();
+      m.setColor(Color.WHITE);
+      m.fillOval(30, 30, 36, 36);
+      m.dispose();
+    }
+    g.dispose();
+    return img;
+  }
+
+  @Test
+  void trainCalibrateEvalProduceACompleteReport() throws Exception {
+    Path model = dir.resolve("model");
+    var train = Cli.run("train", "--data", normal.toString(), "--out", model.toString(), "--preset", "micro",
+        "--epochs", "1", "--batch", "4", "--val-fraction", "0.25", "--seed", "3");
+    assertThat(train.exitCode()).as(train.err()).isZero();
+    assertThat(train.out()).contains("trained: 1 epochs").contains("1 corrupt skipped");
+    assertThat(train.err()).contains("skipping ").contains("zz-corrupt.jpg is not a readable image");
+    assertThat(train.err()).contains("note: 12 images are not 128 px; they are resized");
+
+    var uncalibrated = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(),
+        "--anomalous", anomalous.toString(), "--out", dir.resolve("r0").toString());
+    assertThat(uncalibrated.exitCode()).isEqualTo(1);
+    assertThat(uncalibrated.err()).contains("is not calibrated: run 'endowatch calibrate");
+
+    var calibrate = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString());
+    assertThat(calibrate.exitCode()).as(calibrate.err()).isZero();
+    int held = Files.readAllLines(model.resolve("validation-files.txt")).size();
+    assertThat(held).isBetween(1, 11);
+    assertThat(calibrate.err()).contains("calibrating on its " + held + " held-out images only (" + (13 - held)
+        + " other files were used in training or skipped)");
+    assertThat(ModelArtifact.readManifest(model).calibrated()).isTrue();
+
+    Path report = dir.resolve("report");
+    var eval = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
+        anomalous.toString(), "--masks", masks.toString(), "--out", report.toString());
+    assertThat(eval.exitCode()).as(eval.err()).isZero();
+    JsonNode json = ModelArtifact.JSON.readTree(report.resolve("report.json").toFile());
+    assertThat(json.get("n_normal").asInt()).isEqualTo(3);
+    assertThat(json.get("n_anomalous").asInt()).isEqualTo(3);
+    assertThat(json.get("auc").asDouble()).isBetween(0.0, 1.0);
+    assertThat(json.get("iou_mean").asDouble()).isBetween(0.0, 1.0);
+    assertThat(json.get("iou_std").asDouble()).isEqualTo(0.0); // one group when fewer than 100 images
+    assertThat(json.get("threshold").asDouble()).isEqualTo(ModelArtifact.readManifest(model).imageThreshold());
+    assertThat(json.get("ms_per_image").asDouble()).isPositive();
+    assertThat(report.resolve("report.md")).exists();
+    assertThat(ImageIO.read(report.resolve("roc.png").toFile()).getWidth()).isEqualTo(420);
+    assertThat(ImageIO.read(report.resolve("gallery.png").toFile()).getHeight()).isEqualTo(3 * 160);
+  }
+
+  @Test
+  void resumeContinuesExactly() throws Exception {
+    Path straight = dir.resolve("straight");
+    Path resumed = dir.resolve("resumed");
+    String[] common = {"train", "--data", normal.toString(), "--preset", "micro", "--batch", "4", "--seed", "5", "--val-fraction", "0.25"};
+    var first = Cli.run(concat(common, "--out", straight.toString(), "--epochs", "2"));
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(Cli.run(concat(common, "--out", resumed.toString(), "--epochs", "1")).exitCode()).isZero();
+    var second = Cli.run(concat(common, "--out", resumed.toString(), "--epochs", "2", "--resume"));
+    assertThat(second.exitCode()).isZero();
+    assertThat(second.err()).contains("resuming at epoch 2, batch 0");
+
+    assertThat(ModelArtifact.readManifest(resumed).parametersSha256())
+        .isEqualTo(ModelArtifact.readManifest(straight).parametersSha256());
+  }
+
+  @Test
+  void badInputsAreOneLineErrors() throws Exception {
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    var noImages = Cli.run("train", "--data", empty.toString(), "--out", dir.resolve("x").toString());
+    assertThat(noImages.exitCode()).isEqualTo(1);
+    assertThat(noImages.err().strip()).isEqualTo("endowatch train: error: image folder " + empty + " holds no .jpg/.jpeg/.png/.bmp files");
+
+    var noManifest = Cli.run("calibrate", "--model", empty.toString(), "--normal", normal.toString());
+    assertThat(noManifest.err().strip()).isEqualTo("endowatch calibrate: error: " + empty
+        + " has no manifest.json: not a model directory (train one with 'endowatch train')");
+
+    var badPreset = Cli.run("train", "--data", normal.toString(), "--out", dir.resolve("y").toString(), "--preset", "huge");
+    assertThat(badPreset.exitCode()).isEqualTo(2);
+    assertThat(badPreset.err()).contains("unknown preset 'huge' (expected micro, tiny or base)");
+  }
+
+  @Test
+  void aMissingMaskIsNamed() throws Exception {
+    Path fewMasks = Files.createDirectories(dir.resolve("few-masks"));
+    Files.copy(masks.resolve("a0.png"), fewMasks.resolve("a0.png"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Evaluation.checkMasks(Images.list(anomalous), fewMasks))
+        .hasMessage("no mask for a1.png in " + fewMasks + " (expected a .png/.jpg with the same file stem)");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
