@@ -1,7 +1,5 @@
 package org.endowatch.train;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.endowatch.score.Pixels;
 
 /** Image files to model input: decode, resize to a square side, and lay out as [C,H,W] floats in [0,1]. */
 public final class Images {
@@ -49,41 +48,14 @@ public final class Images {
     return img;
   }
 
-  /** Bilinear resize of the whole image to side x side (aspect ratio is not kept). */
+  /** See {@link Pixels#resize}. */
   public static BufferedImage resize(BufferedImage img, int side) {
-    if (img.getWidth() == side && img.getHeight() == side && img.getType() == BufferedImage.TYPE_INT_RGB) {
-      return img;
-    }
-    BufferedImage out = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(img, 0, 0, side, side, null);
-    g.dispose();
-    return out;
+    return Pixels.resize(img, side);
   }
 
-  /**
-   * Writes img (already side x side) into {@code out} at {@code offset} as [C,H,W] in [0,1]; one
-   * channel is the luma (for X-rays), three are R, G, B.
-   */
+  /** See {@link Pixels#toChw}. */
   public static void toChw(BufferedImage img, int channels, float[] out, int offset) {
-    int w = img.getWidth();
-    int h = img.getHeight();
-    int plane = w * h;
-    int[] rgb = img.getRGB(0, 0, w, h, null, 0, w);
-    for (int i = 0; i < plane; i++) {
-      int p = rgb[i];
-      float r = ((p >> 16) & 0xFF) / 255f;
-      float gr = ((p >> 8) & 0xFF) / 255f;
-      float b = (p & 0xFF) / 255f;
-      if (channels == 1) {
-        out[offset + i] = 0.299f * r + 0.587f * gr + 0.114f * b;
-      } else {
-        out[offset + i] = r;
-        out[offset + plane + i] = gr;
-        out[offset + 2 * plane + i] = b;
-      }
-    }
+    Pixels.toChw(img, channels, out, offset);
   }
 
   /** Loads files resized to side x side into one [N,C,H,W] array. */

@@ -1,0 +1,95 @@
+package org.endowatch.score;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.endowatch.contract.AlertEvent;
+
+/**
+ * Hysteresis and debounce over one procedure's frame scores, as a pure function of (state, score):
+ * an alert starts when at least {@code raiseK} of the last {@code windowN} scored frames are over
+ * the threshold, and ends after {@code clearM} consecutive scored frames under the lower clear level
+ * ({@code clearFraction} x threshold). While it lasts, a new peak score emits an update. Skipped
+ * frames carry no evidence and change nothing.
+ */
+public record AlertRule(int raiseK, int windowN, int clearM, double clearFraction) {
+  public static final AlertRule DEFAULT = new AlertRule(3, 5, 5, 0.95);
+  /** Peak of an inactive alert; finite so the state stays plain JSON in the store's changelog. */
+  static final double NO_PEAK = -Double.MAX_VALUE;
+
+  public AlertRule {
+    if (raiseK < 1 || windowN < raiseK || windowN > 63 || clearM < 1 || clearFraction <= 0 || clearFraction > 1) {
+      throw new IllegalArgumentException("alert rule needs 1 <= k <= n <= 63, m >= 1, 0 < clear fraction <= 1; got k="
+          + raiseK + " n=" + windowN + " m=" + clearM + " clear=" + clearFraction);
+    }
+  }
+
+  /**
+   * One procedure's alert state, small enough for a changelogged store.
+   *
+   * @param recentOver bit i set when the i-th most recent scored frame was over the threshold
+   * @param recentCount scored frames seen, capped at 63
+   * @param active an alert is open
+   * @param startFrame its first frame (the earliest over-threshold frame in the window that raised it)
+   * @param startTs that frame's capture time
+   * @param lastFrame last frame counted in it
+   * @param peakFrame frame with the highest score
+   * @param peakScore that score
+   * @param region bounding box at the peak, or null
+   * @param belowRun consecutive frames under the clear level
+   * @param overFrames frame indices and capture times of the over-threshold frames in the window
+   */
+  public record State(long recentOver, int recentCount, boolean active, long startFrame, long startTs, long lastFrame,
+      long peakFrame, double peakScore, AlertEvent.Region region, int belowRun, List<long[]> overFrames) {
+    public static State empty() {
+      return new State(0, 0, false, -1, 0, -1, -1, NO_PEAK, null, 0, List.of());
+    }
+  }
+
+  /** The new state and the events this frame caused (usually none). */
+  public record Step(State state, List<AlertEvent> events) {}
+
+  public Step apply(State s, String procedureId, long frame, long captureTs, double score, double threshold,
+      AlertEvent.Region region, String modelVersion) {
+    boolean over = score > threshold;
+    long mask = (1L << windowN) - 1;
+    long recent = ((s.recentOver() << 1) | (over ? 1 : 0)) & mask;
+    int count = Math.min(63, s.recentCount() + 1);
+    List<long[]> overFrames = new ArrayList<>();
+    for (long[] f : s.overFrames()) {
+      if (frame - f[0] < windowN) {
+        overFrames.add(f);
+      }
+    }
+    if (over) {
+      overFrames.add(new long[] {frame, captureTs});
+    }
+    List<AlertEvent> events = new ArrayList<>();
+    if (!s.active()) {
+      if (Long.bitCount(recent) >= raiseK) {
+        long[] first = overFrames.get(0);
+        State started = new State(recent, count, true, first[0], first[1], frame, frame, score, region, 0, overFrames);
+        events.add(event(AlertEvent.START, started, procedureId, captureTs, modelVersion));
+        return new Step(started, events);
+      }
+      return new Step(new State(recent, count, false, -1, 0, -1, -1, NO_PEAK, null, 0, overFrames), events);
+    }
+    boolean below = score < clearFraction * threshold;
+    int belowRun = below ? s.belowRun() + 1 : 0;
+    boolean newPeak = score > s.peakScore();
+    State next = new State(recent, count, true, s.startFrame(), s.startTs(), frame, newPeak ? frame : s.peakFrame(),
+        newPeak ? score : s.peakScore(), newPeak ? region : s.region(), belowRun, overFrames);
+    if (belowRun >= clearM) {
+      events.add(event(AlertEvent.END, next, procedureId, captureTs, modelVersion));
+      return new Step(new State(recent, count, false, -1, 0, -1, -1, NO_PEAK, null, 0, overFrames), events);
+    }
+    if (newPeak) {
+      events.add(event(AlertEvent.UPDATE, next, procedureId, captureTs, modelVersion));
+    }
+    return new Step(next, events);
+  }
+
+  private static AlertEvent event(String type, State s, String procedureId, long ts, String modelVersion) {
+    return new AlertEvent(type, procedureId + "/" + s.startFrame(), procedureId, s.startFrame(), s.lastFrame(),
+        s.peakFrame(), s.peakScore(), s.region(), s.startTs(), ts, modelVersion);
+  }
+}

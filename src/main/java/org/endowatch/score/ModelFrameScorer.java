@@ -1,0 +1,76 @@
+package org.endowatch.score;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import javax.imageio.ImageIO;
+import org.endowatch.contract.Frame;
+import org.endowatch.model.MaskSchedule;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.model.ModelManifest;
+
+/** A loaded, calibrated model behind the {@link FrameScorer} interface: JPEG in, scores out. */
+public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
+  private final ModelArtifact.Loaded model;
+  private final AnomalyScorer scorer;
+  private final ModelManifest manifest;
+
+  public ModelFrameScorer(ModelArtifact.Loaded model, String scheduleOverride) {
+    this.model = model;
+    this.manifest = model.manifest();
+    if (!manifest.calibrated()) {
+      throw new ModelArtifact.ModelException("model " + manifest.version()
+          + " is not calibrated: run 'endowatch calibrate' before scoring (the threshold is part of the model)");
+    }
+    String schedule = scheduleOverride != null ? scheduleOverride : manifest.maskSchedule();
+    this.scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(schedule), manifest.imagePooling());
+  }
+
+  @Override
+  public Scored score(Frame frame) {
+    if (!frame.contentType().equals(Frame.JPEG) && !frame.contentType().equals("image/png")) {
+      throw new UnscorableFrameException("content type " + frame.contentType() + " is not image/jpeg or image/png");
+    }
+    BufferedImage img;
+    try {
+      img = ImageIO.read(new ByteArrayInputStream(frame.image()));
+    } catch (IOException | RuntimeException e) {
+      throw new UnscorableFrameException("undecodable image: " + e.getMessage());
+    }
+    if (img == null) {
+      throw new UnscorableFrameException("undecodable image: not a JPEG/PNG (" + frame.image().length + " bytes)");
+    }
+    if (img.getWidth() != frame.width() || img.getHeight() != frame.height()) {
+      throw new UnscorableFrameException("image is " + img.getWidth() + "x" + img.getHeight() + " but headers say "
+          + frame.width() + "x" + frame.height());
+    }
+    int side = scorer.config().imageSize();
+    int channels = scorer.config().channels();
+    float[] pixels = Pixels.modelInput(img, side, channels);
+    AnomalyScorer.Result r = scorer.score(pixels, 1, false).get(0);
+    if (!Double.isFinite(r.imageScore())) {
+      throw new UnscorableFrameException("model produced a non-finite score (" + r.imageScore() + ")");
+    }
+    return new Scored(r.imageScore(), r.patchScores(), r.gridSize());
+  }
+
+  @Override
+  public String modelVersion() {
+    return manifest.version();
+  }
+
+  @Override
+  public double imageThreshold() {
+    return manifest.imageThreshold();
+  }
+
+  @Override
+  public float patchThreshold() {
+    return manifest.patchThreshold().floatValue();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

@@ -1,0 +1,59 @@
+package org.endowatch.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.endowatch.contract.AlertEvent;
+import org.junit.jupiter.api.Test;
+
+class AlertRuleTest {
+  private static List<AlertEvent> run(AlertRule rule, double... scores) {
+    AlertRule.State s = AlertRule.State.empty();
+    List<AlertEvent> events = new ArrayList<>();
+    for (int i = 0; i < scores.length; i++) {
+      AlertRule.Step step = rule.apply(s, "p", i, 1000L + 40 * i, scores[i], 0.5, null, "m");
+      s = step.state();
+      events.addAll(step.events());
+    }
+    return events;
+  }
+
+  @Test
+  void threeOfFiveRaiseAndFiveBelowClear() {
+    List<AlertEvent> events = run(AlertRule.DEFAULT, 0.1, 0.1, 0.9, 0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1);
+
+    assertThat(events).containsExactly(
+        new AlertEvent(AlertEvent.START, "p/2", "p", 2, 4, 4, 0.9, null, 1080, 1160, "m"),
+        new AlertEvent(AlertEvent.END, "p/2", "p", 2, 10, 4, 0.9, null, 1080, 1400, "m"));
+  }
+
+  @Test
+  void isolatedSpikesNeverRaise() {
+    assertThat(run(AlertRule.DEFAULT, 0.9, 0.1, 0.1, 0.9, 0.1, 0.1, 0.9, 0.1)).isEmpty();
+  }
+
+  @Test
+  void aNewPeakUpdatesAndScoresBetweenClearLevelAndThresholdKeepItOpen() {
+    // clear level = 0.95 * 0.5 = 0.475: 0.48 is under the threshold but not under the clear level.
+    List<AlertEvent> events = run(AlertRule.DEFAULT, 0.6, 0.6, 0.6, 0.8, 0.48, 0.48, 0.48, 0.48, 0.48, 0.48);
+    assertThat(events).extracting(AlertEvent::type).containsExactly(AlertEvent.START, AlertEvent.UPDATE);
+    assertThat(events.get(1).peakFrame()).isEqualTo(3);
+    assertThat(events.get(1).peakScore()).isEqualTo(0.8);
+  }
+
+  @Test
+  void theAlertCanRaiseAgainAfterItEnds() {
+    List<AlertEvent> events = run(new AlertRule(2, 3, 2, 1.0), 0.9, 0.9, 0.1, 0.1, 0.9, 0.9);
+    assertThat(events).extracting(AlertEvent::type, AlertEvent::startFrame)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(AlertEvent.START, 0L),
+            org.assertj.core.groups.Tuple.tuple(AlertEvent.END, 0L),
+            org.assertj.core.groups.Tuple.tuple(AlertEvent.START, 4L));
+  }
+
+  @Test
+  void invalidRulesAreRefused() {
+    assertThatThrownBy(() -> new AlertRule(4, 3, 1, 0.9)).hasMessageStartingWith("alert rule needs 1 <= k <= n <= 63");
+  }
+}

@@ -1,0 +1,177 @@
+package org.endowatch.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.DeadLetter;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Heatmap;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The production topology under TopologyTestDriver, with a scorer whose scores the test dictates. */
+class ScoringTopologyTest {
+  /** Score = first image byte / 100; all 4 patches get the score; a first byte of 0 is "undecodable". */
+  static final class ByteScorer implements FrameScorer {
+    @Override
+    public Scored score(Frame f) {
+      if (f.image()[0] == 0) {
+        throw new UnscorableFrameException("undecodable image: test says so");
+      }
+      float s = f.image()[0] / 100f;
+      return new Scored(s, new float[] {s, 0.1f, 0.1f, s}, 2);
+    }
+
+    @Override
+    public String modelVersion() {
+      return "m-1";
+    }
+
+    @Override
+    public double imageThreshold() {
+      return 0.5;
+    }
+
+    @Override
+    public float patchThreshold() {
+      return 0.5f;
+    }
+  }
+
+  private final AtomicLong now = new AtomicLong(10_000);
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, Frame> frames;
+  private TestInputTopic<String, byte[]> raw;
+  private TestOutputTopic<String, Score> scores;
+  private TestOutputTopic<String, Heatmap> heatmaps;
+  private TestOutputTopic<String, AlertEvent> alerts;
+  private TestOutputTopic<String, DeadLetter> dlq;
+
+  @BeforeEach
+  void start() {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(ScoringTopology.build(ScoringTopology.Settings.live(200), ByteScorer::new,
+        now::get, new SimpleMeterRegistry()), p);
+    frames = driver.createInputTopic("frames", new StringSerializer(), Topics.FRAMES.valueSerde().serializer());
+    raw = driver.createInputTopic("frames", new StringSerializer(), new ByteArraySerializer());
+    scores = driver.createOutputTopic("scores", Topics.SCORES.keySerde().deserializer(), Topics.SCORES.valueSerde().deserializer());
+    heatmaps = driver.createOutputTopic("heatmaps", Topics.HEATMAPS.keySerde().deserializer(),
+        Topics.HEATMAPS.valueSerde().deserializer());
+    alerts = driver.createOutputTopic("alerts", Topics.ALERTS.keySerde().deserializer(), Topics.ALERTS.valueSerde().deserializer());
+    dlq = driver.createOutputTopic("frames-dlq", Topics.FRAMES_DLQ.keySerde().deserializer(),
+        Topics.FRAMES_DLQ.valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  private void send(long index, int scorePercent) {
+    Frame f = new Frame("proc", index, now.get() - 40, 64, 48, Frame.JPEG, "test", new byte[] {(byte) scorePercent, 1, 2});
+    frames.pipeInput(new TestRecord<>("proc", f, null, f.captureTimestampMs()));
+  }
+
+  @Test
+  void normalFramesGetOneScoreAndOneHeatmapEach() {
+    send(0, 10);
+    send(1, 20);
+
+    assertThat(scores.readValuesToList()).containsExactly(
+        new Score("proc", 0, 9_960, 10_000, Score.SCORED, 0.10000000149011612, 0.5, false, "m-1", 40, null),
+        new Score("proc", 1, 9_960, 10_000, Score.SCORED, 0.20000000298023224, 0.5, false, "m-1", 40, null));
+    List<Heatmap> maps = heatmaps.readValuesToList();
+    assertThat(maps).hasSize(2);
+    assertThat(maps.get(0).values()).containsExactly(0.1f, 0.1f, 0.1f, 0.1f);
+    assertThat(maps.get(0).frameWidth()).isEqualTo(64);
+    assertThat(alerts.isEmpty()).isTrue();
+    assertThat(dlq.isEmpty()).isTrue();
+  }
+
+  @Test
+  void anAnomalousStretchRaisesAndEndsOneAlert() {
+    int[] percents = {10, 10, 90, 90, 90, 90, 10, 10, 10, 10, 10, 10};
+    for (int i = 0; i < percents.length; i++) {
+      send(i, percents[i]);
+    }
+
+    List<AlertEvent> events = alerts.readValuesToList();
+    assertThat(events).extracting(AlertEvent::type, AlertEvent::startFrame, AlertEvent::endFrame, AlertEvent::peakFrame)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(AlertEvent.START, 2L, 4L, 4L),
+            org.assertj.core.groups.Tuple.tuple(AlertEvent.END, 2L, 10L, 4L));
+    // Patches 0 and 3 (top-left, bottom-right of a 2x2 grid) are over 0.5: the box is the whole 64x48 frame.
+    assertThat(events.get(0).region()).isEqualTo(new AlertEvent.Region(0, 0, 64, 48));
+    assertThat(scores.readValuesToList()).hasSize(12);
+    assertThat(dlq.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aCorruptRecordIsDeadLetteredAndTheStreamContinues() {
+    RecordHeaders h = new RecordHeaders();
+    h.add("procedure", "proc".getBytes(StandardCharsets.UTF_8));
+    raw.pipeInput(new TestRecord<>("proc", new byte[] {1, 2, 3}, h, 5L));
+    send(1, 10);
+
+    List<DeadLetter> letters = dlq.readValuesToList();
+    assertThat(letters).hasSize(1);
+    assertThat(letters.get(0).reason()).isEqualTo("frame is missing header 'frame.index'");
+    assertThat(letters.get(0).sourceTopic()).isEqualTo("frames");
+    assertThat(letters.get(0).sourceOffset()).isEqualTo(0);
+    assertThat(letters.get(0).original()).containsExactly(1, 2, 3);
+    assertThat(letters.get(0).originalHeaders()).hasSize(1);
+    assertThat(scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(1L);
+  }
+
+  @Test
+  void anUnscorableFrameAndAKeyMismatchAreDeadLettered() {
+    send(0, 0);
+    Frame f = new Frame("other", 1, now.get(), 64, 48, Frame.JPEG, "test", new byte[] {10});
+    frames.pipeInput(new TestRecord<>("proc", f, null, 1L));
+
+    assertThat(dlq.readValuesToList()).extracting(DeadLetter::reason).containsExactly(
+        "undecodable image: test says so", "record key 'proc' differs from procedure header 'other'");
+    assertThat(scores.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aStaleFrameIsSkippedWithItsReason() {
+    Frame old = new Frame("proc", 7, now.get() - 1_000, 64, 48, Frame.JPEG, "test", new byte[] {90});
+    frames.pipeInput(new TestRecord<>("proc", old, null, old.captureTimestampMs()));
+
+    assertThat(scores.readValuesToList()).containsExactly(
+        new Score("proc", 7, 9_000, 10_000, Score.SKIPPED, null, 0.5, false, "m-1", 1_000, "stale"));
+    assertThat(heatmaps.isEmpty()).isTrue();
+    assertThat(alerts.isEmpty()).isTrue();
+  }
+
+  @Test
+  void alertStateLivesInTheStore() {
+    for (int i = 0; i < 4; i++) {
+      send(i, 90);
+    }
+    AlertRule.State s = driver.<String, AlertRule.State>getKeyValueStore(ScoringTopology.ALERT_STORE).get("proc");
+    assertThat(s.active()).isTrue();
+    assertThat(s.startFrame()).isEqualTo(0);
+    assertThat(Arrays.stream(new long[] {s.lastFrame()})).containsExactly(3L);
+  }
+}
