@@ -1,11 +1,70 @@
 package org.endowatch.cli;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.platform.MetricsServer;
+import org.endowatch.platform.TopicAdmin;
+import org.endowatch.score.AlertRule;
+import org.endowatch.score.ModelFrameScorer;
+import org.endowatch.score.ScorerApp;
+import org.endowatch.score.ScoringTopology;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "score", description = "Score frames with a MemMC-MAE model (Kafka Streams).")
-public final class ScoreCommand extends NotImplementedYet {
+@Command(name = "score", description = "Score frames with a MemMC-MAE model (Kafka Streams, exactly once) until stopped.")
+public final class ScoreCommand implements Callable<Integer> {
+  @Mixin KafkaOptions kafka;
+  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
+  @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default ${DEFAULT-VALUE}).") int threads;
+  @Option(names = "--budget-ms", defaultValue = "100",
+      description = "Skip frames older than this when reached (0 = score all; default ${DEFAULT-VALUE}).")
+  long budgetMs;
+  @Option(names = "--mask-schedule", paramLabel = "S", description = "Override the model's schedule (random-10, complementary-4).")
+  String maskSchedule;
+  @Option(names = "--application-id", defaultValue = "endowatch-scorer") String applicationId;
+  @Option(names = "--input", defaultValue = "frames", description = "Input topic (default ${DEFAULT-VALUE}).") String input;
+  @Option(names = "--output-suffix", defaultValue = "",
+      description = "Suffix for the output topics, to re-score into separate topics (e.g. .rescore).")
+  String outputSuffix;
+  @Option(names = "--state-dir", paramLabel = "DIR") Path stateDir;
+  @Option(names = "--metrics-port", defaultValue = "9464", description = "Prometheus /metrics and /health (0 = any free port).")
+  int metricsPort;
+  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1") String metricsBind;
+  @Spec CommandSpec spec;
+
   @Override
-  String plannedIn() {
-    return "issue 6: the streaming scorer";
+  public Integer call() throws Exception {
+    if (threads < 1 || budgetMs < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1 and --budget-ms >= 0");
+    }
+    var settings = kafka.settings();
+    ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(outputSuffix);
+    try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
+      admin.requireTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters()));
+    }
+    try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, device), maskSchedule);
+         MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> true)) {
+      Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "endowatch-streams");
+      ScorerApp app = new ScorerApp(settings.clientProps(), applicationId, threads, state,
+          new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), () -> scorer, metrics.registry());
+      Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
+      app.start();
+      spec.commandLine().getOut().printf("scoring %s -> %s with model %s (threshold %.6f); metrics on http://%s:%d/metrics%n",
+          input, outputs.scores(), scorer.modelVersion(), scorer.imageThreshold(), metricsBind, metrics.port());
+      spec.commandLine().getOut().flush();
+      Throwable failed = app.awaitStop();
+      if (failed != null) {
+        throw new IllegalStateException("scorer stopped: " + failed.getMessage(), failed);
+      }
+      return 0;
+    }
   }
 }

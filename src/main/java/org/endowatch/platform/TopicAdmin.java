@@ -125,6 +125,16 @@ public final class TopicAdmin implements AutoCloseable {
     return new Report(left, actions, catalog.topics().size());
   }
 
+  /** Fails with one line naming the missing topics, if any of {@code names} does not exist. */
+  public void requireTopics(List<String> names) {
+    Set<String> existing = topicNames();
+    List<String> missing = names.stream().filter(n -> !existing.contains(n)).toList();
+    if (!missing.isEmpty()) {
+      throw new KafkaUnavailableException("topic(s) " + String.join(", ", missing) + " missing on " + bootstrap
+          + ": run 'endowatch topics apply --bootstrap " + bootstrap + "' first");
+    }
+  }
+
   private List<Difference> diff(TopicCatalog catalog) {
     Set<String> existing = topicNames();
     List<Difference> out = new ArrayList<>();

@@ -59,9 +59,9 @@ class MainTest {
 
   @Test
   void notYetImplementedCommandsSayWhichIssueBringsThem() {
-    Result r = Cli.run("score", "--model", "m");
+    Result r = Cli.run("ingest", "--source", "x");
     assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.err().strip()).isEqualTo("endowatch score: error: not implemented yet (planned in issue 6: the streaming scorer)");
+    assertThat(r.err().strip()).isEqualTo("endowatch ingest: error: not implemented yet (planned in issue 5: ingest and replay)");
   }
 
   @Test

@@ -1,0 +1,57 @@
+package org.endowatch.platform;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code /metrics} (Prometheus text format) and {@code /health} (200 when the service says it is
+ * healthy, 503 otherwise) on the JDK's HTTP server: two endpoints do not earn a web framework.
+ */
+public final class MetricsServer implements AutoCloseable {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final HttpServer server;
+
+  /** Starts on {@code bind:port} (port 0 picks a free one). */
+  public MetricsServer(String bind, int port, BooleanSupplier healthy) {
+    try {
+      server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve metrics on " + bind + ":" + port + ": " + e.getMessage(), e);
+    }
+    server.createContext("/metrics", ex -> respond(ex, 200, registry.scrape(), "text/plain; version=0.0.4"));
+    server.createContext("/health", ex -> {
+      boolean ok = healthy.getAsBoolean();
+      respond(ex, ok ? 200 : 503, ok ? "ok\n" : "unhealthy\n", "text/plain");
+    });
+    server.start();
+  }
+
+  private static void respond(com.sun.net.httpserver.HttpExchange ex, int status, String body, String type) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

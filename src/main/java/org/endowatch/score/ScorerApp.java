@@ -1,0 +1,100 @@
+package org.endowatch.score;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running scorer: the production {@link ScoringTopology} in a KafkaStreams instance with
+ * exactly-once v2, a short session timeout and leave-group on close (so a restart takes over in
+ * seconds, not after the default 45 s).
+ */
+public final class ScorerApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ScorerApp.class);
+
+  private final KafkaStreams streams;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+  /**
+   * @param clientProps bootstrap and security properties
+   * @param applicationId the consumer group and state prefix (one per independent scorer deployment)
+   */
+  public ScorerApp(Properties clientProps, String applicationId, int threads, Path stateDir,
+      ScoringTopology.Settings settings, Supplier<FrameScorer> scorer, MeterRegistry metrics) {
+    Properties p = new Properties();
+    p.putAll(clientProps);
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
+    // One frame is scored per record and takes tens of ms: fetch few at a time so the staleness
+    // check sees each frame soon after it arrives.
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20);
+    streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p);
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("scorer stream thread failed: {}", e.toString());
+      failure.compareAndSet(null, e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+        stopped.countDown();
+      }
+    });
+  }
+
+  public void start() {
+    streams.start();
+  }
+
+  /** Waits until the instance runs (partitions assigned) or the timeout passes. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (streams.state() == KafkaStreams.State.RUNNING) {
+        return true;
+      }
+      if (!streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
+        return false;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+
+  public boolean healthy() {
+    return streams.state().isRunningOrRebalancing();
+  }
+
+  /** Blocks until the scorer stops; returns the failure that stopped it, if any. */
+  public Throwable awaitStop() throws InterruptedException {
+    stopped.await();
+    return failure.get();
+  }
+
+  public boolean awaitStop(long timeout, TimeUnit unit) throws InterruptedException {
+    return stopped.await(timeout, unit);
+  }
+
+  @Override
+  public void close() {
+    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        .withTimeout(Duration.ofSeconds(30)));
+  }
+}

@@ -1,0 +1,113 @@
+package org.endowatch.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.endowatch.contract.DeadLetter;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.endowatch.model.MemMcMae;
+import org.endowatch.model.MemMcMaeConfig;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.model.ModelManifest;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TestFrames;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The scorer against a real broker: every frame gets exactly one committed outcome. */
+@ExtendWith(RealKafka.class)
+class ScoringIT {
+
+  static Path calibratedModel(Path dir) {
+    MemMcMaeConfig c = MemMcMaeConfig.MICRO;
+    try (NDManager m = NDManager.newBaseManager()) {
+      MemMcMae net = new MemMcMae(c);
+      net.initialize(m, DataType.FLOAT32, net.inputShapes(1));
+      ModelArtifact.save(dir, net, new ModelManifest(ModelArtifact.FORMAT, "it", "it-1", c, "complementary-4", "mean",
+          0.5, 0.5, Map.of(), Map.of(), null, null, null, null, null));
+    }
+    return dir;
+  }
+
+  @Test
+  void everyFrameGetsExactlyOneCommittedOutcome(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
+    ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(suffix);
+    String input = "frames" + suffix;
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      admin.createTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters())
+          .stream().map(t -> new NewTopic(t, 2, (short) 1)).toList()).all().get();
+    }
+    Properties pp = kafka.settings().clientProps();
+    pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    pp.put(ProducerConfig.ACKS_CONFIG, "all");
+    long now = System.currentTimeMillis();
+    try (KafkaProducer<String, Frame> producer =
+        new KafkaProducer<>(pp, Topics.FRAMES.keySerde().serializer(), Topics.FRAMES.valueSerde().serializer())) {
+      for (int i = 0; i < 12; i++) {
+        String proc = i % 2 == 0 ? "room-1" : "room-2";
+        producer.send(new ProducerRecord<>(input, proc, TestFrames.jpeg(proc, i / 2, now + i, 160, 120)));
+      }
+      Frame garbage = new Frame("room-1", 6, now, 160, 120, Frame.JPEG, "test", new byte[] {1, 2, 3, 4});
+      producer.send(new ProducerRecord<>(input, "room-1", garbage)).get();
+    }
+
+    Path model = calibratedModel(dir.resolve("model"));
+    try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, "cpu"), null);
+         ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "it" + suffix, 1, dir.resolve("state"),
+             new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry())) {
+      app.start();
+      List<Score> scores = readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), 12);
+      List<DeadLetter> letters = readCommitted(kafka, outputs.deadLetters(), Topics.FRAMES_DLQ.valueSerde().deserializer(), 1);
+
+      assertThat(scores).hasSize(12);
+      for (String proc : List.of("room-1", "room-2")) {
+        assertThat(scores.stream().filter(s -> s.procedureId().equals(proc)).map(Score::frameIndex))
+            .containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+      }
+      assertThat(scores).allMatch(s -> s.isScored() && s.modelVersion().equals("it-1") && s.threshold() == 0.5);
+      assertThat(letters).hasSize(1);
+      assertThat(letters.get(0).reason()).startsWith("undecodable image");
+      assertThat(letters.get(0).sourceTopic()).isEqualTo(input);
+    }
+  }
+
+  static <T> List<T> readCommitted(KafkaCluster kafka, String topic, Deserializer<T> values, int expected) {
+    Properties cp = kafka.settings().clientProps();
+    cp.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + UUID.randomUUID());
+    cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<T> out = new ArrayList<>();
+    try (KafkaConsumer<String, T> c = new KafkaConsumer<>(cp, Topics.SCORES.keySerde().deserializer(), values)) {
+      c.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (out.size() < expected && System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+      }
+      // nothing beyond the expected outcomes: no duplicates
+      c.poll(Duration.ofSeconds(2)).forEach(r -> out.add(r.value()));
+    }
+    return out;
+  }
+}
