@@ -1,0 +1,131 @@
+package org.endowatch.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.endowatch.model.MemMcMae;
+import org.endowatch.model.MemMcMaeConfig;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.model.ModelManifest;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TestFrames;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGKILL the scorer (a child JVM running the real {@code score} command) mid-stream, restart it,
+ * and check with a read_committed consumer that every frame has exactly one outcome and that the
+ * alert state survived: with a threshold every frame exceeds, each procedure raises exactly one
+ * alert, however often the scorer dies; a lost state would raise a second one.
+ */
+@ExtendWith(RealKafka.class)
+class ScorerCrashIT {
+  private static final int FRAMES = 160;
+
+  @Test
+  void sigkillMidStreamLosesAndDuplicatesNothing(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String suffix = "-crash-" + UUID.randomUUID().toString().substring(0, 8);
+    ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(suffix);
+    String input = "frames" + suffix;
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      admin.createTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters())
+          .stream().map(t -> new NewTopic(t, 2, (short) 1)).toList()).all().get();
+    }
+    Path model = dir.resolve("model");
+    try (NDManager m = NDManager.newBaseManager()) {
+      MemMcMae net = new MemMcMae(MemMcMaeConfig.MICRO);
+      net.initialize(m, DataType.FLOAT32, net.inputShapes(1));
+      ModelArtifact.save(model, net, new ModelManifest(ModelArtifact.FORMAT, "crash", "crash-1", MemMcMaeConfig.MICRO,
+          "complementary-4", "mean", -1.0, 0.5, Map.of(), Map.of(), null, null, null, null, null));
+    }
+    Properties pp = kafka.settings().clientProps();
+    pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    long now = System.currentTimeMillis();
+    try (KafkaProducer<String, Frame> producer =
+        new KafkaProducer<>(pp, Topics.FRAMES.keySerde().serializer(), Topics.FRAMES.valueSerde().serializer())) {
+      for (int i = 0; i < FRAMES; i++) {
+        String proc = "room-" + (i % 2);
+        producer.send(new ProducerRecord<>(input, proc, TestFrames.jpeg(proc, i / 2, now + i, 96, 96)));
+      }
+    }
+
+    String[] command = {"java", "-Xmx1g", "-jar", System.getProperty("endowatch.jar", "target/endowatch.jar"), "score",
+        "--bootstrap", kafka.bootstrapServers(), "--model", model.toString(), "--input", input, "--output-suffix", suffix,
+        "--budget-ms", "0", "--application-id", "crash" + suffix, "--state-dir", dir.resolve("state").toString(),
+        "--metrics-port", "0"};
+    Path log = dir.resolve("scorer.log");
+    // First run: kill -9 as soon as some outcomes are committed.
+    Process first = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (committedScores(kafka, outputs, 1) < 20 && System.nanoTime() < deadline && first.isAlive()) {
+        Thread.sleep(200);
+      }
+      assertThat(first.isAlive()).as("scorer died early: %s", java.nio.file.Files.readString(log)).isTrue();
+    } finally {
+      first.destroyForcibly(); // SIGKILL: no commit, no leave-group, no state flush
+      first.waitFor(30, TimeUnit.SECONDS);
+    }
+    // Second run: let it finish the stream.
+    Process second = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    List<Score> scores;
+    List<AlertEvent> alerts;
+    try {
+      scores = ScoringIT.readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), FRAMES);
+      alerts = ScoringIT.readCommitted(kafka, outputs.alerts(), Topics.ALERTS.valueSerde().deserializer(), 2);
+    } finally {
+      second.destroy();
+      second.waitFor(60, TimeUnit.SECONDS);
+      second.destroyForcibly();
+    }
+
+    assertThat(scores).as("scorer log: %s", java.nio.file.Files.readString(log)).hasSize(FRAMES);
+    for (String proc : List.of("room-0", "room-1")) {
+      assertThat(scores.stream().filter(s -> s.procedureId().equals(proc)).map(Score::frameIndex).toList())
+          .containsExactlyElementsOf(java.util.stream.LongStream.range(0, FRAMES / 2).boxed().toList());
+    }
+    // Every frame is over the threshold (-1): one alert-start per procedure (at its third frame, starting
+    // at frame 0) and no end; a second start after the crash would mean the alert state was lost.
+    // (alert-update events come and go with new peak scores.)
+    assertThat(alerts.stream().filter(a -> !a.type().equals(AlertEvent.UPDATE)).toList())
+        .extracting(AlertEvent::type, AlertEvent::procedureId, AlertEvent::startFrame)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(AlertEvent.START, "room-0", 0L),
+            org.assertj.core.groups.Tuple.tuple(AlertEvent.START, "room-1", 0L));
+  }
+
+  private static int committedScores(KafkaCluster kafka, ScoringTopology.Outputs outputs, int atLeast) {
+    Properties cp = kafka.settings().clientProps();
+    cp.put("group.id", "peek-" + UUID.randomUUID());
+    cp.put("isolation.level", "read_committed");
+    cp.put("auto.offset.reset", "earliest");
+    try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(cp, Topics.SCORES.keySerde().deserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      c.subscribe(List.of(outputs.scores()));
+      int n = 0;
+      for (int i = 0; i < 5; i++) {
+        n += c.poll(java.time.Duration.ofMillis(300)).count();
+      }
+      return n;
+    }
+  }
+}
