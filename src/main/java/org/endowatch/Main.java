@@ -10,6 +10,7 @@ import org.endowatch.cli.ConsoleCommand;
 import org.endowatch.cli.DemoCommand;
 import org.endowatch.cli.EvalCommand;
 import org.endowatch.cli.IngestCommand;
+import org.endowatch.cli.ModelsCommand;
 import org.endowatch.cli.ReplayCommand;
 import org.endowatch.cli.ScoreCommand;
 import org.endowatch.cli.StatusCommand;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Spec;
       IngestCommand.class,
       SynthCommand.class,
       ScoreCommand.class,
+      ModelsCommand.class,
       ConsoleCommand.class,
       AlertsCommand.class,
       StatusCommand.class,
@@ -102,6 +104,14 @@ public final class Main implements Runnable {
     }
     PrintWriter err = failed.getErr();
     String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    // Library wrappers ("Failed to construct kafka producer") hide the reason in their cause.
+    if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+      message = message + ": " + root.getMessage();
+    }
     err.println(failed.getCommandSpec().qualifiedName() + ": error: " + oneLine(message));
     if (parsed.matchedOption("--verbose") != null || hasVerbose(parsed)) {
       e.printStackTrace(err);

@@ -9,6 +9,8 @@ import org.endowatch.platform.MetricsServer;
 import org.endowatch.platform.TopicAdmin;
 import org.endowatch.score.AlertRule;
 import org.endowatch.score.ModelFrameScorer;
+import org.endowatch.score.ModelHolder;
+import org.endowatch.score.ModelReleaseWatcher;
 import org.endowatch.score.ScorerApp;
 import org.endowatch.score.ScoringTopology;
 import picocli.CommandLine;
@@ -38,6 +40,9 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "9464", description = "Prometheus /metrics and /health (0 = any free port).")
   int metricsPort;
   @Option(names = "--metrics-bind", defaultValue = "127.0.0.1") String metricsBind;
+  @Option(names = "--follow-models", defaultValue = "true", negatable = true,
+      description = "Hot-swap to new releases of this model's name on the models topic (default ${DEFAULT-VALUE}).")
+  boolean followModels;
   @Spec CommandSpec spec;
 
   @Override
@@ -50,15 +55,19 @@ public final class ScoreCommand implements Callable<Integer> {
     try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
       admin.requireTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters()));
     }
-    try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, device), maskSchedule);
-         MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> true)) {
+    try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(model, device), maskSchedule),
+             device, maskSchedule);
+         MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> true);
+         ModelReleaseWatcher watcher = followModels
+             ? new ModelReleaseWatcher(settings.clientProps(), scorer, o -> spec.commandLine().getOut().println(o.message()))
+             : null) {
       Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "endowatch-streams");
       ScorerApp app = new ScorerApp(settings.clientProps(), applicationId, threads, state,
-          new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), () -> scorer, metrics.registry());
+          new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), scorer, metrics.registry());
       Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
       app.start();
       spec.commandLine().getOut().printf("scoring %s -> %s with model %s (threshold %.6f); metrics on http://%s:%d/metrics%n",
-          input, outputs.scores(), scorer.modelVersion(), scorer.imageThreshold(), metricsBind, metrics.port());
+          input, outputs.scores(), scorer.get().modelVersion(), scorer.get().imageThreshold(), metricsBind, metrics.port());
       spec.commandLine().getOut().flush();
       Throwable failed = app.awaitStop();
       if (failed != null) {

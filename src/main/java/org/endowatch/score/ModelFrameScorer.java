@@ -54,6 +54,10 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
     return new Scored(r.imageScore(), r.patchScores(), r.gridSize());
   }
 
+  public String modelName() {
+    return manifest.name();
+  }
+
   @Override
   public String modelVersion() {
     return manifest.version();

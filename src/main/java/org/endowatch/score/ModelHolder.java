@@ -1,0 +1,119 @@
+package org.endowatch.score;
+
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.ModelRelease;
+import org.endowatch.model.ModelArtifact;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model the scorer uses now, swappable while it runs. A release is loaded and verified
+ * completely (artifact checksum, the release's checksum, calibration, a finite score on a test
+ * frame) before it replaces the current model; anything wrong leaves the current model serving.
+ * The old model is closed after a grace period, so a frame being scored with it finishes.
+ */
+public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelHolder.class);
+  static final long GRACE_SECONDS = 30;
+
+  private final AtomicReference<ModelFrameScorer> current;
+  private final String device;
+  private final String scheduleOverride;
+  private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "model-closer");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** What happened to an offered release. */
+  public record Outcome(boolean swapped, String message) {}
+
+  public ModelHolder(ModelFrameScorer initial, String device, String scheduleOverride) {
+    this.current = new AtomicReference<>(initial);
+    this.device = device;
+    this.scheduleOverride = scheduleOverride;
+  }
+
+  /** The name releases must carry to be considered (the serving model's name). */
+  public String modelName() {
+    return current.get().modelName();
+  }
+
+  @Override
+  public FrameScorer get() {
+    return current.get();
+  }
+
+  /** Loads, verifies and (if all is well) switches to the release. */
+  public synchronized Outcome offer(ModelRelease release) {
+    ModelFrameScorer now = current.get();
+    if (release.version().equals(now.modelVersion())) {
+      return new Outcome(false, "model " + release.version() + " is already serving");
+    }
+    ModelFrameScorer next;
+    try {
+      Path dir = Path.of(release.uri().startsWith("file:") ? java.net.URI.create(release.uri()).getPath() : release.uri());
+      ModelArtifact.Loaded loaded = ModelArtifact.load(dir, device);
+      if (!loaded.manifest().parametersSha256().equals(release.sha256())) {
+        loaded.close();
+        return refuse(release, "its parameters' sha256 " + loaded.manifest().parametersSha256()
+            + " differs from the release's " + release.sha256());
+      }
+      if (!loaded.manifest().version().equals(release.version())) {
+        loaded.close();
+        return refuse(release, "the artifact at " + dir + " is version " + loaded.manifest().version());
+      }
+      try {
+        next = new ModelFrameScorer(loaded, scheduleOverride);
+      } catch (RuntimeException e) {
+        loaded.close();
+        throw e;
+      }
+      double probe = next.score(probeFrame()).score();
+      if (!Double.isFinite(probe)) {
+        next.close();
+        return refuse(release, "it scores a test frame as " + probe);
+      }
+    } catch (RuntimeException e) {
+      return refuse(release, e.getMessage());
+    }
+    ModelFrameScorer old = current.getAndSet(next);
+    closer.schedule(old::close, GRACE_SECONDS, TimeUnit.SECONDS);
+    LOG.info("switched model {} -> {}", old.modelVersion(), next.modelVersion());
+    return new Outcome(true, "switched from " + old.modelVersion() + " to " + next.modelVersion());
+  }
+
+  private Outcome refuse(ModelRelease release, String why) {
+    String message = "refused model " + release.version() + ": " + why + "; still serving " + current.get().modelVersion();
+    LOG.error(message);
+    return new Outcome(false, message);
+  }
+
+  /** A mid-grey 64 x 64 JPEG: enough to prove the network runs and gives a finite score. */
+  private static Frame probeFrame() {
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = img.createGraphics();
+    g.setColor(new java.awt.Color(128, 128, 128));
+    g.fillRect(0, 0, 64, 64);
+    g.dispose();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      javax.imageio.ImageIO.write(img, "jpg", out);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new Frame("model-probe", 0, 0, 64, 64, Frame.JPEG, "probe", out.toByteArray());
+  }
+
+  @Override
+  public void close() {
+    closer.shutdownNow();
+    current.get().close();
+  }
+}

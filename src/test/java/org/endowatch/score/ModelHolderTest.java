@@ -1,0 +1,63 @@
+package org.endowatch.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.endowatch.contract.ModelRelease;
+import org.endowatch.model.MemMcMae;
+import org.endowatch.model.MemMcMaeConfig;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.model.ModelManifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelHolderTest {
+  static final MemMcMaeConfig SMALL =
+      new MemMcMaeConfig("test", 32, 8, 3, 32, 3, 2, 16, 2, 2, 4, 5, 0.75, true, true, true);
+
+  static ModelManifest model(Path dir, String version, Double threshold) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      MemMcMae net = new MemMcMae(SMALL);
+      net.initialize(m, DataType.FLOAT32, net.inputShapes(1));
+      return ModelArtifact.save(dir, net, new ModelManifest(ModelArtifact.FORMAT, "k", version, SMALL,
+          "complementary-4", "mean", threshold, threshold, Map.of(), Map.of(), null, null, null, null, null));
+    }
+  }
+
+  @Test
+  void aVerifiedReleaseIsSwappedInAndBadOnesKeepTheOldModel(@TempDir Path dir) throws Exception {
+    model(dir.resolve("v1"), "k-1", 0.5);
+    ModelManifest v2 = model(dir.resolve("v2"), "k-2", 0.6);
+    ModelManifest v3 = model(dir.resolve("v3"), "k-3", 0.7);
+    ModelManifest uncalibrated = model(dir.resolve("v4"), "k-4", null);
+    byte[] p = Files.readAllBytes(dir.resolve("v3/parameters.bin"));
+    p[p.length - 1] ^= 1;
+    Files.write(dir.resolve("v3/parameters.bin"), p);
+
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null)) {
+      ModelHolder.Outcome wrongSha = holder.offer(new ModelRelease("k", "k-2", dir.resolve("v2").toString(), "0".repeat(64), 1));
+      ModelHolder.Outcome corrupt = holder.offer(new ModelRelease("k", "k-3", dir.resolve("v3").toString(), v3.parametersSha256(), 2));
+      ModelHolder.Outcome notCalibrated = holder.offer(new ModelRelease("k", "k-4", dir.resolve("v4").toUri().toString(),
+          uncalibrated.parametersSha256(), 3));
+      assertThat(holder.get().modelVersion()).isEqualTo("k-1");
+
+      ModelHolder.Outcome good = holder.offer(new ModelRelease("k", "k-2", dir.resolve("v2").toUri().toString(), v2.parametersSha256(), 4));
+      ModelHolder.Outcome again = holder.offer(new ModelRelease("k", "k-2", dir.resolve("v2").toString(), v2.parametersSha256(), 5));
+
+      assertThat(wrongSha.swapped()).isFalse();
+      assertThat(wrongSha.message()).contains("differs from the release's 0000").endsWith("still serving k-1");
+      assertThat(corrupt.message()).contains("(file damaged or replaced); refusing to load").endsWith("still serving k-1");
+      assertThat(notCalibrated.message()).contains("is not calibrated").endsWith("still serving k-1");
+      assertThat(good.swapped()).isTrue();
+      assertThat(good.message()).isEqualTo("switched from k-1 to k-2");
+      assertThat(holder.get().modelVersion()).isEqualTo("k-2");
+      assertThat(holder.get().imageThreshold()).isEqualTo(0.6);
+      assertThat(again.swapped()).isFalse();
+      assertThat(again.message()).isEqualTo("model k-2 is already serving");
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package org.endowatch.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TestFrames;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A release published with {@code models publish} reaches a running scorer, which switches without a restart. */
+@ExtendWith(RealKafka.class)
+class ModelHotSwapIT {
+  @Test
+  void aPublishedReleaseIsScoredWithFromTheNextFrameOn(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String suffix = "-swap-" + UUID.randomUUID().toString().substring(0, 8);
+    ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(suffix);
+    String input = "frames" + suffix;
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      if (!admin.listTopics().names().get().contains("models")) {
+        admin.createTopics(List.of(new NewTopic("models", 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+            .all().get();
+      }
+      admin.createTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters())
+          .stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
+    }
+    String name = "swap" + suffix;
+    ModelHolderTest.model(dir.resolve("v1"), name + "-1", 0.5);
+    rename(dir.resolve("v1"), name);
+    ModelHolderTest.model(dir.resolve("v2"), name + "-2", 0.6);
+    rename(dir.resolve("v2"), name);
+
+    List<String> outcomes = new CopyOnWriteArrayList<>();
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null);
+         ModelReleaseWatcher watcher = new ModelReleaseWatcher(kafka.settings().clientProps(), holder, o -> outcomes.add(o.message()));
+         ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "swap" + suffix, 1, dir.resolve("state"),
+             new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), holder, new SimpleMeterRegistry())) {
+      app.start();
+      send(kafka, input, 0, 5);
+      assertThat(ScoringIT.readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), 5)).hasSize(5);
+
+      var publish = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", dir.resolve("v2").toString());
+      assertThat(publish.exitCode()).as(publish.err()).isZero();
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (!holder.get().modelVersion().equals(name + "-2") && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      send(kafka, input, 5, 5);
+      List<Score> scores = ScoringIT.readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), 10);
+
+      assertThat(outcomes).contains("switched from " + name + "-1 to " + name + "-2");
+      assertThat(scores).extracting(Score::modelVersion).containsExactly(
+          name + "-1", name + "-1", name + "-1", name + "-1", name + "-1",
+          name + "-2", name + "-2", name + "-2", name + "-2", name + "-2");
+      assertThat(scores.get(9).threshold()).isEqualTo(0.6);
+    }
+  }
+
+  /** Gives a test model the name releases are matched on. */
+  private static void rename(Path dir, String name) {
+    var m = ModelArtifact.readManifest(dir);
+    ModelArtifact.writeManifest(dir, new org.endowatch.model.ModelManifest(m.format(), name, m.version(), m.config(),
+        m.maskSchedule(), m.imagePooling(), m.imageThreshold(), m.patchThreshold(), m.calibration(), m.training(),
+        m.djlVersion(), m.engineVersion(), m.createdAt(), m.parametersFile(), m.parametersSha256()));
+  }
+
+  private static void send(KafkaCluster kafka, String topic, int from, int count) throws Exception {
+    Properties pp = kafka.settings().clientProps();
+    pp.put("enable.idempotence", true);
+    try (KafkaProducer<String, Frame> p =
+        new KafkaProducer<>(pp, Topics.FRAMES.keySerde().serializer(), Topics.FRAMES.valueSerde().serializer())) {
+      for (int i = from; i < from + count; i++) {
+        p.send(new ProducerRecord<>(topic, "room", TestFrames.jpeg("room", i, System.currentTimeMillis(), 64, 64))).get();
+      }
+    }
+  }
+}
