@@ -87,7 +87,8 @@ public record Masks(long[][] idsKeep, long[][] idsRestore, boolean[][] masked) {
     }
   }
 
-  private static int[] shuffled(int n, SplittableRandom rng) {
+  /** A Fisher-Yates permutation of 0..n-1 drawn from rng (also the training order of an epoch). */
+  public static int[] shuffled(int n, SplittableRandom rng) {
     int[] a = new int[n];
     for (int i = 0; i < n; i++) {
       a[i] = i;

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.endowatch.model.MaskSchedule;
+import org.endowatch.model.Masks;
 import org.endowatch.model.MemMcMae;
 import org.endowatch.model.MemMcMaeConfig;
 import org.endowatch.model.ModelArtifact;
@@ -124,7 +125,7 @@ public final class TrainingRun {
       }
       outer:
       for (; epoch < o.epochs(); epoch++) {
-        int[] order = permutation(train.size(), new SplittableRandom(mix(o.seed(), epoch, -1)));
+        int[] order = Masks.shuffled(train.size(), new SplittableRandom(mix(o.seed(), epoch, -1)));
         double lossSum = 0;
         int lossCount = 0;
         for (; batchIndex < batchesPerEpoch; batchIndex++) {
@@ -213,20 +214,6 @@ public final class TrainingRun {
     long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + batch * 0x94D049BB133111EBL;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     return z ^ (z >>> 31);
-  }
-
-  private static int[] permutation(int n, SplittableRandom rng) {
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
-    return a;
   }
 
   private static String bar(double fraction) {
