@@ -28,6 +28,11 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
 
   @Override
   public Scored score(Frame frame) {
+    return scoreBatch(new float[][] {input(frame)}).get(0);
+  }
+
+  /** Decodes and checks a frame, returning the model's [C,H,W] input; runs on the caller's thread. */
+  public float[] input(Frame frame) {
     if (!frame.contentType().equals(Frame.JPEG) && !frame.contentType().equals("image/png")) {
       throw new UnscorableFrameException("content type " + frame.contentType() + " is not image/jpeg or image/png");
     }
@@ -44,14 +49,22 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
       throw new UnscorableFrameException("image is " + img.getWidth() + "x" + img.getHeight() + " but headers say "
           + frame.width() + "x" + frame.height());
     }
-    int side = scorer.config().imageSize();
-    int channels = scorer.config().channels();
-    float[] pixels = Pixels.modelInput(img, side, channels);
-    AnomalyScorer.Result r = scorer.score(pixels, 1, false).get(0);
-    if (!Double.isFinite(r.imageScore())) {
-      throw new UnscorableFrameException("model produced a non-finite score (" + r.imageScore() + ")");
+    return Pixels.modelInput(img, scorer.config().imageSize(), scorer.config().channels());
+  }
+
+  /** Scores several prepared inputs in one batch (all their masked copies in one forward pass). */
+  public java.util.List<Scored> scoreBatch(float[][] inputs) {
+    int chw = inputs[0].length;
+    float[] pixels = new float[inputs.length * chw];
+    for (int i = 0; i < inputs.length; i++) {
+      System.arraycopy(inputs[i], 0, pixels, i * chw, chw);
     }
-    return new Scored(r.imageScore(), r.patchScores(), r.gridSize());
+    java.util.List<Scored> out = new java.util.ArrayList<>(inputs.length);
+    for (AnomalyScorer.Result r : scorer.score(pixels, inputs.length, false)) {
+      // A NaN from a broken model must not become an alert decision.
+      out.add(Double.isFinite(r.imageScore()) ? new Scored(r.imageScore(), r.patchScores(), r.gridSize()) : null);
+    }
+    return out;
   }
 
   public String modelName() {

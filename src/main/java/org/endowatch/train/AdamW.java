@@ -2,6 +2,7 @@ package org.endowatch.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -41,11 +42,15 @@ final class AdamW {
       manager.zeros(weight.getShape(), weight.getDataType(), weight.getDevice())});
     NDArray m = mv[0];
     NDArray v = mv[1];
-    m.muli(BETA1).addi(grad.mul(1 - BETA1));
-    v.muli(BETA2).addi(grad.square().muli(1 - BETA2));
     float c1 = (float) (1 - Math.pow(BETA1, steps));
     float c2 = (float) (1 - Math.pow(BETA2, steps));
-    try (NDArray denom = v.div(c2).sqrt().addi(EPS); NDArray step = m.div(c1).divi(denom)) {
+    // Every temporary of the update is closed with the scope; only m, v and the weight live on
+    // (a leak here grew a training process by ~27 MB per step until the machine ran out of memory).
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      m.muli(BETA1).addi(grad.mul(1 - BETA1));
+      v.muli(BETA2).addi(grad.square().muli(1 - BETA2));
+      NDArray step = m.div(c1).divi(v.div(c2).sqrt().addi(EPS));
       if (weightDecay > 0) {
         weight.muli(1 - lr * weightDecay);
       }

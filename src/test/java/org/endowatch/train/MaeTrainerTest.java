@@ -117,4 +117,24 @@ class MaeTrainerTest {
       assertThat(trainer.loss(batch, 16, eval)).isLessThan(before * 0.7f);
     }
   }
+
+  @Test
+  void trainingStepsLeaveNoArraysBehind() {
+    // Native memory must stay flat over a long run: after the first step (which creates the
+    // optimiser's moments) the number of arrays the manager holds must not grow.
+    try (NDManager m = NDManager.newBaseManager()) {
+      MemMcMae net = new MemMcMae(SMALL);
+      net.initialize(m, DataType.FLOAT32, net.inputShapes(1));
+      MaeTrainer trainer = new MaeTrainer(net, m, new MaeTrainer.Settings(4, 1.5e-3, 0.05, 1, 20));
+      SplittableRandom rng = new SplittableRandom(1);
+      float[] batch = structured(4, 9);
+      trainer.step(batch, 4, trainer.masksFor(4, rng));
+      int afterFirst = m.getManagedArrays().size();
+      for (int i = 0; i < 10; i++) {
+        trainer.step(batch, 4, trainer.masksFor(4, rng));
+        trainer.loss(batch, 4, trainer.masksFor(4, rng));
+      }
+      assertThat(m.getManagedArrays().size()).isEqualTo(afterFirst);
+    }
+  }
 }
