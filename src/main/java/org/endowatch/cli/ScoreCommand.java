@@ -8,6 +8,8 @@ import org.endowatch.model.ModelArtifact;
 import org.endowatch.platform.MetricsServer;
 import org.endowatch.platform.TopicAdmin;
 import org.endowatch.score.AlertRule;
+import org.endowatch.score.BatchingFrameScorer;
+import org.endowatch.score.FrameScorer;
 import org.endowatch.score.ModelFrameScorer;
 import org.endowatch.score.ModelHolder;
 import org.endowatch.score.ModelReleaseWatcher;
@@ -43,6 +45,9 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--follow-models", defaultValue = "true", negatable = true,
       description = "Hot-swap to new releases of this model's name on the models topic (default ${DEFAULT-VALUE}).")
   boolean followModels;
+  @Option(names = "--batch-wait-ms", defaultValue = "5",
+      description = "With --threads > 1: how long the model waits to batch frames of several streams (default ${DEFAULT-VALUE}).")
+  long batchWaitMs;
   @Spec CommandSpec spec;
 
   @Override
@@ -62,8 +67,16 @@ public final class ScoreCommand implements Callable<Integer> {
              ? new ModelReleaseWatcher(settings.clientProps(), scorer, o -> spec.commandLine().getOut().println(o.message()))
              : null) {
       Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "endowatch-streams");
+      var batchSizes = io.micrometer.core.instrument.DistributionSummary.builder("endowatch.model.batch_size")
+          .register(metrics.registry());
+      // Several stream threads share one model through the batcher; one thread needs no batching.
+      java.util.function.Supplier<FrameScorer> shared = scorer;
+      if (threads > 1) {
+        BatchingFrameScorer batcher = new BatchingFrameScorer(scorer::current, threads, batchWaitMs, batchSizes::record);
+        shared = () -> batcher;
+      }
       ScorerApp app = new ScorerApp(settings.clientProps(), applicationId, threads, state,
-          new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), scorer, metrics.registry());
+          new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), shared, metrics.registry());
       Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
       app.start();
       spec.commandLine().getOut().printf("scoring %s -> %s with model %s (threshold %.6f); metrics on http://%s:%d/metrics%n",

@@ -28,7 +28,11 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
 
   @Override
   public Scored score(Frame frame) {
-    return scoreBatch(new float[][] {input(frame)}).get(0);
+    Scored s = scoreBatch(new float[][] {input(frame)}).get(0);
+    if (s == null) {
+      throw new UnscorableFrameException("model " + modelVersion() + " produced a non-finite score");
+    }
+    return s;
   }
 
   /** Decodes and checks a frame, returning the model's [C,H,W] input; runs on the caller's thread. */
@@ -52,7 +56,10 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
     return Pixels.modelInput(img, scorer.config().imageSize(), scorer.config().channels());
   }
 
-  /** Scores several prepared inputs in one batch (all their masked copies in one forward pass). */
+  /**
+   * Scores several prepared inputs in one batch (all their masked copies in one forward pass); an
+   * entry is null where the model produced a non-finite score.
+   */
   public java.util.List<Scored> scoreBatch(float[][] inputs) {
     int chw = inputs[0].length;
     float[] pixels = new float[inputs.length * chw];

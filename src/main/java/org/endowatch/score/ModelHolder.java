@@ -50,6 +50,11 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
     return current.get();
   }
 
+  /** The serving model itself (for the batcher, which needs its batch interface). */
+  public ModelFrameScorer current() {
+    return current.get();
+  }
+
   /** Loads, verifies and (if all is well) switches to the release. */
   public synchronized Outcome offer(ModelRelease release) {
     ModelFrameScorer now = current.get();

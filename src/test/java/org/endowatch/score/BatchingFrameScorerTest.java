@@ -1,0 +1,63 @@
+package org.endowatch.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.endowatch.contract.Frame;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.testing.TestFrames;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchingFrameScorerTest {
+  @Test
+  void concurrentStreamsShareOneBatchAndEachGetsItsOwnResult(@TempDir Path dir) throws Exception {
+    ModelHolderTest.model(dir.resolve("m"), "k-1", 0.5);
+    try (ModelFrameScorer model = new ModelFrameScorer(ModelArtifact.load(dir.resolve("m"), "cpu"), null)) {
+      List<Frame> frames = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        frames.add(TestFrames.jpeg("room-" + i, i, 0, 48, 48));
+      }
+      List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+      // A long wait makes the grouping deterministic: the batch closes when all four have arrived.
+      try (BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model, 4, 30_000, batchSizes::add)) {
+        ExecutorService streams = Executors.newFixedThreadPool(4);
+        try {
+          List<Future<FrameScorer.Scored>> results = new ArrayList<>();
+          for (Frame f : frames) {
+            results.add(streams.submit(() -> batcher.score(f)));
+          }
+          for (int i = 0; i < 4; i++) {
+            FrameScorer.Scored alone = model.score(frames.get(i));
+            FrameScorer.Scored batched = results.get(i).get();
+            assertThat(batched.score()).isCloseTo(alone.score(), within(1e-5));
+            assertThat(batched.patchScores()).containsExactly(alone.patchScores(), within(1e-5f));
+          }
+        } finally {
+          streams.shutdown();
+        }
+      }
+      assertThat(batchSizes).containsExactly(4);
+    }
+  }
+
+  @Test
+  void anUndecodableFrameFailsOnlyItsCaller(@TempDir Path dir) throws Exception {
+    ModelHolderTest.model(dir.resolve("m"), "k-1", 0.5);
+    try (ModelFrameScorer model = new ModelFrameScorer(ModelArtifact.load(dir.resolve("m"), "cpu"), null);
+         BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model, 2, 0, n -> {})) {
+      Frame bad = new Frame("p", 0, 0, 48, 48, Frame.JPEG, "t", new byte[] {9, 9});
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> batcher.score(bad))
+          .isInstanceOf(FrameScorer.UnscorableFrameException.class)
+          .hasMessageStartingWith("undecodable image");
+      assertThat(batcher.score(TestFrames.jpeg("p", 1, 0, 48, 48)).score()).isFinite();
+    }
+  }
+}
