@@ -60,9 +60,10 @@ public final class ScoreCommand implements Callable<Integer> {
     try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
       admin.requireTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters()));
     }
+    java.util.concurrent.atomic.AtomicReference<ScorerApp> running = new java.util.concurrent.atomic.AtomicReference<>();
     try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(model, device), maskSchedule),
              device, maskSchedule);
-         MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> true);
+         MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> running.get() != null && running.get().healthy());
          ModelReleaseWatcher watcher = followModels
              ? new ModelReleaseWatcher(settings.clientProps(), scorer, o -> spec.commandLine().getOut().println(o.message()))
              : null) {
@@ -71,18 +72,24 @@ public final class ScoreCommand implements Callable<Integer> {
           .register(metrics.registry());
       // Several stream threads share one model through the batcher; one thread needs no batching.
       java.util.function.Supplier<FrameScorer> shared = scorer;
+      BatchingFrameScorer batcher = null;
       if (threads > 1) {
-        BatchingFrameScorer batcher = new BatchingFrameScorer(scorer::current, threads, batchWaitMs, batchSizes::record);
-        shared = () -> batcher;
+        BatchingFrameScorer b = new BatchingFrameScorer(scorer::current, threads, batchWaitMs, batchSizes::record);
+        batcher = b;
+        shared = () -> b;
       }
       ScorerApp app = new ScorerApp(settings.clientProps(), applicationId, threads, state,
           new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), shared, metrics.registry());
+      running.set(app);
       Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
       app.start();
       spec.commandLine().getOut().printf("scoring %s -> %s with model %s (threshold %.6f); metrics on http://%s:%d/metrics%n",
           input, outputs.scores(), scorer.get().modelVersion(), scorer.get().imageThreshold(), metricsBind, metrics.port());
       spec.commandLine().getOut().flush();
       Throwable failed = app.awaitStop();
+      if (batcher != null) {
+        batcher.close();
+      }
       if (failed != null) {
         throw new IllegalStateException("scorer stopped: " + failed.getMessage(), failed);
       }
