@@ -35,7 +35,7 @@ public final class Calibration {
     int excluded = 0;
     if (trainingDirs.contains(normalDir.toAbsolutePath().normalize())) {
       Set<String> held = heldOut(modelDir);
-      List<Path> kept = files.stream().filter(f -> held.contains(f.toAbsolutePath().normalize().toString())).toList();
+      List<Path> kept = files.stream().filter(f -> held.contains(f.getFileName().toString())).toList();
       excluded = files.size() - kept.size();
       files = kept;
       progress.printf("%s was used for training: calibrating on its %d held-out images only (%d other files were used in training or skipped)%n",

@@ -71,7 +71,7 @@ public final class TrainingRun {
     try {
       Files.createDirectories(o.out().resolve(CHECKPOINT));
       Files.write(o.out().resolve("validation-files.txt"),
-          val.files().stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
+          val.files().stream().map(p -> p.getFileName().toString()).toList());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write to " + o.out() + ": " + e.getMessage(), e);
     }
