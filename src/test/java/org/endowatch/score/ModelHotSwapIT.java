@@ -31,15 +31,13 @@ class ModelHotSwapIT {
   @Test
   void aPublishedReleaseIsScoredWithFromTheNextFrameOn(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String suffix = "-swap-" + UUID.randomUUID().toString().substring(0, 8);
-    ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(suffix);
+    ScoringTopology.Outputs outputs = ScoringIT.createTopics(kafka, suffix, 1);
     String input = "frames" + suffix;
     try (Admin admin = Admin.create(kafka.settings().clientProps())) {
       if (!admin.listTopics().names().get().contains("models")) {
         admin.createTopics(List.of(new NewTopic("models", 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
             .all().get();
       }
-      admin.createTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters())
-          .stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
     }
     String name = "swap" + suffix;
     ModelHolderTest.model(dir.resolve("v1"), name + "-1", 0.5);

@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,12 +41,8 @@ class ScorerCrashIT {
   @Test
   void sigkillMidStreamLosesAndDuplicatesNothing(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String suffix = "-crash-" + UUID.randomUUID().toString().substring(0, 8);
-    ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(suffix);
+    ScoringTopology.Outputs outputs = ScoringIT.createTopics(kafka, suffix, 2);
     String input = "frames" + suffix;
-    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
-      admin.createTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters())
-          .stream().map(t -> new NewTopic(t, 2, (short) 1)).toList()).all().get();
-    }
     Path model = dir.resolve("model");
     try (NDManager m = NDManager.newBaseManager()) {
       MemMcMae net = new MemMcMae(MemMcMaeConfig.MICRO);

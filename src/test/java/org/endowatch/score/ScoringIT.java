@@ -53,12 +53,8 @@ class ScoringIT {
   @Test
   void everyFrameGetsExactlyOneCommittedOutcome(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
-    ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(suffix);
+    ScoringTopology.Outputs outputs = createTopics(kafka, suffix, 2);
     String input = "frames" + suffix;
-    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
-      admin.createTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters())
-          .stream().map(t -> new NewTopic(t, 2, (short) 1)).toList()).all().get();
-    }
     Properties pp = kafka.settings().clientProps();
     pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     pp.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -91,6 +87,16 @@ class ScoringIT {
       assertThat(letters.get(0).reason()).startsWith("undecodable image");
       assertThat(letters.get(0).sourceTopic()).isEqualTo(input);
     }
+  }
+
+  /** Creates {@code frames<suffix>} and the suffixed output topics; returns the outputs. */
+  static ScoringTopology.Outputs createTopics(KafkaCluster kafka, String suffix, int partitions) throws Exception {
+    ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(suffix);
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      admin.createTopics(List.of("frames" + suffix, outputs.scores(), outputs.heatmaps(), outputs.alerts(),
+          outputs.deadLetters()).stream().map(t -> new NewTopic(t, partitions, (short) 1)).toList()).all().get();
+    }
+    return outputs;
   }
 
   static <T> List<T> readCommitted(KafkaCluster kafka, String topic, Deserializer<T> values, int expected) {
