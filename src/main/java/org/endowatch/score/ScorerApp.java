@@ -1,6 +1,7 @@
 package org.endowatch.score;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -25,6 +26,7 @@ public final class ScorerApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScorerApp.class);
 
   private final KafkaStreams streams;
+  private final KafkaStreamsMetrics streamsMetrics;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -49,6 +51,9 @@ public final class ScorerApp implements AutoCloseable {
     // check sees each frame soon after it arrives.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20);
     streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p);
+    // Kafka's own client metrics, consumer lag (records-lag-max) among them, next to ours on /metrics.
+    streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(metrics);
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("scorer stream thread failed: {}", e.toString());
       failure.compareAndSet(null, e);
@@ -98,5 +103,6 @@ public final class ScorerApp implements AutoCloseable {
   public void close() {
     streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
         .withTimeout(Duration.ofSeconds(30)));
+    streamsMetrics.close();
   }
 }

@@ -70,9 +70,10 @@ class ScoringIT {
     }
 
     Path model = calibratedModel(dir.resolve("model"));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, "cpu"), null);
          ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "it" + suffix, 1, dir.resolve("state"),
-             new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry())) {
+             new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, registry)) {
       app.start();
       List<Score> scores = readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), 12);
       List<DeadLetter> letters = readCommitted(kafka, outputs.deadLetters(), Topics.FRAMES_DLQ.valueSerde().deserializer(), 1);
@@ -86,6 +87,10 @@ class ScoringIT {
       assertThat(letters).hasSize(1);
       assertThat(letters.get(0).reason()).startsWith("undecodable image");
       assertThat(letters.get(0).sourceTopic()).isEqualTo(input);
+      assertThat(registry.get("endowatch.frames.scored").counter().count()).isEqualTo(12.0);
+      assertThat(registry.get("endowatch.frames.dead_lettered").counter().count()).isEqualTo(1.0);
+      assertThat(registry.get("endowatch.capture_to_score").timer().count()).isEqualTo(12);
+      assertThat(registry.getMeters()).anyMatch(m -> m.getId().getName().equals("kafka.consumer.fetch.manager.records.lag.max"));
     }
   }
 
