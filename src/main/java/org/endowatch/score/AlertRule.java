@@ -65,8 +65,10 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
     }
     List<AlertEvent> events = new ArrayList<>();
     if (!s.active()) {
-      if (Long.bitCount(recent) >= raiseK) {
-        long[] first = overFrames.get(0);
+      if (over && Long.bitCount(recent) >= raiseK) {
+        // The earliest over-threshold frame still in the window starts the alert (this one if the
+        // window holds no other, e.g. after a gap of skipped frames).
+        long[] first = overFrames.isEmpty() ? new long[] {frame, captureTs} : overFrames.get(0);
         State started = new State(recent, count, true, first[0], first[1], frame, frame, score, region, 0, overFrames);
         events.add(event(AlertEvent.START, started, procedureId, captureTs, modelVersion));
         return new Step(started, events);
@@ -80,7 +82,8 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
         newPeak ? score : s.peakScore(), newPeak ? region : s.region(), belowRun, overFrames);
     if (belowRun >= clearM) {
       events.add(event(AlertEvent.END, next, procedureId, captureTs, modelVersion));
-      return new Step(new State(recent, count, false, -1, 0, -1, -1, NO_PEAK, null, 0, overFrames), events);
+      // A new alert needs fresh evidence: the window starts empty after an end.
+      return new Step(new State(0, 0, false, -1, 0, -1, -1, NO_PEAK, null, 0, List.of()), events);
     }
     if (newPeak) {
       events.add(event(AlertEvent.UPDATE, next, procedureId, captureTs, modelVersion));

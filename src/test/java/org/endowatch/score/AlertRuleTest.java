@@ -53,6 +53,17 @@ class AlertRuleTest {
   }
 
   @Test
+  void afterAnEndTheWindowStartsEmpty() {
+    // k=2 of n=5, cleared by 1 frame under the clear level: the two over-threshold frames before the
+    // end must not count towards the next alert.
+    List<AlertEvent> events = run(new AlertRule(2, 5, 1, 1.0), 0.9, 0.9, 0.1, 0.9, 0.1, 0.9);
+    assertThat(events).extracting(AlertEvent::type, AlertEvent::startFrame).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(AlertEvent.START, 0L),
+        org.assertj.core.groups.Tuple.tuple(AlertEvent.END, 0L),
+        org.assertj.core.groups.Tuple.tuple(AlertEvent.START, 3L));
+  }
+
+  @Test
   void invalidRulesAreRefused() {
     assertThatThrownBy(() -> new AlertRule(4, 3, 1, 0.9)).hasMessageStartingWith("alert rule needs 1 <= k <= n <= 63");
   }
