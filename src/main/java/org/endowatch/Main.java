@@ -113,7 +113,7 @@ public final class Main implements Runnable {
       message = message + ": " + root.getMessage();
     }
     err.println(failed.getCommandSpec().qualifiedName() + ": error: " + oneLine(message));
-    if (parsed.matchedOption("--verbose") != null || hasVerbose(parsed)) {
+    if (hasVerbose(parsed)) {
       e.printStackTrace(err);
     }
     return 1;

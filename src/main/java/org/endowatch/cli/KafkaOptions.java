@@ -32,9 +32,4 @@ public final class KafkaOptions {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }
-
-  /** True when the user gave a bootstrap (commands like demo start their own broker otherwise). */
-  public boolean given() {
-    return bootstrap != null && !bootstrap.isBlank();
-  }
 }

@@ -51,11 +51,6 @@ public record ModelManifest(
         calibration, training, djl, engine, created, file, sha256);
   }
 
-  public ModelManifest withVersion(String newVersion) {
-    return new ModelManifest(format, name, newVersion, config, maskSchedule, imagePooling, imageThreshold,
-        patchThreshold, calibration, training, djlVersion, engineVersion, createdAt, parametersFile, parametersSha256);
-  }
-
   public boolean calibrated() {
     return imageThreshold != null && patchThreshold != null;
   }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import org.endowatch.model.MemMcMaeConfig;
 import org.endowatch.score.AnomalyScorer;
+import org.endowatch.score.Pixels;
 
 /** Scores every image of a list in batches, with progress; corrupt files are skipped and named. */
 final class FolderScorer {
@@ -38,7 +39,7 @@ final class FolderScorer {
       for (Path f : chunk) {
         try {
           BufferedImage img = Images.read(f);
-          Images.toChw(Images.resize(img, side), c.channels(), pixels, ok.size() * chw);
+          Pixels.toChw(Pixels.resize(img, side), c.channels(), pixels, ok.size() * chw);
           ok.add(f);
           originals.add(img);
         } catch (IOException e) {

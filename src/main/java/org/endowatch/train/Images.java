@@ -48,21 +48,11 @@ public final class Images {
     return img;
   }
 
-  /** See {@link Pixels#resize}. */
-  public static BufferedImage resize(BufferedImage img, int side) {
-    return Pixels.resize(img, side);
-  }
-
-  /** See {@link Pixels#toChw}. */
-  public static void toChw(BufferedImage img, int channels, float[] out, int offset) {
-    Pixels.toChw(img, channels, out, offset);
-  }
-
   /** Loads files resized to side x side into one [N,C,H,W] array. */
   public static float[] load(List<Path> files, int side, int channels) throws IOException {
     float[] out = new float[files.size() * channels * side * side];
     for (int i = 0; i < files.size(); i++) {
-      toChw(resize(read(files.get(i)), side), channels, out, i * channels * side * side);
+      Pixels.toChw(Pixels.resize(read(files.get(i)), side), channels, out, i * channels * side * side);
     }
     return out;
   }

@@ -30,6 +30,7 @@ import org.endowatch.model.MemMcMae;
 import org.endowatch.model.MemMcMaeConfig;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.model.ModelManifest;
+import org.endowatch.score.Pixels;
 
 /**
  * {@code endowatch train}: epochs over the normal images, a checkpoint after every epoch and when
@@ -135,7 +136,7 @@ public final class TrainingRun {
           }
           SplittableRandom rng = new SplittableRandom(mix(o.seed(), epoch, batchIndex));
           for (int i = 0; i < o.batch(); i++) {
-            Images.toChw(Augment.apply(train.image(order[batchIndex * o.batch() + i]), c.imageSize(), rng),
+            Pixels.toChw(Augment.apply(train.image(order[batchIndex * o.batch() + i]), c.imageSize(), rng),
                 c.channels(), pixels, i * sideC);
           }
           float loss = trainer.step(pixels, o.batch(), trainer.masksFor(o.batch(), rng));
