@@ -1,11 +1,203 @@
 package org.endowatch.cli;
 
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.endowatch.config.KafkaSettings;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Topics;
+import org.endowatch.ingest.FramePreparer;
+import org.endowatch.ingest.FrameSource;
+import org.endowatch.ingest.IngestException;
+import org.endowatch.ingest.Ingestor;
+import org.endowatch.ingest.Pacer;
+import org.endowatch.ingest.ProcedureResume;
+import org.endowatch.ingest.Sources;
+import org.endowatch.platform.MetricsServer;
+import org.endowatch.platform.TopicAdmin;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "ingest", description = "Decode a video source and put its frames on the frames topic.")
-public final class IngestCommand extends NotImplementedYet {
+@Command(name = "ingest", description = {"Decode a video source and put its frames on the frames topic.",
+    "Sources: a video file (mp4, mkv, avi), an image folder, rtsp://, rtmp://, http(s)://, udp://, tcp://, srt://, v4l2:/dev/videoN."})
+public final class IngestCommand implements Callable<Integer> {
+  @Mixin KafkaOptions kafka;
+  @Mixin Source source;
+  @Option(names = "--procedure", required = true, paramLabel = "ID", description = "Procedure id (the record key).")
+  String procedure;
+  @ArgGroup Pace pace = new Pace();
+  @Spec CommandSpec spec;
+
+  static final class Pace {
+    @Option(names = "--realtime", description = "Pace a file by its timestamps, as a live camera would (live sources are never paced).")
+    boolean realtime;
+    @Option(names = "--as-fast-as-possible", description = "Send a file's frames as fast as they decode (the default).")
+    boolean fast;
+  }
+
+  /** Options of a source and of the frames made from it; shared with {@code replay video}. */
+  static final class Source {
+    @Option(names = "--source", required = true, paramLabel = "URI") String uri;
+    @Option(names = "--fps", defaultValue = "25", description = "Frame rate of an image folder (default ${DEFAULT-VALUE}).") double fps;
+    @Option(names = "--max-frames", defaultValue = "0", description = "Stop after N frames (0 = all).") long maxFrames;
+    @Option(names = "--size", defaultValue = "256x256", paramLabel = "WxH", description = "Frame size sent (default ${DEFAULT-VALUE}).")
+    String size;
+    @Option(names = "--jpeg-quality", defaultValue = "90", paramLabel = "Q", description = "1..100 (default ${DEFAULT-VALUE}).")
+    int jpegQuality;
+    @Option(names = "--timeout-ms", defaultValue = "5000", description = "Network connect/read timeout (default ${DEFAULT-VALUE}).")
+    int timeoutMs;
+    @Option(names = "--reconnects", defaultValue = "5", description = "Reconnect attempts after a dropped link (default ${DEFAULT-VALUE}).")
+    int reconnects;
+    @Option(names = "--resume", description = "Continue a procedure cut off by a crash: skip the frames already on the topic.")
+    boolean resume;
+    @Option(names = "--metrics-port", defaultValue = "-1", description = "Serve /metrics on this port (0 = any, -1 = off; default off).")
+    int metricsPort;
+    @Option(names = "--metrics-bind", defaultValue = "127.0.0.1") String metricsBind;
+  }
+
   @Override
-  String plannedIn() {
-    return "issue 5: ingest and replay";
+  public Integer call() throws Exception {
+    return run(spec, kafka.settings(), source, procedure, pace.realtime);
+  }
+
+  /** The whole ingest: checks, source, producer, loop, summary. Exit 0 when every frame was acknowledged. */
+  static int run(CommandSpec spec, KafkaSettings settings, Source s, String procedure, boolean realtime) throws Exception {
+    int[] size = parseSize(spec, s.size);
+    if (s.jpegQuality < 1 || s.jpegQuality > 100 || s.fps <= 0 || s.maxFrames < 0 || s.timeoutMs < 1 || s.reconnects < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--jpeg-quality must be 1..100, --fps > 0, --max-frames >= 0, --timeout-ms >= 1, --reconnects >= 0");
+    }
+    if (procedure.isBlank()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--procedure must not be blank");
+    }
+    String topic = Topics.FRAMES.name();
+    // Open the source first: a missing or broken input fails fast and puts nothing on the topic.
+    try (FrameSource frames = Sources.open(s.uri, new Sources.Options(s.fps, s.timeoutMs, s.reconnects), IngestCommand::sleepMs)) {
+      long maxMessageBytes;
+      try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
+        maxMessageBytes = Long.parseLong(admin.topicConfig(topic, "max.message.bytes"));
+      }
+      ProcedureResume.Position resumeAt = s.resume ? ProcedureResume.find(settings.clientProps(), topic, procedure)
+          : ProcedureResume.Position.START;
+      return ingest(spec, settings, s, frames, topic, maxMessageBytes, resumeAt, procedure, realtime, size);
+    }
+  }
+
+  private static int ingest(CommandSpec spec, KafkaSettings settings, Source s, FrameSource frames, String topic,
+      long maxMessageBytes, ProcedureResume.Position resumeAt, String procedure, boolean realtime, int[] size)
+      throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (Producer<String, Frame> producer = producer(settings, maxMessageBytes);
+         MetricsServer metrics = s.metricsPort >= 0 ? new MetricsServer(s.metricsBind, s.metricsPort, () -> true) : null) {
+      if (resumeAt.nextIndex() > 0) {
+        out.printf("resuming %s at frame %d (%d frames already on %s)%n", procedure, resumeAt.nextIndex(), resumeAt.nextIndex(), topic);
+      }
+      var registry = metrics != null ? metrics.registry() : new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      Ingestor ingestor = new Ingestor(new Ingestor.Options(topic, procedure, realtime, resumeAt.nextIndex(),
+          resumeAt.nextIndex(), s.maxFrames, maxMessageBytes),
+          new FramePreparer(size[0], size[1], s.jpegQuality / 100f), producer, registry, System::currentTimeMillis, Pacer.system());
+      AtomicBoolean stop = new AtomicBoolean();
+      CountDownLatch done = new CountDownLatch(1);
+      Thread hook = new Thread(() -> {
+        // SIGTERM: stop reading, let the loop flush what it sent, then let the JVM exit.
+        stop.set(true);
+        try {
+          done.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "ingest-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      Ingestor.Summary summary;
+      Progress progress = new Progress(err, frames.live() ? 10_000 : 2_000);
+      try {
+        summary = ingestor.run(frames, stop::get, progress::report);
+      } finally {
+        done.countDown();
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // The JVM is already exiting (SIGTERM); the hook is running and waits on done.
+        }
+      }
+      out.printf(Locale.ROOT, "ingested %s as %s: %d frames read, %d sent, %d failed, %.1f frames/s, %.1f MB, "
+              + "grab->ack p50 %.1f ms, p99 %.1f ms%s%n", frames.describe(), procedure, summary.read(), summary.sent(),
+          summary.failed(), summary.fps(), summary.bytes() / 1e6, summary.ackP50Ms(), summary.ackP99Ms(),
+          stop.get() ? " (stopped by signal)" : "");
+      out.flush();
+      if (summary.failed() > 0) {
+        throw new IngestException(summary.failed() + " frame(s) were not acknowledged by Kafka, first " + summary.firstFailure());
+      }
+      return 0;
+    }
+  }
+
+  static void sleepMs(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static Producer<String, Frame> producer(KafkaSettings settings, long maxMessageBytes) {
+    var p = settings.clientProps();
+    p.put("acks", "all");
+    p.put("enable.idempotence", "true");
+    // Well above one frame (the default 16 KB puts every frame alone in a batch), and a short
+    // linger: a live frame waits at most 5 ms for company.
+    p.put("batch.size", Integer.toString(1 << 20));
+    p.put("linger.ms", "5");
+    p.put("max.request.size", Long.toString(Math.max(maxMessageBytes, 1 << 20)));
+    p.put("compression.type", "none");
+    return new KafkaProducer<>(p, new StringSerializer(), Topics.FRAMES.valueSerde().serializer());
+  }
+
+  static int[] parseSize(CommandSpec spec, String size) {
+    String[] wh = size.toLowerCase(Locale.ROOT).split("x");
+    try {
+      int w = Integer.parseInt(wh[0]);
+      int h = Integer.parseInt(wh[1]);
+      if (wh.length == 2 && w >= 16 && h >= 16 && w <= 4096 && h <= 4096) {
+        return new int[] {w, h};
+      }
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException ignored) {
+      // falls through to the usage error
+    }
+    throw new CommandLine.ParameterException(spec.commandLine(), "--size must be WxH with sides 16..4096, got '" + size + "'");
+  }
+
+  /** A progress line at most every {@code everyMs}, on stderr so stdout keeps the summary. */
+  static final class Progress {
+    private final PrintWriter err;
+    private final long everyMs;
+    private final long start = System.nanoTime();
+    private long lastMs;
+
+    Progress(PrintWriter err, long everyMs) {
+      this.err = err;
+      this.everyMs = everyMs;
+    }
+
+    void report(long sent) {
+      long now = (System.nanoTime() - start) / 1_000_000;
+      if (now - lastMs >= everyMs) {
+        lastMs = now;
+        err.printf(Locale.ROOT, "ingest: %d frames sent, %.1f frames/s%n", sent, sent * 1000.0 / Math.max(1, now));
+        err.flush();
+      }
+    }
   }
 }

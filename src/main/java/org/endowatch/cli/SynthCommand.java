@@ -4,7 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.endowatch.ingest.GroundTruth;
+import org.endowatch.ingest.IngestException;
+import org.endowatch.ingest.ProcedureVideo;
+import org.endowatch.ingest.VirtualCamera;
 import javax.imageio.ImageIO;
 import org.endowatch.ingest.SyntheticColon;
 import picocli.CommandLine;
@@ -69,11 +75,69 @@ public final class SynthCommand implements Runnable {
     }
   }
 
-  @Command(name = "procedure", description = "Write a procedure video with ground truth (not implemented yet).")
-  public static final class Procedure extends NotImplementedYet {
+  @Command(name = "procedure", description = {"Write a procedure video (camera moving across stills) and its ground truth.",
+      "Synthetic scenes by default; --from-images films real stills (e.g. ../shared/data/kvasir-seg/images) instead.",
+      "The ground truth (frame intervals showing a lesion) goes to FILE.truth.json."})
+  public static final class Procedure implements Callable<Integer> {
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Video file: .mp4, .mkv or .avi.") Path out;
+    @Option(names = "--seconds", defaultValue = "20", description = "Length (default ${DEFAULT-VALUE}); with --from-images: stills x --segment-seconds.")
+    double seconds;
+    @Option(names = "--fps", defaultValue = "25") double fps;
+    @Option(names = "--size", defaultValue = "384x256", paramLabel = "WxH", description = "Video size (default ${DEFAULT-VALUE}).") String size;
+    @Option(names = "--segment-seconds", defaultValue = "2", description = "Seconds per still (default ${DEFAULT-VALUE}).")
+    double segmentSeconds;
+    @Option(names = "--anomalies", defaultValue = "-1", description = "Segments showing a polyp (default: a third of them).")
+    int anomalies;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--from-images", paramLabel = "DIR", description = "Film these stills instead of synthetic scenes.") Path images;
+    @Option(names = "--masks", paramLabel = "DIR", description = "Lesion masks for --from-images (same file stem).") Path masks;
+    @Option(names = "--stills", defaultValue = "10", description = "With --from-images: how many stills (default ${DEFAULT-VALUE}).")
+    int stills;
+    @Spec CommandSpec spec;
+
+    public GroundTruth run() throws IngestException {
+      int[] wh = IngestCommand.parseSize(spec, size);
+      int segmentFrames = (int) Math.round(segmentSeconds * fps);
+      if (fps <= 0 || segmentFrames < 2 || seconds <= 0 || stills < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--fps, --seconds and --stills must be > 0 and a segment must hold at least 2 frames");
+      }
+      if (masks != null && images == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--masks needs --from-images");
+      }
+      VirtualCamera camera;
+      if (images != null) {
+        camera = ProcedureVideo.fromImages(images, masks, stills, wh[0], wh[1], segmentFrames, seed);
+      } else {
+        int segments = Math.max(1, (int) Math.round(seconds * fps / segmentFrames));
+        int lesions = anomalies < 0 ? segments / 3 : anomalies;
+        try {
+          camera = ProcedureVideo.synthetic(segments, lesions, wh[0], wh[1], segmentFrames, seed);
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      int total = camera.frameCount();
+      long start = System.nanoTime();
+      long[] last = {0};
+      return ProcedureVideo.write(camera, wh[0], wh[1], fps, seed, out, done -> {
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (ms - last[0] >= 2000 || done == total) {
+          last[0] = ms;
+          err.printf(Locale.ROOT, "synth: %d/%d frames (%.0f%%)%n", done, total, 100.0 * done / total);
+          err.flush();
+        }
+      });
+    }
+
     @Override
-    String plannedIn() {
-      return "issue 5: ingest and replay";
+    public Integer call() throws IngestException {
+      GroundTruth t = run();
+      spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d frames at %.0f fps, %dx%d, %d anomalous frames in %d interval(s) %s; ground truth %s%n",
+          out, t.frames(), t.fps(), t.width(), t.height(), t.anomalousFrames(), t.anomalyIntervals().size(),
+          t.anomalyIntervals().stream().map(i -> i.start() + "-" + i.end()).toList(), GroundTruth.pathFor(out));
+      return 0;
     }
   }
 }

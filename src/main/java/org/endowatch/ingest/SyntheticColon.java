@@ -36,6 +36,18 @@ public final class SyntheticColon {
 
   /** Frame {@code index}; with {@code lesion} a polyp is drawn and its mask returned. */
   public Sample frame(long index, boolean lesion) {
+    return draw(index, lesion, true);
+  }
+
+  /**
+   * The same scene without the scope's black border: a still for a virtual camera to move across
+   * ({@link VirtualCamera}), which then adds the border to each frame it films.
+   */
+  public Sample scene(long index, boolean lesion) {
+    return draw(index, lesion, false);
+  }
+
+  private Sample draw(long index, boolean lesion, boolean border) {
     SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
     BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
@@ -79,21 +91,35 @@ public final class SyntheticColon {
       g.setColor(new Color(255, 255, 250, 200 + r.nextInt(55)));
       g.fill(new Ellipse2D.Float((float) (r.nextDouble() * width), (float) (r.nextDouble() * height), w, w * (0.5f + (float) r.nextDouble())));
     }
-    // Field of view: black outside a circle clipped to the frame (an octagon-like scope view).
+    g.dispose();
+    if (border) {
+      blackOutsideScope(img, true);
+      if (mask != null) {
+        blackOutsideScope(mask, false);
+      }
+    }
+    return new Sample(img, mask);
+  }
+
+  /**
+   * Blacks out everything outside the scope's round field of view (radius 0.56 of the shorter
+   * side, centred, so a square frame shows an octagon-like view clipped by its edges). Masks are
+   * drawn without antialiasing so they stay binary.
+   */
+  public static void blackOutsideScope(BufferedImage img, boolean antialias) {
+    int w = img.getWidth();
+    int h = img.getHeight();
     Path2D.Float outside = new Path2D.Float(Path2D.WIND_EVEN_ODD);
-    outside.append(new java.awt.Rectangle(0, 0, width, height), false);
-    float fov = s * 0.56f;
-    outside.append(new Ellipse2D.Float(width / 2f - fov, height / 2f - fov, 2 * fov, 2 * fov), false);
+    outside.append(new java.awt.Rectangle(0, 0, w, h), false);
+    float fov = Math.min(w, h) * 0.56f;
+    outside.append(new Ellipse2D.Float(w / 2f - fov, h / 2f - fov, 2 * fov, 2 * fov), false);
+    Graphics2D g = img.createGraphics();
+    if (antialias) {
+      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    }
     g.setColor(Color.BLACK);
     g.fill(outside);
     g.dispose();
-    if (mask != null) {
-      Graphics2D mg = mask.createGraphics();
-      mg.setColor(Color.BLACK);
-      mg.fill(outside);
-      mg.dispose();
-    }
-    return new Sample(img, mask);
   }
 
   private void polyp(Graphics2D g, BufferedImage mask, SplittableRandom r, float lx, float ly, float s) {

@@ -135,6 +135,29 @@ public final class TopicAdmin implements AutoCloseable {
     }
   }
 
+  /** One config value of an existing topic (e.g. its max.message.bytes). */
+  public String topicConfig(String topic, String key) {
+    requireTopics(List.of(topic));
+    return valueOf(configs(Set.of(topic)).get(topic), key);
+  }
+
+  /** Creates {@code topic} with the partitions and config of {@code like}, unless it exists (re-scoring outputs). */
+  public void createLike(String topic, String like) {
+    if (topicNames().contains(topic)) {
+      return;
+    }
+    requireTopics(List.of(like));
+    TopicDescription d = await(admin.describeTopics(List.of(like)).allTopicNames(), "describe topics").get(like);
+    Map<String, String> config = new HashMap<>();
+    for (ConfigEntry e : configs(Set.of(like)).get(like).entries()) {
+      if (e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG) {
+        config.put(e.name(), e.value());
+      }
+    }
+    await(admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic,
+        java.util.Optional.of(d.partitions().size()), java.util.Optional.empty()).configs(config))).all(), "create topic " + topic);
+  }
+
   private List<Difference> diff(TopicCatalog catalog) {
     Set<String> existing = topicNames();
     List<Difference> out = new ArrayList<>();

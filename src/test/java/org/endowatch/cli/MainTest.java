@@ -59,9 +59,9 @@ class MainTest {
 
   @Test
   void notYetImplementedCommandsSayWhichIssueBringsThem() {
-    Result r = Cli.run("ingest", "--source", "x");
+    Result r = Cli.run("bench", "model");
     assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.err().strip()).isEqualTo("endowatch ingest: error: not implemented yet (planned in issue 5: ingest and replay)");
+    assertThat(r.err().strip()).isEqualTo("endowatch bench: error: not implemented yet (planned in issue 8: performance)");
   }
 
   @Test

@@ -1,0 +1,167 @@
+package org.endowatch.ingest;
+
+import java.awt.image.BufferedImage;
+import java.util.function.LongConsumer;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.Java2DFrameConverter;
+
+/**
+ * Video files, network streams and capture devices through FFmpeg. What FFmpeg does not say by
+ * itself, this class tells apart:
+ * <ul>
+ *   <li>a truncated file can end early without any error (mkv: fewer frames than its header
+ *       says), so the decoded count is checked against the header at the end;</li>
+ *   <li>a dropped network link makes {@code grab()} return null as if the stream had ended, so a
+ *       network source that ends before its known duration (live streams have none) reconnects
+ *       with backoff instead of stopping.</li>
+ * </ul>
+ */
+final class FfmpegSource implements FrameSource {
+  /** How to reach a source: the FFmpeg input, an optional format (v4l2), whether it is a network stream. */
+  record Target(String input, String format, boolean network, boolean device, String describe) {}
+
+  private final Target target;
+  private final int timeoutMs;
+  private final int reconnects;
+  private final LongConsumer sleeper;
+  // A converted image is only valid until the next convert(): next() copies it before returning.
+  private final Java2DFrameConverter converter = new Java2DFrameConverter();
+  private FFmpegFrameGrabber grabber;
+  private long decoded;
+  private long expectedFrames;
+  private long durationMicros;
+  private long offsetMicros;
+  private long lastTimestamp;
+
+  /**
+   * @param timeoutMs bound on connecting and on each network read
+   * @param reconnects how many times a network source is reopened after a dropped link (backoff 1, 2, 4 ... s)
+   */
+  FfmpegSource(Target target, int timeoutMs, int reconnects, LongConsumer sleeper) throws IngestException {
+    this.target = target;
+    this.timeoutMs = timeoutMs;
+    this.reconnects = reconnects;
+    this.sleeper = sleeper;
+    Ffmpeg.quiet();
+    open(true);
+    expectedFrames = target.network() || target.device() ? 0 : Math.max(0, grabber.getLengthInFrames());
+    durationMicros = Math.max(0, grabber.getLengthInTime());
+  }
+
+  private void open(boolean first) throws IngestException {
+    IngestException last = null;
+    int attempts = target.network() ? reconnects + 1 : 1;
+    for (int attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) {
+        sleeper.accept(Math.min(30_000L, 1000L << (attempt - 1)));
+      }
+      FFmpegFrameGrabber g = new FFmpegFrameGrabber(target.input());
+      if (target.format() != null) {
+        g.setFormat(target.format());
+      }
+      if (target.network()) {
+        // No universal option: RTSP and UDP read "timeout", other protocols "rw_timeout"; both in microseconds.
+        String micros = Long.toString(timeoutMs * 1000L);
+        g.setOption("timeout", micros);
+        g.setOption("rw_timeout", micros);
+      }
+      try {
+        g.start();
+        grabber = g;
+        return;
+      } catch (FrameGrabber.Exception | RuntimeException e) {
+        closeQuietly(g);
+        last = new IngestException((first ? "could not open input " : "lost connection to ") + target.describe()
+            + (attempts > 1 ? " after " + (attempt + 1) + " attempts" : "") + ": " + reason(e) + hint(), e);
+      }
+    }
+    throw last;
+  }
+
+  private String hint() {
+    if (target.network()) {
+      return " (check the address, that the stream is running and reachable; timeout " + timeoutMs + " ms)";
+    }
+    if (target.device()) {
+      return " (check the device exists and is not used by another program)";
+    }
+    return " (is it a complete video file? a truncated mp4 has no index to open)";
+  }
+
+  private static String reason(Exception e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    // JavaCV says e.g. "avformat_open_input() error -1094995529: Could not open input \"x\". (Has setFormat() been called?)"
+    return m.replaceAll("\\s*\\(Has setFormat\\(\\) been called\\?\\)", "").trim();
+  }
+
+  @Override
+  public Picture next() throws IngestException {
+    while (true) {
+      Frame frame;
+      try {
+        frame = grabber.grabImage();
+      } catch (FrameGrabber.Exception e) {
+        if (!target.network()) {
+          throw new IngestException("cannot decode frame " + decoded + " of " + target.describe() + ": " + reason(e), e);
+        }
+        frame = null;
+      }
+      if (frame != null && frame.image != null) {
+        BufferedImage converted = converter.convert(frame);
+        BufferedImage copy = new BufferedImage(converted.getWidth(), converted.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        copy.getGraphics().drawImage(converted, 0, 0, null);
+        decoded++;
+        lastTimestamp = offsetMicros + grabber.getTimestamp();
+        return new Picture(copy, lastTimestamp);
+      }
+      if (target.network() && (durationMicros == 0 || grabber.getTimestamp() < durationMicros - 1_000_000)) {
+        // null before the known end (or on a live stream, which has none) is a dropped link, not the end.
+        offsetMicros = lastTimestamp;
+        closeQuietly(grabber);
+        open(false);
+        continue;
+      }
+      checkComplete();
+      return null;
+    }
+  }
+
+  private void checkComplete() throws IngestException {
+    // FFmpeg counts frames from the header's duration, which can be off by a frame or two.
+    long tolerance = Math.max(2, expectedFrames / 100);
+    if (expectedFrames > 0 && decoded < expectedFrames - tolerance) {
+      throw new IngestException("truncated input: " + target.describe() + " says it has " + expectedFrames
+          + " frames but FFmpeg decoded only " + decoded + " (the file is damaged or was cut off; re-export or re-copy it)");
+    }
+  }
+
+  @Override
+  public boolean live() {
+    // A network stream with a duration is a file served over the network, not a camera.
+    return target.device() || (target.network() && durationMicros == 0);
+  }
+
+  @Override
+  public String describe() {
+    return target.describe();
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(grabber);
+  }
+
+  private static void closeQuietly(FFmpegFrameGrabber g) {
+    if (g == null) {
+      return;
+    }
+    try {
+      g.stop();
+      g.release();
+    } catch (FrameGrabber.Exception | RuntimeException ignored) {
+      // Closing a grabber that failed to open can fail again; there is nothing left to release.
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package org.endowatch.ingest;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.endowatch.contract.JsonSerde;
+
+/**
+ * What a generated procedure video contains: its frame rate and size, and the frame intervals
+ * (inclusive, 0-based frame indices) in which a lesion is in view. Written beside the video as
+ * {@code <video>.truth.json}; the alert tests and the pipeline benchmark read it.
+ */
+public record GroundTruth(String video, double fps, int frames, int width, int height, long seed,
+    List<Interval> anomalyIntervals) {
+
+  /** Frames {@code start..end}, both inclusive. */
+  public record Interval(int start, int end) {
+    public boolean contains(long frame) {
+      return frame >= start && frame <= end;
+    }
+  }
+
+  public GroundTruth {
+    anomalyIntervals = List.copyOf(anomalyIntervals);
+  }
+
+  /** Whether frame {@code index} shows a lesion. */
+  public boolean anomalous(long index) {
+    return anomalyIntervals.stream().anyMatch(i -> i.contains(index));
+  }
+
+  /** How many frames show a lesion. */
+  @JsonIgnore
+  public int anomalousFrames() {
+    return anomalyIntervals.stream().mapToInt(i -> i.end() - i.start() + 1).sum();
+  }
+
+  /** The maximal runs of {@code true} in a per-frame flag list. */
+  public static List<Interval> intervals(boolean[] anomalous) {
+    List<Interval> out = new ArrayList<>();
+    int start = -1;
+    for (int i = 0; i <= anomalous.length; i++) {
+      boolean on = i < anomalous.length && anomalous[i];
+      if (on && start < 0) {
+        start = i;
+      } else if (!on && start >= 0) {
+        out.add(new Interval(start, i - 1));
+        start = -1;
+      }
+    }
+    return out;
+  }
+
+  /** Where the ground truth of {@code video} lives. */
+  public static Path pathFor(Path video) {
+    return video.resolveSibling(video.getFileName() + ".truth.json");
+  }
+
+  public void write(Path file) throws IOException {
+    JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), this);
+  }
+
+  public static GroundTruth read(Path file) throws IOException {
+    return JsonSerde.MAPPER.readValue(file.toFile(), GroundTruth.class);
+  }
+}

@@ -1,0 +1,138 @@
+package org.endowatch.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.endowatch.contract.Frame;
+
+/**
+ * The ingest loop: pictures from a source, prepared ({@link FramePreparer}), sent to
+ * {@code frames} keyed by procedure id (one procedure stays ordered on one partition). Each send
+ * is acknowledged asynchronously; the loop never waits for an ack except at the end (flush), so
+ * a slow broker round trip does not slow the camera down.
+ */
+public final class Ingestor {
+  /**
+   * @param topic the frames topic
+   * @param firstIndex the index of the first frame sent (a resumed procedure continues its numbering)
+   * @param skipPictures pictures of the source to pass over before sending (a resume after a crash)
+   * @param maxFrames stop after this many frames (0 = all)
+   * @param maxMessageBytes the topic's max.message.bytes: a larger frame is refused, not sent to fail
+   */
+  public record Options(String topic, String procedureId, boolean realtime, long firstIndex, long skipPictures,
+      long maxFrames, long maxMessageBytes) {}
+
+  /** What one ingest run did; latencies are grab -> broker acknowledgement. */
+  public record Summary(long read, long sent, long failed, long bytes, double seconds, double ackP50Ms,
+      double ackP99Ms, String firstFailure) {
+    public double fps() {
+      return seconds > 0 ? sent / seconds : 0;
+    }
+  }
+
+  /** Bytes a record carries beyond the image: key, headers and batch framing, with room to spare. */
+  static final int RECORD_OVERHEAD = 1024;
+
+  private final Options options;
+  private final FramePreparer preparer;
+  private final Producer<String, Frame> producer;
+  private final LongSupplier clockMs;
+  private final Pacer pacer;
+  private final Counter grabbed;
+  private final Counter sentCounter;
+  private final Counter failedCounter;
+  private final DistributionSummary bytesSummary;
+  private final Timer ack;
+
+  public Ingestor(Options options, FramePreparer preparer, Producer<String, Frame> producer, MeterRegistry metrics,
+      LongSupplier clockMs, Pacer pacer) {
+    this.options = options;
+    this.preparer = preparer;
+    this.producer = producer;
+    this.clockMs = clockMs;
+    this.pacer = pacer;
+    this.grabbed = Counter.builder("endowatch.ingest.frames.grabbed").register(metrics);
+    this.sentCounter = Counter.builder("endowatch.ingest.frames.sent").register(metrics);
+    this.failedCounter = Counter.builder("endowatch.ingest.frames.failed").register(metrics);
+    this.bytesSummary = DistributionSummary.builder("endowatch.ingest.frame.bytes").baseUnit("bytes").register(metrics);
+    this.ack = Timer.builder("endowatch.ingest.grab_to_ack").publishPercentiles(0.5, 0.99).register(metrics);
+  }
+
+  /**
+   * Runs until the source ends, {@code maxFrames} are sent or {@code stop} says so, then flushes.
+   *
+   * @param progress called after every frame with the number sent so far
+   */
+  public Summary run(FrameSource source, BooleanSupplier stop, java.util.function.LongConsumer progress)
+      throws IngestException {
+    long started = System.nanoTime();
+    long read = 0;
+    long index = options.firstIndex();
+    AtomicLong sent = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    AtomicLong bytes = new AtomicLong();
+    AtomicReference<String> firstFailure = new AtomicReference<>();
+    Timer runAck = Timer.builder("run").publishPercentiles(0.5, 0.99).register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    try {
+      FrameSource.Picture picture;
+      while (!stop.getAsBoolean() && (options.maxFrames() == 0 || index - options.firstIndex() < options.maxFrames())
+          && (picture = source.next()) != null) {
+        read++;
+        grabbed.increment();
+        if (read <= options.skipPictures()) {
+          // Already on the topic; but the field of view is still found where the first run found it.
+          preparer.observe(picture.image());
+          continue;
+        }
+        if (options.realtime() && !source.live()) {
+          pacer.await(picture.timestampMicros());
+        }
+        long grabNanos = System.nanoTime();
+        long capture = clockMs.getAsLong();
+        byte[] jpeg = preparer.prepare(picture.image());
+        if (jpeg.length + RECORD_OVERHEAD > options.maxMessageBytes()) {
+          throw new IngestException("frame " + index + " of " + source.describe() + " is " + jpeg.length
+              + " bytes, over the " + options.topic() + " topic's max.message.bytes of " + options.maxMessageBytes()
+              + " (with " + RECORD_OVERHEAD + " bytes for headers): lower --size or --jpeg-quality, or raise the topic's limit in topics/"
+              + "; ingest stopped there, the " + (index - options.firstIndex()) + " frames before it were sent");
+        }
+        Frame frame = new Frame(options.procedureId(), index, capture, preparer.width(), preparer.height(), Frame.JPEG,
+            source.describe(), jpeg);
+        long frameIndex = index;
+        producer.send(new ProducerRecord<>(options.topic(), null, capture, options.procedureId(), frame), (md, e) -> {
+          if (e == null) {
+            long nanos = System.nanoTime() - grabNanos;
+            ack.record(nanos, TimeUnit.NANOSECONDS);
+            runAck.record(nanos, TimeUnit.NANOSECONDS);
+            sent.incrementAndGet();
+            sentCounter.increment();
+            bytes.addAndGet(jpeg.length);
+            bytesSummary.record(jpeg.length);
+          } else {
+            failed.incrementAndGet();
+            failedCounter.increment();
+            firstFailure.compareAndSet(null, "frame " + frameIndex + ": " + e.getMessage());
+          }
+        });
+        index++;
+        progress.accept(index - options.firstIndex());
+      }
+    } finally {
+      // Whatever stopped the loop, frames already handed to the producer are delivered (or fail) now.
+      producer.flush();
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    var pct = runAck.takeSnapshot().percentileValues();
+    double p50 = pct.length > 0 ? pct[0].value(TimeUnit.MILLISECONDS) : 0;
+    double p99 = pct.length > 1 ? pct[1].value(TimeUnit.MILLISECONDS) : 0;
+    return new Summary(read, sent.get(), failed.get(), bytes.get(), seconds, p50, p99, firstFailure.get());
+  }
+}

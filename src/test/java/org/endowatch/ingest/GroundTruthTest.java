@@ -1,0 +1,36 @@
+package org.endowatch.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroundTruthTest {
+  @Test
+  void intervalsAreTheMaximalRunsOfAnomalousFrames() {
+    boolean[] flags = {false, true, true, false, false, true, false, true};
+
+    assertThat(GroundTruth.intervals(flags)).containsExactly(
+        new GroundTruth.Interval(1, 2), new GroundTruth.Interval(5, 5), new GroundTruth.Interval(7, 7));
+    assertThat(GroundTruth.intervals(new boolean[3])).isEmpty();
+  }
+
+  @Test
+  void roundTripsThroughJson(@TempDir Path dir) throws Exception {
+    GroundTruth t = new GroundTruth("v.mp4", 25, 100, 384, 256, 7, List.of(new GroundTruth.Interval(10, 19)));
+    Path file = dir.resolve("v.mp4.truth.json");
+
+    t.write(file);
+
+    GroundTruth back = GroundTruth.read(file);
+    assertThat(back).isEqualTo(t);
+    assertThat(back.anomalousFrames()).isEqualTo(10);
+    assertThat(back.anomalous(9)).isFalse();
+    assertThat(back.anomalous(10)).isTrue();
+    assertThat(back.anomalous(19)).isTrue();
+    assertThat(back.anomalous(20)).isFalse();
+    assertThat(GroundTruth.pathFor(dir.resolve("v.mp4"))).isEqualTo(file);
+  }
+}

@@ -1,0 +1,192 @@
+package org.endowatch.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Topics;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TopicReader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code endowatch ingest} against a real broker, on procedure videos made by {@code synth procedure}. */
+@ExtendWith(RealKafka.class)
+class IngestIT {
+  @TempDir static Path dir;
+  static Path video;
+
+  @BeforeAll
+  static void makeVideoAndTopics(KafkaCluster kafka) {
+    video = dir.resolve("procedure.mp4");
+    Cli.Result synth = Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "10", "--seed", "3");
+    assertThat(synth.exitCode()).as(synth.err()).isZero();
+    Cli.Result apply = Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers());
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
+  }
+
+  @Test
+  void aTenSecondProcedureArrivesCompleteInOrderKeyedAndUnchanged(KafkaCluster kafka) throws Exception {
+    Cli.Result r = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
+        "--procedure", "it-complete", "--as-fast-as-possible");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("250 frames read, 250 sent, 0 failed");
+    List<ConsumerRecord<String, Frame>> records = TopicReader.read(kafka, Topics.FRAMES.name(),
+        Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("it-complete"), 250);
+    assertThat(records).hasSize(250);
+    assertThat(records.stream().map(ConsumerRecord::partition).distinct()).hasSize(1);
+    assertThat(records.stream().map(c -> c.value().frameIndex()).toList())
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 250).boxed().toList());
+    assertThat(records).allMatch(c -> c.value().width() == 256 && c.value().height() == 256
+        && c.value().source().equals(video.toUri().toString()) && c.value().contentType().equals(Frame.JPEG));
+    // Content: each frame is exactly what decoding the file and preparing picture i gives.
+    List<byte[]> expected = reference(video, 0, 250);
+    for (int i = 0; i < 250; i++) {
+      assertThat(records.get(i).value().image()).as("frame %d", i).isEqualTo(expected.get(i));
+    }
+  }
+
+  @Test
+  void aResumedIngestContinuesAfterTheLastFrameOnTheTopic(KafkaCluster kafka) throws Exception {
+    Cli.Result first = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
+        "--procedure", "it-resume", "--max-frames", "100");
+    Cli.Result resumed = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
+        "--procedure", "it-resume", "--resume");
+
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(resumed.out()).contains("resuming it-resume at frame 100").contains("150 sent, 0 failed");
+    List<ConsumerRecord<String, Frame>> records = TopicReader.read(kafka, Topics.FRAMES.name(),
+        Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("it-resume"), 250);
+    assertThat(records.stream().map(c -> c.value().frameIndex()).toList())
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 250).boxed().toList());
+    assertThat(records.get(100).value().image()).isEqualTo(reference(video, 100, 1).get(0));
+  }
+
+  @Test
+  void realtimePacesAFileByItsTimestamps(KafkaCluster kafka) {
+    Path twoSeconds = dir.resolve("two-seconds.mp4");
+    assertThat(Cli.run("synth", "procedure", "--out", twoSeconds.toString(), "--seconds", "2", "--segment-seconds", "1")
+        .exitCode()).isZero();
+    long start = System.nanoTime();
+    Cli.Result r = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", twoSeconds.toString(),
+        "--procedure", "it-realtime", "--realtime");
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("50 sent, 0 failed");
+    // 50 frames at 25 fps: the last is due 49/25 = 1.96 s after the first. Only a lower bound:
+    // an upper one would depend on this machine's load (the pacing itself is tested on a fake clock).
+    assertThat(seconds).isGreaterThanOrEqualTo(1.96);
+  }
+
+  @Test
+  void badInputFailsWithOneClearLineAndPutsNothingOnTheTopic(KafkaCluster kafka) throws Exception {
+    byte[] mp4 = Files.readAllBytes(video);
+    Path truncatedMp4 = Files.write(dir.resolve("truncated.mp4"), Arrays.copyOf(mp4, mp4.length / 2));
+    byte[] noise = new byte[200_000];
+    new Random(7).nextBytes(noise);
+    Path garbage = Files.write(dir.resolve("garbage.mp4"), noise);
+    Map<String, String[]> cases = new java.util.LinkedHashMap<>();
+    cases.put("it-bad-missing", new String[] {dir.resolve("nope.mp4").toString(), "no such file: "});
+    cases.put("it-bad-truncated-mp4", new String[] {truncatedMp4.toString(), "could not open input"});
+    cases.put("it-bad-garbage", new String[] {garbage.toString(), "could not open input"});
+    cases.put("it-bad-scheme", new String[] {"gopher://example/x", "unknown source scheme 'gopher'"});
+    cases.put("it-bad-unreachable", new String[] {"rtsp://127.0.0.1:1/scope", "could not open input rtsp://127.0.0.1:1/scope"});
+
+    for (var c : cases.entrySet()) {
+      long start = System.nanoTime();
+      Cli.Result r = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", c.getValue()[0],
+          "--procedure", c.getKey(), "--reconnects", "0", "--timeout-ms", "2000");
+      assertThat(r.exitCode()).as(c.getKey() + ": " + r.err()).isEqualTo(1);
+      assertThat(r.err().lines().toList()).as(c.getKey()).hasSize(1);
+      assertThat(r.err()).as(c.getKey()).contains(c.getValue()[1]);
+      assertThat((System.nanoTime() - start) / 1e9).as(c.getKey() + " gives up in bounded time").isLessThan(30);
+    }
+    List<ConsumerRecord<String, Frame>> any = TopicReader.read(kafka, Topics.FRAMES.name(),
+        Topics.FRAMES.valueSerde().deserializer(), rec -> rec.key().startsWith("it-bad-"), 0);
+    assertThat(any).isEmpty();
+  }
+
+  @Test
+  void aTruncatedMkvIsDetectedAlthoughFfmpegRaisesNoError(KafkaCluster kafka) throws Exception {
+    Path mkv = dir.resolve("procedure.mkv");
+    assertThat(Cli.run("synth", "procedure", "--out", mkv.toString(), "--seconds", "4").exitCode()).isZero();
+    byte[] bytes = Files.readAllBytes(mkv);
+    Path truncated = Files.write(dir.resolve("truncated.mkv"), Arrays.copyOf(bytes, bytes.length / 2));
+
+    Cli.Result r = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", truncated.toString(),
+        "--procedure", "it-truncated-mkv");
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+    assertThat(r.err().lines().toList()).hasSize(1);
+    assertThat(r.err()).contains("truncated input").contains("says it has 100 frames but FFmpeg decoded only");
+  }
+
+  @Test
+  void aFrameOverTheTopicsSizeLimitIsRefusedNotDropped(KafkaCluster kafka) throws Exception {
+    ConfigResource frames = new ConfigResource(ConfigResource.Type.TOPIC, Topics.FRAMES.name());
+    long refused;
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      setMaxMessageBytes(admin, frames, "8000");
+      try {
+        Cli.Result r = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
+            "--procedure", "it-too-large");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.err().lines().toList()).hasSize(1);
+        assertThat(r.err()).containsPattern("frame (\\d+) of file:.*procedure.mp4 is \\d+ bytes, over the frames topic's "
+            + "max.message.bytes of 8000 \\(with 1024 bytes for headers\\): lower --size or --jpeg-quality");
+        refused = Long.parseLong(r.err().replaceAll("(?s).*frame (\\d+) of .*", "$1"));
+      } finally {
+        setMaxMessageBytes(admin, frames, "4194304");
+      }
+    }
+    // Ingest stops at the refused frame: what is on the topic is every frame before it, none after,
+    // so no frame is silently missing from the procedure.
+    List<ConsumerRecord<String, Frame>> sent = TopicReader.read(kafka, Topics.FRAMES.name(),
+        Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("it-too-large"), (int) refused);
+    assertThat(sent.stream().map(c -> c.value().frameIndex()).toList())
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, refused).boxed().toList());
+    assertThat(sent).allMatch(c -> c.value().image().length + 1024 <= 8000);
+  }
+
+  private static void setMaxMessageBytes(Admin admin, ConfigResource topic, String value) throws Exception {
+    Map<ConfigResource, Collection<AlterConfigOp>> op = Map.of(topic, List.of(
+        new AlterConfigOp(new ConfigEntry("max.message.bytes", value), AlterConfigOp.OpType.SET)));
+    admin.incrementalAlterConfigs(op).all().get();
+  }
+
+  /** Frames {@code from .. from+count-1} of {@code file} as ingest prepares them, decoded independently of Kafka. */
+  static List<byte[]> reference(Path file, int from, int count) throws Exception {
+    List<byte[]> out = new ArrayList<>();
+    FramePreparer preparer = new FramePreparer(256, 256, 0.9f);
+    try (FrameSource source = Sources.open(file.toString(), Sources.Options.DEFAULT, ms -> {})) {
+      FrameSource.Picture p;
+      int i = 0;
+      while ((p = source.next()) != null && out.size() < count) {
+        byte[] jpeg = preparer.prepare(p.image());
+        if (i++ >= from) {
+          out.add(jpeg);
+        }
+      }
+    }
+    return out;
+  }
+}

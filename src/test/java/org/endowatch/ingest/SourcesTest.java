@@ -1,0 +1,60 @@
+package org.endowatch.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SourcesTest {
+  @Test
+  void tellsSchemesFromPaths() {
+    assertThat(Sources.scheme("rtsp://cam/1")).isEqualTo("rtsp");
+    assertThat(Sources.scheme("V4L2:/dev/video0")).isEqualTo("v4l2");
+    assertThat(Sources.scheme("/data/procedure.mp4")).isNull();
+    assertThat(Sources.scheme("C:\\videos\\a.mp4")).isNull();
+    assertThat(Sources.scheme("relative/dir")).isNull();
+  }
+
+  @Test
+  void credentialsNeverLeaveTheSource() {
+    assertThat(Sources.withoutCredentials("rtsp://admin:secret@10.0.0.5:554/stream1?x=1"))
+        .isEqualTo("rtsp://10.0.0.5:554/stream1?x=1");
+    assertThat(Sources.withoutCredentials("http://cam/live")).isEqualTo("http://cam/live");
+  }
+
+  @Test
+  void refusesUnknownSchemesAndMissingFilesWithOneLine(@TempDir Path dir) {
+    assertThatThrownBy(() -> Sources.open("gopher://user:pw@host/x", Sources.Options.DEFAULT, ms -> {}))
+        .isInstanceOf(IngestException.class)
+        .hasMessageStartingWith("unknown source scheme 'gopher' in gopher://host/x: use a file path")
+        .hasMessageNotContaining("pw");
+    assertThatThrownBy(() -> Sources.open(dir.resolve("missing.mp4").toString(), Sources.Options.DEFAULT, ms -> {}))
+        .hasMessageStartingWith("no such file: " + dir.resolve("missing.mp4"));
+  }
+
+  @Test
+  void anImageFolderPlaysInNameOrderAtTheGivenRate(@TempDir Path dir) throws Exception {
+    for (String name : new String[] {"b.png", "a.png", "c.jpg", "notes.txt"}) {
+      BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_3BYTE_BGR);
+      img.setRGB(0, 0, name.charAt(0));
+      if (!name.endsWith(".txt")) {
+        ImageIO.write(img, name.endsWith(".png") ? "png" : "jpg", dir.resolve(name).toFile());
+      }
+    }
+    try (FrameSource s = Sources.open(dir.toString(), new Sources.Options(10, 1000, 0), ms -> {})) {
+      FrameSource.Picture a = s.next();
+      FrameSource.Picture b = s.next();
+      FrameSource.Picture c = s.next();
+
+      assertThat(s.live()).isFalse();
+      assertThat(a.image().getRGB(0, 0) & 0xFF).isEqualTo('a');
+      assertThat(b.image().getRGB(0, 0) & 0xFF).isEqualTo('b');
+      assertThat(new long[] {a.timestampMicros(), b.timestampMicros(), c.timestampMicros()}).containsExactly(0, 100_000, 200_000);
+      assertThat(s.next()).isNull();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package org.endowatch.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VirtualCameraTest {
+  @Test
+  void theSameSeedFilmsTheSameProcedure() {
+    VirtualCamera a = ProcedureVideo.synthetic(3, 1, 96, 64, 10, 5);
+    VirtualCamera b = ProcedureVideo.synthetic(3, 1, 96, 64, 10, 5);
+
+    assertThat(a.frameCount()).isEqualTo(30);
+    for (int i : new int[] {0, 9, 17, 29}) {
+      assertThat(pixels(a.frame(i).image())).isEqualTo(pixels(b.frame(i).image()));
+    }
+  }
+
+  @Test
+  void theMaskMovesWithTheCameraAndOnlyTheLesionSegmentHasOne() {
+    // Still 1 is white with a lesion everywhere; stills 0 and 2 have none.
+    VirtualCamera cam = new VirtualCamera(k -> {
+      BufferedImage img = solid(200, 200, Color.GRAY);
+      return new VirtualCamera.Still(img, k == 1 ? solid(200, 200, Color.WHITE) : null);
+    }, 3, 64, 64, 10, 2, 1);
+
+    assertThat(cam.frame(0).mask()).isNull();
+    assertThat(cam.frame(8).lesionFraction()).isZero();      // fading in at alpha 1/3: segment 0 still dominates
+    assertThat(cam.frame(9).lesionFraction()).isPositive();  // alpha 2/3: the lesion's still dominates
+    // Inside the field of view everything is lesion; outside it the mask is black like the frame.
+    double fov = Math.PI * Math.pow(0.56 * 64, 2) - 4 * segmentOutside(0.56 * 64, 32);
+    assertThat(cam.frame(12).lesionFraction()).isCloseTo(fov / (64 * 64), org.assertj.core.api.Assertions.within(0.02));
+    assertThat(cam.frame(25).mask()).isNull();
+  }
+
+  @Test
+  void aSyntheticProcedureVideoDecodesToItsFramesAndGroundTruth(@TempDir Path dir) throws Exception {
+    Path video = dir.resolve("p.mp4");
+    VirtualCamera cam = ProcedureVideo.synthetic(4, 1, 128, 96, 10, 2);
+
+    GroundTruth truth = ProcedureVideo.write(cam, 128, 96, 25, 2, video, n -> {});
+
+    // Lesion in segment 1 + (0.5 * 3 / 1) = 2: frames 20..29, plus the last fade frames of segment 1.
+    assertThat(truth.frames()).isEqualTo(40);
+    assertThat(truth.anomalyIntervals()).hasSize(1);
+    assertThat(truth.anomalyIntervals().get(0).start()).isBetween(18, 20);
+    assertThat(truth.anomalyIntervals().get(0).end()).isBetween(27, 29);
+    assertThat(GroundTruth.read(GroundTruth.pathFor(video))).isEqualTo(truth);
+    int decoded = 0;
+    try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
+      while (s.next() != null) {
+        decoded++;
+      }
+    }
+    assertThat(decoded).isEqualTo(40);
+  }
+
+  private static double segmentOutside(double r, double half) {
+    // Area of a circle of radius r beyond a chord at distance half from the centre.
+    if (r <= half) {
+      return 0;
+    }
+    double theta = 2 * Math.acos(half / r);
+    return 0.5 * r * r * (theta - Math.sin(theta));
+  }
+
+  private static BufferedImage solid(int w, int h, Color c) {
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+    Graphics2D g = img.createGraphics();
+    g.setColor(c);
+    g.fillRect(0, 0, w, h);
+    g.dispose();
+    return img;
+  }
+
+  private static int[] pixels(BufferedImage img) {
+    return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+  }
+}
