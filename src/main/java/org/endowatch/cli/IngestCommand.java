@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
     "Sources: a video file (mp4, mkv, avi), an image folder, rtsp://, rtmp://, http(s)://, udp://, tcp://, srt://, v4l2:/dev/videoN."})
 public final class IngestCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
+  @Option(names = "--source", required = true, paramLabel = "URI") String uri;
   @Mixin Source source;
   @Option(names = "--procedure", required = true, paramLabel = "ID", description = "Procedure id (the record key).")
   String procedure;
@@ -48,7 +49,6 @@ public final class IngestCommand implements Callable<Integer> {
 
   /** Options of a source and of the frames made from it; shared with {@code replay video}. */
   static final class Source {
-    @Option(names = "--source", required = true, paramLabel = "URI") String uri;
     @Option(names = "--fps", defaultValue = "25", description = "Frame rate of an image folder (default ${DEFAULT-VALUE}).") double fps;
     @Option(names = "--max-frames", defaultValue = "0", description = "Stop after N frames (0 = all).") long maxFrames;
     @Option(names = "--size", defaultValue = "256x256", paramLabel = "WxH", description = "Frame size sent (default ${DEFAULT-VALUE}).")
@@ -68,11 +68,12 @@ public final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return run(spec, kafka.settings(), source, procedure, pace.realtime);
+    return run(spec, kafka.settings(), uri, source, procedure, pace.realtime);
   }
 
   /** The whole ingest: checks, source, producer, loop, summary. Exit 0 when every frame was acknowledged. */
-  static int run(CommandSpec spec, KafkaSettings settings, Source s, String procedure, boolean realtime) throws Exception {
+  static int run(CommandSpec spec, KafkaSettings settings, String uri, Source s, String procedure, boolean realtime)
+      throws Exception {
     int[] size = parseSize(spec, s.size);
     if (s.jpegQuality < 1 || s.jpegQuality > 100 || s.fps <= 0 || s.maxFrames < 0 || s.timeoutMs < 1 || s.reconnects < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
@@ -83,7 +84,7 @@ public final class IngestCommand implements Callable<Integer> {
     }
     String topic = Topics.FRAMES.name();
     // Open the source first: a missing or broken input fails fast and puts nothing on the topic.
-    try (FrameSource frames = Sources.open(s.uri, new Sources.Options(s.fps, s.timeoutMs, s.reconnects), IngestCommand::sleepMs)) {
+    try (FrameSource frames = Sources.open(uri, new Sources.Options(s.fps, s.timeoutMs, s.reconnects), IngestCommand::sleepMs)) {
       long maxMessageBytes;
       try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
         maxMessageBytes = Long.parseLong(admin.topicConfig(topic, "max.message.bytes"));

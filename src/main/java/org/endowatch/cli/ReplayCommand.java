@@ -1,11 +1,220 @@
 package org.endowatch.cli;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.Producer;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.endowatch.ingest.Pacer;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.platform.TopicAdmin;
+import org.endowatch.replay.AnnotatedExport;
+import org.endowatch.replay.ProcedureRecords;
+import org.endowatch.replay.RescoreComparison;
+import org.endowatch.replay.TimeRange;
+import org.endowatch.replay.TopicReplay;
+import org.endowatch.score.AlertRule;
+import org.endowatch.score.ModelFrameScorer;
+import org.endowatch.score.ScorerApp;
+import org.endowatch.score.ScoringTopology;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "replay", description = "Replay a recorded procedure (video, topic range), re-score it, or export an annotated video.")
-public final class ReplayCommand extends NotImplementedYet {
+@Command(name = "replay", description = "Replay a recorded procedure (video, topic range), re-score it, or export an annotated video.",
+    subcommands = {ReplayCommand.Video.class, ReplayCommand.TopicRange.class, ReplayCommand.Rescore.class,
+        ReplayCommand.Export.class})
+public final class ReplayCommand implements Runnable {
+  @Spec CommandSpec spec;
+
   @Override
-  String plannedIn() {
-    return "issue 5: ingest and replay";
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: video, topic, rescore or export");
+  }
+
+  @Command(name = "video", description = "Play a recorded procedure video into frames at its original pace, as a new procedure.")
+  static final class Video implements Callable<Integer> {
+    @Mixin KafkaOptions kafka;
+    @Parameters(paramLabel = "FILE", description = "The video (or image folder) to play.") String file;
+    @Option(names = "--procedure", required = true, paramLabel = "NEWID") String procedure;
+    @Mixin IngestCommand.Source source;
+    @Option(names = "--as-fast-as-possible", description = "Do not pace (offline re-scoring).") boolean fast;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      return IngestCommand.run(spec, kafka.settings(), file, source, procedure, !fast);
+    }
+  }
+
+  @Command(name = "topic", description = "Re-publish a time range of a procedure already on frames, with its original spacing, under a new id.")
+  static final class TopicRange implements Callable<Integer> {
+    @Mixin KafkaOptions kafka;
+    @Option(names = "--procedure", required = true, paramLabel = "ID") String procedure;
+    @Option(names = "--from", paramLabel = "T", description = "Start: offset from the procedure's start (90s, 2m), ISO instant or epoch ms.")
+    String from;
+    @Option(names = "--to", paramLabel = "T", description = "End, inclusive; same forms.") String to;
+    @Option(names = "--as", paramLabel = "NEWID", description = "New procedure id (default: ID-replay).") String as;
+    @Option(names = "--as-fast-as-possible", description = "Do not keep the original spacing.") boolean fast;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      TimeRange range = range(spec, from, to);
+      String newId = as != null ? as : procedure + "-replay";
+      if (newId.equals(procedure)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--as must differ from --procedure: a replay is a new procedure");
+      }
+      var settings = kafka.settings();
+      try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
+        admin.requireTopics(List.of(Topics.FRAMES.name()));
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000);
+      try (Producer<String, Frame> producer = IngestCommand.producer(settings, 4 << 20)) {
+        TopicReplay.Summary s = TopicReplay.run(settings.clientProps(), producer, Topics.FRAMES.name(), Topics.FRAMES.name(),
+            procedure, range, TopicReplay.Mode.asNewProcedure(newId, !fast), Pacer.system(), System::currentTimeMillis,
+            progress::report);
+        if (s.frames() == 0) {
+          throw new IllegalArgumentException("no frames of procedure " + procedure + " in that range on " + Topics.FRAMES.name()
+              + " (check the id and --from/--to)");
+        }
+        spec.commandLine().getOut().printf(Locale.ROOT, "replayed %s frames %d..%d (%d frames, %.1f s) as %s%n", procedure,
+            s.firstIndex(), s.lastIndex(), s.frames(), s.spanMs() / 1000.0, newId);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rescore", description = {"Score a recorded procedure again with another model, into separate topics",
+      "(frames.TAG -> scores.TAG, heatmaps.TAG, alerts.TAG, frames-dlq.TAG), and compare with the live outcome."})
+  static final class Rescore implements Callable<Integer> {
+    @Mixin KafkaOptions kafka;
+    @Option(names = "--procedure", required = true, paramLabel = "ID") String procedure;
+    @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+    @Option(names = "--tag", required = true, description = "Names the topics of this re-scoring (letters, digits, . _ -).") String tag;
+    @Option(names = "--device", defaultValue = "auto") String device;
+    @Option(names = "--mask-schedule", paramLabel = "S") String maskSchedule;
+    @Option(names = "--timeout-s", defaultValue = "600", description = "Give up after this long (default ${DEFAULT-VALUE}).") long timeoutS;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!tag.matches("[A-Za-z0-9._-]{1,100}")) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--tag must be 1..100 of letters, digits, '.', '_' or '-'");
+      }
+      var settings = kafka.settings();
+      var client = settings.clientProps();
+      String input = Topics.FRAMES.name() + "." + tag;
+      ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed("." + tag);
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, device), maskSchedule)) {
+        try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
+          if (admin.exists(input)) {
+            throw new IllegalArgumentException("topic " + input + " exists: tag '" + tag
+                + "' was used before; pick another --tag (its results stay in scores." + tag + ")");
+          }
+          admin.createLike(input, Topics.FRAMES.name());
+          admin.createLike(outputs.scores(), Topics.SCORES.name());
+          admin.createLike(outputs.heatmaps(), Topics.HEATMAPS.name());
+          admin.createLike(outputs.alerts(), Topics.ALERTS.name());
+          admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
+        }
+        long copied;
+        try (Producer<String, Frame> producer = IngestCommand.producer(settings, 4 << 20)) {
+          copied = TopicReplay.run(client, producer, Topics.FRAMES.name(), input, procedure, TimeRange.ALL,
+              TopicReplay.Mode.identical(), Pacer.system(), System::currentTimeMillis, n -> {}).frames();
+        }
+        if (copied == 0) {
+          throw new IllegalArgumentException("no frames of procedure " + procedure + " on " + Topics.FRAMES.name());
+        }
+        err.printf("rescore: %d frames copied to %s; scoring with %s%n", copied, input, scorer.modelVersion());
+        err.flush();
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (ScorerApp app = new ScorerApp(client, "endowatch-rescore-" + tag, 1,
+            Path.of(System.getProperty("java.io.tmpdir"), "endowatch-rescore-" + tag),
+            new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, registry)) {
+          app.start();
+          long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
+          IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000);
+          while (outcomes(registry) < copied) {
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("re-scoring took longer than " + timeoutS + " s (" + (long) outcomes(registry)
+                  + " of " + copied + " frames done); raise --timeout-s");
+            }
+            progress.report((long) outcomes(registry));
+            Thread.sleep(200);
+          }
+        }
+      }
+      List<Score> live = read(client, Topics.SCORES.name(), Topics.SCORES.valueSerde().deserializer());
+      List<Score> rescored = read(client, outputs.scores(), Topics.SCORES.valueSerde().deserializer());
+      List<AlertEvent> liveAlerts = read(client, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().deserializer());
+      List<AlertEvent> newAlerts = read(client, outputs.alerts(), Topics.ALERTS.valueSerde().deserializer());
+      out.println("rescored " + procedure + " into " + outputs.scores() + ": "
+          + RescoreComparison.of(live, rescored, liveAlerts, newAlerts).describe());
+      return 0;
+    }
+
+    private static double outcomes(MeterRegistry r) {
+      return r.find("endowatch.frames.scored").counters().stream().mapToDouble(c -> c.count()).sum()
+          + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum()
+          + r.find("endowatch.frames.dead_lettered").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private <V> List<V> read(java.util.Properties client, String topic, org.apache.kafka.common.serialization.Deserializer<V> d) {
+      List<V> out = new ArrayList<>();
+      ProcedureRecords.forEach(client, topic, procedure, d, 0, r -> out.add(r.value()));
+      return out;
+    }
+  }
+
+  @Command(name = "export", description = "Write an annotated video of a recorded procedure: heatmap overlay, score bar, alert marks.")
+  static final class Export implements Callable<Integer> {
+    @Mixin KafkaOptions kafka;
+    @Option(names = "--procedure", required = true, paramLabel = "ID") String procedure;
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = ".mp4, .mkv or .avi") Path out;
+    @Option(names = "--tag", description = "Annotate with a re-scoring's outputs (scores.TAG ...) instead of the live ones.") String tag;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      var settings = kafka.settings();
+      AnnotatedExport.Sources topics = AnnotatedExport.Sources.live();
+      if (tag != null) {
+        topics = new AnnotatedExport.Sources(Topics.FRAMES.name(), topics.scores() + "." + tag, topics.heatmaps() + "." + tag,
+            topics.alerts() + "." + tag);
+      }
+      try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
+        admin.requireTopics(List.of(topics.frames(), topics.scores(), topics.heatmaps(), topics.alerts()));
+      }
+      IngestCommand.Progress progress = new IngestCommand.Progress(spec.commandLine().getErr(), 2_000);
+      AnnotatedExport.Summary s = AnnotatedExport.write(settings.clientProps(), topics, procedure, out, progress::report);
+      spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d frames (%d scored, %d in an alert) at %.1f fps, %dx%d%n",
+          out, s.frames(), s.scored(), s.inAlert(), s.fps(), s.width(), s.height());
+      return 0;
+    }
+  }
+
+  static TimeRange range(CommandSpec spec, String from, String to) {
+    try {
+      return new TimeRange(TimeRange.parse(from), TimeRange.parse(to));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 }

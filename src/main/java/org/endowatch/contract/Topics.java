@@ -38,4 +38,13 @@ public final class Topics {
   public static final List<Topic<?, ?>> ALL = List.of(FRAMES, SCORES, HEATMAPS, ALERTS, FRAMES_DLQ, MODELS);
 
   private Topics() {}
+
+  /**
+   * The partition a procedure's records land on: what the producer's default partitioner picks
+   * for this key (murmur2 of its UTF-8 bytes), so a reader can go straight to one procedure.
+   */
+  public static int partitionFor(String procedureId, int partitions) {
+    byte[] key = procedureId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % partitions;
+  }
 }

@@ -10,8 +10,8 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.utils.Utils;
 import org.endowatch.contract.FrameSerde;
+import org.endowatch.contract.Topics;
 
 /**
  * Where an interrupted ingest of a procedure continues: after the last frame of that procedure
@@ -36,8 +36,7 @@ public final class ProcedureResume {
     p.put("max.poll.records", Integer.toString(STEP));
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15));
-      // The same partition the producer's default partitioner picks for this key.
-      int partition = Utils.toPositive(Utils.murmur2(procedure.getBytes(StandardCharsets.UTF_8))) % partitions.size();
+      int partition = Topics.partitionFor(procedure, partitions.size());
       TopicPartition tp = new TopicPartition(topic, partition);
       consumer.assign(List.of(tp));
       long begin = consumer.beginningOffsets(List.of(tp)).get(tp);

@@ -135,6 +135,11 @@ public final class TopicAdmin implements AutoCloseable {
     }
   }
 
+  /** Whether {@code topic} exists. */
+  public boolean exists(String topic) {
+    return topicNames().contains(topic);
+  }
+
   /** One config value of an existing topic (e.g. its max.message.bytes). */
   public String topicConfig(String topic, String key) {
     requireTopics(List.of(topic));

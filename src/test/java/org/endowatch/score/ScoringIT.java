@@ -31,6 +31,7 @@ import org.endowatch.model.ModelManifest;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
 import org.endowatch.testing.TestFrames;
+import org.endowatch.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,17 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The scorer against a real broker: every frame gets exactly one committed outcome. */
 @ExtendWith(RealKafka.class)
 class ScoringIT {
-
-  static Path calibratedModel(Path dir) {
-    MemMcMaeConfig c = MemMcMaeConfig.MICRO;
-    try (NDManager m = NDManager.newBaseManager()) {
-      MemMcMae net = new MemMcMae(c);
-      net.initialize(m, DataType.FLOAT32, net.inputShapes(1));
-      ModelArtifact.save(dir, net, new ModelManifest(ModelArtifact.FORMAT, "it", "it-1", c, "complementary-4", "mean",
-          0.5, 0.5, Map.of(), Map.of(), null, null, null, null, null));
-    }
-    return dir;
-  }
 
   @Test
   void everyFrameGetsExactlyOneCommittedOutcome(KafkaCluster kafka, @TempDir Path dir) throws Exception {
@@ -69,7 +59,7 @@ class ScoringIT {
       producer.send(new ProducerRecord<>(input, "room-1", garbage)).get();
     }
 
-    Path model = calibratedModel(dir.resolve("model"));
+    Path model = TestModels.calibratedMicro(dir.resolve("model"));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, "cpu"), null);
          ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "it" + suffix, 1, dir.resolve("state"),

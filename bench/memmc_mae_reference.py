@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""PyTorch-eager reference of endowatch's MemMC-MAE forward pass, for `endowatch bench`.
+
+The same architecture as src/main/java/org/endowatch/model/MemMcMae.java (presets, memory-augmented
+encoder self-attention, multi-level cross-attention decoder with per-level sigmoid gates, U-Net
+skips), written the way a researcher would in plain PyTorch, timed on the same machine so the Java
+engine's numbers have a comparison. Weights are random: only speed is measured here.
+
+Prints one JSON object: per preset and mask schedule, ms per frame and frames/s at each batch
+size, plus the large fp32 matmul GFLOP/s of the same torch on the same device (the ceiling).
+"""
+import argparse
+import json
+import math
+import platform
+import statistics
+import sys
+import time
+
+try:
+    import torch
+    from torch import nn
+except ImportError:  # the bench prints this and goes on without the reference
+    print(json.dumps({"skipped": "python3 torch is not installed (Debian: apt-get install python3-torch)"}))
+    sys.exit(0)
+
+# preset: image, patch, channels, enc width, enc depth, enc heads, dec width, dec depth, dec heads, mlp, memory slots
+PRESETS = {
+    "micro": (128, 16, 3, 128, 6, 4, 128, 3, 4, 4, 32),
+    "tiny": (224, 16, 3, 192, 8, 3, 128, 4, 4, 4, 64),
+    "base": (224, 16, 3, 768, 12, 12, 512, 8, 16, 4, 128),
+}
+# schedule: masked copies per frame and the share of patches each copy hides
+SCHEDULES = {"random-10": (10, 0.75), "complementary-4": (4, 0.75)}
+
+
+def attention(q, k, v, heads):
+    n, tq, d = q.shape
+    tk = k.shape[1]
+    dh = d // heads
+    qh = q.reshape(n, tq, heads, dh).transpose(1, 2)
+    kh = k.reshape(n, tk, heads, dh).transpose(1, 2)
+    vh = v.reshape(n, tk, heads, dh).transpose(1, 2)
+    w = torch.softmax(qh @ kh.transpose(-1, -2) / math.sqrt(dh), dim=-1)
+    return (w @ vh).transpose(1, 2).reshape(n, tq, d)
+
+
+class MemorySelfAttention(nn.Module):
+    def __init__(self, width, heads, slots):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(width, 3 * width)
+        self.out = nn.Linear(width, width)
+        self.mk = nn.Parameter(torch.randn(slots, width) * 0.02) if slots else None
+        self.mv = nn.Parameter(torch.randn(slots, width) * 0.02) if slots else None
+
+    def forward(self, x):
+        q, k, v = self.qkv(x).chunk(3, dim=-1)
+        if self.mk is not None:
+            n = x.shape[0]
+            k = torch.cat([k, self.mk.expand(n, -1, -1)], 1)
+            v = torch.cat([v, self.mv.expand(n, -1, -1)], 1)
+        return self.out(attention(q, k, v, self.heads))
+
+
+class Mlp(nn.Module):
+    def __init__(self, width, ratio):
+        super().__init__()
+        self.fc1 = nn.Linear(width, width * ratio)
+        self.fc2 = nn.Linear(width * ratio, width)
+
+    def forward(self, x):
+        return self.fc2(nn.functional.gelu(self.fc1(x)))
+
+
+class EncoderLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(c["de"])
+        self.attn = MemorySelfAttention(c["de"], c["he"], c["m"])
+        self.norm2 = nn.LayerNorm(c["de"])
+        self.mlp = Mlp(c["de"], c["mlp"])
+
+    def forward(self, x):
+        x = x + self.attn(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+
+class MultiLevelCrossAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d, e = c["dd"], c["ee"]
+        self.heads = c["hd"]
+        self.q = nn.Linear(d, d)
+        self.kv = nn.Linear(c["de"], 2 * d)
+        self.out = nn.Linear(d, d)
+        self.gate_self = nn.Parameter(torch.randn(e, d) * 0.02)
+        self.gate_cross = nn.Parameter(torch.randn(e, d) * 0.02)
+        self.gate_bias = nn.Parameter(torch.zeros(e))
+
+    def forward(self, query, levels, s):
+        n, l, d = query.shape
+        e, v = levels.shape[1], levels.shape[2]
+        qh = self.q(query).unsqueeze(1).expand(n, e, l, d).reshape(n * e, l, d)
+        k, val = self.kv(levels.reshape(n * e, v, -1)).chunk(2, dim=-1)
+        cross = self.out(attention(qh, k, val, self.heads)).reshape(n, e, l, d)
+        alpha = torch.sigmoid((s @ self.gate_self.T).transpose(1, 2)
+                              + (cross * self.gate_cross.reshape(1, e, 1, d)).sum(3)
+                              + self.gate_bias.reshape(1, e, 1))
+        return (cross * alpha.unsqueeze(3)).sum(1)
+
+
+class DecoderLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(c["dd"])
+        self.attn = MemorySelfAttention(c["dd"], c["hd"], 0)
+        self.norm2 = nn.LayerNorm(c["dd"])
+        self.cross = MultiLevelCrossAttention(c)
+        self.norm3 = nn.LayerNorm(c["dd"])
+        self.mlp = Mlp(c["dd"], c["mlp"])
+
+    def forward(self, y, levels):
+        s = y + self.attn(self.norm1(y))
+        s = s + self.cross(self.norm2(s), levels, s)
+        return s + self.mlp(self.norm3(s))
+
+
+class MemMcMae(nn.Module):
+    def __init__(self, preset):
+        super().__init__()
+        img, p, ch, de, ee, he, dd, ed, hd, mlp, m = PRESETS[preset]
+        c = dict(de=de, ee=ee, he=he, dd=dd, hd=hd, mlp=mlp, m=m)
+        self.p, self.g, self.ch = p, img // p, ch
+        self.embed = nn.Linear(p * p * ch, de)
+        self.encoder = nn.ModuleList(EncoderLayer(c) for _ in range(ee))
+        self.enc_norm = nn.LayerNorm(de)
+        self.level_norm = nn.LayerNorm(de)
+        self.dec_embed = nn.Linear(de, dd)
+        self.mask_token = nn.Parameter(torch.zeros(1, 1, dd))
+        self.decoder = nn.ModuleList(DecoderLayer(c) for _ in range(ed))
+        self.dec_norm = nn.LayerNorm(dd)
+        self.head = nn.Linear(dd, p * p * ch)
+        # Fixed positions: random here (speed only), a buffer like the sin-cos table.
+        self.register_buffer("enc_pos", torch.randn(1, self.g * self.g, de) * 0.02)
+        self.register_buffer("dec_pos", torch.randn(1, self.g * self.g, dd) * 0.02)
+
+    def patchify(self, x):
+        n, p, g, c = x.shape[0], self.p, self.g, self.ch
+        return x.reshape(n, c, g, p, g, p).permute(0, 2, 4, 3, 5, 1).reshape(n, g * g, p * p * c)
+
+    def forward(self, images, ids_keep, ids_restore):
+        tokens = self.embed(self.patchify(images)) + self.enc_pos
+        x = torch.gather(tokens, 1, ids_keep.unsqueeze(-1).expand(-1, -1, tokens.shape[2]))
+        outs = []
+        depth = len(self.encoder)
+        for i, layer in enumerate(self.encoder):
+            if i >= (depth + 1) // 2:
+                x = x + outs[depth - 1 - i]
+            x = layer(x)
+            outs.append(x)
+        levels = self.level_norm(torch.stack(outs, 1))
+        vis = self.dec_embed(self.enc_norm(x))
+        n, v, d = vis.shape
+        l = ids_restore.shape[1]
+        y = torch.cat([vis, self.mask_token.expand(n, l - v, d)], 1)
+        y = torch.gather(y, 1, ids_restore.unsqueeze(-1).expand(-1, -1, d)) + self.dec_pos
+        outs = []
+        depth = len(self.decoder)
+        for i, layer in enumerate(self.decoder):
+            if i >= (depth + 1) // 2:
+                y = y + outs[depth - 1 - i]
+            y = layer(y, levels)
+            outs.append(y)
+        return self.head(self.dec_norm(y))
+
+
+def masks(n, l, ratio, device):
+    keep = round(l * (1 - ratio))
+    noise = torch.rand(n, l, device=device)
+    ids_shuffle = noise.argsort(1)
+    return ids_shuffle[:, :keep].contiguous(), ids_shuffle.argsort(1)
+
+
+def timed(fn, device, repeats):
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+    fn()
+    fn()
+    sync()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def matmul_gflops(device, size, repeats):
+    a = torch.randn(size, size, device=device)
+    b = torch.randn(size, size, device=device)
+    t = statistics.median(timed(lambda: a @ b, device, repeats))
+    return 2 * size ** 3 / t / 1e9
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--presets", default="micro")
+    ap.add_argument("--schedules", default="random-10,complementary-4")
+    ap.add_argument("--batches", default="1,4")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0 = torch's default)")
+    ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
+    args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    dtype = getattr(torch, args.dtype)
+    torch.manual_seed(0)
+    result = {
+        "engine": "pytorch-eager " + torch.__version__,
+        "device": torch.cuda.get_device_name(0) if device.type == "cuda" else platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+        "dtype": args.dtype,
+        "matmul_gflops": matmul_gflops(device, 8192 if device.type == "cuda" else 2048, args.repeats),
+        "runs": [],
+    }
+    with torch.inference_mode():
+        for preset in args.presets.split(","):
+            net = MemMcMae(preset).to(device=device, dtype=dtype).eval()
+            img, p = PRESETS[preset][0], PRESETS[preset][1]
+            l = (img // p) ** 2
+            for schedule in args.schedules.split(","):
+                copies, ratio = SCHEDULES[schedule]
+                for frames in (int(b) for b in args.batches.split(",")):
+                    n = frames * copies
+                    images = torch.rand(n, 3, img, img, device=device, dtype=dtype)
+                    keep, restore = masks(n, l, ratio, device)
+                    times = timed(lambda: net(images, keep, restore), device, args.repeats)
+                    med = statistics.median(times)
+                    result["runs"].append({
+                        "preset": preset, "mask_schedule": schedule, "batch_frames": frames,
+                        "ms_per_frame": 1000 * med / frames, "frames_per_s": frames / med,
+                        "ms_per_batch_p50": 1000 * med, "ms_per_batch_max": 1000 * max(times),
+                    })
+                    print(json.dumps(result["runs"][-1]), file=sys.stderr, flush=True)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+package org.endowatch.replay;
+
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Topics;
+import org.endowatch.ingest.Pacer;
+
+/**
+ * Plays a recorded procedure from a topic back into a topic. As a new procedure (a review or a
+ * demo), frames are renumbered from 0, stamped with the time they are re-sent and released with
+ * their original spacing. As a copy for re-scoring, they keep id, index and capture time and go
+ * as fast as possible.
+ */
+public final class TopicReplay {
+  /** How the copies look: {@link #asNewProcedure} or {@link #identical}. */
+  public record Mode(String newProcedureId, boolean paced, boolean keepIdentity) {
+    public static Mode asNewProcedure(String newId, boolean paced) {
+      return new Mode(newId, paced, false);
+    }
+
+    public static Mode identical() {
+      return new Mode(null, false, true);
+    }
+  }
+
+  /** What was replayed: frames, the first and last original index, their capture-time span. */
+  public record Summary(long frames, long firstIndex, long lastIndex, long spanMs) {}
+
+  private TopicReplay() {}
+
+  public static Summary run(Properties client, Producer<String, Frame> producer, String from, String to,
+      String procedure, TimeRange range, Mode mode, Pacer pacer, LongSupplier clockMs, LongConsumer progress) {
+    AtomicLong first = new AtomicLong(Long.MIN_VALUE);
+    AtomicLong sent = new AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    long[] span = {-1, -1, Long.MAX_VALUE, Long.MIN_VALUE};   // first index, last index, min ts, max ts
+    ProcedureRecords.forEach(client, from, procedure, Topics.FRAMES.valueSerde().deserializer(), range.seekFromMs(), r -> {
+      Frame f = r.value();
+      first.compareAndSet(Long.MIN_VALUE, f.captureTimestampMs());
+      if (!range.contains(f.captureTimestampMs(), first.get())) {
+        return;
+      }
+      if (mode.paced()) {
+        pacer.await(f.captureTimestampMs() * 1000);
+      }
+      Frame copy;
+      String key;
+      if (mode.keepIdentity()) {
+        copy = f;
+        key = r.key();
+      } else {
+        key = mode.newProcedureId();
+        copy = new Frame(key, sent.get(), clockMs.getAsLong(), f.width(), f.height(), f.contentType(),
+            "kafka:" + from + "/" + procedure + "#" + f.frameIndex(), f.image());
+      }
+      producer.send(new ProducerRecord<>(to, null, copy.captureTimestampMs(), key, copy), (md, e) -> {
+        if (e != null) {
+          failure.compareAndSet(null, "frame " + f.frameIndex() + ": " + e.getMessage());
+        }
+      });
+      if (span[0] < 0) {
+        span[0] = f.frameIndex();
+      }
+      span[1] = f.frameIndex();
+      span[2] = Math.min(span[2], f.captureTimestampMs());
+      span[3] = Math.max(span[3], f.captureTimestampMs());
+      progress.accept(sent.incrementAndGet());
+    });
+    producer.flush();
+    if (failure.get() != null) {
+      throw new IllegalStateException("replay to " + to + " failed, Kafka did not take " + failure.get());
+    }
+    return new Summary(sent.get(), span[0], span[1], sent.get() == 0 ? 0 : span[3] - span[2]);
+  }
+}

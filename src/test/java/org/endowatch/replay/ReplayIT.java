@@ -1,0 +1,174 @@
+package org.endowatch.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Heatmap;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.endowatch.ingest.FrameSource;
+import org.endowatch.ingest.Sources;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TestFrames;
+import org.endowatch.testing.TestModels;
+import org.endowatch.testing.TopicReader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code endowatch replay} against a real broker. */
+@ExtendWith(RealKafka.class)
+class ReplayIT {
+  @BeforeAll
+  static void topics(KafkaCluster kafka) {
+    Cli.Result apply = Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers());
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
+  }
+
+  @Test
+  void aTopicRangeReappearsUnderANewIdWithItsOriginalSpacing(KafkaCluster kafka) throws Exception {
+    // 30 frames whose gaps alternate 40 and 80 ms (an uneven camera), starting at t0.
+    long t0 = System.currentTimeMillis() - 60_000;
+    List<Long> captures = new ArrayList<>();
+    long t = t0;
+    for (int i = 0; i < 30; i++) {
+      captures.add(t);
+      t += i % 2 == 0 ? 40 : 80;
+    }
+    send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "rp-src",
+        captures.stream().map(c -> TestFrames.jpeg("rp-src", captures.indexOf(c), c, 64, 48)).toList());
+
+    Cli.Result r = Cli.run("replay", "topic", "--bootstrap", kafka.bootstrapServers(), "--procedure", "rp-src",
+        "--from", "400ms", "--to", "1s", "--as", "rp-copy");
+
+    // Offsets from t0: frame 2k at 120k ms, frame 2k+1 at 120k+40: in [400, 1000] are frames 7 (400) .. 17 (1000).
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("replayed rp-src frames 7..17 (11 frames, 0.6 s) as rp-copy");
+    List<ConsumerRecord<String, Frame>> copies = TopicReader.read(kafka, Topics.FRAMES.name(),
+        Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("rp-copy"), 11);
+    assertThat(copies).hasSize(11);
+    for (int i = 0; i < 11; i++) {
+      Frame f = copies.get(i).value();
+      assertThat(f.frameIndex()).isEqualTo(i);
+      assertThat(f.source()).isEqualTo("kafka:frames/rp-src#" + (7 + i));
+      assertThat(f.image()).isEqualTo(TestFrames.jpeg("rp-src", 7 + i, 0, 64, 48).image());
+      // Each copy is due at its original offset from the first: never early, late only by
+      // scheduling noise (and a late one does not delay the next; the logic itself is PacerTest's).
+      long original = captures.get(7 + i) - captures.get(7);
+      long replayed = f.captureTimestampMs() - copies.get(0).value().captureTimestampMs();
+      assertThat(replayed).as("offset of copy %d", i).isGreaterThanOrEqualTo(original - 1).isLessThan(original + 250);
+    }
+  }
+
+  @Test
+  void anExportedAnnotatedVideoDecodesWithOneFramePerRecordedFrame(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String id = "rp-export";
+    long t0 = System.currentTimeMillis();
+    List<Frame> frames = new ArrayList<>();
+    List<Score> scores = new ArrayList<>();
+    List<Heatmap> heatmaps = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      frames.add(TestFrames.jpeg(id, i, t0 + 40L * i, 160, 120));
+      double score = i >= 8 && i <= 13 ? 0.9 : 0.1;
+      scores.add(Score.scored(id, i, t0 + 40L * i, t0 + 40L * i + 30, score, 0.5, "m-1"));
+      float[] grid = new float[16];
+      grid[5] = (float) score;
+      heatmaps.add(new Heatmap(id, i, t0 + 40L * i, "m-1", 160, 120, 0.5f, 4, 4, grid));
+    }
+    send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), id, scores);
+    send(kafka, Topics.HEATMAPS.name(), Topics.HEATMAPS.valueSerde().serializer(), id, heatmaps);
+    send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), id, List.of(
+        new AlertEvent(AlertEvent.START, id + "/8", id, 8, 10, 10, 0.9, null, t0 + 320, t0 + 400, "m-1"),
+        new AlertEvent(AlertEvent.END, id + "/8", id, 8, 13, 10, 0.9, null, t0 + 320, t0 + 560, "m-1")));
+    Path out = dir.resolve("review.mp4");
+
+    Cli.Result r = Cli.run("replay", "export", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
+        "--out", out.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("20 frames (20 scored, 6 in an alert) at 25.0 fps, 160x148");
+    List<BufferedImage> decoded = new ArrayList<>();
+    try (FrameSource video = Sources.open(out.toString(), Sources.Options.DEFAULT, ms -> {})) {
+      FrameSource.Picture p;
+      while ((p = video.next()) != null) {
+        decoded.add(p.image());
+      }
+    }
+    assertThat(decoded).hasSize(20);
+    assertThat(decoded.get(0).getWidth()).isEqualTo(160);
+    assertThat(decoded.get(0).getHeight()).isEqualTo(148);
+    // The red alert border is burned into frames 8..13 only (compression blurs colour: compare means).
+    assertThat(redness(decoded.get(10))).isGreaterThan(redness(decoded.get(3)) + 60);
+    assertThat(redness(decoded.get(16))).isLessThan(redness(decoded.get(10)) - 60);
+  }
+
+  @Test
+  void rescoringWritesSeparateTopicsAndRefusesAReusedTag(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String id = "rp-rescore";
+    long t0 = System.currentTimeMillis();
+    List<Frame> frames = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      frames.add(TestFrames.jpeg(id, i, t0 + 40L * i, 160, 120));
+    }
+    send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    Path model = TestModels.calibratedMicro(dir.resolve("model"));
+
+    Cli.Result r = Cli.run("replay", "rescore", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
+        "--model", model.toString(), "--tag", "it-v2", "--device", "cpu");
+    Cli.Result again = Cli.run("replay", "rescore", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
+        "--model", model.toString(), "--tag", "it-v2", "--device", "cpu");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("rescored rp-rescore into scores.it-v2: frames 6, scored by both 0");
+    List<ConsumerRecord<String, Score>> rescored = TopicReader.read(kafka, "scores.it-v2",
+        Topics.SCORES.valueSerde().deserializer(), TopicReader.key(id), 6);
+    assertThat(rescored.stream().map(c -> c.value().frameIndex()).toList()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    assertThat(rescored).allMatch(c -> c.value().isScored() && c.value().modelVersion().equals("it-1")
+        && c.value().captureTimestampMs() == t0 + 40L * c.value().frameIndex());
+    assertThat(TopicReader.read(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().deserializer(),
+        TopicReader.key(id), 0)).as("live scores untouched").isEmpty();
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.err()).contains("topic frames.it-v2 exists: tag 'it-v2' was used before; pick another --tag");
+  }
+
+  private static double redness(BufferedImage img) {
+    // Mean of (red - green) over the 4 px border the alert draws at x = 2..5 along the left edge.
+    double sum = 0;
+    int n = 0;
+    for (int y = 10; y < 110; y++) {
+      for (int x = 1; x < 5; x++) {
+        int rgb = img.getRGB(x, y);
+        sum += ((rgb >> 16) & 0xFF) - ((rgb >> 8) & 0xFF);
+        n++;
+      }
+    }
+    return sum / n;
+  }
+
+  private static <V> void send(KafkaCluster kafka, String topic, Serializer<V> values, String key, List<V> records)
+      throws Exception {
+    Properties p = kafka.settings().clientProps();
+    p.put("acks", "all");
+    try (KafkaProducer<String, V> producer = new KafkaProducer<>(p, new StringSerializer(), values)) {
+      for (V v : records) {
+        long ts = v instanceof Frame f ? f.captureTimestampMs() : System.currentTimeMillis();
+        producer.send(new ProducerRecord<>(topic, null, ts, key, v)).get();
+      }
+    }
+  }
+}
