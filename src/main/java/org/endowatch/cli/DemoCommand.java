@@ -1,11 +1,210 @@
 package org.endowatch.cli;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.Producer;
+import org.endowatch.config.KafkaSettings;
+import org.endowatch.console.Access;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Topics;
+import org.endowatch.ingest.FramePreparer;
+import org.endowatch.ingest.FrameSource;
+import org.endowatch.ingest.GroundTruth;
+import org.endowatch.ingest.Ingestor;
+import org.endowatch.ingest.Pacer;
+import org.endowatch.ingest.ProcedureVideo;
+import org.endowatch.ingest.Sources;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.platform.EmbeddedKafkaBroker;
+import org.endowatch.platform.TopicAdmin;
+import org.endowatch.platform.TopicCatalog;
+import org.endowatch.score.AlertRule;
+import org.endowatch.score.ModelFrameScorer;
+import org.endowatch.score.ScorerApp;
+import org.endowatch.score.ScoringTopology;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "demo", description = "Run everything on this machine: broker, scorer, a synthetic procedure and the console.")
-public final class DemoCommand extends NotImplementedYet {
-  @Override
-  String plannedIn() {
-    return "issue 7: consoles and demo";
+@Command(name = "demo", description = {"Run everything on this machine: broker, scorer, synthetic procedures and the console.",
+    "Needs no data and no network: the procedures are generated, the model is the one in the jar (models/demo-micro)."})
+public final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "8080", description = "Console port (default ${DEFAULT-VALUE}; 0 = any free).") int port;
+  @Option(names = "--procedures", defaultValue = "1", description = "Procedures played at once (default ${DEFAULT-VALUE}).") int procedures;
+  @Option(names = "--seconds", defaultValue = "0", description = "Stop after this long (default 0: until Ctrl-C).") long seconds;
+  @Option(names = "--video-seconds", defaultValue = "40", description = "Length of the generated procedure, played in a loop (default ${DEFAULT-VALUE}).")
+  int videoSeconds;
+  @Option(names = "--budget-ms", defaultValue = "150", description = "Scorer staleness budget (default ${DEFAULT-VALUE}).") long budgetMs;
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of starting one.") String bootstrap;
+  @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the broker's data, the video and the model go (default: a temp dir).")
+  Path workDir;
+  @Spec CommandSpec spec;
+
+  /** Everything the demo started, stopped in reverse order. */
+  public static final class Running implements AutoCloseable {
+    private final List<AutoCloseable> parts = new ArrayList<>();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final List<Thread> players = new ArrayList<>();
+    private String consoleUrl;
+    private String bootstrapServers;
+    private GroundTruth truth;
+
+    public String consoleUrl() {
+      return consoleUrl;
+    }
+
+    public String bootstrapServers() {
+      return bootstrapServers;
+    }
+
+    public GroundTruth truth() {
+      return truth;
+    }
+
+    @Override
+    public void close() {
+      stop.set(true);
+      for (Thread t : players) {
+        try {
+          t.join(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      for (int i = parts.size() - 1; i >= 0; i--) {
+        try {
+          parts.get(i).close();
+        } catch (Exception ignored) {
+          // stop the rest regardless
+        }
+      }
+    }
   }
+
+  /** Starts the demo; the caller closes it. Progress lines go to {@code log}. */
+  public static Running start(Path work, String bootstrap, int port, int procedures, int videoSeconds, long budgetMs,
+      PrintWriter log) throws Exception {
+    Running r = new Running();
+    try {
+      if (bootstrap == null) {
+        log.println("demo: starting a Kafka broker (KRaft, 127.0.0.1 only)");
+        log.flush();
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, work.resolve("kafka"), Map.of(), Duration.ofSeconds(90));
+        r.parts.add(broker);
+        bootstrap = broker.bootstrapServers();
+      }
+      r.bootstrapServers = bootstrap;
+      KafkaSettings settings = KafkaSettings.of(bootstrap);
+      try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(30))) {
+        admin.apply(TopicCatalog.builtIn());
+      }
+      Path video = work.resolve("procedure-" + videoSeconds + "s.mp4");
+      if (!Files.exists(GroundTruth.pathFor(video))) {
+        log.printf("demo: generating a %d s synthetic procedure (%s)%n", videoSeconds, video);
+        log.flush();
+        // Seed 7: a procedure the demo model never saw (it was trained on seeds 101-108).
+        ProcedureVideo.write(ProcedureVideo.synthetic(Math.max(2, videoSeconds / 2), Math.max(1, videoSeconds / 6), 384, 256,
+            50, 7), 384, 256, 25, 7, video, n -> {});
+      }
+      r.truth = GroundTruth.read(GroundTruth.pathFor(video));
+      Path model = extractModel(work.resolve("model"));
+      ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, "auto"), null);
+      r.parts.add(scorer);
+      ScorerApp app = new ScorerApp(settings.clientProps(), "endowatch-demo-" + System.currentTimeMillis(), 1,
+          work.resolve("streams"), new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, budgetMs,
+          AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry());
+      r.parts.add(app);
+      app.start();
+      ConsoleCommand.Running console = ConsoleCommand.start(settings.clientProps(), "127.0.0.1", port, null);
+      r.parts.add(console);
+      r.consoleUrl = "http://127.0.0.1:" + console.server().port() + "/";
+      for (int i = 1; i <= procedures; i++) {
+        r.players.add(player(settings, video, "demo-" + i, r.stop));
+      }
+      return r;
+    } catch (Exception | Error e) {
+      r.close();
+      throw e;
+    }
+  }
+
+  /** Plays the video in real time, again and again, each round a new procedure id. */
+  private static Thread player(KafkaSettings settings, Path video, String prefix, AtomicBoolean stop) {
+    Thread t = new Thread(() -> {
+      try (Producer<String, Frame> producer = IngestCommand.producer(settings, 4 << 20)) {
+        for (int round = 1; !stop.get(); round++) {
+          try (FrameSource source = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
+            new Ingestor(new Ingestor.Options(Topics.FRAMES.name(), prefix + "-" + round, true, 0, 0, 0, 4 << 20),
+                new FramePreparer(256, 256, 0.9f), producer, new SimpleMeterRegistry(), System::currentTimeMillis,
+                Pacer.system()).run(source, stop::get, n -> {});
+          }
+        }
+      } catch (Exception e) {
+        if (!stop.get()) {
+          System.err.println("demo: player " + prefix + " stopped: " + e.getMessage());
+        }
+      }
+    }, "demo-" + prefix);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** The demo model travels in the jar; the loader reads a directory. */
+  static Path extractModel(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (String f : new String[] {"manifest.json", "parameters.bin"}) {
+      try (InputStream in = DemoCommand.class.getResourceAsStream("/demo-model/" + f)) {
+        if (in == null) {
+          throw new IllegalStateException("the demo model is missing from this build (demo-model/" + f + "); rebuild with mvn package");
+        }
+        Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    return dir;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (procedures < 1 || videoSeconds < 4 || seconds < 0 || budgetMs < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--procedures must be >= 1, --video-seconds >= 4, --seconds and --budget-ms >= 0");
+    }
+    if (port != 0) {
+      Access.checkBind("127.0.0.1", null);
+    }
+    Path work = workDir != null ? workDir : Files.createTempDirectory("endowatch-demo");
+    PrintWriter out = spec.commandLine().getOut();
+    CountDownLatch stop = new CountDownLatch(1);
+    try (Running r = start(work, bootstrap, port, procedures, videoSeconds, budgetMs, spec.commandLine().getErr())) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "demo-stop"));
+      out.printf("demo running: open %s  (procedures demo-1-1 ...; lesions at frames %s of each %d-frame round; Ctrl-C stops)%n",
+          r.consoleUrl(), r.truth().anomalyIntervals().stream().map(i -> i.start() + "-" + i.end()).toList(), r.truth().frames());
+      out.println("  kafka: " + r.bootstrapServers() + "   e.g. endowatch alerts --follow --bootstrap " + r.bootstrapServers());
+      out.flush();
+      if (seconds > 0) {
+        stop.await(seconds, TimeUnit.SECONDS);
+      } else {
+        stop.await();
+      }
+    }
+    return 0;
+  }
+
 }

@@ -37,6 +37,12 @@ public final class IngestCommand implements Callable<Integer> {
   @Mixin Source source;
   @Option(names = "--procedure", required = true, paramLabel = "ID", description = "Procedure id (the record key).")
   String procedure;
+  @Option(names = "--topic", defaultValue = "frames", description = "Frames topic (default ${DEFAULT-VALUE}).") String topic;
+  @Option(names = "--out-dir", paramLabel = "DIR",
+      description = "Write prepared frames here as JPEG files instead of sending them (training images from your own procedures).")
+  java.nio.file.Path outDir;
+  @Option(names = "--every", defaultValue = "1", description = "With --out-dir: keep every N-th frame (default ${DEFAULT-VALUE}).")
+  int every;
   @ArgGroup Pace pace = new Pace();
   @Spec CommandSpec spec;
 
@@ -68,11 +74,31 @@ public final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return run(spec, kafka.settings(), uri, source, procedure, pace.realtime);
+    if (outDir != null) {
+      return toFolder();
+    }
+    return run(spec, kafka.settings(), topic, uri, source, procedure, pace.realtime);
+  }
+
+  private int toFolder() throws Exception {
+    int[] size = parseSize(spec, source.size);
+    if (every < 1 || procedure.isBlank() || !procedure.matches("[A-Za-z0-9._-]+")) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--every must be >= 1 and --procedure (the file name prefix) letters, digits, '.', '_' or '-'");
+    }
+    try (FrameSource frames = Sources.open(uri, new Sources.Options(source.fps, source.timeoutMs, source.reconnects),
+        IngestCommand::sleepMs)) {
+      Progress progress = new Progress(spec.commandLine().getErr(), 2_000);
+      long n = org.endowatch.ingest.FrameFolder.write(frames, new FramePreparer(size[0], size[1], source.jpegQuality / 100f),
+          outDir, procedure, every, source.maxFrames, progress::report);
+      spec.commandLine().getOut().printf("wrote %d frames of %s to %s%n", n, frames.describe(), outDir);
+      return 0;
+    }
   }
 
   /** The whole ingest: checks, source, producer, loop, summary. Exit 0 when every frame was acknowledged. */
-  static int run(CommandSpec spec, KafkaSettings settings, String uri, Source s, String procedure, boolean realtime)
+  static int run(CommandSpec spec, KafkaSettings settings, String topic, String uri, Source s, String procedure,
+      boolean realtime)
       throws Exception {
     int[] size = parseSize(spec, s.size);
     if (s.jpegQuality < 1 || s.jpegQuality > 100 || s.fps <= 0 || s.maxFrames < 0 || s.timeoutMs < 1 || s.reconnects < 0) {
@@ -82,7 +108,6 @@ public final class IngestCommand implements Callable<Integer> {
     if (procedure.isBlank()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--procedure must not be blank");
     }
-    String topic = Topics.FRAMES.name();
     // Open the source first: a missing or broken input fails fast and puts nothing on the topic.
     try (FrameSource frames = Sources.open(uri, new Sources.Options(s.fps, s.timeoutMs, s.reconnects), IngestCommand::sleepMs)) {
       long maxMessageBytes;

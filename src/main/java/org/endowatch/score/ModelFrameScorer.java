@@ -22,7 +22,14 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
       throw new ModelArtifact.ModelException("model " + manifest.version()
           + " is not calibrated: run 'endowatch calibrate' before scoring (the threshold is part of the model)");
     }
-    String schedule = scheduleOverride != null ? scheduleOverride : manifest.maskSchedule();
+    if (scheduleOverride != null && !scheduleOverride.equals(manifest.maskSchedule())) {
+      // Scores of different schedules have different distributions: a threshold calibrated for
+      // one would raise false alarms or miss lesions with the other (seen: no alert at all).
+      throw new ModelArtifact.ModelException("model " + manifest.version() + " is calibrated for mask schedule "
+          + manifest.maskSchedule() + ", not " + scheduleOverride + ": run 'endowatch calibrate --mask-schedule "
+          + scheduleOverride + "' on a copy of the model first");
+    }
+    String schedule = manifest.maskSchedule();
     this.scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(schedule), manifest.imagePooling());
   }
 

@@ -1,0 +1,264 @@
+package org.endowatch.console;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Heatmap;
+import org.endowatch.contract.JsonSerde;
+
+/**
+ * The web console over the JDK's HTTP server: the page and its script (served from the jar),
+ * a small JSON API, and a Server-Sent Events stream of changes. The stream never queues behind a
+ * slow browser: per procedure only the newest state is pending, and the page pulls whatever
+ * timeline points it missed.
+ */
+public final class ConsoleServer implements AutoCloseable {
+  /** At most one push per procedure this often (about 30 per second). */
+  static final long PUSH_INTERVAL_MS = 33;
+
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "console-http");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ConsoleStore store;
+  private final ConsoleFeed feed;
+  private final Access access;
+  private volatile boolean open = true;
+
+  public ConsoleServer(String bind, int port, ConsoleStore store, ConsoleFeed feed, Access access) {
+    this.store = store;
+    this.feed = feed;
+    this.access = access;
+    try {
+      server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve the console on " + bind + ":" + port + ": " + e.getMessage(), e);
+    }
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getRawPath();
+      if (path.equals("/health")) {
+        send(ex, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      Access.Verdict v = access.check(ex.getRemoteAddress().getAddress().getHostAddress(), presentedToken(ex));
+      if (v != Access.Verdict.ALLOW) {
+        send(ex, v == Access.Verdict.RATE_LIMITED ? 429 : 401, "text/plain",
+            (v == Access.Verdict.RATE_LIMITED ? "too many failed tokens; wait a minute\n" : "token required\n")
+                .getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      if (!ex.getRequestMethod().equals("GET")) {
+        send(ex, 405, "text/plain", "GET only\n".getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      route(ex, path);
+    } catch (RuntimeException e) {
+      // One bad request must not take the console down; the reason goes back to the caller.
+      sendQuietly(ex, 500, e.getClass().getSimpleName());
+    }
+  }
+
+  private void route(HttpExchange ex, String path) throws IOException {
+    switch (path) {
+      case "/", "/index.html" -> resource(ex, "index.html", "text/html; charset=utf-8");
+      case "/app.js" -> resource(ex, "app.js", "text/javascript; charset=utf-8");
+      case "/app.css" -> resource(ex, "app.css", "text/css; charset=utf-8");
+      case "/api/procedures" -> json(ex, store.summaries());
+      case "/api/events" -> events(ex);
+      default -> procedureRoute(ex, path);
+    }
+  }
+
+  private void procedureRoute(HttpExchange ex, String path) throws IOException {
+    String[] parts = path.split("/");
+    // ["", "api", "procedures", id, ...]
+    if (parts.length < 4 || !parts[1].equals("api") || !parts[2].equals("procedures")) {
+      send(ex, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    String id = URLDecoder.decode(parts[3], StandardCharsets.UTF_8);
+    if (store.summary(id) == null) {
+      send(ex, 404, "text/plain", "no such procedure\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    if (parts.length == 4) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("summary", store.summary(id));
+      body.put("timeline", store.timeline(id, 0));
+      body.put("alerts", store.alerts(id));
+      json(ex, body);
+    } else if (parts.length == 5 && parts[4].equals("timeline")) {
+      json(ex, store.timeline(id, longParam(ex, "from", 0)));
+    } else if (parts.length == 6 && parts[4].equals("frames")) {
+      byte[] jpeg = feed.image(id, Long.parseLong(parts[5]));
+      if (jpeg == null) {
+        send(ex, 404, "text/plain", "frame not available\n".getBytes(StandardCharsets.UTF_8));
+      } else {
+        ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600");
+        send(ex, 200, "image/jpeg", jpeg);
+      }
+    } else if (parts.length == 6 && parts[4].equals("heatmaps")) {
+      Heatmap h = store.heatmapOf(id, Long.parseLong(parts[5]));
+      if (h == null) {
+        send(ex, 404, "text/plain", "heatmap not available\n".getBytes(StandardCharsets.UTF_8));
+      } else {
+        json(ex, Map.of("frameIndex", h.frameIndex(), "gridWidth", h.gridWidth(), "gridHeight", h.gridHeight(),
+            "patchThreshold", h.patchThreshold(), "values", h.values()));
+      }
+    } else {
+      send(ex, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The SSE stream: "summary" per changed procedure (newest only), "alert" per alert event. */
+  private void events(HttpExchange ex) throws IOException {
+    Map<String, String> pending = new LinkedHashMap<>();
+    ArrayDeque<String> alerts = new ArrayDeque<>();
+    Object signal = new Object();
+    ConsoleStore.Listener listener = (summary, alert) -> {
+      synchronized (signal) {
+        pending.put(summary.id(), write(summary));
+        if (alert != null && alerts.size() < 1000) {
+          alerts.add(write(alert));
+        }
+        signal.notifyAll();
+      }
+    };
+    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    ex.sendResponseHeaders(200, 0);
+    store.listen(listener);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      while (open) {
+        StringBuilder batch = new StringBuilder();
+        synchronized (signal) {
+          if (pending.isEmpty() && alerts.isEmpty()) {
+            signal.wait(15_000);
+          }
+          for (String a : alerts) {
+            batch.append("event: alert\ndata: ").append(a).append("\n\n");
+          }
+          for (String s : pending.values()) {
+            batch.append("event: summary\ndata: ").append(s).append("\n\n");
+          }
+          alerts.clear();
+          pending.clear();
+        }
+        // An empty batch after the wait is a heartbeat, so proxies and the browser keep the stream.
+        out.write((batch.length() == 0 ? ": ping\n\n" : batch.toString()).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        Thread.sleep(PUSH_INTERVAL_MS);
+      }
+    } catch (IOException | InterruptedException gone) {
+      // the browser went away (or we are closing)
+    } finally {
+      store.unlisten(listener);
+    }
+  }
+
+  private static String presentedToken(HttpExchange ex) {
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (auth != null && auth.startsWith("Bearer ")) {
+      return auth.substring(7).trim();
+    }
+    String q = ex.getRequestURI().getRawQuery();
+    if (q != null) {
+      for (String kv : q.split("&")) {
+        if (kv.startsWith("token=")) {
+          return URLDecoder.decode(kv.substring(6), StandardCharsets.UTF_8);
+        }
+      }
+    }
+    return null;
+  }
+
+  private static long longParam(HttpExchange ex, String name, long dflt) {
+    String q = ex.getRequestURI().getRawQuery();
+    if (q != null) {
+      for (String kv : q.split("&")) {
+        if (kv.startsWith(name + "=")) {
+          return Long.parseLong(kv.substring(name.length() + 1));
+        }
+      }
+    }
+    return dflt;
+  }
+
+  private void resource(HttpExchange ex, String name, String type) throws IOException {
+    try (InputStream in = ConsoleServer.class.getResourceAsStream("/console/" + name)) {
+      if (in == null) {
+        send(ex, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      send(ex, 200, type, in.readAllBytes());
+    }
+  }
+
+  private static void json(HttpExchange ex, Object body) throws IOException {
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    send(ex, 200, "application/json", JsonSerde.MAPPER.writeValueAsBytes(body));
+  }
+
+  private static String write(Object o) {
+    try {
+      return JsonSerde.MAPPER.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  private static void sendQuietly(HttpExchange ex, int status, String what) {
+    try {
+      send(ex, status, "text/plain", ("server error: " + what + "\n").getBytes(StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException ignored) {
+      // headers may be sent already; the client sees a broken response
+    }
+  }
+
+  @Override
+  public void close() {
+    open = false;
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+}

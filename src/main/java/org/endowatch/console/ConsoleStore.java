@@ -1,0 +1,226 @@
+package org.endowatch.console;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Heatmap;
+import org.endowatch.contract.Score;
+
+/**
+ * What the console knows of every procedure, built from the topics: the score timeline, alerts,
+ * where each frame sits on the frames topic (so any frame of a recorded procedure can be shown),
+ * and the most recent frames and heatmaps themselves. Memory stays bounded per procedure: images
+ * are kept for the last {@link #RECENT} frames and alert peaks only. Thread-safe: one consumer
+ * thread writes, HTTP threads read.
+ */
+public final class ConsoleStore {
+  /** Frames (and heatmaps) kept in memory per procedure; older ones are read back from Kafka on demand. */
+  static final int RECENT = 64;
+  /** A procedure whose newest frame was captured longer ago than this is shown as ended. */
+  static final long LIVE_MS = 10_000;
+
+  /** One point of the score timeline; score null when the frame was skipped. */
+  public record Point(long index, long captureMs, Double score, boolean anomalous, String skipReason, long latencyMs) {}
+
+  /** The overview row of a procedure. */
+  public record Summary(String id, boolean live, long frames, long lastIndex, double fps, Double lastScore,
+      double threshold, boolean alerting, int alerts, long latencyMs, String model, long lastCaptureMs) {}
+
+  /** Called after each change of a procedure (scores, alerts) with its new summary. */
+  public interface Listener {
+    void changed(Summary summary, AlertEvent alert);
+  }
+
+  private final Map<String, Procedure> procedures = new HashMap<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final LongSupplier clock;
+
+  public ConsoleStore(LongSupplier clock) {
+    this.clock = clock;
+  }
+
+  public void listen(Listener l) {
+    listeners.add(l);
+  }
+
+  public void unlisten(Listener l) {
+    listeners.remove(l);
+  }
+
+  /** A frame arrived at {@code partition}/{@code offset} of the frames topic. */
+  public void frame(Frame f, int partition, long offset) {
+    synchronized (this) {
+      Procedure p = procedure(f.procedureId());
+      p.offsets.put(f.frameIndex(), offset);
+      p.partition = partition;
+      p.recentFrames.put(f.frameIndex(), f.image());
+      p.frames++;
+      p.captures.add(f.captureTimestampMs());
+      if (p.captures.size() > 30) {
+        p.captures.remove(0);
+      }
+    }
+  }
+
+  public void score(Score s) {
+    Summary summary;
+    synchronized (this) {
+      Procedure p = procedure(s.procedureId());
+      p.timeline.add(new Point(s.frameIndex(), s.captureTimestampMs(), s.score(), s.anomalous(), s.skipReason(), s.latencyMs()));
+      p.threshold = s.threshold();
+      p.model = s.modelVersion();
+      summary = summarize(p);
+    }
+    listeners.forEach(l -> l.changed(summary, null));
+  }
+
+  public void heatmap(Heatmap h) {
+    synchronized (this) {
+      procedure(h.procedureId()).recentHeatmaps.put(h.frameIndex(), h);
+    }
+  }
+
+  public void alert(AlertEvent a) {
+    Summary summary;
+    synchronized (this) {
+      Procedure p = procedure(a.procedureId());
+      p.alerts.put(a.alertId(), a);
+      // The peak frame's image and heatmap are kept beyond the recent window: the alert list shows them.
+      byte[] peak = p.recentFrames.get(a.peakFrame());
+      if (peak != null) {
+        p.peakFrames.put(a.peakFrame(), peak);
+      }
+      Heatmap h = p.recentHeatmaps.get(a.peakFrame());
+      if (h != null) {
+        p.peakHeatmaps.put(a.peakFrame(), h);
+      }
+      summary = summarize(p);
+    }
+    listeners.forEach(l -> l.changed(summary, a));
+  }
+
+  public synchronized List<Summary> summaries() {
+    List<Summary> out = new ArrayList<>();
+    for (Procedure p : procedures.values()) {
+      out.add(summarize(p));
+    }
+    out.sort((a, b) -> Long.compare(b.lastCaptureMs(), a.lastCaptureMs()));
+    return out;
+  }
+
+  public synchronized Summary summary(String id) {
+    Procedure p = procedures.get(id);
+    return p == null ? null : summarize(p);
+  }
+
+  /** The timeline from frame {@code fromIndex} on (0 = all). */
+  public synchronized List<Point> timeline(String id, long fromIndex) {
+    Procedure p = procedures.get(id);
+    if (p == null) {
+      return List.of();
+    }
+    return p.timeline.stream().filter(t -> t.index() >= fromIndex).toList();
+  }
+
+  /** The latest event of every alert of a procedure, oldest first. */
+  public synchronized List<AlertEvent> alerts(String id) {
+    Procedure p = procedures.get(id);
+    if (p == null) {
+      return List.of();
+    }
+    List<AlertEvent> out = new ArrayList<>(p.alerts.values());
+    out.sort((a, b) -> Long.compare(a.startFrame(), b.startFrame()));
+    return out;
+  }
+
+  /** The image of a frame if in memory. */
+  public synchronized byte[] image(String id, long index) {
+    Procedure p = procedures.get(id);
+    if (p == null) {
+      return null;
+    }
+    byte[] b = p.recentFrames.get(index);
+    return b != null ? b : p.peakFrames.get(index);
+  }
+
+  public synchronized Heatmap heatmapOf(String id, long index) {
+    Procedure p = procedures.get(id);
+    if (p == null) {
+      return null;
+    }
+    Heatmap h = p.recentHeatmaps.get(index);
+    return h != null ? h : p.peakHeatmaps.get(index);
+  }
+
+  /** Where a frame is on the frames topic: {partition, offset}, or null if never seen. */
+  public synchronized long[] location(String id, long index) {
+    Procedure p = procedures.get(id);
+    if (p == null || !p.offsets.containsKey(index)) {
+      return null;
+    }
+    return new long[] {p.partition, p.offsets.get(index)};
+  }
+
+  public synchronized Collection<String> ids() {
+    return List.copyOf(procedures.keySet());
+  }
+
+  private Procedure procedure(String id) {
+    return procedures.computeIfAbsent(id, Procedure::new);
+  }
+
+  private Summary summarize(Procedure p) {
+    Point last = p.timeline.isEmpty() ? null : p.timeline.get(p.timeline.size() - 1);
+    boolean alerting = p.alerts.values().stream().anyMatch(a -> !a.type().equals(AlertEvent.END));
+    long lastCapture = last != null ? last.captureMs() : p.captures.isEmpty() ? 0 : p.captures.get(p.captures.size() - 1);
+    // Live means frames captured just now, not records read just now (a console starting up
+    // reads hours of recorded procedures in seconds).
+    return new Summary(p.id, lastCapture > 0 && clock.getAsLong() - lastCapture < LIVE_MS, p.frames, last == null ? -1 : last.index(), fps(p.captures),
+        last == null ? null : last.score(), p.threshold, alerting, p.alerts.size(), last == null ? 0 : last.latencyMs(),
+        p.model, lastCapture);
+  }
+
+  static double fps(List<Long> captures) {
+    if (captures.size() < 2) {
+      return 0;
+    }
+    long span = captures.get(captures.size() - 1) - captures.get(0);
+    return span <= 0 ? 0 : (captures.size() - 1) * 1000.0 / span;
+  }
+
+  private static final class Procedure {
+    final String id;
+    final List<Point> timeline = new ArrayList<>();
+    final Map<Long, Long> offsets = new HashMap<>();
+    final Map<Long, byte[]> recentFrames = bounded();
+    final Map<Long, Heatmap> recentHeatmaps = bounded();
+    final Map<Long, byte[]> peakFrames = new HashMap<>();
+    final Map<Long, Heatmap> peakHeatmaps = new HashMap<>();
+    final Map<String, AlertEvent> alerts = new LinkedHashMap<>();
+    final List<Long> captures = new ArrayList<>();
+    int partition;
+    long frames;
+    double threshold;
+    String model = "";
+
+    Procedure(String id) {
+      this.id = id;
+    }
+
+    private static <V> Map<Long, V> bounded() {
+      return new LinkedHashMap<>(RECENT * 2, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, V> eldest) {
+          return size() > RECENT;
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,183 @@
+// endowatch console: live overview, procedure view with heatmap overlay, score timeline, alerts.
+// Pushed updates come over Server-Sent Events; the page only ever shows the newest frame (a frame
+// load in flight is never queued behind), and pulls timeline points it missed.
+'use strict';
+const token = new URLSearchParams(location.search).get('token');
+const url = p => token ? p + (p.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : p;
+const $ = s => document.querySelector(s);
+const procs = new Map();           // id -> latest summary
+let sel = null;                    // selected procedure view state
+
+function fmt(v, d) { return v === null || v === undefined ? '–' : Number(v).toFixed(d); }
+
+function renderOverview() {
+  const body = $('#procedures tbody');
+  const rows = [...procs.values()].sort((a, b) => b.lastCaptureMs - a.lastCaptureMs);
+  $('#empty').hidden = rows.length > 0;
+  body.replaceChildren(...rows.map(s => {
+    const tr = document.createElement('tr');
+    tr.dataset.id = s.id;
+    if (s.alerting) tr.classList.add('alerting');
+    if (sel && sel.id === s.id) tr.classList.add('selected');
+    const cells = [s.id, s.live ? 'live' : 'ended', fmt(s.fps, 1), fmt(s.lastScore, 4), s.alerting ? 'ALERT' : (s.alerts ? s.alerts + ' past' : '–'), s.latencyMs + ' ms'];
+    cells.forEach(c => { const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); });
+    tr.onclick = () => select(s.id);
+    return tr;
+  }));
+}
+
+async function getJson(p) {
+  const r = await fetch(url(p));
+  if (!r.ok) throw new Error(p + ': ' + r.status);
+  return r.json();
+}
+
+async function select(id) {
+  const data = await getJson('/api/procedures/' + encodeURIComponent(id));
+  sel = { id, timeline: data.timeline, alerts: new Map(data.alerts.map(a => [a.alertId, a])), threshold: data.summary.threshold,
+          live: true, shown: -1, loading: false, wanted: -1, fetchingTimeline: false };
+  $('#procedure').hidden = false;
+  $('#title').textContent = id;
+  setMode(true);
+  renderOverview();
+  renderAlerts();
+  drawTimeline();
+  const last = sel.timeline.length ? sel.timeline[sel.timeline.length - 1].index : -1;
+  if (last >= 0) show(last);
+}
+
+function setMode(live) {
+  sel.live = live;
+  $('#mode').textContent = live ? 'live' : 'review';
+  $('#mode').className = 'badge' + (live ? '' : ' review');
+  $('#live').hidden = live;
+}
+
+// Shows frame `index`: if a load is in flight, remember only the newest wish (drop, never queue).
+function show(index) {
+  if (!sel) return;
+  sel.wanted = index;
+  if (sel.loading) return;
+  sel.loading = true;
+  const id = sel.id;
+  const img = new Image();
+  const heat = getJson('/api/procedures/' + encodeURIComponent(id) + '/heatmaps/' + index).catch(() => null);
+  img.onload = async () => { const h = await heat; if (sel && sel.id === id) { sel.image = img; sel.heat = h; sel.shown = index; drawFrame(); } done(); };
+  img.onerror = () => done();
+  img.src = url('/api/procedures/' + encodeURIComponent(id) + '/frames/' + index);
+  function done() {
+    if (!sel || sel.id !== id) return;
+    sel.loading = false;
+    if (sel.wanted !== index) show(sel.wanted);
+  }
+}
+
+function drawFrame() {
+  const c = $('#frame'), ctx = c.getContext('2d');
+  ctx.clearRect(0, 0, c.width, c.height);
+  if (sel.image) ctx.drawImage(sel.image, 0, 0, c.width, c.height);
+  const on = $('#overlay').checked;
+  c.dataset.overlay = on ? 'on' : 'off';
+  c.dataset.index = sel.shown;
+  const h = sel.heat;
+  if (on && h) {
+    // Patches over the patch threshold, red (just over) to yellow (twice over), smoothed by scaling.
+    const small = document.createElement('canvas');
+    small.width = h.gridWidth; small.height = h.gridHeight;
+    const sctx = small.getContext('2d'), px = sctx.createImageData(h.gridWidth, h.gridHeight);
+    h.values.forEach((v, i) => {
+      const t = h.patchThreshold > 0 ? Math.min(1, (v - h.patchThreshold) / h.patchThreshold) : 1;
+      px.data.set([255, Math.round(255 * Math.max(0, t)), 0, v > h.patchThreshold ? 255 : 0], i * 4);
+    });
+    sctx.putImageData(px, 0, 0);
+    ctx.globalAlpha = $('#opacity').value / 100;
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(small, 0, 0, c.width, c.height);
+    ctx.globalAlpha = 1;
+  }
+  const p = sel.timeline.find(t => t.index === sel.shown);
+  $('#frameinfo').textContent = 'frame ' + sel.shown + (p ? (p.score !== null && p.score !== undefined ? ' · score ' + fmt(p.score, 4) : ' · skipped (' + p.skipReason + ')') : '');
+}
+
+function drawTimeline() {
+  const c = $('#timeline'), ctx = c.getContext('2d'), w = c.width, h = c.height;
+  const pts = sel.timeline;
+  c.dataset.points = pts.length;
+  ctx.fillStyle = '#181818'; ctx.fillRect(0, 0, w, h);
+  if (!pts.length) return;
+  const first = pts[0].index, last = pts[pts.length - 1].index, span = Math.max(1, last - first);
+  const max = Math.max(2 * sel.threshold, ...pts.map(p => p.score || 0)) * 1.05 || 1;
+  const x = i => (i - first) / span * (w - 10) + 5, y = v => h - 5 - v / max * (h - 10);
+  ctx.fillStyle = 'rgba(255,60,60,0.25)';
+  for (const a of sel.alerts.values()) {
+    const end = a.type === 'alert-end' ? a.endFrame : last;
+    ctx.fillRect(x(a.startFrame), 0, Math.max(2, x(end) - x(a.startFrame)), h);
+  }
+  ctx.strokeStyle = '#ccc'; ctx.setLineDash([5, 4]); ctx.beginPath();
+  ctx.moveTo(0, y(sel.threshold)); ctx.lineTo(w, y(sel.threshold)); ctx.stroke(); ctx.setLineDash([]);
+  ctx.strokeStyle = '#6cf'; ctx.beginPath();
+  let pen = false;
+  for (const p of pts) {
+    if (p.score === null || p.score === undefined) { pen = false; ctx.fillStyle = '#666'; ctx.fillRect(x(p.index), h - 4, 1, 4); continue; }
+    pen ? ctx.lineTo(x(p.index), y(p.score)) : ctx.moveTo(x(p.index), y(p.score));
+    pen = true;
+  }
+  ctx.stroke();
+  if (sel.shown >= 0) { ctx.strokeStyle = '#fff'; ctx.beginPath(); ctx.moveTo(x(sel.shown), 0); ctx.lineTo(x(sel.shown), h); ctx.stroke(); }
+  c.onclick = e => {
+    const r = c.getBoundingClientRect(), fx = (e.clientX - r.left) / r.width * w;
+    const idx = Math.round(first + (fx - 5) / (w - 10) * span);
+    setMode(false); show(Math.max(first, Math.min(last, idx)));
+  };
+}
+
+function renderAlerts() {
+  const list = $('#alerts');
+  const alerts = [...sel.alerts.values()].sort((a, b) => b.startFrame - a.startFrame);
+  list.replaceChildren(...alerts.map(a => {
+    const li = document.createElement('li');
+    li.dataset.alert = a.alertId;
+    if (a.type !== 'alert-end') li.classList.add('open');
+    const img = document.createElement('img');
+    img.alt = 'peak frame ' + a.peakFrame;
+    img.src = url('/api/procedures/' + encodeURIComponent(sel.id) + '/frames/' + a.peakFrame);
+    const text = document.createElement('div');
+    text.textContent = 'frames ' + a.startFrame + '–' + (a.type === 'alert-end' ? a.endFrame : 'now') + ' · peak ' + a.peakFrame + ' · ' + fmt(a.peakScore, 4);
+    li.append(img, text);
+    li.onclick = () => { setMode(false); show(a.peakFrame); };
+    return li;
+  }));
+}
+
+// Pull the points a coalesced push skipped over.
+async function catchUp(summary) {
+  const known = sel.timeline.length ? sel.timeline[sel.timeline.length - 1].index : -1;
+  if (summary.lastIndex <= known || sel.fetchingTimeline) return;
+  sel.fetchingTimeline = true;
+  try {
+    const more = await getJson('/api/procedures/' + encodeURIComponent(sel.id) + '/timeline?from=' + (known + 1));
+    if (sel && sel.id === summary.id) { sel.timeline.push(...more.filter(p => p.index > known)); sel.threshold = summary.threshold; drawTimeline(); }
+  } finally { if (sel) sel.fetchingTimeline = false; }
+}
+
+function connect() {
+  const es = new EventSource(url('/api/events'));
+  es.onopen = () => { $('#connection').textContent = 'connected'; $('#connection').className = 'on'; };
+  es.onerror = () => { $('#connection').textContent = 'reconnecting…'; $('#connection').className = 'off'; };
+  es.addEventListener('summary', e => {
+    const s = JSON.parse(e.data);
+    procs.set(s.id, s);
+    renderOverview();
+    if (sel && sel.id === s.id) { catchUp(s); if (sel.live && s.lastIndex >= 0) show(s.lastIndex); }
+  });
+  es.addEventListener('alert', e => {
+    const a = JSON.parse(e.data);
+    if (sel && sel.id === a.procedureId) { sel.alerts.set(a.alertId, a); renderAlerts(); drawTimeline(); }
+  });
+}
+
+$('#overlay').onchange = () => sel && drawFrame();
+$('#opacity').oninput = () => sel && drawFrame();
+$('#live').onclick = () => { setMode(true); const t = sel.timeline; if (t.length) show(t[t.length - 1].index); };
+getJson('/api/procedures').then(list => { list.forEach(s => procs.set(s.id, s)); renderOverview(); }).catch(() => {});
+connect();

@@ -1,0 +1,169 @@
+package org.endowatch.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Heatmap;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.endowatch.ingest.SyntheticColon;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web console in a real browser (Debian's headless Chromium, installed by .ci/run) against a
+ * real broker fed with a procedure's frames, scores, heatmaps and alerts as the scorer writes them.
+ */
+@ExtendWith(RealKafka.class)
+class ConsoleBrowserIT {
+  static final String ID = "browser-1";
+  /** Frames 30..59 show a lesion; the alert runs from 32 to 62. */
+  static final int LESION_FROM = 30;
+  static final int LESION_TO = 59;
+
+  @Test
+  void showsTheProcedureAdvancesTheTimelineListsTheAlertAndTogglesTheOverlay(KafkaCluster kafka, @TempDir Path dir)
+      throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread feeder = new Thread(() -> feed(kafka, stop), "feeder");
+    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
+         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis))) {
+      feeder.start();
+      WebDriver browser = chromium(dir);
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        // Rows and alert items are re-rendered as updates arrive: find them again rather than hold them.
+        wait.ignoring(StaleElementReferenceException.class);
+        browser.get("http://127.0.0.1:" + server.port() + "/");
+
+        click(wait, By.cssSelector("tr[data-id='" + ID + "']"));
+        WebElement timeline = wait.until(d -> d.findElement(By.id("timeline")));
+        wait.until(d -> points(timeline) > 0);
+        int before = points(timeline);
+        wait.until(d -> points(timeline) > before + 5);
+        By alert = By.cssSelector("#alerts li[data-alert='" + ID + "/32']");
+        wait.until(d -> d.findElement(alert).getText().contains("frames 32–62 · peak 45"));
+
+        // Review the alert's peak frame (the view stops following live frames), then toggle the overlay.
+        click(wait, alert);
+        WebElement frame = browser.findElement(By.id("frame"));
+        wait.until(d -> "45".equals(frame.getAttribute("data-index")));
+        Thread.sleep(300);
+        String withOverlay = canvas(browser);
+        assertThat(frame.getAttribute("data-overlay")).isEqualTo("on");
+        browser.findElement(By.id("overlay")).click();
+        assertThat(frame.getAttribute("data-overlay")).isEqualTo("off");
+        assertThat(canvas(browser)).as("the heatmap is drawn only with the overlay on").isNotEqualTo(withOverlay);
+        browser.findElement(By.id("overlay")).click();
+        assertThat(canvas(browser)).isEqualTo(withOverlay);
+
+        Path shot = Path.of("target", "console-screenshot.png");
+        Files.createDirectories(shot.getParent());
+        Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+      } finally {
+        browser.quit();
+      }
+    } finally {
+      stop.set(true);
+      feeder.join(10_000);
+    }
+  }
+
+  static void click(WebDriverWait wait, By by) {
+    wait.until(d -> {
+      d.findElement(by).click();
+      return true;
+    });
+  }
+
+  static WebDriver chromium(Path dir) {
+    File binary = new File("/usr/bin/chromium");
+    File driver = new File("/usr/bin/chromedriver");
+    if (!binary.canExecute() || !driver.canExecute()) {
+      throw new IllegalStateException("this test needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver (.ci/run does)");
+    }
+    ChromeOptions o = new ChromeOptions();
+    o.setBinary(binary);
+    o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--user-data-dir=" + dir.resolve("chromium"), "--window-size=1400,1100");
+    return new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver).build(), o);
+  }
+
+  static int points(WebElement timeline) {
+    String p = timeline.getAttribute("data-points");
+    return p == null ? 0 : Integer.parseInt(p);
+  }
+
+  static String canvas(WebDriver browser) {
+    return (String) ((JavascriptExecutor) browser).executeScript("return document.getElementById('frame').toDataURL()");
+  }
+
+  /** Writes what ingest and the scorer would, at 10 frames per second, until stopped. */
+  static void feed(KafkaCluster kafka, AtomicBoolean stop) {
+    Properties p = kafka.settings().clientProps();
+    SyntheticColon colon = new SyntheticColon(128, 128, 3);
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      for (int i = 0; !stop.get(); i++) {
+        long ts = System.currentTimeMillis();
+        boolean lesion = i >= LESION_FROM && i <= LESION_TO;
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        ImageIO.write(colon.frame(i, lesion).image(), "jpg", jpeg);
+        Frame f = new Frame(ID, i, ts, 128, 128, Frame.JPEG, "test", jpeg.toByteArray());
+        var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        byte[] image = Topics.FRAMES.valueSerde().serializer().serialize(Topics.FRAMES.name(), headers, f);
+        producer.send(new ProducerRecord<>(Topics.FRAMES.name(), null, ts, ID, image, headers));
+        double score = lesion ? 0.7 + 0.01 * Math.min(15, i - LESION_FROM) : 0.2;
+        producer.send(new ProducerRecord<>(Topics.SCORES.name(), ID,
+            Topics.SCORES.valueSerde().serializer().serialize("", Score.scored(ID, i, ts, ts + 30, score, 0.5, "browser-model"))));
+        float[] grid = new float[64];
+        if (lesion) {
+          grid[27] = 2f;
+          grid[28] = 2f;
+        }
+        producer.send(new ProducerRecord<>(Topics.HEATMAPS.name(), ID, Topics.HEATMAPS.valueSerde().serializer()
+            .serialize("", new Heatmap(ID, i, ts, "browser-model", 128, 128, 1f, 8, 8, grid))));
+        if (i == 34 || i == 62) {
+          AlertEvent a = new AlertEvent(i == 34 ? AlertEvent.START : AlertEvent.END, ID + "/32", ID, 32, i == 34 ? 34 : 62,
+              i == 34 ? 34 : 45, i == 34 ? 0.72 : 0.85, null, ts, ts, "browser-model");
+          producer.send(new ProducerRecord<>(Topics.ALERTS.name(), ID, Topics.ALERTS.valueSerde().serializer().serialize("", a)));
+        }
+        producer.flush();
+        Thread.sleep(100);
+      }
+    } catch (Exception e) {
+      if (!stop.get()) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package org.endowatch.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.endowatch.ingest.GroundTruth;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TopicReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole live path on a generated procedure with known lesion intervals: {@code synth
+ * procedure} -> {@code ingest} -> the scorer with the shipped demo model -> alerts, which must
+ * start inside a ground-truth interval, never outside, and every interval must raise one.
+ */
+@ExtendWith(RealKafka.class)
+class EndToEndAlertsIT {
+  /** Frames an alert may outlast its interval: the alert rule ends after 5 calm frames, and a lesion fading out still scores. */
+  static final int END_SLACK = 8;
+
+  @Test
+  void alertsStartInsideTheLesionIntervalsAndOnlyThere(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    Path video = dir.resolve("procedure.mp4");
+    Cli.Result synth = Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "8", "--seed", "5");
+    assertThat(synth.exitCode()).as(synth.err()).isZero();
+    GroundTruth truth = GroundTruth.read(GroundTruth.pathFor(video));
+    String suffix = "-e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    ScoringTopology.Outputs outputs = ScoringIT.createTopics(kafka, suffix, 2);
+    String input = "frames" + suffix;
+
+    Cli.Result ingest = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
+        "--procedure", "e2e", "--topic", input);
+    assertThat(ingest.exitCode()).as(ingest.err()).isZero();
+    try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(Path.of("models/synthetic-micro"), "cpu"), null);
+         ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "e2e" + suffix, 1, dir.resolve("state"),
+             new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry())) {
+      app.start();
+      List<ConsumerRecord<String, Score>> scores = TopicReader.read(kafka, outputs.scores(),
+          Topics.SCORES.valueSerde().deserializer(), TopicReader.key("e2e"), truth.frames());
+      assertThat(scores).hasSize(truth.frames());
+      assertThat(scores).allMatch(c -> c.value().isScored());
+    }
+    List<AlertEvent> alerts = TopicReader.read(kafka, outputs.alerts(), Topics.ALERTS.valueSerde().deserializer(),
+        TopicReader.key("e2e"), 1).stream().map(ConsumerRecord::value).toList();
+
+    assertThat(truth.anomalyIntervals()).isNotEmpty();
+    List<AlertEvent> starts = alerts.stream().filter(a -> a.type().equals(AlertEvent.START)).toList();
+    for (AlertEvent a : starts) {
+      assertThat(truth.anomalous(a.startFrame())).as("alert starting at frame %d lies in %s", a.startFrame(),
+          truth.anomalyIntervals()).isTrue();
+    }
+    for (GroundTruth.Interval i : truth.anomalyIntervals()) {
+      assertThat(starts).as("an alert for frames %s", i).anyMatch(a -> i.contains(a.startFrame()));
+    }
+    for (AlertEvent end : alerts.stream().filter(a -> a.type().equals(AlertEvent.END)).toList()) {
+      GroundTruth.Interval i = truth.anomalyIntervals().stream().filter(x -> x.contains(end.startFrame())).findFirst().orElseThrow();
+      assertThat(end.endFrame()).as("alert %s ends near its interval's end %d", end.alertId(), i.end())
+          .isLessThanOrEqualTo(i.end() + END_SLACK);
+    }
+  }
+}
