@@ -24,6 +24,9 @@ public final class VirtualCamera {
   /** Where the camera looks at one moment: the centre and side of the viewed square, as fractions of the still. */
   record View(double cx, double cy, double side) {}
 
+  /** During a cross-fade, a still's lesion is in view while the still's weight is at least this. */
+  static final float VISIBLE_ALPHA = 0.25f;
+
   private final IntFunction<Still> stills;
   private final int stillCount;
   private final int width;
@@ -77,7 +80,8 @@ public final class VirtualCamera {
     BufferedImage mask = still.mask() == null ? null : film(still.mask(), view(segment, t), true);
     int fadeStart = segmentFrames - fadeFrames;
     if (segment + 1 < stillCount && inSegment >= fadeStart) {
-      // Cross-fade towards where the next segment starts; the mask of whichever still dominates counts.
+      // Cross-fade towards where the next segment starts. A still's lesion counts as in view while
+      // that still makes up at least a quarter of the picture (VISIBLE_ALPHA).
       float alpha = (inSegment - fadeStart + 1) / (float) (fadeFrames + 1);
       Still next = still(segment + 1);
       BufferedImage incoming = film(next.image(), view(segment + 1, 0), false);
@@ -85,9 +89,9 @@ public final class VirtualCamera {
       g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, alpha));
       g.drawImage(incoming, 0, 0, null);
       g.dispose();
-      if (alpha >= 0.5f) {
-        mask = next.mask() == null ? null : film(next.mask(), view(segment + 1, 0), true);
-      }
+      BufferedImage outgoing = 1 - alpha >= VISIBLE_ALPHA ? mask : null;
+      BufferedImage arriving = alpha >= VISIBLE_ALPHA && next.mask() != null ? film(next.mask(), view(segment + 1, 0), true) : null;
+      mask = union(outgoing, arriving);
     }
     SyntheticColon.blackOutsideScope(image, true);
     double fraction = 0;
@@ -132,6 +136,20 @@ public final class VirtualCamera {
 
   private Still still(int k) {
     return cache.computeIfAbsent(k, stills::apply);
+  }
+
+  private static BufferedImage union(BufferedImage a, BufferedImage b) {
+    if (a == null || b == null) {
+      return a == null ? b : a;
+    }
+    for (int y = 0; y < a.getHeight(); y++) {
+      for (int x = 0; x < a.getWidth(); x++) {
+        if ((b.getRGB(x, y) & 0xFF) >= 128) {
+          a.setRGB(x, y, 0xFFFFFF);
+        }
+      }
+    }
+    return a;
   }
 
   private static double whiteFraction(BufferedImage mask) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole live path on a generated procedure with known lesion intervals: {@code synth
- * procedure} -> {@code ingest} -> the scorer with the shipped demo model -> alerts, which must
+ * procedure} -> {@code ingest} -> the scorer with the shipped demo model (models/demo-micro) -> alerts, which must
  * start inside a ground-truth interval, never outside, and every interval must raise one.
  */
 @ExtendWith(RealKafka.class)
@@ -43,7 +43,7 @@ class EndToEndAlertsIT {
     Cli.Result ingest = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
         "--procedure", "e2e", "--topic", input);
     assertThat(ingest.exitCode()).as(ingest.err()).isZero();
-    try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(Path.of("models/synthetic-micro"), "cpu"), null);
+    try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(Path.of("models/demo-micro"), "cpu"), null);
          ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "e2e" + suffix, 1, dir.resolve("state"),
              new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry())) {
       app.start();
