@@ -1,11 +1,171 @@
 package org.endowatch.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.endowatch.contract.JsonSerde;
+import org.endowatch.score.ModelBench;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "bench", description = "Benchmark the model and the streaming pipeline on this machine.")
-public final class BenchCommand extends NotImplementedYet {
+@Command(name = "bench", description = {"Benchmark the model and the streaming pipeline on this machine; prints a table, writes JSON.",
+    "model: ms/frame per preset, mask schedule and batch, GFLOP/s against this engine's fp32 matmul ceiling, measured in the same run.",
+    "pipeline: N generated procedures at a camera's rate through a real broker into the scorer."})
+public final class BenchCommand implements Callable<Integer> {
+  @Parameters(index = "0", defaultValue = "all", paramLabel = "model|pipeline|all") String what;
+  @Option(names = "--preset", split = ",", defaultValue = "micro", description = "Presets for the model bench (default ${DEFAULT-VALUE}).")
+  List<String> presets;
+  @Option(names = "--schedules", split = ",", defaultValue = "complementary-4,random-10") List<String> schedules;
+  @Option(names = "--batches", split = ",", defaultValue = "1,2,4", description = "Frames per batch (default ${DEFAULT-VALUE}).")
+  List<Integer> batches;
+  @Option(names = "--repeats", defaultValue = "10") int repeats;
+  @Option(names = "--memory-frames", defaultValue = "0", description = "Score this many frames watching RSS (10000 for the long check).")
+  long memoryFrames;
+  @Option(names = "--streams", defaultValue = "1", description = "Concurrent procedures in the pipeline bench (default ${DEFAULT-VALUE}).")
+  int streams;
+  @Option(names = "--fps", defaultValue = "30") double fps;
+  @Option(names = "--seconds", defaultValue = "20", description = "Length of each procedure (default ${DEFAULT-VALUE}).") int seconds;
+  @Option(names = "--budget-ms", defaultValue = "100") long budgetMs;
+  @Option(names = "--model", paramLabel = "DIR", description = "Model for the pipeline (default: the bundled demo-micro).") Path model;
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of an embedded broker.") String bootstrap;
+  @Option(names = "--python", defaultValue = "/usr/bin/python3",
+      description = "Python with torch for the PyTorch-eager reference (skipped with a message when absent).")
+  String python;
+  @Option(names = "--out", paramLabel = "FILE.json") Path out;
+  @Spec CommandSpec spec;
+
   @Override
-  String plannedIn() {
-    return "issue 8: performance";
+  public Integer call() throws Exception {
+    if (!List.of("model", "pipeline", "all").contains(what)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");
+    }
+    PrintWriter outw = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("date", java.time.Instant.now().toString());
+    json.put("machine", machine());
+    if (!what.equals("pipeline")) {
+      ModelBench.Result m = ModelBench.run(presets, schedules, batches, repeats, memoryFrames, line -> {
+        err.println("bench: " + line);
+        err.flush();
+      });
+      ModelBench.Run first = m.runs().get(0);
+      Map<String, Object> model = new LinkedHashMap<>();
+      model.put("preset", first.preset());
+      model.put("mask_schedule", first.maskSchedule());
+      model.put("ms_per_frame", first.msPerFrame());
+      model.put("frames_per_s", first.framesPerS());
+      model.put("gflop_per_frame", first.gflopPerFrame());
+      model.put("achieved_gflops", first.achievedGflops());
+      model.put("matmul_gflops", m.matmulGflops());
+      model.put("efficiency", first.achievedGflops() / m.matmulGflops());
+      model.put("engine", m.engine());
+      model.put("threads", m.threads());
+      model.put("runs", m.runs());
+      if (m.framesForMemory() > 0) {
+        model.put("rss_kb_before", m.rssBeforeKb());
+        model.put("rss_kb_after", m.rssAfterKb());
+        model.put("rss_frames", m.framesForMemory());
+      }
+      json.put("model", model);
+      outw.printf("%-6s %-16s %5s %10s %10s %10s %9s %9s%n", "preset", "schedule", "batch", "ms/frame", "p99 ms", "frames/s",
+          "GFLOP/fr", "GFLOP/s");
+      for (ModelBench.Run r : m.runs()) {
+        outw.printf(Locale.ROOT, "%-6s %-16s %5d %10.1f %10.1f %10.1f %9.2f %9.1f%n", r.preset(), r.maskSchedule(), r.batchFrames(),
+            r.msPerFrame(), r.msPerFrameP99(), r.framesPerS(), r.gflopPerFrame(), r.achievedGflops());
+      }
+      outw.printf(Locale.ROOT, "fp32 matmul ceiling %.1f GFLOP/s (%s, %d threads); model efficiency %.1f %%%n", m.matmulGflops(),
+          m.engine(), m.threads(), 100 * first.achievedGflops() / m.matmulGflops());
+      JsonNode reference = reference(err);
+      json.put("reference", reference);
+      if (reference.has("runs")) {
+        for (JsonNode r : reference.get("runs")) {
+          m.runs().stream().filter(x -> x.preset().equals(r.get("preset").asText()) && x.maskSchedule().equals(r.get("mask_schedule").asText())
+              && x.batchFrames() == r.get("batch_frames").asInt()).findFirst().ifPresent(x ->
+              outw.printf(Locale.ROOT, "reference %s %s batch %d: PyTorch eager %.1f ms/frame, endowatch %.1f ms/frame (x%.2f)%n",
+                  x.preset(), x.maskSchedule(), x.batchFrames(), r.get("ms_per_frame").asDouble(), x.msPerFrame(),
+                  r.get("ms_per_frame").asDouble() / x.msPerFrame()));
+        }
+      }
+    }
+    if (!what.equals("model")) {
+      Path work = Files.createTempDirectory("endowatch-bench");
+      Path m = model != null ? model : DemoCommand.extractModel(work.resolve("model"));
+      PipelineBench.Result p = PipelineBench.run(bootstrap, work, m, streams, fps, seconds, budgetMs, err);
+      Map<String, Object> pipeline = new LinkedHashMap<>();
+      pipeline.put("streams", p.streams());
+      pipeline.put("fps_per_stream", p.fpsPerStream());
+      pipeline.put("scored_fps", p.scoredFps());
+      pipeline.put("skipped_fraction", p.skippedFraction());
+      pipeline.put("capture_to_score_p50_ms", p.captureToScoreP50Ms());
+      pipeline.put("capture_to_score_p99_ms", p.captureToScoreP99Ms());
+      pipeline.put("time_to_first_alert_ms", p.timeToFirstAlertMs());
+      pipeline.put("intervals", p.intervals());
+      pipeline.put("intervals_alerted", p.intervalsAlerted());
+      pipeline.put("false_alerts", p.falseAlerts());
+      pipeline.put("frames", p.frames());
+      pipeline.put("seconds", p.seconds());
+      pipeline.put("budget_ms", p.budgetMs());
+      pipeline.put("model", p.model());
+      pipeline.put("mask_schedule", p.maskSchedule());
+      json.put("pipeline", pipeline);
+      outw.printf(Locale.ROOT, "pipeline: %d stream(s) at %.0f fps: %.1f scored frames/s, %.1f %% skipped (stale > %d ms), "
+              + "capture->score p50 %.0f ms, p99 %.0f ms; first alert %.0f ms after lesion onset (median; %d of %d lesions alerted, %d false alerts)%n",
+          p.streams(), p.fpsPerStream(), p.scoredFps(), 100 * p.skippedFraction(), p.budgetMs(), p.captureToScoreP50Ms(),
+          p.captureToScoreP99Ms(), p.timeToFirstAlertMs(), p.intervalsAlerted(), p.intervals(), p.falseAlerts());
+    }
+    if (out != null) {
+      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);
+      outw.println("wrote " + out);
+    }
+    outw.flush();
+    return 0;
+  }
+
+  /** The PyTorch-eager reference (bench/memmc_mae_reference.py) on the same machine, or why it was skipped. */
+  private JsonNode reference(PrintWriter err) throws IOException, InterruptedException {
+    Path script = Path.of("bench", "memmc_mae_reference.py");
+    if (!Files.isRegularFile(script) || !Files.isExecutable(Path.of(python))) {
+      return JsonSerde.MAPPER.createObjectNode().put("skipped", "no " + script + " here or no " + python
+          + " (run from the project root; Debian: apt-get install python3-torch)");
+    }
+    err.println("bench: running the PyTorch-eager reference (" + python + " " + script + ")");
+    err.flush();
+    Process p = new ProcessBuilder(python, script.toString(), "--presets", String.join(",", presets), "--schedules",
+        String.join(",", schedules), "--batches", batches.stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("1"),
+        "--threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "--repeats", Integer.toString(repeats))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0 || stdout.isBlank()) {
+      return JsonSerde.MAPPER.createObjectNode().put("skipped", "the reference failed (exit " + p.exitValue() + ")");
+    }
+    return JsonSerde.MAPPER.readTree(stdout.lines().reduce((a, b) -> b).orElse("{}"));
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cpus", Runtime.getRuntime().availableProcessors());
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    m.put("java", System.getProperty("java.version"));
+    try {
+      Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
+          .ifPresent(l -> m.put("cpu", l.replaceFirst("model name\\s*:\\s*", "")));
+    } catch (IOException ignored) {
+      // not Linux
+    }
+    return m;
   }
 }

@@ -182,6 +182,10 @@ public final class IngestCommand implements Callable<Integer> {
     var p = settings.clientProps();
     p.put("acks", "all");
     p.put("enable.idempotence", "true");
+    // One request in flight per broker: on a just-created topic a first batch can fail NOT_LEADER
+    // while the next is accepted, and the retried first is then refused as out of sequence for
+    // ever (seen in CI). At 25-60 fps with 5 ms linger one request at a time is plenty.
+    p.put("max.in.flight.requests.per.connection", "1");
     // Well above one frame (the default 16 KB puts every frame alone in a batch), and a short
     // linger: a live frame waits at most 5 ms for company.
     p.put("batch.size", Integer.toString(1 << 20));

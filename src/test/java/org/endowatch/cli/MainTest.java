@@ -58,10 +58,17 @@ class MainTest {
   }
 
   @Test
-  void notYetImplementedCommandsSayWhichIssueBringsThem() {
-    Result r = Cli.run("bench", "model");
-    assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.err().strip()).isEqualTo("endowatch bench: error: not implemented yet (planned in issue 8: performance)");
+  void badArgumentsOfTheNewCommandsAreUsageErrors() {
+    Result bench = Cli.run("bench", "everything");
+    Result demo = Cli.run("demo", "--procedures", "0");
+    Result console = Cli.run("console", "--bootstrap", "127.0.0.1:9", "--bind", "0.0.0.0");
+
+    assertThat(bench.exitCode()).isEqualTo(2);
+    assertThat(bench.err()).contains("what to bench: model, pipeline or all, not 'everything'");
+    assertThat(demo.exitCode()).isEqualTo(2);
+    assertThat(demo.err()).contains("--procedures must be >= 1");
+    assertThat(console.exitCode()).isEqualTo(2);
+    assertThat(console.err()).contains("binding to 0.0.0.0 exposes patient video to the network");
   }
 
   @Test

@@ -47,6 +47,9 @@ class ScoringIT {
     String input = "frames" + suffix;
     Properties pp = kafka.settings().clientProps();
     pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // One request in flight: right after topic creation a first batch can fail NOT_LEADER while the next
+    // is accepted, and the retried first one is then refused as out of sequence forever (seen in CI).
+    pp.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     pp.put(ProducerConfig.ACKS_CONFIG, "all");
     long now = System.currentTimeMillis();
     try (KafkaProducer<String, Frame> producer =

@@ -1,0 +1,208 @@
+package org.endowatch.cli;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.endowatch.config.KafkaSettings;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.endowatch.ingest.FramePreparer;
+import org.endowatch.ingest.FrameSource;
+import org.endowatch.ingest.GroundTruth;
+import org.endowatch.ingest.Pacer;
+import org.endowatch.ingest.ProcedureVideo;
+import org.endowatch.ingest.Sources;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.platform.EmbeddedKafkaBroker;
+import org.endowatch.platform.TopicAdmin;
+import org.endowatch.replay.ProcedureRecords;
+import org.endowatch.score.AlertRule;
+import org.endowatch.score.BatchingFrameScorer;
+import org.endowatch.score.FrameScorer;
+import org.endowatch.score.ModelFrameScorer;
+import org.endowatch.score.ScorerApp;
+import org.endowatch.score.ScoringTopology;
+
+/**
+ * The live path under load: N generated procedures sent at a camera's frame rate through a real
+ * broker into the scorer, measured from the outputs: scored frames per second, the share skipped
+ * as stale, capture -> score latency, and the time from a lesion's first frame to its alert.
+ */
+final class PipelineBench {
+  record Result(int streams, double fpsPerStream, double seconds, long frames, long scored, long skipped,
+      double scoredFps, double skippedFraction, double captureToScoreP50Ms, double captureToScoreP99Ms,
+      double timeToFirstAlertMs, int intervals, int intervalsAlerted, int falseAlerts, long budgetMs, String model,
+      String maskSchedule) {}
+
+  private PipelineBench() {}
+
+  static Result run(String bootstrap, Path work, Path model, int streams, double fps, int seconds, long budgetMs,
+      PrintWriter log) throws Exception {
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      if (bootstrap == null) {
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, work.resolve("kafka"), Map.of(), Duration.ofSeconds(90));
+        open.add(broker);
+        bootstrap = broker.bootstrapServers();
+      }
+      KafkaSettings settings = KafkaSettings.of(bootstrap);
+      String suffix = ".bench-" + System.currentTimeMillis();
+      String input = Topics.FRAMES.name() + suffix;
+      ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(suffix);
+      try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(30))) {
+        admin.apply(org.endowatch.platform.TopicCatalog.builtIn());
+        admin.createLike(input, Topics.FRAMES.name());
+        admin.createLike(outputs.scores(), Topics.SCORES.name());
+        admin.createLike(outputs.heatmaps(), Topics.HEATMAPS.name());
+        admin.createLike(outputs.alerts(), Topics.ALERTS.name());
+        admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
+      }
+      // One generated procedure, decoded and prepared once: the bench measures the scorer, not ingest.
+      Path video = work.resolve("bench-" + seconds + "s-" + (int) fps + "fps.mp4");
+      int segment = (int) Math.round(2 * fps);
+      GroundTruth truth = ProcedureVideo.write(ProcedureVideo.synthetic(Math.max(2, seconds / 2), Math.max(1, seconds / 6),
+          384, 256, segment, 13), 384, 256, fps, 13, video, n -> {});
+      List<byte[]> frames = new ArrayList<>();
+      FramePreparer preparer = new FramePreparer(256, 256, 0.9f);
+      try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
+        FrameSource.Picture p;
+        while ((p = s.next()) != null) {
+          frames.add(preparer.prepare(p.image()));
+        }
+      }
+      log.printf("pipeline: %d streams x %d frames at %.0f fps, budget %d ms%n", streams, frames.size(), fps, budgetMs);
+      log.flush();
+      ModelFrameScorer model0 = new ModelFrameScorer(ModelArtifact.load(model, "auto"), null);
+      open.add(model0);
+      int threads = Math.min(streams, 2);
+      FrameScorer shared = model0;
+      if (threads > 1) {
+        BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model0, threads, 5, n -> {});
+        open.add(batcher::close);
+        shared = batcher;
+      }
+      FrameScorer scorer = shared;
+      ScorerApp app = new ScorerApp(settings.clientProps(), "bench" + suffix, threads, work.resolve("streams"),
+          new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry());
+      open.add(app);
+      app.start();
+      try (Producer<String, Frame> producer = IngestCommand.producer(settings, 4 << 20)) {
+        // Warm-up: the first frames pay for JIT and the engine's first allocations.
+        play(producer, input, "warmup", frames.subList(0, Math.min(30, frames.size())), fps);
+        waitFor(settings.clientProps(), outputs.scores(), "warmup", Math.min(30, frames.size()), 120);
+        long start = System.nanoTime();
+        List<Thread> players = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+          String id = "bench-" + i;
+          Thread t = new Thread(() -> play(producer, input, id, frames, fps), id);
+          t.start();
+          players.add(t);
+        }
+        for (Thread t : players) {
+          t.join();
+        }
+        double sendSeconds = (System.nanoTime() - start) / 1e9;
+        for (int i = 0; i < streams; i++) {
+          waitFor(settings.clientProps(), outputs.scores(), "bench-" + i, frames.size(), 300);
+        }
+        return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truth, budgetMs,
+            model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule());
+      }
+    } finally {
+      for (int i = open.size() - 1; i >= 0; i--) {
+        open.get(i).close();
+      }
+    }
+  }
+
+  private static void play(Producer<String, Frame> producer, String topic, String id, List<byte[]> frames, double fps) {
+    Pacer pacer = Pacer.system();
+    for (int i = 0; i < frames.size(); i++) {
+      pacer.await(Math.round(i * 1e6 / fps));
+      long now = System.currentTimeMillis();
+      producer.send(new ProducerRecord<>(topic, null, now, id, new Frame(id, i, now, 256, 256, Frame.JPEG, "bench", frames.get(i))));
+    }
+    producer.flush();
+  }
+
+  private static void waitFor(Properties client, String scores, String id, int count, int timeoutS) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutS * 1_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      long n = ProcedureRecords.forEach(client, scores, id, Topics.SCORES.valueSerde().deserializer(), 0, r -> {});
+      if (n >= count) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException("the scorer did not finish " + id + " within " + timeoutS + " s");
+  }
+
+  private static Result measure(Properties client, ScoringTopology.Outputs outputs, int streams, double fps, double seconds,
+      int perStream, GroundTruth truth, long budgetMs, String model, String schedule) {
+    List<Double> latencies = new ArrayList<>();
+    List<Double> ttfa = new ArrayList<>();
+    long scored = 0;
+    long skipped = 0;
+    int alerted = 0;
+    int falseAlerts = 0;
+    for (int i = 0; i < streams; i++) {
+      String id = "bench-" + i;
+      Map<Long, Score> byIndex = new HashMap<>();
+      ProcedureRecords.forEach(client, outputs.scores(), id, Topics.SCORES.valueSerde().deserializer(), 0,
+          r -> byIndex.put(r.value().frameIndex(), r.value()));
+      for (Score s : byIndex.values()) {
+        if (s.isScored()) {
+          scored++;
+          latencies.add((double) s.latencyMs());
+        } else {
+          skipped++;
+        }
+      }
+      List<AlertEvent> starts = new ArrayList<>();
+      ProcedureRecords.forEach(client, outputs.alerts(), id, Topics.ALERTS.valueSerde().deserializer(), 0, r -> {
+        if (r.value().type().equals(AlertEvent.START)) {
+          starts.add(r.value());
+        }
+      });
+      for (AlertEvent a : starts) {
+        if (!truth.anomalous(a.startFrame())) {
+          falseAlerts++;
+        }
+      }
+      for (GroundTruth.Interval in : truth.anomalyIntervals()) {
+        AlertEvent first = starts.stream().filter(a -> in.contains(a.startFrame())).findFirst().orElse(null);
+        Score onset = byIndex.get((long) in.start());
+        Score trigger = first == null ? null : byIndex.get(first.endFrame());
+        if (first != null && onset != null && trigger != null) {
+          alerted++;
+          // From the capture of the lesion's first frame to the moment the alert was decided.
+          ttfa.add((double) (trigger.scoredTimestampMs() - onset.captureTimestampMs()));
+        }
+      }
+    }
+    long frames = (long) streams * perStream;
+    return new Result(streams, fps, seconds, frames, scored, skipped, scored / seconds, skipped / (double) frames,
+        pct(latencies, 0.5), pct(latencies, 0.99), pct(ttfa, 0.5), truth.anomalyIntervals().size() * streams, alerted,
+        falseAlerts, budgetMs, model, schedule);
+  }
+
+  private static double pct(List<Double> v, double q) {
+    if (v.isEmpty()) {
+      return Double.NaN;
+    }
+    double[] s = v.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(s);
+    return s[Math.max(0, (int) Math.ceil(q * s.length) - 1)];
+  }
+}

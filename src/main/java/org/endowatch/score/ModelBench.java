@@ -1,0 +1,176 @@
+package org.endowatch.score;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.endowatch.model.Flops;
+import org.endowatch.model.MaskSchedule;
+import org.endowatch.model.Masks;
+import org.endowatch.model.MemMcMae;
+import org.endowatch.model.MemMcMaeConfig;
+
+/**
+ * How fast the model scores frames on this machine, next to the machine's own ceiling measured in
+ * the same run: a large fp32 matrix product on the same engine. Weights are random (speed does not
+ * depend on them). Each configuration is warmed up, then timed repeatedly; medians and p99.
+ */
+public final class ModelBench {
+  /** One configuration's numbers. {@code forward*} is the network alone; {@code ms_per_frame} adds the anomaly map. */
+  public record Run(String preset, String maskSchedule, int batchFrames, double msPerFrame, double msPerFrameP99,
+      double framesPerS, double forwardMsPerFrame, double gflopPerFrame, double achievedGflops) {}
+
+  /** The whole result: runs plus the ceiling and memory. */
+  public record Result(double matmulGflops, int threads, String engine, List<Run> runs, long rssBeforeKb, long rssAfterKb,
+      long framesForMemory) {}
+
+  private ModelBench() {}
+
+  /**
+   * @param repeats timed repetitions per configuration (after 3 warm-ups)
+   * @param memoryFrames frames scored to see whether native memory grows (0 = skip)
+   */
+  public static Result run(List<String> presets, List<String> schedules, List<Integer> batches, int repeats,
+      long memoryFrames, Consumer<String> progress) {
+    JniUtils.setGradMode(false);
+    List<Run> runs = new ArrayList<>();
+    long rssBefore = 0;
+    long rssAfter = 0;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      double matmul = matmulGflops(manager, 1024, repeats);
+      progress.accept(String.format(java.util.Locale.ROOT, "fp32 matmul 1024^3: %.1f GFLOP/s", matmul));
+      for (String preset : presets) {
+        MemMcMaeConfig config = MemMcMaeConfig.preset(preset);
+        MemMcMae net = new MemMcMae(config);
+        net.initialize(manager, DataType.FLOAT32, net.inputShapes(1));
+        for (String s : schedules) {
+          MaskSchedule schedule = MaskSchedule.parse(s);
+          AnomalyScorer scorer = new AnomalyScorer(net, manager, schedule, "mean");
+          for (int frames : batches) {
+            float[] pixels = pixels(config, frames);
+            double[] full = time(() -> scorer.score(pixels, frames, false), repeats);
+            double[] forward = time(() -> forward(net, manager, config, schedule, pixels, frames), repeats);
+            double ms = median(full) / frames;
+            double fwd = median(forward) / frames;
+            double gflop = Flops.perFrame(config, schedule.passes()) / 1e9;
+            Run r = new Run(preset, s, frames, ms, percentile(full, 0.99) / frames, 1000 / ms, fwd, gflop, gflop / (fwd / 1000));
+            runs.add(r);
+            progress.accept(String.format(java.util.Locale.ROOT, "%s %s batch %d: %.1f ms/frame (%.1f frames/s), forward %.1f ms, %.1f GFLOP/s",
+                preset, s, frames, ms, r.framesPerS(), fwd, r.achievedGflops()));
+          }
+          if (memoryFrames > 0 && preset.equals(presets.get(0)) && s.equals(schedules.get(0))) {
+            float[] one = pixels(config, 1);
+            for (int i = 0; i < 50; i++) {
+              scorer.score(one, 1, false);
+            }
+            rssBefore = rssKb();
+            for (long i = 0; i < memoryFrames; i++) {
+              scorer.score(one, 1, false);
+            }
+            rssAfter = rssKb();
+            progress.accept("RSS after " + memoryFrames + " more frames: " + rssBefore + " -> " + rssAfter + " kB");
+          }
+        }
+      }
+      return new Result(matmul, threads(), engineName(), runs,
+          rssBefore, rssAfter, memoryFrames);
+    }
+  }
+
+  private static void forward(MemMcMae net, NDManager manager, MemMcMaeConfig c, MaskSchedule schedule, float[] pixels,
+      int frames) {
+    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+      scope.suppressNotUsedWarning();
+      Masks masks = schedule.masks(c).repeat(frames);
+      int n = frames * schedule.passes();
+      int s = c.imageSize();
+      NDArray images = manager.create(pixels, new Shape(frames, c.channels(), s, s));
+      NDArray copies = images.expandDims(1).broadcast(new Shape(frames, schedule.passes(), c.channels(), s, s))
+          .reshape(n, c.channels(), s, s);
+      NDArray keep = manager.create(masks.flatKeep(), new Shape(n, c.visible()));
+      NDArray restore = manager.create(masks.flatRestore(), new Shape(n, c.patches()));
+      NDArray pred = net.forward(new ParameterStore(manager, false), new NDList(copies, keep, restore), false,
+          new PairList<>()).singletonOrThrow();
+      pred.toFloatArray();   // wait for the result, as scoring does
+    }
+  }
+
+  /** GFLOP/s of an n x n x n fp32 matrix product on this engine: the machine's practical ceiling. */
+  static double matmulGflops(NDManager manager, int n, int repeats) {
+    try (NDManager m = manager.newSubManager()) {
+      NDArray a = m.randomUniform(0, 1, new Shape(n, n));
+      NDArray b = m.randomUniform(0, 1, new Shape(n, n));
+      double[] t = time(() -> {
+        try (NDArray c = a.matMul(b)) {
+          c.getFloat(0, 0);
+        }
+      }, Math.max(5, repeats));
+      return 2.0 * n * n * n / (median(t) / 1000) / 1e9;
+    }
+  }
+
+  private static float[] pixels(MemMcMaeConfig c, int frames) {
+    SplittableRandom r = new SplittableRandom(7);
+    float[] p = new float[frames * c.channels() * c.imageSize() * c.imageSize()];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (float) r.nextDouble();
+    }
+    return p;
+  }
+
+  /** Milliseconds of each of {@code repeats} runs, after 3 untimed warm-ups. */
+  static double[] time(Runnable work, int repeats) {
+    for (int i = 0; i < 3; i++) {
+      work.run();
+    }
+    double[] ms = new double[repeats];
+    for (int i = 0; i < repeats; i++) {
+      long t0 = System.nanoTime();
+      work.run();
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    return ms;
+  }
+
+  static double median(double[] v) {
+    return percentile(v, 0.5);
+  }
+
+  static double percentile(double[] v, double q) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s[Math.min(s.length - 1, (int) Math.ceil(q * s.length) - 1 < 0 ? 0 : (int) Math.ceil(q * s.length) - 1)];
+  }
+
+  static long rssKb() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", ""));
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException ignored) {
+      // not Linux: no RSS figure
+    }
+    return 0;
+  }
+
+  private static int threads() {
+    return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+  }
+
+  private static String engineName() {
+    Engine e = Engine.getInstance();
+    return e.getEngineName() + " " + e.getVersion();
+  }
+}
