@@ -42,11 +42,12 @@ public final class ModelBench {
    */
   public static Result run(List<String> presets, List<String> schedules, List<Integer> batches, int repeats,
       long memoryFrames, Consumer<String> progress) {
-    JniUtils.setGradMode(false);
     List<Run> runs = new ArrayList<>();
     long rssBefore = 0;
     long rssAfter = 0;
     try (NDManager manager = NDManager.newBaseManager()) {
+      // After the manager: that loads the natives JniUtils calls into.
+      JniUtils.setGradMode(false);
       double matmul = matmulGflops(manager, 1024, repeats);
       progress.accept(String.format(java.util.Locale.ROOT, "fp32 matmul 1024^3: %.1f GFLOP/s", matmul));
       for (String preset : presets) {

@@ -1,9 +1,6 @@
 package org.endowatch.score;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import javax.imageio.ImageIO;
 import org.endowatch.contract.Frame;
 import org.endowatch.model.MaskSchedule;
 import org.endowatch.model.ModelArtifact;
@@ -44,22 +41,7 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
 
   /** Decodes and checks a frame, returning the model's [C,H,W] input; runs on the caller's thread. */
   public float[] input(Frame frame) {
-    if (!frame.contentType().equals(Frame.JPEG) && !frame.contentType().equals("image/png")) {
-      throw new UnscorableFrameException("content type " + frame.contentType() + " is not image/jpeg or image/png");
-    }
-    BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(frame.image()));
-    } catch (IOException | RuntimeException e) {
-      throw new UnscorableFrameException("undecodable image: " + e.getMessage());
-    }
-    if (img == null) {
-      throw new UnscorableFrameException("undecodable image: not a JPEG/PNG (" + frame.image().length + " bytes)");
-    }
-    if (img.getWidth() != frame.width() || img.getHeight() != frame.height()) {
-      throw new UnscorableFrameException("image is " + img.getWidth() + "x" + img.getHeight() + " but headers say "
-          + frame.width() + "x" + frame.height());
-    }
+    BufferedImage img = FrameImages.decode(frame);
     return Pixels.modelInput(img, scorer.config().imageSize(), scorer.config().channels());
   }
 

@@ -5,9 +5,10 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Multi-scale structural similarity (Wang, Simoncelli, Bovik 2003) for images in [0,1], as a
@@ -109,10 +110,14 @@ public final class MsSsim {
 
   /** cs (or l * cs at the last scale) per pixel, [N,C,h,w]. */
   private static NDArray stats(NDArray x, NDArray y, boolean withLuminance) {
-    long c = x.getShape().get(1);
+    NDManager m = x.getManager();
+    int h = (int) x.getShape().get(2);
+    int w = (int) x.getShape().get(3);
     NDArray all = NDArrays.concat(new NDList(x, y, x.mul(x), y.mul(y), x.mul(y)), 1); // [N,5C,h,w]
-    NDArray mass = gaussian(x.getManager().ones(new Shape(1, 1, x.getShape().get(2), x.getShape().get(3))), 1);
-    NDArray local = gaussian(all, 5 * c).div(mass);
+    // The window's mass inside the image, blurred by the same products as the statistics so that
+    // constant regions cancel exactly (variance 0).
+    NDArray mass = gaussian(m.ones(new Shape(1, 1, h, w)));
+    NDArray local = gaussian(all).div(mass);
     NDList parts = local.split(5, 1);
     NDArray mx = parts.get(0);
     NDArray my = parts.get(1);
@@ -122,7 +127,6 @@ public final class MsSsim {
     NDArray vx = parts.get(2).sub(mxx);
     NDArray vy = parts.get(3).sub(myy);
     NDArray cov = parts.get(4).sub(mxy);
-    NDManager m = x.getManager();
     NDArray c2 = m.create(C2);
     NDArray two = m.create(2f);
     NDArray cs = cov.mul(two).add(c2).div(vx.add(vy).add(c2));
@@ -134,16 +138,40 @@ public final class MsSsim {
     return lum.mul(cs);
   }
 
-  /** Separable Gaussian filter, zero-padded, one filter per channel: [N,K,h,w] -> [N,K,h,w]. */
-  private static NDArray gaussian(NDArray in, long channels) {
+  /**
+   * Separable Gaussian filter, zero-padded, per channel: [N,K,h,w] -> [N,K,h,w]. Each 1-D pass is
+   * one matrix product with a banded (Toeplitz) matrix: more arithmetic than a depthwise
+   * convolution, but faster on PyTorch's CPU path, whose grouped convolution is poorly optimised
+   * (measured on [4,15,128,128]: 15.9 ms against 20.9 ms for the depthwise and 20.0 ms for a
+   * channels-in-batch convolution; at [40,15,128,128] 87 against 156 and 309 ms).
+   */
+  private static NDArray gaussian(NDArray in) {
     NDManager m = in.getManager();
-    float[] g = kernel();
-    NDArray row = m.create(g, new Shape(1, 1, 1, WINDOW)).repeat(0, channels);
-    NDArray col = m.create(g, new Shape(1, 1, WINDOW, 1)).repeat(0, channels);
-    int pad = WINDOW / 2;
-    Shape one = new Shape(1, 1);
-    NDArray horizontal = Conv2d.conv2d(in, row, null, one, new Shape(0, pad), one, (int) channels).singletonOrThrow();
-    return Conv2d.conv2d(horizontal, col, null, one, new Shape(pad, 0), one, (int) channels).singletonOrThrow();
+    Shape s = in.getShape();
+    long n = s.get(0);
+    long k = s.get(1);
+    int h = (int) s.get(2);
+    int w = (int) s.get(3);
+    NDArray alongW = in.reshape(n * k * h, w).matMul(m.create(band(w), new Shape(w, w)));          // [NKh,w]
+    NDArray alongH = m.create(band(h), new Shape(h, h)).matMul(alongW.reshape(n * k, h, w));       // [NK,h,w]
+    return alongH.reshape(n, k, h, w);
+  }
+
+  private static final Map<Integer, float[]> BANDS = new ConcurrentHashMap<>();
+
+  /** The symmetric n x n matrix B with B[i][j] = g[j - i + r] within the window, 0 outside (zero padding). */
+  static float[] band(int n) {
+    return BANDS.computeIfAbsent(n, size -> {
+      float[] g = kernel();
+      int r = WINDOW / 2;
+      float[] b = new float[size * size];
+      for (int i = 0; i < size; i++) {
+        for (int j = Math.max(0, i - r); j <= Math.min(size - 1, i + r); j++) {
+          b[i * size + j] = g[j - i + r];
+        }
+      }
+      return b;
+    });
   }
 
   /** The normalised 1-D Gaussian window. */

@@ -90,13 +90,14 @@ class MsSsimTest {
   @Test
   void handCheckedConstantImages() {
     // Constant images: all variances are 0, so cs = C2/C2 = 1 everywhere, and the luminance term is
-    // (2ab + C1) / (a^2 + b^2 + C1). For a = 0.5, b = 0.25: (0.25 + 1e-4) / (0.3125 + 1e-4) = 0.800064.
-    // Single scale (11 px) means the weight is 1: MS-SSIM = l * cs = 0.800064.
-    NDArray a = m.full(new Shape(1, 1, 11, 11), 0.5f);
-    NDArray b = m.full(new Shape(1, 1, 11, 11), 0.25f);
-    assertThat(MsSsim.value(a, b).getFloat(0)).isCloseTo(0.800064f, within(1e-5f));
+    // (2ab + C1) / (a^2 + b^2 + C1). For a = 0.1, b = 0.05: (0.01 + 1e-4) / (0.0125 + 1e-4) = 0.8015873
+    // (0.8 without C1). Single scale (11 px) means the weight is 1: MS-SSIM = l * cs = 0.8015873.
+    // Small intensities keep float32's E[x^2] - E[x]^2 cancellation error far below C2.
+    NDArray a = m.full(new Shape(1, 1, 11, 11), 0.1f);
+    NDArray b = m.full(new Shape(1, 1, 11, 11), 0.05f);
+    assertThat(MsSsim.value(a, b).getFloat(0)).isCloseTo(0.8015873f, within(1e-5f));
     for (float v : MsSsim.map(a, b).toFloatArray()) {
-      assertThat(v).isCloseTo(0.800064f, within(1e-5f));
+      assertThat(v).isCloseTo(0.8015873f, within(1e-5f));
     }
   }
 
