@@ -29,9 +29,30 @@ import org.junit.jupiter.api.io.TempDir;
 class EndToEndAlertsIT {
   /** Frames an alert may outlast its interval: the alert rule ends after 5 calm frames, and a lesion fading out still scores. */
   static final int END_SLACK = 8;
+  /** Looks like what a unit might use as a procedure id: it must never appear in a log line. */
+  static final String PROCEDURE = "patient-4711-colonoscopy";
 
   @Test
   void alertsStartInsideTheLesionIntervalsAndOnlyThere(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    try {
+      run(kafka, dir);
+    } finally {
+      root.detachAppender(logs);
+    }
+    // Patient data stays out of logs: no procedure id, no image bytes (a JPEG starts with FF D8 FF).
+    assertThat(logs.list).isNotEmpty();
+    for (ch.qos.logback.classic.spi.ILoggingEvent e : logs.list) {
+      String text = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage());
+      assertThat(text).as(e.getLoggerName()).doesNotContain(PROCEDURE).doesNotContain("\u00ff\u00d8\u00ff");
+    }
+  }
+
+  private void run(KafkaCluster kafka, Path dir) throws Exception {
     Path video = dir.resolve("procedure.mp4");
     Cli.Result synth = Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "8", "--seed", "5");
     assertThat(synth.exitCode()).as(synth.err()).isZero();
@@ -41,19 +62,19 @@ class EndToEndAlertsIT {
     String input = "frames" + suffix;
 
     Cli.Result ingest = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
-        "--procedure", "e2e", "--topic", input);
+        "--procedure", PROCEDURE, "--topic", input);
     assertThat(ingest.exitCode()).as(ingest.err()).isZero();
     try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(Path.of("models/demo-micro"), "cpu"), null);
          ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "e2e" + suffix, 1, dir.resolve("state"),
              new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry())) {
       app.start();
       List<ConsumerRecord<String, Score>> scores = TopicReader.read(kafka, outputs.scores(),
-          Topics.SCORES.valueSerde().deserializer(), TopicReader.key("e2e"), truth.frames());
+          Topics.SCORES.valueSerde().deserializer(), TopicReader.key(PROCEDURE), truth.frames());
       assertThat(scores).hasSize(truth.frames());
       assertThat(scores).allMatch(c -> c.value().isScored());
     }
     List<AlertEvent> alerts = TopicReader.read(kafka, outputs.alerts(), Topics.ALERTS.valueSerde().deserializer(),
-        TopicReader.key("e2e"), 1).stream().map(ConsumerRecord::value).toList();
+        TopicReader.key(PROCEDURE), 1).stream().map(ConsumerRecord::value).toList();
 
     assertThat(truth.anomalyIntervals()).isNotEmpty();
     List<AlertEvent> starts = alerts.stream().filter(a -> a.type().equals(AlertEvent.START)).toList();
