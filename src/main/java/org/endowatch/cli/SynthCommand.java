@@ -91,6 +91,8 @@ public final class SynthCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--from-images", paramLabel = "DIR", description = "Film these stills instead of synthetic scenes.") Path images;
     @Option(names = "--masks", paramLabel = "DIR", description = "Lesion masks for --from-images (same file stem).") Path masks;
+    @Option(names = "--normal-images", paramLabel = "DIR",
+        description = "With --from-images: normal stills shown between them (e.g. ../shared/data/hyperkvasir-ileum).") Path normals;
     @Option(names = "--stills", defaultValue = "10", description = "With --from-images: how many stills (default ${DEFAULT-VALUE}).")
     int stills;
     @Spec CommandSpec spec;
@@ -102,12 +104,12 @@ public final class SynthCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "--fps, --seconds and --stills must be > 0 and a segment must hold at least 2 frames");
       }
-      if (masks != null && images == null) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--masks needs --from-images");
+      if ((masks != null || normals != null) && images == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--masks and --normal-images need --from-images");
       }
       VirtualCamera camera;
       if (images != null) {
-        camera = ProcedureVideo.fromImages(images, masks, stills, wh[0], wh[1], segmentFrames, seed);
+        camera = ProcedureVideo.fromImages(images, masks, normals, stills, wh[0], wh[1], segmentFrames, seed);
       } else {
         int segments = Math.max(1, (int) Math.round(seconds * fps / segmentFrames));
         int lesions = anomalies < 0 ? segments / 3 : anomalies;

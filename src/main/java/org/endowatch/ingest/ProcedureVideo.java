@@ -82,21 +82,35 @@ public final class ProcedureVideo {
 
   /**
    * Real stills from {@code images} (sorted by name), with masks of the same file stem from
-   * {@code masks} when given. At most {@code limit} stills are used.
+   * {@code masks} when given. At most {@code limit} stills are used. With {@code normals}, a
+   * normal still (cycling through that folder) comes before each of them, so the procedure
+   * alternates normal tissue and lesions as a real one does.
    */
-  public static VirtualCamera fromImages(Path images, Path masks, int limit, int width, int height,
+  public static VirtualCamera fromImages(Path images, Path masks, Path normals, int limit, int width, int height,
       int segmentFrames, long seed) throws IngestException {
     List<Path> files = imageFiles(images);
     if (files.isEmpty()) {
       throw new IngestException("no images (.png, .jpg, .jpeg, .bmp) in " + images + ": point --from-images at a folder of stills");
     }
+    List<Path> normalFiles = normals == null ? List.of() : imageFiles(normals);
+    if (normals != null && normalFiles.isEmpty()) {
+      throw new IngestException("no images (.png, .jpg, .jpeg, .bmp) in " + normals + " (--normal-images)");
+    }
     List<Path> used = files.subList(0, Math.min(limit, files.size()));
+    List<Path> sequence = new java.util.ArrayList<>();
+    for (int i = 0; i < used.size(); i++) {
+      if (!normalFiles.isEmpty()) {
+        sequence.add(normalFiles.get(i % normalFiles.size()));
+      }
+      sequence.add(used.get(i));
+    }
+    java.util.Set<Path> normal = java.util.Set.copyOf(normalFiles);
     return new VirtualCamera(k -> {
-      Path file = used.get(k);
+      Path file = sequence.get(k);
       BufferedImage image = read(file);
-      BufferedImage mask = masks == null ? null : maskFor(masks, file);
+      BufferedImage mask = masks == null || normal.contains(file) ? null : maskFor(masks, file);
       return new VirtualCamera.Still(image, mask);
-    }, used.size(), width, height, segmentFrames, Math.min(segmentFrames / 4, 12), seed);
+    }, sequence.size(), width, height, segmentFrames, Math.min(segmentFrames / 4, 12), seed);
   }
 
   static List<Path> imageFiles(Path dir) throws IngestException {

@@ -59,6 +59,28 @@ class VirtualCameraTest {
     assertThat(decoded).isEqualTo(40);
   }
 
+  @Test
+  void realStillsAlternateWithNormalOnesAndKeepTheirMasks(@TempDir Path dir) throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("polyps"));
+    java.nio.file.Files.createDirectories(dir.resolve("masks"));
+    java.nio.file.Files.createDirectories(dir.resolve("normal"));
+    for (String n : new String[] {"a", "b"}) {
+      javax.imageio.ImageIO.write(solid(200, 160, Color.PINK), "png", dir.resolve("polyps/" + n + ".png").toFile());
+      javax.imageio.ImageIO.write(solid(200, 160, Color.WHITE), "png", dir.resolve("masks/" + n + ".png").toFile());
+    }
+    javax.imageio.ImageIO.write(solid(200, 160, Color.RED), "jpg", dir.resolve("normal/n.jpg").toFile());
+
+    VirtualCamera cam = ProcedureVideo.fromImages(dir.resolve("polyps"), dir.resolve("masks"), dir.resolve("normal"), 10,
+        64, 48, 10, 1);
+
+    // normal, a, normal, b: lesions in segments 1 and 3 only.
+    assertThat(cam.frameCount()).isEqualTo(40);
+    assertThat(cam.frame(2).mask()).isNull();
+    assertThat(cam.frame(12).lesionFraction()).isPositive();
+    assertThat(cam.frame(22).mask()).isNull();
+    assertThat(cam.frame(32).lesionFraction()).isPositive();
+  }
+
   private static double segmentOutside(double r, double half) {
     // Area of a circle of radius r beyond a chord at distance half from the centre.
     if (r <= half) {
