@@ -1,0 +1,71 @@
+package org.endowatch.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Topics;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TopicReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGKILL the ingestor (a child JVM running the real command) in the middle of a file, restart it
+ * with --resume and the same procedure id: the topic ends with every frame exactly once, in order.
+ */
+@ExtendWith(RealKafka.class)
+class IngestCrashIT {
+  @Test
+  void aKilledIngestResumedWithTheSameIdLeavesNoDuplicateOrGap(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    Path video = dir.resolve("procedure.mp4");
+    assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "8", "--seed", "9").exitCode()).isZero();
+    String jar = System.getProperty("endowatch.jar", "target/endowatch.jar");
+    Path log = dir.resolve("ingest.log");
+    String[] command = {"java", "-Xmx512m", "-jar", jar, "ingest", "--bootstrap", kafka.bootstrapServers(), "--source",
+        video.toString(), "--procedure", "crash-ingest-1"};
+
+    Process first = new ProcessBuilder(concat(command, "--realtime")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      // Kill once frames are flowing (the progress line appears every 2 s of sending).
+      while (System.nanoTime() < deadline && !Files.readString(log).contains("frames sent")) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(700);
+      first.destroyForcibly();   // SIGKILL: no flush, no shutdown hook
+      assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      first.destroyForcibly();
+    }
+    Process second = new ProcessBuilder(concat(command, "--resume")).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String output = Files.readString(log);
+    assertThat(second.exitValue()).as(output).isZero();
+    assertThat(output).containsPattern("resuming crash-ingest-1 at frame [1-9]\\d*");
+
+    List<ConsumerRecord<String, Frame>> frames = TopicReader.read(kafka, Topics.FRAMES.name(),
+        Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("crash-ingest-1"), 200);
+    assertThat(frames.stream().map(c -> c.value().frameIndex()).toList())
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 200).boxed().toList());
+    List<byte[]> expected = IngestIT.reference(video, 0, 200);
+    for (int i = 0; i < 200; i++) {
+      assertThat(frames.get(i).value().image()).as("frame %d", i).isEqualTo(expected.get(i));
+    }
+  }
+
+  private static String[] concat(String[] a, String b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+    out[a.length] = b;
+    return out;
+  }
+}
