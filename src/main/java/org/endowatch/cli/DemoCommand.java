@@ -52,6 +52,10 @@ public final class DemoCommand implements Callable<Integer> {
   int videoSeconds;
   @Option(names = "--budget-ms", defaultValue = "150", description = "Scorer staleness budget (default ${DEFAULT-VALUE}).") long budgetMs;
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of starting one.") String bootstrap;
+  @Option(names = "--source", paramLabel = "FILE", description = "Play this video instead of a generated procedure.") Path source;
+  @Option(names = "--dataset", paramLabel = "DIR",
+      description = "Film a procedure from real stills: DIR/images (+ DIR/masks), e.g. ../shared/data/kvasir-seg.") Path dataset;
+  @Option(names = "--model", paramLabel = "DIR", description = "Score with this model instead of the bundled demo-micro.") Path model;
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the broker's data, the video and the model go (default: a temp dir).")
   Path workDir;
   @Spec CommandSpec spec;
@@ -97,9 +101,15 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** What to run: everything optional falls back to the generated procedure and the bundled model. */
+  public record Options(Path work, String bootstrap, int port, int procedures, int videoSeconds, long budgetMs, Path source,
+      Path dataset, Path model) {}
+
   /** Starts the demo; the caller closes it. Progress lines go to {@code log}. */
-  public static Running start(Path work, String bootstrap, int port, int procedures, int videoSeconds, long budgetMs,
-      PrintWriter log) throws Exception {
+  public static Running start(Options o, PrintWriter log) throws Exception {
+    Path work = o.work();
+    String bootstrap = o.bootstrap();
+    int videoSeconds = o.videoSeconds();
     Running r = new Running();
     try {
       if (bootstrap == null) {
@@ -114,27 +124,39 @@ public final class DemoCommand implements Callable<Integer> {
       try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(30))) {
         admin.apply(TopicCatalog.builtIn());
       }
-      Path video = work.resolve("procedure-" + videoSeconds + "s.mp4");
-      if (!Files.exists(GroundTruth.pathFor(video))) {
-        log.printf("demo: generating a %d s synthetic procedure (%s)%n", videoSeconds, video);
+      Path video;
+      if (o.source() != null) {
+        video = o.source();
+      } else if (o.dataset() != null) {
+        video = work.resolve("dataset-procedure.mp4");
+        log.printf("demo: filming a procedure from the stills in %s%n", o.dataset());
         log.flush();
-        // Seed 7: a procedure the demo model never saw (it was trained on seeds 101-108).
-        ProcedureVideo.write(ProcedureVideo.synthetic(Math.max(2, videoSeconds / 2), Math.max(1, videoSeconds / 6), 384, 256,
-            50, 7), 384, 256, 25, 7, video, n -> {});
+        Path masks = o.dataset().resolve("masks");
+        ProcedureVideo.write(ProcedureVideo.fromImages(o.dataset().resolve("images"), Files.isDirectory(masks) ? masks : null,
+            null, 20, 384, 256, 50, 7), 384, 256, 25, 7, video, n -> {});
+      } else {
+        video = work.resolve("procedure-" + videoSeconds + "s.mp4");
+        if (!Files.exists(GroundTruth.pathFor(video))) {
+          log.printf("demo: generating a %d s synthetic procedure (%s)%n", videoSeconds, video);
+          log.flush();
+          // Seed 7: a procedure the demo model never saw (it was trained on seeds 101-108).
+          ProcedureVideo.write(ProcedureVideo.synthetic(Math.max(2, videoSeconds / 2), Math.max(1, videoSeconds / 6), 384, 256,
+              50, 7), 384, 256, 25, 7, video, n -> {});
+        }
       }
-      r.truth = GroundTruth.read(GroundTruth.pathFor(video));
-      Path model = extractModel(work.resolve("model"));
+      r.truth = Files.exists(GroundTruth.pathFor(video)) ? GroundTruth.read(GroundTruth.pathFor(video)) : null;
+      Path model = o.model() != null ? o.model() : extractModel(work.resolve("model"));
       ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, "auto"), null);
       r.parts.add(scorer);
       ScorerApp app = new ScorerApp(settings.clientProps(), "endowatch-demo-" + System.currentTimeMillis(), 1,
-          work.resolve("streams"), new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, budgetMs,
+          work.resolve("streams"), new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, o.budgetMs(),
           AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry());
       r.parts.add(app);
       app.start();
-      ConsoleCommand.Running console = ConsoleCommand.start(settings.clientProps(), "127.0.0.1", port, null);
+      ConsoleCommand.Running console = ConsoleCommand.start(settings.clientProps(), "127.0.0.1", o.port(), null);
       r.parts.add(console);
       r.consoleUrl = "http://127.0.0.1:" + console.server().port() + "/";
-      for (int i = 1; i <= procedures; i++) {
+      for (int i = 1; i <= o.procedures(); i++) {
         r.players.add(player(settings, video, "demo-" + i, r.stop));
       }
       return r;
@@ -192,10 +214,24 @@ public final class DemoCommand implements Callable<Integer> {
     Path work = workDir != null ? workDir : Files.createTempDirectory("endowatch-demo");
     PrintWriter out = spec.commandLine().getOut();
     CountDownLatch stop = new CountDownLatch(1);
-    try (Running r = start(work, bootstrap, port, procedures, videoSeconds, budgetMs, spec.commandLine().getErr())) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "demo-stop"));
-      out.printf("demo running: open %s  (procedures demo-1-1 ...; lesions at frames %s of each %d-frame round; Ctrl-C stops)%n",
-          r.consoleUrl(), r.truth().anomalyIntervals().stream().map(i -> i.start() + "-" + i.end()).toList(), r.truth().frames());
+    if (source != null && dataset != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "give --source or --dataset, not both");
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // SIGTERM / Ctrl-C: let the main thread close everything, then let the JVM exit.
+      stop.countDown();
+      try {
+        stopped.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "demo-stop"));
+    try (Running r = start(new Options(work, bootstrap, port, procedures, videoSeconds, budgetMs, source, dataset, model),
+        spec.commandLine().getErr())) {
+      String where = r.truth() == null ? "" : String.format("; lesions at frames %s of each %d-frame round",
+          r.truth().anomalyIntervals().stream().map(i -> i.start() + "-" + i.end()).toList(), r.truth().frames());
+      out.printf("demo running: open %s  (procedures demo-1-1, demo-1-2, ...%s; Ctrl-C stops)%n", r.consoleUrl(), where);
       out.println("  kafka: " + r.bootstrapServers() + "   e.g. endowatch alerts --follow --bootstrap " + r.bootstrapServers());
       out.flush();
       if (seconds > 0) {
@@ -203,6 +239,11 @@ public final class DemoCommand implements Callable<Integer> {
       } else {
         stop.await();
       }
+    } finally {
+      // After every part is closed: the shutdown hook waits for this before the JVM exits.
+      out.println("demo stopped");
+      out.flush();
+      stopped.countDown();
     }
     return 0;
   }

@@ -60,6 +60,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @param startTimeout how long to wait for the broker to answer
    */
   public static EmbeddedKafkaBroker start(int port, Path dataDir, Map<String, String> overrides, Duration startTimeout) {
+    return start(port, dataDir, overrides, new Properties(), startTimeout);
+  }
+
+  /**
+   * As above, for a broker whose client listener needs credentials (overrides that turn on SASL or
+   * TLS): {@code client} holds the properties the readiness check connects with.
+   */
+  public static EmbeddedKafkaBroker start(int port, Path dataDir, Map<String, String> overrides, Properties client,
+      Duration startTimeout) {
     int clientPort = port == 0 ? freePort() : port;
     int controllerPort = freePort();
     Path logs = dataDir.resolve("kraft-logs");
@@ -105,7 +114,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       server.startup();
       EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, clientPort, controllerPort, server);
       try {
-        broker.awaitReady(startTimeout);
+        broker.awaitReady(startTimeout, client);
       } catch (RuntimeException e) {
         broker.close();
         throw e;
@@ -132,8 +141,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private void awaitReady(Duration timeout) {
+  private void awaitReady(Duration timeout, Properties client) {
     Properties p = new Properties();
+    p.putAll(client);
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));

@@ -3,52 +3,82 @@ package org.endowatch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.endowatch.contract.JsonSerde;
-import org.endowatch.ingest.GroundTruth;
-import org.endowatch.testing.KafkaCluster;
-import org.endowatch.testing.RealKafka;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code endowatch demo}: a generated procedure is scored live and its lesion raises an alert on the console. */
-@ExtendWith(RealKafka.class)
+/**
+ * {@code endowatch demo} as a user runs it: a child JVM with its own embedded broker. The console
+ * answers, frames are scored, the generated lesion raises an alert inside its interval, and SIGTERM
+ * stops everything cleanly.
+ */
 class DemoIT {
   @Test
-  void theDemoProcedureShowsUpOnTheConsoleWithAnAlertInsideItsLesion(KafkaCluster kafka, @TempDir Path dir) throws Exception {
-    StringWriter log = new StringWriter();
+  void theDemoScoresAlertsOnItsConsoleAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
+    String jar = System.getProperty("endowatch.jar", "target/endowatch.jar");
+    Path log = dir.resolve("demo.log");
     // Budget 0: every frame is scored even when this shared machine is slow, so the check is exact.
-    try (DemoCommand.Running demo = DemoCommand.start(dir, kafka.bootstrapServers(), 0, 1, 12, 0, new PrintWriter(log, true))) {
-      GroundTruth truth = demo.truth();
-      GroundTruth.Interval first = truth.anomalyIntervals().get(0);
-      HttpClient http = HttpClient.newHttpClient();
-      long deadline = System.nanoTime() + 180_000_000_000L;
-      JsonNode procedure = null;
-      while (System.nanoTime() < deadline) {
-        JsonNode p = get(http, demo.consoleUrl() + "api/procedures/demo-1-1");
-        if (p != null && p.get("summary").get("lastIndex").asLong() > first.end() + 10) {
-          procedure = p;
+    Process demo = new ProcessBuilder("java", "-Xmx2g", "-jar", jar, "demo", "--port", "0", "--video-seconds", "12",
+        "--budget-ms", "0", "--work-dir", dir.resolve("work").toString()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    try {
+      Pattern running = Pattern.compile("demo running: open (http://127\\.0\\.0\\.1:\\d+/).*lesions at frames \\[(\\d+)-(\\d+),");
+      Matcher m = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (System.nanoTime() < deadline && demo.isAlive()) {
+        m = running.matcher(Files.readString(log));
+        if (m.find()) {
           break;
+        }
+        m = null;
+        Thread.sleep(200);
+      }
+      assertThat(m).as("demo output: %s", Files.readString(log)).isNotNull();
+      String console = m.group(1);
+      long start = Long.parseLong(m.group(2));
+      long end = Long.parseLong(m.group(3));
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(console)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("<title>endowatch console</title>");
+
+      JsonNode procedure = null;
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      while (System.nanoTime() < deadline) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(console + "api/procedures/demo-1-1")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          JsonNode p = JsonSerde.MAPPER.readTree(r.body());
+          if (p.get("summary").get("lastIndex").asLong() > end + 10) {
+            procedure = p;
+            break;
+          }
         }
         Thread.sleep(500);
       }
-      assertThat(procedure).as("demo-1-1 scored past frame %d within 3 minutes; log: %s", first.end() + 10, log).isNotNull();
-      assertThat(procedure.get("alerts")).isNotEmpty();
-      long start = procedure.get("alerts").get(0).get("startFrame").asLong();
-      assertThat(first.contains(start)).as("alert start %d inside %s", start, first).isTrue();
+      assertThat(procedure).as("demo-1-1 scored past frame %d within 3 minutes; output: %s", end + 10, Files.readString(log))
+          .isNotNull();
       assertThat(procedure.get("summary").get("model").asText()).startsWith("demo-micro");
-    }
-  }
+      assertThat(procedure.get("alerts")).isNotEmpty();
+      long alertStart = procedure.get("alerts").get(0).get("startFrame").asLong();
+      assertThat(alertStart).as("first alert inside the lesion interval %d-%d", start, end).isBetween(start, end);
 
-  private static JsonNode get(HttpClient http, String url) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-    return r.statusCode() == 200 ? JsonSerde.MAPPER.readTree(r.body()) : null;
+      demo.destroy();   // SIGTERM
+      assertThat(demo.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      demo.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    assertThat(output).contains("demo stopped");
+    assertThat(output).doesNotContain("Exception in thread").doesNotContain("player demo-1 stopped");
   }
 }

@@ -2,6 +2,7 @@ package org.endowatch.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,6 +96,48 @@ class IngestIT {
     // 50 frames at 25 fps: the last is due 49/25 = 1.96 s after the first. Only a lower bound:
     // an upper one would depend on this machine's load (the pacing itself is tested on a fake clock).
     assertThat(seconds).isGreaterThanOrEqualTo(1.96);
+  }
+
+  @Test
+  void aDroppedLiveStreamIsReconnectedNotMistakenForItsEnd(KafkaCluster kafka) throws Exception {
+    // An MJPEG-over-HTTP camera that drops every connection after 30 frames, like a flaky encoder.
+    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer camera = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    camera.createContext("/live", ex -> {
+      connections.incrementAndGet();
+      ex.getResponseHeaders().set("Content-Type", "multipart/x-mixed-replace;boundary=frame");
+      ex.sendResponseHeaders(200, 0);
+      try (java.io.OutputStream out = ex.getResponseBody()) {
+        for (int i = 0; i < 30; i++) {
+          java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+          javax.imageio.ImageIO.write(new SyntheticColon(96, 96, 4).frame(i, false).image(), "jpg", jpeg);
+          out.write(("--frame\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.size() + "\r\n\r\n").getBytes());
+          out.write(jpeg.toByteArray());
+          out.write("\r\n".getBytes());
+          out.flush();
+          Thread.sleep(20);
+        }
+      } catch (IOException | InterruptedException gone) {
+        // the ingestor stopped reading
+      }
+    });
+    camera.start();
+    try {
+      Cli.Result r = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source",
+          "http://127.0.0.1:" + camera.getAddress().getPort() + "/live", "--procedure", "it-live-drop", "--max-frames", "50",
+          "--reconnects", "3", "--timeout-ms", "3000");
+
+      assertThat(r.exitCode()).as(r.err()).isZero();
+      assertThat(r.out()).contains("50 sent, 0 failed");
+      assertThat(connections.get()).isEqualTo(2);
+      List<ConsumerRecord<String, Frame>> records = TopicReader.read(kafka, Topics.FRAMES.name(),
+          Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("it-live-drop"), 50);
+      assertThat(records.stream().map(c -> c.value().frameIndex()).toList())
+          .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 50).boxed().toList());
+    } finally {
+      camera.stop(0);
+    }
   }
 
   @Test

@@ -1,0 +1,48 @@
+package org.endowatch.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The console with a token, over real HTTP: no token 401, the token 200, repeated wrong tokens 429. */
+@ExtendWith(RealKafka.class)
+class ConsoleAccessIT {
+  static final String TOKEN = "a-long-enough-console-token";
+
+  @Test
+  void everyRequestNeedsTheTokenAndGuessingIsRateLimited(KafkaCluster kafka) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
+         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(TOKEN, System::currentTimeMillis))) {
+      String base = "http://127.0.0.1:" + server.port();
+      HttpClient http = HttpClient.newHttpClient();
+
+      assertThat(get(http, base + "/api/procedures", null)).isEqualTo(401);
+      assertThat(get(http, base + "/", null)).isEqualTo(401);
+      assertThat(get(http, base + "/health", null)).as("the probe endpoint stays open").isEqualTo(200);
+      assertThat(get(http, base + "/api/procedures", TOKEN)).isEqualTo(200);
+      assertThat(get(http, base + "/api/procedures?token=" + TOKEN, null)).isEqualTo(200);
+      for (int i = 0; i < Access.MAX_FAILURES; i++) {
+        assertThat(get(http, base + "/api/procedures", "wrong-token-" + i)).isEqualTo(401);
+      }
+      assertThat(get(http, base + "/api/procedures", TOKEN)).as("locked out for a minute").isEqualTo(429);
+    }
+  }
+
+  private static int get(HttpClient http, String url, String bearer) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+}
