@@ -56,7 +56,7 @@ class BrokerRestartIT {
         Cli.Result r = ingest.get(180, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("200 frames read, 200 sent, 0 failed");
-        KafkaCluster cluster = cluster(bootstrap);
+        KafkaCluster cluster = KafkaCluster.of(bootstrap, "embedded, restarted");
         List<ConsumerRecord<String, Frame>> frames = TopicReader.read(cluster, Topics.FRAMES.name(),
             Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("restart-1"), 200);
         List<ConsumerRecord<String, Score>> scores = TopicReader.read(cluster, Topics.SCORES.name(),
@@ -72,19 +72,5 @@ class BrokerRestartIT {
       }
       first.close();
     }
-  }
-
-  private static KafkaCluster cluster(String bootstrap) {
-    return new KafkaCluster() {
-      @Override
-      public String bootstrapServers() {
-        return bootstrap;
-      }
-
-      @Override
-      public String kind() {
-        return "embedded";
-      }
-    };
   }
 }

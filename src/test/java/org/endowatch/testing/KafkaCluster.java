@@ -12,4 +12,19 @@ public interface KafkaCluster {
   default KafkaSettings settings() {
     return KafkaSettings.of(bootstrapServers());
   }
+
+  /** A cluster at {@code bootstrap} (a broker a test started itself). */
+  static KafkaCluster of(String bootstrap, String kind) {
+    return new KafkaCluster() {
+      @Override
+      public String bootstrapServers() {
+        return bootstrap;
+      }
+
+      @Override
+      public String kind() {
+        return kind;
+      }
+    };
+  }
 }

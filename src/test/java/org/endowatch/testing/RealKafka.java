@@ -46,12 +46,12 @@ public final class RealKafka implements ParameterResolver {
     if (docker) {
       KafkaContainer container = new KafkaContainer("apache/kafka:4.1.0");
       container.start();
-      return new Handle(cluster(container.getBootstrapServers(), "testcontainers apache/kafka"), container::stop);
+      return new Handle(KafkaCluster.of(container.getBootstrapServers(), "testcontainers apache/kafka"), container::stop);
     }
     try {
       Path dir = Files.createTempDirectory("endowatch-it-broker");
       EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir, Map.of(), Duration.ofSeconds(90));
-      return new Handle(cluster(broker.bootstrapServers(), "embedded KRaft"), broker);
+      return new Handle(KafkaCluster.of(broker.bootstrapServers(), "embedded KRaft"), broker);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -68,19 +68,5 @@ public final class RealKafka implements ParameterResolver {
       // A broken or absent Docker setup means "no Docker", never a failed test run.
       return false;
     }
-  }
-
-  private static KafkaCluster cluster(String bootstrap, String kind) {
-    return new KafkaCluster() {
-      @Override
-      public String bootstrapServers() {
-        return bootstrap;
-      }
-
-      @Override
-      public String kind() {
-        return kind;
-      }
-    };
   }
 }
