@@ -131,8 +131,11 @@ public final class IngestCommand implements Callable<Integer> {
         out.printf("resuming %s at frame %d (%d frames already on %s)%n", procedure, resumeAt.nextIndex(), resumeAt.nextIndex(), topic);
       }
       var registry = metrics != null ? metrics.registry() : new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      // A resumed file skips what was already sent; a resumed live stream only continues the numbering
+      // (the pictures missed while down are gone).
+      long skip = frames.live() ? 0 : resumeAt.nextIndex();
       Ingestor ingestor = new Ingestor(new Ingestor.Options(topic, procedure, realtime, resumeAt.nextIndex(),
-          resumeAt.nextIndex(), s.maxFrames, maxMessageBytes),
+          skip, s.maxFrames, maxMessageBytes),
           new FramePreparer(size[0], size[1], s.jpegQuality / 100f), producer, registry, System::currentTimeMillis, Pacer.system());
       AtomicBoolean stop = new AtomicBoolean();
       CountDownLatch done = new CountDownLatch(1);
