@@ -168,10 +168,10 @@ public final class DemoCommand implements Callable<Integer> {
   /** Plays the video in real time, again and again, each round a new procedure id. */
   private static Thread player(KafkaSettings settings, Path video, String prefix, AtomicBoolean stop) {
     Thread t = new Thread(() -> {
-      try (Producer<String, Frame> producer = IngestCommand.producer(settings, 4 << 20)) {
+      try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
         for (int round = 1; !stop.get(); round++) {
           try (FrameSource source = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
-            new Ingestor(new Ingestor.Options(Topics.FRAMES.name(), prefix + "-" + round, true, 0, 0, 0, 4 << 20),
+            new Ingestor(new Ingestor.Options(Topics.FRAMES.name(), prefix + "-" + round, true, 0, 0, 0, IngestCommand.CATALOG_FRAME_LIMIT),
                 new FramePreparer(256, 256, 0.9f), producer, new SimpleMeterRegistry(), System::currentTimeMillis,
                 Pacer.system()).run(source, stop::get, n -> {});
           }

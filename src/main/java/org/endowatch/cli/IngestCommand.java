@@ -181,6 +181,16 @@ public final class IngestCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The frames topic's max.message.bytes in topics/catalog.yaml (4 MiB), for producers that copy
+   * frames already within it (replay, demo, bench) and need not ask the broker.
+   */
+  static final long CATALOG_FRAME_LIMIT = 4 << 20;
+
+  static Producer<String, Frame> producer(KafkaSettings settings) {
+    return producer(settings, CATALOG_FRAME_LIMIT);
+  }
+
   static Producer<String, Frame> producer(KafkaSettings settings, long maxMessageBytes) {
     var p = settings.clientProps();
     p.put("acks", "all");

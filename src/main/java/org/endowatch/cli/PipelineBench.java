@@ -97,7 +97,7 @@ final class PipelineBench {
           new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry());
       open.add(app);
       app.start();
-      try (Producer<String, Frame> producer = IngestCommand.producer(settings, 4 << 20)) {
+      try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
         // Warm-up: the first frames pay for JIT and the engine's first allocations.
         play(producer, input, "warmup", frames.subList(0, Math.min(30, frames.size())), fps);
         waitFor(settings.clientProps(), outputs.scores(), "warmup", Math.min(30, frames.size()), 120);

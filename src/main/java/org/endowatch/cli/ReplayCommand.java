@@ -84,7 +84,7 @@ public final class ReplayCommand implements Runnable {
       }
       PrintWriter err = spec.commandLine().getErr();
       IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000);
-      try (Producer<String, Frame> producer = IngestCommand.producer(settings, 4 << 20)) {
+      try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
         TopicReplay.Summary s = TopicReplay.run(settings.clientProps(), producer, Topics.FRAMES.name(), Topics.FRAMES.name(),
             procedure, range, TopicReplay.Mode.asNewProcedure(newId, !fast), Pacer.system(), System::currentTimeMillis,
             progress::report);
@@ -135,7 +135,7 @@ public final class ReplayCommand implements Runnable {
           admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
         }
         long copied;
-        try (Producer<String, Frame> producer = IngestCommand.producer(settings, 4 << 20)) {
+        try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
           copied = TopicReplay.run(client, producer, Topics.FRAMES.name(), input, procedure, TimeRange.ALL,
               TopicReplay.Mode.identical(), Pacer.system(), System::currentTimeMillis, n -> {}).frames();
         }

@@ -58,6 +58,12 @@ class MainTest {
   }
 
   @Test
+  void theFrameLimitCopiersAssumeIsTheCatalogs() {
+    assertThat(IngestCommand.CATALOG_FRAME_LIMIT).isEqualTo(
+        Long.parseLong(org.endowatch.platform.TopicCatalog.builtIn().topic("frames").config().get("max.message.bytes")));
+  }
+
+  @Test
   void badArgumentsOfTheNewCommandsAreUsageErrors() {
     Result bench = Cli.run("bench", "everything");
     Result demo = Cli.run("demo", "--procedures", "0");
