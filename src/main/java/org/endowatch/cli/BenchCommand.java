@@ -37,6 +37,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--streams", defaultValue = "1", description = "Concurrent procedures in the pipeline bench (default ${DEFAULT-VALUE}).")
   int streams;
   @Option(names = "--fps", defaultValue = "30") double fps;
+  @Option(names = "--scorers", defaultValue = "1", description = "Scorer instances in the pipeline bench (default ${DEFAULT-VALUE}).")
+  int scorers;
   @Option(names = "--seconds", defaultValue = "20", description = "Length of each procedure (default ${DEFAULT-VALUE}).") int seconds;
   @Option(names = "--budget-ms", defaultValue = "100") long budgetMs;
   @Option(names = "--model", paramLabel = "DIR", description = "Model for the pipeline (default: the bundled demo-micro).") Path model;
@@ -49,6 +51,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (scorers < 1 || streams < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--scorers and --streams must be >= 1");
+    }
     if (!List.of("model", "pipeline", "all").contains(what)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");
     }
@@ -104,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (!what.equals("model")) {
       Path work = Files.createTempDirectory("endowatch-bench");
       Path m = model != null ? model : DemoCommand.extractModel(work.resolve("model"));
-      PipelineBench.Result p = PipelineBench.run(bootstrap, work, m, streams, fps, seconds, budgetMs, err);
+      PipelineBench.Result p = PipelineBench.run(bootstrap, work, m, streams, fps, seconds, budgetMs, scorers, err);
       Map<String, Object> pipeline = new LinkedHashMap<>();
       pipeline.put("streams", p.streams());
       pipeline.put("fps_per_stream", p.fpsPerStream());
@@ -121,11 +126,16 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("budget_ms", p.budgetMs());
       pipeline.put("model", p.model());
       pipeline.put("mask_schedule", p.maskSchedule());
+      pipeline.put("scorer_instances", p.outcomesPerInstance().size());
+      pipeline.put("outcomes_per_instance", p.outcomesPerInstance());
+      pipeline.put("outcome_records", p.outcomeRecords());
       json.put("pipeline", pipeline);
       outw.printf(Locale.ROOT, "pipeline: %d stream(s) at %.0f fps: %.1f scored frames/s, %.1f %% skipped (stale > %d ms), "
               + "capture->score p50 %.0f ms, p99 %.0f ms; first alert %.0f ms after lesion onset (median; %d of %d lesions alerted, %d false alerts)%n",
           p.streams(), p.fpsPerStream(), p.scoredFps(), 100 * p.skippedFraction(), p.budgetMs(), p.captureToScoreP50Ms(),
           p.captureToScoreP99Ms(), p.timeToFirstAlertMs(), p.intervalsAlerted(), p.intervals(), p.falseAlerts());
+      outw.printf("  %d outcome records for %d frames; outcomes per scorer instance %s%n", p.outcomeRecords(), p.frames(),
+          p.outcomesPerInstance());
     }
     if (out != null) {
       JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);

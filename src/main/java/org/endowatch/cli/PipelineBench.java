@@ -43,12 +43,16 @@ final class PipelineBench {
   record Result(int streams, double fpsPerStream, double seconds, long frames, long scored, long skipped,
       double scoredFps, double skippedFraction, double captureToScoreP50Ms, double captureToScoreP99Ms,
       double timeToFirstAlertMs, int intervals, int intervalsAlerted, int falseAlerts, long budgetMs, String model,
-      String maskSchedule) {}
+      String maskSchedule, long outcomeRecords, List<Long> outcomesPerInstance) {}
 
   private PipelineBench() {}
 
+  /**
+   * @param instances scorer instances (Kafka Streams applications of one id, each with one thread),
+   *     to see the work split and exactly-once across instances; 1 = one instance with up to 2 threads
+   */
   static Result run(String bootstrap, Path work, Path model, int streams, double fps, int seconds, long budgetMs,
-      PrintWriter log) throws Exception {
+      int instances, PrintWriter log) throws Exception {
     List<AutoCloseable> open = new ArrayList<>();
     try {
       if (bootstrap == null) {
@@ -85,18 +89,32 @@ final class PipelineBench {
       log.flush();
       ModelFrameScorer model0 = new ModelFrameScorer(ModelArtifact.load(model, "auto"), null);
       open.add(model0);
-      int threads = Math.min(streams, 2);
-      FrameScorer shared = model0;
-      if (threads > 1) {
-        BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model0, threads, 5, n -> {});
-        open.add(batcher::close);
-        shared = batcher;
+      List<SimpleMeterRegistry> registries = new ArrayList<>();
+      if (instances > 1) {
+        for (int i = 0; i < instances; i++) {
+          SimpleMeterRegistry registry = new SimpleMeterRegistry();
+          registries.add(registry);
+          ScorerApp app = new ScorerApp(settings.clientProps(), "bench" + suffix, 1, work.resolve("streams-" + i),
+              new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), () -> model0, registry);
+          open.add(app);
+          app.start();
+        }
+      } else {
+        int threads = Math.min(streams, 2);
+        FrameScorer shared = model0;
+        if (threads > 1) {
+          BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model0, threads, 5, n -> {});
+          open.add(batcher::close);
+          shared = batcher;
+        }
+        FrameScorer scorer = shared;
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        registries.add(registry);
+        ScorerApp app = new ScorerApp(settings.clientProps(), "bench" + suffix, threads, work.resolve("streams"),
+            new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), () -> scorer, registry);
+        open.add(app);
+        app.start();
       }
-      FrameScorer scorer = shared;
-      ScorerApp app = new ScorerApp(settings.clientProps(), "bench" + suffix, threads, work.resolve("streams"),
-          new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry());
-      open.add(app);
-      app.start();
       try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
         // Warm-up: the first frames pay for JIT and the engine's first allocations.
         play(producer, input, "warmup", frames.subList(0, Math.min(30, frames.size())), fps);
@@ -116,8 +134,10 @@ final class PipelineBench {
         for (int i = 0; i < streams; i++) {
           waitFor(settings.clientProps(), outputs.scores(), "bench-" + i, frames.size(), 300);
         }
+        List<Long> perInstance = registries.stream().map(r -> (long) (r.find("endowatch.frames.scored").counter().count()
+            + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum())).toList();
         return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truth, budgetMs,
-            model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule());
+            model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule(), perInstance);
       }
     } finally {
       for (int i = open.size() - 1; i >= 0; i--) {
@@ -149,7 +169,8 @@ final class PipelineBench {
   }
 
   private static Result measure(Properties client, ScoringTopology.Outputs outputs, int streams, double fps, double seconds,
-      int perStream, GroundTruth truth, long budgetMs, String model, String schedule) {
+      int perStream, GroundTruth truth, long budgetMs, String model, String schedule, List<Long> perInstance) {
+    long[] records = {0};
     List<Double> latencies = new ArrayList<>();
     List<Double> ttfa = new ArrayList<>();
     long scored = 0;
@@ -160,7 +181,10 @@ final class PipelineBench {
       String id = "bench-" + i;
       Map<Long, Score> byIndex = new HashMap<>();
       ProcedureRecords.forEach(client, outputs.scores(), id, Topics.SCORES.valueSerde().deserializer(), 0,
-          r -> byIndex.put(r.value().frameIndex(), r.value()));
+          r -> {
+            records[0]++;
+            byIndex.put(r.value().frameIndex(), r.value());
+          });
       for (Score s : byIndex.values()) {
         if (s.isScored()) {
           scored++;
@@ -194,7 +218,7 @@ final class PipelineBench {
     long frames = (long) streams * perStream;
     return new Result(streams, fps, seconds, frames, scored, skipped, scored / seconds, skipped / (double) frames,
         pct(latencies, 0.5), pct(latencies, 0.99), pct(ttfa, 0.5), truth.anomalyIntervals().size() * streams, alerted,
-        falseAlerts, budgetMs, model, schedule);
+        falseAlerts, budgetMs, model, schedule, records[0], perInstance);
   }
 
   private static double pct(List<Double> v, double q) {
