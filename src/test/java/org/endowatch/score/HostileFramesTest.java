@@ -36,27 +36,11 @@ class HostileFramesTest {
   static final int CASES = 2000;
 
   /** Decodes like the real scorer, then scores 0.1. */
-  static final class DecodingScorer implements FrameScorer {
-    @Override
-    public Scored score(Frame f) {
+  static FrameScorer decodingScorer() {
+    return TestScorers.of("fuzz", f -> {
       FrameImages.decode(f);
-      return new Scored(0.1, new float[] {0.1f}, 1);
-    }
-
-    @Override
-    public String modelVersion() {
-      return "fuzz";
-    }
-
-    @Override
-    public double imageThreshold() {
-      return 0.5;
-    }
-
-    @Override
-    public float patchThreshold() {
-      return 0.5f;
-    }
+      return new FrameScorer.Scored(0.1, new float[] {0.1f}, 1);
+    });
   }
 
   @Test
@@ -69,7 +53,7 @@ class HostileFramesTest {
     int expectScored = 0;
     int hugeDeclared = 0;
     try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(ScoringTopology.Settings.live(0),
-        DecodingScorer::new, () -> 0, new SimpleMeterRegistry()), p)) {
+        HostileFramesTest::decodingScorer, () -> 0, new SimpleMeterRegistry()), p)) {
       TestInputTopic<String, byte[]> in = driver.createInputTopic("frames", new StringSerializer(), new ByteArraySerializer());
       TestOutputTopic<String, Score> scores = driver.createOutputTopic("scores", Topics.SCORES.keySerde().deserializer(),
           Topics.SCORES.valueSerde().deserializer());

@@ -28,28 +28,10 @@ class OverloadTest {
   @Test
   void lagStaysBoundedUnderTwiceTheCapacityAndSkippingStopsWhenLoadDrops() {
     AtomicLong now = new AtomicLong();
-    FrameScorer slow = new FrameScorer() {
-      @Override
-      public Scored score(Frame f) {
-        now.addAndGet(SCORE_MS);
-        return new Scored(0.1, new float[] {0.1f}, 1);
-      }
-
-      @Override
-      public String modelVersion() {
-        return "slow";
-      }
-
-      @Override
-      public double imageThreshold() {
-        return 0.5;
-      }
-
-      @Override
-      public float patchThreshold() {
-        return 0.5f;
-      }
-    };
+    FrameScorer slow = TestScorers.of("slow", f -> {
+      now.addAndGet(SCORE_MS);
+      return new FrameScorer.Scored(0.1, new float[] {0.1f}, 1);
+    });
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "overload");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -29,30 +29,14 @@ import org.junit.jupiter.api.Test;
 /** The production topology under TopologyTestDriver, with a scorer whose scores the test dictates. */
 class ScoringTopologyTest {
   /** Score = first image byte / 100; all 4 patches get the score; a first byte of 0 is "undecodable". */
-  static final class ByteScorer implements FrameScorer {
-    @Override
-    public Scored score(Frame f) {
+  static FrameScorer byteScorer() {
+    return TestScorers.of("m-1", f -> {
       if (f.image()[0] == 0) {
-        throw new UnscorableFrameException("undecodable image: test says so");
+        throw new FrameScorer.UnscorableFrameException("undecodable image: test says so");
       }
       float s = f.image()[0] / 100f;
-      return new Scored(s, new float[] {s, 0.1f, 0.1f, s}, 2);
-    }
-
-    @Override
-    public String modelVersion() {
-      return "m-1";
-    }
-
-    @Override
-    public double imageThreshold() {
-      return 0.5;
-    }
-
-    @Override
-    public float patchThreshold() {
-      return 0.5f;
-    }
+      return new FrameScorer.Scored(s, new float[] {s, 0.1f, 0.1f, s}, 2);
+    });
   }
 
   private final AtomicLong now = new AtomicLong(10_000);
@@ -69,7 +53,7 @@ class ScoringTopologyTest {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(ScoringTopology.build(ScoringTopology.Settings.live(200), ByteScorer::new,
+    driver = new TopologyTestDriver(ScoringTopology.build(ScoringTopology.Settings.live(200), ScoringTopologyTest::byteScorer,
         now::get, new SimpleMeterRegistry()), p);
     frames = driver.createInputTopic("frames", new StringSerializer(), Topics.FRAMES.valueSerde().serializer());
     raw = driver.createInputTopic("frames", new StringSerializer(), new ByteArraySerializer());
