@@ -149,11 +149,17 @@ public final class IngestCommand implements Callable<Integer> {
         }
       }, "ingest-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      Ingestor.Summary summary;
       Progress progress = new Progress(err, frames.live() ? 10_000 : 2_000);
+      Ingestor.Summary summary;
       try {
         summary = ingestor.run(frames, stop::get, progress::report);
+        out.printf(Locale.ROOT, "ingested %s as %s: %d frames read, %d sent, %d failed, %.1f frames/s, %.1f MB, "
+                + "grab->ack p50 %.1f ms, p99 %.1f ms%s%n", frames.describe(), procedure, summary.read(), summary.sent(),
+            summary.failed(), summary.fps(), summary.bytes() / 1e6, summary.ackP50Ms(), summary.ackP99Ms(),
+            stop.get() ? " (stopped by signal)" : "");
+        out.flush();
       } finally {
+        // Only now may a SIGTERM's hook let the JVM exit: the summary above is printed first.
         done.countDown();
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
@@ -161,11 +167,6 @@ public final class IngestCommand implements Callable<Integer> {
           // The JVM is already exiting (SIGTERM); the hook is running and waits on done.
         }
       }
-      out.printf(Locale.ROOT, "ingested %s as %s: %d frames read, %d sent, %d failed, %.1f frames/s, %.1f MB, "
-              + "grab->ack p50 %.1f ms, p99 %.1f ms%s%n", frames.describe(), procedure, summary.read(), summary.sent(),
-          summary.failed(), summary.fps(), summary.bytes() / 1e6, summary.ackP50Ms(), summary.ackP99Ms(),
-          stop.get() ? " (stopped by signal)" : "");
-      out.flush();
       if (summary.failed() > 0) {
         throw new IngestException(summary.failed() + " frame(s) were not acknowledged by Kafka, first " + summary.firstFailure());
       }
