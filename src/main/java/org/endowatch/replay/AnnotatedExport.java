@@ -64,13 +64,14 @@ public final class AnnotatedExport {
       byAlert.put(a.alertId(), new Interval(a.startFrame(), a.type().equals(AlertEvent.END) ? a.endFrame() : Long.MAX_VALUE));
     });
     List<Interval> alerts = new ArrayList<>(byAlert.values());
-    // Frame rate from the recorded capture times (the median gap), so the video plays at the procedure's pace.
-    List<Long> captures = new ArrayList<>();
-    long count = ProcedureRecords.forEach(client, topics.frames(), procedure, Topics.FRAMES.valueSerde().deserializer(), 0,
-        r -> captures.add(r.value().captureTimestampMs()));
-    if (count == 0) {
-      throw new IngestException("no frames of procedure " + procedure + " on " + topics.frames()
-          + " (wrong id, or its frames are past the topic's retention)");
+    // Frame rate from the recorded capture times (the median gap), so the video plays at the
+    // procedure's pace. Every frame has an outcome in scores, which carries its capture time: that
+    // spares reading every image twice. Only an unscored procedure needs a pass over its frames.
+    List<Long> captures = new ArrayList<>(scores.values().stream()
+        .sorted(java.util.Comparator.comparingLong(Score::frameIndex)).map(Score::captureTimestampMs).toList());
+    if (captures.isEmpty()) {
+      ProcedureRecords.forEach(client, topics.frames(), procedure, Topics.FRAMES.valueSerde().deserializer(), 0,
+          r -> captures.add(r.value().captureTimestampMs()));
     }
     double fps = fps(captures);
     long[] written = {0, 0, 0};
@@ -100,6 +101,10 @@ public final class AnnotatedExport {
       if (writer[0] != null) {
         writer[0].close();
       }
+    }
+    if (written[0] == 0) {
+      throw new IngestException("no frames of procedure " + procedure + " on " + topics.frames()
+          + " (wrong id, or its frames are past the topic's retention)");
     }
     return new Summary(written[0], written[1], written[2], fps, size[0], size[1]);
   }
