@@ -57,10 +57,10 @@ public final class AlertsCommand implements Callable<Integer> {
     }
     try (KafkaConsumer<String, AlertEvent> consumer =
              new KafkaConsumer<>(p, new StringDeserializer(), Topics.ALERTS.valueSerde().deserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
-          .map(i -> new TopicPartition(topic, i.partition()))
-          .filter(tp -> procedure == null || tp.partition() == Topics.partitionFor(procedure, consumer.partitionsFor(topic).size()))
-          .toList();
+      var infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));
+      int only = procedure == null ? -1 : Topics.partitionFor(procedure, infos.size());
+      List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
+          .filter(tp -> only < 0 || tp.partition() == only).toList();
       consumer.assign(partitions);
       seek(consumer, partitions, sinceMs);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

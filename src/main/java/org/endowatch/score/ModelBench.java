@@ -150,7 +150,8 @@ public final class ModelBench {
   static double percentile(double[] v, double q) {
     double[] s = v.clone();
     Arrays.sort(s);
-    return s[Math.min(s.length - 1, (int) Math.ceil(q * s.length) - 1 < 0 ? 0 : (int) Math.ceil(q * s.length) - 1)];
+    // Nearest rank: the smallest value with at least q of the values at or below it.
+    return s[Math.max(0, (int) Math.ceil(q * s.length) - 1)];
   }
 
   static long rssKb() {

@@ -2,14 +2,11 @@ package org.endowatch.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
@@ -24,10 +21,7 @@ import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
-import org.endowatch.model.MemMcMae;
-import org.endowatch.model.MemMcMaeConfig;
 import org.endowatch.model.ModelArtifact;
-import org.endowatch.model.ModelManifest;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
 import org.endowatch.testing.TestFrames;
