@@ -229,6 +229,10 @@ public final class TopicAdmin implements AutoCloseable {
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
         throw unreachable(what);
       }
+      if (e.getCause() instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+        throw new KafkaUnavailableException("TLS handshake with Kafka at " + bootstrap + " failed (could not " + what + "): "
+            + rootMessage(e.getCause()) + "; check the ssl.* trust and key stores in --kafka-config", e);
+      }
       throw new KafkaUnavailableException("Kafka at " + bootstrap + " refused to " + what + ": " + rootMessage(e.getCause()), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

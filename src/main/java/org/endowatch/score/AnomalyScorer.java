@@ -97,7 +97,7 @@ public final class AnomalyScorer {
       NDArray recon = network.unpatchify(pred).clip(0f, 1f);                                          // [F*K,C,H,W]
       NDArray maskPixels = weights.reshape(n, 1, g, g).repeat(2, p).repeat(3, p);                     // [F*K,1,H,W]
       NDArray composite = recon.mul(maskPixels).add(copies.mul(maskPixels.neg().add(manager.create(1f))));
-      NDArray residual = manager.create(1f).sub(MsSsim.map(composite, copies));                       // [F*K,1,H,W]
+      NDArray residual = manager.create(1f).sub(MsSsim.map(composite, images, k));                   // [F*K,1,H,W]
       NDArray perPass = ai.djl.nn.pooling.Pool.avgPool2d(residual, new Shape(p, p), new Shape(p, p), new Shape(0, 0),
           false, true).reshape(frames, k, l);                                                          // [F,K,L]
       NDArray w = weights.reshape(frames, k, l);

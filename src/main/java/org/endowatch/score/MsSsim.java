@@ -68,74 +68,96 @@ public final class MsSsim {
 
   /** Per-image MS-SSIM [N] (channels averaged). */
   public static NDArray value(NDArray x, NDArray y) {
-    return compute(x, y, false);
+    return compute(x, y, 1, false);
   }
 
   /** Per-pixel MS-SSIM map [N,1,H,W] (channels averaged); 1 where the images agree. */
   public static NDArray map(NDArray x, NDArray y) {
-    return compute(x, y, true);
+    return compute(x, y, 1, true);
   }
 
-  private static NDArray compute(NDArray x, NDArray y, boolean perPixel) {
+  /**
+   * Per-pixel maps [N*copies,1,H,W] of x [N*copies,C,H,W] against y [N,C,H,W], where each run of
+   * {@code copies} consecutive images of x is compared with one image of y: the K reconstructions
+   * of a frame against that frame. Equal to {@code map(x, y repeated)}, but y's pyramid and its
+   * local statistics are computed once per frame instead of K times (2 of the 5 filtered planes).
+   */
+  public static NDArray map(NDArray x, NDArray y, int copies) {
+    return compute(x, y, copies, true);
+  }
+
+  private static NDArray compute(NDArray x, NDArray y, int copies, boolean perPixel) {
     Shape s = x.getShape();
-    if (!s.equals(y.getShape()) || s.dimension() != 4) {
-      throw new IllegalArgumentException("MS-SSIM needs two [N,C,H,W] arrays of one shape, got " + s + " and " + y.getShape());
+    Shape r = y.getShape();
+    if (s.dimension() != 4 || r.dimension() != 4 || copies < 1 || s.get(0) != r.get(0) * copies
+        || !s.slice(1).equals(r.slice(1))) {
+      throw new IllegalArgumentException("MS-SSIM needs x [N*" + copies + ",C,H,W] and y [N,C,H,W], got " + s + " and " + r);
     }
     int h = (int) s.get(2);
     int w = (int) s.get(3);
     int scales = scales(Math.min(h, w));
     float[] weights = weights(scales);
     NDManager m = x.getManager();
-    NDArray result = null;
+    NDArray[] powered = new NDArray[scales];
     for (int j = 0; j < scales; j++) {
       boolean last = j == scales - 1;
-      NDArray term = stats(x, y, last).clip(0f, Float.MAX_VALUE);                // [N,C,h_j,w_j]
-      NDArray weighted;
-      if (perPixel) {
-        int factor = 1 << j;
-        NDArray full = factor == 1 ? term : term.repeat(2, factor).repeat(3, factor);
-        weighted = full.pow(m.create(weights[j]));                                 // [N,C,H,W]
-      } else {
-        // PtNDArray.mean takes one axis at a time.
-        weighted = term.mean(new int[] {3}).mean(new int[] {2}).pow(m.create(weights[j])); // [N,C]
-      }
-      result = result == null ? weighted : result.mul(weighted);
+      NDArray term = stats(x, y, copies, last).clip(0f, Float.MAX_VALUE);        // [N*copies,C,h_j,w_j]
+      // PtNDArray.mean takes one axis at a time.
+      powered[j] = (perPixel ? term : term.mean(new int[] {3}).mean(new int[] {2})).pow(m.create(weights[j]));
       if (!last) {
         x = halve(x);
         y = halve(y);
       }
     }
-    return perPixel ? result.mean(new int[] {1}, true) : result.mean(new int[] {1});
+    if (!perPixel) {
+      NDArray result = powered[0];
+      for (int j = 1; j < scales; j++) {
+        result = result.mul(powered[j]);
+      }
+      return result.mean(new int[] {1});                                            // [N]
+    }
+    // Coarse to fine: each scale's map is brought up one octave (nearest neighbour) and multiplied
+    // in, so every repetition is 2x2 and the power was taken at the scale's own size.
+    NDArray result = powered[scales - 1];
+    for (int j = scales - 2; j >= 0; j--) {
+      result = powered[j].mul(result.repeat(2, 2).repeat(3, 2));
+    }
+    return result.mean(new int[] {1}, true);                                        // [N*copies,1,H,W]
   }
 
-  /** cs (or l * cs at the last scale) per pixel, [N,C,h,w]. */
-  private static NDArray stats(NDArray x, NDArray y, boolean withLuminance) {
+  /** cs (or l * cs at the last scale) per pixel of x against its frame in y, [N*copies,C,h,w]. */
+  private static NDArray stats(NDArray x, NDArray y, int copies, boolean withLuminance) {
     NDManager m = x.getManager();
+    long n = y.getShape().get(0);
+    long c = y.getShape().get(1);
     int h = (int) x.getShape().get(2);
     int w = (int) x.getShape().get(3);
-    NDArray all = NDArrays.concat(new NDList(x, y, x.mul(x), y.mul(y), x.mul(y)), 1); // [N,5C,h,w]
+    Shape grouped = new Shape(n, copies, c, h, w);
+    Shape perFrame = new Shape(n, 1, c, h, w);
+    NDArray xy = x.reshape(grouped).mul(y.reshape(perFrame)).reshape(x.getShape());
+    NDArray xs = NDArrays.concat(new NDList(x, x.mul(x), xy), 1);                      // [N*copies,3C,h,w]
+    NDArray ys = NDArrays.concat(new NDList(y, y.mul(y)), 1);                          // [N,2C,h,w]
     // The window's mass inside the image, blurred by the same products as the statistics so that
     // constant regions cancel exactly (variance 0).
     NDArray mass = gaussian(m.ones(new Shape(1, 1, h, w)));
-    NDArray local = gaussian(all).div(mass);
-    NDList parts = local.split(5, 1);
-    NDArray mx = parts.get(0);
-    NDArray my = parts.get(1);
+    NDList px = gaussian(xs).div(mass).split(3, 1);
+    NDList py = gaussian(ys).div(mass).split(2, 1);
+    NDArray mx = px.get(0).reshape(grouped);
+    NDArray my = py.get(0).reshape(perFrame);
     NDArray mxx = mx.mul(mx);
     NDArray myy = my.mul(my);
     NDArray mxy = mx.mul(my);
-    NDArray vx = parts.get(2).sub(mxx);
-    NDArray vy = parts.get(3).sub(myy);
-    NDArray cov = parts.get(4).sub(mxy);
+    NDArray vx = px.get(1).reshape(grouped).sub(mxx);
+    NDArray vy = py.get(1).reshape(perFrame).sub(myy);
+    NDArray cov = px.get(2).reshape(grouped).sub(mxy);
     NDArray c2 = m.create(C2);
     NDArray two = m.create(2f);
     NDArray cs = cov.mul(two).add(c2).div(vx.add(vy).add(c2));
-    if (!withLuminance) {
-      return cs;
+    if (withLuminance) {
+      NDArray c1 = m.create(C1);
+      cs = mxy.mul(two).add(c1).div(mxx.add(myy).add(c1)).mul(cs);
     }
-    NDArray c1 = m.create(C1);
-    NDArray lum = mxy.mul(two).add(c1).div(mxx.add(myy).add(c1));
-    return lum.mul(cs);
+    return cs.reshape(x.getShape());
   }
 
   /**

@@ -133,4 +133,19 @@ class MsSsimTest {
     assertThat(map.getFloat(0, 0, 48, 48)).isLessThan(0.5f);
     assertThat(map.getFloat(0, 0, 8, 8)).isGreaterThan(0.95f);
   }
+
+  @Test
+  void copiesAgainstOneReferenceEqualTheMapAgainstTheRepeatedReference() {
+    NDArray y = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(image(7, 3, 64), image(8, 3, 64)), 0); // [2,3,64,64]
+    NDArray x = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(
+        noisy(image(7, 3, 64), 0.1, 1), noisy(image(7, 3, 64), 0.3, 2), noisy(image(7, 3, 64), 0.05, 3),
+        noisy(image(8, 3, 64), 0.1, 4), image(8, 3, 64), noisy(image(8, 3, 64), 0.2, 6)), 0);              // [6,3,64,64]
+    NDArray repeated = y.repeat(0, 3);
+    NDArray shared = MsSsim.map(x, y, 3);
+    assertThat(shared.getShape()).isEqualTo(new ai.djl.ndarray.types.Shape(6, 1, 64, 64));
+    assertThat(shared.toFloatArray()).containsExactly(MsSsim.map(x, repeated).toFloatArray(), within(1e-6f));
+    assertThat(shared.get(4).toFloatArray()).containsOnly(1f); // an exact copy of its frame
+    assertThatThrownBy(() -> MsSsim.map(x, y, 2))
+        .hasMessage("MS-SSIM needs x [N*2,C,H,W] and y [N,C,H,W], got (6, 3, 64, 64) and (2, 3, 64, 64)");
+  }
 }
