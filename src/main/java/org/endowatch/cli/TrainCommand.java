@@ -11,15 +11,24 @@ import org.endowatch.model.MemMcMaeConfig;
 import org.endowatch.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "train", description = "Train a MemMC-MAE model on folders of normal images.")
+@Command(name = "train", description = "Train a MemMC-MAE model on normal images, videos or recorded procedures.")
 public final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, split = ",", paramLabel = "DIR[,DIR...]",
-      description = "Folders of normal images (jpg/png).")
-  List<Path> data;
+  @Option(names = "--data", required = true, split = ",", paramLabel = "SOURCE[,SOURCE...]",
+      description = "Normal data: image folders (jpg/png), video files, or procedures recorded on Kafka as "
+          + "kafka:TOPIC?procedure=ID[&from=T][&to=T] (T as in 'replay topic': 90s, 2m, ISO instant). Frames of videos "
+          + "and procedures are written to MODEL_DIR/frames (calibrate with --normal MODEL_DIR/frames).")
+  List<String> data;
+
+  @Option(names = "--every", defaultValue = "5",
+      description = "Videos and recorded procedures: keep every N-th frame (default ${DEFAULT-VALUE}).")
+  int every;
+
+  @Mixin KafkaOptions kafka;
 
   @Option(names = "--out", required = true, paramLabel = "MODEL_DIR", description = "Where the model and checkpoints go.")
   Path out;
@@ -49,9 +58,9 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** Trains and returns what happened; SIGINT/SIGTERM checkpoint and stop. */
   public TrainingRun.Result run(java.io.PrintWriter progress) {
-    if (epochs < 1 || batch < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1) {
+    if (epochs < 1 || batch < 1 || every < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--epochs and --batch must be >= 1, --lr > 0, --val-fraction in [0,1)");
+          "--epochs, --batch and --every must be >= 1, --lr > 0, --val-fraction in [0,1)");
     }
     MemMcMaeConfig config;
     try {
@@ -73,9 +82,13 @@ public final class TrainCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "train-stop");
+    // Frames at the size and quality live ingest sends by default, so training sees what scoring sees.
+    TrainingData.Resolved sources = TrainingData.resolve(data, out.resolve("frames"), every, 256, 256, 0.9f,
+        kafka::settings, progress);
+    sources.lines().forEach(line -> progress.println("train: " + line));
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      return TrainingRun.run(new TrainingRun.Options(data, out, config, epochs, batch, resume, device, seed, lr,
+      return TrainingRun.run(new TrainingRun.Options(sources.folders(), out, config, epochs, batch, resume, device, seed, lr,
           weightDecay, warmupEpochs, valFraction, modelName, String.join(" ", words)), progress, stop);
     } finally {
       finished.countDown();

@@ -6,12 +6,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Heatmap;
@@ -25,6 +20,7 @@ import org.endowatch.testing.RealKafka;
 import org.endowatch.testing.TestFrames;
 import org.endowatch.testing.TestModels;
 import org.endowatch.testing.TopicReader;
+import org.endowatch.testing.TopicWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,7 +45,7 @@ class ReplayIT {
       captures.add(t);
       t += i % 2 == 0 ? 40 : 80;
     }
-    send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "rp-src",
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "rp-src",
         captures.stream().map(c -> TestFrames.jpeg("rp-src", captures.indexOf(c), c, 64, 48)).toList());
 
     Cli.Result r = Cli.run("replay", "topic", "--bootstrap", kafka.bootstrapServers(), "--procedure", "rp-src",
@@ -89,10 +85,10 @@ class ReplayIT {
       grid[5] = (float) score;
       heatmaps.add(new Heatmap(id, i, t0 + 40L * i, "m-1", 160, 120, 0.5f, 4, 4, grid));
     }
-    send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
-    send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), id, scores);
-    send(kafka, Topics.HEATMAPS.name(), Topics.HEATMAPS.valueSerde().serializer(), id, heatmaps);
-    send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), id, List.of(
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), id, scores);
+    TopicWriter.send(kafka, Topics.HEATMAPS.name(), Topics.HEATMAPS.valueSerde().serializer(), id, heatmaps);
+    TopicWriter.send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), id, List.of(
         new AlertEvent(AlertEvent.START, id + "/8", id, 8, 10, 10, 0.9, null, t0 + 320, t0 + 400, "m-1"),
         new AlertEvent(AlertEvent.END, id + "/8", id, 8, 13, 10, 0.9, null, t0 + 320, t0 + 560, "m-1")));
     Path out = dir.resolve("review.mp4");
@@ -125,7 +121,7 @@ class ReplayIT {
     for (int i = 0; i < 6; i++) {
       frames.add(TestFrames.jpeg(id, i, t0 + 40L * i, 160, 120));
     }
-    send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
     Path model = TestModels.calibratedMicro(dir.resolve("model"));
 
     Cli.Result r = Cli.run("replay", "rescore", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
@@ -158,17 +154,5 @@ class ReplayIT {
       }
     }
     return sum / n;
-  }
-
-  private static <V> void send(KafkaCluster kafka, String topic, Serializer<V> values, String key, List<V> records)
-      throws Exception {
-    Properties p = kafka.settings().clientProps();
-    p.put("acks", "all");
-    try (KafkaProducer<String, V> producer = new KafkaProducer<>(p, new StringSerializer(), values)) {
-      for (V v : records) {
-        long ts = v instanceof Frame f ? f.captureTimestampMs() : System.currentTimeMillis();
-        producer.send(new ProducerRecord<>(topic, null, ts, key, v)).get();
-      }
-    }
   }
 }

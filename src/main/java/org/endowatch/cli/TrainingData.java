@@ -1,0 +1,166 @@
+package org.endowatch.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.endowatch.config.KafkaSettings;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Topics;
+import org.endowatch.ingest.FrameFolder;
+import org.endowatch.ingest.FramePreparer;
+import org.endowatch.ingest.FrameSource;
+import org.endowatch.ingest.IngestException;
+import org.endowatch.ingest.Sources;
+import org.endowatch.replay.ProcedureRecords;
+import org.endowatch.replay.TimeRange;
+
+/**
+ * What {@code train --data} accepts, turned into folders of images: a folder as it is; a video file,
+ * or a procedure recorded on a Kafka topic ({@code kafka:frames?procedure=ID[&from=T][&to=T]}), as
+ * every n-th frame written under the model's {@code frames/} folder. Video frames are prepared exactly
+ * as live ingest prepares them (field-of-view crop, size, JPEG), and recorded frames are already, so a
+ * model trains on what the scorer will see. The files stay there, named {@code SOURCE-INDEX.jpg},
+ * because calibration finds the held-out ones by name: {@code calibrate --normal MODEL/frames}.
+ */
+final class TrainingData {
+  /** The folders to train on and one line per extracted source. */
+  record Resolved(List<Path> folders, List<String> lines) {}
+
+  private static final Set<String> QUERY_KEYS = Set.of("procedure", "from", "to");
+
+  private TrainingData() {}
+
+  /**
+   * @param framesDir where extracted frames go (created when a source needs it)
+   * @param every keep every n-th frame of videos and recorded procedures
+   * @param kafka the Kafka settings, asked for only when a kafka: source is given
+   */
+  static Resolved resolve(List<String> entries, Path framesDir, int every, int width, int height, float jpegQuality,
+      Supplier<KafkaSettings> kafka, PrintWriter progress) {
+    List<Path> folders = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
+    boolean extracted = false;
+    for (String entry : entries) {
+      if (entry.startsWith("kafka:")) {
+        long n = fromTopic(entry, framesDir, every, kafka.get(), progress);
+        lines.add(String.format("%d frames (every %d) of %s into %s", n, every, entry, framesDir));
+        extracted = true;
+        continue;
+      }
+      Path path = Path.of(entry);
+      if (Files.isDirectory(path)) {
+        folders.add(path);
+      } else if (Files.isRegularFile(path)) {
+        long n = fromVideo(path, framesDir, every, width, height, jpegQuality, progress);
+        lines.add(String.format("%d frames (every %d) of %s into %s", n, every, path, framesDir));
+        extracted = true;
+      } else {
+        throw new IllegalArgumentException("--data " + entry + ": no such folder or video file"
+            + " (give image folders, video files or kafka:TOPIC?procedure=ID)");
+      }
+    }
+    if (extracted) {
+      folders.add(framesDir);
+    }
+    return new Resolved(folders, lines);
+  }
+
+  private static long fromVideo(Path video, Path framesDir, int every, int width, int height, float quality,
+      PrintWriter progress) {
+    String label = label(video.getFileName().toString().replaceFirst("\\.[^.]+$", ""));
+    try (FrameSource source = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> { })) {
+      long n = FrameFolder.write(source, new FramePreparer(width, height, quality), framesDir, label, every, 0,
+          written -> report(progress, video.toString(), written));
+      if (n == 0) {
+        throw new IllegalArgumentException("--data " + video + ": no frames could be read from it");
+      }
+      return n;
+    } catch (IngestException e) {
+      throw new IllegalArgumentException("--data " + video + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long fromTopic(String entry, Path framesDir, int every, KafkaSettings settings, PrintWriter progress) {
+    String rest = entry.substring("kafka:".length());
+    int q = rest.indexOf('?');
+    String topic = q < 0 ? rest : rest.substring(0, q);
+    Map<String, String> query = query(entry, q < 0 ? "" : rest.substring(q + 1));
+    String procedure = query.get("procedure");
+    if (topic.isBlank() || procedure == null || procedure.isBlank()) {
+      throw new IllegalArgumentException("--data " + entry + ": expected kafka:TOPIC?procedure=ID[&from=T][&to=T]");
+    }
+    TimeRange range = new TimeRange(TimeRange.parse(query.get("from")), TimeRange.parse(query.get("to")));
+    String label = label(procedure);
+    try {
+      Files.createDirectories(framesDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + framesDir + ": " + e.getMessage(), e);
+    }
+    long[] firstCapture = {-1};
+    long[] written = {0};
+    long[] inRange = {0};
+    ProcedureRecords.forEach(settings.clientProps(), topic, procedure, Topics.FRAMES.valueSerde().deserializer(),
+        range.seekFromMs(), r -> {
+          Frame f = r.value();
+          if (f == null) {
+            return;
+          }
+          if (firstCapture[0] < 0) {
+            firstCapture[0] = f.captureTimestampMs();
+          }
+          if (!range.contains(f.captureTimestampMs(), firstCapture[0]) || inRange[0]++ % every != 0) {
+            return;
+          }
+          Path file = framesDir.resolve(String.format("%s-%06d.jpg", label, f.frameIndex()));
+          try {
+            Files.write(file, f.image());
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+          }
+          report(progress, entry, ++written[0]);
+        });
+    if (written[0] == 0) {
+      throw new IllegalArgumentException("--data " + entry + ": no frames of procedure " + procedure + " on topic " + topic
+          + " in that range (check the id, the topic and from/to)");
+    }
+    return written[0];
+  }
+
+  private static Map<String, String> query(String entry, String text) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String pair : text.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      if (!QUERY_KEYS.contains(key)) {
+        throw new IllegalArgumentException("--data " + entry + ": unknown parameter '" + key + "' (expected procedure, from, to)");
+      }
+      out.put(key, URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  /** A file-name-safe prefix: letters, digits, '.', '_' and '-' kept, anything else '_'. */
+  static String label(String name) {
+    return name.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  private static void report(PrintWriter progress, String source, long written) {
+    if (written % 100 == 0) {
+      progress.printf("train: %d frames of %s extracted%n", written, source);
+      progress.flush();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package org.endowatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Topics;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TestFrames;
+import org.endowatch.testing.TopicWriter;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code train --data} with a video file and with a procedure recorded on a real broker. */
+@ExtendWith(RealKafka.class)
+class TrainingDataIT {
+  @BeforeAll
+  static void topics(KafkaCluster kafka) {
+    Cli.Result apply = Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers());
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
+  }
+
+  @Test
+  void aVideoTrainsOnEveryNthPreparedFrameAndCalibratesOnItsHeldOutFrames(@TempDir Path dir) throws Exception {
+    Path video = dir.resolve("room 1.mp4");
+    assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "2", "--anomalies", "0").exitCode()).isZero();
+    Path model = dir.resolve("model");
+
+    Cli.Result train = Cli.run("train", "--data", video.toString(), "--every", "2", "--out", model.toString(),
+        "--preset", "micro", "--epochs", "1", "--batch", "4", "--val-fraction", "0.3", "--seed", "2");
+    Cli.Result calibrate = Cli.run("calibrate", "--model", model.toString(), "--normal", model.resolve("frames").toString());
+
+    assertThat(train.exitCode()).as(train.err()).isZero();
+    // 2 s at 25 fps = 50 frames; every 2nd from index 0 = 25 files named after the video.
+    List<String> files = names(model.resolve("frames"));
+    assertThat(files).hasSize(25).startsWith("room_1-000000.jpg", "room_1-000002.jpg").endsWith("room_1-000048.jpg");
+    assertThat(train.err()).contains("train: 25 frames (every 2) of " + video + " into " + model.resolve("frames"));
+    BufferedImage first = ImageIO.read(model.resolve("frames").resolve(files.get(0)).toFile());
+    assertThat(first.getWidth()).isEqualTo(256); // live ingest's default frame size
+    assertThat(first.getHeight()).isEqualTo(256);
+    assertThat(calibrate.exitCode()).as(calibrate.err()).isZero();
+    int heldOut = Files.readAllLines(model.resolve("validation-files.txt")).size();
+    assertThat(heldOut).isBetween(1, 24);
+    assertThat(calibrate.out()).contains("calibrated " + model + " on " + heldOut + " normal images");
+  }
+
+  @Test
+  void aRecordedProcedureTrainsOnEveryNthFrameOfItsTimeRange(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    long t0 = System.currentTimeMillis() - 60_000;
+    List<Frame> frames = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      frames.add(TestFrames.jpeg("td-src", i, t0 + 40L * i, 64, 48));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "td-src", frames);
+    Path model = dir.resolve("model");
+
+    Cli.Result train = Cli.run("train", "--bootstrap", kafka.bootstrapServers(),
+        "--data", "kafka:frames?procedure=td-src&to=600ms", "--every", "2", "--out", model.toString(),
+        "--preset", "micro", "--epochs", "1", "--batch", "4", "--val-fraction", "0.3", "--seed", "2");
+
+    assertThat(train.exitCode()).as(train.err()).isZero();
+    // Frames 0..15 lie in the first 600 ms (40 ms apart); every 2nd: 0, 2, .., 14.
+    List<String> files = names(model.resolve("frames"));
+    assertThat(files).hasSize(8).startsWith("td-src-000000.jpg", "td-src-000002.jpg").endsWith("td-src-000014.jpg");
+    assertThat(Files.readAllBytes(model.resolve("frames").resolve("td-src-000014.jpg"))).isEqualTo(frames.get(14).image());
+    assertThat(train.out()).contains("trained: 1 epochs");
+  }
+
+  @Test
+  void badSourcesAreOneLineErrorsNamingTheSource(KafkaCluster kafka, @TempDir Path dir) {
+    String out = dir.resolve("m").toString();
+    Cli.Result missing = Cli.run("train", "--data", dir.resolve("nowhere").toString(), "--out", out);
+    Cli.Result noProcedure = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data", "kafka:frames", "--out", out);
+    Cli.Result unknownKey = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data",
+        "kafka:frames?procedure=a&since=1m", "--out", out);
+    Cli.Result nobody = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data",
+        "kafka:frames?procedure=nobody-here", "--out", out);
+
+    assertThat(missing.err()).isEqualTo("endowatch train: error: --data " + dir.resolve("nowhere")
+        + ": no such folder or video file (give image folders, video files or kafka:TOPIC?procedure=ID)\n");
+    assertThat(noProcedure.err()).isEqualTo(
+        "endowatch train: error: --data kafka:frames: expected kafka:TOPIC?procedure=ID[&from=T][&to=T]\n");
+    assertThat(unknownKey.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=a&since=1m: "
+        + "unknown parameter 'since' (expected procedure, from, to)\n");
+    assertThat(nobody.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=nobody-here: no frames of "
+        + "procedure nobody-here on topic frames in that range (check the id, the topic and from/to)\n");
+    for (Cli.Result r : List.of(missing, noProcedure, unknownKey, nobody)) {
+      assertThat(r.exitCode()).isEqualTo(1);
+    }
+  }
+
+  private static List<String> names(Path folder) throws Exception {
+    try (Stream<Path> s = Files.list(folder)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+}
