@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A training set of normal images, decoded once into memory. Corrupt files are skipped and
@@ -57,10 +59,31 @@ public final class NormalImages {
     return new NormalImages(files, images, skipped, resized);
   }
 
-  /** True if this file belongs to the validation hold-out (about {@code fraction} of files, by name). */
+  /** Frames of one video or recorded procedure, as ingest --out-dir and train --data write them. */
+  private static final Pattern VIDEO_FRAME = Pattern.compile("(.+)-(\\d{6})\\.jpg");
+  /** Consecutive video frames held out or kept together: 250 frames (10 s at 25 fps). */
+  static final int FRAME_BLOCK = 250;
+
+  /**
+   * True if this file belongs to the validation hold-out (about {@code fraction} of files, by name).
+   * Frames of a video ({@code SOURCE-000123.jpg}) go by blocks of {@link #FRAME_BLOCK} consecutive
+   * frames: a held-out frame whose neighbours 40 ms away were trained on is nearly a training image,
+   * and calibrating on such frames would set the threshold too low for unseen tissue.
+   */
   public static boolean heldOut(Path file, double fraction) {
-    int h = file.getFileName().toString().hashCode() & 0x7fffffff;
-    return (h % 10_000) < fraction * 10_000;
+    String name = file.getFileName().toString();
+    Matcher m = VIDEO_FRAME.matcher(name);
+    if (!m.matches()) {
+      int h = name.hashCode() & 0x7fffffff;
+      return (h % 10_000) < fraction * 10_000;
+    }
+    // String.hashCode of "a#1" and "a#2" differ by 1, which would put all blocks of a video on one
+    // side; a SplitMix64 finaliser spreads consecutive blocks.
+    long z = m.group(1).hashCode() * 0x9E3779B97F4A7C15L + Long.parseLong(m.group(2)) / FRAME_BLOCK;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    z ^= z >>> 31;
+    return ((z >>> 1) % 10_000) < fraction * 10_000;
   }
 
   /** The training part: every image not held out. */

@@ -31,27 +31,31 @@ class TrainingDataIT {
   }
 
   @Test
-  void aVideoTrainsOnEveryNthPreparedFrameAndCalibratesOnItsHeldOutFrames(@TempDir Path dir) throws Exception {
+  void aVideoTrainsOnEveryNthPreparedFrameAndCalibratesOnItsHeldOutBlock(@TempDir Path dir) throws Exception {
     Path video = dir.resolve("room 1.mp4");
-    assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "2", "--anomalies", "0").exitCode()).isZero();
+    assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "12", "--anomalies", "0").exitCode())
+        .isZero();
     Path model = dir.resolve("model");
 
-    Cli.Result train = Cli.run("train", "--data", video.toString(), "--every", "2", "--out", model.toString(),
+    Cli.Result train = Cli.run("train", "--data", video.toString(), "--every", "5", "--out", model.toString(),
         "--preset", "micro", "--epochs", "1", "--batch", "4", "--val-fraction", "0.3", "--seed", "2");
     Cli.Result calibrate = Cli.run("calibrate", "--model", model.toString(), "--normal", model.resolve("frames").toString());
 
     assertThat(train.exitCode()).as(train.err()).isZero();
-    // 2 s at 25 fps = 50 frames; every 2nd from index 0 = 25 files named after the video.
+    // 12 s at 25 fps = 300 frames; every 5th from index 0 = 60 files named after the video.
     List<String> files = names(model.resolve("frames"));
-    assertThat(files).hasSize(25).startsWith("room_1-000000.jpg", "room_1-000002.jpg").endsWith("room_1-000048.jpg");
-    assertThat(train.err()).contains("train: 25 frames (every 2) of " + video + " into " + model.resolve("frames"));
+    assertThat(files).hasSize(60).startsWith("room_1-000000.jpg", "room_1-000005.jpg").endsWith("room_1-000295.jpg");
+    assertThat(train.err()).contains("train: 60 frames (every 5) of " + video + " into " + model.resolve("frames"));
     BufferedImage first = ImageIO.read(model.resolve("frames").resolve(files.get(0)).toFile());
     assertThat(first.getWidth()).isEqualTo(256); // live ingest's default frame size
     assertThat(first.getHeight()).isEqualTo(256);
+    // Held out by blocks of 250 consecutive frames (NormalImagesTest): room_1's frames 0..249 are
+    // the hold-out, 250..299 train.
+    assertThat(Files.readAllLines(model.resolve("validation-files.txt"))).hasSize(50)
+        .allMatch(f -> Integer.parseInt(f.substring(7, 13)) < 250);
+    assertThat(train.out()).contains("10 train / 50 validation images");
     assertThat(calibrate.exitCode()).as(calibrate.err()).isZero();
-    int heldOut = Files.readAllLines(model.resolve("validation-files.txt")).size();
-    assertThat(heldOut).isBetween(1, 24);
-    assertThat(calibrate.out()).contains("calibrated " + model + " on " + heldOut + " normal images");
+    assertThat(calibrate.out()).contains("calibrated " + model + " on 50 normal images");
   }
 
   @Test
