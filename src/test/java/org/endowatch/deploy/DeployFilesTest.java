@@ -108,7 +108,7 @@ class DeployFilesTest {
       Matcher m = metric.matcher(panel.at("/targets/0/expr").asText());
       while (m.find()) {
         // Prometheus name -> Micrometer name: drop the unit/type suffix; each '_' was a '.' or a '_'.
-        String base = m.group().replaceAll("_(total|seconds|sum|count|bucket|max)$", "");
+        String base = m.group().replaceAll("_(total|seconds|bytes|sum|count|bucket|max)$", "");
         boolean found = Pattern.compile("\"" + base.replace("_", "[._]") + "\"").matcher(main).find();
         assertThat(found).as("metric %s of panel '%s' is registered somewhere in src/main", m.group(), panel.get("title").asText())
             .isTrue();
