@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.endowatch.config.KafkaSettings;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.Cli;
@@ -56,22 +55,7 @@ class SaslIT {
       assertThat(wrongPassword.err()).contains("Authentication failed");
       assertThat(apply.exitCode()).as(apply.err()).isZero();
       assertThat(ingest.exitCode()).as(ingest.err()).isZero();
-      KafkaCluster cluster = new KafkaCluster() {
-        @Override
-        public String bootstrapServers() {
-          return bootstrap;
-        }
-
-        @Override
-        public String kind() {
-          return "embedded-sasl";
-        }
-
-        @Override
-        public KafkaSettings settings() {
-          return KafkaSettings.of(bootstrap, good);
-        }
-      };
+      KafkaCluster cluster = KafkaCluster.of(bootstrap, "embedded-sasl", good);
       List<ConsumerRecord<String, Frame>> frames = TopicReader.read(cluster, Topics.FRAMES.name(),
           Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("sasl-1"), 50);
       assertThat(frames).hasSize(50);

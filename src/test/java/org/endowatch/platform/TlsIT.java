@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.endowatch.config.KafkaSettings;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.Cli;
@@ -69,22 +68,7 @@ class TlsIT {
           "check the ssl.* trust and key stores in --kafka-config");
       assertThat(apply.exitCode()).as(apply.err()).isZero();
       assertThat(ingest.exitCode()).as(ingest.err()).isZero();
-      KafkaCluster cluster = new KafkaCluster() {
-        @Override
-        public String bootstrapServers() {
-          return bootstrap;
-        }
-
-        @Override
-        public String kind() {
-          return "embedded-tls";
-        }
-
-        @Override
-        public KafkaSettings settings() {
-          return KafkaSettings.of(bootstrap, goodFile);
-        }
-      };
+      KafkaCluster cluster = KafkaCluster.of(bootstrap, "embedded-tls", goodFile);
       List<ConsumerRecord<String, Frame>> frames = TopicReader.read(cluster, Topics.FRAMES.name(),
           Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("tls-1"), 50);
       assertThat(frames).hasSize(50);

@@ -15,6 +15,11 @@ public interface KafkaCluster {
 
   /** A cluster at {@code bootstrap} (a broker a test started itself). */
   static KafkaCluster of(String bootstrap, String kind) {
+    return of(bootstrap, kind, null);
+  }
+
+  /** A cluster at {@code bootstrap} whose clients need the properties in {@code clientConfig} (SASL, TLS; null: none). */
+  static KafkaCluster of(String bootstrap, String kind, java.nio.file.Path clientConfig) {
     return new KafkaCluster() {
       @Override
       public String bootstrapServers() {
@@ -24,6 +29,11 @@ public interface KafkaCluster {
       @Override
       public String kind() {
         return kind;
+      }
+
+      @Override
+      public KafkaSettings settings() {
+        return clientConfig == null ? KafkaSettings.of(bootstrap) : KafkaSettings.of(bootstrap, clientConfig);
       }
     };
   }
