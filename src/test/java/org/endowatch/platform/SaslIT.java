@@ -2,18 +2,10 @@ package org.endowatch.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.endowatch.contract.Frame;
-import org.endowatch.contract.Topics;
-import org.endowatch.testing.Cli;
-import org.endowatch.testing.KafkaCluster;
-import org.endowatch.testing.TopicReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,29 +28,18 @@ class SaslIT {
     Properties admin = client("admin", "admin-pw");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), sasl, admin, Duration.ofSeconds(90))) {
       String bootstrap = broker.bootstrapServers();
-      Path good = write(dir.resolve("good.properties"), client("endowatch", "scope-pw"));
-      Path bad = write(dir.resolve("bad.properties"), client("endowatch", "guessed"));
-      Path video = dir.resolve("p.mp4");
-      assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "2", "--segment-seconds", "1").exitCode())
-          .isZero();
+      Path good = SecuredSession.write(dir.resolve("good.properties"), client("endowatch", "scope-pw"));
+      Path bad = SecuredSession.write(dir.resolve("bad.properties"), client("endowatch", "guessed"));
 
-      Cli.Result noCredentials = Cli.run("topics", "apply", "--bootstrap", bootstrap, "--timeout-s", "5");
-      Cli.Result wrongPassword = Cli.run("topics", "apply", "--bootstrap", bootstrap, "--kafka-config", bad.toString(),
-          "--timeout-s", "5");
-      Cli.Result apply = Cli.run("topics", "apply", "--bootstrap", bootstrap, "--kafka-config", good.toString());
-      Cli.Result ingest = Cli.run("ingest", "--bootstrap", bootstrap, "--kafka-config", good.toString(), "--source",
-          video.toString(), "--procedure", "sasl-1");
+      SecuredSession s = SecuredSession.run(dir, bootstrap, good, bad, "sasl-1");
 
-      assertThat(noCredentials.exitCode()).isEqualTo(1);
-      assertThat(noCredentials.err().lines().toList()).hasSize(1);
-      assertThat(wrongPassword.exitCode()).isEqualTo(1);
-      assertThat(wrongPassword.err()).contains("Authentication failed");
-      assertThat(apply.exitCode()).as(apply.err()).isZero();
-      assertThat(ingest.exitCode()).as(ingest.err()).isZero();
-      KafkaCluster cluster = KafkaCluster.of(bootstrap, "embedded-sasl", good);
-      List<ConsumerRecord<String, Frame>> frames = TopicReader.read(cluster, Topics.FRAMES.name(),
-          Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("sasl-1"), 50);
-      assertThat(frames).hasSize(50);
+      assertThat(s.without().exitCode()).isEqualTo(1);
+      assertThat(s.without().err().lines().toList()).hasSize(1);
+      assertThat(s.wrong().exitCode()).isEqualTo(1);
+      assertThat(s.wrong().err()).contains("Authentication failed");
+      assertThat(s.apply().exitCode()).as(s.apply().err()).isZero();
+      assertThat(s.ingest().exitCode()).as(s.ingest().err()).isZero();
+      assertThat(s.framesReadBack()).isEqualTo(50);
     }
   }
 
@@ -68,12 +49,5 @@ class SaslIT {
     p.put("sasl.mechanism", "PLAIN");
     p.put("sasl.jaas.config", JAAS + " username=\"" + user + "\" password=\"" + password + "\";");
     return p;
-  }
-
-  static Path write(Path file, Properties p) throws Exception {
-    try (var out = Files.newOutputStream(file)) {
-      p.store(out, null);
-    }
-    return file;
   }
 }

@@ -8,12 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.endowatch.contract.Frame;
-import org.endowatch.contract.Topics;
-import org.endowatch.testing.Cli;
-import org.endowatch.testing.KafkaCluster;
-import org.endowatch.testing.TopicReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,31 +41,20 @@ class TlsIT {
     Properties good = client(clientKeys, clientTrust);
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), tls, good, Duration.ofSeconds(90))) {
       String bootstrap = broker.bootstrapServers();
-      Path goodFile = SaslIT.write(dir.resolve("good.properties"), good);
-      Path untrusting = SaslIT.write(dir.resolve("untrusting.properties"), client(clientKeys, strangerTrust));
-      Path video = dir.resolve("p.mp4");
-      assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "2", "--segment-seconds", "1").exitCode())
-          .isZero();
+      Path goodFile = SecuredSession.write(dir.resolve("good.properties"), good);
+      Path untrusting = SecuredSession.write(dir.resolve("untrusting.properties"), client(clientKeys, strangerTrust));
 
-      Cli.Result plaintext = Cli.run("topics", "apply", "--bootstrap", bootstrap, "--timeout-s", "5");
-      Cli.Result wrongTrust = Cli.run("topics", "apply", "--bootstrap", bootstrap, "--kafka-config", untrusting.toString(),
-          "--timeout-s", "5");
-      Cli.Result apply = Cli.run("topics", "apply", "--bootstrap", bootstrap, "--kafka-config", goodFile.toString());
-      Cli.Result ingest = Cli.run("ingest", "--bootstrap", bootstrap, "--kafka-config", goodFile.toString(), "--source",
-          video.toString(), "--procedure", "tls-1");
+      SecuredSession s = SecuredSession.run(dir, bootstrap, goodFile, untrusting, "tls-1");
 
-      assertThat(plaintext.exitCode()).isEqualTo(1);
-      assertThat(plaintext.err().lines().toList()).hasSize(1);
-      assertThat(wrongTrust.exitCode()).isEqualTo(1);
-      assertThat(wrongTrust.err().lines().toList()).hasSize(1);
-      assertThat(wrongTrust.err()).contains("TLS handshake with Kafka at " + bootstrap + " failed",
+      assertThat(s.without().exitCode()).isEqualTo(1);
+      assertThat(s.without().err().lines().toList()).hasSize(1);
+      assertThat(s.wrong().exitCode()).isEqualTo(1);
+      assertThat(s.wrong().err().lines().toList()).hasSize(1);
+      assertThat(s.wrong().err()).contains("TLS handshake with Kafka at " + bootstrap + " failed",
           "check the ssl.* trust and key stores in --kafka-config");
-      assertThat(apply.exitCode()).as(apply.err()).isZero();
-      assertThat(ingest.exitCode()).as(ingest.err()).isZero();
-      KafkaCluster cluster = KafkaCluster.of(bootstrap, "embedded-tls", goodFile);
-      List<ConsumerRecord<String, Frame>> frames = TopicReader.read(cluster, Topics.FRAMES.name(),
-          Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("tls-1"), 50);
-      assertThat(frames).hasSize(50);
+      assertThat(s.apply().exitCode()).as(s.apply().err()).isZero();
+      assertThat(s.ingest().exitCode()).as(s.ingest().err()).isZero();
+      assertThat(s.framesReadBack()).isEqualTo(50);
     }
   }
 
