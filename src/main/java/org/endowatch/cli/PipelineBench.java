@@ -90,27 +90,21 @@ final class PipelineBench {
       ModelFrameScorer model0 = new ModelFrameScorer(ModelArtifact.load(model, "auto"), null);
       open.add(model0);
       List<SimpleMeterRegistry> registries = new ArrayList<>();
-      if (instances > 1) {
-        for (int i = 0; i < instances; i++) {
-          SimpleMeterRegistry registry = new SimpleMeterRegistry();
-          registries.add(registry);
-          ScorerApp app = new ScorerApp(settings.clientProps(), "bench" + suffix, 1, work.resolve("streams-" + i),
-              new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), () -> model0, registry);
-          open.add(app);
-          app.start();
-        }
-      } else {
-        int threads = Math.min(streams, 2);
-        FrameScorer shared = model0;
-        if (threads > 1) {
-          BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model0, threads, 5, n -> {});
-          open.add(batcher::close);
-          shared = batcher;
-        }
-        FrameScorer scorer = shared;
+      // Several instances: one stream thread each, to see the split across instances. One instance:
+      // up to two threads sharing the model through the batcher.
+      int threads = instances > 1 ? 1 : Math.min(streams, 2);
+      FrameScorer shared = model0;
+      if (threads > 1) {
+        BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model0, threads, 5, n -> {});
+        open.add(batcher::close);
+        shared = batcher;
+      }
+      FrameScorer scorer = shared;
+      for (int i = 0; i < instances; i++) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         registries.add(registry);
-        ScorerApp app = new ScorerApp(settings.clientProps(), "bench" + suffix, threads, work.resolve("streams"),
+        ScorerApp app = new ScorerApp(settings.clientProps(), "bench" + suffix, threads,
+            work.resolve(instances > 1 ? "streams-" + i : "streams"),
             new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), () -> scorer, registry);
         open.add(app);
         app.start();
