@@ -91,6 +91,7 @@ public final class Evaluation {
       report.put("iou_group_size", Math.min(GROUP_SIZE, cases.size()));
     }
     write(outDir, report, n, a, cases, normal);
+    writeScores(outDir.resolve("scores.csv"), normal, anomalous);
     return report;
   }
 
@@ -172,6 +173,30 @@ public final class Evaluation {
       out[g] = shuffled.subList(0, GROUP_SIZE).stream().mapToDouble(Case::iou).average().orElse(Double.NaN);
     }
     return out;
+  }
+
+  /**
+   * One row per image: file, class, image score, then the patch scores (row-major over the patch
+   * grid), so pooling rules can be studied offline without scoring again.
+   */
+  static void writeScores(Path file, FolderScorer.Outcome normal, FolderScorer.Outcome anomalous) {
+    StringBuilder csv = new StringBuilder("file,class,image_score,patch_scores\n");
+    for (var entry : List.of(Map.entry("normal", normal), Map.entry("anomalous", anomalous))) {
+      for (FolderScorer.Scored s : entry.getValue().scored()) {
+        csv.append(s.file().getFileName()).append(',').append(entry.getKey()).append(',')
+            .append(String.format(Locale.ROOT, "%.6f", s.result().imageScore())).append(',');
+        float[] p = s.result().patchScores();
+        for (int i = 0; i < p.length; i++) {
+          csv.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.5f", p[i]));
+        }
+        csv.append('\n');
+      }
+    }
+    try {
+      Files.writeString(file, csv.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private static void write(Path outDir, Map<String, Object> report, double[] n, double[] a, List<Case> cases,

@@ -8,6 +8,7 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.endowatch.model.ModelArtifact;
@@ -100,6 +101,19 @@ class TrainCalibrateEvalTest {
     assertThat(json.get("threshold").asDouble()).isEqualTo(ModelArtifact.readManifest(model).imageThreshold());
     assertThat(json.get("ms_per_image").asDouble()).isPositive();
     assertThat(report.resolve("report.md")).exists();
+    List<String> rows = Files.readAllLines(report.resolve("scores.csv"));
+    assertThat(rows).hasSize(1 + 3 + 3);
+    assertThat(rows.get(0)).isEqualTo("file,class,image_score,patch_scores");
+    assertThat(rows.stream().skip(1).map(r -> r.split(",")[1])).containsExactly("normal", "normal", "normal",
+        "anomalous", "anomalous", "anomalous");
+    for (String row : rows.subList(1, rows.size())) {
+      String[] cols = row.split(",");
+      double[] patches = java.util.Arrays.stream(cols[3].split(" ")).mapToDouble(Double::parseDouble).toArray();
+      assertThat(patches).hasSize(64); // the micro preset's 8 x 8 patch grid
+      // The manifest's pooling is the paper's mean: the image score is the patches' mean.
+      assertThat(Double.parseDouble(cols[2])).isCloseTo(java.util.Arrays.stream(patches).average().orElseThrow(),
+          org.assertj.core.data.Offset.offset(1e-4));
+    }
     assertThat(ImageIO.read(report.resolve("roc.png").toFile()).getWidth()).isEqualTo(420);
     assertThat(ImageIO.read(report.resolve("gallery.png").toFile()).getHeight()).isEqualTo(3 * 160);
   }
