@@ -52,15 +52,19 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the checkpoint in --out.") boolean resume;
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
   @Option(names = "--seed", defaultValue = "1") long seed;
+  @Option(names = "--keep-every", defaultValue = "0", paramLabel = "N",
+      description = "Also keep the model after every N-th epoch in MODEL_DIR/epochs/eNNN (each a model to calibrate "
+          + "and eval on validation data, to choose the epoch); 0 keeps only the latest (default).")
+  int keepEvery;
   @Option(names = "--name", description = "Model name (default: the --out folder's name).") String name;
 
   @Spec CommandSpec spec;
 
   /** Trains and returns what happened; SIGINT/SIGTERM checkpoint and stop. */
   public TrainingRun.Result run(java.io.PrintWriter progress) {
-    if (epochs < 1 || batch < 1 || every < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1) {
+    if (epochs < 1 || batch < 1 || every < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1 || keepEvery < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--epochs, --batch and --every must be >= 1, --lr > 0, --val-fraction in [0,1)");
+          "--epochs, --batch and --every must be >= 1, --lr > 0, --val-fraction in [0,1), --keep-every >= 0");
     }
     MemMcMaeConfig config;
     try {
@@ -89,7 +93,7 @@ public final class TrainCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return TrainingRun.run(new TrainingRun.Options(sources.folders(), out, config, epochs, batch, resume, device, seed, lr,
-          weightDecay, warmupEpochs, valFraction, modelName, String.join(" ", words)), progress, stop);
+          weightDecay, warmupEpochs, valFraction, modelName, String.join(" ", words), keepEvery), progress, stop);
     } finally {
       finished.countDown();
       try {

@@ -45,7 +45,7 @@ public final class TrainingRun {
   public record Options(
       List<Path> data, Path out, MemMcMaeConfig config, int epochs, int batch, boolean resume, String device,
       long seed, double baseLr, double weightDecay, int warmupEpochs, double valFraction, String name,
-      String command) {}
+      String command, int keepEvery) {}
 
   /** What happened. */
   public record Result(int epochsDone, long steps, double lastEpochLoss, double imagesPerSecond, Duration time,
@@ -207,8 +207,27 @@ public final class TrainingRun {
       trainer.saveOptimizer(out);
     }
     Files.move(tmp, dir.resolve("optimizer.bin"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    if (o.keepEvery() > 0 && batch == 0 && epoch % o.keepEvery() == 0) {
+      keep(o.out(), epoch);
+    }
     Map<String, Object> state = Map.of("epoch", epoch, "batch", batch, "steps", trainer.steps(), "elapsedMs", elapsedMs);
     ModelArtifact.JSON.writeValue(dir.resolve("state.json").toFile(), state);
+  }
+
+  static final String EPOCHS = "epochs";
+
+  /**
+   * Copies the artifact as it stands after {@code epoch} into {@code epochs/eNNN/}, a model of its
+   * own: the last epoch is not always the best detector (on kvasir-crops the validation AUC peaked
+   * at a quarter of the run while the loss kept falling), and choosing an epoch needs every
+   * candidate on disk to calibrate and evaluate on validation data.
+   */
+  static void keep(Path out, int epoch) throws IOException {
+    Path dir = out.resolve(EPOCHS).resolve(String.format(Locale.ROOT, "e%03d", epoch));
+    Files.createDirectories(dir);
+    for (String f : List.of(ModelArtifact.MANIFEST, ModelArtifact.PARAMETERS, "validation-files.txt")) {
+      Files.copy(out.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
   static long mix(long seed, int epoch, int batch) {

@@ -126,12 +126,20 @@ class TrainCalibrateEvalTest {
     var first = Cli.run(concat(common, "--out", straight.toString(), "--epochs", "2"));
     assertThat(first.exitCode()).as(first.err()).isZero();
     assertThat(Cli.run(concat(common, "--out", resumed.toString(), "--epochs", "1")).exitCode()).isZero();
-    var second = Cli.run(concat(common, "--out", resumed.toString(), "--epochs", "2", "--resume"));
+    var second = Cli.run(concat(common, "--out", resumed.toString(), "--epochs", "2", "--resume", "--keep-every", "1"));
     assertThat(second.exitCode()).isZero();
     assertThat(second.err()).contains("resuming at epoch 2, batch 0");
 
     assertThat(ModelArtifact.readManifest(resumed).parametersSha256())
         .isEqualTo(ModelArtifact.readManifest(straight).parametersSha256());
+    // --keep-every 1 on the resumed run kept epoch 2 (epoch 1 ran before it was asked for) as a model of its own.
+    assertThat(resumed.resolve("epochs/e001")).doesNotExist();
+    Path kept = resumed.resolve("epochs/e002");
+    assertThat(ModelArtifact.readManifest(kept).parametersSha256())
+        .isEqualTo(ModelArtifact.readManifest(straight).parametersSha256());
+    assertThat(ModelArtifact.readManifest(kept).training().get("epochs")).isEqualTo(2);
+    assertThat(Files.readAllLines(kept.resolve("validation-files.txt")))
+        .isEqualTo(Files.readAllLines(resumed.resolve("validation-files.txt")));
   }
 
   @Test
