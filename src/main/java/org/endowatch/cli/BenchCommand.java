@@ -41,6 +41,8 @@ public final class BenchCommand implements Callable<Integer> {
   int scorers;
   @Option(names = "--seconds", defaultValue = "20", description = "Length of each procedure (default ${DEFAULT-VALUE}).") int seconds;
   @Option(names = "--budget-ms", defaultValue = "100") long budgetMs;
+  @Option(names = "--backlog-batch", defaultValue = "1",
+      description = "Frames of a stream's backlog the scorer scores together (default ${DEFAULT-VALUE}).") int backlogBatch;
   @Option(names = "--model", paramLabel = "DIR", description = "Model for the pipeline (default: the bundled demo-micro).") Path model;
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of an embedded broker.") String bootstrap;
   @Option(names = "--python", defaultValue = "/usr/bin/python3",
@@ -109,7 +111,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (!what.equals("model")) {
       Path work = Files.createTempDirectory("endowatch-bench");
       Path m = model != null ? model : DemoCommand.extractModel(work.resolve("model"));
-      PipelineBench.Result p = PipelineBench.run(bootstrap, work, m, streams, fps, seconds, budgetMs, scorers, err);
+      PipelineBench.Result p = PipelineBench.run(bootstrap, work, m, streams, fps, seconds, budgetMs, backlogBatch, scorers, err);
       Map<String, Object> pipeline = new LinkedHashMap<>();
       pipeline.put("streams", p.streams());
       pipeline.put("fps_per_stream", p.fpsPerStream());
@@ -124,6 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("frames", p.frames());
       pipeline.put("seconds", p.seconds());
       pipeline.put("budget_ms", p.budgetMs());
+      pipeline.put("backlog_batch", backlogBatch);
       pipeline.put("model", p.model());
       pipeline.put("mask_schedule", p.maskSchedule());
       pipeline.put("scorer_instances", p.outcomesPerInstance().size());

@@ -51,7 +51,7 @@ final class PipelineBench {
    * @param instances scorer instances (Kafka Streams applications of one id, each with one thread),
    *     to see the work split and exactly-once across instances; 1 = one instance with up to 2 threads
    */
-  static Result run(String bootstrap, Path work, Path model, int streams, double fps, int seconds, long budgetMs,
+  static Result run(String bootstrap, Path work, Path model, int streams, double fps, int seconds, long budgetMs, int backlogBatch,
       int instances, PrintWriter log) throws Exception {
     List<AutoCloseable> open = new ArrayList<>();
     try {
@@ -85,7 +85,8 @@ final class PipelineBench {
           frames.add(preparer.prepare(p.image()));
         }
       }
-      log.printf("pipeline: %d streams x %d frames at %.0f fps, budget %d ms%n", streams, frames.size(), fps, budgetMs);
+      log.printf("pipeline: %d streams x %d frames at %.0f fps, budget %d ms, backlog batch %d%n", streams, frames.size(), fps,
+          budgetMs, backlogBatch);
       log.flush();
       ModelFrameScorer model0 = new ModelFrameScorer(ModelArtifact.load(model, "auto"), null);
       open.add(model0);
@@ -95,7 +96,7 @@ final class PipelineBench {
       int threads = instances > 1 ? 1 : Math.min(streams, 2);
       FrameScorer shared = model0;
       if (threads > 1) {
-        BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model0, threads, 5, n -> {});
+        BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model0, threads * backlogBatch, 5, n -> {});
         open.add(batcher::close);
         shared = batcher;
       }
@@ -105,7 +106,7 @@ final class PipelineBench {
         registries.add(registry);
         ScorerApp app = new ScorerApp(settings.clientProps(), "bench" + suffix, threads,
             work.resolve(instances > 1 ? "streams-" + i : "streams"),
-            new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), () -> scorer, registry);
+            new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT, backlogBatch), () -> scorer, registry);
         open.add(app);
         app.start();
       }
@@ -127,6 +128,11 @@ final class PipelineBench {
         double sendSeconds = (System.nanoTime() - start) / 1e9;
         for (int i = 0; i < streams; i++) {
           waitFor(settings.clientProps(), outputs.scores(), "bench-" + i, frames.size(), 300);
+        }
+        if (backlogBatch > 1) {
+          double batches = registries.stream().mapToDouble(r -> r.find("endowatch.backlog.batch_size").summary().count()).sum();
+          double frames1 = registries.stream().mapToDouble(r -> r.find("endowatch.backlog.batch_size").summary().totalAmount()).sum();
+          log.printf("backlog batches: %.0f, %.2f frames each on average%n", batches, frames1 / Math.max(1, batches));
         }
         List<Long> perInstance = registries.stream().map(r -> (long) (r.find("endowatch.frames.scored").counter().count()
             + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum())).toList();

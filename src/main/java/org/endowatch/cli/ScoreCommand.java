@@ -48,12 +48,17 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--batch-wait-ms", defaultValue = "5",
       description = "With --threads > 1: how long the model waits to batch frames of several streams (default ${DEFAULT-VALUE}).")
   long batchWaitMs;
+  @Option(names = "--backlog-batch", defaultValue = "1", paramLabel = "N",
+      description = "Score up to N frames of a stream's backlog together when the scorer falls behind (default ${DEFAULT-VALUE}: "
+          + "each frame as reached).")
+  int backlogBatch;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    if (threads < 1 || budgetMs < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1 and --budget-ms >= 0");
+    if (threads < 1 || budgetMs < 0 || backlogBatch < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--threads and --backlog-batch must be >= 1 and --budget-ms >= 0");
     }
     var settings = kafka.settings();
     ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(outputSuffix);
@@ -74,12 +79,12 @@ public final class ScoreCommand implements Callable<Integer> {
       java.util.function.Supplier<FrameScorer> shared = scorer;
       BatchingFrameScorer batcher = null;
       if (threads > 1) {
-        BatchingFrameScorer b = new BatchingFrameScorer(scorer::current, threads, batchWaitMs, batchSizes::record);
+        BatchingFrameScorer b = new BatchingFrameScorer(scorer::current, threads * backlogBatch, batchWaitMs, batchSizes::record);
         batcher = b;
         shared = () -> b;
       }
       ScorerApp app = new ScorerApp(settings.clientProps(), applicationId, threads, state,
-          new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT), shared, metrics.registry());
+          new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT, backlogBatch), shared, metrics.registry());
       running.set(app);
       Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
       app.start();

@@ -48,21 +48,44 @@ public final class BatchingFrameScorer implements FrameScorer, AutoCloseable {
 
   @Override
   public Scored score(Frame frame) {
-    ModelFrameScorer m = model.get();
-    Request r = new Request(m.input(frame), new CompletableFuture<>());
-    queue.add(r);
-    try {
-      Scored s = r.result().get();
-      if (s == null) {
-        throw new UnscorableFrameException("model " + m.modelVersion() + " produced a non-finite score");
-      }
-      return s;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the model", e);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+    Outcome o = scoreAll(List.of(frame)).get(0);
+    if (o.scored() == null) {
+      throw new UnscorableFrameException(o.unscorable());
     }
+    return o.scored();
+  }
+
+  /** All decodable frames go into the queue at once, so a stream's backlog shares batches with other streams. */
+  @Override
+  public List<Outcome> scoreAll(List<Frame> frames) {
+    ModelFrameScorer m = model.get();
+    List<Object> pending = new ArrayList<>(frames.size()); // a Request, or the Outcome of an undecodable frame
+    for (Frame f : frames) {
+      try {
+        Request r = new Request(m.input(f), new CompletableFuture<>());
+        queue.add(r);
+        pending.add(r);
+      } catch (UnscorableFrameException e) {
+        pending.add(new Outcome(null, e.getMessage()));
+      }
+    }
+    List<Outcome> out = new ArrayList<>(frames.size());
+    for (Object p : pending) {
+      if (p instanceof Outcome o) {
+        out.add(o);
+        continue;
+      }
+      try {
+        Scored s = ((Request) p).result().get();
+        out.add(s != null ? new Outcome(s, null) : new Outcome(null, "model " + m.modelVersion() + " produced a non-finite score"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the model", e);
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+      }
+    }
+    return out;
   }
 
   private void serve() {

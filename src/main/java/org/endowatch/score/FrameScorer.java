@@ -1,5 +1,7 @@
 package org.endowatch.score;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.endowatch.contract.Frame;
 
 /**
@@ -17,6 +19,26 @@ public interface FrameScorer {
    *     content type); the message becomes the dead-letter reason
    */
   Scored score(Frame frame);
+
+  /** One frame's outcome in {@link #scoreAll}: its scores, or the one-line reason it cannot be scored. */
+  record Outcome(Scored scored, String unscorable) {}
+
+  /**
+   * Scores a stream's backlog together, in order: one outcome per frame; a frame that cannot be
+   * scored does not stop the others. Implementations batch where they can (one forward pass for all
+   * masked copies of all frames); this default scores one frame at a time.
+   */
+  default List<Outcome> scoreAll(List<Frame> frames) {
+    List<Outcome> out = new ArrayList<>(frames.size());
+    for (Frame f : frames) {
+      try {
+        out.add(new Outcome(score(f), null));
+      } catch (UnscorableFrameException e) {
+        out.add(new Outcome(null, e.getMessage()));
+      }
+    }
+    return out;
+  }
 
   String modelVersion();
 

@@ -50,6 +50,11 @@ public final class ScorerApp implements AutoCloseable {
     // One frame is scored per record and takes tens of ms: fetch few at a time so the staleness
     // check sees each frame soon after it arrives.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20);
+    if (settings.backlogBatch() > 1) {
+      // Wall-clock punctuation (which scores a waiting backlog) runs between polls: a poll that
+      // blocks 100 ms (the default) with no new frame would hold a waiting frame that long.
+      p.put(StreamsConfig.POLL_MS_CONFIG, ScoringTopology.BACKLOG_WAIT_MS);
+    }
     streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p);
     // Kafka's own client metrics, consumer lag (records-lag-max) among them, next to ours on /metrics.
     streamsMetrics = new KafkaStreamsMetrics(streams);

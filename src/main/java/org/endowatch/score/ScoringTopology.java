@@ -12,6 +12,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -31,14 +32,27 @@ import org.endowatch.contract.Topics;
 /**
  * The scoring topology, the one production runs and tests drive: every record of {@code frames}
  * gets exactly one outcome, a score (plus its heatmap, plus any alert events) or a skip, or a
- * dead letter. Each frame is scored synchronously inside the processor, so an exactly-once commit
- * covers input offset, outputs and alert state together (buffering frames in memory across commits
- * loses them when the process dies).
+ * dead letter. Frames are scored inside the processor, so an exactly-once commit covers input
+ * offset, outputs and alert state together. With a backlog batch above 1, a reached frame waits in
+ * a changelogged store (in the same transaction as its offset: buffering in memory would lose it
+ * when the process dies) until that many have gathered or the first of them has waited
+ * {@link #BACKLOG_WAIT_MS} (a wall-clock punctuation); then all waiting frames are scored in one
+ * batch. A scorer that keeps up sees batches of 1 and pays nothing;
+ * one that falls behind scores the frames that arrived during its last batch together instead of
+ * one by one, which costs the network less per frame (bench model: 41 against 75 ms at 128 px).
  */
 public final class ScoringTopology {
   public static final String SOURCE = "frames-source";
   public static final String PROCESSOR = "score";
   public static final String ALERT_STORE = "alert-state";
+  public static final String PENDING_STORE = "pending-frames";
+  /**
+   * How long the first waiting frame of a backlog waits for company: long enough for the stream
+   * thread to move every record of its last poll into the pending store (each takes well under a
+   * millisecond), short next to a frame's scoring time. Kafka Streams punctuates after every record
+   * while it is catching up, so "the round is over" cannot be seen directly.
+   */
+  public static final long BACKLOG_WAIT_MS = 5;
   static final String SCORES_SINK = "scores-sink";
   static final String HEATMAPS_SINK = "heatmaps-sink";
   static final String ALERTS_SINK = "alerts-sink";
@@ -60,10 +74,26 @@ public final class ScoringTopology {
    * @param outputs the output topics
    * @param budgetMs a frame older than this when reached is skipped as stale; 0 scores everything
    * @param rule the alert rule
+   * @param backlogBatch up to this many frames of a stream's backlog are scored together; 1 scores
+   *     each frame as it is reached
    */
-  public record Settings(String input, Outputs outputs, long budgetMs, AlertRule rule) {
+  public record Settings(String input, Outputs outputs, long budgetMs, AlertRule rule, int backlogBatch) {
+    public Settings {
+      if (backlogBatch < 1) {
+        throw new IllegalArgumentException("backlog batch must be >= 1, got " + backlogBatch);
+      }
+    }
+
+    public Settings(String input, Outputs outputs, long budgetMs, AlertRule rule) {
+      this(input, outputs, budgetMs, rule, 1);
+    }
+
     public static Settings live(long budgetMs) {
       return new Settings(Topics.FRAMES.name(), Outputs.LIVE, budgetMs, AlertRule.DEFAULT);
+    }
+
+    public Settings withBacklogBatch(int frames) {
+      return new Settings(input, outputs, budgetMs, rule, frames);
     }
   }
 
@@ -81,6 +111,10 @@ public final class ScoringTopology {
     t.addProcessor(PROCESSOR, () -> new ScoringProcessor(s, scorer, clock, metrics), SOURCE);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE), Serdes.String(),
         JsonSerde.of(AlertRule.State.class)), PROCESSOR);
+    if (s.backlogBatch() > 1) {
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
+          JsonSerde.of(Pending.class)), PROCESSOR);
+    }
     t.addSink(SCORES_SINK, s.outputs().scores(), Topics.SCORES.keySerde().serializer(),
         Topics.SCORES.valueSerde().serializer(), PROCESSOR);
     t.addSink(HEATMAPS_SINK, s.outputs().heatmaps(), Topics.HEATMAPS.keySerde().serializer(),
@@ -92,7 +126,34 @@ public final class ScoringTopology {
     return t;
   }
 
-  /** Scores one frame per record and decides its outcome. */
+  /**
+   * A reached frame as it arrived (key, raw bytes, headers, where it came from), waiting in the
+   * pending store to be scored with its backlog; also what a dead letter is made from.
+   */
+  public record Pending(String key, byte[] value, List<DeadLetter.RawHeader> headers, long timestamp, String topic,
+      int partition, long offset) {
+    static Pending of(Record<String, byte[]> r, RecordMetadata md, String fallbackTopic) {
+      List<DeadLetter.RawHeader> headers = new ArrayList<>();
+      for (Header h : r.headers()) {
+        headers.add(new DeadLetter.RawHeader(h.key(), h.value()));
+      }
+      return new Pending(r.key(), r.value(), headers, r.timestamp(), md == null ? fallbackTopic : md.topic(),
+          md == null ? -1 : md.partition(), md == null ? -1 : md.offset());
+    }
+
+    RecordHeaders recordHeaders() {
+      RecordHeaders h = new RecordHeaders();
+      headers.forEach(x -> h.add(x.key(), x.value()));
+      return h;
+    }
+
+    /** Store key: offsets zero-padded so the store's byte order is arrival order. */
+    String storeKey() {
+      return String.format(java.util.Locale.ROOT, "%020d", offset);
+    }
+  }
+
+  /** Decides every record's outcome; scores each frame as reached, or a stream's backlog together. */
   static final class ScoringProcessor implements Processor<String, byte[], String, Object> {
     private final Settings settings;
     private final Supplier<FrameScorer> scorer;
@@ -103,8 +164,12 @@ public final class ScoringTopology {
     private final Counter alertsRaised;
     private final Timer latency;
     private final Timer inference;
+    private final io.micrometer.core.instrument.DistributionSummary batchSizes;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, AlertRule.State> alerts;
+    private KeyValueStore<String, Pending> pending;
+    private int pendingCount;
+    private long firstPendingAtMs;
 
     ScoringProcessor(Settings settings, Supplier<FrameScorer> scorer, LongSupplier clock, MeterRegistry m) {
       this.settings = settings;
@@ -117,52 +182,130 @@ public final class ScoringTopology {
       this.latency = Timer.builder("endowatch.capture_to_score").publishPercentiles(0.5, 0.99)
           .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).register(m);
       this.inference = Timer.builder("endowatch.inference").publishPercentiles(0.5, 0.99).register(m);
+      this.batchSizes = io.micrometer.core.instrument.DistributionSummary.builder("endowatch.backlog.batch_size").register(m);
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
       this.context = context;
       this.alerts = context.getStateStore(ALERT_STORE);
+      if (settings.backlogBatch() > 1) {
+        this.pending = context.getStateStore(PENDING_STORE);
+        // Frames that were waiting when the process stopped come back with the store.
+        try (var it = pending.all()) {
+          while (it.hasNext()) {
+            it.next();
+            pendingCount++;
+          }
+        }
+        firstPendingAtMs = context.currentSystemTimeMs();
+        context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, now -> {
+          if (pendingCount > 0 && now - firstPendingAtMs >= BACKLOG_WAIT_MS) {
+            flush();
+          }
+        });
+      }
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
-      Frame frame;
-      try {
-        if (record.value() == null) {
-          throw new ContractException("frame record has no value");
-        }
-        frame = FrameSerde.read(record.headers(), record.value());
-      } catch (ContractException e) {
-        deadLetter(record, e.getMessage());
+      Pending p = Pending.of(record, context.recordMetadata().orElse(null), settings.input());
+      Frame frame = frameOrDeadLetter(p);
+      if (frame == null || skippedAsStale(p, frame)) {
         return;
       }
-      if (!frame.procedureId().equals(record.key())) {
-        deadLetter(record, "record key '" + record.key() + "' differs from procedure header '" + frame.procedureId() + "'");
+      if (pending == null) {
+        FrameScorer model = scorer.get();
+        long t0 = System.nanoTime();
+        FrameScorer.Outcome outcome = model.scoreAll(List.of(frame)).get(0);
+        inference.record(Duration.ofNanos(System.nanoTime() - t0));
+        decide(p, frame, model, outcome);
+        return;
+      }
+      pending.put(p.storeKey(), p);
+      if (pendingCount == 0) {
+        firstPendingAtMs = context.currentSystemTimeMs();
+      }
+      if (++pendingCount >= settings.backlogBatch()) {
+        flush();
+      }
+    }
+
+    /** Scores every waiting frame (still fresh) in one batch and decides each outcome in arrival order. */
+    private void flush() {
+      if (pendingCount == 0) {
+        return;
+      }
+      List<Pending> waiting = new ArrayList<>();
+      try (var it = pending.all()) {
+        it.forEachRemaining(kv -> waiting.add(kv.value));
+      }
+      waiting.forEach(p -> pending.delete(p.storeKey()));
+      pendingCount = 0;
+      List<Pending> fresh = new ArrayList<>();
+      List<Frame> frames = new ArrayList<>();
+      for (Pending p : waiting) {
+        Frame f = frameOrDeadLetter(p);
+        if (f != null && !skippedAsStale(p, f)) {
+          fresh.add(p);
+          frames.add(f);
+        }
+      }
+      if (frames.isEmpty()) {
         return;
       }
       FrameScorer model = scorer.get();
-      long now = clock.getAsLong();
-      if (settings.budgetMs() > 0 && now - frame.captureTimestampMs() > settings.budgetMs()) {
-        emit(SCORES_SINK, record, frame.procedureId(), Score.skipped(frame.procedureId(), frame.frameIndex(),
-            frame.captureTimestampMs(), now, model.imageThreshold(), model.modelVersion(), "stale"));
-        skipped.increment();
-        return;
-      }
-      FrameScorer.Scored result;
       long t0 = System.nanoTime();
+      List<FrameScorer.Outcome> outcomes = model.scoreAll(frames);
+      inference.record(Duration.ofNanos((System.nanoTime() - t0) / frames.size()));
+      batchSizes.record(frames.size());
+      for (int i = 0; i < frames.size(); i++) {
+        decide(fresh.get(i), frames.get(i), model, outcomes.get(i));
+      }
+    }
+
+    /** The frame in a record, or null after dead-lettering a record that breaks the contract. */
+    private Frame frameOrDeadLetter(Pending p) {
       try {
-        result = model.score(frame);
-      } catch (FrameScorer.UnscorableFrameException e) {
-        deadLetter(record, e.getMessage());
+        if (p.value() == null) {
+          throw new ContractException("frame record has no value");
+        }
+        Frame frame = FrameSerde.read(p.recordHeaders(), p.value());
+        if (!frame.procedureId().equals(p.key())) {
+          deadLetter(p, "record key '" + p.key() + "' differs from procedure header '" + frame.procedureId() + "'");
+          return null;
+        }
+        return frame;
+      } catch (ContractException e) {
+        deadLetter(p, e.getMessage());
+        return null;
+      }
+    }
+
+    /** Emits a skip (the frame's outcome) when the frame is older than the budget now. */
+    private boolean skippedAsStale(Pending p, Frame frame) {
+      long now = clock.getAsLong();
+      if (settings.budgetMs() <= 0 || now - frame.captureTimestampMs() <= settings.budgetMs()) {
+        return false;
+      }
+      FrameScorer model = scorer.get();
+      emit(SCORES_SINK, p, frame.procedureId(), Score.skipped(frame.procedureId(), frame.frameIndex(),
+          frame.captureTimestampMs(), now, model.imageThreshold(), model.modelVersion(), "stale"));
+      skipped.increment();
+      return true;
+    }
+
+    private void decide(Pending p, Frame frame, FrameScorer model, FrameScorer.Outcome outcome) {
+      if (outcome.scored() == null) {
+        deadLetter(p, outcome.unscorable());
         return;
       }
-      inference.record(Duration.ofNanos(System.nanoTime() - t0));
+      FrameScorer.Scored result = outcome.scored();
       long done = clock.getAsLong();
       Score score = Score.scored(frame.procedureId(), frame.frameIndex(), frame.captureTimestampMs(), done,
           result.score(), model.imageThreshold(), model.modelVersion());
-      emit(SCORES_SINK, record, frame.procedureId(), score);
-      emit(HEATMAPS_SINK, record, frame.procedureId(), new Heatmap(frame.procedureId(), frame.frameIndex(),
+      emit(SCORES_SINK, p, frame.procedureId(), score);
+      emit(HEATMAPS_SINK, p, frame.procedureId(), new Heatmap(frame.procedureId(), frame.frameIndex(),
           frame.captureTimestampMs(), model.modelVersion(), frame.width(), frame.height(), model.patchThreshold(),
           result.gridSize(), result.gridSize(), result.patchScores()));
       scored.increment();
@@ -177,24 +320,18 @@ public final class ScoringTopology {
         if (e.type().equals(AlertEvent.START)) {
           alertsRaised.increment();
         }
-        emit(ALERTS_SINK, record, frame.procedureId(), e);
+        emit(ALERTS_SINK, p, frame.procedureId(), e);
       }
     }
 
-    private void emit(String sink, Record<String, byte[]> in, String key, Object value) {
+    private void emit(String sink, Pending in, String key, Object value) {
       // Outputs carry no input headers: frame metadata belongs to frames, not to scores.
       context.forward(new Record<String, Object>(key, value, in.timestamp(), new RecordHeaders()), sink);
     }
 
-    private void deadLetter(Record<String, byte[]> record, String reason) {
-      RecordMetadata md = context.recordMetadata().orElse(null);
-      List<DeadLetter.RawHeader> headers = new ArrayList<>();
-      for (Header h : record.headers()) {
-        headers.add(new DeadLetter.RawHeader(h.key(), h.value()));
-      }
-      DeadLetter d = new DeadLetter(reason, md == null ? settings.input() : md.topic(), md == null ? -1 : md.partition(),
-          md == null ? -1 : md.offset(), clock.getAsLong(), headers, record.value());
-      context.forward(new Record<String, Object>(record.key(), d, record.timestamp(), new RecordHeaders()), DLQ_SINK);
+    private void deadLetter(Pending p, String reason) {
+      DeadLetter d = new DeadLetter(reason, p.topic(), p.partition(), p.offset(), clock.getAsLong(), p.headers(), p.value());
+      context.forward(new Record<String, Object>(p.key(), d, p.timestamp(), new RecordHeaders()), DLQ_SINK);
       deadLettered.increment();
     }
   }

@@ -60,4 +60,32 @@ class BatchingFrameScorerTest {
       assertThat(batcher.score(TestFrames.jpeg("p", 1, 0, 48, 48)).score()).isFinite();
     }
   }
+
+  @Test
+  void aBacklogIsScoredInOneBatchWithTheSameScoresAndAnUndecodableFrameOnlyLosesItself(@TempDir Path dir) throws Exception {
+    ModelHolderTest.model(dir.resolve("m"), "k-1", 0.5);
+    try (ModelFrameScorer model = new ModelFrameScorer(ModelArtifact.load(dir.resolve("m"), "cpu"), null)) {
+      Frame bad = new Frame("p", 1, 0, 48, 48, Frame.JPEG, "t", new byte[] {9, 9});
+      List<Frame> backlog = List.of(TestFrames.jpeg("p", 0, 0, 48, 48), bad, TestFrames.jpeg("p", 2, 0, 48, 48));
+      List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+      List<FrameScorer.Outcome> direct = model.scoreAll(backlog);
+      List<FrameScorer.Outcome> viaBatcher;
+      try (BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model, 4, 300, batchSizes::add)) {
+        viaBatcher = batcher.scoreAll(backlog);
+      }
+      for (List<FrameScorer.Outcome> outcomes : List.of(direct, viaBatcher)) {
+        assertThat(outcomes).hasSize(3);
+        assertThat(outcomes.get(1).scored()).isNull();
+        assertThat(outcomes.get(1).unscorable()).startsWith("undecodable image");
+        for (int i : new int[] {0, 2}) {
+          FrameScorer.Scored alone = model.score(backlog.get(i));
+          assertThat(outcomes.get(i).unscorable()).isNull();
+          assertThat(outcomes.get(i).scored().score()).isCloseTo(alone.score(), within(1e-5));
+          assertThat(outcomes.get(i).scored().patchScores()).containsExactly(alone.patchScores(), within(1e-5f));
+        }
+      }
+      // The two decodable frames went to the model together.
+      assertThat(batchSizes).containsExactly(2);
+    }
+  }
 }

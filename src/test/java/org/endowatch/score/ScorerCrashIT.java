@@ -24,7 +24,8 @@ import org.endowatch.model.ModelManifest;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
 import org.endowatch.testing.TestFrames;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,8 +42,10 @@ class ScorerCrashIT {
   /** Kill points per run (the reliability issue asks for at least 5). */
   private static final int KILLS = 5;
 
-  @Test
-  void sigkillMidStreamLosesAndDuplicatesNothing(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+  /** With a backlog batch of 4 the kills also hit frames waiting in the pending store. */
+  @ParameterizedTest(name = "backlog batch {0}")
+  @ValueSource(ints = {1, 4})
+  void sigkillMidStreamLosesAndDuplicatesNothing(int backlogBatch, KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String suffix = "-crash-" + UUID.randomUUID().toString().substring(0, 8);
     ScoringTopology.Outputs outputs = ScoringIT.createTopics(kafka, suffix, 2);
     String input = "frames" + suffix;
@@ -70,7 +73,7 @@ class ScorerCrashIT {
     String[] command = {"java", "-Xmx1g", "-jar", System.getProperty("endowatch.jar", "target/endowatch.jar"), "score",
         "--bootstrap", kafka.bootstrapServers(), "--model", model.toString(), "--input", input, "--output-suffix", suffix,
         "--budget-ms", "0", "--application-id", "crash" + suffix, "--state-dir", dir.resolve("state").toString(),
-        "--metrics-port", "0"};
+        "--metrics-port", "0", "--backlog-batch", String.valueOf(backlogBatch)};
     Path log = dir.resolve("scorer.log");
     // KILLS runs, each SIGKILLed once 20 more outcomes are committed than before it started.
     for (int k = 1; k <= KILLS; k++) {

@@ -26,7 +26,8 @@ import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
 import org.endowatch.testing.TestFrames;
 import org.endowatch.testing.TestModels;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(RealKafka.class)
 class ScoringIT {
 
-  @Test
-  void everyFrameGetsExactlyOneCommittedOutcome(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+  /** Backlog batch 1 scores each frame as reached; 4 scores the waiting frames (here: all of them) in batches. */
+  @ParameterizedTest(name = "backlog batch {0}")
+  @ValueSource(ints = {1, 4})
+  void everyFrameGetsExactlyOneCommittedOutcome(int backlogBatch, KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
     ScoringTopology.Outputs outputs = createTopics(kafka, suffix, 2);
     String input = "frames" + suffix;
@@ -60,7 +63,7 @@ class ScoringIT {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, "cpu"), null);
          ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "it" + suffix, 1, dir.resolve("state"),
-             new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, registry)) {
+             new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT, backlogBatch), () -> scorer, registry)) {
       app.start();
       List<Score> scores = readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), 12);
       List<DeadLetter> letters = readCommitted(kafka, outputs.deadLetters(), Topics.FRAMES_DLQ.valueSerde().deserializer(), 1);
@@ -78,6 +81,13 @@ class ScoringIT {
       assertThat(registry.get("endowatch.frames.dead_lettered").counter().count()).isEqualTo(1.0);
       assertThat(registry.get("endowatch.capture_to_score").timer().count()).isEqualTo(12);
       assertThat(registry.getMeters()).anyMatch(m -> m.getId().getName().equals("kafka.consumer.fetch.manager.records.lag.max"));
+      if (backlogBatch > 1) {
+        // All 13 decodable-looking frames went through batches (the garbage one fails to decode inside
+        // its batch), and the backlog was there from the start, so batches held more than one frame.
+        var batches = registry.get("endowatch.backlog.batch_size").summary();
+        assertThat(batches.totalAmount()).isEqualTo(13.0);
+        assertThat(batches.count()).isLessThan(13);
+      }
     }
   }
 

@@ -1,0 +1,153 @@
+package org.endowatch.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.endowatch.contract.DeadLetter;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The topology with a backlog batch of 3: reached frames wait in the pending store and are scored
+ * together when 3 have gathered or when the first has waited 5 ms (the wall-clock punctuation,
+ * driven here by advancing the driver's wall clock).
+ */
+class BacklogBatchTest {
+  private final AtomicLong now = new AtomicLong(10_000);
+  /** The frame indexes of every scoreAll call, in order. */
+  private final List<List<Long>> calls = new ArrayList<>();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, Frame> frames;
+  private TestOutputTopic<String, Score> scores;
+  private TestOutputTopic<String, DeadLetter> dlq;
+
+  @BeforeEach
+  void start() {
+    FrameScorer recording = new FrameScorer() {
+      private final FrameScorer inner = ScoringTopologyTest.byteScorer();
+
+      @Override
+      public Scored score(Frame f) {
+        return inner.score(f);
+      }
+
+      @Override
+      public List<Outcome> scoreAll(List<Frame> batch) {
+        calls.add(batch.stream().map(Frame::frameIndex).toList());
+        return FrameScorer.super.scoreAll(batch);
+      }
+
+      @Override
+      public String modelVersion() {
+        return inner.modelVersion();
+      }
+
+      @Override
+      public double imageThreshold() {
+        return inner.imageThreshold();
+      }
+
+      @Override
+      public float patchThreshold() {
+        return inner.patchThreshold();
+      }
+    };
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "backlog-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(ScoringTopology.build(ScoringTopology.Settings.live(200).withBacklogBatch(3),
+        () -> recording, now::get, new SimpleMeterRegistry()), p);
+    frames = driver.createInputTopic("frames", new org.apache.kafka.common.serialization.StringSerializer(),
+        Topics.FRAMES.valueSerde().serializer());
+    scores = driver.createOutputTopic("scores", Topics.SCORES.keySerde().deserializer(), Topics.SCORES.valueSerde().deserializer());
+    dlq = driver.createOutputTopic("frames-dlq", Topics.FRAMES_DLQ.keySerde().deserializer(),
+        Topics.FRAMES_DLQ.valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  private void send(long index, int scorePercent) {
+    Frame f = new Frame("proc", index, now.get() - 40, 64, 48, Frame.JPEG, "test", new byte[] {(byte) scorePercent, 1, 2});
+    frames.pipeInput(new TestRecord<>("proc", f, null, f.captureTimestampMs()));
+  }
+
+  private KeyValueStore<String, ScoringTopology.Pending> pending() {
+    return driver.getKeyValueStore(ScoringTopology.PENDING_STORE);
+  }
+
+  @Test
+  void framesWaitUntilTheRoundEndsThenAreScoredTogetherInOrder() {
+    send(0, 10);
+    send(1, 20);
+    assertThat(scores.isEmpty()).isTrue();
+    assertThat(pending().approximateNumEntries()).isEqualTo(2);
+
+    driver.advanceWallClockTime(Duration.ofMillis(4));
+    assertThat(calls).isEmpty();
+    driver.advanceWallClockTime(Duration.ofMillis(1));
+    assertThat(calls).containsExactly(List.of(0L, 1L));
+    assertThat(scores.readValuesToList()).extracting(Score::frameIndex, Score::score)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 0.10000000149011612),
+            org.assertj.core.groups.Tuple.tuple(1L, 0.20000000298023224));
+    assertThat(pending().approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void aFullBatchIsScoredWithoutWaitingForTheRoundToEnd() {
+    send(0, 10);
+    send(1, 10);
+    send(2, 10);
+    send(3, 10);
+    assertThat(calls).containsExactly(List.of(0L, 1L, 2L));
+    assertThat(scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(0L, 1L, 2L);
+
+    driver.advanceWallClockTime(Duration.ofMillis(5));
+    assertThat(calls).containsExactly(List.of(0L, 1L, 2L), List.of(3L));
+    assertThat(scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(3L);
+  }
+
+  @Test
+  void anUnscorableFrameInABatchIsDeadLetteredWithItsOffsetAndTheOthersAreScored() {
+    send(0, 10);
+    send(1, 0); // the test scorer calls a first byte of 0 undecodable
+    send(2, 30);
+
+    List<DeadLetter> letters = dlq.readValuesToList();
+    assertThat(letters).hasSize(1);
+    assertThat(letters.get(0).reason()).isEqualTo("undecodable image: test says so");
+    assertThat(letters.get(0).sourceOffset()).isEqualTo(1L);
+    assertThat(letters.get(0).sourceTopic()).isEqualTo("frames");
+    assertThat(scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(0L, 2L);
+  }
+
+  @Test
+  void aFrameThatWentStaleWhileWaitingIsSkippedNotScored() {
+    send(0, 10);                 // reached 40 ms after capture: fresh, waits
+    now.addAndGet(300);          // its batch is scored 340 ms after capture, over the 200 ms budget
+    driver.advanceWallClockTime(Duration.ofMillis(5));
+
+    assertThat(calls).isEmpty();
+    Score s = scores.readValue();
+    assertThat(s.outcome()).isEqualTo(Score.SKIPPED);
+    assertThat(s.skipReason()).isEqualTo("stale");
+    assertThat(s.frameIndex()).isZero();
+  }
+}
