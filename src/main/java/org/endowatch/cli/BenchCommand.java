@@ -32,6 +32,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--batches", split = ",", defaultValue = "1,2,4", description = "Frames per batch (default ${DEFAULT-VALUE}).")
   List<Integer> batches;
   @Option(names = "--repeats", defaultValue = "10") int repeats;
+  @Option(names = "--map-halvings", defaultValue = "0",
+      description = "Model bench: anomaly map at 1/2^N of the input size (default ${DEFAULT-VALUE}, the paper's full size).")
+  int mapHalvings;
   @Option(names = "--memory-frames", defaultValue = "0", description = "Score this many frames watching RSS (10000 for the long check).")
   long memoryFrames;
   @Option(names = "--streams", defaultValue = "1", description = "Concurrent procedures in the pipeline bench (default ${DEFAULT-VALUE}).")
@@ -65,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
     json.put("date", java.time.Instant.now().toString());
     json.put("machine", machine());
     if (!what.equals("pipeline")) {
-      ModelBench.Result m = ModelBench.run(presets, schedules, batches, repeats, memoryFrames, line -> {
+      ModelBench.Result m = ModelBench.run(presets, schedules, batches, repeats, memoryFrames, mapHalvings, line -> {
         err.println("bench: " + line);
         err.flush();
       });
@@ -73,6 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
       Map<String, Object> model = new LinkedHashMap<>();
       model.put("preset", first.preset());
       model.put("mask_schedule", first.maskSchedule());
+      model.put("map_halvings", mapHalvings);
       model.put("ms_per_frame", first.msPerFrame());
       model.put("frames_per_s", first.framesPerS());
       model.put("gflop_per_frame", first.gflopPerFrame());

@@ -24,13 +24,20 @@ public final class CalibrateCommand implements Callable<Integer> {
   String maskSchedule;
   @Option(names = "--pooling", description = "Image score from patch scores: mean or max (default: the manifest's).")
   String pooling;
+  @Option(names = "--map-halvings", paramLabel = "N",
+      description = "Compute the MS-SSIM anomaly map at 1/2^N of the input size: 0 = full size (the paper), 1 = half "
+          + "(about half the map's time; default: the manifest's).")
+  Integer mapHalvings;
   @Spec CommandSpec spec;
 
   public Calibration.Result run() {
     if (falseAlarmRate < 0 || falseAlarmRate >= 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--false-alarm-rate must be in [0,1), got " + falseAlarmRate);
     }
-    return Calibration.run(model, normal, falseAlarmRate, maskSchedule, pooling, spec.commandLine().getErr());
+    if (mapHalvings != null && (mapHalvings < 0 || mapHalvings > 3)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--map-halvings must be 0..3, got " + mapHalvings);
+    }
+    return Calibration.run(model, normal, falseAlarmRate, maskSchedule, pooling, mapHalvings, spec.commandLine().getErr());
   }
 
   @Override

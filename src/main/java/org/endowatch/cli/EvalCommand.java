@@ -22,10 +22,13 @@ public final class EvalCommand implements Callable<Integer> {
       description = "random-10, complementary-4, ... (default: the manifest's).")
   String maskSchedule;
   @Option(names = "--pooling", description = "mean or max (default: the manifest's).") String pooling;
+  @Option(names = "--map-halvings", paramLabel = "N",
+      description = "Anomaly map at 1/2^N of the input size (default: the manifest's; thresholds hold only for the calibrated value).")
+  Integer mapHalvings;
   @Spec CommandSpec spec;
 
   public Map<String, Object> run() {
-    return Evaluation.run(model, normal, anomalous, masks, out, maskSchedule, pooling, spec.commandLine().getErr());
+    return Evaluation.run(model, normal, anomalous, masks, out, maskSchedule, pooling, mapHalvings, spec.commandLine().getErr());
   }
 
   @Override

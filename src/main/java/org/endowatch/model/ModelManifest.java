@@ -22,6 +22,11 @@ import java.util.Map;
  * @param createdAt ISO-8601 time of writing
  * @param parametersFile the parameter file's name inside the artifact directory
  * @param parametersSha256 sha256 of that file, verified at load
+ * @param mapHalvings how many of MS-SSIM's finest scales the anomaly map leaves out (it starts on
+ *     the masked-pass composite and the frame halved that many times; the other scales keep their
+ *     standard weights): null or 0 is the paper's full resolution; 1 costs about half the map's
+ *     time (BENCHMARKS "Half-resolution anomaly map"). Thresholds hold only for the value they were
+ *     calibrated with.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelManifest(
@@ -39,16 +44,38 @@ public record ModelManifest(
     String engineVersion,
     String createdAt,
     String parametersFile,
-    String parametersSha256) {
+    String parametersSha256,
+    Integer mapHalvings) {
+
+  /** A manifest with the paper's full-resolution map (no {@code mapHalvings}). */
+  public ModelManifest(int format, String name, String version, MemMcMaeConfig config, String maskSchedule,
+      String imagePooling, Double imageThreshold, Double patchThreshold, Map<String, Object> calibration,
+      Map<String, Object> training, String djlVersion, String engineVersion, String createdAt, String parametersFile,
+      String parametersSha256) {
+    this(format, name, version, config, maskSchedule, imagePooling, imageThreshold, patchThreshold, calibration,
+        training, djlVersion, engineVersion, createdAt, parametersFile, parametersSha256, null);
+  }
+
+  /** {@link #mapHalvings}, 0 when absent. */
+  public int mapHalvingsOrZero() {
+    return mapHalvings == null ? 0 : mapHalvings;
+  }
 
   public ModelManifest withThresholds(double image, double patch, Map<String, Object> calibrationInfo) {
     return new ModelManifest(format, name, version, config, maskSchedule, imagePooling, image, patch, calibrationInfo,
-        training, djlVersion, engineVersion, createdAt, parametersFile, parametersSha256);
+        training, djlVersion, engineVersion, createdAt, parametersFile, parametersSha256, mapHalvings);
   }
 
   public ModelManifest withParameters(String file, String sha256, String djl, String engine, String created) {
     return new ModelManifest(format, name, version, config, maskSchedule, imagePooling, imageThreshold, patchThreshold,
-        calibration, training, djl, engine, created, file, sha256);
+        calibration, training, djl, engine, created, file, sha256, mapHalvings);
+  }
+
+  /** This manifest scored the way calibration measured: schedule, pooling and map resolution. */
+  public ModelManifest withScoring(String schedule, String pooling, int halvings) {
+    return new ModelManifest(format, name, version, config, schedule, pooling, imageThreshold, patchThreshold,
+        calibration, training, djlVersion, engineVersion, createdAt, parametersFile, parametersSha256,
+        halvings == 0 ? null : halvings);
   }
 
   public boolean calibrated() {

@@ -35,6 +35,7 @@ public final class AnomalyScorer {
   private final MemMcMaeConfig config;
   private final Masks masks;
   private final boolean maxPooling;
+  private final int mapHalvings;
 
   /** One frame's result. patchScores is row-major over the patch grid; reconstruction is [C,H,W] or null. */
   public record Result(double imageScore, float[] patchScores, int gridSize, float[] reconstruction) {
@@ -47,10 +48,18 @@ public final class AnomalyScorer {
     }
   }
 
+  /** The paper's full-resolution anomaly map. */
+  public AnomalyScorer(MemMcMae network, NDManager manager, MaskSchedule schedule, String imagePooling) {
+    this(network, manager, schedule, imagePooling, 0);
+  }
+
   /**
    * @param imagePooling {@code mean} (the paper) or {@code max}
+   * @param mapHalvings MS-SSIM's finest scales left out of the map (see {@link MsSsim#map(NDArray, NDArray, int, int)}):
+   *     0 is the paper; 1 starts at half size, about half the map's time
+   *     (see {@link org.endowatch.model.ModelManifest#mapHalvings})
    */
-  public AnomalyScorer(MemMcMae network, NDManager manager, MaskSchedule schedule, String imagePooling) {
+  public AnomalyScorer(MemMcMae network, NDManager manager, MaskSchedule schedule, String imagePooling, int mapHalvings) {
     this.network = network;
     this.manager = manager;
     this.config = network.config();
@@ -59,6 +68,16 @@ public final class AnomalyScorer {
       throw new IllegalArgumentException("image pooling must be mean or max, got '" + imagePooling + "'");
     }
     this.maxPooling = imagePooling.equals("max");
+    int most = 0;
+    while (config.patchSize() % (2 << most) == 0 && config.imageSize() >> (most + 1) >= MsSsim.WINDOW) {
+      most++;
+    }
+    if (mapHalvings < 0 || mapHalvings > most) {
+      // Halving must keep whole patches (patch scores are means over them) and leave an 11 px window.
+      throw new IllegalArgumentException("map halvings must be 0.." + most + " for " + config.imageSize() + " px images with "
+          + config.patchSize() + " px patches, got " + mapHalvings);
+    }
+    this.mapHalvings = mapHalvings;
   }
 
   public MemMcMaeConfig config() {
@@ -97,7 +116,7 @@ public final class AnomalyScorer {
       NDArray recon = network.unpatchify(pred).clip(0f, 1f);                                          // [F*K,C,H,W]
       NDArray maskPixels = weights.reshape(n, 1, g, g).repeat(2, p).repeat(3, p);                     // [F*K,1,H,W]
       NDArray composite = recon.mul(maskPixels).add(copies.mul(maskPixels.neg().add(manager.create(1f))));
-      NDArray residual = manager.create(1f).sub(MsSsim.map(composite, images, k));                   // [F*K,1,H,W]
+      NDArray residual = manager.create(1f).sub(MsSsim.map(composite, images, k, mapHalvings));        // [F*K,1,H,W]
       NDArray perPass = ai.djl.nn.pooling.Pool.avgPool2d(residual, new Shape(p, p), new Shape(p, p), new Shape(0, 0),
           false, true).reshape(frames, k, l);                                                          // [F,K,L]
       NDArray w = weights.reshape(frames, k, l);

@@ -39,9 +39,10 @@ public final class ModelBench {
   /**
    * @param repeats timed repetitions per configuration (after 3 warm-ups)
    * @param memoryFrames frames scored to see whether native memory grows (0 = skip)
+   * @param mapHalvings the anomaly map's resolution (0 = full, the paper; see AnomalyScorer)
    */
   public static Result run(List<String> presets, List<String> schedules, List<Integer> batches, int repeats,
-      long memoryFrames, Consumer<String> progress) {
+      long memoryFrames, int mapHalvings, Consumer<String> progress) {
     List<Run> runs = new ArrayList<>();
     long rssBefore = 0;
     long rssAfter = 0;
@@ -56,7 +57,7 @@ public final class ModelBench {
         net.initialize(manager, DataType.FLOAT32, net.inputShapes(1));
         for (String s : schedules) {
           MaskSchedule schedule = MaskSchedule.parse(s);
-          AnomalyScorer scorer = new AnomalyScorer(net, manager, schedule, "mean");
+          AnomalyScorer scorer = new AnomalyScorer(net, manager, schedule, "mean", mapHalvings);
           for (int frames : batches) {
             float[] pixels = pixels(config, frames);
             double[] full = time(() -> scorer.score(pixels, frames, false), repeats);

@@ -27,7 +27,8 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
           + scheduleOverride + "' on a copy of the model first");
     }
     String schedule = manifest.maskSchedule();
-    this.scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(schedule), manifest.imagePooling());
+    this.scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(schedule), manifest.imagePooling(),
+        manifest.mapHalvingsOrZero());
   }
 
   @Override

@@ -55,7 +55,12 @@ public final class MsSsim {
 
   /** The weights used for {@code s} scales: the first s standard weights, renormalised to sum 1. */
   public static float[] weights(int s) {
-    float[] w = Arrays.copyOf(WEIGHTS, s);
+    return weights(0, s);
+  }
+
+  /** The standard weights of scales first..first+s-1, renormalised to sum 1. */
+  static float[] weights(int first, int s) {
+    float[] w = Arrays.copyOfRange(WEIGHTS, first, first + s);
     float sum = 0;
     for (float v : w) {
       sum += v;
@@ -83,20 +88,38 @@ public final class MsSsim {
    * local statistics are computed once per frame instead of K times (2 of the 5 filtered planes).
    */
   public static NDArray map(NDArray x, NDArray y, int copies) {
-    return compute(x, y, copies, true);
+    return compute(x, y, copies, true, 0);
+  }
+
+  /**
+   * Like {@link #map(NDArray, NDArray, int)} without the {@code skip} finest scales: the statistics
+   * start on x and y halved {@code skip} times, the scales that remain keep their standard weights
+   * (renormalised over them), and the map is repeated back to full size. The finest scale holds most
+   * of the filtering work, so {@code skip = 1} costs about half.
+   */
+  public static NDArray map(NDArray x, NDArray y, int copies, int skip) {
+    return compute(x, y, copies, true, skip);
   }
 
   private static NDArray compute(NDArray x, NDArray y, int copies, boolean perPixel) {
+    return compute(x, y, copies, perPixel, 0);
+  }
+
+  private static NDArray compute(NDArray x, NDArray y, int copies, boolean perPixel, int skip) {
     Shape s = x.getShape();
     Shape r = y.getShape();
     if (s.dimension() != 4 || r.dimension() != 4 || copies < 1 || s.get(0) != r.get(0) * copies
         || !s.slice(1).equals(r.slice(1))) {
       throw new IllegalArgumentException("MS-SSIM needs x [N*" + copies + ",C,H,W] and y [N,C,H,W], got " + s + " and " + r);
     }
-    int h = (int) s.get(2);
-    int w = (int) s.get(3);
-    int scales = scales(Math.min(h, w));
-    float[] weights = weights(scales);
+    for (int i = 0; i < skip; i++) {
+      x = halve(x);
+      y = halve(y);
+    }
+    int h = (int) s.get(2) >> skip;
+    int w = (int) s.get(3) >> skip;
+    int scales = Math.min(scales(Math.min(h, w)), WEIGHTS.length - skip);
+    float[] weights = weights(skip, scales);
     NDManager m = x.getManager();
     NDArray[] powered = new NDArray[scales];
     for (int j = 0; j < scales; j++) {
@@ -122,7 +145,8 @@ public final class MsSsim {
     for (int j = scales - 2; j >= 0; j--) {
       result = powered[j].mul(result.repeat(2, 2).repeat(3, 2));
     }
-    return result.mean(new int[] {1}, true);                                        // [N*copies,1,H,W]
+    result = result.mean(new int[] {1}, true);                                      // [N*copies,1,h,w]
+    return skip == 0 ? result : result.repeat(2, 1 << skip).repeat(3, 1 << skip);   // [N*copies,1,H,W]
   }
 
   /** cs (or l * cs at the last scale) per pixel of x against its frame in y, [N*copies,C,h,w]. */

@@ -23,12 +23,15 @@ import org.endowatch.score.AnomalyScorer;
 public final class Calibration {
   /** What calibration stored. */
   public record Result(double imageThreshold, double patchThreshold, int images, int excludedTraining,
-      List<String> skipped, String maskSchedule, String pooling) {}
+      List<String> skipped, String maskSchedule, String pooling, int mapHalvings) {}
 
   private Calibration() {}
 
+  /**
+   * @param schedule, pooling, mapHalvings how to score (null: the manifest's); stored with the thresholds
+   */
   public static Result run(Path modelDir, Path normalDir, double falseAlarmRate, String schedule, String pooling,
-      PrintWriter progress) {
+      Integer mapHalvings, PrintWriter progress) {
     ModelManifest manifest = ModelArtifact.readManifest(modelDir);
     List<Path> files = Images.list(normalDir);
     Set<Path> trainingDirs = trainingDirs(manifest);
@@ -47,9 +50,11 @@ public final class Calibration {
     }
     String usedSchedule = schedule != null ? schedule : manifest.maskSchedule();
     String usedPooling = pooling != null ? pooling : manifest.imagePooling();
+    int usedHalvings = mapHalvings != null ? mapHalvings : manifest.mapHalvingsOrZero();
     FolderScorer.Outcome outcome;
     try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, "auto")) {
-      AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling);
+      AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
+          usedHalvings);
       outcome = FolderScorer.score(scorer, files, false, false, "calibrating", progress);
     }
     double[] imageScores = outcome.scored().stream().mapToDouble(s -> s.result().imageScore()).toArray();
@@ -66,12 +71,12 @@ public final class Calibration {
     info.put("falseAlarmRate", falseAlarmRate);
     info.put("maskSchedule", usedSchedule);
     info.put("imagePooling", usedPooling);
-    ModelManifest calibrated = new ModelManifest(manifest.format(), manifest.name(), manifest.version(), manifest.config(),
-        usedSchedule, usedPooling, manifest.imageThreshold(), manifest.patchThreshold(), manifest.calibration(),
-        manifest.training(), manifest.djlVersion(), manifest.engineVersion(), manifest.createdAt(),
-        manifest.parametersFile(), manifest.parametersSha256()).withThresholds(imageThreshold, patchThreshold, info);
+    info.put("mapHalvings", usedHalvings);
+    ModelManifest calibrated = manifest.withScoring(usedSchedule, usedPooling, usedHalvings)
+        .withThresholds(imageThreshold, patchThreshold, info);
     ModelArtifact.writeManifest(modelDir, calibrated);
-    return new Result(imageThreshold, patchThreshold, imageScores.length, excluded, outcome.skipped(), usedSchedule, usedPooling);
+    return new Result(imageThreshold, patchThreshold, imageScores.length, excluded, outcome.skipped(), usedSchedule, usedPooling,
+        usedHalvings);
   }
 
   @SuppressWarnings("unchecked")

@@ -36,7 +36,7 @@ public final class Evaluation {
   record Case(FolderScorer.Scored scored, boolean[] mask, int maskWidth, int maskHeight, double iou) {}
 
   public static Map<String, Object> run(Path modelDir, Path normalDir, Path anomalousDir, Path masksDir, Path outDir,
-      String schedule, String pooling, PrintWriter progress) {
+      String schedule, String pooling, Integer mapHalvings, PrintWriter progress) {
     ModelManifest manifest = ModelArtifact.readManifest(modelDir);
     if (!manifest.calibrated()) {
       throw new IllegalArgumentException("model " + modelDir + " is not calibrated: run 'endowatch calibrate --model "
@@ -49,10 +49,12 @@ public final class Evaluation {
     }
     String usedSchedule = schedule != null ? schedule : manifest.maskSchedule();
     String usedPooling = pooling != null ? pooling : manifest.imagePooling();
+    int usedHalvings = mapHalvings != null ? mapHalvings : manifest.mapHalvingsOrZero();
     FolderScorer.Outcome normal;
     FolderScorer.Outcome anomalous;
     try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, "auto")) {
-      AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling);
+      AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
+          usedHalvings);
       normal = FolderScorer.score(scorer, normalFiles, true, true, "normal", progress);
       anomalous = FolderScorer.score(scorer, anomalousFiles, true, true, "anomalous", progress);
     }
@@ -66,6 +68,7 @@ public final class Evaluation {
     report.put("preset", manifest.config().preset());
     report.put("mask_schedule", usedSchedule);
     report.put("image_pooling", usedPooling);
+    report.put("map_halvings", usedHalvings);
     report.put("auc", Metrics.auc(n, a));
     report.put("auc_mean_pooling", Metrics.auc(pooled(normal, false), pooled(anomalous, false)));
     report.put("auc_max_pooling", Metrics.auc(pooled(normal, true), pooled(anomalous, true)));

@@ -148,4 +148,29 @@ class MsSsimTest {
     assertThatThrownBy(() -> MsSsim.map(x, y, 2))
         .hasMessage("MS-SSIM needs x [N*2,C,H,W] and y [N,C,H,W], got (6, 3, 64, 64) and (2, 3, 64, 64)");
   }
+
+  @Test
+  void skippingTheFinestScaleKeepsTheOtherScalesStandardWeights() {
+    // x = y + 0.1: every contrast-structure term is exactly 1 (same variance, covariance = variance), so
+    // the map is the coarsest scale's luminance term to that scale's weight. Both maps end on the same
+    // 16 px level of the pyramid, so the skip-1 map must be the full map to the power
+    // (W0+W1+W2+W3)/(W1+W2+W3), pixel for pixel: this pins which weights the remaining scales get.
+    NDArray y = image(11, 3, 128).mul(0.6f).add(0.1f);
+    NDArray x = y.add(0.1f);
+    float[] full = MsSsim.map(x, y, 1).toFloatArray();
+    NDArray skipMap = MsSsim.map(x, y, 1, 1);
+    assertThat(skipMap.getShape()).isEqualTo(new Shape(1, 1, 128, 128));
+    float[] skip = skipMap.toFloatArray();
+    double ratio = (0.0448 + 0.2856 + 0.3001 + 0.2363) / (0.2856 + 0.3001 + 0.2363);
+    double smallest = 1;
+    for (int i = 0; i < full.length; i++) {
+      assertThat((double) skip[i]).isCloseTo(Math.pow(full[i], ratio), within(2e-5));
+      smallest = Math.min(smallest, full[i]);
+    }
+    assertThat(smallest).isLessThan(0.999); // the luminance term is not trivially 1
+    // The skip-1 map is repeated back from 64 px: constant on 2x2 blocks.
+    assertThat(skip[0]).isEqualTo(skip[1]).isEqualTo(skip[128]).isEqualTo(skip[129]);
+    // Identical images still give 1 everywhere.
+    assertThat(MsSsim.map(y, y, 1, 1).min().getFloat()).isCloseTo(1f, within(1e-5f));
+  }
 }

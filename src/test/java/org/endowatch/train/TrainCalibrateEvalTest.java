@@ -116,6 +116,21 @@ class TrainCalibrateEvalTest {
     }
     assertThat(ImageIO.read(report.resolve("roc.png").toFile()).getWidth()).isEqualTo(420);
     assertThat(ImageIO.read(report.resolve("gallery.png").toFile()).getHeight()).isEqualTo(3 * 160);
+    assertThat(json.get("map_halvings").asInt()).isZero();
+
+    // Calibrating with a half-size anomaly map stores it with the thresholds; eval then uses it.
+    var half = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString(), "--map-halvings", "1");
+    assertThat(half.exitCode()).as(half.err()).isZero();
+    assertThat(ModelArtifact.readManifest(model).mapHalvings()).isEqualTo(1);
+    assertThat(ModelArtifact.readManifest(model).calibration().get("mapHalvings")).isEqualTo(1);
+    Path report2 = dir.resolve("report-half");
+    var eval2 = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
+        anomalous.toString(), "--out", report2.toString());
+    assertThat(eval2.exitCode()).as(eval2.err()).isZero();
+    assertThat(ModelArtifact.JSON.readTree(report2.resolve("report.json").toFile()).get("map_halvings").asInt()).isEqualTo(1);
+    var bad = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString(), "--map-halvings", "7");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--map-halvings must be 0..3, got 7");
   }
 
   @Test
