@@ -2,22 +2,16 @@ package org.endowatch.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.test.TestRecord;
 import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
-import org.endowatch.contract.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,11 +22,11 @@ import org.junit.jupiter.api.Test;
  * driven here by advancing the driver's wall clock).
  */
 class BacklogBatchTest {
-  private final AtomicLong now = new AtomicLong(10_000);
+  private TopologyFixture fixture;
+  private AtomicLong now;
   /** The frame indexes of every scoreAll call, in order. */
   private final List<List<Long>> calls = new ArrayList<>();
   private TopologyTestDriver driver;
-  private TestInputTopic<String, Frame> frames;
   private TestOutputTopic<String, Score> scores;
   private TestOutputTopic<String, DeadLetter> dlq;
 
@@ -67,26 +61,20 @@ class BacklogBatchTest {
         return inner.patchThreshold();
       }
     };
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "backlog-test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(ScoringTopology.build(ScoringTopology.Settings.live(200).withBacklogBatch(3),
-        () -> recording, now::get, new SimpleMeterRegistry()), p);
-    frames = driver.createInputTopic("frames", new org.apache.kafka.common.serialization.StringSerializer(),
-        Topics.FRAMES.valueSerde().serializer());
-    scores = driver.createOutputTopic("scores", Topics.SCORES.keySerde().deserializer(), Topics.SCORES.valueSerde().deserializer());
-    dlq = driver.createOutputTopic("frames-dlq", Topics.FRAMES_DLQ.keySerde().deserializer(),
-        Topics.FRAMES_DLQ.valueSerde().deserializer());
+    fixture = new TopologyFixture("backlog-test", ScoringTopology.Settings.live(200).withBacklogBatch(3), () -> recording);
+    now = fixture.now;
+    driver = fixture.driver;
+    scores = fixture.scores;
+    dlq = fixture.dlq;
   }
 
   @AfterEach
   void stop() {
-    driver.close();
+    fixture.close();
   }
 
   private void send(long index, int scorePercent) {
-    Frame f = new Frame("proc", index, now.get() - 40, 64, 48, Frame.JPEG, "test", new byte[] {(byte) scorePercent, 1, 2});
-    frames.pipeInput(new TestRecord<>("proc", f, null, f.captureTimestampMs()));
+    fixture.send(index, scorePercent);
   }
 
   private KeyValueStore<String, ScoringTopology.Pending> pending() {

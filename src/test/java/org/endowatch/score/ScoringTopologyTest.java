@@ -2,16 +2,11 @@ package org.endowatch.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -21,7 +16,6 @@ import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Heatmap;
 import org.endowatch.contract.Score;
-import org.endowatch.contract.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +33,8 @@ class ScoringTopologyTest {
     });
   }
 
-  private final AtomicLong now = new AtomicLong(10_000);
+  private TopologyFixture fixture;
+  private AtomicLong now;
   private TopologyTestDriver driver;
   private TestInputTopic<String, Frame> frames;
   private TestInputTopic<String, byte[]> raw;
@@ -50,29 +45,24 @@ class ScoringTopologyTest {
 
   @BeforeEach
   void start() {
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(ScoringTopology.build(ScoringTopology.Settings.live(200), ScoringTopologyTest::byteScorer,
-        now::get, new SimpleMeterRegistry()), p);
-    frames = driver.createInputTopic("frames", new StringSerializer(), Topics.FRAMES.valueSerde().serializer());
-    raw = driver.createInputTopic("frames", new StringSerializer(), new ByteArraySerializer());
-    scores = driver.createOutputTopic("scores", Topics.SCORES.keySerde().deserializer(), Topics.SCORES.valueSerde().deserializer());
-    heatmaps = driver.createOutputTopic("heatmaps", Topics.HEATMAPS.keySerde().deserializer(),
-        Topics.HEATMAPS.valueSerde().deserializer());
-    alerts = driver.createOutputTopic("alerts", Topics.ALERTS.keySerde().deserializer(), Topics.ALERTS.valueSerde().deserializer());
-    dlq = driver.createOutputTopic("frames-dlq", Topics.FRAMES_DLQ.keySerde().deserializer(),
-        Topics.FRAMES_DLQ.valueSerde().deserializer());
+    fixture = new TopologyFixture("scorer-test", ScoringTopology.Settings.live(200), ScoringTopologyTest::byteScorer);
+    now = fixture.now;
+    driver = fixture.driver;
+    frames = fixture.frames;
+    raw = fixture.raw;
+    scores = fixture.scores;
+    heatmaps = fixture.heatmaps;
+    alerts = fixture.alerts;
+    dlq = fixture.dlq;
   }
 
   @AfterEach
   void stop() {
-    driver.close();
+    fixture.close();
   }
 
   private void send(long index, int scorePercent) {
-    Frame f = new Frame("proc", index, now.get() - 40, 64, 48, Frame.JPEG, "test", new byte[] {(byte) scorePercent, 1, 2});
-    frames.pipeInput(new TestRecord<>("proc", f, null, f.captureTimestampMs()));
+    fixture.send(index, scorePercent);
   }
 
   @Test
