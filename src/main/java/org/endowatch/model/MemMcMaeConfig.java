@@ -130,8 +130,11 @@ public record MemMcMaeConfig(
         case "memorySlots" -> new MemMcMaeConfig(c.preset, c.imageSize, c.patchSize, c.channels, c.encoderWidth,
             c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
             Integer.parseInt(v), c.maskRatio, c.memory, c.multiLevel, c.unetSkips);
+        case "patchSize" -> new MemMcMaeConfig(c.preset, c.imageSize, Integer.parseInt(v), c.channels, c.encoderWidth,
+            c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
+            c.memorySlots, c.maskRatio, c.memory, c.multiLevel, c.unetSkips);
         default -> throw new IllegalArgumentException("unknown model setting '" + e.getKey()
-            + "' (known: memory, multiLevel, unetSkips, memorySlots, channels)");
+            + "' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize)");
       };
     }
     return c;

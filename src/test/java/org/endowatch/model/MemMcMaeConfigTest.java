@@ -1,0 +1,45 @@
+package org.endowatch.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The CLI's {@code --set KEY=VALUE} overrides of a preset. */
+class MemMcMaeConfigTest {
+  @Test
+  void patchSizeChangesTheGridAndKeepsTheRest() {
+    MemMcMaeConfig c = MemMcMaeConfig.MICRO.with(Map.of("patchSize", "8"));
+
+    assertThat(c.patchSize()).isEqualTo(8);
+    assertThat(c.gridSize()).isEqualTo(16);
+    assertThat(c.patches()).isEqualTo(256);
+    assertThat(c.visible()).isEqualTo(64);              // 256 * (1 - 0.75)
+    assertThat(c.patchValues()).isEqualTo(8 * 8 * 3);
+    assertThat(c).isEqualTo(new MemMcMaeConfig("micro", 128, 8, 3, 128, 6, 4, 128, 3, 4, 4, 32, 0.75, true, true, true));
+  }
+
+  @Test
+  void overridesApplyInOrderAndCombine() {
+    Map<String, String> set = new LinkedHashMap<>();
+    set.put("patchSize", "32");
+    set.put("memory", "off");
+    set.put("channels", "1");
+    MemMcMaeConfig c = MemMcMaeConfig.TINY.with(set);
+
+    assertThat(c.patchSize()).isEqualTo(32);
+    assertThat(c.patches()).isEqualTo(49);               // 224 / 32 = 7 per side
+    assertThat(c.memory()).isFalse();
+    assertThat(c.channels()).isEqualTo(1);
+  }
+
+  @Test
+  void aPatchSizeThatDoesNotDivideTheImageOrAnUnknownKeyIsNamed() {
+    assertThatThrownBy(() -> MemMcMaeConfig.MICRO.with(Map.of("patchSize", "7")))
+        .hasMessage("imageSize 128 must be a positive multiple of patchSize 7");
+    assertThatThrownBy(() -> MemMcMaeConfig.MICRO.with(Map.of("patch", "8")))
+        .hasMessage("unknown model setting 'patch' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize)");
+  }
+}
