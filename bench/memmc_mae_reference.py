@@ -8,6 +8,11 @@ engine's numbers have a comparison. Weights are random: only speed is measured h
 
 Prints one JSON object: per preset and mask schedule, ms per frame and frames/s at each batch
 size, plus the large fp32 matmul GFLOP/s of the same torch on the same device (the ceiling).
+With --with-map each run also times the whole scoring path of score/AnomalyScorer.java: frames
+copied from host memory, K masked passes, composites, the MS-SSIM anomaly map of MsSsim.java (5
+scales, 11 px Gaussian window, sigma 1.5, normalised zero padding; depthwise convolutions here),
+per-patch pooling over the passes that hid each patch, and the scores copied back
+(`ms_per_frame_with_map`). The map is computed in fp32 whatever --dtype is.
 """
 import argparse
 import json
@@ -20,6 +25,7 @@ import time
 try:
     import torch
     from torch import nn
+    from torch.nn import functional as F
 except ImportError:  # the bench prints this and goes on without the reference
     print(json.dumps({"skipped": "python3 torch is not installed (Debian: apt-get install python3-torch)"}))
     sys.exit(0)
@@ -175,6 +181,69 @@ class MemMcMae(nn.Module):
         return self.head(self.dec_norm(y))
 
 
+WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
+WINDOW, SIGMA, C1, C2 = 11, 1.5, 0.01 ** 2, 0.03 ** 2
+
+
+def gaussian_window(device):
+    d = torch.arange(WINDOW, dtype=torch.float64) - WINDOW // 2
+    g = torch.exp(-d * d / (2 * SIGMA * SIGMA))
+    return (g / g.sum()).to(device=device, dtype=torch.float32)
+
+
+def blur(x, g):
+    """Separable Gaussian per channel with zero padding, [N,K,h,w] -> [N,K,h,w]."""
+    k, r = x.shape[1], WINDOW // 2
+    x = F.conv2d(x, g.view(1, 1, 1, -1).expand(k, 1, 1, -1), padding=(0, r), groups=k)
+    return F.conv2d(x, g.view(1, 1, -1, 1).expand(k, 1, -1, 1), padding=(r, 0), groups=k)
+
+
+def ms_ssim_map(x, y, copies, g):
+    """Per-pixel MS-SSIM [N*K,1,H,W] of x [N*K,C,H,W] against its frame in y [N,C,H,W]."""
+    n, c = y.shape[0], y.shape[1]
+    scales = 0
+    while scales < len(WEIGHTS) and min(y.shape[2:]) >> scales >= WINDOW:
+        scales += 1
+    weights = [w / sum(WEIGHTS[:scales]) for w in WEIGHTS[:scales]]
+    powered = []
+    for j in range(scales):
+        h, w = x.shape[2:]
+        mass = blur(torch.ones(1, 1, h, w, device=x.device), g)
+        xy = (x.view(n, copies, c, h, w) * y.view(n, 1, c, h, w)).view(n * copies, c, h, w)
+        mx, sxx, sxy = (blur(torch.cat([x, x * x, xy], 1), g) / mass).split(c, 1)
+        my, syy = (blur(torch.cat([y, y * y], 1), g) / mass).split(c, 1)
+        mx, sxx, sxy = (t.view(n, copies, c, h, w) for t in (mx, sxx, sxy))
+        my, syy = (t.view(n, 1, c, h, w) for t in (my, syy))
+        cs = (2 * (sxy - mx * my) + C2) / (sxx - mx * mx + syy - my * my + C2)
+        if j == scales - 1:
+            cs = cs * (2 * mx * my + C1) / (mx * mx + my * my + C1)
+        powered.append(cs.clamp_min(0).pow(weights[j]).view(n * copies, c, h, w))
+        if j < scales - 1:
+            x, y = F.avg_pool2d(x, 2), F.avg_pool2d(y, 2)
+    result = powered[-1]
+    for j in range(scales - 2, -1, -1):
+        result = powered[j] * result.repeat_interleave(2, 2).repeat_interleave(2, 3)
+    return result.mean(1, keepdim=True)
+
+
+def anomaly_scores(net, host_frames, copies, keep, restore, g, device, dtype):
+    """Image and patch scores of F frames, as AnomalyScorer: [F] and [F,L], back in host memory."""
+    frames = host_frames.to(device)
+    f, c, s = frames.shape[0], frames.shape[1], frames.shape[2]
+    n, l, p, grid = f * copies, restore.shape[1], net.p, net.g
+    copied = frames.unsqueeze(1).expand(f, copies, c, s, s).reshape(n, c, s, s)
+    pred = net(copied.to(dtype), keep, restore).float()
+    recon = pred.reshape(n, grid, grid, p, p, c).permute(0, 5, 1, 3, 2, 4).reshape(n, c, s, s).clamp(0, 1)
+    hidden = (restore >= keep.shape[1]).float()                                   # [F*K,L]
+    hidden_px = hidden.view(n, 1, grid, grid).repeat_interleave(p, 2).repeat_interleave(p, 3)
+    composite = recon * hidden_px + copied * (1 - hidden_px)
+    residual = 1 - ms_ssim_map(composite, frames, copies, g)                      # [F*K,1,H,W]
+    per_pass = F.avg_pool2d(residual, p).view(f, copies, l)
+    w = hidden.view(f, copies, l)
+    patches = (per_pass * w).sum(1) / w.sum(1).clamp_min(1)
+    return patches.mean(1).cpu(), patches.cpu()
+
+
 def masks(n, l, ratio, device):
     keep = round(l * (1 - ratio))
     noise = torch.rand(n, l, device=device)
@@ -214,6 +283,7 @@ def main():
     ap.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0 = torch's default)")
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
+    ap.add_argument("--with-map", action="store_true", help="also time the whole scoring path (anomaly map included)")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -228,6 +298,7 @@ def main():
         "matmul_gflops": matmul_gflops(device, 8192 if device.type == "cuda" else 2048, args.repeats),
         "runs": [],
     }
+    g = gaussian_window(device)
     with torch.inference_mode():
         for preset in args.presets.split(","):
             net = MemMcMae(preset).to(device=device, dtype=dtype).eval()
@@ -246,6 +317,12 @@ def main():
                         "ms_per_frame": 1000 * med / frames, "frames_per_s": frames / med,
                         "ms_per_batch_p50": 1000 * med, "ms_per_batch_max": 1000 * max(times),
                     })
+                    if args.with_map:
+                        host = torch.rand(frames, 3, img, img)
+                        full = timed(lambda: anomaly_scores(net, host, copies, keep, restore, g, device, dtype),
+                                     device, args.repeats)
+                        result["runs"][-1]["ms_per_frame_with_map"] = 1000 * statistics.median(full) / frames
+                        result["runs"][-1]["ms_per_frame_with_map_p99"] = 1000 * max(full) / frames
                     print(json.dumps(result["runs"][-1]), file=sys.stderr, flush=True)
     print(json.dumps(result))
 

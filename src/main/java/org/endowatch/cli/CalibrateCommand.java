@@ -28,6 +28,7 @@ public final class CalibrateCommand implements Callable<Integer> {
       description = "Compute the MS-SSIM anomaly map at 1/2^N of the input size: 0 = full size (the paper), 1 = half "
           + "(about half the map's time; default: the manifest's).")
   Integer mapHalvings;
+  @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
   @Spec CommandSpec spec;
 
   public Calibration.Result run() {
@@ -37,7 +38,8 @@ public final class CalibrateCommand implements Callable<Integer> {
     if (mapHalvings != null && (mapHalvings < 0 || mapHalvings > 3)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--map-halvings must be 0..3, got " + mapHalvings);
     }
-    return Calibration.run(model, normal, falseAlarmRate, maskSchedule, pooling, mapHalvings, spec.commandLine().getErr());
+    return Calibration.run(model, normal, falseAlarmRate, maskSchedule, pooling, mapHalvings, device,
+        spec.commandLine().getErr());
   }
 
   @Override

@@ -25,10 +25,12 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--map-halvings", paramLabel = "N",
       description = "Anomaly map at 1/2^N of the input size (default: the manifest's; thresholds hold only for the calibrated value).")
   Integer mapHalvings;
+  @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
   @Spec CommandSpec spec;
 
   public Map<String, Object> run() {
-    return Evaluation.run(model, normal, anomalous, masks, out, maskSchedule, pooling, mapHalvings, spec.commandLine().getErr());
+    return Evaluation.run(model, normal, anomalous, masks, out, maskSchedule, pooling, mapHalvings, device,
+        spec.commandLine().getErr());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.endowatch.score;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -16,6 +17,7 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.endowatch.model.Flops;
 import org.endowatch.model.MaskSchedule;
+import org.endowatch.model.ModelArtifact;
 import org.endowatch.model.Masks;
 import org.endowatch.model.MemMcMae;
 import org.endowatch.model.MemMcMaeConfig;
@@ -31,8 +33,8 @@ public final class ModelBench {
       double framesPerS, double forwardMsPerFrame, double gflopPerFrame, double achievedGflops) {}
 
   /** The whole result: runs plus the ceiling and memory. */
-  public record Result(double matmulGflops, int threads, String engine, List<Run> runs, long rssBeforeKb, long rssAfterKb,
-      long framesForMemory) {}
+  public record Result(double matmulGflops, int threads, String engine, String device, List<Run> runs, long rssBeforeKb,
+      long rssAfterKb, long framesForMemory) {}
 
   private ModelBench() {}
 
@@ -40,17 +42,22 @@ public final class ModelBench {
    * @param repeats timed repetitions per configuration (after 3 warm-ups)
    * @param memoryFrames frames scored to see whether native memory grows (0 = skip)
    * @param mapHalvings the anomaly map's resolution (0 = full, the paper; see AnomalyScorer)
+   * @param device auto, cpu or gpu, as {@link ModelArtifact#device}
    */
   public static Result run(List<String> presets, List<String> schedules, List<Integer> batches, int repeats,
-      long memoryFrames, int mapHalvings, Consumer<String> progress) {
+      long memoryFrames, int mapHalvings, String device, Consumer<String> progress) {
     List<Run> runs = new ArrayList<>();
     long rssBefore = 0;
     long rssAfter = 0;
-    try (NDManager manager = NDManager.newBaseManager()) {
+    Device on = ModelArtifact.device(device);
+    try (NDManager manager = NDManager.newBaseManager(on)) {
       // After the manager: that loads the natives JniUtils calls into.
       JniUtils.setGradMode(false);
-      double matmul = matmulGflops(manager, 1024, repeats);
-      progress.accept(String.format(java.util.Locale.ROOT, "fp32 matmul 1024^3: %.1f GFLOP/s", matmul));
+      // A GPU finishes a 1024^3 product in well under a millisecond, so launch and copy-back time would
+      // dominate: the ceiling there is measured on 8192^3 (about 1 TFLOP per product).
+      int n = on.isGpu() ? 8192 : 1024;
+      double matmul = matmulGflops(manager, n, repeats);
+      progress.accept(String.format(java.util.Locale.ROOT, "fp32 matmul %d^3 on %s: %.1f GFLOP/s", n, on, matmul));
       for (String preset : presets) {
         MemMcMaeConfig config = MemMcMaeConfig.preset(preset);
         MemMcMae net = new MemMcMae(config);
@@ -84,7 +91,7 @@ public final class ModelBench {
           }
         }
       }
-      return new Result(matmul, threads(), engineName(), runs,
+      return new Result(matmul, threads(), engineName(), on.toString(), runs,
           rssBefore, rssAfter, memoryFrames);
     }
   }

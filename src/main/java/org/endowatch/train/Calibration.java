@@ -29,9 +29,10 @@ public final class Calibration {
 
   /**
    * @param schedule, pooling, mapHalvings how to score (null: the manifest's); stored with the thresholds
+   * @param device auto, cpu or gpu (thresholds do not depend on it: the same model gives the same scores)
    */
   public static Result run(Path modelDir, Path normalDir, double falseAlarmRate, String schedule, String pooling,
-      Integer mapHalvings, PrintWriter progress) {
+      Integer mapHalvings, String device, PrintWriter progress) {
     ModelManifest manifest = ModelArtifact.readManifest(modelDir);
     List<Path> files = Images.list(normalDir);
     Set<Path> trainingDirs = trainingDirs(manifest);
@@ -52,7 +53,7 @@ public final class Calibration {
     String usedPooling = pooling != null ? pooling : manifest.imagePooling();
     int usedHalvings = mapHalvings != null ? mapHalvings : manifest.mapHalvingsOrZero();
     FolderScorer.Outcome outcome;
-    try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, "auto")) {
+    try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device)) {
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
       outcome = FolderScorer.score(scorer, files, false, false, "calibrating", progress);

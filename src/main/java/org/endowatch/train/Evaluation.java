@@ -36,7 +36,7 @@ public final class Evaluation {
   record Case(FolderScorer.Scored scored, boolean[] mask, int maskWidth, int maskHeight, double iou) {}
 
   public static Map<String, Object> run(Path modelDir, Path normalDir, Path anomalousDir, Path masksDir, Path outDir,
-      String schedule, String pooling, Integer mapHalvings, PrintWriter progress) {
+      String schedule, String pooling, Integer mapHalvings, String device, PrintWriter progress) {
     ModelManifest manifest = ModelArtifact.readManifest(modelDir);
     if (!manifest.calibrated()) {
       throw new IllegalArgumentException("model " + modelDir + " is not calibrated: run 'endowatch calibrate --model "
@@ -52,7 +52,9 @@ public final class Evaluation {
     int usedHalvings = mapHalvings != null ? mapHalvings : manifest.mapHalvingsOrZero();
     FolderScorer.Outcome normal;
     FolderScorer.Outcome anomalous;
-    try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, "auto")) {
+    String usedDevice;
+    try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device)) {
+      usedDevice = model.device().toString();
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
       normal = FolderScorer.score(scorer, normalFiles, true, true, "normal", progress);
@@ -78,6 +80,7 @@ public final class Evaluation {
     report.put("patch_threshold", patchThreshold);
     report.put("true_positive_rate_at_threshold", fractionAbove(a, threshold));
     report.put("false_positive_rate_at_threshold", fractionAbove(n, threshold));
+    report.put("device", usedDevice);
     report.put("ms_per_image", (normal.msPerImage() * n.length + anomalous.msPerImage() * a.length) / (n.length + a.length));
     report.put("skipped_corrupt", normal.skipped().size() + anomalous.skipped().size());
 

@@ -90,7 +90,7 @@ class TrainCalibrateEvalTest {
 
     Path report = dir.resolve("report");
     var eval = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
-        anomalous.toString(), "--masks", masks.toString(), "--out", report.toString());
+        anomalous.toString(), "--masks", masks.toString(), "--out", report.toString(), "--device", "cpu");
     assertThat(eval.exitCode()).as(eval.err()).isZero();
     JsonNode json = ModelArtifact.JSON.readTree(report.resolve("report.json").toFile());
     assertThat(json.get("n_normal").asInt()).isEqualTo(3);
@@ -100,6 +100,7 @@ class TrainCalibrateEvalTest {
     assertThat(json.get("iou_std").asDouble()).isEqualTo(0.0); // one group when fewer than 100 images
     assertThat(json.get("threshold").asDouble()).isEqualTo(ModelArtifact.readManifest(model).imageThreshold());
     assertThat(json.get("ms_per_image").asDouble()).isPositive();
+    assertThat(json.get("device").asText()).isEqualTo("cpu()"); // --device cpu, named in the report
     assertThat(report.resolve("report.md")).exists();
     List<String> rows = Files.readAllLines(report.resolve("scores.csv"));
     assertThat(rows).hasSize(1 + 3 + 3);

@@ -1,0 +1,43 @@
+package org.endowatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.endowatch.contract.JsonSerde;
+import org.endowatch.testing.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bench model} writes the JSON keys issue 8 names, and says where it ran; no timing is asserted. */
+class BenchModelTest {
+  @Test
+  void oneConfigurationWritesTheNamedKeysAndTheDevice(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("bench.json");
+    var r = Cli.run("bench", "model", "--preset", "micro", "--schedules", "complementary-4", "--batches", "1", "--repeats", "1",
+        "--device", "cpu", "--python", dir.resolve("no-python").toString(), "--out", out.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode model = JsonSerde.MAPPER.readTree(out.toFile()).get("model");
+    for (String key : new String[] {"preset", "ms_per_frame", "frames_per_s", "gflop_per_frame", "achieved_gflops", "matmul_gflops",
+        "efficiency"}) {
+      assertThat(model.has(key)).as(key).isTrue();
+    }
+    assertThat(model.get("preset").asText()).isEqualTo("micro");
+    assertThat(model.get("device").asText()).isEqualTo("cpu()");
+    assertThat(model.get("runs")).hasSize(1);
+    assertThat(model.get("efficiency").asDouble())
+        .isEqualTo(model.get("achieved_gflops").asDouble() / model.get("matmul_gflops").asDouble());
+    assertThat(r.err()).contains("fp32 matmul 1024^3 on cpu()");
+    assertThat(JsonSerde.MAPPER.readTree(out.toFile()).get("reference").get("skipped").asText()).contains("no-python");
+  }
+
+  @Test
+  void aGpuThatIsNotThereIsAOneLineError(@TempDir Path dir) {
+    var r = Cli.run("bench", "model", "--device", "gpu", "--python", dir.resolve("no-python").toString());
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().strip()).startsWith("endowatch bench: error: --device gpu: PyTorch finds no CUDA device on this machine");
+    assertThat(r.err().lines()).hasSize(1);
+  }
+}
