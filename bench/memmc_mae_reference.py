@@ -244,6 +244,28 @@ def anomaly_scores(net, host_frames, copies, keep, restore, g, device, dtype):
     return patches.mean(1).cpu(), patches.cpu()
 
 
+def train_images_per_s(preset, batch, device, dtype, repeats):
+    """Images/s of training steps as `endowatch train` takes them: one random mask per image, MSE on
+    the hidden patches, AdamW; bf16 through autocast (parameters stay fp32)."""
+    net = MemMcMae(preset).to(device).train()
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-4, weight_decay=0.05)
+    img, p = PRESETS[preset][0], PRESETS[preset][1]
+    l = (img // p) ** 2
+    images = torch.rand(batch, 3, img, img, device=device)
+    keep, restore = masks(batch, l, 0.75, device)
+    target = net.patchify(images)
+    hidden = (restore >= keep.shape[1]).float()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
+            pred = net(images, keep, restore)
+        loss = (((pred.float() - target) ** 2).mean(-1) * hidden).sum() / hidden.sum()
+        loss.backward()
+        opt.step()
+    return batch / statistics.median(timed(step, device, repeats))
+
+
 def masks(n, l, ratio, device):
     keep = round(l * (1 - ratio))
     noise = torch.rand(n, l, device=device)
@@ -284,6 +306,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
     ap.add_argument("--with-map", action="store_true", help="also time the whole scoring path (anomaly map included)")
+    ap.add_argument("--train-batch", type=int, default=0, help="also time training steps of this many images")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -324,6 +347,11 @@ def main():
                         result["runs"][-1]["ms_per_frame_with_map"] = 1000 * statistics.median(full) / frames
                         result["runs"][-1]["ms_per_frame_with_map_p99"] = 1000 * max(full) / frames
                     print(json.dumps(result["runs"][-1]), file=sys.stderr, flush=True)
+    if args.train_batch:
+        result["training"] = [{"preset": preset, "batch": args.train_batch,
+                               "images_per_s": train_images_per_s(preset, args.train_batch, device, dtype, args.repeats)}
+                              for preset in args.presets.split(",")]
+        print(json.dumps(result["training"]), file=sys.stderr, flush=True)
     print(json.dumps(result))
 
 
