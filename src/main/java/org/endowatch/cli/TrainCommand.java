@@ -56,15 +56,19 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Also keep the model after every N-th epoch in MODEL_DIR/epochs/eNNN (each a model to calibrate "
           + "and eval on validation data, to choose the epoch); 0 keeps only the latest (default).")
   int keepEvery;
+  @Option(names = "--ssim-loss", defaultValue = "0", paramLabel = "W",
+      description = "Add W x (1 - SSIM) over the masked pixels to the paper's MSE (default 0: MSE alone, the paper).")
+  double ssimLoss;
   @Option(names = "--name", description = "Model name (default: the --out folder's name).") String name;
 
   @Spec CommandSpec spec;
 
   /** Trains and returns what happened; SIGINT/SIGTERM checkpoint and stop. */
   public TrainingRun.Result run(java.io.PrintWriter progress) {
-    if (epochs < 1 || batch < 1 || every < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1 || keepEvery < 0) {
+    if (epochs < 1 || batch < 1 || every < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1 || keepEvery < 0
+        || ssimLoss < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--epochs, --batch and --every must be >= 1, --lr > 0, --val-fraction in [0,1), --keep-every >= 0");
+          "--epochs, --batch and --every must be >= 1, --lr > 0, --val-fraction in [0,1), --keep-every and --ssim-loss >= 0");
     }
     MemMcMaeConfig config;
     try {
@@ -93,7 +97,8 @@ public final class TrainCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return TrainingRun.run(new TrainingRun.Options(sources.folders(), out, config, epochs, batch, resume, device, seed, lr,
-          weightDecay, warmupEpochs, valFraction, modelName, String.join(" ", words), keepEvery), progress, stop);
+          weightDecay, warmupEpochs, valFraction, modelName, String.join(" ", words), keepEvery, ssimLoss), progress,
+          stop);
     } finally {
       finished.countDown();
       try {

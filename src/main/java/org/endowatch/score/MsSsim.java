@@ -101,6 +101,14 @@ public final class MsSsim {
     return compute(x, y, copies, true, skip);
   }
 
+  /**
+   * Single-scale SSIM per pixel and channel, l * cs at full size [N,C,H,W], for a training loss: no
+   * clamp and no fractional power, so its gradient stays finite where the similarity reaches 0.
+   */
+  public static NDArray ssim(NDArray x, NDArray y) {
+    return stats(x, y, 1, true);
+  }
+
   private static NDArray compute(NDArray x, NDArray y, int copies, boolean perPixel) {
     return compute(x, y, copies, perPixel, 0);
   }

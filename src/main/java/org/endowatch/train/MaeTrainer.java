@@ -16,11 +16,14 @@ import java.util.SplittableRandom;
 import org.endowatch.model.Masks;
 import org.endowatch.model.MemMcMae;
 import org.endowatch.model.MemMcMaeConfig;
+import org.endowatch.score.MsSsim;
 
 /**
  * One optimisation step at a time, as the paper trains: AdamW (weight decay 0.05 on weight
  * matrices, none on biases, norms and other 1-D parameters), learning rate base * batch / 256 with linear warm-up then
- * cosine decay, MSE on masked patches, a fresh random 75 % mask per image per step.
+ * cosine decay, MSE on masked patches, a fresh random 75 % mask per image per step. Optionally (not
+ * the paper) plus {@code ssimWeight} x (1 - SSIM) over the masked pixels of the composite image, so
+ * training rewards reconstructing local structure, which the MS-SSIM anomaly map then measures.
  */
 public final class MaeTrainer {
   /**
@@ -29,8 +32,14 @@ public final class MaeTrainer {
    * @param weightDecay 0.05 in the paper
    * @param warmupSteps linear warm-up length
    * @param totalSteps warm-up plus cosine decay length
+   * @param ssimWeight weight of the SSIM term (0: the paper's loss, MSE alone)
    */
-  public record Settings(int batch, double baseLr, double weightDecay, int warmupSteps, int totalSteps) {
+  public record Settings(int batch, double baseLr, double weightDecay, int warmupSteps, int totalSteps, double ssimWeight) {
+    /** The paper's loss. */
+    public Settings(int batch, double baseLr, double weightDecay, int warmupSteps, int totalSteps) {
+      this(batch, baseLr, weightDecay, warmupSteps, totalSteps, 0);
+    }
+
     public double peakLr() {
       return baseLr * batch / 256.0;
     }
@@ -126,7 +135,7 @@ public final class MaeTrainer {
       scope.suppressNotUsedWarning();
       NDList in = inputs(pixels, n, masks);
       NDArray pred = network.forward(store, new NDList(in.get(0), in.get(1), in.get(2)), false).singletonOrThrow();
-      return network.loss(pred, in.get(0), in.get(3)).getFloat();
+      return lossOf(pred, in).getFloat();
     }
   }
 
@@ -153,11 +162,31 @@ public final class MaeTrainer {
       collector.zeroGradients();
       NDList in = inputs(pixels, n, masks);
       NDArray pred = network.forward(store, new NDList(in.get(0), in.get(1), in.get(2)), true).singletonOrThrow();
-      NDArray loss = network.loss(pred, in.get(0), in.get(3));
+      NDArray loss = lossOf(pred, in);
       midStep.run();
       collector.backward(loss);
       return loss.getFloat();
     }
+  }
+
+  /** The paper's MSE on masked patches, plus the optional SSIM term. */
+  NDArray lossOf(NDArray pred, NDList in) {
+    NDArray images = in.get(0);
+    NDArray weights = in.get(3);
+    NDArray mse = network.loss(pred, images, weights);
+    if (settings.ssimWeight() == 0) {
+      return mse;
+    }
+    // The composite the scorer compares with the frame: reconstruction where masked, input elsewhere.
+    int n = (int) images.getShape().get(0);
+    int g = config.gridSize();
+    int p = config.patchSize();
+    NDArray maskPixels = weights.reshape(n, 1, g, g).repeat(2, p).repeat(3, p);                     // [N,1,H,W]
+    NDArray one = manager.create(1f);
+    NDArray composite = network.unpatchify(pred).mul(maskPixels).add(images.mul(one.sub(maskPixels)));
+    NDArray dissimilarity = one.sub(MsSsim.ssim(composite, images)).mean(new int[] {1}, true);     // [N,1,H,W]
+    NDArray ssimTerm = dissimilarity.mul(maskPixels).sum().div(maskPixels.sum());
+    return mse.add(ssimTerm.mul(manager.create((float) settings.ssimWeight())));
   }
 
   /** images [N,C,H,W], idsKeep [N,V], idsRestore [N,L], mask weights [N,L]. */

@@ -45,7 +45,7 @@ public final class TrainingRun {
   public record Options(
       List<Path> data, Path out, MemMcMaeConfig config, int epochs, int batch, boolean resume, String device,
       long seed, double baseLr, double weightDecay, int warmupEpochs, double valFraction, String name,
-      String command, int keepEvery) {}
+      String command, int keepEvery, double ssimWeight) {}
 
   /** What happened. */
   public record Result(int epochsDone, long steps, double lastEpochLoss, double imagesPerSecond, Duration time,
@@ -68,7 +68,7 @@ public final class TrainingRun {
     int batchesPerEpoch = train.size() / o.batch();
     int totalSteps = batchesPerEpoch * o.epochs();
     MaeTrainer.Settings settings = new MaeTrainer.Settings(o.batch(), o.baseLr(), o.weightDecay(),
-        Math.max(1, batchesPerEpoch * o.warmupEpochs()), totalSteps);
+        Math.max(1, batchesPerEpoch * o.warmupEpochs()), totalSteps, o.ssimWeight());
     try {
       Files.createDirectories(o.out().resolve(CHECKPOINT));
       Files.write(o.out().resolve("validation-files.txt"),

@@ -3,7 +3,10 @@ package org.endowatch.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -135,6 +138,35 @@ class MaeTrainerTest {
         trainer.loss(batch, 4, trainer.masksFor(4, rng));
       }
       assertThat(m.getManagedArrays().size()).isEqualTo(afterFirst);
+    }
+  }
+
+  @Test
+  void theSsimTermIsZeroForAPerfectReconstructionAndScalesWithItsWeight() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      MemMcMae net = new MemMcMae(SMALL);
+      net.initialize(m, DataType.FLOAT32, net.inputShapes(1));
+      float[] batch = structured(4, 11);
+      Masks masks = Masks.random(4, 16, 4, new SplittableRandom(12));
+      MaeTrainer plain = new MaeTrainer(net, m, new MaeTrainer.Settings(4, 1.5e-3, 0.05, 1, 10, 0));
+      MaeTrainer once = new MaeTrainer(net, m, new MaeTrainer.Settings(4, 1.5e-3, 0.05, 1, 10, 1));
+      MaeTrainer twice = new MaeTrainer(net, m, new MaeTrainer.Settings(4, 1.5e-3, 0.05, 1, 10, 2));
+
+      // A reconstruction equal to the input: MSE 0 and SSIM exactly 1 (the same products on both sides).
+      NDArray images = m.create(batch, new Shape(4, 3, 32, 32));
+      NDArray weights = m.create(masks.flatMaskWeights(), new Shape(4, 16));
+      assertThat(once.lossOf(net.patchify(images), new NDList(images, images, images, weights)).getFloat()).isEqualTo(0f);
+
+      float l0 = plain.loss(batch, 4, masks);
+      float l1 = once.loss(batch, 4, masks);
+      float l2 = twice.loss(batch, 4, masks);
+      assertThat(l1).isGreaterThan(l0);                                // an untrained network's SSIM is below 1
+      assertThat((double) l2 - l0).isCloseTo(2.0 * (l1 - l0), within(1e-5));
+      once.gradients(batch, 4, masks, () -> {}).forEach((name, g) -> {
+        for (float v : g) {
+          assertThat(Float.isFinite(v)).as(name).isTrue();
+        }
+      });
     }
   }
 }
