@@ -136,6 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("seconds", p.seconds());
       pipeline.put("budget_ms", p.budgetMs());
       pipeline.put("backlog_batch", backlogBatch);
+      pipeline.put("mean_backlog_batch", p.meanBacklogBatch());
       pipeline.put("model", p.model());
       pipeline.put("mask_schedule", p.maskSchedule());
       pipeline.put("scorer_instances", p.outcomesPerInstance().size());

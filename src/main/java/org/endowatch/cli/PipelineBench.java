@@ -43,7 +43,7 @@ final class PipelineBench {
   record Result(int streams, double fpsPerStream, double seconds, long frames, long scored, long skipped,
       double scoredFps, double skippedFraction, double captureToScoreP50Ms, double captureToScoreP99Ms,
       double timeToFirstAlertMs, int intervals, int intervalsAlerted, int falseAlerts, long budgetMs, String model,
-      String maskSchedule, long outcomeRecords, List<Long> outcomesPerInstance) {}
+      String maskSchedule, long outcomeRecords, List<Long> outcomesPerInstance, double meanBacklogBatch) {}
 
   private PipelineBench() {}
 
@@ -129,15 +129,17 @@ final class PipelineBench {
         for (int i = 0; i < streams; i++) {
           waitFor(settings.clientProps(), outputs.scores(), "bench-" + i, frames.size(), 300);
         }
+        double meanBatch = 1;   // without backlog batching every frame is scored alone
         if (backlogBatch > 1) {
           double batches = registries.stream().mapToDouble(r -> r.find("endowatch.backlog.batch_size").summary().count()).sum();
           double frames1 = registries.stream().mapToDouble(r -> r.find("endowatch.backlog.batch_size").summary().totalAmount()).sum();
-          log.printf("backlog batches: %.0f, %.2f frames each on average%n", batches, frames1 / Math.max(1, batches));
+          meanBatch = frames1 / Math.max(1, batches);
+          log.printf("backlog batches: %.0f, %.2f frames each on average%n", batches, meanBatch);
         }
         List<Long> perInstance = registries.stream().map(r -> (long) (r.find("endowatch.frames.scored").counter().count()
             + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum())).toList();
         return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truth, budgetMs,
-            model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule(), perInstance);
+            model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule(), perInstance, meanBatch);
       }
     } finally {
       for (int i = open.size() - 1; i >= 0; i--) {
@@ -169,7 +171,8 @@ final class PipelineBench {
   }
 
   private static Result measure(Properties client, ScoringTopology.Outputs outputs, int streams, double fps, double seconds,
-      int perStream, GroundTruth truth, long budgetMs, String model, String schedule, List<Long> perInstance) {
+      int perStream, GroundTruth truth, long budgetMs, String model, String schedule, List<Long> perInstance,
+      double meanBacklogBatch) {
     long[] records = {0};
     List<Double> latencies = new ArrayList<>();
     List<Double> ttfa = new ArrayList<>();
@@ -226,7 +229,7 @@ final class PipelineBench {
     double scoringSeconds = Math.max(seconds, (lastDecision - firstCapture) / 1000.0);
     return new Result(streams, fps, seconds, frames, scored, skipped, scored / scoringSeconds, skipped / (double) frames,
         pct(latencies, 0.5), pct(latencies, 0.99), pct(ttfa, 0.5), truth.anomalyIntervals().size() * streams, alerted,
-        falseAlerts, budgetMs, model, schedule, records[0], perInstance);
+        falseAlerts, budgetMs, model, schedule, records[0], perInstance, meanBacklogBatch);
   }
 
   private static double pct(List<Double> v, double q) {

@@ -1,0 +1,42 @@
+package org.endowatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.endowatch.contract.JsonSerde;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench pipeline} through a real broker writes the keys issue 8 names, one outcome per frame,
+ * and how many frames its backlog batches held. Only counts are asserted, never speed.
+ */
+@ExtendWith(RealKafka.class)
+class BenchPipelineIT {
+  @Test
+  void aShortProcedureGivesOneOutcomePerFrameAndTheNamedKeys(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    Path out = dir.resolve("pipeline.json");
+    // Budget 0: nothing is skipped as stale, so every frame is scored whatever this machine's speed.
+    Cli.Result r = Cli.run("bench", "pipeline", "--bootstrap", kafka.bootstrapServers(), "--seconds", "4", "--fps", "10",
+        "--budget-ms", "0", "--backlog-batch", "2", "--out", out.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode p = JsonSerde.MAPPER.readTree(out.toFile()).get("pipeline");
+    for (String key : new String[] {"streams", "scored_fps", "skipped_fraction", "capture_to_score_p50_ms",
+        "capture_to_score_p99_ms", "time_to_first_alert_ms"}) {
+      assertThat(p.has(key)).as(key).isTrue();
+    }
+    assertThat(p.get("streams").asInt()).isEqualTo(1);
+    assertThat(p.get("frames").asLong()).isEqualTo(40);                 // 4 s at 10 fps
+    assertThat(p.get("outcome_records").asLong()).isEqualTo(40);
+    assertThat(p.get("skipped_fraction").asDouble()).isEqualTo(0.0);
+    assertThat(p.get("backlog_batch").asInt()).isEqualTo(2);
+    assertThat(p.get("mean_backlog_batch").asDouble()).isBetween(1.0, 2.0);
+    assertThat(p.get("capture_to_score_p50_ms").asDouble()).isLessThanOrEqualTo(p.get("capture_to_score_p99_ms").asDouble());
+  }
+}
