@@ -116,6 +116,13 @@ public final class MemMcMae extends AbstractBlock {
     return patches.reshape(n, g, g, p, p, c).transpose(0, 5, 1, 3, 2, 4).reshape(n, c, (long) g * p, (long) g * p);
   }
 
+  /** Per-patch values [N,L] spread over their pixels [N,1,H,W] (for example 1 where a patch was masked). */
+  public NDArray patchesToPixels(NDArray perPatch) {
+    int p = config.patchSize();
+    int g = config.gridSize();
+    return perPatch.reshape(perPatch.getShape().get(0), 1, g, g).repeat(2, p).repeat(3, p);
+  }
+
   /** [N,L,P*P*C] -> [N,L,De]: linear patch embedding plus fixed 2-D sin-cos positions. */
   private NDArray embed(ParameterStore ps, NDArray patches, boolean training) {
     NDArray x = patchEmbed.forward(ps, new NDList(patches), training).singletonOrThrow();

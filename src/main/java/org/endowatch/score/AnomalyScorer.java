@@ -114,7 +114,7 @@ public final class AnomalyScorer {
       NDArray pred = network.forward(new ParameterStore(manager, false), new NDList(copies, keep, restore), false)
           .singletonOrThrow();
       NDArray recon = network.unpatchify(pred).clip(0f, 1f);                                          // [F*K,C,H,W]
-      NDArray maskPixels = weights.reshape(n, 1, g, g).repeat(2, p).repeat(3, p);                     // [F*K,1,H,W]
+      NDArray maskPixels = network.patchesToPixels(weights);                                          // [F*K,1,H,W]
       NDArray composite = recon.mul(maskPixels).add(copies.mul(maskPixels.neg().add(manager.create(1f))));
       NDArray residual = manager.create(1f).sub(MsSsim.map(composite, images, k, mapHalvings));        // [F*K,1,H,W]
       NDArray perPass = ai.djl.nn.pooling.Pool.avgPool2d(residual, new Shape(p, p), new Shape(p, p), new Shape(0, 0),

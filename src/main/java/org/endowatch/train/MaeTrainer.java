@@ -178,10 +178,7 @@ public final class MaeTrainer {
       return mse;
     }
     // The composite the scorer compares with the frame: reconstruction where masked, input elsewhere.
-    int n = (int) images.getShape().get(0);
-    int g = config.gridSize();
-    int p = config.patchSize();
-    NDArray maskPixels = weights.reshape(n, 1, g, g).repeat(2, p).repeat(3, p);                     // [N,1,H,W]
+    NDArray maskPixels = network.patchesToPixels(weights);                                          // [N,1,H,W]
     NDArray one = manager.create(1f);
     NDArray composite = network.unpatchify(pred).mul(maskPixels).add(images.mul(one.sub(maskPixels)));
     NDArray dissimilarity = one.sub(MsSsim.ssim(composite, images)).mean(new int[] {1}, true);     // [N,1,H,W]
