@@ -153,8 +153,12 @@ public final class ModelArtifact {
       case "cpu" -> Device.cpu();
       case "gpu" -> {
         if (gpus == 0) {
-          throw new ModelException("--device gpu: PyTorch finds no CUDA device on this machine (CPU natives "
-              + Engine.getInstance().getVersion() + "); use --device cpu or auto");
+          Engine e = Engine.getInstance();
+          // Two different fixes: CPU-only natives (the default build) or a CUDA build that sees no device.
+          throw new ModelException("--device gpu: PyTorch finds no CUDA device on this machine (" + (e.hasCapability("CUDA")
+              ? "PyTorch " + e.getVersion() + " with CUDA sees none: check the driver and CUDA_VISIBLE_DEVICES"
+              : "CPU natives " + e.getVersion() + "; a GPU node needs DJL's pytorch-native-cu128, see docs/OPERATIONS.md")
+              + "); use --device cpu or auto");
         }
         yield Device.gpu();
       }

@@ -37,7 +37,8 @@ class BenchModelTest {
     var r = Cli.run("bench", "model", "--device", "gpu", "--python", dir.resolve("no-python").toString());
 
     assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.err().strip()).startsWith("endowatch bench: error: --device gpu: PyTorch finds no CUDA device on this machine");
+    assertThat(r.err().strip()).isEqualTo("endowatch bench: error: --device gpu: PyTorch finds no CUDA device on this machine "
+        + "(CPU natives 2.7.1; a GPU node needs DJL's pytorch-native-cu128, see docs/OPERATIONS.md); use --device cpu or auto");
     assertThat(r.err().lines()).hasSize(1);
   }
 }
