@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
@@ -23,12 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class BacklogBatchTest {
   private TopologyFixture fixture;
-  private AtomicLong now;
   /** The frame indexes of every scoreAll call, in order. */
   private final List<List<Long>> calls = new ArrayList<>();
-  private TopologyTestDriver driver;
-  private TestOutputTopic<String, Score> scores;
-  private TestOutputTopic<String, DeadLetter> dlq;
 
   @BeforeEach
   void start() {
@@ -62,10 +55,6 @@ class BacklogBatchTest {
       }
     };
     fixture = new TopologyFixture("backlog-test", ScoringTopology.Settings.live(200).withBacklogBatch(3), () -> recording);
-    now = fixture.now;
-    driver = fixture.driver;
-    scores = fixture.scores;
-    dlq = fixture.dlq;
   }
 
   @AfterEach
@@ -78,21 +67,21 @@ class BacklogBatchTest {
   }
 
   private KeyValueStore<String, ScoringTopology.Pending> pending() {
-    return driver.getKeyValueStore(ScoringTopology.PENDING_STORE);
+    return fixture.driver.getKeyValueStore(ScoringTopology.PENDING_STORE);
   }
 
   @Test
   void framesWaitUntilTheRoundEndsThenAreScoredTogetherInOrder() {
     send(0, 10);
     send(1, 20);
-    assertThat(scores.isEmpty()).isTrue();
+    assertThat(fixture.scores.isEmpty()).isTrue();
     assertThat(pending().approximateNumEntries()).isEqualTo(2);
 
-    driver.advanceWallClockTime(Duration.ofMillis(4));
+    fixture.driver.advanceWallClockTime(Duration.ofMillis(4));
     assertThat(calls).isEmpty();
-    driver.advanceWallClockTime(Duration.ofMillis(1));
+    fixture.driver.advanceWallClockTime(Duration.ofMillis(1));
     assertThat(calls).containsExactly(List.of(0L, 1L));
-    assertThat(scores.readValuesToList()).extracting(Score::frameIndex, Score::score)
+    assertThat(fixture.scores.readValuesToList()).extracting(Score::frameIndex, Score::score)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 0.10000000149011612),
             org.assertj.core.groups.Tuple.tuple(1L, 0.20000000298023224));
     assertThat(pending().approximateNumEntries()).isZero();
@@ -105,11 +94,11 @@ class BacklogBatchTest {
     send(2, 10);
     send(3, 10);
     assertThat(calls).containsExactly(List.of(0L, 1L, 2L));
-    assertThat(scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(0L, 1L, 2L);
+    assertThat(fixture.scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(0L, 1L, 2L);
 
-    driver.advanceWallClockTime(Duration.ofMillis(5));
+    fixture.driver.advanceWallClockTime(Duration.ofMillis(5));
     assertThat(calls).containsExactly(List.of(0L, 1L, 2L), List.of(3L));
-    assertThat(scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(3L);
+    assertThat(fixture.scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(3L);
   }
 
   @Test
@@ -118,22 +107,22 @@ class BacklogBatchTest {
     send(1, 0); // the test scorer calls a first byte of 0 undecodable
     send(2, 30);
 
-    List<DeadLetter> letters = dlq.readValuesToList();
+    List<DeadLetter> letters = fixture.dlq.readValuesToList();
     assertThat(letters).hasSize(1);
     assertThat(letters.get(0).reason()).isEqualTo("undecodable image: test says so");
     assertThat(letters.get(0).sourceOffset()).isEqualTo(1L);
     assertThat(letters.get(0).sourceTopic()).isEqualTo("frames");
-    assertThat(scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(0L, 2L);
+    assertThat(fixture.scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(0L, 2L);
   }
 
   @Test
   void aFrameThatWentStaleWhileWaitingIsSkippedNotScored() {
     send(0, 10);                 // reached 40 ms after capture: fresh, waits
-    now.addAndGet(300);          // its batch is scored 340 ms after capture, over the 200 ms budget
-    driver.advanceWallClockTime(Duration.ofMillis(5));
+    fixture.now.addAndGet(300);          // its batch is scored 340 ms after capture, over the 200 ms budget
+    fixture.driver.advanceWallClockTime(Duration.ofMillis(5));
 
     assertThat(calls).isEmpty();
-    Score s = scores.readValue();
+    Score s = fixture.scores.readValue();
     assertThat(s.outcome()).isEqualTo(Score.SKIPPED);
     assertThat(s.skipReason()).isEqualTo("stale");
     assertThat(s.frameIndex()).isZero();

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.endowatch.contract.AlertEvent;
@@ -34,26 +31,10 @@ class ScoringTopologyTest {
   }
 
   private TopologyFixture fixture;
-  private AtomicLong now;
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, Frame> frames;
-  private TestInputTopic<String, byte[]> raw;
-  private TestOutputTopic<String, Score> scores;
-  private TestOutputTopic<String, Heatmap> heatmaps;
-  private TestOutputTopic<String, AlertEvent> alerts;
-  private TestOutputTopic<String, DeadLetter> dlq;
 
   @BeforeEach
   void start() {
     fixture = new TopologyFixture("scorer-test", ScoringTopology.Settings.live(200), ScoringTopologyTest::byteScorer);
-    now = fixture.now;
-    driver = fixture.driver;
-    frames = fixture.frames;
-    raw = fixture.raw;
-    scores = fixture.scores;
-    heatmaps = fixture.heatmaps;
-    alerts = fixture.alerts;
-    dlq = fixture.dlq;
   }
 
   @AfterEach
@@ -70,15 +51,15 @@ class ScoringTopologyTest {
     send(0, 10);
     send(1, 20);
 
-    assertThat(scores.readValuesToList()).containsExactly(
+    assertThat(fixture.scores.readValuesToList()).containsExactly(
         new Score("proc", 0, 9_960, 10_000, Score.SCORED, 0.10000000149011612, 0.5, false, "m-1", 40, null),
         new Score("proc", 1, 9_960, 10_000, Score.SCORED, 0.20000000298023224, 0.5, false, "m-1", 40, null));
-    List<Heatmap> maps = heatmaps.readValuesToList();
+    List<Heatmap> maps = fixture.heatmaps.readValuesToList();
     assertThat(maps).hasSize(2);
     assertThat(maps.get(0).values()).containsExactly(0.1f, 0.1f, 0.1f, 0.1f);
     assertThat(maps.get(0).frameWidth()).isEqualTo(64);
-    assertThat(alerts.isEmpty()).isTrue();
-    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(fixture.alerts.isEmpty()).isTrue();
+    assertThat(fixture.dlq.isEmpty()).isTrue();
   }
 
   @Test
@@ -88,54 +69,54 @@ class ScoringTopologyTest {
       send(i, percents[i]);
     }
 
-    List<AlertEvent> events = alerts.readValuesToList();
+    List<AlertEvent> events = fixture.alerts.readValuesToList();
     assertThat(events).extracting(AlertEvent::type, AlertEvent::startFrame, AlertEvent::endFrame, AlertEvent::peakFrame)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(AlertEvent.START, 2L, 4L, 4L),
             org.assertj.core.groups.Tuple.tuple(AlertEvent.END, 2L, 10L, 4L));
     // Patches 0 and 3 (top-left, bottom-right of a 2x2 grid) are over 0.5: the box is the whole 64x48 frame.
     assertThat(events.get(0).region()).isEqualTo(new AlertEvent.Region(0, 0, 64, 48));
-    assertThat(scores.readValuesToList()).hasSize(12);
-    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(fixture.scores.readValuesToList()).hasSize(12);
+    assertThat(fixture.dlq.isEmpty()).isTrue();
   }
 
   @Test
   void aCorruptRecordIsDeadLetteredAndTheStreamContinues() {
     RecordHeaders h = new RecordHeaders();
     h.add("procedure", "proc".getBytes(StandardCharsets.UTF_8));
-    raw.pipeInput(new TestRecord<>("proc", new byte[] {1, 2, 3}, h, 5L));
+    fixture.raw.pipeInput(new TestRecord<>("proc", new byte[] {1, 2, 3}, h, 5L));
     send(1, 10);
 
-    List<DeadLetter> letters = dlq.readValuesToList();
+    List<DeadLetter> letters = fixture.dlq.readValuesToList();
     assertThat(letters).hasSize(1);
     assertThat(letters.get(0).reason()).isEqualTo("frame is missing header 'frame.index'");
     assertThat(letters.get(0).sourceTopic()).isEqualTo("frames");
     assertThat(letters.get(0).sourceOffset()).isEqualTo(0);
     assertThat(letters.get(0).original()).containsExactly(1, 2, 3);
     assertThat(letters.get(0).originalHeaders()).hasSize(1);
-    assertThat(scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(1L);
+    assertThat(fixture.scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(1L);
   }
 
   @Test
   void anUnscorableFrameAndAKeyMismatchAreDeadLettered() {
     send(0, 0);
-    Frame f = new Frame("other", 1, now.get(), 64, 48, Frame.JPEG, "test", new byte[] {10});
-    frames.pipeInput(new TestRecord<>("proc", f, null, 1L));
+    Frame f = new Frame("other", 1, fixture.now.get(), 64, 48, Frame.JPEG, "test", new byte[] {10});
+    fixture.frames.pipeInput(new TestRecord<>("proc", f, null, 1L));
 
-    assertThat(dlq.readValuesToList()).extracting(DeadLetter::reason).containsExactly(
+    assertThat(fixture.dlq.readValuesToList()).extracting(DeadLetter::reason).containsExactly(
         "undecodable image: test says so", "record key 'proc' differs from procedure header 'other'");
-    assertThat(scores.isEmpty()).isTrue();
+    assertThat(fixture.scores.isEmpty()).isTrue();
   }
 
   @Test
   void aStaleFrameIsSkippedWithItsReason() {
-    Frame old = new Frame("proc", 7, now.get() - 1_000, 64, 48, Frame.JPEG, "test", new byte[] {90});
-    frames.pipeInput(new TestRecord<>("proc", old, null, old.captureTimestampMs()));
+    Frame old = new Frame("proc", 7, fixture.now.get() - 1_000, 64, 48, Frame.JPEG, "test", new byte[] {90});
+    fixture.frames.pipeInput(new TestRecord<>("proc", old, null, old.captureTimestampMs()));
 
-    assertThat(scores.readValuesToList()).containsExactly(
+    assertThat(fixture.scores.readValuesToList()).containsExactly(
         new Score("proc", 7, 9_000, 10_000, Score.SKIPPED, null, 0.5, false, "m-1", 1_000, "stale"));
-    assertThat(heatmaps.isEmpty()).isTrue();
-    assertThat(alerts.isEmpty()).isTrue();
+    assertThat(fixture.heatmaps.isEmpty()).isTrue();
+    assertThat(fixture.alerts.isEmpty()).isTrue();
   }
 
   @Test
@@ -143,7 +124,7 @@ class ScoringTopologyTest {
     for (int i = 0; i < 4; i++) {
       send(i, 90);
     }
-    AlertRule.State s = driver.<String, AlertRule.State>getKeyValueStore(ScoringTopology.ALERT_STORE).get("proc");
+    AlertRule.State s = fixture.driver.<String, AlertRule.State>getKeyValueStore(ScoringTopology.ALERT_STORE).get("proc");
     assertThat(s.active()).isTrue();
     assertThat(s.startFrame()).isEqualTo(0);
     assertThat(Arrays.stream(new long[] {s.lastFrame()})).containsExactly(3L);
