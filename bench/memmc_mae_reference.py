@@ -109,11 +109,15 @@ class MultiLevelCrossAttention(nn.Module):
         e, v = levels.shape[1], levels.shape[2]
         qh = self.q(query).unsqueeze(1).expand(n, e, l, d).reshape(n * e, l, d)
         k, val = self.kv(levels.reshape(n * e, v, -1)).chunk(2, dim=-1)
-        cross = self.out(attention(qh, k, val, self.heads)).reshape(n, e, l, d)
+        attended = attention(qh, k, val, self.heads).reshape(n, e, l, d)
+        # As endowatch's MemMcMae: the output projection is linear, so it is applied once, to the
+        # gated sum of the levels, and folded into the gate (same values, E times fewer products).
+        w, b = self.out.weight, self.out.bias
         alpha = torch.sigmoid((s @ self.gate_self.T).transpose(1, 2)
-                              + (cross * self.gate_cross.reshape(1, e, 1, d)).sum(3)
+                              + (attended * (self.gate_cross @ w).reshape(1, e, 1, d)).sum(3)
+                              + (self.gate_cross @ b).reshape(1, e, 1)
                               + self.gate_bias.reshape(1, e, 1))
-        return (cross * alpha.unsqueeze(3)).sum(1)
+        return self.out((attended * alpha.unsqueeze(3)).sum(1)) + (alpha.sum(1, keepdim=True) - 1).transpose(1, 2) * b
 
 
 class DecoderLayer(nn.Module):

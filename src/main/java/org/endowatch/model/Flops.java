@@ -42,8 +42,8 @@ public final class Flops {
       decoderLayer += l * dd * dd                                            // query
           + e * v * de * 2 * dd                                              // keys, values of every level
           + e * 2 * l * v * dd                                               // attention per level
-          + e * l * dd * dd                                                  // output projection per level
-          + 2 * e * l * dd;                                                  // gates
+          + l * dd * dd                                                      // output projection, once (MultiLevelCrossAttention)
+          + 2 * e * l * dd;                                                  // gates, and the gated sum of the levels
     }
     macs += c.decoderDepth() * decoderLayer;
     macs += l * dd * c.patchValues();                                        // pixel head

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
@@ -182,5 +183,82 @@ class MemMcMaeTest {
       assertThat(Flops.parameters(c)).as(c.preset() + " memory=" + c.memory() + " multiLevel=" + c.multiLevel())
           .isEqualTo(counted);
     }
+  }
+
+  /**
+   * The cross-attention computes the paper's fusion, sum over levels of alpha_l (W_o a_l + b_o), with
+   * one output projection of the gated sum (MemMcMae explains why); here it is recomputed level by
+   * level as written in the paper, with every parameter (biases included) set to random values.
+   */
+  @Test
+  void multiLevelCrossAttentionEqualsThePapersLevelByLevelFusion() {
+    MemMcMaeConfig c = SMALL;
+    int n = 2;
+    int l = c.patches();
+    int v = c.visible();
+    int e = c.encoderDepth();
+    int d = c.decoderWidth();
+    MemMcMae.MultiLevelCrossAttention block = new MemMcMae.MultiLevelCrossAttention(c);
+    block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, d), new Shape(1, e, 1, c.encoderWidth()), new Shape(1, 1, d));
+    SplittableRandom r = new SplittableRandom(11);
+    Map<String, NDArray> p = new java.util.HashMap<>();
+    for (var param : block.getParameters()) {
+      NDArray a = param.getValue().getArray();
+      float[] values = new float[(int) a.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (float) (r.nextDouble() - 0.5);
+      }
+      a.set(values);
+      p.put(param.getKey(), a);
+    }
+    assertThat(p.keySet()).containsExactlyInAnyOrder("01q_weight", "01q_bias", "02kv_weight", "02kv_bias", "03out_weight",
+        "03out_bias", "gateSelf", "gateCross", "gateBias");
+    NDArray query = manager.create(randomFloats(n * l * d, r), new Shape(n, l, d));
+    NDArray levels = manager.create(randomFloats(n * e * v * c.encoderWidth(), r), new Shape(n, e, v, c.encoderWidth()));
+    NDArray s = manager.create(randomFloats(n * l * d, r), new Shape(n, l, d));
+
+    NDList out = block.forward(new ParameterStore(manager, false), new NDList(query, levels, s), false);
+
+    NDArray q = Linear.linear(query, p.get("01q_weight"), p.get("01q_bias")).singletonOrThrow();
+    NDArray expectedFused = manager.zeros(new Shape(n, l, d));
+    float[] expectedAlpha = new float[n * e * l];
+    for (int level = 0; level < e; level++) {
+      NDArray kv = Linear.linear(levels.get(":, " + level), p.get("02kv_weight"), p.get("02kv_bias")).singletonOrThrow();
+      NDArray attended = Attention.multiHead(q, kv.get(":, :, :" + d), kv.get(":, :, " + d + ":"), c.decoderHeads());
+      NDArray cl = Linear.linear(attended, p.get("03out_weight"), p.get("03out_bias")).singletonOrThrow();   // [N,L,Dd]
+      NDArray alpha = s.mul(p.get("gateSelf").get(level)).sum(new int[] {2})
+          .add(cl.mul(p.get("gateCross").get(level)).sum(new int[] {2})).add(p.get("gateBias").get(level));
+      alpha = ai.djl.nn.Activation.sigmoid(alpha);                                                       // [N,L]
+      expectedFused = expectedFused.add(cl.mul(alpha.expandDims(2)));
+      float[] a = alpha.toFloatArray();
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(a, i * l, expectedAlpha, (i * e + level) * l, l);
+      }
+    }
+    assertThat(out.get(0).getShape()).isEqualTo(new Shape(n, l, d));
+    assertThat(out.get(0).toFloatArray()).containsExactly(expectedFused.toFloatArray(), org.assertj.core.data.Offset.offset(2e-5f));
+    assertThat(out.get(1).toFloatArray()).containsExactly(expectedAlpha, org.assertj.core.data.Offset.offset(2e-6f));
+  }
+
+  private static float[] randomFloats(int size, SplittableRandom r) {
+    float[] values = new float[size];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) (r.nextDouble() * 2 - 1);
+    }
+    return values;
+  }
+
+  /**
+   * Matrix FLOPs of one micro pass, counted by hand (multiply-adds; L 64, V 16, widths 128, MLP 512,
+   * 32 memory rows, 6 encoder levels, 768 values per patch): patch embedding 6,291,456; 6 encoder
+   * layers x 3,342,336; encoder to decoder 262,144; 3 decoder layers x (13,631,488 self-attention and
+   * MLP + 6,914,048 multi-level cross-attention: query 1,048,576, keys and values 3,145,728, attention
+   * 1,572,864, one output projection 1,048,576, gates 98,304); pixel head 6,291,456.
+   */
+  @Test
+  void flopsOfAMicroPassMatchTheHandCount() {
+    long macs = 6_291_456L + 6 * 3_342_336L + 262_144L + 3 * (13_631_488L + 6_914_048L) + 6_291_456L;
+    assertThat(Flops.perPass(MemMcMaeConfig.MICRO)).isEqualTo(2.0 * macs);
+    assertThat(Flops.perFrame(MemMcMaeConfig.MICRO, 4)).isEqualTo(8.0 * macs);
   }
 }
