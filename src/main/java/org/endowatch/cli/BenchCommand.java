@@ -45,6 +45,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--scorers", defaultValue = "1", description = "Scorer instances in the pipeline bench (default ${DEFAULT-VALUE}).")
   int scorers;
   @Option(names = "--seconds", defaultValue = "20", description = "Length of each procedure (default ${DEFAULT-VALUE}).") int seconds;
+  @Option(names = "--warmup-seconds", defaultValue = "30", description = "Frames sent at the camera's rate before the "
+      + "pipeline is measured, so the JIT has compiled the scoring path as in a scorer that has been running "
+      + "(default ${DEFAULT-VALUE}; at least 30 frames).") int warmupSeconds;
   @Option(names = "--budget-ms", defaultValue = "100") long budgetMs;
   @Option(names = "--backlog-batch", defaultValue = "1",
       description = "Frames of a stream's backlog the scorer scores together (default ${DEFAULT-VALUE}).") int backlogBatch;
@@ -120,7 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (!what.equals("model")) {
       Path work = Files.createTempDirectory("endowatch-bench");
       Path m = model != null ? model : DemoCommand.extractModel(work.resolve("model"));
-      PipelineBench.Result p = PipelineBench.run(bootstrap, work, m, streams, fps, seconds, budgetMs, backlogBatch, scorers, err);
+      PipelineBench.Result p = PipelineBench.run(bootstrap, work, m, streams, fps, seconds, warmupSeconds, budgetMs, backlogBatch, scorers, err);
       Map<String, Object> pipeline = new LinkedHashMap<>();
       pipeline.put("streams", p.streams());
       pipeline.put("fps_per_stream", p.fpsPerStream());
@@ -134,9 +137,11 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("false_alerts", p.falseAlerts());
       pipeline.put("frames", p.frames());
       pipeline.put("seconds", p.seconds());
+      pipeline.put("warmup_seconds", warmupSeconds);
       pipeline.put("budget_ms", p.budgetMs());
       pipeline.put("backlog_batch", backlogBatch);
       pipeline.put("mean_backlog_batch", p.meanBacklogBatch());
+      pipeline.put("inference_ms_mean", p.inferenceMsMean());
       pipeline.put("model", p.model());
       pipeline.put("mask_schedule", p.maskSchedule());
       pipeline.put("scorer_instances", p.outcomesPerInstance().size());
@@ -147,8 +152,8 @@ public final class BenchCommand implements Callable<Integer> {
               + "capture->score p50 %.0f ms, p99 %.0f ms; first alert %.0f ms after lesion onset (median; %d of %d lesions alerted, %d false alerts)%n",
           p.streams(), p.fpsPerStream(), p.scoredFps(), 100 * p.skippedFraction(), p.budgetMs(), p.captureToScoreP50Ms(),
           p.captureToScoreP99Ms(), p.timeToFirstAlertMs(), p.intervalsAlerted(), p.intervals(), p.falseAlerts());
-      outw.printf("  %d outcome records for %d frames; outcomes per scorer instance %s%n", p.outcomeRecords(), p.frames(),
-          p.outcomesPerInstance());
+      outw.printf(Locale.ROOT, "  %d outcome records for %d frames; outcomes per scorer instance %s; the scorer's own time %.1f ms per scored frame%n",
+          p.outcomeRecords(), p.frames(), p.outcomesPerInstance(), p.inferenceMsMean());
     }
     if (out != null) {
       JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);
