@@ -149,6 +149,12 @@ final class PipelineBench {
         double inferenceMs = registries.stream().mapToDouble(r -> r.find("endowatch.inference").timer()
             .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).sum()
             / Math.max(1, registries.stream().mapToLong(r -> r.find("endowatch.inference").timer().count()).sum());
+        // Where a stream thread's time goes besides scoring, from Kafka Streams' own thread metrics
+        // (commit under exactly-once, poll, punctuate: averages and maxima since the start).
+        registries.forEach(r -> r.getMeters().stream()
+            .filter(m -> m.getId().getName().startsWith("kafka.stream.thread.") && m.getId().getName().contains("latency"))
+            .sorted(java.util.Comparator.comparing(m -> m.getId().getName()))
+            .forEach(m -> m.measure().forEach(v -> log.printf(java.util.Locale.ROOT, "  %s %.1f ms%n", m.getId().getName(), v.getValue()))));
         List<Long> perInstance = registries.stream().map(r -> (long) (r.find("endowatch.frames.scored").counter().count()
             + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum())).toList();
         return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truth, budgetMs,
