@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.endowatch.contract.JsonSerde;
 import org.endowatch.score.ModelBench;
+import org.endowatch.score.ScoringThreads;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,6 +49,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup-seconds", defaultValue = "30", description = "Frames sent at the camera's rate before the "
       + "pipeline is measured, so the JIT has compiled the scoring path as in a scorer that has been running "
       + "(default ${DEFAULT-VALUE}; at least 30 frames).") int warmupSeconds;
+  @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N", description = "Threads per PyTorch operator "
+      + "for `bench pipeline` (default: all cores but one, as `score`); `bench model` and `all` keep the engine's default.")
+  int intraOpThreads;
   @Option(names = "--budget-ms", defaultValue = "100") long budgetMs;
   @Option(names = "--backlog-batch", defaultValue = "1",
       description = "Frames of a stream's backlog the scorer scores together (default ${DEFAULT-VALUE}).") int backlogBatch;
@@ -61,8 +65,11 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (scorers < 1 || streams < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--scorers and --streams must be >= 1");
+    if (scorers < 1 || streams < 1 || intraOpThreads < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--scorers and --streams must be >= 1, --intra-op-threads >= 0");
+    }
+    if (what.equals("pipeline")) {
+      ScoringThreads.request(intraOpThreads);   // measure the scorer as `score` runs it
     }
     if (!List.of("model", "pipeline", "all").contains(what)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");
@@ -142,6 +149,7 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("backlog_batch", backlogBatch);
       pipeline.put("mean_backlog_batch", p.meanBacklogBatch());
       pipeline.put("inference_ms_mean", p.inferenceMsMean());
+      pipeline.put("intra_op_threads", ScoringThreads.current());
       pipeline.put("model", p.model());
       pipeline.put("mask_schedule", p.maskSchedule());
       pipeline.put("scorer_instances", p.outcomesPerInstance().size());

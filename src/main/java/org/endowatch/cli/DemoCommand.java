@@ -33,6 +33,7 @@ import org.endowatch.platform.TopicAdmin;
 import org.endowatch.platform.TopicCatalog;
 import org.endowatch.score.AlertRule;
 import org.endowatch.score.ModelFrameScorer;
+import org.endowatch.score.ScoringThreads;
 import org.endowatch.score.ScorerApp;
 import org.endowatch.score.ScoringTopology;
 import picocli.CommandLine;
@@ -145,6 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
       r.truth = Files.exists(GroundTruth.pathFor(video)) ? GroundTruth.read(GroundTruth.pathFor(video)) : null;
       Path model = o.model() != null ? o.model() : extractModel(work.resolve("model"));
+      ScoringThreads.request(0);   // all cores but one per operator, as `score` does
       ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, "auto"), null);
       r.parts.add(scorer);
       ScorerApp app = new ScorerApp(settings.clientProps(), "endowatch-demo-" + System.currentTimeMillis(), 1,

@@ -11,6 +11,7 @@ import org.endowatch.score.AlertRule;
 import org.endowatch.score.BatchingFrameScorer;
 import org.endowatch.score.FrameScorer;
 import org.endowatch.score.ModelFrameScorer;
+import org.endowatch.score.ScoringThreads;
 import org.endowatch.score.ModelHolder;
 import org.endowatch.score.ModelReleaseWatcher;
 import org.endowatch.score.ScorerApp;
@@ -28,6 +29,9 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
   @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default ${DEFAULT-VALUE}).") int threads;
+  @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N",
+      description = "Threads per PyTorch operator (default: all cores but one, leaving one to Kafka and decoding).")
+  int intraOpThreads;
   @Option(names = "--budget-ms", defaultValue = "100",
       description = "Skip frames older than this when reached (0 = score all; default ${DEFAULT-VALUE}).")
   long budgetMs;
@@ -56,9 +60,9 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (threads < 1 || budgetMs < 0 || backlogBatch < 1) {
+    if (threads < 1 || budgetMs < 0 || backlogBatch < 1 || intraOpThreads < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--threads and --backlog-batch must be >= 1 and --budget-ms >= 0");
+          "--threads and --backlog-batch must be >= 1, --budget-ms and --intra-op-threads >= 0");
     }
     var settings = kafka.settings();
     ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(outputSuffix);
@@ -66,6 +70,7 @@ public final class ScoreCommand implements Callable<Integer> {
       admin.requireTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters()));
     }
     java.util.concurrent.atomic.AtomicReference<ScorerApp> running = new java.util.concurrent.atomic.AtomicReference<>();
+    ScoringThreads.request(intraOpThreads);   // before the first model loads: the engine reads it when it starts
     try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(model, device), maskSchedule),
              device, maskSchedule);
          MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> running.get() != null && running.get().healthy());
@@ -88,8 +93,9 @@ public final class ScoreCommand implements Callable<Integer> {
       running.set(app);
       Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
       app.start();
-      spec.commandLine().getOut().printf("scoring %s -> %s with model %s (threshold %.6f); metrics on http://%s:%d/metrics%n",
-          input, outputs.scores(), scorer.get().modelVersion(), scorer.get().imageThreshold(), metricsBind, metrics.port());
+      spec.commandLine().getOut().printf("scoring %s -> %s with model %s (threshold %.6f, %d threads per operator); metrics on http://%s:%d/metrics%n",
+          input, outputs.scores(), scorer.get().modelVersion(), scorer.get().imageThreshold(), ScoringThreads.current(), metricsBind,
+          metrics.port());
       spec.commandLine().getOut().flush();
       Throwable failed = app.awaitStop();
       if (batcher != null) {

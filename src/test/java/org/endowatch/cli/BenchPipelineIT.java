@@ -40,6 +40,7 @@ class BenchPipelineIT {
     assertThat(p.get("backlog_batch").asInt()).isEqualTo(2);
     assertThat(p.get("mean_backlog_batch").asDouble()).isBetween(1.0, 2.0);
     assertThat(p.get("inference_ms_mean").asDouble()).isPositive();
+    assertThat(p.get("intra_op_threads").asInt()).isPositive();   // what the engine uses (set when it started)
     assertThat(p.get("capture_to_score_p50_ms").asDouble()).isLessThanOrEqualTo(p.get("capture_to_score_p99_ms").asDouble());
   }
 }
