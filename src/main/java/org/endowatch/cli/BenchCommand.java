@@ -68,11 +68,11 @@ public final class BenchCommand implements Callable<Integer> {
     if (scorers < 1 || streams < 1 || intraOpThreads < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--scorers and --streams must be >= 1, --intra-op-threads >= 0");
     }
-    if (what.equals("pipeline")) {
-      ScoringThreads.request(intraOpThreads);   // measure the scorer as `score` runs it
-    }
     if (!List.of("model", "pipeline", "all").contains(what)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");
+    }
+    if (what.equals("pipeline")) {
+      ScoringThreads.request(intraOpThreads);   // measure the scorer as `score` runs it
     }
     PrintWriter outw = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

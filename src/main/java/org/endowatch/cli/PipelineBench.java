@@ -6,10 +6,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.endowatch.config.KafkaSettings;
@@ -114,7 +117,7 @@ final class PipelineBench {
       }
       try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
         // Warm-up at the camera's rate: a fresh JVM spends its first minute compiling (measured: the
-        // JIT took a third of a core during a 30 s run, and scored frames/s rose by half over 120 s).
+        // JIT took a third of a core during a 30 s run, and scored frames/s rose by a third over 120 s).
         List<byte[]> warmup = new ArrayList<>();
         for (int i = 0; i < Math.max(30, Math.round(warmupSeconds * fps)); i++) {
           warmup.add(frames.get(i % frames.size()));
@@ -147,14 +150,14 @@ final class PipelineBench {
         // what a frame's latency holds beyond it is waiting, and the CPU beyond it went to the
         // broker, the producer and the JIT. Batches record their time per frame once per batch.
         double inferenceMs = registries.stream().mapToDouble(r -> r.find("endowatch.inference").timer()
-            .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).sum()
+            .totalTime(TimeUnit.MILLISECONDS)).sum()
             / Math.max(1, registries.stream().mapToLong(r -> r.find("endowatch.inference").timer().count()).sum());
         // Where a stream thread's time goes besides scoring, from Kafka Streams' own thread metrics
         // (commit under exactly-once, poll, punctuate: averages and maxima since the start).
         registries.forEach(r -> r.getMeters().stream()
             .filter(m -> m.getId().getName().startsWith("kafka.stream.thread.") && m.getId().getName().contains("latency"))
-            .sorted(java.util.Comparator.comparing(m -> m.getId().getName()))
-            .forEach(m -> m.measure().forEach(v -> log.printf(java.util.Locale.ROOT, "  %s %.1f ms%n", m.getId().getName(), v.getValue()))));
+            .sorted(Comparator.comparing(m -> m.getId().getName()))
+            .forEach(m -> m.measure().forEach(v -> log.printf(Locale.ROOT, "  %s %.1f ms%n", m.getId().getName(), v.getValue()))));
         List<Long> perInstance = registries.stream().map(r -> (long) (r.find("endowatch.frames.scored").counter().count()
             + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum())).toList();
         return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truth, budgetMs,
