@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.endowatch.train.MaeTrainer;
@@ -201,14 +202,10 @@ class MemMcMaeTest {
     MemMcMae.MultiLevelCrossAttention block = new MemMcMae.MultiLevelCrossAttention(c);
     block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, d), new Shape(1, e, 1, c.encoderWidth()), new Shape(1, 1, d));
     SplittableRandom r = new SplittableRandom(11);
-    Map<String, NDArray> p = new java.util.HashMap<>();
+    Map<String, NDArray> p = new HashMap<>();
     for (var param : block.getParameters()) {
       NDArray a = param.getValue().getArray();
-      float[] values = new float[(int) a.size()];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = (float) (r.nextDouble() - 0.5);
-      }
-      a.set(values);
+      a.set(randomFloats((int) a.size(), r));
       p.put(param.getKey(), a);
     }
     assertThat(p.keySet()).containsExactlyInAnyOrder("01q_weight", "01q_bias", "02kv_weight", "02kv_bias", "03out_weight",
