@@ -160,8 +160,12 @@ class MemMcMae(nn.Module):
         return x.reshape(n, c, g, p, g, p).permute(0, 2, 4, 3, 5, 1).reshape(n, g * g, p * p * c)
 
     def forward(self, images, ids_keep, ids_restore):
-        tokens = self.embed(self.patchify(images)) + self.enc_pos
-        x = torch.gather(tokens, 1, ids_keep.unsqueeze(-1).expand(-1, -1, tokens.shape[2]))
+        # Keep the visible patches first, then embed them (as endowatch: the same tokens, V/L of the work).
+        patches = self.patchify(images)
+        visible = torch.gather(patches, 1, ids_keep.unsqueeze(-1).expand(-1, -1, patches.shape[2]))
+        pos = torch.gather(self.enc_pos.expand(images.shape[0], -1, -1), 1,
+                           ids_keep.unsqueeze(-1).expand(-1, -1, self.enc_pos.shape[2]))
+        x = self.embed(visible) + pos
         outs = []
         depth = len(self.encoder)
         for i, layer in enumerate(self.encoder):

@@ -55,6 +55,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--budget-ms", defaultValue = "100") long budgetMs;
   @Option(names = "--backlog-batch", defaultValue = "1",
       description = "Frames of a stream's backlog the scorer scores together (default ${DEFAULT-VALUE}).") int backlogBatch;
+  @Option(names = "--frame-workers", defaultValue = "0", paramLabel = "N", description = "Threads scoring the frames of a "
+      + "backlog batch side by side (default: as `score`, cores / threads per operator on a CPU).") int frameWorkers;
   @Option(names = "--model", paramLabel = "DIR", description = "Model for the pipeline (default: the bundled demo-micro).") Path model;
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of an embedded broker.") String bootstrap;
   @Option(names = "--python", defaultValue = "/usr/bin/python3",
@@ -65,8 +67,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (scorers < 1 || streams < 1 || intraOpThreads < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--scorers and --streams must be >= 1, --intra-op-threads >= 0");
+    if (scorers < 1 || streams < 1 || intraOpThreads < 0 || frameWorkers < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--scorers and --streams must be >= 1, --intra-op-threads and --frame-workers >= 0");
     }
     if (!List.of("model", "pipeline", "all").contains(what)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");
@@ -130,7 +133,8 @@ public final class BenchCommand implements Callable<Integer> {
     if (!what.equals("model")) {
       Path work = Files.createTempDirectory("endowatch-bench");
       Path m = model != null ? model : DemoCommand.extractModel(work.resolve("model"));
-      PipelineBench.Result p = PipelineBench.run(bootstrap, work, m, streams, fps, seconds, warmupSeconds, budgetMs, backlogBatch, scorers, err);
+      PipelineBench.Result p = PipelineBench.run(new PipelineBench.Settings(bootstrap, m, streams, fps, seconds, warmupSeconds,
+          budgetMs, backlogBatch, frameWorkers, scorers), work, err);
       Map<String, Object> pipeline = new LinkedHashMap<>();
       pipeline.put("streams", p.streams());
       pipeline.put("fps_per_stream", p.fpsPerStream());
@@ -150,6 +154,7 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("mean_backlog_batch", p.meanBacklogBatch());
       pipeline.put("inference_ms_mean", p.inferenceMsMean());
       pipeline.put("intra_op_threads", ScoringThreads.current());
+      pipeline.put("frame_workers", p.frameWorkers());
       pipeline.put("model", p.model());
       pipeline.put("mask_schedule", p.maskSchedule());
       pipeline.put("scorer_instances", p.outcomesPerInstance().size());

@@ -35,6 +35,7 @@ import org.endowatch.score.BatchingFrameScorer;
 import org.endowatch.score.FrameScorer;
 import org.endowatch.score.ModelFrameScorer;
 import org.endowatch.score.ScorerApp;
+import org.endowatch.score.ScoringThreads;
 import org.endowatch.score.ScoringTopology;
 
 /**
@@ -47,17 +48,31 @@ final class PipelineBench {
       double scoredFps, double skippedFraction, double captureToScoreP50Ms, double captureToScoreP99Ms,
       double timeToFirstAlertMs, int intervals, int intervalsAlerted, int falseAlerts, long budgetMs, String model,
       String maskSchedule, long outcomeRecords, List<Long> outcomesPerInstance, double meanBacklogBatch,
-      double inferenceMsMean) {}
-
-  private PipelineBench() {}
+      double inferenceMsMean, int frameWorkers) {}
 
   /**
+   * What to run.
+   *
+   * @param bootstrap a Kafka to use, or null for an embedded broker
+   * @param fps each procedure's camera rate; {@code seconds} long, after {@code warmupSeconds} of warm-up
+   * @param frameWorkers threads scoring a backlog batch's frames side by side (0 = as {@code score})
    * @param instances scorer instances (Kafka Streams applications of one id, each with one thread),
    *     to see the work split and exactly-once across instances; 1 = one instance with up to 2 threads
    */
-  static Result run(String bootstrap, Path work, Path model, int streams, double fps, int seconds, int warmupSeconds, long budgetMs,
-      int backlogBatch,
-      int instances, PrintWriter log) throws Exception {
+  record Settings(String bootstrap, Path model, int streams, double fps, int seconds, int warmupSeconds, long budgetMs,
+      int backlogBatch, int frameWorkers, int instances) {}
+
+  private PipelineBench() {}
+
+  static Result run(Settings run, Path work, PrintWriter log) throws Exception {
+    String bootstrap = run.bootstrap();
+    Path model = run.model();
+    int streams = run.streams();
+    double fps = run.fps();
+    int seconds = run.seconds();
+    long budgetMs = run.budgetMs();
+    int backlogBatch = run.backlogBatch();
+    int instances = run.instances();
     List<AutoCloseable> open = new ArrayList<>();
     try {
       if (bootstrap == null) {
@@ -93,8 +108,12 @@ final class PipelineBench {
       log.printf("pipeline: %d streams x %d frames at %.0f fps, budget %d ms, backlog batch %d%n", streams, frames.size(), fps,
           budgetMs, backlogBatch);
       log.flush();
-      ModelFrameScorer model0 = new ModelFrameScorer(ModelArtifact.load(model, "auto"), null);
+      ModelArtifact.Loaded loaded = ModelArtifact.load(model, "auto");
+      // As `score` runs it: side by side only where frames are scored together.
+      ModelFrameScorer model0 = new ModelFrameScorer(loaded, null,
+          backlogBatch > 1 || streams > 1 ? ScoringThreads.frameWorkers(run.frameWorkers(), loaded.device().isGpu()) : 1);
       open.add(model0);
+      log.printf("frame workers: %d%n", model0.frameWorkers());
       List<SimpleMeterRegistry> registries = new ArrayList<>();
       // Several instances: one stream thread each, to see the split across instances. One instance:
       // up to two threads sharing the model through the batcher.
@@ -119,11 +138,11 @@ final class PipelineBench {
         // Warm-up at the camera's rate: a fresh JVM spends its first minute compiling (measured: the
         // JIT took a third of a core during a 30 s run, and scored frames/s rose by a third over 120 s).
         List<byte[]> warmup = new ArrayList<>();
-        for (int i = 0; i < Math.max(30, Math.round(warmupSeconds * fps)); i++) {
+        for (int i = 0; i < Math.max(30, Math.round(run.warmupSeconds() * fps)); i++) {
           warmup.add(frames.get(i % frames.size()));
         }
         play(producer, input, "warmup", warmup, fps);
-        waitFor(settings.clientProps(), outputs.scores(), "warmup", warmup.size(), 120 + warmupSeconds);
+        waitFor(settings.clientProps(), outputs.scores(), "warmup", warmup.size(), 120 + run.warmupSeconds());
         long start = System.nanoTime();
         List<Thread> players = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
@@ -161,7 +180,8 @@ final class PipelineBench {
         List<Long> perInstance = registries.stream().map(r -> (long) (r.find("endowatch.frames.scored").counter().count()
             + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum())).toList();
         return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truth, budgetMs,
-            model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule(), perInstance, meanBatch, inferenceMs);
+            model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule(), perInstance, meanBatch, inferenceMs,
+            model0.frameWorkers());
       }
     } finally {
       for (int i = open.size() - 1; i >= 0; i--) {
@@ -194,7 +214,7 @@ final class PipelineBench {
 
   private static Result measure(Properties client, ScoringTopology.Outputs outputs, int streams, double fps, double seconds,
       int perStream, GroundTruth truth, long budgetMs, String model, String schedule, List<Long> perInstance,
-      double meanBacklogBatch, double inferenceMs) {
+      double meanBacklogBatch, double inferenceMs, int frameWorkers) {
     long[] records = {0};
     List<Double> latencies = new ArrayList<>();
     List<Double> ttfa = new ArrayList<>();
@@ -251,7 +271,7 @@ final class PipelineBench {
     double scoringSeconds = Math.max(seconds, (lastDecision - firstCapture) / 1000.0);
     return new Result(streams, fps, seconds, frames, scored, skipped, scored / scoringSeconds, skipped / (double) frames,
         pct(latencies, 0.5), pct(latencies, 0.99), pct(ttfa, 0.5), truth.anomalyIntervals().size() * streams, alerted,
-        falseAlerts, budgetMs, model, schedule, records[0], perInstance, meanBacklogBatch, inferenceMs);
+        falseAlerts, budgetMs, model, schedule, records[0], perInstance, meanBacklogBatch, inferenceMs, frameWorkers);
   }
 
   private static double pct(List<Double> v, double q) {

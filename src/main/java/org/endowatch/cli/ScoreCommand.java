@@ -56,13 +56,17 @@ public final class ScoreCommand implements Callable<Integer> {
       description = "Score up to N frames of a stream's backlog together when the scorer falls behind (default ${DEFAULT-VALUE}: "
           + "each frame as reached).")
   int backlogBatch;
+  @Option(names = "--frame-workers", defaultValue = "0", paramLabel = "N",
+      description = "Threads that score the frames of a backlog batch side by side (default: on a CPU, cores / threads per "
+          + "operator; 1 on a GPU). Used with --backlog-batch or --threads above 1.")
+  int frameWorkers;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    if (threads < 1 || budgetMs < 0 || backlogBatch < 1 || intraOpThreads < 0) {
+    if (threads < 1 || budgetMs < 0 || backlogBatch < 1 || intraOpThreads < 0 || frameWorkers < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--threads and --backlog-batch must be >= 1, --budget-ms and --intra-op-threads >= 0");
+          "--threads and --backlog-batch must be >= 1, --budget-ms, --intra-op-threads and --frame-workers >= 0");
     }
     var settings = kafka.settings();
     ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(outputSuffix);
@@ -71,8 +75,10 @@ public final class ScoreCommand implements Callable<Integer> {
     }
     java.util.concurrent.atomic.AtomicReference<ScorerApp> running = new java.util.concurrent.atomic.AtomicReference<>();
     ScoringThreads.request(intraOpThreads);   // before the first model loads: the engine reads it when it starts
-    try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(model, device), maskSchedule),
-             device, maskSchedule);
+    ModelArtifact.Loaded loaded = ModelArtifact.load(model, device);
+    // Frames are scored together only from a backlog or from several stream threads.
+    int workers = backlogBatch > 1 || threads > 1 ? ScoringThreads.frameWorkers(frameWorkers, loaded.device().isGpu()) : 1;
+    try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(loaded, maskSchedule, workers), device, maskSchedule);
          MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> running.get() != null && running.get().healthy());
          ModelReleaseWatcher watcher = followModels
              ? new ModelReleaseWatcher(settings.clientProps(), scorer, o -> spec.commandLine().getOut().println(o.message()))

@@ -34,7 +34,7 @@ public final class Flops {
     double v = c.visible();
     double m = c.memory() ? c.memorySlots() : 0;
     double e = c.encoderDepth();
-    double macs = l * c.patchValues() * de;                                  // patch embedding (all L)
+    double macs = v * c.patchValues() * de;                                  // patch embedding (visible only)
     macs += e * (v * de * 3 * de + 2 * v * (v + m) * de + v * de * de + 2 * v * de * r * de);
     macs += v * de * dd;                                                     // encoder -> decoder width
     double decoderLayer = l * dd * 3 * dd + 2 * l * l * dd + l * dd * dd + 2 * l * dd * r * dd;

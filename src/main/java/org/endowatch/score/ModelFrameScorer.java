@@ -1,6 +1,11 @@
 package org.endowatch.score;
 
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.endowatch.contract.Frame;
 import org.endowatch.model.MaskSchedule;
 import org.endowatch.model.ModelArtifact;
@@ -11,8 +16,28 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
   private final ModelArtifact.Loaded model;
   private final AnomalyScorer scorer;
   private final ModelManifest manifest;
+  private final int frameWorkers;
+  /** Scores the other parts of a split batch; null with one frame worker. */
+  private final ExecutorService workers;
 
+  /** Scores every batch in one forward pass on the caller's thread. */
   public ModelFrameScorer(ModelArtifact.Loaded model, String scheduleOverride) {
+    this(model, scheduleOverride, 1);
+  }
+
+  /**
+   * @param frameWorkers threads that score the frames of one batch side by side: a batch of several
+   *     frames (a stream's backlog) is split into up to this many parts, one forward pass each. On a
+   *     CPU with one thread per operator ({@link ScoringThreads}) one pass keeps one core busy, and
+   *     small operators gain little from more threads: on 2 cores two frames scored side by side
+   *     took 43 ms for both against 30 for one alone (docs/BENCHMARKS.md, "A backlog's frames side
+   *     by side"). 1 keeps every batch in one pass (right for a GPU, which runs one pass at a time).
+   */
+  public ModelFrameScorer(ModelArtifact.Loaded model, String scheduleOverride, int frameWorkers) {
+    if (frameWorkers < 1) {
+      throw new IllegalArgumentException("frame workers must be >= 1, got " + frameWorkers);
+    }
+    this.frameWorkers = frameWorkers;
     this.model = model;
     this.manifest = model.manifest();
     if (!manifest.calibrated()) {
@@ -29,6 +54,16 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
     String schedule = manifest.maskSchedule();
     this.scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(schedule), manifest.imagePooling(),
         manifest.mapHalvingsOrZero());
+    this.workers = frameWorkers == 1 ? null : Executors.newFixedThreadPool(frameWorkers - 1, r -> {
+      Thread t = new Thread(r, "frame-worker-" + manifest.version());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Threads that score the frames of one batch side by side (see the constructor). */
+  public int frameWorkers() {
+    return frameWorkers;
   }
 
   @Override
@@ -75,6 +110,32 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
    * entry is null where the model produced a non-finite score.
    */
   public java.util.List<Scored> scoreBatch(float[][] inputs) {
+    int parts = Math.min(frameWorkers, inputs.length);
+    if (parts == 1) {
+      return scorePart(inputs);
+    }
+    // The caller scores the first part itself and waits for the workers' parts, in order.
+    int per = (inputs.length + parts - 1) / parts;
+    java.util.List<Future<java.util.List<Scored>>> others = new java.util.ArrayList<>();
+    for (int start = per; start < inputs.length; start += per) {
+      float[][] part = Arrays.copyOfRange(inputs, start, Math.min(inputs.length, start + per));
+      others.add(workers.submit(() -> scorePart(part)));
+    }
+    java.util.List<Scored> out = new java.util.ArrayList<>(scorePart(Arrays.copyOfRange(inputs, 0, per)));
+    for (Future<java.util.List<Scored>> f : others) {
+      try {
+        out.addAll(f.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while a frame worker scored part of a batch", e);
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      }
+    }
+    return out;
+  }
+
+  private java.util.List<Scored> scorePart(float[][] inputs) {
     int chw = inputs[0].length;
     float[] pixels = new float[inputs.length * chw];
     for (int i = 0; i < inputs.length; i++) {
@@ -109,6 +170,9 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
 
   @Override
   public void close() {
+    if (workers != null) {
+      workers.shutdownNow();
+    }
     model.close();
   }
 }

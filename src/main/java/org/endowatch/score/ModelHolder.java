@@ -75,7 +75,7 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
         return refuse(release, "the artifact at " + dir + " is version " + loaded.manifest().version());
       }
       try {
-        next = new ModelFrameScorer(loaded, scheduleOverride);
+        next = new ModelFrameScorer(loaded, scheduleOverride, now.frameWorkers());
       } catch (RuntimeException e) {
         loaded.close();
         throw e;

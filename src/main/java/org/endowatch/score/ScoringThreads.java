@@ -36,6 +36,23 @@ public final class ScoringThreads {
     }
   }
 
+  /**
+   * Threads that score a backlog's frames side by side ({@link ModelFrameScorer}): {@code requested}
+   * if above 0; otherwise, on a CPU, as many as the cores hold at the operator threads in effect
+   * (2 on 2 cores with 1 thread per operator), and 1 on a GPU, which runs one pass at a time.
+   */
+  public static int frameWorkers(int requested, boolean gpu) {
+    if (requested > 0) {
+      return requested;
+    }
+    return gpu ? 1 : frameWorkers(Runtime.getRuntime().availableProcessors(), current());
+  }
+
+  /** A CPU's frame workers: as many passes as the cores hold side by side, at least one. */
+  static int frameWorkers(int cores, int operatorThreads) {
+    return Math.max(1, cores / Math.max(1, operatorThreads));
+  }
+
   /** The engine's threads per operator now (the engine must be running: call after a model loaded). */
   public static int current() {
     return JniUtils.getNumThreads();

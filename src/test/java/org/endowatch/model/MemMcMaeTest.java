@@ -103,6 +103,27 @@ class MemMcMaeTest {
     assertThat(forward(net, changed, 1, masks).toFloatArray()).isNotEqualTo(forward(net, px, 1, masks).toFloatArray());
   }
 
+  /** MAE embeds every patch and then keeps the visible tokens; endowatch keeps the patches first. */
+  @Test
+  void embeddingOnlyTheVisiblePatchesGivesMaesVisibleTokens() {
+    MemMcMae net = network(SMALL);
+    Masks masks = Masks.random(3, 16, 4, new SplittableRandom(8));
+    NDArray images = manager.create(randomImages(3, SMALL, 9), new Shape(3, 3, 32, 32));
+    NDArray keep = manager.create(masks.flatKeep(), new Shape(3, 4));
+    Map<String, NDArray> p = new HashMap<>();
+    net.getParameters().forEach(pair -> p.put(pair.getKey(), pair.getValue().getArray()));
+    NDArray all = Linear.linear(net.patchify(images), p.get("01patchEmbed_weight"), p.get("01patchEmbed_bias"))
+        .singletonOrThrow()
+        .add(manager.create(SinCos.positions2d(SMALL.encoderWidth(), SMALL.gridSize()), new Shape(1, 16, SMALL.encoderWidth())));
+    NDArray expected = MemMcMae.keepVisible(all, keep);                                   // [3,4,De]
+    NDArray actual = net.embedVisible(new ParameterStore(manager, false), net.patchify(images), keep, false);
+    assertThat(actual.getShape()).isEqualTo(new Shape(3, 4, SMALL.encoderWidth()));
+    assertThat(actual.toFloatArray()).containsExactly(expected.toFloatArray(), org.assertj.core.data.Offset.offset(1e-6f));
+    // Token j of image i is patch idsKeep[i][j]: its row of the full embedding.
+    assertThat(actual.get(2, 1).toFloatArray()).containsExactly(all.get(2, masks.idsKeep()[2][1]).toFloatArray(),
+        org.assertj.core.data.Offset.offset(1e-6f));
+  }
+
   @Test
   void everyAlphaIsStrictlyBetweenZeroAndOne() {
     MemMcMae net = network(SMALL);
@@ -247,14 +268,15 @@ class MemMcMaeTest {
 
   /**
    * Matrix FLOPs of one micro pass, counted by hand (multiply-adds; L 64, V 16, widths 128, MLP 512,
-   * 32 memory rows, 6 encoder levels, 768 values per patch): patch embedding 6,291,456; 6 encoder
-   * layers x 3,342,336; encoder to decoder 262,144; 3 decoder layers x (13,631,488 self-attention and
-   * MLP + 6,914,048 multi-level cross-attention: query 1,048,576, keys and values 3,145,728, attention
-   * 1,572,864, one output projection 1,048,576, gates 98,304); pixel head 6,291,456.
+   * 32 memory rows, 6 encoder levels, 768 values per patch): patch embedding of the visible patches
+   * 1,572,864; 6 encoder layers x 3,342,336; encoder to decoder 262,144; 3 decoder layers x
+   * (13,631,488 self-attention and MLP + 6,914,048 multi-level cross-attention: query 1,048,576, keys
+   * and values 3,145,728, attention 1,572,864, one output projection 1,048,576, gates 98,304); pixel
+   * head 6,291,456.
    */
   @Test
   void flopsOfAMicroPassMatchTheHandCount() {
-    long macs = 6_291_456L + 6 * 3_342_336L + 262_144L + 3 * (13_631_488L + 6_914_048L) + 6_291_456L;
+    long macs = 1_572_864L + 6 * 3_342_336L + 262_144L + 3 * (13_631_488L + 6_914_048L) + 6_291_456L;
     assertThat(Flops.perPass(MemMcMaeConfig.MICRO)).isEqualTo(2.0 * macs);
     assertThat(Flops.perFrame(MemMcMaeConfig.MICRO, 4)).isEqualTo(8.0 * macs);
   }

@@ -54,6 +54,46 @@ class ModelFrameScorerTest {
   }
 
   @Test
+  void framesScoredSideBySideGetTheScoresOfOneBatchInOrder(@TempDir Path dir) {
+    Path model = TestModels.calibratedMicro(dir.resolve("m"));
+    try (ModelFrameScorer one = new ModelFrameScorer(ModelArtifact.load(model, "cpu"), null);
+         ModelFrameScorer two = new ModelFrameScorer(ModelArtifact.load(model, "cpu"), null, 2)) {
+      assertThat(two.frameWorkers()).isEqualTo(2);
+      // Five different frames, one undecodable in the middle: parts of 2 and 2 decodable frames.
+      java.util.List<Frame> frames = new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        frames.add(i == 2 ? new Frame("p", i, 0, 160, 120, Frame.JPEG, "t", new byte[] {1, 2, 3})
+            : TestFrames.jpeg("p", i, 0, 160 + 16 * i, 120));
+      }
+      java.util.List<FrameScorer.Outcome> batch = one.scoreAll(frames);
+      java.util.List<FrameScorer.Outcome> sideBySide = two.scoreAll(frames);
+      assertThat(sideBySide).hasSize(5);
+      assertThat(sideBySide.get(2).scored()).isNull();
+      assertThat(sideBySide.get(2).unscorable()).isEqualTo(batch.get(2).unscorable());
+      java.util.Set<Double> distinct = new java.util.HashSet<>();
+      for (int i : new int[] {0, 1, 3, 4}) {
+        FrameScorer.Scored a = batch.get(i).scored();
+        FrameScorer.Scored b = sideBySide.get(i).scored();
+        assertThat(b.score()).as("frame " + i).isCloseTo(a.score(), within(1e-6));
+        assertThat(b.patchScores()).containsExactly(a.patchScores(), within(1e-6f));
+        distinct.add(Math.round(a.score() * 1e6) / 1e6);
+      }
+      // The frames differ, so a mix-up of the order would show.
+      assertThat(distinct).hasSize(4);
+    }
+  }
+
+  @Test
+  void frameWorkersMustBeAtLeastOne(@TempDir Path dir) {
+    Path model = TestModels.calibratedMicro(dir.resolve("m"));
+    try (ModelArtifact.Loaded loaded = ModelArtifact.load(model, "cpu")) {
+      assertThatThrownBy(() -> new ModelFrameScorer(loaded, null, 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("frame workers must be >= 1, got 0");
+    }
+  }
+
+  @Test
   void refusesAMapResolutionThatSplitsPatchesOrLeavesNoWindow(@TempDir Path dir) {
     Path model = TestModels.calibratedMicro(dir.resolve("m"));
     try (ModelArtifact.Loaded loaded = ModelArtifact.load(model, "cpu")) {

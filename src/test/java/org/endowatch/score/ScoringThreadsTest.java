@@ -41,4 +41,14 @@ class ScoringThreadsTest {
     ScoringThreads.request(5);
     assertThat(System.getProperty(ScoringThreads.PROPERTY)).isEqualTo("5");
   }
+
+  @Test
+  void frameWorkersFillTheCoresAtTheOperatorThreadsInEffect() {
+    assertThat(ScoringThreads.frameWorkers(2, 1)).isEqualTo(2);    // this dev machine with the live default
+    assertThat(ScoringThreads.frameWorkers(16, 15)).isEqualTo(1);
+    assertThat(ScoringThreads.frameWorkers(16, 4)).isEqualTo(4);
+    assertThat(ScoringThreads.frameWorkers(1, 1)).isEqualTo(1);
+    assertThat(ScoringThreads.frameWorkers(3, false)).isEqualTo(3);  // asked for: stands
+    assertThat(ScoringThreads.frameWorkers(0, true)).isEqualTo(1);   // a GPU runs one pass at a time
+  }
 }
