@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.endowatch.contract.JsonSerde;
 import org.endowatch.score.ModelBench;
 import org.endowatch.score.ScoringThreads;
+import org.endowatch.score.ScoringTopology;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,8 +54,8 @@ public final class BenchCommand implements Callable<Integer> {
       + "for `bench pipeline` (default: all cores but one, as `score`); `bench model` and `all` keep the engine's default.")
   int intraOpThreads;
   @Option(names = "--budget-ms", defaultValue = "100") long budgetMs;
-  @Option(names = "--backlog-batch", defaultValue = "1",
-      description = "Frames of a stream's backlog the scorer scores together (default ${DEFAULT-VALUE}).") int backlogBatch;
+  @Option(names = "--backlog-batch", defaultValue = "" + ScoringTopology.LIVE_BACKLOG_BATCH,
+      description = "Frames of a stream's backlog the scorer scores together (default ${DEFAULT-VALUE}, as `score`).") int backlogBatch;
   @Option(names = "--frame-workers", defaultValue = "0", paramLabel = "N", description = "Threads scoring the frames of a "
       + "backlog batch side by side (default: as `score`, cores / threads per operator on a CPU).") int frameWorkers;
   @Option(names = "--model", paramLabel = "DIR", description = "Model for the pipeline (default: the bundled demo-micro).") Path model;

@@ -146,12 +146,14 @@ public final class DemoCommand implements Callable<Integer> {
       }
       r.truth = Files.exists(GroundTruth.pathFor(video)) ? GroundTruth.read(GroundTruth.pathFor(video)) : null;
       Path model = o.model() != null ? o.model() : extractModel(work.resolve("model"));
-      ScoringThreads.request(0);   // all cores but one per operator, as `score` does
-      ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, "auto"), null);
+      // Scored as `score` scores by default: all cores but one per operator, backlogs of two side by side.
+      ScoringThreads.request(0);
+      ModelArtifact.Loaded loaded = ModelArtifact.load(model, "auto");
+      ModelFrameScorer scorer = new ModelFrameScorer(loaded, null, ScoringThreads.frameWorkers(0, loaded.device().isGpu()));
       r.parts.add(scorer);
       ScorerApp app = new ScorerApp(settings.clientProps(), "endowatch-demo-" + System.currentTimeMillis(), 1,
           work.resolve("streams"), new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, o.budgetMs(),
-          AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry());
+          AlertRule.DEFAULT, ScoringTopology.LIVE_BACKLOG_BATCH), () -> scorer, new SimpleMeterRegistry());
       r.parts.add(app);
       app.start();
       ConsoleCommand.Running console = ConsoleCommand.start(settings.clientProps(), "127.0.0.1", o.port(), null);

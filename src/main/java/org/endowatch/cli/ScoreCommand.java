@@ -52,9 +52,9 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--batch-wait-ms", defaultValue = "5",
       description = "With --threads > 1: how long the model waits to batch frames of several streams (default ${DEFAULT-VALUE}).")
   long batchWaitMs;
-  @Option(names = "--backlog-batch", defaultValue = "1", paramLabel = "N",
-      description = "Score up to N frames of a stream's backlog together when the scorer falls behind (default ${DEFAULT-VALUE}: "
-          + "each frame as reached).")
+  @Option(names = "--backlog-batch", defaultValue = "" + ScoringTopology.LIVE_BACKLOG_BATCH, paramLabel = "N",
+      description = "Score up to N frames of a stream's backlog together when the scorer falls behind (default ${DEFAULT-VALUE}; "
+          + "1 scores each frame as reached).")
   int backlogBatch;
   @Option(names = "--frame-workers", defaultValue = "0", paramLabel = "N",
       description = "Threads that score the frames of a backlog batch side by side (default: on a CPU, cores / threads per "

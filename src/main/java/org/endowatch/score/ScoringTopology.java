@@ -53,6 +53,14 @@ public final class ScoringTopology {
    * while it is catching up, so "the round is over" cannot be seen directly.
    */
   public static final long BACKLOG_WAIT_MS = 5;
+  /**
+   * The live scorer's backlog batch (`score`, `demo`): 2, scored side by side by the frame workers of
+   * {@link ModelFrameScorer} on a CPU. On 2 cores it scored 27.8 against 23.6 frames/s of a 30 fps
+   * procedure, skipped 8 against 21 % and alerted a little sooner (medians of six rounds), at a
+   * higher p99 of the scored frames (179 against 151 ms); docs/BENCHMARKS.md, "A backlog's frames
+   * side by side".
+   */
+  public static final int LIVE_BACKLOG_BATCH = 2;
   static final String SCORES_SINK = "scores-sink";
   static final String HEATMAPS_SINK = "heatmaps-sink";
   static final String ALERTS_SINK = "alerts-sink";

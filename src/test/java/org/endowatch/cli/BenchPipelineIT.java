@@ -23,7 +23,7 @@ class BenchPipelineIT {
     Path out = dir.resolve("pipeline.json");
     // Budget 0: nothing is skipped as stale, so every frame is scored whatever this machine's speed.
     Cli.Result r = Cli.run("bench", "pipeline", "--bootstrap", kafka.bootstrapServers(), "--seconds", "4", "--fps", "10",
-        "--warmup-seconds", "5", "--budget-ms", "0", "--backlog-batch", "2", "--out", out.toString());
+        "--warmup-seconds", "5", "--budget-ms", "0", "--backlog-batch", "2", "--frame-workers", "2", "--out", out.toString());
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode p = JsonSerde.MAPPER.readTree(out.toFile()).get("pipeline");
@@ -38,6 +38,7 @@ class BenchPipelineIT {
     assertThat(p.get("outcomes_per_instance").get(0).asLong()).isEqualTo(50 + 40);   // 5 s of warm-up at 10 fps, then the 40
     assertThat(p.get("skipped_fraction").asDouble()).isEqualTo(0.0);
     assertThat(p.get("backlog_batch").asInt()).isEqualTo(2);
+    assertThat(p.get("frame_workers").asInt()).isEqualTo(2);   // a backlog's two frames scored side by side
     assertThat(p.get("mean_backlog_batch").asDouble()).isBetween(1.0, 2.0);
     assertThat(p.get("inference_ms_mean").asDouble()).isPositive();
     assertThat(p.get("intra_op_threads").asInt()).isPositive();   // what the engine uses (set when it started)
