@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
@@ -75,15 +74,8 @@ public final class BatchingFrameScorer implements FrameScorer, AutoCloseable {
         out.add(o);
         continue;
       }
-      try {
-        Scored s = ((Request) p).result().get();
-        out.add(s != null ? new Outcome(s, null) : new Outcome(null, "model " + m.modelVersion() + " produced a non-finite score"));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the model", e);
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-      }
+      Scored s = ModelFrameScorer.await(((Request) p).result(), "waiting for the model");
+      out.add(s != null ? new Outcome(s, null) : new Outcome(null, "model " + m.modelVersion() + " produced a non-finite score"));
     }
     return out;
   }

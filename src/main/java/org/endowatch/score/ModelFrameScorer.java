@@ -123,16 +123,21 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
     }
     java.util.List<Scored> out = new java.util.ArrayList<>(scorePart(Arrays.copyOfRange(inputs, 0, per)));
     for (Future<java.util.List<Scored>> f : others) {
-      try {
-        out.addAll(f.get());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while a frame worker scored part of a batch", e);
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-      }
+      out.addAll(await(f, "a frame worker scored part of a batch"));
     }
     return out;
+  }
+
+  /** The future's value; its failure rethrown as it was (unchecked), an interrupt kept and reported. */
+  static <T> T await(Future<T> f, String what) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while " + what, e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    }
   }
 
   private java.util.List<Scored> scorePart(float[][] inputs) {
