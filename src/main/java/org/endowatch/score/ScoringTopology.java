@@ -117,10 +117,14 @@ public final class ScoringTopology {
     Topology t = new Topology();
     t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), s.input());
     t.addProcessor(PROCESSOR, () -> new ScoringProcessor(s, scorer, clock, metrics), SOURCE);
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERT_STORE), Serdes.String(),
+    // In-memory stores, changelogged like any other (exactly once and restore after a crash are the
+    // same): they hold one alert state per procedure and a few waiting frames. RocksDB stores were
+    // flushed to disk at every exactly-once commit (every 100 ms) and compacted in the background,
+    // which showed as latency bursts about once a second (docs/BENCHMARKS.md, "Stores in memory").
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ALERT_STORE), Serdes.String(),
         JsonSerde.of(AlertRule.State.class)), PROCESSOR);
     if (s.backlogBatch() > 1) {
-      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(),
           JsonSerde.of(Pending.class)), PROCESSOR);
     }
     t.addSink(SCORES_SINK, s.outputs().scores(), Topics.SCORES.keySerde().serializer(),

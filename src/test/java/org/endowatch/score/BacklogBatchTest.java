@@ -70,6 +70,19 @@ class BacklogBatchTest {
     return fixture.driver.getKeyValueStore(ScoringTopology.PENDING_STORE);
   }
 
+  /** Both stores live in memory (with changelogs): no RocksDB flush at every exactly-once commit. */
+  @Test
+  void theStoresAreInMemoryAndChangelogged() {
+    KeyValueStore<String, AlertRule.State> alerts = fixture.driver.getKeyValueStore(ScoringTopology.ALERT_STORE);
+    assertThat(pending().persistent()).isFalse();
+    assertThat(alerts.persistent()).isFalse();
+    assertThat(fixture.driver.producedTopicNames()).isEmpty();
+    send(0, 10);
+    fixture.driver.advanceWallClockTime(Duration.ofMillis(5));
+    assertThat(fixture.driver.producedTopicNames()).contains("backlog-test-" + ScoringTopology.PENDING_STORE + "-changelog",
+        "backlog-test-" + ScoringTopology.ALERT_STORE + "-changelog");
+  }
+
   @Test
   void framesWaitUntilTheRoundEndsThenAreScoredTogetherInOrder() {
     send(0, 10);
