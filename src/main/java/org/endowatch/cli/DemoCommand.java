@@ -149,7 +149,8 @@ public final class DemoCommand implements Callable<Integer> {
       // Scored as `score` scores by default: all cores but one per operator, backlogs of two side by side.
       ScoringThreads.request(0);
       ModelArtifact.Loaded loaded = ModelArtifact.load(model, "auto");
-      ModelFrameScorer scorer = new ModelFrameScorer(loaded, null, ScoringThreads.frameWorkers(0, loaded.device().isGpu()));
+      ModelFrameScorer scorer = new ModelFrameScorer(loaded, null,
+          ScoringThreads.frameWorkers(0, loaded.device().isGpu(), ScoringTopology.LIVE_BACKLOG_BATCH));
       r.parts.add(scorer);
       ScorerApp app = new ScorerApp(settings.clientProps(), "endowatch-demo-" + System.currentTimeMillis(), 1,
           work.resolve("streams"), new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, o.budgetMs(),

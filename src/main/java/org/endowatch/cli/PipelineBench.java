@@ -108,16 +108,15 @@ final class PipelineBench {
       log.printf("pipeline: %d streams x %d frames at %.0f fps, budget %d ms, backlog batch %d%n", streams, frames.size(), fps,
           budgetMs, backlogBatch);
       log.flush();
-      ModelArtifact.Loaded loaded = ModelArtifact.load(model, "auto");
-      // As `score` runs it: side by side only where frames are scored together.
-      ModelFrameScorer model0 = new ModelFrameScorer(loaded, null,
-          backlogBatch > 1 || streams > 1 ? ScoringThreads.frameWorkers(run.frameWorkers(), loaded.device().isGpu()) : 1);
-      open.add(model0);
-      log.printf("frame workers: %d%n", model0.frameWorkers());
-      List<SimpleMeterRegistry> registries = new ArrayList<>();
       // Several instances: one stream thread each, to see the split across instances. One instance:
       // up to two threads sharing the model through the batcher.
       int threads = instances > 1 ? 1 : Math.min(streams, 2);
+      ModelArtifact.Loaded loaded = ModelArtifact.load(model, "auto");
+      ModelFrameScorer model0 = new ModelFrameScorer(loaded, null,
+          ScoringThreads.frameWorkers(run.frameWorkers(), loaded.device().isGpu(), threads * backlogBatch));   // as `score`
+      open.add(model0);
+      log.printf("frame workers: %d%n", model0.frameWorkers());
+      List<SimpleMeterRegistry> registries = new ArrayList<>();
       FrameScorer shared = model0;
       if (threads > 1) {
         BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model0, threads * backlogBatch, 5, n -> {});

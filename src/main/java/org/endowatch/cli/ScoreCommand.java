@@ -76,8 +76,8 @@ public final class ScoreCommand implements Callable<Integer> {
     java.util.concurrent.atomic.AtomicReference<ScorerApp> running = new java.util.concurrent.atomic.AtomicReference<>();
     ScoringThreads.request(intraOpThreads);   // before the first model loads: the engine reads it when it starts
     ModelArtifact.Loaded loaded = ModelArtifact.load(model, device);
-    // Frames are scored together only from a backlog or from several stream threads.
-    int workers = backlogBatch > 1 || threads > 1 ? ScoringThreads.frameWorkers(frameWorkers, loaded.device().isGpu()) : 1;
+    // The batcher's calls hold up to one backlog batch from each stream thread.
+    int workers = ScoringThreads.frameWorkers(frameWorkers, loaded.device().isGpu(), threads * backlogBatch);
     try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(loaded, maskSchedule, workers), device, maskSchedule);
          MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> running.get() != null && running.get().healthy());
          ModelReleaseWatcher watcher = followModels

@@ -37,15 +37,19 @@ public final class ScoringThreads {
   }
 
   /**
-   * Threads that score a backlog's frames side by side ({@link ModelFrameScorer}): {@code requested}
-   * if above 0; otherwise, on a CPU, as many as the cores hold at the operator threads in effect
-   * (2 on 2 cores with 1 thread per operator), and 1 on a GPU, which runs one pass at a time.
+   * Threads that score the frames of one call side by side ({@link ModelFrameScorer}), for a scorer
+   * whose calls hold at most {@code framesPerCall} frames (a stream thread's backlog batch, times
+   * the stream threads sharing the model): 1 when calls hold one frame; otherwise {@code requested}
+   * if above 0, else on a CPU as many as the cores hold at the operator threads in effect (2 on 2
+   * cores with 1 thread per operator), and 1 on a GPU, which runs one pass at a time. Never more
+   * than a call's frames.
    */
-  public static int frameWorkers(int requested, boolean gpu) {
-    if (requested > 0) {
-      return requested;
+  public static int frameWorkers(int requested, boolean gpu, int framesPerCall) {
+    if (framesPerCall <= 1) {
+      return 1;
     }
-    return gpu ? 1 : frameWorkers(Runtime.getRuntime().availableProcessors(), current());
+    int n = requested > 0 ? requested : gpu ? 1 : frameWorkers(Runtime.getRuntime().availableProcessors(), current());
+    return Math.min(n, framesPerCall);
   }
 
   /** A CPU's frame workers: as many passes as the cores hold side by side, at least one. */

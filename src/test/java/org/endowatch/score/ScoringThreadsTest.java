@@ -48,7 +48,9 @@ class ScoringThreadsTest {
     assertThat(ScoringThreads.frameWorkers(16, 15)).isEqualTo(1);
     assertThat(ScoringThreads.frameWorkers(16, 4)).isEqualTo(4);
     assertThat(ScoringThreads.frameWorkers(1, 1)).isEqualTo(1);
-    assertThat(ScoringThreads.frameWorkers(3, false)).isEqualTo(3);  // asked for: stands
-    assertThat(ScoringThreads.frameWorkers(0, true)).isEqualTo(1);   // a GPU runs one pass at a time
+    assertThat(ScoringThreads.frameWorkers(3, false, 4)).isEqualTo(3);  // asked for: stands
+    assertThat(ScoringThreads.frameWorkers(3, false, 2)).isEqualTo(2);  // never more than a call's frames
+    assertThat(ScoringThreads.frameWorkers(3, false, 1)).isEqualTo(1);  // calls of one frame: nothing to split
+    assertThat(ScoringThreads.frameWorkers(0, true, 4)).isEqualTo(1);   // a GPU runs one pass at a time
   }
 }
