@@ -34,12 +34,12 @@ import org.endowatch.contract.Topics;
  * gets exactly one outcome, a score (plus its heatmap, plus any alert events) or a skip, or a
  * dead letter. Frames are scored inside the processor, so an exactly-once commit covers input
  * offset, outputs and alert state together. With a backlog batch above 1, a reached frame waits in
- * a changelogged store (in the same transaction as its offset: buffering in memory would lose it
+ * a changelogged store (in the same transaction as its offset: a plain Java list would lose it
  * when the process dies) until that many have gathered or the first of them has waited
  * {@link #BACKLOG_WAIT_MS} (a wall-clock punctuation); then all waiting frames are scored in one
- * batch. A scorer that keeps up sees batches of 1 and pays nothing;
- * one that falls behind scores the frames that arrived during its last batch together instead of
- * one by one, which costs the network less per frame (bench model: 41 against 75 ms at 128 px).
+ * call. A scorer that keeps up sees batches of 1 and pays nothing; one that falls behind scores
+ * the frames that arrived during its last call together, side by side on a CPU's frame workers
+ * ({@link ModelFrameScorer}), which costs less per frame than one by one.
  */
 public final class ScoringTopology {
   public static final String SOURCE = "frames-source";
@@ -119,8 +119,8 @@ public final class ScoringTopology {
     t.addProcessor(PROCESSOR, () -> new ScoringProcessor(s, scorer, clock, metrics), SOURCE);
     // In-memory stores, changelogged like any other (exactly once and restore after a crash are the
     // same): they hold one alert state per procedure and a few waiting frames. RocksDB stores were
-    // flushed to disk at every exactly-once commit (every 100 ms) and compacted in the background,
-    // which showed as latency bursts about once a second (docs/BENCHMARKS.md, "Stores in memory").
+    // flushed to disk at every exactly-once commit (every 100 ms) and compacted in the background;
+    // in memory won three of three pipeline pairs on every measure (docs/BENCHMARKS.md, "Stores in memory").
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ALERT_STORE), Serdes.String(),
         JsonSerde.of(AlertRule.State.class)), PROCESSOR);
     if (s.backlogBatch() > 1) {
