@@ -144,6 +144,9 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("capture_to_score_p50_ms", p.captureToScoreP50Ms());
       pipeline.put("capture_to_score_p99_ms", p.captureToScoreP99Ms());
       pipeline.put("time_to_first_alert_ms", p.timeToFirstAlertMs());
+      pipeline.put("first_alert_detect_ms", p.firstAlertParts().detectMs());
+      pipeline.put("first_alert_rule_ms", p.firstAlertParts().ruleMs());
+      pipeline.put("first_alert_decide_ms", p.firstAlertParts().decideMs());
       pipeline.put("intervals", p.intervals());
       pipeline.put("intervals_alerted", p.intervalsAlerted());
       pipeline.put("false_alerts", p.falseAlerts());
@@ -166,6 +169,9 @@ public final class BenchCommand implements Callable<Integer> {
               + "capture->score p50 %.0f ms, p99 %.0f ms; first alert %.0f ms after lesion onset (median; %d of %d lesions alerted, %d false alerts)%n",
           p.streams(), p.fpsPerStream(), p.scoredFps(), 100 * p.skippedFraction(), p.budgetMs(), p.captureToScoreP50Ms(),
           p.captureToScoreP99Ms(), p.timeToFirstAlertMs(), p.intervalsAlerted(), p.intervals(), p.falseAlerts());
+      outw.printf(Locale.ROOT, "  first alert, medians: %.0f ms onset -> first frame over the threshold, %.0f ms more until the"
+              + " alert rule's frame, %.0f ms to decide that frame%n", p.firstAlertParts().detectMs(), p.firstAlertParts().ruleMs(),
+          p.firstAlertParts().decideMs());
       outw.printf(Locale.ROOT, "  %d outcome records for %d frames; outcomes per scorer instance %s; the scorer's own time %.1f ms per scored frame%n",
           p.outcomeRecords(), p.frames(), p.outcomesPerInstance(), p.inferenceMsMean());
     }

@@ -48,7 +48,38 @@ final class PipelineBench {
       double scoredFps, double skippedFraction, double captureToScoreP50Ms, double captureToScoreP99Ms,
       double timeToFirstAlertMs, int intervals, int intervalsAlerted, int falseAlerts, long budgetMs, String model,
       String maskSchedule, long outcomeRecords, List<Long> outcomesPerInstance, double meanBacklogBatch,
-      double inferenceMsMean, int frameWorkers) {}
+      double inferenceMsMean, int frameWorkers, FirstAlertParts firstAlertParts) {}
+
+  /**
+   * Where the time to a lesion's first alert goes (medians over the alerted lesions, so they need
+   * not add up to the median total): {@code detectMs} from the onset frame's capture to the capture
+   * of the first frame inside the lesion scored over the threshold (the model: a lesion fading in is
+   * faint at first; skipped frames add to it too), {@code ruleMs} from there to the capture of the
+   * frame that raised the alert (the alert rule's k of n), {@code decideMs} that frame's capture ->
+   * decision latency (the scorer).
+   */
+  record FirstAlertParts(double detectMs, double ruleMs, double decideMs) {}
+
+  /** One lesion's {detect, rule, decide} in ms, or null when a frame it needs is missing. */
+  static double[] firstAlertParts(Map<Long, Score> byIndex, long onsetFrame, long triggerFrame) {
+    Score onset = byIndex.get(onsetFrame);
+    Score trigger = byIndex.get(triggerFrame);
+    if (onset == null || trigger == null) {
+      return null;
+    }
+    Score firstOver = null;
+    for (long f = onsetFrame; f <= triggerFrame && firstOver == null; f++) {
+      Score s = byIndex.get(f);
+      if (s != null && s.anomalous()) {
+        firstOver = s;
+      }
+    }
+    if (firstOver == null) {
+      return null;
+    }
+    return new double[] {firstOver.captureTimestampMs() - onset.captureTimestampMs(),
+        trigger.captureTimestampMs() - firstOver.captureTimestampMs(), trigger.scoredTimestampMs() - trigger.captureTimestampMs()};
+  }
 
   /**
    * What to run.
@@ -217,6 +248,7 @@ final class PipelineBench {
     long[] records = {0};
     List<Double> latencies = new ArrayList<>();
     List<Double> ttfa = new ArrayList<>();
+    List<List<Double>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     long scored = 0;
     long skipped = 0;
     int alerted = 0;
@@ -260,6 +292,10 @@ final class PipelineBench {
           alerted++;
           // From the capture of the lesion's first frame to the moment the alert was decided.
           ttfa.add((double) (trigger.scoredTimestampMs() - onset.captureTimestampMs()));
+          double[] split = firstAlertParts(byIndex, in.start(), first.endFrame());
+          for (int k = 0; split != null && k < 3; k++) {
+            parts.get(k).add(split[k]);
+          }
         }
       }
     }
@@ -270,7 +306,8 @@ final class PipelineBench {
     double scoringSeconds = Math.max(seconds, (lastDecision - firstCapture) / 1000.0);
     return new Result(streams, fps, seconds, frames, scored, skipped, scored / scoringSeconds, skipped / (double) frames,
         pct(latencies, 0.5), pct(latencies, 0.99), pct(ttfa, 0.5), truth.anomalyIntervals().size() * streams, alerted,
-        falseAlerts, budgetMs, model, schedule, records[0], perInstance, meanBacklogBatch, inferenceMs, frameWorkers);
+        falseAlerts, budgetMs, model, schedule, records[0], perInstance, meanBacklogBatch, inferenceMs, frameWorkers,
+        new FirstAlertParts(pct(parts.get(0), 0.5), pct(parts.get(1), 0.5), pct(parts.get(2), 0.5)));
   }
 
   private static double pct(List<Double> v, double q) {

@@ -43,5 +43,14 @@ class BenchPipelineIT {
     assertThat(p.get("inference_ms_mean").asDouble()).isPositive();
     assertThat(p.get("intra_op_threads").asInt()).isPositive();   // what the engine uses (set when it started)
     assertThat(p.get("capture_to_score_p50_ms").asDouble()).isLessThanOrEqualTo(p.get("capture_to_score_p99_ms").asDouble());
+    // The generated procedure has one lesion and every frame is scored, so the shipped model alerts
+    // it, and its time to first alert splits exactly into detection, the alert rule and the decision.
+    assertThat(p.get("intervals").asInt()).isEqualTo(1);
+    assertThat(p.get("intervals_alerted").asInt()).isEqualTo(1);
+    assertThat(p.get("false_alerts").asInt()).isZero();
+    assertThat(p.get("first_alert_detect_ms").asDouble() + p.get("first_alert_rule_ms").asDouble()
+        + p.get("first_alert_decide_ms").asDouble()).isEqualTo(p.get("time_to_first_alert_ms").asDouble());
+    // The rule needs 3 frames over the threshold: the raising frame is at least 2 frames (200 ms at 10 fps) after the first.
+    assertThat(p.get("first_alert_rule_ms").asDouble()).isGreaterThanOrEqualTo(190);
   }
 }

@@ -1,0 +1,59 @@
+package org.endowatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.endowatch.contract.Score;
+import org.junit.jupiter.api.Test;
+
+class PipelineBenchTest {
+  /** Frame i captured at 1000 + 33 i ms. */
+  private static Score scored(long i, double score, long latency) {
+    long capture = 1000 + 33 * i;
+    return Score.scored("p", i, capture, capture + latency, score, 0.5, "v");
+  }
+
+  private static Score skipped(long i) {
+    long capture = 1000 + 33 * i;
+    return Score.skipped("p", i, capture, capture + 120, 0.5, "v", "stale");
+  }
+
+  @Test
+  void firstAlertSplitsIntoDetectionRuleAndDecision() {
+    Map<Long, Score> byIndex = new HashMap<>();
+    byIndex.put(10L, scored(10, 0.2, 60));   // onset, under the threshold
+    byIndex.put(11L, skipped(11));
+    byIndex.put(12L, scored(12, 0.7, 70));   // first over the threshold: 2 frames = 66 ms after onset
+    byIndex.put(13L, scored(13, 0.4, 50));
+    byIndex.put(14L, scored(14, 0.8, 80));
+    byIndex.put(15L, scored(15, 0.9, 90));   // the rule's third frame over: raises the alert
+    double[] parts = PipelineBench.firstAlertParts(byIndex, 10, 15);
+    assertArrayEquals(new double[] {66, 99, 90}, parts);
+    // The three parts add up to the lesion's time to first alert: trigger decided - onset captured.
+    long total = byIndex.get(15L).scoredTimestampMs() - byIndex.get(10L).captureTimestampMs();
+    assertArrayEquals(new double[] {total}, new double[] {parts[0] + parts[1] + parts[2]});
+  }
+
+  @Test
+  void onsetFrameOverTheThresholdHasNoDetectionDelay() {
+    Map<Long, Score> byIndex = new HashMap<>();
+    for (long i = 0; i < 3; i++) {
+      byIndex.put(i, scored(i, 0.9, 40));
+    }
+    assertArrayEquals(new double[] {0, 66, 40}, PipelineBench.firstAlertParts(byIndex, 0, 2));
+  }
+
+  @Test
+  void missingFramesGiveNoSplit() {
+    Map<Long, Score> byIndex = new HashMap<>();
+    byIndex.put(5L, scored(5, 0.9, 40));
+    assertNull(PipelineBench.firstAlertParts(byIndex, 4, 5), "onset frame missing");
+    assertNull(PipelineBench.firstAlertParts(byIndex, 5, 6), "trigger frame missing");
+    byIndex.put(4L, scored(4, 0.1, 40));
+    byIndex.put(6L, skipped(6));
+    assertNull(PipelineBench.firstAlertParts(Map.of(4L, scored(4, 0.1, 40), 6L, scored(6, 0.1, 40)), 4, 6),
+        "no frame over the threshold before the trigger");
+  }
+}
