@@ -91,7 +91,7 @@ final class PipelineBench {
    *     to see the work split and exactly-once across instances; 1 = one instance with up to 2 threads
    */
   record Settings(String bootstrap, Path model, int streams, double fps, int seconds, int warmupSeconds, long budgetMs,
-      int backlogBatch, int frameWorkers, int instances) {}
+      int backlogBatch, int frameWorkers, int instances, AlertRule rule) {}
 
   private PipelineBench() {}
 
@@ -160,7 +160,7 @@ final class PipelineBench {
         registries.add(registry);
         ScorerApp app = new ScorerApp(settings.clientProps(), "bench" + suffix, threads,
             work.resolve(instances > 1 ? "streams-" + i : "streams"),
-            new ScoringTopology.Settings(input, outputs, budgetMs, AlertRule.DEFAULT, backlogBatch), () -> scorer, registry);
+            new ScoringTopology.Settings(input, outputs, budgetMs, run.rule(), backlogBatch), () -> scorer, registry);
         open.add(app);
         app.start();
       }

@@ -16,6 +16,26 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
   /** Peak of an inactive alert; finite so the state stays plain JSON in the store's changelog. */
   static final double NO_PEAK = -Double.MAX_VALUE;
 
+  /**
+   * {@code "K/N"} as typed on a command line: K of the last N scored frames over the threshold raise
+   * an alert; how an alert ends stays {@link #DEFAULT}'s.
+   *
+   * @throws IllegalArgumentException with a one-line message naming the option when malformed
+   */
+  public static AlertRule parse(String kn) {
+    String[] parts = kn.trim().split("/", -1);
+    try {
+      if (parts.length == 2) {
+        return new AlertRule(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()), DEFAULT.clearM(),
+            DEFAULT.clearFraction());
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through to the one message below
+    }
+    throw new IllegalArgumentException("--alert-rule must be K/N with 1 <= K <= N <= 63 (K of the last N scored frames over "
+        + "the threshold raise an alert, e.g. " + DEFAULT.raiseK() + "/" + DEFAULT.windowN() + "), got '" + kn + "'");
+  }
+
   public AlertRule {
     if (raiseK < 1 || windowN < raiseK || windowN > 63 || clearM < 1 || clearFraction <= 0 || clearFraction > 1) {
       throw new IllegalArgumentException("alert rule needs 1 <= k <= n <= 63, m >= 1, 0 < clear fraction <= 1; got k="

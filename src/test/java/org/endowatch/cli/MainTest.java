@@ -58,6 +58,18 @@ class MainTest {
   }
 
   @Test
+  void aMalformedAlertRuleIsAUsageErrorBeforeAnythingStarts() {
+    // Port 9: nothing listens there, so getting past the option check would fail differently.
+    Result score = Cli.run("score", "--bootstrap", "127.0.0.1:9", "--model", "nowhere", "--alert-rule", "5/3");
+    Result bench = Cli.run("bench", "pipeline", "--alert-rule", "three");
+
+    assertThat(score.exitCode()).isEqualTo(2);
+    assertThat(score.err()).contains("--alert-rule must be K/N with 1 <= K <= N <= 63").contains("got '5/3'");
+    assertThat(bench.exitCode()).isEqualTo(2);
+    assertThat(bench.err()).contains("got 'three'");
+  }
+
+  @Test
   void theFrameLimitCopiersAssumeIsTheCatalogs() {
     assertThat(IngestCommand.CATALOG_FRAME_LIMIT).isEqualTo(
         Long.parseLong(org.endowatch.platform.TopicCatalog.builtIn().topic("frames").config().get("max.message.bytes")));

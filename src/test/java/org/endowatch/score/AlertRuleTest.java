@@ -30,6 +30,20 @@ class AlertRuleTest {
   }
 
   @Test
+  void aRuleTypedAsKOfNKeepsTheDefaultEnding() {
+    assertThat(AlertRule.parse("3/5")).isEqualTo(AlertRule.DEFAULT);
+    assertThat(AlertRule.parse(" 2 / 3 ")).isEqualTo(new AlertRule(2, 3, 5, 0.95));
+    // 2 of 3 raises on the second frame over the threshold where 3 of 5 waits for the third.
+    assertThat(run(AlertRule.parse("2/3"), 0.1, 0.9, 0.9, 0.9).get(0).endFrame()).isEqualTo(2);
+    assertThat(run(AlertRule.DEFAULT, 0.1, 0.9, 0.9, 0.9).get(0).endFrame()).isEqualTo(3);
+    for (String bad : new String[] {"5/3", "0/1", "3/64", "3", "3/5/7", "a/b", "", "-1/2"}) {
+      assertThatThrownBy(() -> AlertRule.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("--alert-rule must be K/N with 1 <= K <= N <= 63 (K of the last N scored frames over the threshold "
+              + "raise an alert, e.g. 3/5), got '" + bad + "'");
+    }
+  }
+
+  @Test
   void isolatedSpikesNeverRaise() {
     assertThat(run(AlertRule.DEFAULT, 0.9, 0.1, 0.1, 0.9, 0.1, 0.1, 0.9, 0.1)).isEmpty();
   }
