@@ -279,13 +279,19 @@ final class PipelineBench {
           starts.add(r.value());
         }
       });
+      // An alert belongs to the lesion its frames overlap (first over the threshold .. raised);
+      // the lesion's time to alert runs from its first frame's capture to that decision.
+      Map<GroundTruth.Interval, AlertEvent> firstFor = new HashMap<>();
       for (AlertEvent a : starts) {
-        if (!truth.anomalous(a.startFrame())) {
+        GroundTruth.Interval in = truth.overlapping(a.startFrame(), a.endFrame());
+        if (in == null) {
           falseAlerts++;
+        } else {
+          firstFor.putIfAbsent(in, a);
         }
       }
       for (GroundTruth.Interval in : truth.anomalyIntervals()) {
-        AlertEvent first = starts.stream().filter(a -> in.contains(a.startFrame())).findFirst().orElse(null);
+        AlertEvent first = firstFor.get(in);
         Score onset = byIndex.get((long) in.start());
         Score trigger = first == null ? null : byIndex.get(first.endFrame());
         if (first != null && onset != null && trigger != null) {

@@ -31,6 +31,16 @@ public record GroundTruth(String video, double fps, int frames, int width, int h
     return anomalyIntervals.stream().anyMatch(i -> i.contains(index));
   }
 
+  /**
+   * The lesion an alert belongs to: the first interval that frames {@code from..to} (the alert's
+   * first frame over the threshold .. the frame that raised it) overlap, or null for a false alert.
+   * An alert may start a frame or two before a lesion's first frame: during a cross-fade the lesion
+   * is already faintly there before it counts as in view ({@code VirtualCamera.VISIBLE_ALPHA}).
+   */
+  public Interval overlapping(long from, long to) {
+    return anomalyIntervals.stream().filter(i -> from <= i.end() && to >= i.start()).findFirst().orElse(null);
+  }
+
   /** How many frames show a lesion. */
   @JsonIgnore
   public int anomalousFrames() {

@@ -18,6 +18,20 @@ class GroundTruthTest {
   }
 
   @Test
+  void anAlertBelongsToTheLesionItsFramesOverlap() {
+    GroundTruth t = new GroundTruth("v.mp4", 30, 100, 384, 256, 7,
+        List.of(new GroundTruth.Interval(10, 19), new GroundTruth.Interval(40, 49)));
+    GroundTruth.Interval first = new GroundTruth.Interval(10, 19);
+
+    assertThat(t.overlapping(12, 14)).isEqualTo(first);                 // inside
+    assertThat(t.overlapping(8, 10)).isEqualTo(first);                  // starts in the fade-in, raised on the first frame
+    assertThat(t.overlapping(19, 23)).isEqualTo(first);                 // last frame
+    assertThat(t.overlapping(7, 9)).isNull();                           // raised before the lesion counts as in view
+    assertThat(t.overlapping(20, 39)).isNull();                         // between the lesions
+    assertThat(t.overlapping(38, 41)).isEqualTo(new GroundTruth.Interval(40, 49));
+  }
+
+  @Test
   void roundTripsThroughJson(@TempDir Path dir) throws Exception {
     GroundTruth t = new GroundTruth("v.mp4", 25, 100, 384, 256, 7, List.of(new GroundTruth.Interval(10, 19)));
     Path file = dir.resolve("v.mp4.truth.json");
