@@ -59,8 +59,8 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Frames of a stream's backlog the scorer scores together (default ${DEFAULT-VALUE}, as `score`).") int backlogBatch;
   @Option(names = "--frame-workers", defaultValue = "0", paramLabel = "N", description = "Threads scoring the frames of a "
       + "backlog batch side by side (default: as `score`, cores / threads per operator on a CPU).") int frameWorkers;
-  @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N",
-      description = "The pipeline scorer's alert rule, as `score` (default ${DEFAULT-VALUE}).") String alertRule;
+  @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N", converter = AlertRuleOption.class,
+      description = "The pipeline scorer's alert rule, as `score` (default ${DEFAULT-VALUE}).") AlertRule alertRule;
   @Option(names = "--model", paramLabel = "DIR", description = "Model for the pipeline (default: the bundled demo-micro).") Path model;
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of an embedded broker.") String bootstrap;
   @Option(names = "--python", defaultValue = "/usr/bin/python3",
@@ -74,12 +74,6 @@ public final class BenchCommand implements Callable<Integer> {
     if (scorers < 1 || streams < 1 || intraOpThreads < 0 || frameWorkers < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--scorers and --streams must be >= 1, --intra-op-threads and --frame-workers >= 0");
-    }
-    AlertRule rule;
-    try {
-      rule = AlertRule.parse(alertRule);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     if (!List.of("model", "pipeline", "all").contains(what)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");
@@ -144,7 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
       Path work = Files.createTempDirectory("endowatch-bench");
       Path m = model != null ? model : DemoCommand.extractModel(work.resolve("model"));
       PipelineBench.Result p = PipelineBench.run(new PipelineBench.Settings(bootstrap, m, streams, fps, seconds, warmupSeconds,
-          budgetMs, backlogBatch, frameWorkers, scorers, rule), work, err);
+          budgetMs, backlogBatch, frameWorkers, scorers, alertRule), work, err);
       Map<String, Object> pipeline = new LinkedHashMap<>();
       pipeline.put("streams", p.streams());
       pipeline.put("fps_per_stream", p.fpsPerStream());
@@ -163,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("seconds", p.seconds());
       pipeline.put("warmup_seconds", warmupSeconds);
       pipeline.put("budget_ms", p.budgetMs());
-      pipeline.put("alert_rule", rule.raiseK() + "/" + rule.windowN());
+      pipeline.put("alert_rule", alertRule.raiseK() + "/" + alertRule.windowN());
       pipeline.put("backlog_batch", backlogBatch);
       pipeline.put("mean_backlog_batch", p.meanBacklogBatch());
       pipeline.put("inference_ms_mean", p.inferenceMsMean());

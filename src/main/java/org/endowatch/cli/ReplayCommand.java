@@ -109,6 +109,8 @@ public final class ReplayCommand implements Runnable {
     @Option(names = "--device", defaultValue = "auto") String device;
     @Option(names = "--mask-schedule", paramLabel = "S") String maskSchedule;
     @Option(names = "--timeout-s", defaultValue = "600", description = "Give up after this long (default ${DEFAULT-VALUE}).") long timeoutS;
+    @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N", converter = AlertRuleOption.class,
+        description = AlertRuleOption.DESCRIPTION) AlertRule alertRule;
     @Spec CommandSpec spec;
 
     @Override
@@ -147,7 +149,7 @@ public final class ReplayCommand implements Runnable {
         MeterRegistry registry = new SimpleMeterRegistry();
         try (ScorerApp app = new ScorerApp(client, "endowatch-rescore-" + tag, 1,
             Path.of(System.getProperty("java.io.tmpdir"), "endowatch-rescore-" + tag),
-            new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, registry)) {
+            new ScoringTopology.Settings(input, outputs, 0, alertRule), () -> scorer, registry)) {
           app.start();
           long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
           IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000);

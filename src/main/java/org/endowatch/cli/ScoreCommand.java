@@ -60,10 +60,9 @@ public final class ScoreCommand implements Callable<Integer> {
       description = "Threads that score the frames of a backlog batch side by side (default: on a CPU, cores / threads per "
           + "operator; 1 on a GPU). Used with --backlog-batch or --threads above 1.")
   int frameWorkers;
-  @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N",
-      description = "Raise an alert when K of the last N scored frames are over the threshold (default ${DEFAULT-VALUE}; "
-          + "smaller K alerts sooner and more often on normal tissue: docs/BENCHMARKS.md, 'The alert rule').")
-  String alertRule;
+  @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N", converter = AlertRuleOption.class,
+      description = AlertRuleOption.DESCRIPTION)
+  AlertRule alertRule;
   @Spec CommandSpec spec;
 
   @Override
@@ -71,12 +70,6 @@ public final class ScoreCommand implements Callable<Integer> {
     if (threads < 1 || budgetMs < 0 || backlogBatch < 1 || intraOpThreads < 0 || frameWorkers < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--threads and --backlog-batch must be >= 1, --budget-ms, --intra-op-threads and --frame-workers >= 0");
-    }
-    AlertRule rule;
-    try {
-      rule = AlertRule.parse(alertRule);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     var settings = kafka.settings();
     ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(outputSuffix);
@@ -105,7 +98,7 @@ public final class ScoreCommand implements Callable<Integer> {
         shared = () -> b;
       }
       ScorerApp app = new ScorerApp(settings.clientProps(), applicationId, threads, state,
-          new ScoringTopology.Settings(input, outputs, budgetMs, rule, backlogBatch), shared, metrics.registry());
+          new ScoringTopology.Settings(input, outputs, budgetMs, alertRule, backlogBatch), shared, metrics.registry());
       running.set(app);
       Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
       app.start();

@@ -20,7 +20,7 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
    * {@code "K/N"} as typed on a command line: K of the last N scored frames over the threshold raise
    * an alert; how an alert ends stays {@link #DEFAULT}'s.
    *
-   * @throws IllegalArgumentException with a one-line message naming the option when malformed
+   * @throws IllegalArgumentException with a one-line message when malformed
    */
   public static AlertRule parse(String kn) {
     String[] parts = kn.trim().split("/", -1);
@@ -32,7 +32,7 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
     } catch (IllegalArgumentException e) {
       // falls through to the one message below
     }
-    throw new IllegalArgumentException("--alert-rule must be K/N with 1 <= K <= N <= 63 (K of the last N scored frames over "
+    throw new IllegalArgumentException("alert rule must be K/N with 1 <= K <= N <= 63 (K of the last N scored frames over "
         + "the threshold raise an alert, e.g. " + DEFAULT.raiseK() + "/" + DEFAULT.windowN() + "), got '" + kn + "'");
   }
 

@@ -64,7 +64,7 @@ class MainTest {
     Result bench = Cli.run("bench", "pipeline", "--alert-rule", "three");
 
     assertThat(score.exitCode()).isEqualTo(2);
-    assertThat(score.err()).contains("--alert-rule must be K/N with 1 <= K <= N <= 63").contains("got '5/3'");
+    assertThat(score.err()).contains("--alert-rule").contains("alert rule must be K/N with 1 <= K <= N <= 63").contains("got '5/3'");
     assertThat(bench.exitCode()).isEqualTo(2);
     assertThat(bench.err()).contains("got 'three'");
   }

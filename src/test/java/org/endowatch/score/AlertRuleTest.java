@@ -38,7 +38,7 @@ class AlertRuleTest {
     assertThat(run(AlertRule.DEFAULT, 0.1, 0.9, 0.9, 0.9).get(0).endFrame()).isEqualTo(3);
     for (String bad : new String[] {"5/3", "0/1", "3/64", "3", "3/5/7", "a/b", "", "-1/2"}) {
       assertThatThrownBy(() -> AlertRule.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("--alert-rule must be K/N with 1 <= K <= N <= 63 (K of the last N scored frames over the threshold "
+          .hasMessage("alert rule must be K/N with 1 <= K <= N <= 63 (K of the last N scored frames over the threshold "
               + "raise an alert, e.g. 3/5), got '" + bad + "'");
     }
   }
