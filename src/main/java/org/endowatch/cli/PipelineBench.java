@@ -51,8 +51,8 @@ final class PipelineBench {
       double inferenceMsMean, int frameWorkers, FirstAlertParts firstAlertParts) {}
 
   /**
-   * Where the time to a lesion's first alert goes (medians over the alerted lesions, so they need
-   * not add up to the median total): {@code detectMs} from the onset frame's capture to the capture
+   * Where the time to a lesion's first alert goes (in a {@link Result}: medians over the alerted
+   * lesions, so they need not add up to the median total): {@code detectMs} from the onset frame's capture to the capture
    * of the first frame inside the lesion scored over the threshold (the model: a lesion fading in is
    * faint at first; skipped frames add to it too), {@code ruleMs} from there to the capture of the
    * frame that raised the alert (the alert rule's k of n), {@code decideMs} that frame's capture ->
@@ -60,8 +60,8 @@ final class PipelineBench {
    */
   record FirstAlertParts(double detectMs, double ruleMs, double decideMs) {}
 
-  /** One lesion's {detect, rule, decide} in ms, or null when a frame it needs is missing. */
-  static double[] firstAlertParts(Map<Long, Score> byIndex, long onsetFrame, long triggerFrame) {
+  /** One lesion's parts, or null when a frame they need is missing. */
+  static FirstAlertParts firstAlertParts(Map<Long, Score> byIndex, long onsetFrame, long triggerFrame) {
     Score onset = byIndex.get(onsetFrame);
     Score trigger = byIndex.get(triggerFrame);
     if (onset == null || trigger == null) {
@@ -77,8 +77,8 @@ final class PipelineBench {
     if (firstOver == null) {
       return null;
     }
-    return new double[] {firstOver.captureTimestampMs() - onset.captureTimestampMs(),
-        trigger.captureTimestampMs() - firstOver.captureTimestampMs(), trigger.scoredTimestampMs() - trigger.captureTimestampMs()};
+    return new FirstAlertParts(firstOver.captureTimestampMs() - onset.captureTimestampMs(),
+        trigger.captureTimestampMs() - firstOver.captureTimestampMs(), trigger.scoredTimestampMs() - trigger.captureTimestampMs());
   }
 
   /**
@@ -248,7 +248,7 @@ final class PipelineBench {
     long[] records = {0};
     List<Double> latencies = new ArrayList<>();
     List<Double> ttfa = new ArrayList<>();
-    List<List<Double>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    List<FirstAlertParts> parts = new ArrayList<>();
     long scored = 0;
     long skipped = 0;
     int alerted = 0;
@@ -298,9 +298,9 @@ final class PipelineBench {
           alerted++;
           // From the capture of the lesion's first frame to the moment the alert was decided.
           ttfa.add((double) (trigger.scoredTimestampMs() - onset.captureTimestampMs()));
-          double[] split = firstAlertParts(byIndex, in.start(), first.endFrame());
-          for (int k = 0; split != null && k < 3; k++) {
-            parts.get(k).add(split[k]);
+          FirstAlertParts split = firstAlertParts(byIndex, in.start(), first.endFrame());
+          if (split != null) {
+            parts.add(split);
           }
         }
       }
@@ -313,7 +313,9 @@ final class PipelineBench {
     return new Result(streams, fps, seconds, frames, scored, skipped, scored / scoringSeconds, skipped / (double) frames,
         pct(latencies, 0.5), pct(latencies, 0.99), pct(ttfa, 0.5), truth.anomalyIntervals().size() * streams, alerted,
         falseAlerts, budgetMs, model, schedule, records[0], perInstance, meanBacklogBatch, inferenceMs, frameWorkers,
-        new FirstAlertParts(pct(parts.get(0), 0.5), pct(parts.get(1), 0.5), pct(parts.get(2), 0.5)));
+        new FirstAlertParts(pct(parts.stream().map(FirstAlertParts::detectMs).toList(), 0.5),
+            pct(parts.stream().map(FirstAlertParts::ruleMs).toList(), 0.5),
+            pct(parts.stream().map(FirstAlertParts::decideMs).toList(), 0.5)));
   }
 
   private static double pct(List<Double> v, double q) {

@@ -1,6 +1,6 @@
 package org.endowatch.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.HashMap;
@@ -29,11 +29,11 @@ class PipelineBenchTest {
     byIndex.put(13L, scored(13, 0.4, 50));
     byIndex.put(14L, scored(14, 0.8, 80));
     byIndex.put(15L, scored(15, 0.9, 90));   // the rule's third frame over: raises the alert
-    double[] parts = PipelineBench.firstAlertParts(byIndex, 10, 15);
-    assertArrayEquals(new double[] {66, 99, 90}, parts);
+    PipelineBench.FirstAlertParts parts = PipelineBench.firstAlertParts(byIndex, 10, 15);
+    assertEquals(new PipelineBench.FirstAlertParts(66, 99, 90), parts);
     // The three parts add up to the lesion's time to first alert: trigger decided - onset captured.
     long total = byIndex.get(15L).scoredTimestampMs() - byIndex.get(10L).captureTimestampMs();
-    assertArrayEquals(new double[] {total}, new double[] {parts[0] + parts[1] + parts[2]});
+    assertEquals(total, parts.detectMs() + parts.ruleMs() + parts.decideMs());
   }
 
   @Test
@@ -42,7 +42,7 @@ class PipelineBenchTest {
     for (long i = 0; i < 3; i++) {
       byIndex.put(i, scored(i, 0.9, 40));
     }
-    assertArrayEquals(new double[] {0, 66, 40}, PipelineBench.firstAlertParts(byIndex, 0, 2));
+    assertEquals(new PipelineBench.FirstAlertParts(0, 66, 40), PipelineBench.firstAlertParts(byIndex, 0, 2));
   }
 
   @Test
@@ -51,9 +51,7 @@ class PipelineBenchTest {
     byIndex.put(5L, scored(5, 0.9, 40));
     assertNull(PipelineBench.firstAlertParts(byIndex, 4, 5), "onset frame missing");
     assertNull(PipelineBench.firstAlertParts(byIndex, 5, 6), "trigger frame missing");
-    byIndex.put(4L, scored(4, 0.1, 40));
-    byIndex.put(6L, skipped(6));
-    assertNull(PipelineBench.firstAlertParts(Map.of(4L, scored(4, 0.1, 40), 6L, scored(6, 0.1, 40)), 4, 6),
-        "no frame over the threshold before the trigger");
+    Map<Long, Score> noneOver = Map.of(4L, scored(4, 0.1, 40), 5L, skipped(5), 6L, scored(6, 0.1, 40));
+    assertNull(PipelineBench.firstAlertParts(noneOver, 4, 6), "no frame over the threshold up to the trigger");
   }
 }
