@@ -52,11 +52,11 @@ final class PipelineBench {
 
   /**
    * Where the time to a lesion's first alert goes (in a {@link Result}: medians over the alerted
-   * lesions, so they need not add up to the median total): {@code detectMs} from the onset frame's capture to the capture
-   * of the first frame inside the lesion scored over the threshold (the model: a lesion fading in is
-   * faint at first; skipped frames add to it too), {@code ruleMs} from there to the capture of the
-   * frame that raised the alert (the alert rule's k of n), {@code decideMs} that frame's capture ->
-   * decision latency (the scorer).
+   * lesions, so they need not add up to the median total): {@code detectMs} from the onset frame's
+   * capture to the capture of the first frame inside the lesion scored over the threshold (the model:
+   * a lesion fading in is faint at first; skipped frames add to it too), {@code ruleMs} from there to
+   * the capture of the frame that raised the alert (the alert rule's k of n), {@code decideMs} that
+   * frame's capture -> decision latency (the scorer).
    */
   record FirstAlertParts(double detectMs, double ruleMs, double decideMs) {}
 
