@@ -84,19 +84,11 @@ public class AlertRules {
           state = step.state();
           step.events().stream().filter(e -> e.type().equals(AlertEvent.START)).forEach(starts::add);
         }
-        // An alert belongs to the lesion its frames overlap (GroundTruth.overlapping, as `bench pipeline`).
-        java.util.Map<GroundTruth.Interval, AlertEvent> firstFor = new java.util.HashMap<>();
-        for (AlertEvent e : starts) {
-          GroundTruth.Interval in = p.truth().overlapping(e.startFrame(), e.endFrame());
-          if (in == null) {
-            falseAlerts++;
-          } else {
-            firstFor.putIfAbsent(in, e);
-          }
-        }
+        GroundTruth.AlertMatch match = p.truth().match(starts);   // as `bench pipeline`
+        falseAlerts += match.falseAlerts();
         for (GroundTruth.Interval in : p.truth().anomalyIntervals()) {
           lesions++;
-          AlertEvent e = firstFor.get(in);
+          AlertEvent e = match.firstAlert().get(in);
           if (e != null) {
             delays.add((int) (e.endFrame() - in.start()));
           }

@@ -279,19 +279,11 @@ final class PipelineBench {
           starts.add(r.value());
         }
       });
-      // An alert belongs to the lesion its frames overlap (first over the threshold .. raised);
-      // the lesion's time to alert runs from its first frame's capture to that decision.
-      Map<GroundTruth.Interval, AlertEvent> firstFor = new HashMap<>();
-      for (AlertEvent a : starts) {
-        GroundTruth.Interval in = truth.overlapping(a.startFrame(), a.endFrame());
-        if (in == null) {
-          falseAlerts++;
-        } else {
-          firstFor.putIfAbsent(in, a);
-        }
-      }
+      // The lesion's time to alert runs from its first frame's capture to that alert's decision.
+      GroundTruth.AlertMatch match = truth.match(starts);
+      falseAlerts += match.falseAlerts();
       for (GroundTruth.Interval in : truth.anomalyIntervals()) {
-        AlertEvent first = firstFor.get(in);
+        AlertEvent first = match.firstAlert().get(in);
         Score onset = byIndex.get((long) in.start());
         Score trigger = first == null ? null : byIndex.get(first.endFrame());
         if (first != null && onset != null && trigger != null) {

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.JsonSerde;
 
 /**
@@ -39,6 +42,28 @@ public record GroundTruth(String video, double fps, int frames, int width, int h
    */
   public Interval overlapping(long from, long to) {
     return anomalyIntervals.stream().filter(i -> from <= i.end() && to >= i.start()).findFirst().orElse(null);
+  }
+
+  /**
+   * Alert starts matched to lesions by {@link #overlapping} (the alert's first frame over the
+   * threshold .. the frame that raised it): each lesion's first alert, and how many alerts overlap no
+   * lesion (false alerts).
+   */
+  public record AlertMatch(Map<Interval, AlertEvent> firstAlert, int falseAlerts) {}
+
+  /** Matches {@code starts} (alert-start events, in the order they were raised) to the lesions. */
+  public AlertMatch match(List<AlertEvent> starts) {
+    Map<Interval, AlertEvent> first = new LinkedHashMap<>();
+    int falseAlerts = 0;
+    for (AlertEvent a : starts) {
+      Interval in = overlapping(a.startFrame(), a.endFrame());
+      if (in == null) {
+        falseAlerts++;
+      } else {
+        first.putIfAbsent(in, a);
+      }
+    }
+    return new AlertMatch(first, falseAlerts);
   }
 
   /** How many frames show a lesion. */

@@ -1,9 +1,11 @@
 package org.endowatch.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.endowatch.contract.AlertEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +31,25 @@ class GroundTruthTest {
     assertThat(t.overlapping(7, 9)).isNull();                           // raised before the lesion counts as in view
     assertThat(t.overlapping(20, 39)).isNull();                         // between the lesions
     assertThat(t.overlapping(38, 41)).isEqualTo(new GroundTruth.Interval(40, 49));
+  }
+
+  @Test
+  void alertsMatchTheirLesionsFirstComeFirst() {
+    GroundTruth t = new GroundTruth("v.mp4", 30, 100, 384, 256, 7,
+        List.of(new GroundTruth.Interval(10, 19), new GroundTruth.Interval(40, 49)));
+    AlertEvent early = start(8, 10);      // fading in: starts before the lesion, raised on its first frame
+    AlertEvent again = start(15, 17);     // a second alert on the same lesion
+    AlertEvent stray = start(25, 27);     // between the lesions
+    AlertEvent before = start(36, 38);    // raised before the second lesion counts as in view
+
+    GroundTruth.AlertMatch m = t.match(List.of(early, again, stray, before));
+
+    assertThat(m.firstAlert()).containsExactly(entry(new GroundTruth.Interval(10, 19), early));
+    assertThat(m.falseAlerts()).isEqualTo(2);
+  }
+
+  private static AlertEvent start(long from, long raised) {
+    return new AlertEvent(AlertEvent.START, "p/" + from, "p", from, raised, raised, 0.9, null, 0, 0, "m");
   }
 
   @Test
