@@ -59,6 +59,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--ssim-loss", defaultValue = "0", paramLabel = "W",
       description = "Add W x (1 - SSIM) over the masked pixels to the paper's MSE (default 0: MSE alone, the paper).")
   double ssimLoss;
+  @Option(names = "--crop-area", defaultValue = "0.5", paramLabel = "MIN",
+      description = "RandomResizedCrop keeps between MIN and all of each image's area, in (0,1]; 1: flips only "
+          + "(default ${DEFAULT-VALUE}; MAE uses 0.2).")
+  double cropArea;
   @Option(names = "--name", description = "Model name (default: the --out folder's name).") String name;
 
   @Spec CommandSpec spec;
@@ -66,9 +70,10 @@ public final class TrainCommand implements Callable<Integer> {
   /** Trains and returns what happened; SIGINT/SIGTERM checkpoint and stop. */
   public TrainingRun.Result run(java.io.PrintWriter progress) {
     if (epochs < 1 || batch < 1 || every < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1 || keepEvery < 0
-        || ssimLoss < 0) {
+        || ssimLoss < 0 || !(cropArea > 0 && cropArea <= 1)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--epochs, --batch and --every must be >= 1, --lr > 0, --val-fraction in [0,1), --keep-every and --ssim-loss >= 0");
+          "--epochs, --batch and --every must be >= 1, --lr > 0, --val-fraction in [0,1), --keep-every and --ssim-loss >= 0, "
+              + "--crop-area in (0,1]");
     }
     MemMcMaeConfig config;
     try {
@@ -97,7 +102,7 @@ public final class TrainCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return TrainingRun.run(new TrainingRun.Options(sources.folders(), out, config, epochs, batch, resume, device, seed, lr,
-          weightDecay, warmupEpochs, valFraction, modelName, String.join(" ", words), keepEvery, ssimLoss), progress,
+          weightDecay, warmupEpochs, valFraction, modelName, String.join(" ", words), keepEvery, ssimLoss, cropArea), progress,
           stop);
     } finally {
       finished.countDown();

@@ -45,7 +45,7 @@ public final class TrainingRun {
   public record Options(
       List<Path> data, Path out, MemMcMaeConfig config, int epochs, int batch, boolean resume, String device,
       long seed, double baseLr, double weightDecay, int warmupEpochs, double valFraction, String name,
-      String command, int keepEvery, double ssimWeight) {}
+      String command, int keepEvery, double ssimWeight, double cropMinArea) {}
 
   /** What happened. */
   public record Result(int epochsDone, long steps, double lastEpochLoss, double imagesPerSecond, Duration time,
@@ -136,7 +136,7 @@ public final class TrainingRun {
           }
           SplittableRandom rng = new SplittableRandom(mix(o.seed(), epoch, batchIndex));
           for (int i = 0; i < o.batch(); i++) {
-            Pixels.toChw(Augment.apply(train.image(order[batchIndex * o.batch() + i]), c.imageSize(), rng),
+            Pixels.toChw(Augment.apply(train.image(order[batchIndex * o.batch() + i]), c.imageSize(), o.cropMinArea(), rng),
                 c.channels(), pixels, i * sideC);
           }
           float loss = trainer.step(pixels, o.batch(), trainer.masksFor(o.batch(), rng));

@@ -172,6 +172,11 @@ class TrainCalibrateEvalTest {
     var badPreset = Cli.run("train", "--data", normal.toString(), "--out", dir.resolve("y").toString(), "--preset", "huge");
     assertThat(badPreset.exitCode()).isEqualTo(2);
     assertThat(badPreset.err()).contains("unknown preset 'huge' (expected micro, tiny or base)");
+
+    var badCrop = Cli.run("train", "--data", normal.toString(), "--out", dir.resolve("z").toString(), "--crop-area", "0");
+    assertThat(badCrop.exitCode()).isEqualTo(2);
+    assertThat(badCrop.err()).contains("--crop-area in (0,1]");
+    assertThat(Files.exists(dir.resolve("z"))).isFalse();
   }
 
   @Test
