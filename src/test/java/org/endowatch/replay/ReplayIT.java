@@ -142,6 +142,36 @@ class ReplayIT {
     assertThat(again.err()).contains("topic frames.it-v2 exists: tag 'it-v2' was used before; pick another --tag");
   }
 
+  @Test
+  void rescoringUsesTheAlertRuleItIsGiven(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String id = "rp-rule";
+    long t0 = System.currentTimeMillis();
+    List<Frame> frames = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      frames.add(TestFrames.jpeg(id, i, t0 + 40L * i, 160, 120));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    // Every frame over the threshold: the rule alone decides which frame raises the alert.
+    Path model = TestModels.calibratedMicro(dir.resolve("model"), -1);
+
+    for (String[] rule : new String[][] {{"rule-1of1", "1/1", "0"}, {"rule-default", null, "2"}, {"rule-6of6", "6/6", "5"}}) {
+      List<String> args = new ArrayList<>(List.of("replay", "rescore", "--bootstrap", kafka.bootstrapServers(),
+          "--procedure", id, "--model", model.toString(), "--tag", rule[0], "--device", "cpu"));
+      if (rule[1] != null) {
+        args.addAll(List.of("--alert-rule", rule[1]));
+      }
+      Cli.Result r = Cli.run(args.toArray(String[]::new));
+      assertThat(r.exitCode()).as(r.err()).isZero();
+      List<ConsumerRecord<String, AlertEvent>> starts = TopicReader.read(kafka, "alerts." + rule[0],
+          Topics.ALERTS.valueSerde().deserializer(), c -> id.equals(c.key()) && AlertEvent.START.equals(c.value().type()), 1);
+      assertThat(starts).as(rule[0]).hasSize(1);
+      AlertEvent start = starts.get(0).value();
+      assertThat(start.startFrame()).isZero();
+      // The raising frame: the first (1/1), the third (3 of 5), the sixth (6/6).
+      assertThat(start.eventTimestampMs()).as(rule[0]).isEqualTo(t0 + 40L * Long.parseLong(rule[2]));
+    }
+  }
+
   private static double redness(BufferedImage img) {
     // Mean of (red - green) over the 4 px border the alert draws at x = 2..5 along the left edge.
     double sum = 0;

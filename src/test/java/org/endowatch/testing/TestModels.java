@@ -15,12 +15,17 @@ public final class TestModels {
 
   /** A randomly initialised micro model with thresholds 0.5 (image and patch), version "it-1". */
   public static Path calibratedMicro(Path dir) {
+    return calibratedMicro(dir, 0.5);
+  }
+
+  /** The same with another image threshold: -1 puts every frame over it (1 - MS-SSIM is >= 0). */
+  public static Path calibratedMicro(Path dir, double imageThreshold) {
     MemMcMaeConfig c = MemMcMaeConfig.MICRO;
     try (NDManager m = NDManager.newBaseManager()) {
       MemMcMae net = new MemMcMae(c);
       net.initialize(m, DataType.FLOAT32, net.inputShapes(1));
       ModelArtifact.save(dir, net, new ModelManifest(ModelArtifact.FORMAT, "it", "it-1", c, "complementary-4", "mean",
-          0.5, 0.5, Map.of(), Map.of(), null, null, null, null, null));
+          imageThreshold, 0.5, Map.of(), Map.of(), null, null, null, null, null));
     }
     return dir;
   }
