@@ -150,6 +150,10 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("first_alert_detect_ms", p.firstAlertParts().detectMs());
       pipeline.put("first_alert_rule_ms", p.firstAlertParts().ruleMs());
       pipeline.put("first_alert_decide_ms", p.firstAlertParts().decideMs());
+      pipeline.put("first_alert_publish_ms", p.firstAlertParts().publishMs());
+      pipeline.put("capture_to_visible_p50_ms", p.visible().captureToVisibleP50Ms());
+      pipeline.put("capture_to_visible_p99_ms", p.visible().captureToVisibleP99Ms());
+      pipeline.put("time_to_first_alert_visible_ms", p.visible().timeToFirstAlertVisibleMs());
       pipeline.put("intervals", p.intervals());
       pipeline.put("intervals_alerted", p.intervalsAlerted());
       pipeline.put("false_alerts", p.falseAlerts());
@@ -174,8 +178,12 @@ public final class BenchCommand implements Callable<Integer> {
           p.streams(), p.fpsPerStream(), p.scoredFps(), 100 * p.skippedFraction(), p.budgetMs(), p.captureToScoreP50Ms(),
           p.captureToScoreP99Ms(), p.timeToFirstAlertMs(), p.intervalsAlerted(), p.intervals(), p.falseAlerts());
       outw.printf(Locale.ROOT, "  first alert, medians: %.0f ms onset -> first frame over the threshold, %.0f ms more until the"
-              + " alert rule's frame, %.0f ms to decide that frame%n", p.firstAlertParts().detectMs(), p.firstAlertParts().ruleMs(),
-          p.firstAlertParts().decideMs());
+              + " alert rule's frame, %.0f ms to decide that frame, %.0f ms until readable downstream%n",
+          p.firstAlertParts().detectMs(), p.firstAlertParts().ruleMs(), p.firstAlertParts().decideMs(),
+          p.firstAlertParts().publishMs());
+      outw.printf(Locale.ROOT, "  as a console reads them (read committed): capture->readable p50 %.0f ms, p99 %.0f ms; first alert"
+              + " readable %.0f ms after lesion onset (median)%n", p.visible().captureToVisibleP50Ms(),
+          p.visible().captureToVisibleP99Ms(), p.visible().timeToFirstAlertVisibleMs());
       outw.printf(Locale.ROOT, "  %d outcome records for %d frames; outcomes per scorer instance %s; the scorer's own time %.1f ms per scored frame%n",
           p.outcomeRecords(), p.frames(), p.outcomesPerInstance(), p.inferenceMsMean());
     }

@@ -48,7 +48,14 @@ final class PipelineBench {
       double scoredFps, double skippedFraction, double captureToScoreP50Ms, double captureToScoreP99Ms,
       double timeToFirstAlertMs, int intervals, int intervalsAlerted, int falseAlerts, long budgetMs, String model,
       String maskSchedule, long outcomeRecords, List<Long> outcomesPerInstance, double meanBacklogBatch,
-      double inferenceMsMean, int frameWorkers, FirstAlertParts firstAlertParts) {}
+      double inferenceMsMean, int frameWorkers, FirstAlertParts firstAlertParts, Visible visible) {}
+
+  /**
+   * The same from a downstream reader's side (read committed, as the consoles read): capture ->
+   * outcome readable, p50 and p99 over the scored frames, and lesion onset -> alert start readable
+   * (median). The difference to the decision times is the wait for the exactly-once commit.
+   */
+  record Visible(double captureToVisibleP50Ms, double captureToVisibleP99Ms, double timeToFirstAlertVisibleMs) {}
 
   /**
    * Where the time to a lesion's first alert goes (in a {@link Result}: medians over the alerted
@@ -56,12 +63,13 @@ final class PipelineBench {
    * capture to the capture of the first frame inside the lesion scored over the threshold (the model:
    * a lesion fading in is faint at first; skipped frames add to it too), {@code ruleMs} from there to
    * the capture of the frame that raised the alert (the alert rule's k of n), {@code decideMs} that
-   * frame's capture -> decision latency (the scorer).
+   * frame's capture -> decision latency (the scorer), {@code publishMs} from that decision until the
+   * alert start was readable downstream (the exactly-once commit; NaN when not seen).
    */
-  record FirstAlertParts(double detectMs, double ruleMs, double decideMs) {}
+  record FirstAlertParts(double detectMs, double ruleMs, double decideMs, double publishMs) {}
 
   /** One lesion's parts, or null when a frame they need is missing. */
-  static FirstAlertParts firstAlertParts(Map<Long, Score> byIndex, long onsetFrame, long triggerFrame) {
+  static FirstAlertParts firstAlertParts(Map<Long, Score> byIndex, long onsetFrame, long triggerFrame, Long alertSeenMs) {
     Score onset = byIndex.get(onsetFrame);
     Score trigger = byIndex.get(triggerFrame);
     if (onset == null || trigger == null) {
@@ -78,7 +86,8 @@ final class PipelineBench {
       return null;
     }
     return new FirstAlertParts(firstOver.captureTimestampMs() - onset.captureTimestampMs(),
-        trigger.captureTimestampMs() - firstOver.captureTimestampMs(), trigger.scoredTimestampMs() - trigger.captureTimestampMs());
+        trigger.captureTimestampMs() - firstOver.captureTimestampMs(), trigger.scoredTimestampMs() - trigger.captureTimestampMs(),
+        alertSeenMs == null ? Double.NaN : alertSeenMs - trigger.scoredTimestampMs());
   }
 
   /**
@@ -164,6 +173,9 @@ final class PipelineBench {
         open.add(app);
         app.start();
       }
+      OutputWatcher watcher = new OutputWatcher(settings.clientProps(), outputs.scores(), outputs.alerts(),
+          System::currentTimeMillis);
+      open.add(watcher);
       try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
         // Warm-up at the camera's rate: a fresh JVM spends its first minute compiling (measured: the
         // JIT took a third of a core during a 30 s run, and scored frames/s rose by a third over 120 s).
@@ -188,6 +200,7 @@ final class PipelineBench {
         for (int i = 0; i < streams; i++) {
           waitFor(settings.clientProps(), outputs.scores(), "bench-" + i, frames.size(), 300);
         }
+        watcher.awaitScores(warmup.size() + streams * frames.size(), Duration.ofSeconds(30));
         double meanBatch = 1;   // without backlog batching every frame is scored alone
         if (backlogBatch > 1) {
           double batches = registries.stream().mapToDouble(r -> r.find("endowatch.backlog.batch_size").summary().count()).sum();
@@ -211,7 +224,7 @@ final class PipelineBench {
             + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum())).toList();
         return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truth, budgetMs,
             model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule(), perInstance, meanBatch, inferenceMs,
-            model0.frameWorkers());
+            model0.frameWorkers(), watcher);
       }
     } finally {
       for (int i = open.size() - 1; i >= 0; i--) {
@@ -244,10 +257,12 @@ final class PipelineBench {
 
   private static Result measure(Properties client, ScoringTopology.Outputs outputs, int streams, double fps, double seconds,
       int perStream, GroundTruth truth, long budgetMs, String model, String schedule, List<Long> perInstance,
-      double meanBacklogBatch, double inferenceMs, int frameWorkers) {
+      double meanBacklogBatch, double inferenceMs, int frameWorkers, OutputWatcher watcher) {
     long[] records = {0};
     List<Double> latencies = new ArrayList<>();
+    List<Double> visibleLatencies = new ArrayList<>();
     List<Double> ttfa = new ArrayList<>();
+    List<Double> ttfaVisible = new ArrayList<>();
     List<FirstAlertParts> parts = new ArrayList<>();
     long scored = 0;
     long skipped = 0;
@@ -269,6 +284,10 @@ final class PipelineBench {
         if (s.isScored()) {
           scored++;
           latencies.add((double) s.latencyMs());
+          Long seen = watcher.scoreSeen(id, s.frameIndex());
+          if (seen != null) {
+            visibleLatencies.add((double) (seen - s.captureTimestampMs()));
+          }
         } else {
           skipped++;
         }
@@ -290,7 +309,11 @@ final class PipelineBench {
           alerted++;
           // From the capture of the lesion's first frame to the moment the alert was decided.
           ttfa.add((double) (trigger.scoredTimestampMs() - onset.captureTimestampMs()));
-          FirstAlertParts split = firstAlertParts(byIndex, in.start(), first.endFrame());
+          Long seen = watcher.alertSeen(first.alertId());
+          if (seen != null) {
+            ttfaVisible.add((double) (seen - onset.captureTimestampMs()));
+          }
+          FirstAlertParts split = firstAlertParts(byIndex, in.start(), first.endFrame(), seen);
           if (split != null) {
             parts.add(split);
           }
@@ -307,7 +330,9 @@ final class PipelineBench {
         falseAlerts, budgetMs, model, schedule, records[0], perInstance, meanBacklogBatch, inferenceMs, frameWorkers,
         new FirstAlertParts(pct(parts.stream().map(FirstAlertParts::detectMs).toList(), 0.5),
             pct(parts.stream().map(FirstAlertParts::ruleMs).toList(), 0.5),
-            pct(parts.stream().map(FirstAlertParts::decideMs).toList(), 0.5)));
+            pct(parts.stream().map(FirstAlertParts::decideMs).toList(), 0.5),
+            pct(parts.stream().map(FirstAlertParts::publishMs).filter(v -> !v.isNaN()).toList(), 0.5)),
+        new Visible(pct(visibleLatencies, 0.5), pct(visibleLatencies, 0.99), pct(ttfaVisible, 0.5)));
   }
 
   private static double pct(List<Double> v, double q) {

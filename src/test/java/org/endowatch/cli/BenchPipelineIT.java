@@ -52,5 +52,12 @@ class BenchPipelineIT {
         + p.get("first_alert_decide_ms").asDouble()).isEqualTo(p.get("time_to_first_alert_ms").asDouble());
     // The rule needs 3 frames over the threshold: the raising frame is captured after the first one.
     assertThat(p.get("first_alert_rule_ms").asDouble()).isPositive();
+    // Read as a console reads (committed only), the alert is seen after it was decided, by exactly
+    // the publish part; and no outcome is readable before it was decided.
+    assertThat(p.get("first_alert_publish_ms").asDouble()).isNotNegative();
+    assertThat(p.get("time_to_first_alert_ms").asDouble() + p.get("first_alert_publish_ms").asDouble())
+        .isEqualTo(p.get("time_to_first_alert_visible_ms").asDouble());
+    assertThat(p.get("capture_to_visible_p50_ms").asDouble()).isGreaterThanOrEqualTo(p.get("capture_to_score_p50_ms").asDouble());
+    assertThat(p.get("capture_to_visible_p99_ms").asDouble()).isGreaterThanOrEqualTo(p.get("capture_to_score_p99_ms").asDouble());
   }
 }

@@ -29,8 +29,9 @@ class PipelineBenchTest {
     byIndex.put(13L, scored(13, 0.4, 50));
     byIndex.put(14L, scored(14, 0.8, 80));
     byIndex.put(15L, scored(15, 0.9, 90));   // the rule's third frame over: raises the alert
-    PipelineBench.FirstAlertParts parts = PipelineBench.firstAlertParts(byIndex, 10, 15);
-    assertEquals(new PipelineBench.FirstAlertParts(66, 99, 90), parts);
+    // The alert start was readable 45 ms after frame 15 was decided (1000 + 33 x 15 + 90 = 1585).
+    PipelineBench.FirstAlertParts parts = PipelineBench.firstAlertParts(byIndex, 10, 15, 1630L);
+    assertEquals(new PipelineBench.FirstAlertParts(66, 99, 90, 45), parts);
     // The three parts add up to the lesion's time to first alert: trigger decided - onset captured.
     long total = byIndex.get(15L).scoredTimestampMs() - byIndex.get(10L).captureTimestampMs();
     assertEquals(total, parts.detectMs() + parts.ruleMs() + parts.decideMs());
@@ -42,16 +43,17 @@ class PipelineBenchTest {
     for (long i = 0; i < 3; i++) {
       byIndex.put(i, scored(i, 0.9, 40));
     }
-    assertEquals(new PipelineBench.FirstAlertParts(0, 66, 40), PipelineBench.firstAlertParts(byIndex, 0, 2));
+    assertEquals(new PipelineBench.FirstAlertParts(0, 66, 40, Double.NaN), PipelineBench.firstAlertParts(byIndex, 0, 2, null),
+        "an alert never seen downstream has no publish time");
   }
 
   @Test
   void missingFramesGiveNoSplit() {
     Map<Long, Score> byIndex = new HashMap<>();
     byIndex.put(5L, scored(5, 0.9, 40));
-    assertNull(PipelineBench.firstAlertParts(byIndex, 4, 5), "onset frame missing");
-    assertNull(PipelineBench.firstAlertParts(byIndex, 5, 6), "trigger frame missing");
+    assertNull(PipelineBench.firstAlertParts(byIndex, 4, 5, 0L), "onset frame missing");
+    assertNull(PipelineBench.firstAlertParts(byIndex, 5, 6, 0L), "trigger frame missing");
     Map<Long, Score> noneOver = Map.of(4L, scored(4, 0.1, 40), 5L, skipped(5), 6L, scored(6, 0.1, 40));
-    assertNull(PipelineBench.firstAlertParts(noneOver, 4, 6), "no frame over the threshold up to the trigger");
+    assertNull(PipelineBench.firstAlertParts(noneOver, 4, 6, 0L), "no frame over the threshold up to the trigger");
   }
 }
