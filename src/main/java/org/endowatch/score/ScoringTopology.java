@@ -333,6 +333,12 @@ public final class ScoringTopology {
           alertsRaised.increment();
         }
         emit(ALERTS_SINK, p, frame.procedureId(), e);
+        if (!e.type().equals(AlertEvent.UPDATE)) {
+          // Under exactly once, consoles see an output only when its transaction commits, by default
+          // up to commit.interval.ms later: ask for the commit now, so an alert's start and end reach
+          // the room without that wait (they are rare; updates are not worth a commit each).
+          context.commit();
+        }
       }
     }
 
