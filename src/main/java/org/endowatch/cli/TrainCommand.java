@@ -37,7 +37,8 @@ public final class TrainCommand implements Callable<Integer> {
   String preset;
 
   @Option(names = "--set", split = ",", paramLabel = "KEY=VALUE",
-      description = "Model overrides: memory=on|off, multiLevel=on|off, unetSkips=on|off, memorySlots=N, channels=1|3.")
+      description = "Model overrides: memory=on|off, multiLevel=on|off, unetSkips=on|off, memorySlots=N, channels=1|3, "
+          + "patchSize=N, maskRatio=R (hidden share in training; score with complementary-K where K = 1/(1-R)).")
   Map<String, String> overrides = Map.of();
 
   @Option(names = "--epochs", defaultValue = "50") int epochs;

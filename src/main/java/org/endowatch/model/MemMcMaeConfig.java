@@ -133,8 +133,11 @@ public record MemMcMaeConfig(
         case "patchSize" -> new MemMcMaeConfig(c.preset, c.imageSize, Integer.parseInt(v), c.channels, c.encoderWidth,
             c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
             c.memorySlots, c.maskRatio, c.memory, c.multiLevel, c.unetSkips);
+        case "maskRatio" -> new MemMcMaeConfig(c.preset, c.imageSize, c.patchSize, c.channels, c.encoderWidth,
+            c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
+            c.memorySlots, Double.parseDouble(v), c.memory, c.multiLevel, c.unetSkips);
         default -> throw new IllegalArgumentException("unknown model setting '" + e.getKey()
-            + "' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize)");
+            + "' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize, maskRatio)");
       };
     }
     return c;

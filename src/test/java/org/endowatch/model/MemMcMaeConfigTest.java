@@ -36,10 +36,22 @@ class MemMcMaeConfigTest {
   }
 
   @Test
+  void maskRatioSetsHowManyPatchesTheEncoderSees() {
+    MemMcMaeConfig half = MemMcMaeConfig.MICRO.with(Map.of("maskRatio", "0.5"));
+    assertThat(half.visible()).isEqualTo(32);                       // 64 patches, half hidden
+    assertThat(MaskSchedule.parse("complementary-2").masks(half).idsKeep()).hasNumberOfRows(2);
+    assertThat(MemMcMaeConfig.MICRO.with(Map.of("maskRatio", "0.875")).visible()).isEqualTo(8);
+    assertThatThrownBy(() -> MaskSchedule.parse("complementary-4").masks(half))
+        .hasMessage("complementary-4 shows L/4 = 16.0 patches per pass, but the model's mask ratio 0.50 shows 32");
+    assertThatThrownBy(() -> MemMcMaeConfig.MICRO.with(Map.of("maskRatio", "1")))
+        .hasMessage("maskRatio must be in (0,1), got 1.0");
+  }
+
+  @Test
   void aPatchSizeThatDoesNotDivideTheImageOrAnUnknownKeyIsNamed() {
     assertThatThrownBy(() -> MemMcMaeConfig.MICRO.with(Map.of("patchSize", "7")))
         .hasMessage("imageSize 128 must be a positive multiple of patchSize 7");
     assertThatThrownBy(() -> MemMcMaeConfig.MICRO.with(Map.of("patch", "8")))
-        .hasMessage("unknown model setting 'patch' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize)");
+        .hasMessage("unknown model setting 'patch' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize, maskRatio)");
   }
 }
