@@ -116,12 +116,7 @@ class ReplayIT {
   @Test
   void rescoringWritesSeparateTopicsAndRefusesAReusedTag(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String id = "rp-rescore";
-    long t0 = System.currentTimeMillis();
-    List<Frame> frames = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      frames.add(TestFrames.jpeg(id, i, t0 + 40L * i, 160, 120));
-    }
-    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    long t0 = recordSixFrames(kafka, id);
     Path model = TestModels.calibratedMicro(dir.resolve("model"));
 
     Cli.Result r = Cli.run("replay", "rescore", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
@@ -145,12 +140,7 @@ class ReplayIT {
   @Test
   void rescoringUsesTheAlertRuleItIsGiven(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String id = "rp-rule";
-    long t0 = System.currentTimeMillis();
-    List<Frame> frames = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      frames.add(TestFrames.jpeg(id, i, t0 + 40L * i, 160, 120));
-    }
-    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    long t0 = recordSixFrames(kafka, id);
     // Every frame over the threshold: the rule alone decides which frame raises the alert.
     Path model = TestModels.calibratedMicro(dir.resolve("model"), -1);
 
@@ -170,6 +160,17 @@ class ReplayIT {
       // The raising frame: the first (1/1), the third (3 of 5), the sixth (6/6).
       assertThat(start.eventTimestampMs()).as(rule[0]).isEqualTo(t0 + 40L * Long.parseLong(rule[2]));
     }
+  }
+
+  /** Six 160x120 frames of a procedure, 40 ms apart, on the live frames topic; returns the first capture time. */
+  private static long recordSixFrames(KafkaCluster kafka, String id) throws Exception {
+    long t0 = System.currentTimeMillis();
+    List<Frame> frames = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      frames.add(TestFrames.jpeg(id, i, t0 + 40L * i, 160, 120));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    return t0;
   }
 
   private static double redness(BufferedImage img) {
