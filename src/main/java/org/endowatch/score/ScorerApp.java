@@ -45,7 +45,7 @@ public final class ScorerApp implements AutoCloseable {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     // Consoles read committed, so an outcome is visible only once its transaction commits: with
-    // Kafka Streams' exactly-once default of 100 ms a heatmap reached the console ~50 ms (p99 ~75 ms)
+    // Kafka Streams' exactly-once default of 100 ms a heatmap reached the console ~50 ms (p99 ~80 ms)
     // after it was decided. Committing every frame interval of a 30 fps camera cut capture ->
     // readable by 31-45 ms at p50 and 57-76 ms at p99 with no measurable cost in frames scored or CPU
     // (docs/BENCHMARKS.md, "When a console sees it").
