@@ -18,6 +18,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.ContractException;
@@ -121,8 +122,7 @@ public final class ScoringTopology {
     // same): they hold one alert state per procedure and a few waiting frames. RocksDB stores were
     // flushed to disk at every exactly-once commit (every 100 ms) and compacted in the background;
     // in memory won three of three pipeline pairs on every measure (docs/BENCHMARKS.md, "Stores in memory").
-    t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ALERT_STORE), Serdes.String(),
-        JsonSerde.of(AlertRule.State.class)), PROCESSOR);
+    t.addStateStore(alertStore(), PROCESSOR);
     if (s.backlogBatch() > 1) {
       t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(),
           JsonSerde.of(Pending.class)), PROCESSOR);
@@ -136,6 +136,12 @@ public final class ScoringTopology {
     t.addSink(DLQ_SINK, s.outputs().deadLetters(), Topics.FRAMES_DLQ.keySerde().serializer(),
         Topics.FRAMES_DLQ.valueSerde().serializer(), PROCESSOR);
     return t;
+  }
+
+  /** Each procedure's alert state, in memory and changelogged; also what AlertCommitTest gives its mock context. */
+  static StoreBuilder<KeyValueStore<String, AlertRule.State>> alertStore() {
+    return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ALERT_STORE), Serdes.String(),
+        JsonSerde.of(AlertRule.State.class));
   }
 
   /**

@@ -6,14 +6,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
-import org.endowatch.contract.JsonSerde;
 import org.endowatch.contract.Topics;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +23,7 @@ class AlertCommitTest {
   @Test
   void alertStartAndEndRequestACommitNothingElseDoes() {
     MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    KeyValueStore<String, AlertRule.State> store = Stores.keyValueStoreBuilder(
-        Stores.inMemoryKeyValueStore(ScoringTopology.ALERT_STORE), Serdes.String(), JsonSerde.of(AlertRule.State.class))
-        .withLoggingDisabled().build();
+    KeyValueStore<String, AlertRule.State> store = ScoringTopology.alertStore().withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
     long now = 10_000;
