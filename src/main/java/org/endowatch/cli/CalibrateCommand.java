@@ -1,11 +1,19 @@
 package org.endowatch.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.endowatch.model.ModelArtifact;
 import org.endowatch.train.Calibration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -14,9 +22,16 @@ import picocli.CommandLine.Spec;
     description = "Store the image and patch anomaly thresholds of a model from held-out normal images.")
 public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
-  @Option(names = "--normal", required = true, paramLabel = "DIR",
-      description = "Normal validation images; a training folder contributes only its held-out files.")
-  Path normal;
+  @Option(names = "--normal", required = true, paramLabel = "SOURCE",
+      description = "Normal validation data: an image folder (a training folder contributes only its held-out files), "
+          + "a video file or a recorded procedure (kafka:TOPIC?procedure=ID[&from=T][&to=T]), the last two as every N-th "
+          + "frame prepared like live ingest, written to MODEL_DIR/calibration-frames. Frames of a video or procedure "
+          + "the model was trained on count only from its held-out blocks.")
+  String normal;
+  @Option(names = "--every", defaultValue = "5",
+      description = "Videos and recorded procedures: keep every N-th frame (default ${DEFAULT-VALUE}).")
+  int every;
+  @Mixin KafkaOptions kafka;
   @Option(names = "--false-alarm-rate", defaultValue = "0.01",
       description = "Fraction of normal images allowed over the threshold (default ${DEFAULT-VALUE}).")
   double falseAlarmRate;
@@ -38,8 +53,35 @@ public final class CalibrateCommand implements Callable<Integer> {
     if (mapHalvings != null && (mapHalvings < 0 || mapHalvings > 3)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--map-halvings must be 0..3, got " + mapHalvings);
     }
-    return Calibration.run(model, normal, falseAlarmRate, maskSchedule, pooling, mapHalvings, device,
-        spec.commandLine().getErr());
+    if (every < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--every must be >= 1, got " + every);
+    }
+    PrintWriter progress = spec.commandLine().getErr();
+    Path folder = Path.of(normal);
+    if (!Files.isDirectory(folder)) {
+      // A unit's own frames, for thresholds that fit its light, scope and processor (docs/BENCHMARKS.md,
+      // "Another hospital, imitated"). Emptied first: frames of an earlier calibration must not mix in.
+      ModelArtifact.readManifest(model); // a clear error for a wrong --model before any extraction
+      folder = model.resolve("calibration-frames");
+      clearFrames(folder);
+      TrainingData.Resolved sources = TrainingData.resolveLikeIngest(List.of(normal), folder, every, kafka::settings,
+          progress, "--normal");
+      sources.lines().forEach(line -> progress.println("calibrate: " + line));
+    }
+    return Calibration.run(model, folder, falseAlarmRate, maskSchedule, pooling, mapHalvings, device, progress);
+  }
+
+  private static void clearFrames(Path folder) {
+    if (!Files.isDirectory(folder)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(folder)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".jpg")).toList()) {
+        Files.delete(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear " + folder + " of earlier calibration frames: " + e.getMessage(), e);
+    }
   }
 
   @Override

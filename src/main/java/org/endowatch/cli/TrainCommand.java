@@ -64,6 +64,10 @@ public final class TrainCommand implements Callable<Integer> {
       description = "RandomResizedCrop keeps between MIN and all of each image's area, in (0,1]; 1: flips only "
           + "(default ${DEFAULT-VALUE}; MAE uses 0.2).")
   double cropArea;
+  @Option(names = "--colour-jitter", defaultValue = "0", paramLabel = "S",
+      description = "Colour jitter: red/blue gain, brightness, contrast and saturation each scaled by a factor in "
+          + "[1-S, 1+S], in [0,1) (default 0: none, the paper).")
+  double colourJitter;
   @Option(names = "--name", description = "Model name (default: the --out folder's name).") String name;
 
   @Spec CommandSpec spec;
@@ -71,10 +75,10 @@ public final class TrainCommand implements Callable<Integer> {
   /** Trains and returns what happened; SIGINT/SIGTERM checkpoint and stop. */
   public TrainingRun.Result run(java.io.PrintWriter progress) {
     if (epochs < 1 || batch < 1 || every < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1 || keepEvery < 0
-        || ssimLoss < 0 || !(cropArea > 0 && cropArea <= 1)) {
+        || ssimLoss < 0 || !(cropArea > 0 && cropArea <= 1) || !(colourJitter >= 0 && colourJitter < 1)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--epochs, --batch and --every must be >= 1, --lr > 0, --val-fraction in [0,1), --keep-every and --ssim-loss >= 0, "
-              + "--crop-area in (0,1]");
+              + "--crop-area in (0,1], --colour-jitter in [0,1)");
     }
     MemMcMaeConfig config;
     try {
@@ -96,14 +100,13 @@ public final class TrainCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "train-stop");
-    // Frames at the size and quality live ingest sends by default, so training sees what scoring sees.
-    TrainingData.Resolved sources = TrainingData.resolve(data, out.resolve("frames"), every, 256, 256, 0.9f,
-        kafka::settings, progress);
+    TrainingData.Resolved sources = TrainingData.resolveLikeIngest(data, out.resolve("frames"), every, kafka::settings,
+        progress, "--data");
     sources.lines().forEach(line -> progress.println("train: " + line));
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return TrainingRun.run(new TrainingRun.Options(sources.folders(), out, config, epochs, batch, resume, device, seed, lr,
-          weightDecay, warmupEpochs, valFraction, modelName, String.join(" ", words), keepEvery, ssimLoss, cropArea), progress,
+          weightDecay, warmupEpochs, valFraction, modelName, String.join(" ", words), keepEvery, ssimLoss, cropArea, colourJitter), progress,
           stop);
     } finally {
       finished.countDown();

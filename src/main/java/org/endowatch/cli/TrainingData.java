@@ -25,12 +25,14 @@ import org.endowatch.replay.ProcedureRecords;
 import org.endowatch.replay.TimeRange;
 
 /**
- * What {@code train --data} accepts, turned into folders of images: a folder as it is; a video file,
- * or a procedure recorded on a Kafka topic ({@code kafka:frames?procedure=ID[&from=T][&to=T]}), as
- * every n-th frame written under the model's {@code frames/} folder. Video frames are prepared exactly
- * as live ingest prepares them (field-of-view crop, size, JPEG), and recorded frames are already, so a
- * model trains on what the scorer will see. The files stay there, named {@code SOURCE-INDEX.jpg},
- * because calibration finds the held-out ones by name: {@code calibrate --normal MODEL/frames}.
+ * What {@code train --data} and {@code calibrate --normal} accept, turned into folders of images: a
+ * folder as it is; a video file, or a procedure recorded on a Kafka topic
+ * ({@code kafka:frames?procedure=ID[&from=T][&to=T]}), as every n-th frame written to a folder under
+ * the model ({@code frames/} for training, {@code calibration-frames/} for calibration). Video frames
+ * are prepared exactly as live ingest prepares them (field-of-view crop, size, JPEG), and recorded
+ * frames are already, so a model trains and calibrates on what the scorer will see. The files stay
+ * there, named {@code SOURCE-INDEX.jpg}, because calibration tells held-out frames from trained ones
+ * by name: {@code calibrate --normal MODEL/frames}.
  */
 final class TrainingData {
   /** The folders to train on and one line per extracted source. */
@@ -41,18 +43,27 @@ final class TrainingData {
   private TrainingData() {}
 
   /**
+   * Sources resolved with frames at the size and quality live ingest sends by default, so a model
+   * trains and calibrates on what scoring sees.
+   *
    * @param framesDir where extracted frames go (created when a source needs it)
    * @param every keep every n-th frame of videos and recorded procedures
    * @param kafka the Kafka settings, asked for only when a kafka: source is given
+   * @param option the command's option the entries came from, for error messages
    */
+  static Resolved resolveLikeIngest(List<String> entries, Path framesDir, int every, Supplier<KafkaSettings> kafka,
+      PrintWriter progress, String option) {
+    return resolve(entries, framesDir, every, 256, 256, 0.9f, kafka, progress, option);
+  }
+
   static Resolved resolve(List<String> entries, Path framesDir, int every, int width, int height, float jpegQuality,
-      Supplier<KafkaSettings> kafka, PrintWriter progress) {
+      Supplier<KafkaSettings> kafka, PrintWriter progress, String option) {
     List<Path> folders = new ArrayList<>();
     List<String> lines = new ArrayList<>();
     boolean extracted = false;
     for (String entry : entries) {
       if (entry.startsWith("kafka:")) {
-        long n = fromTopic(entry, framesDir, every, kafka.get(), progress);
+        long n = fromTopic(entry, framesDir, every, kafka.get(), progress, option);
         lines.add(String.format("%d frames (every %d) of %s into %s", n, every, entry, framesDir));
         extracted = true;
         continue;
@@ -61,11 +72,11 @@ final class TrainingData {
       if (Files.isDirectory(path)) {
         folders.add(path);
       } else if (Files.isRegularFile(path)) {
-        long n = fromVideo(path, framesDir, every, width, height, jpegQuality, progress);
+        long n = fromVideo(path, framesDir, every, width, height, jpegQuality, progress, option);
         lines.add(String.format("%d frames (every %d) of %s into %s", n, every, path, framesDir));
         extracted = true;
       } else {
-        throw new IllegalArgumentException("--data " + entry + ": no such folder or video file"
+        throw new IllegalArgumentException(option + " " + entry + ": no such folder or video file"
             + " (give image folders, video files or kafka:TOPIC?procedure=ID)");
       }
     }
@@ -76,28 +87,29 @@ final class TrainingData {
   }
 
   private static long fromVideo(Path video, Path framesDir, int every, int width, int height, float quality,
-      PrintWriter progress) {
+      PrintWriter progress, String option) {
     String label = label(video.getFileName().toString().replaceFirst("\\.[^.]+$", ""));
     try (FrameSource source = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> { })) {
       long n = FrameFolder.write(source, new FramePreparer(width, height, quality), framesDir, label, every, 0,
           written -> report(progress, video.toString(), written));
       if (n == 0) {
-        throw new IllegalArgumentException("--data " + video + ": no frames could be read from it");
+        throw new IllegalArgumentException(option + " " + video + ": no frames could be read from it");
       }
       return n;
     } catch (IngestException e) {
-      throw new IllegalArgumentException("--data " + video + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(option + " " + video + ": " + e.getMessage(), e);
     }
   }
 
-  private static long fromTopic(String entry, Path framesDir, int every, KafkaSettings settings, PrintWriter progress) {
+  private static long fromTopic(String entry, Path framesDir, int every, KafkaSettings settings, PrintWriter progress,
+      String option) {
     String rest = entry.substring("kafka:".length());
     int q = rest.indexOf('?');
     String topic = q < 0 ? rest : rest.substring(0, q);
-    Map<String, String> query = query(entry, q < 0 ? "" : rest.substring(q + 1));
+    Map<String, String> query = query(entry, q < 0 ? "" : rest.substring(q + 1), option);
     String procedure = query.get("procedure");
     if (topic.isBlank() || procedure == null || procedure.isBlank()) {
-      throw new IllegalArgumentException("--data " + entry + ": expected kafka:TOPIC?procedure=ID[&from=T][&to=T]");
+      throw new IllegalArgumentException(option + " " + entry + ": expected kafka:TOPIC?procedure=ID[&from=T][&to=T]");
     }
     TimeRange range = new TimeRange(TimeRange.parse(query.get("from")), TimeRange.parse(query.get("to")));
     String label = label(procedure);
@@ -130,13 +142,13 @@ final class TrainingData {
           report(progress, entry, ++written[0]);
         });
     if (written[0] == 0) {
-      throw new IllegalArgumentException("--data " + entry + ": no frames of procedure " + procedure + " on topic " + topic
+      throw new IllegalArgumentException(option + " " + entry + ": no frames of procedure " + procedure + " on topic " + topic
           + " in that range (check the id, the topic and from/to)");
     }
     return written[0];
   }
 
-  private static Map<String, String> query(String entry, String text) {
+  private static Map<String, String> query(String entry, String text, String option) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String pair : text.split("&")) {
       if (pair.isEmpty()) {
@@ -145,7 +157,7 @@ final class TrainingData {
       int eq = pair.indexOf('=');
       String key = eq < 0 ? pair : pair.substring(0, eq);
       if (!QUERY_KEYS.contains(key)) {
-        throw new IllegalArgumentException("--data " + entry + ": unknown parameter '" + key + "' (expected procedure, from, to)");
+        throw new IllegalArgumentException(option + " " + entry + ": unknown parameter '" + key + "' (expected procedure, from, to)");
       }
       out.put(key, URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8));
     }
@@ -159,7 +171,7 @@ final class TrainingData {
 
   private static void report(PrintWriter progress, String source, long written) {
     if (written % 100 == 0) {
-      progress.printf("train: %d frames of %s extracted%n", written, source);
+      progress.printf("%d frames of %s extracted%n", written, source);
       progress.flush();
     }
   }

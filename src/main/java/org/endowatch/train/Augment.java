@@ -58,4 +58,69 @@ final class Augment {
     }
     return new Rectangle(rng.nextInt(w - cw + 1), rng.nextInt(h - ch + 1), cw, ch);
   }
+
+  /**
+   * Colour jitter, for a model that meets another unit's light source, exposure and video processor:
+   * red and blue gains (white balance), brightness, contrast and saturation factors, each drawn
+   * uniformly from [1 - strength, 1 + strength]. Strength 0 draws nothing from {@code rng}, so runs
+   * without jitter reproduce earlier models bit for bit.
+   *
+   * @param chw pixels in [0, 1], channel-major; the image starts at {@code offset}
+   */
+  static void jitterColour(float[] chw, int offset, int channels, int plane, double strength, SplittableRandom rng) {
+    if (strength == 0) {
+      return;
+    }
+    double[] f = new double[5];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = 1 - strength + 2 * strength * rng.nextDouble();
+    }
+    jitterColour(chw, offset, channels, plane, f[0], f[1], f[2], f[3], f[4]);
+  }
+
+  /**
+   * The jitter with given factors, in torchvision's order for brightness, contrast and saturation
+   * after the white balance: contrast blends towards the image's mean luma, saturation towards each
+   * pixel's luma (BT.601 weights); results are clipped to [0, 1]. One channel: gains do not apply and
+   * saturation has nothing to act on.
+   */
+  static void jitterColour(float[] chw, int offset, int channels, int plane, double redGain, double blueGain,
+      double brightness, double contrast, double saturation) {
+    int g = offset + plane;
+    int b = offset + 2 * plane;
+    if (channels == 3) {
+      for (int i = 0; i < plane; i++) {
+        chw[offset + i] = clip(chw[offset + i] * redGain);
+        chw[b + i] = clip(chw[b + i] * blueGain);
+      }
+    }
+    double lumaSum = 0;
+    for (int i = 0; i < plane; i++) {
+      for (int c = 0; c < channels; c++) {
+        chw[offset + c * plane + i] = clip(chw[offset + c * plane + i] * brightness);
+      }
+      lumaSum += channels == 3 ? luma(chw[offset + i], chw[g + i], chw[b + i]) : chw[offset + i];
+    }
+    double mean = lumaSum / plane;
+    for (int i = 0; i < plane; i++) {
+      for (int c = 0; c < channels; c++) {
+        int k = offset + c * plane + i;
+        chw[k] = clip(mean + contrast * (chw[k] - mean));
+      }
+      if (channels == 3) {
+        double y = luma(chw[offset + i], chw[g + i], chw[b + i]);
+        chw[offset + i] = clip(y + saturation * (chw[offset + i] - y));
+        chw[g + i] = clip(y + saturation * (chw[g + i] - y));
+        chw[b + i] = clip(y + saturation * (chw[b + i] - y));
+      }
+    }
+  }
+
+  private static double luma(float r, float g, float b) {
+    return 0.299 * r + 0.587 * g + 0.114 * b;
+  }
+
+  private static float clip(double v) {
+    return (float) Math.max(0, Math.min(1, v));
+  }
 }

@@ -18,7 +18,10 @@ import org.endowatch.score.AnomalyScorer;
  * {@code endowatch calibrate}: scores normal validation images and stores in the manifest the
  * image threshold that at most the target false-alarm rate of them exceed, and the same for patch
  * scores (used for localisation). Images the model was trained on are never used: when the folder
- * is a training folder, only the held-out files listed in {@code validation-files.txt} count.
+ * is a training folder, only the held-out files listed in {@code validation-files.txt} count; in
+ * any other folder, frames of a video or procedure the model was trained on count only where they
+ * lie in a held-out block (a frame next to a trained one is nearly a training image; see
+ * {@link NormalImages#heldOut}).
  */
 public final class Calibration {
   /** What calibration stored. */
@@ -44,10 +47,22 @@ public final class Calibration {
       files = kept;
       progress.printf("%s was used for training: calibrating on its %d held-out images only (%d other files were used in training or skipped)%n",
           normalDir, files.size(), excluded);
+    } else {
+      Set<String> trained = trainedFrameSources(trainingDirs);
+      double fraction = validationFraction(manifest);
+      List<Path> kept = files.stream()
+          .filter(f -> !NormalImages.frameSource(f).map(trained::contains).orElse(false) || NormalImages.heldOut(f, fraction))
+          .toList();
+      excluded = files.size() - kept.size();
+      files = kept;
+      if (excluded > 0) {
+        progress.printf("%d frames in %s are from videos or procedures the model was trained on, in its training blocks: "
+            + "left out, %d images remain%n", excluded, normalDir, files.size());
+      }
     }
     if (files.isEmpty()) {
       throw new IllegalArgumentException("no normal images left to calibrate on in " + normalDir
-          + " (all were used in training); pass a folder of held-out normal images");
+          + " (all were used in training); pass held-out normal images or frames of a procedure the model was not trained on");
     }
     String usedSchedule = schedule != null ? schedule : manifest.maskSchedule();
     String usedPooling = pooling != null ? pooling : manifest.imagePooling();
@@ -87,6 +102,24 @@ public final class Calibration {
       return Set.of();
     }
     return ((List<Object>) list).stream().map(o -> Path.of(o.toString()).toAbsolutePath().normalize()).collect(Collectors.toSet());
+  }
+
+  /** The videos and procedures whose frames lie in the model's training folders (by file name). */
+  private static Set<String> trainedFrameSources(Set<Path> trainingDirs) {
+    Set<String> sources = new java.util.HashSet<>();
+    for (Path dir : trainingDirs) {
+      try {
+        Images.list(dir).forEach(f -> NormalImages.frameSource(f).ifPresent(sources::add));
+      } catch (IllegalArgumentException goneOrEmpty) {
+        // a training folder deleted or emptied since: nothing of it to leave out
+      }
+    }
+    return sources;
+  }
+
+  private static double validationFraction(ModelManifest m) {
+    Object f = m.training() == null ? null : m.training().get("validationFraction");
+    return f instanceof Number n ? n.doubleValue() : 0.1;
   }
 
   private static Set<String> heldOut(Path modelDir) {

@@ -86,6 +86,12 @@ public final class NormalImages {
     return ((z >>> 1) % 10_000) < fraction * 10_000;
   }
 
+  /** The video or procedure a frame file was cut from ({@code SOURCE} of {@code SOURCE-000123.jpg}), if it is one. */
+  public static java.util.Optional<String> frameSource(Path file) {
+    Matcher m = VIDEO_FRAME.matcher(file.getFileName().toString());
+    return m.matches() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+  }
+
   /** The training part: every image not held out. */
   public NormalImages training(double valFraction) {
     return filter(valFraction, false);

@@ -45,7 +45,7 @@ public final class TrainingRun {
   public record Options(
       List<Path> data, Path out, MemMcMaeConfig config, int epochs, int batch, boolean resume, String device,
       long seed, double baseLr, double weightDecay, int warmupEpochs, double valFraction, String name,
-      String command, int keepEvery, double ssimWeight, double cropMinArea) {}
+      String command, int keepEvery, double ssimWeight, double cropMinArea, double colourJitter) {}
 
   /** What happened. */
   public record Result(int epochsDone, long steps, double lastEpochLoss, double imagesPerSecond, Duration time,
@@ -138,6 +138,7 @@ public final class TrainingRun {
           for (int i = 0; i < o.batch(); i++) {
             Pixels.toChw(Augment.apply(train.image(order[batchIndex * o.batch() + i]), c.imageSize(), o.cropMinArea(), rng),
                 c.channels(), pixels, i * sideC);
+            Augment.jitterColour(pixels, i * sideC, c.channels(), c.imageSize() * c.imageSize(), o.colourJitter(), rng);
           }
           float loss = trainer.step(pixels, o.batch(), trainer.masksFor(o.batch(), rng));
           if (!Float.isFinite(loss)) {

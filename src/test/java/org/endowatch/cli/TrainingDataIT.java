@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code train --data} with a video file and with a procedure recorded on a real broker. */
+/** {@code train --data} and {@code calibrate --normal} with a video file and with a procedure recorded on a real broker. */
 @ExtendWith(RealKafka.class)
 class TrainingDataIT {
   @BeforeAll
@@ -56,6 +56,25 @@ class TrainingDataIT {
     assertThat(train.out()).contains("10 train / 50 validation images");
     assertThat(calibrate.exitCode()).as(calibrate.err()).isZero();
     assertThat(calibrate.out()).contains("calibrated " + model + " on 50 normal images");
+
+    // The video itself as calibration data: its frames in trained blocks (250..295) are left out.
+    Cli.Result again = Cli.run("calibrate", "--model", model.toString(), "--normal", video.toString());
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    Path calibrationFrames = model.resolve("calibration-frames");
+    assertThat(again.err()).contains("calibrate: 60 frames (every 5) of " + video + " into " + calibrationFrames)
+        .contains("10 frames in " + calibrationFrames + " are from videos or procedures the model was trained on, in its "
+            + "training blocks: left out, 50 images remain");
+    assertThat(again.out()).contains("calibrated " + model + " on 50 normal images");
+
+    // Another unit's video: every 4th frame, all of them count, and none of the earlier extraction stays.
+    Path other = dir.resolve("room 2.mp4");
+    assertThat(Cli.run("synth", "procedure", "--out", other.toString(), "--seconds", "4", "--anomalies", "0").exitCode())
+        .isZero();
+    Cli.Result unseen = Cli.run("calibrate", "--model", model.toString(), "--normal", other.toString(), "--every", "4");
+    assertThat(unseen.exitCode()).as(unseen.err()).isZero();
+    assertThat(unseen.err()).doesNotContain("left out");
+    assertThat(unseen.out()).contains("calibrated " + model + " on 25 normal images");
+    assertThat(names(calibrationFrames)).hasSize(25).allMatch(f -> f.startsWith("room_2-"));
   }
 
   @Test
@@ -78,10 +97,30 @@ class TrainingDataIT {
     assertThat(files).hasSize(8).startsWith("td-src-000000.jpg", "td-src-000002.jpg").endsWith("td-src-000014.jpg");
     assertThat(Files.readAllBytes(model.resolve("frames").resolve("td-src-000014.jpg"))).isEqualTo(frames.get(14).image());
     assertThat(train.out()).contains("trained: 1 epochs");
+
+    // Calibrating on the procedure it trained on leaves nothing: its one block of frames was trained on.
+    Cli.Result same = Cli.run("calibrate", "--bootstrap", kafka.bootstrapServers(), "--model", model.toString(),
+        "--normal", "kafka:frames?procedure=td-src");
+    assertThat(same.exitCode()).isEqualTo(1);
+    assertThat(same.err()).endsWith("endowatch calibrate: error: no normal images left to calibrate on in "
+        + model.resolve("calibration-frames") + " (all were used in training); pass held-out normal images or frames of "
+        + "a procedure the model was not trained on\n");
+    List<Frame> others = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      others.add(TestFrames.jpeg("td-other", i, t0 + 40L * i, 64, 48));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "td-other", others);
+    Cli.Result other = Cli.run("calibrate", "--bootstrap", kafka.bootstrapServers(), "--model", model.toString(),
+        "--normal", "kafka:frames?procedure=td-other");
+    assertThat(other.exitCode()).as(other.err()).isZero();
+    // Every 5th of 12 frames: 0, 5, 10.
+    assertThat(names(model.resolve("calibration-frames"))).containsExactly("td-other-000000.jpg", "td-other-000005.jpg",
+        "td-other-000010.jpg");
+    assertThat(other.out()).contains("calibrated " + model + " on 3 normal images");
   }
 
   @Test
-  void badSourcesAreOneLineErrorsNamingTheSource(KafkaCluster kafka, @TempDir Path dir) {
+  void badSourcesAreOneLineErrorsNamingTheSource(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String out = dir.resolve("m").toString();
     Cli.Result missing = Cli.run("train", "--data", dir.resolve("nowhere").toString(), "--out", out);
     Cli.Result noProcedure = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data", "kafka:frames", "--out", out);
@@ -98,7 +137,18 @@ class TrainingDataIT {
         + "unknown parameter 'since' (expected procedure, from, to)\n");
     assertThat(nobody.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=nobody-here: no frames of "
         + "procedure nobody-here on topic frames in that range (check the id, the topic and from/to)\n");
-    for (Cli.Result r : List.of(missing, noProcedure, unknownKey, nobody)) {
+    Path model = dir.resolve("model");
+    Files.createDirectories(model);
+    try (Stream<Path> files = Files.list(Path.of("models/synthetic-micro"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, model.resolve(f.getFileName()));
+      }
+    }
+    Cli.Result calibrateMissing = Cli.run("calibrate", "--model", model.toString(), "--normal",
+        dir.resolve("nowhere").toString());
+    assertThat(calibrateMissing.err()).isEqualTo("endowatch calibrate: error: --normal " + dir.resolve("nowhere")
+        + ": no such folder or video file (give image folders, video files or kafka:TOPIC?procedure=ID)\n");
+    for (Cli.Result r : List.of(missing, noProcedure, unknownKey, nobody, calibrateMissing)) {
       assertThat(r.exitCode()).isEqualTo(1);
     }
   }

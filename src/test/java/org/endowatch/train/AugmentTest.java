@@ -1,6 +1,7 @@
 package org.endowatch.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
@@ -52,6 +53,68 @@ class AugmentTest {
       assertThat(flips).as("output %d is exactly one flip of the source", i).isEqualTo(1);
     }
     assertThat(seen).as("every flip occurs").doesNotContain(0);
+  }
+
+  /** Two pixels, (0.5, 0.4, 0.2) and (0.2, 0.3, 0.6), channel-major after one leading value. */
+  private static float[] twoPixels() {
+    return new float[] {9f, 0.5f, 0.2f, 0.4f, 0.3f, 0.2f, 0.6f};
+  }
+
+  @Test
+  void jitterGainsScaleRedAndBlueOnly() {
+    float[] px = twoPixels();
+    Augment.jitterColour(px, 1, 3, 2, 1.2, 0.5, 1, 1, 1);
+    assertThat(px).containsExactly(new float[] {9f, 0.6f, 0.24f, 0.4f, 0.3f, 0.1f, 0.3f}, within(1e-6f));
+  }
+
+  @Test
+  void jitterBrightnessClipsAtOne() {
+    float[] px = twoPixels();
+    Augment.jitterColour(px, 1, 3, 2, 1, 1, 2, 1, 1);
+    assertThat(px).containsExactly(new float[] {9f, 1.0f, 0.4f, 0.8f, 0.6f, 0.4f, 1.0f}, within(1e-6f));
+  }
+
+  @Test
+  void jitterSaturationZeroGivesEachPixelsLuma() {
+    float[] px = twoPixels();
+    Augment.jitterColour(px, 1, 3, 2, 1, 1, 1, 1, 0);
+    // 0.299 * 0.5 + 0.587 * 0.4 + 0.114 * 0.2 = 0.4071; 0.299 * 0.2 + 0.587 * 0.3 + 0.114 * 0.6 = 0.3043
+    assertThat(px).containsExactly(new float[] {9f, 0.4071f, 0.3043f, 0.4071f, 0.3043f, 0.4071f, 0.3043f}, within(1e-6f));
+  }
+
+  @Test
+  void jitterContrastZeroGivesTheImagesMeanLuma() {
+    float[] px = twoPixels();
+    Augment.jitterColour(px, 1, 3, 2, 1, 1, 1, 0, 1);
+    assertThat(px).containsExactly(new float[] {9f, 0.3557f, 0.3557f, 0.3557f, 0.3557f, 0.3557f, 0.3557f}, within(1e-6f));
+  }
+
+  @Test
+  void noJitterChangesNothingAndDrawsNothing() {
+    float[] px = twoPixels();
+    SplittableRandom rng = new SplittableRandom(11);
+    Augment.jitterColour(px, 1, 3, 2, 0, rng);
+    assertThat(px).containsExactly(twoPixels());
+    assertThat(rng.nextLong()).isEqualTo(new SplittableRandom(11).nextLong());
+  }
+
+  @Test
+  void jitterFactorsSpanOneMinusToOnePlusStrength() {
+    // One grey channel of one value: gains and saturation do not apply, contrast about the mean
+    // changes nothing, so the output is 0.5 x the brightness factor.
+    SplittableRandom rng = new SplittableRandom(13);
+    double lo = 1;
+    double hi = 0;
+    for (int i = 0; i < 500; i++) {
+      float[] px = {0.5f, 0.5f, 0.5f, 0.5f};
+      Augment.jitterColour(px, 0, 1, 4, 0.2, rng);
+      assertThat(px[1]).isEqualTo(px[0]);
+      assertThat((double) px[0]).isBetween(0.4 - 1e-6, 0.6 + 1e-6);
+      lo = Math.min(lo, px[0]);
+      hi = Math.max(hi, px[0]);
+    }
+    assertThat(lo).isLessThan(0.41);
+    assertThat(hi).isGreaterThan(0.59);
   }
 
   private static boolean equalsFlipped(BufferedImage src, BufferedImage out, boolean h, boolean v) {
