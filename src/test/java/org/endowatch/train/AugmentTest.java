@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class AugmentTest {
   @Test
@@ -60,33 +64,27 @@ class AugmentTest {
     return new float[] {9f, 0.5f, 0.2f, 0.4f, 0.3f, 0.2f, 0.6f};
   }
 
-  @Test
-  void jitterGainsScaleRedAndBlueOnly() {
-    float[] px = twoPixels();
-    Augment.jitterColour(px, 1, 3, 2, 1.2, 0.5, 1, 1, 1);
-    assertThat(px).containsExactly(new float[] {9f, 0.6f, 0.24f, 0.4f, 0.3f, 0.1f, 0.3f}, within(1e-6f));
+  /**
+   * Each factor alone on {@link #twoPixels}, expected values by hand: gains 1.2 / 0.5 scale red and
+   * blue only; brightness 2 clips at 1; saturation 0 gives each pixel its luma (0.299 x 0.5 + 0.587 x
+   * 0.4 + 0.114 x 0.2 = 0.4071, and 0.3043); contrast 0 gives every value the image's mean luma 0.3557.
+   */
+  static Stream<Arguments> jitterFactors() {
+    return Stream.of(
+        Arguments.of("gains", new double[] {1.2, 0.5, 1, 1, 1}, new float[] {9f, 0.6f, 0.24f, 0.4f, 0.3f, 0.1f, 0.3f}),
+        Arguments.of("brightness", new double[] {1, 1, 2, 1, 1}, new float[] {9f, 1.0f, 0.4f, 0.8f, 0.6f, 0.4f, 1.0f}),
+        Arguments.of("saturation", new double[] {1, 1, 1, 1, 0},
+            new float[] {9f, 0.4071f, 0.3043f, 0.4071f, 0.3043f, 0.4071f, 0.3043f}),
+        Arguments.of("contrast", new double[] {1, 1, 1, 0, 1},
+            new float[] {9f, 0.3557f, 0.3557f, 0.3557f, 0.3557f, 0.3557f, 0.3557f}));
   }
 
-  @Test
-  void jitterBrightnessClipsAtOne() {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jitterFactors")
+  void jitterFactorsAloneGiveHandComputedPixels(String name, double[] f, float[] expected) {
     float[] px = twoPixels();
-    Augment.jitterColour(px, 1, 3, 2, 1, 1, 2, 1, 1);
-    assertThat(px).containsExactly(new float[] {9f, 1.0f, 0.4f, 0.8f, 0.6f, 0.4f, 1.0f}, within(1e-6f));
-  }
-
-  @Test
-  void jitterSaturationZeroGivesEachPixelsLuma() {
-    float[] px = twoPixels();
-    Augment.jitterColour(px, 1, 3, 2, 1, 1, 1, 1, 0);
-    // 0.299 * 0.5 + 0.587 * 0.4 + 0.114 * 0.2 = 0.4071; 0.299 * 0.2 + 0.587 * 0.3 + 0.114 * 0.6 = 0.3043
-    assertThat(px).containsExactly(new float[] {9f, 0.4071f, 0.3043f, 0.4071f, 0.3043f, 0.4071f, 0.3043f}, within(1e-6f));
-  }
-
-  @Test
-  void jitterContrastZeroGivesTheImagesMeanLuma() {
-    float[] px = twoPixels();
-    Augment.jitterColour(px, 1, 3, 2, 1, 1, 1, 0, 1);
-    assertThat(px).containsExactly(new float[] {9f, 0.3557f, 0.3557f, 0.3557f, 0.3557f, 0.3557f, 0.3557f}, within(1e-6f));
+    Augment.jitterColour(px, 1, 3, 2, f[0], f[1], f[2], f[3], f[4]);
+    assertThat(px).containsExactly(expected, within(1e-6f));
   }
 
   @Test
