@@ -138,7 +138,7 @@ public final class ModelBench {
   }
 
   /** Milliseconds of each of {@code repeats} runs, after 3 untimed warm-ups. */
-  static double[] time(Runnable work, int repeats) {
+  public static double[] time(Runnable work, int repeats) {
     for (int i = 0; i < 3; i++) {
       work.run();
     }
@@ -151,7 +151,7 @@ public final class ModelBench {
     return ms;
   }
 
-  static double median(double[] v) {
+  public static double median(double[] v) {
     return percentile(v, 0.5);
   }
 
