@@ -44,32 +44,33 @@ public final class TorchScriptReference {
       net.initialize(manager, DataType.FLOAT32, net.inputShapes(1));
       // Pass 0 warms the JVM's JIT on endowatch's side (the reference runs in native code from its first
       // call; a first try saw endowatch's rounds fall from 51 to 28 ms over the first configuration).
-      for (int pass = 0; pass < 2; pass++)
-      for (String[] run : new String[][] {{"complementary-4", "1"}, {"complementary-4", "4"}, {"random-10", "1"},
-          {"random-10", "4"}}) {
-        MaskSchedule schedule = MaskSchedule.parse(run[0]);
-        int frames = Integer.parseInt(run[1]);
-        int n = frames * schedule.passes();
-        Masks masks = schedule.masks(c).repeat(frames);
-        float[] pixels = new float[n * c.channels() * c.imageSize() * c.imageSize()];
-        SplittableRandom r = new SplittableRandom(7);
-        for (int i = 0; i < pixels.length; i++) {
-          pixels[i] = (float) r.nextDouble();
-        }
-        try (Model ref = Model.newInstance("ref", Device.cpu(), "PyTorch")) {
-          ref.load(dir, "ref-micro-n" + n);
-          Block refBlock = ref.getBlock();
-          double[] ours = new double[rounds];
-          double[] theirs = new double[rounds];
-          for (int round = 0; round < rounds; round++) {
-            ours[round] = median(time(() -> forward(net, manager, c, masks, pixels, n), 10));
-            theirs[round] = median(time(() -> forward(refBlock, manager, c, masks, pixels, n), 10));
+      for (int pass = 0; pass < 2; pass++) {
+        for (String[] run : new String[][] {{"complementary-4", "1"}, {"complementary-4", "4"}, {"random-10", "1"},
+            {"random-10", "4"}}) {
+          MaskSchedule schedule = MaskSchedule.parse(run[0]);
+          int frames = Integer.parseInt(run[1]);
+          int n = frames * schedule.passes();
+          Masks masks = schedule.masks(c).repeat(frames);
+          float[] pixels = new float[n * c.channels() * c.imageSize() * c.imageSize()];
+          SplittableRandom r = new SplittableRandom(7);
+          for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) r.nextDouble();
           }
-          double o = median(ours) / frames;
-          double t = median(theirs) / frames;
-          System.out.printf((pass == 0 ? "warm-up: " : "") + "%s batch %d (%d copies): endowatch %.1f ms/frame, reference (TorchScript) %.1f ms/frame, "
-              + "reference / endowatch %.2f; rounds endowatch %s, reference %s%n", run[0], frames, n, o, t, t / o,
-              Arrays.toString(round1(ours, frames)), Arrays.toString(round1(theirs, frames)));
+          try (Model ref = Model.newInstance("ref", Device.cpu(), "PyTorch")) {
+            ref.load(dir, "ref-micro-n" + n);
+            Block refBlock = ref.getBlock();
+            double[] ours = new double[rounds];
+            double[] theirs = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+              ours[round] = median(time(() -> forward(net, manager, c, masks, pixels, n), 10));
+              theirs[round] = median(time(() -> forward(refBlock, manager, c, masks, pixels, n), 10));
+            }
+            double o = median(ours) / frames;
+            double t = median(theirs) / frames;
+            System.out.printf((pass == 0 ? "warm-up: " : "") + "%s batch %d (%d copies): endowatch %.1f ms/frame, reference (TorchScript) %.1f ms/frame, "
+                + "reference / endowatch %.2f; rounds endowatch %s, reference %s%n", run[0], frames, n, o, t, t / o,
+                Arrays.toString(round1(ours, frames)), Arrays.toString(round1(theirs, frames)));
+          }
         }
       }
     }

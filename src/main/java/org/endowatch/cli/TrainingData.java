@@ -39,12 +39,15 @@ final class TrainingData {
   record Resolved(List<Path> folders, List<String> lines) {}
 
   private static final Set<String> QUERY_KEYS = Set.of("procedure", "from", "to");
+  /** Live ingest's defaults ({@code ingest --size 256x256 --jpeg-quality 90}): frames as the scorer gets them. */
+  private static final int LIVE_SIZE = 256;
+  private static final float LIVE_JPEG_QUALITY = 0.9f;
 
   private TrainingData() {}
 
   /**
-   * Sources resolved with frames at the size and quality live ingest sends by default, so a model
-   * trains and calibrates on what scoring sees.
+   * Resolves the sources; video frames come out at the size and JPEG quality live ingest sends by
+   * default, so a model trains and calibrates on what scoring sees.
    *
    * @param framesDir where extracted frames go (created when a source needs it)
    * @param every keep every n-th frame of videos and recorded procedures
@@ -53,11 +56,6 @@ final class TrainingData {
    */
   static Resolved resolveLikeIngest(List<String> entries, Path framesDir, int every, Supplier<KafkaSettings> kafka,
       PrintWriter progress, String option) {
-    return resolve(entries, framesDir, every, 256, 256, 0.9f, kafka, progress, option);
-  }
-
-  static Resolved resolve(List<String> entries, Path framesDir, int every, int width, int height, float jpegQuality,
-      Supplier<KafkaSettings> kafka, PrintWriter progress, String option) {
     List<Path> folders = new ArrayList<>();
     List<String> lines = new ArrayList<>();
     boolean extracted = false;
@@ -72,7 +70,7 @@ final class TrainingData {
       if (Files.isDirectory(path)) {
         folders.add(path);
       } else if (Files.isRegularFile(path)) {
-        long n = fromVideo(path, framesDir, every, width, height, jpegQuality, progress, option);
+        long n = fromVideo(path, framesDir, every, progress, option);
         lines.add(String.format("%d frames (every %d) of %s into %s", n, every, path, framesDir));
         extracted = true;
       } else {
@@ -86,11 +84,10 @@ final class TrainingData {
     return new Resolved(folders, lines);
   }
 
-  private static long fromVideo(Path video, Path framesDir, int every, int width, int height, float quality,
-      PrintWriter progress, String option) {
+  private static long fromVideo(Path video, Path framesDir, int every, PrintWriter progress, String option) {
     String label = label(video.getFileName().toString().replaceFirst("\\.[^.]+$", ""));
     try (FrameSource source = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> { })) {
-      long n = FrameFolder.write(source, new FramePreparer(width, height, quality), framesDir, label, every, 0,
+      long n = FrameFolder.write(source, new FramePreparer(LIVE_SIZE, LIVE_SIZE, LIVE_JPEG_QUALITY), framesDir, label, every, 0,
           written -> report(progress, video.toString(), written));
       if (n == 0) {
         throw new IllegalArgumentException(option + " " + video + ": no frames could be read from it");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +107,7 @@ public final class Calibration {
 
   /** The videos and procedures whose frames lie in the model's training folders (by file name). */
   private static Set<String> trainedFrameSources(Set<Path> trainingDirs) {
-    Set<String> sources = new java.util.HashSet<>();
+    Set<String> sources = new HashSet<>();
     for (Path dir : trainingDirs) {
       try {
         Images.list(dir).forEach(f -> NormalImages.frameSource(f).ifPresent(sources::add));

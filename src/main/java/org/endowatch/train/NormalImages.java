@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -87,9 +88,9 @@ public final class NormalImages {
   }
 
   /** The video or procedure a frame file was cut from ({@code SOURCE} of {@code SOURCE-000123.jpg}), if it is one. */
-  public static java.util.Optional<String> frameSource(Path file) {
+  public static Optional<String> frameSource(Path file) {
     Matcher m = VIDEO_FRAME.matcher(file.getFileName().toString());
-    return m.matches() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+    return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
   /** The training part: every image not held out. */
