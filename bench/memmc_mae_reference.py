@@ -136,6 +136,20 @@ class DecoderLayer(nn.Module):
         return s + self.mlp(self.norm3(s))
 
 
+def sincos_2d(width, grid):
+    """[1, grid*grid, width]: the first half of the width encodes the column, the second the row,
+    each as sin then cos at width/4 frequencies 1/10000^(i/(width/4)) (MAE's table, no class token)."""
+    quarter = width // 4
+    omega = 1.0 / 10000.0 ** (torch.arange(quarter, dtype=torch.float64) / quarter)
+    pos = torch.arange(grid, dtype=torch.float64)
+    row, col = pos.repeat_interleave(grid), pos.repeat(grid)
+
+    def enc(x):
+        a = x[:, None] * omega[None, :]
+        return torch.cat([a.sin(), a.cos()], 1)
+    return torch.cat([enc(col), enc(row)], 1).float().unsqueeze(0)
+
+
 class MemMcMae(nn.Module):
     def __init__(self, preset):
         super().__init__()
@@ -151,9 +165,9 @@ class MemMcMae(nn.Module):
         self.decoder = nn.ModuleList(DecoderLayer(c) for _ in range(ed))
         self.dec_norm = nn.LayerNorm(dd)
         self.head = nn.Linear(dd, p * p * ch)
-        # Fixed positions: random here (speed only), a buffer like the sin-cos table.
-        self.register_buffer("enc_pos", torch.randn(1, self.g * self.g, de) * 0.02)
-        self.register_buffer("dec_pos", torch.randn(1, self.g * self.g, dd) * 0.02)
+        # Fixed 2-D sin-cos positions, as model/SinCos.java (bench/gpu_train.py trains this network).
+        self.register_buffer("enc_pos", sincos_2d(de, self.g))
+        self.register_buffer("dec_pos", sincos_2d(dd, self.g))
 
     def patchify(self, x):
         n, p, g, c = x.shape[0], self.p, self.g, self.ch
