@@ -68,7 +68,7 @@ public final class CalibrateCommand implements Callable<Integer> {
           progress, "--normal");
       sources.lines().forEach(line -> progress.println("calibrate: " + line));
     }
-    return Calibration.run(model, folder, falseAlarmRate, maskSchedule, pooling, mapHalvings, device, progress);
+    return Calibration.run(model, folder, normal, falseAlarmRate, maskSchedule, pooling, mapHalvings, device, progress);
   }
 
   private static void clearFrames(Path folder) {

@@ -32,11 +32,13 @@ public final class Calibration {
   private Calibration() {}
 
   /**
+   * @param source what the user named as normal data (this folder, or the video or recorded procedure
+   *     whose frames were put into it); recorded in the manifest with the thresholds
    * @param schedule, pooling, mapHalvings how to score (null: the manifest's); stored with the thresholds
    * @param device auto, cpu or gpu (thresholds do not depend on it: the same model gives the same scores)
    */
-  public static Result run(Path modelDir, Path normalDir, double falseAlarmRate, String schedule, String pooling,
-      Integer mapHalvings, String device, PrintWriter progress) {
+  public static Result run(Path modelDir, Path normalDir, String source, double falseAlarmRate, String schedule,
+      String pooling, Integer mapHalvings, String device, PrintWriter progress) {
     ModelManifest manifest = ModelArtifact.readManifest(modelDir);
     List<Path> files = Images.list(normalDir);
     Set<Path> trainingDirs = trainingDirs(manifest);
@@ -49,7 +51,7 @@ public final class Calibration {
       progress.printf("%s was used for training: calibrating on its %d held-out images only (%d other files were used in training or skipped)%n",
           normalDir, files.size(), excluded);
     } else {
-      Set<String> trained = trainedFrameSources(trainingDirs);
+      Set<String> trained = trainedFrameSources(trainingDirs, heldOut(modelDir), progress);
       double fraction = validationFraction(manifest);
       List<Path> kept = files.stream()
           .filter(f -> !NormalImages.frameSource(f).map(trained::contains).orElse(false) || NormalImages.heldOut(f, fraction))
@@ -81,6 +83,7 @@ public final class Calibration {
     double imageThreshold = Metrics.thresholdForFalseAlarmRate(imageScores, falseAlarmRate);
     double patchThreshold = Metrics.thresholdForFalseAlarmRate(patchScores, falseAlarmRate);
     Map<String, Object> info = new LinkedHashMap<>();
+    info.put("normalSource", source);
     info.put("normalFolder", normalDir.toString());
     info.put("images", imageScores.length);
     info.put("excludedTrainingImages", excluded);
@@ -105,14 +108,21 @@ public final class Calibration {
     return ((List<Object>) list).stream().map(o -> Path.of(o.toString()).toAbsolutePath().normalize()).collect(Collectors.toSet());
   }
 
-  /** The videos and procedures whose frames lie in the model's training folders (by file name). */
-  private static Set<String> trainedFrameSources(Set<Path> trainingDirs) {
+  /**
+   * The videos and procedures the model was trained on: the frame sources in its training folders
+   * and in its held-out list. The list keeps the guard working when a training folder has been
+   * deleted since (extracted frames are often cleaned up): a source with held-out frames had its
+   * other blocks trained on, and the block rule still leaves those out.
+   */
+  private static Set<String> trainedFrameSources(Set<Path> trainingDirs, Set<String> heldOut, PrintWriter progress) {
     Set<String> sources = new HashSet<>();
+    heldOut.forEach(name -> NormalImages.frameSource(Path.of(name)).ifPresent(sources::add));
     for (Path dir : trainingDirs) {
       try {
         Images.list(dir).forEach(f -> NormalImages.frameSource(f).ifPresent(sources::add));
       } catch (IllegalArgumentException goneOrEmpty) {
-        // a training folder deleted or emptied since: nothing of it to leave out
+        progress.printf("training folder %s is gone or empty: the videos and procedures it held are known only from "
+            + "validation-files.txt%n", dir);
       }
     }
     return sources;

@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Topics;
+import org.endowatch.model.ModelArtifact;
 import org.endowatch.testing.Cli;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
@@ -65,6 +67,17 @@ class TrainingDataIT {
         .contains("10 frames in " + calibrationFrames + " are from videos or procedures the model was trained on, in its "
             + "training blocks: left out, 50 images remain");
     assertThat(again.out()).contains("calibrated " + model + " on 50 normal images");
+    assertThat(calibration(model)).containsEntry("normalSource", video.toString())
+        .containsEntry("normalFolder", calibrationFrames.toString()).containsEntry("excludedTrainingImages", 10);
+
+    // With the training frames cleaned up, the held-out list still says room_1 was trained on.
+    deleteTree(model.resolve("frames"));
+    Cli.Result cleaned = Cli.run("calibrate", "--model", model.toString(), "--normal", video.toString());
+    assertThat(cleaned.exitCode()).as(cleaned.err()).isZero();
+    assertThat(cleaned.err()).contains("training folder " + model.resolve("frames").toAbsolutePath()
+        + " is gone or empty: the videos and procedures it held are known only from validation-files.txt")
+        .contains("10 frames in " + calibrationFrames + " are from videos or procedures the model was trained on, in its "
+            + "training blocks: left out, 50 images remain");
 
     // Another unit's video: every 4th frame, all of them count, and none of the earlier extraction stays.
     Path other = dir.resolve("room 2.mp4");
@@ -151,6 +164,18 @@ class TrainingDataIT {
     for (Cli.Result r : List.of(missing, noProcedure, unknownKey, nobody, calibrateMissing)) {
       assertThat(r.exitCode()).isEqualTo(1);
     }
+  }
+
+  private static Map<String, Object> calibration(Path model) {
+    return ModelArtifact.readManifest(model).calibration();
+  }
+
+  /** A flat folder of frames and the folder itself. */
+  private static void deleteTree(Path folder) throws Exception {
+    for (String name : names(folder)) {
+      Files.delete(folder.resolve(name));
+    }
+    Files.delete(folder);
   }
 
   private static List<String> names(Path folder) throws Exception {
