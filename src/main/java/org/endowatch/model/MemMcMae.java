@@ -86,10 +86,14 @@ public final class MemMcMae extends AbstractBlock {
     NDArray images = inputs.get(0);
     NDArray idsKeep = inputs.get(1);
     NDArray idsRestore = inputs.get(2);
-    NDArray visible = embedVisible(ps, patchify(images), idsKeep, training); // [N, V, De]
+    ChannelStats stats = config.inputNorm() ? ChannelStats.of(images) : null;
+    NDArray visible = embedVisible(ps, patchify(stats == null ? images : stats.normalise(images)), idsKeep, training); // [N,V,De]
     Encoded encoded = encode(ps, visible, training);                    // [N, V, De], levels [N, E, V, De]
     List<NDArray> alphas = new ArrayList<>();
     NDArray pred = decode(ps, encoded, idsRestore, training, alphas);   // [N, L, P*P*C]
+    if (stats != null) {
+      pred = stats.restorePatches(pred, config);
+    }
     NDList out = new NDList(pred);
     if (params != null && params.contains(RETURN_ALPHAS) && !alphas.isEmpty()) {
       out.add(ai.djl.ndarray.NDArrays.stack(new NDList(alphas), 0));     // [decoder layers, N, E, L]
@@ -133,6 +137,42 @@ public final class MemMcMae extends AbstractBlock {
     NDArray positions = constant(x, encoderPos, config.patches(), config.encoderWidth())
         .broadcast(new Shape(x.getShape().get(0), config.patches(), config.encoderWidth()));
     return x.add(keepVisible(positions, idsKeep));
+  }
+
+  /**
+   * Input normalisation ({@link MemMcMaeConfig#inputNorm}, not the paper): each image's channel
+   * mean and spread, so the network sees (x - mean) / spread and its prediction is mapped back to
+   * pixels. The loss and the anomaly map still compare pixels; only what the network is shown no
+   * longer carries a unit's exposure and white balance (a per-channel gain and offset cancel out).
+   *
+   * @param mean [N,C,1,1]
+   * @param spread [N,C,1,1], the standard deviation plus 1e-3 (a flat channel stays finite)
+   */
+  private record ChannelStats(NDArray mean, NDArray spread) {
+    static ChannelStats of(NDArray images) {
+      Shape s = images.getShape();
+      long n = s.get(0);
+      long c = s.get(1);
+      // Means over one axis at a time: DJL's PyTorch mean takes a single axis.
+      NDArray flat = images.reshape(n, c, s.get(2) * s.get(3));
+      NDArray mean = flat.mean(new int[] {2}, true);                                          // [N,C,1]
+      NDArray spread = flat.sub(mean).square().mean(new int[] {2}, true).sqrt()
+          .add(images.getManager().create(1e-3f));
+      return new ChannelStats(mean.reshape(n, c, 1, 1), spread.reshape(n, c, 1, 1));
+    }
+
+    NDArray normalise(NDArray images) {
+      return images.sub(mean).div(spread);
+    }
+
+    /** [N,L,P*P*C] predictions of normalised pixels -> pixels (channels are last within a patch). */
+    NDArray restorePatches(NDArray pred, MemMcMaeConfig config) {
+      long n = pred.getShape().get(0);
+      long c = config.channels();
+      long pp = (long) config.patchSize() * config.patchSize();
+      return pred.reshape(n, config.patches(), pp, c).mul(spread.reshape(n, 1, 1, c)).add(mean.reshape(n, 1, 1, c))
+          .reshape(n, config.patches(), pp * c);
+    }
   }
 
   /** [N,L,D] -> [N,V,D]: the tokens of the visible patches, in idsKeep order. */

@@ -23,6 +23,9 @@ import java.util.Map;
  * @param memory ablation switch: memory-augmented self-attention in the encoder (off = plain MAE encoder)
  * @param multiLevel ablation switch: multi-level cross-attention in the decoder (off = plain MAE decoder)
  * @param unetSkips the U-Net-like long skips from earlier to later blocks in encoder and decoder
+ * @param inputNorm not in the paper: each image's channels are brought to zero mean and unit spread
+ *     before the encoder and the prediction mapped back, so the network never sees a unit's exposure
+ *     and white balance (docs/MODEL.md); off in the presets
  */
 public record MemMcMaeConfig(
     String preset,
@@ -40,7 +43,8 @@ public record MemMcMaeConfig(
     double maskRatio,
     boolean memory,
     boolean multiLevel,
-    boolean unetSkips) {
+    boolean unetSkips,
+    boolean inputNorm) {
 
   public MemMcMaeConfig {
     require(imageSize > 0 && patchSize > 0 && imageSize % patchSize == 0,
@@ -53,6 +57,14 @@ public record MemMcMaeConfig(
     require(!memory || memorySlots >= 1, "memory=on needs memorySlots >= 1");
     require(maskRatio > 0 && maskRatio < 1, "maskRatio must be in (0,1), got " + maskRatio);
     require(visiblePatches(imageSize, patchSize, maskRatio) >= 1, "maskRatio leaves no visible patch");
+  }
+
+  /** A configuration without input normalisation (the paper's network; manifests written before it existed). */
+  public MemMcMaeConfig(String preset, int imageSize, int patchSize, int channels, int encoderWidth, int encoderDepth,
+      int encoderHeads, int decoderWidth, int decoderDepth, int decoderHeads, int mlpRatio, int memorySlots,
+      double maskRatio, boolean memory, boolean multiLevel, boolean unetSkips) {
+    this(preset, imageSize, patchSize, channels, encoderWidth, encoderDepth, encoderHeads, decoderWidth, decoderDepth,
+        decoderHeads, mlpRatio, memorySlots, maskRatio, memory, multiLevel, unetSkips, false);
   }
 
   /** The paper's network: ViT-B encoder (768 x 12, 12 heads), MAE decoder (512 x 8, 16 heads), 224 px, P 16. */
@@ -99,17 +111,17 @@ public record MemMcMaeConfig(
 
   public MemMcMaeConfig withMemory(boolean on) {
     return new MemMcMaeConfig(preset, imageSize, patchSize, channels, encoderWidth, encoderDepth, encoderHeads,
-        decoderWidth, decoderDepth, decoderHeads, mlpRatio, memorySlots, maskRatio, on, multiLevel, unetSkips);
+        decoderWidth, decoderDepth, decoderHeads, mlpRatio, memorySlots, maskRatio, on, multiLevel, unetSkips, inputNorm);
   }
 
   public MemMcMaeConfig withMultiLevel(boolean on) {
     return new MemMcMaeConfig(preset, imageSize, patchSize, channels, encoderWidth, encoderDepth, encoderHeads,
-        decoderWidth, decoderDepth, decoderHeads, mlpRatio, memorySlots, maskRatio, memory, on, unetSkips);
+        decoderWidth, decoderDepth, decoderHeads, mlpRatio, memorySlots, maskRatio, memory, on, unetSkips, inputNorm);
   }
 
   public MemMcMaeConfig withChannels(int c) {
     return new MemMcMaeConfig(preset, imageSize, patchSize, c, encoderWidth, encoderDepth, encoderHeads,
-        decoderWidth, decoderDepth, decoderHeads, mlpRatio, memorySlots, maskRatio, memory, multiLevel, unetSkips);
+        decoderWidth, decoderDepth, decoderHeads, mlpRatio, memorySlots, maskRatio, memory, multiLevel, unetSkips, inputNorm);
   }
 
   /**
@@ -126,18 +138,21 @@ public record MemMcMaeConfig(
         case "channels" -> c.withChannels(Integer.parseInt(v));
         case "unetSkips" -> new MemMcMaeConfig(c.preset, c.imageSize, c.patchSize, c.channels, c.encoderWidth,
             c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
-            c.memorySlots, c.maskRatio, c.memory, c.multiLevel, onOff(e.getKey(), v));
+            c.memorySlots, c.maskRatio, c.memory, c.multiLevel, onOff(e.getKey(), v), c.inputNorm);
         case "memorySlots" -> new MemMcMaeConfig(c.preset, c.imageSize, c.patchSize, c.channels, c.encoderWidth,
             c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
-            Integer.parseInt(v), c.maskRatio, c.memory, c.multiLevel, c.unetSkips);
+            Integer.parseInt(v), c.maskRatio, c.memory, c.multiLevel, c.unetSkips, c.inputNorm);
         case "patchSize" -> new MemMcMaeConfig(c.preset, c.imageSize, Integer.parseInt(v), c.channels, c.encoderWidth,
             c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
-            c.memorySlots, c.maskRatio, c.memory, c.multiLevel, c.unetSkips);
+            c.memorySlots, c.maskRatio, c.memory, c.multiLevel, c.unetSkips, c.inputNorm);
         case "maskRatio" -> new MemMcMaeConfig(c.preset, c.imageSize, c.patchSize, c.channels, c.encoderWidth,
             c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
-            c.memorySlots, Double.parseDouble(v), c.memory, c.multiLevel, c.unetSkips);
+            c.memorySlots, Double.parseDouble(v), c.memory, c.multiLevel, c.unetSkips, c.inputNorm);
+        case "inputNorm" -> new MemMcMaeConfig(c.preset, c.imageSize, c.patchSize, c.channels, c.encoderWidth,
+            c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
+            c.memorySlots, c.maskRatio, c.memory, c.multiLevel, c.unetSkips, onOff(e.getKey(), v));
         default -> throw new IllegalArgumentException("unknown model setting '" + e.getKey()
-            + "' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize, maskRatio)");
+            + "' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize, maskRatio, inputNorm)");
       };
     }
     return c;

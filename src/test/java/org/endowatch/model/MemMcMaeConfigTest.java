@@ -52,6 +52,22 @@ class MemMcMaeConfigTest {
     assertThatThrownBy(() -> MemMcMaeConfig.MICRO.with(Map.of("patchSize", "7")))
         .hasMessage("imageSize 128 must be a positive multiple of patchSize 7");
     assertThatThrownBy(() -> MemMcMaeConfig.MICRO.with(Map.of("patch", "8")))
-        .hasMessage("unknown model setting 'patch' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize, maskRatio)");
+        .hasMessage("unknown model setting 'patch' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize, maskRatio, inputNorm)");
+  }
+
+  @Test
+  void inputNormIsOffInThePresetsAndInManifestsWrittenBeforeIt() throws Exception {
+    MemMcMaeConfig on = MemMcMaeConfig.MICRO.with(Map.of("inputNorm", "on"));
+    String json = ModelArtifact.JSON.writeValueAsString(on);
+    // A manifest from before the setting existed: the same JSON without the key.
+    String old = ModelArtifact.JSON.writeValueAsString(MemMcMaeConfig.MICRO).replaceAll(",\\s*\"inputNorm\"\\s*:\\s*false", "");
+
+    assertThat(MemMcMaeConfig.MICRO.inputNorm()).isFalse();
+    assertThat(MemMcMaeConfig.TINY.inputNorm()).isFalse();
+    assertThat(on.inputNorm()).isTrue();
+    assertThat(on.withMemory(false).inputNorm()).isTrue();           // other settings keep it
+    assertThat(ModelArtifact.JSON.readValue(json, MemMcMaeConfig.class)).isEqualTo(on);
+    assertThat(old).doesNotContain("inputNorm");
+    assertThat(ModelArtifact.JSON.readValue(old, MemMcMaeConfig.class)).isEqualTo(MemMcMaeConfig.MICRO);
   }
 }

@@ -258,6 +258,39 @@ class MemMcMaeTest {
     assertThat(out.get(1).toFloatArray()).containsExactly(expectedAlpha, org.assertj.core.data.Offset.offset(2e-6f));
   }
 
+  /**
+   * With inputNorm on, a gain and offset per channel (another light source or exposure) reaches the
+   * prediction as the same gain and offset, up to the 1e-3 added to each spread; off, it does not.
+   */
+  @Test
+  void inputNormCarriesAChannelsGainAndOffsetThroughToThePrediction() {
+    float[] gain = {0.5f, 1.5f, 0.8f};
+    float[] offset = {0.2f, -0.1f, 0.05f};
+    Masks masks = Masks.random(2, 16, 4, new SplittableRandom(11));
+    float[] px = randomImages(2, SMALL, 12);
+    float[] shifted = px.clone();
+    int plane = 32 * 32;
+    for (int i = 0; i < px.length; i++) {
+      int channel = (i / plane) % 3;
+      shifted[i] = gain[channel] * px[i] + offset[channel];
+    }
+    MemMcMaeConfig normalised = SMALL.with(java.util.Map.of("inputNorm", "on"));
+    double[] deviation = new double[2];
+    int k = 0;
+    for (MemMcMaeConfig c : new MemMcMaeConfig[] {normalised, SMALL}) {
+      MemMcMae net = network(c);
+      float[] a = forward(net, px, 2, masks).toFloatArray();
+      float[] b = forward(net, shifted, 2, masks).toFloatArray();
+      for (int i = 0; i < a.length; i++) {
+        int channel = i % 3;                                           // channels are last within a patch
+        deviation[k] = Math.max(deviation[k], Math.abs(b[i] - (gain[channel] * a[i] + offset[channel])));
+      }
+      k++;
+    }
+    assertThat(deviation[0]).isLessThan(0.02);
+    assertThat(deviation[1]).isGreaterThan(0.2);
+  }
+
   private static float[] randomFloats(int size, SplittableRandom r) {
     float[] values = new float[size];
     for (int i = 0; i < values.length; i++) {
