@@ -1,12 +1,11 @@
+import static org.endowatch.score.ModelBench.forwardCopies;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
 import java.util.SplittableRandom;
 import org.endowatch.model.MaskSchedule;
 import org.endowatch.model.Masks;
@@ -41,11 +40,11 @@ public final class NetworkProfile {
         pixels[i] = (float) r.nextDouble();
       }
       for (int i = 0; i < 200; i++) {   // the JVM's JIT first: the early forwards run twice as long
-        forward(net, manager, c, masks, pixels, n);
+        forwardCopies(net, manager, c, masks, pixels, n);
       }
       long t0 = System.nanoTime();
       for (int i = 0; i < 100; i++) {
-        forward(net, manager, c, masks, pixels, n);
+        forwardCopies(net, manager, c, masks, pixels, n);
       }
       System.out.printf("%s %s, %d frame(s): %.2f ms per forward without the profiler (mean of 100, %d operator threads)%n",
           args[0], schedule, frames, (System.nanoTime() - t0) / 100e6, JniUtils.getNumThreads());
@@ -65,21 +64,11 @@ public final class NetworkProfile {
       System.out.printf("one operator call (a reshape, inside an NDScope): %.2f us%n", (System.nanoTime() - t0) / 1e3 / 400_000);
       JniUtils.startProfile(false, false, false);
       for (int i = 0; i < PROFILED; i++) {
-        forward(net, manager, c, masks, pixels, n);
+        forwardCopies(net, manager, c, masks, pixels, n);
       }
       JniUtils.stopProfile(args[3]);
       System.out.printf("%d profiled forwards in %s%n", PROFILED, args[3]);
     }
   }
 
-  static void forward(MemMcMae net, NDManager manager, MemMcMaeConfig c, Masks masks, float[] pixels, int n) {
-    try (NDScope scope = new NDScope()) {
-      scope.suppressNotUsedWarning();
-      int s = c.imageSize();
-      NDArray images = manager.create(pixels, new Shape(n, c.channels(), s, s));
-      NDArray keep = manager.create(masks.flatKeep(), new Shape(n, c.visible()));
-      NDArray restore = manager.create(masks.flatRestore(), new Shape(n, c.patches()));
-      net.forward(new ParameterStore(manager, false), new NDList(images, keep, restore), false).singletonOrThrow().toFloatArray();
-    }
-  }
 }

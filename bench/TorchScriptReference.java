@@ -1,18 +1,13 @@
+import static org.endowatch.score.ModelBench.forwardCopies;
 import static org.endowatch.score.ModelBench.median;
 import static org.endowatch.score.ModelBench.time;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -62,8 +57,8 @@ public final class TorchScriptReference {
             double[] ours = new double[rounds];
             double[] theirs = new double[rounds];
             for (int round = 0; round < rounds; round++) {
-              ours[round] = median(time(() -> forward(net, manager, c, masks, pixels, n), 10));
-              theirs[round] = median(time(() -> forward(refBlock, manager, c, masks, pixels, n), 10));
+              ours[round] = median(time(() -> forwardCopies(net, manager, c, masks, pixels, n), 10));
+              theirs[round] = median(time(() -> forwardCopies(refBlock, manager, c, masks, pixels, n), 10));
             }
             double o = median(ours) / frames;
             double t = median(theirs) / frames;
@@ -76,18 +71,6 @@ public final class TorchScriptReference {
     }
   }
 
-  static void forward(Block block, NDManager manager, MemMcMaeConfig c, Masks masks, float[] pixels, int n) {
-    try (NDScope scope = new NDScope()) {
-      scope.suppressNotUsedWarning();
-      int s = c.imageSize();
-      NDArray images = manager.create(pixels, new Shape(n, c.channels(), s, s));
-      NDArray keep = manager.create(masks.flatKeep(), new Shape(n, c.visible()));
-      NDArray restore = manager.create(masks.flatRestore(), new Shape(n, c.patches()));
-      NDArray pred = block.forward(new ParameterStore(manager, false), new NDList(images, keep, restore), false,
-          new PairList<>()).singletonOrThrow();
-      pred.toFloatArray();
-    }
-  }
 
   static double[] round1(double[] v, int frames) {
     return Arrays.stream(v).map(x -> Math.round(x / frames * 10) / 10.0).toArray();

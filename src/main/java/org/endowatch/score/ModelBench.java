@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -111,6 +112,23 @@ public final class ModelBench {
       NDArray pred = net.forward(new ParameterStore(manager, false), new NDList(copies, keep, restore), false,
           new PairList<>()).singletonOrThrow();
       pred.toFloatArray();   // wait for the result, as scoring does
+    }
+  }
+
+  /**
+   * One forward of n masked copies given as host pixels [n,C,H,W], to host predictions, in its own
+   * scope: what the bench scripts under bench/ time and profile, for endowatch's network or any
+   * block with the same inputs (the TorchScript reference).
+   */
+  public static void forwardCopies(Block block, NDManager manager, MemMcMaeConfig c, Masks masks, float[] pixels, int n) {
+    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+      scope.suppressNotUsedWarning();
+      int s = c.imageSize();
+      NDArray images = manager.create(pixels, new Shape(n, c.channels(), s, s));
+      NDArray keep = manager.create(masks.flatKeep(), new Shape(n, c.visible()));
+      NDArray restore = manager.create(masks.flatRestore(), new Shape(n, c.patches()));
+      block.forward(new ParameterStore(manager, false), new NDList(images, keep, restore), false, new PairList<>())
+          .singletonOrThrow().toFloatArray();   // wait for the result, as scoring does
     }
   }
 
