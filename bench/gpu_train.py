@@ -35,6 +35,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import memmc_mae_reference as ref  # noqa: E402
+from rank_auc import auc  # noqa: E402
 
 IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".bmp")
 
@@ -77,23 +78,6 @@ def augment(u8, side, min_area, gen):
 def resized(u8, side):
     x = u8.float() / 255
     return x if side == x.shape[-1] else F.interpolate(x, size=(side, side), mode="bilinear", align_corners=False)
-
-
-def auc(normal, anomalous):
-    """ROC AUC with ties counted half (the Mann-Whitney statistic), as train/Metrics.java."""
-    s = np.concatenate([normal, anomalous])
-    order = s.argsort(kind="mergesort")
-    ranks = np.empty(len(s))
-    sorted_s = s[order]
-    i = 0
-    while i < len(s):
-        j = i
-        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    na, nn_ = len(anomalous), len(normal)
-    return float((ranks[nn_:].sum() - na * (na + 1) / 2) / (na * nn_))
 
 
 def java_names(net):

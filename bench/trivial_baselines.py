@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gpu_train import auc  # noqa: E402  (Mann-Whitney AUC, ties counted half)
+from rank_auc import auc  # noqa: E402
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
