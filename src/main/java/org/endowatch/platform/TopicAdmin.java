@@ -121,8 +121,34 @@ public final class TopicAdmin implements AutoCloseable {
     if (!alter.isEmpty()) {
       await(admin.incrementalAlterConfigs(alter).all(), "alter topic configs");
     }
+    if (!actions.isEmpty()) {
+      awaitVisible(catalog);
+    }
     List<Difference> left = before.stream().filter(d -> !d.fixable()).toList();
     return new Report(left, actions, catalog.topics().size());
+  }
+
+  /**
+   * Returns once every fixable difference is gone as the brokers report it. The controller acknowledges a
+   * change before every broker's metadata shows it, so without this wait a 'check' (or a scorer starting)
+   * right after 'apply' can still see the old partition count or config (seen once in CI).
+   */
+  private void awaitVisible(TopicCatalog catalog) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<Difference> pending = diff(catalog).stream().filter(Difference::fixable).toList();
+    while (!pending.isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new KafkaUnavailableException("Kafka at " + bootstrap + " accepted the changes but still reports "
+            + pending.get(0) + " after " + timeout.toSeconds() + " s; run 'endowatch topics check' again shortly");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaUnavailableException("interrupted while waiting for the topic changes to show", e);
+      }
+      pending = diff(catalog).stream().filter(Difference::fixable).toList();
+    }
   }
 
   /** Fails with one line naming the missing topics, if any of {@code names} does not exist. */
