@@ -1,6 +1,7 @@
 package org.endowatch.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.Color;
@@ -98,6 +99,20 @@ class TrainCalibrateEvalTest {
     assertThat(json.get("auc").asDouble()).isBetween(0.0, 1.0);
     assertThat(json.get("iou_mean").asDouble()).isBetween(0.0, 1.0);
     assertThat(json.get("iou_std").asDouble()).isEqualTo(0.0); // one group when fewer than 100 images
+    // Flagging every pixel scores the lesion's share of the image: the oval's pixels in each mask over 96 x 96.
+    double share = 0;
+    for (int i = 0; i < 3; i++) {
+      BufferedImage m = ImageIO.read(masks.resolve("a" + i + ".png").toFile());
+      for (int y = 0; y < 96; y++) {
+        for (int x = 0; x < 96; x++) {
+          share += (m.getRGB(x, y) & 0xFF) > 127 ? 1.0 / (96 * 96 * 3) : 0;
+        }
+      }
+    }
+    assertThat(share).isBetween(0.1, 0.12); // an oval of 36 px in 96 px: pi * 18^2 / 96^2 = 0.110
+    assertThat(json.get("iou_flag_all_mean").asDouble()).isCloseTo(share, within(1e-9));
+    assertThat(json.get("pixel_auc").asDouble()).isBetween(0.0, 1.0);
+    assertThat(json.get("pixel_auc_within_image_n").asInt()).isEqualTo(3);
     assertThat(json.get("threshold").asDouble()).isEqualTo(ModelArtifact.readManifest(model).imageThreshold());
     assertThat(json.get("ms_per_image").asDouble()).isPositive();
     assertThat(json.get("device").asText()).isEqualTo("cpu()"); // --device cpu, named in the report
