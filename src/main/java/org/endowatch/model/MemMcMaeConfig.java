@@ -1,5 +1,8 @@
 package org.endowatch.model;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -109,19 +112,20 @@ public record MemMcMaeConfig(
     return patchSize * patchSize * channels;
   }
 
+  /** What {@code --set} may change; the other components are a preset's size and name. */
+  private static final List<String> SETTINGS =
+      List.of("memory", "multiLevel", "unetSkips", "memorySlots", "channels", "patchSize", "maskRatio", "inputNorm");
+
   public MemMcMaeConfig withMemory(boolean on) {
-    return new MemMcMaeConfig(preset, imageSize, patchSize, channels, encoderWidth, encoderDepth, encoderHeads,
-        decoderWidth, decoderDepth, decoderHeads, mlpRatio, memorySlots, maskRatio, on, multiLevel, unetSkips, inputNorm);
+    return set("memory", on);
   }
 
   public MemMcMaeConfig withMultiLevel(boolean on) {
-    return new MemMcMaeConfig(preset, imageSize, patchSize, channels, encoderWidth, encoderDepth, encoderHeads,
-        decoderWidth, decoderDepth, decoderHeads, mlpRatio, memorySlots, maskRatio, memory, on, unetSkips, inputNorm);
+    return set("multiLevel", on);
   }
 
   public MemMcMaeConfig withChannels(int c) {
-    return new MemMcMaeConfig(preset, imageSize, patchSize, c, encoderWidth, encoderDepth, encoderHeads,
-        decoderWidth, decoderDepth, decoderHeads, mlpRatio, memorySlots, maskRatio, memory, multiLevel, unetSkips, inputNorm);
+    return set("channels", c);
   }
 
   /**
@@ -131,31 +135,62 @@ public record MemMcMaeConfig(
   public MemMcMaeConfig with(Map<String, String> overrides) {
     MemMcMaeConfig c = this;
     for (Map.Entry<String, String> e : overrides.entrySet()) {
+      String key = e.getKey();
       String v = e.getValue().trim();
-      c = switch (e.getKey()) {
-        case "memory" -> c.withMemory(onOff(e.getKey(), v));
-        case "multiLevel" -> c.withMultiLevel(onOff(e.getKey(), v));
-        case "channels" -> c.withChannels(Integer.parseInt(v));
-        case "unetSkips" -> new MemMcMaeConfig(c.preset, c.imageSize, c.patchSize, c.channels, c.encoderWidth,
-            c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
-            c.memorySlots, c.maskRatio, c.memory, c.multiLevel, onOff(e.getKey(), v), c.inputNorm);
-        case "memorySlots" -> new MemMcMaeConfig(c.preset, c.imageSize, c.patchSize, c.channels, c.encoderWidth,
-            c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
-            Integer.parseInt(v), c.maskRatio, c.memory, c.multiLevel, c.unetSkips, c.inputNorm);
-        case "patchSize" -> new MemMcMaeConfig(c.preset, c.imageSize, Integer.parseInt(v), c.channels, c.encoderWidth,
-            c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
-            c.memorySlots, c.maskRatio, c.memory, c.multiLevel, c.unetSkips, c.inputNorm);
-        case "maskRatio" -> new MemMcMaeConfig(c.preset, c.imageSize, c.patchSize, c.channels, c.encoderWidth,
-            c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
-            c.memorySlots, Double.parseDouble(v), c.memory, c.multiLevel, c.unetSkips, c.inputNorm);
-        case "inputNorm" -> new MemMcMaeConfig(c.preset, c.imageSize, c.patchSize, c.channels, c.encoderWidth,
-            c.encoderDepth, c.encoderHeads, c.decoderWidth, c.decoderDepth, c.decoderHeads, c.mlpRatio,
-            c.memorySlots, c.maskRatio, c.memory, c.multiLevel, c.unetSkips, onOff(e.getKey(), v));
-        default -> throw new IllegalArgumentException("unknown model setting '" + e.getKey()
-            + "' (known: memory, multiLevel, unetSkips, memorySlots, channels, patchSize, maskRatio, inputNorm)");
-      };
+      if (!SETTINGS.contains(key)) {
+        throw new IllegalArgumentException("unknown model setting '" + key + "' (known: " + String.join(", ", SETTINGS) + ")");
+      }
+      Class<?> type = component(key).getType();
+      Object value;
+      try {
+        if (type == boolean.class) {
+          value = onOff(key, v);
+        } else if (type == int.class) {
+          value = Integer.parseInt(v);
+        } else {
+          value = Double.parseDouble(v);
+        }
+      } catch (NumberFormatException notANumber) {
+        throw new IllegalArgumentException(key + " must be " + (type == int.class ? "a whole number" : "a number")
+            + ", got '" + v + "'", notANumber);
+      }
+      c = c.set(key, value);
     }
     return c;
+  }
+
+  /**
+   * A copy with one component replaced, through the canonical constructor so its checks run again.
+   * By component name rather than one hand-written constructor call per setting: with 17 components
+   * those calls were where a swapped argument would hide.
+   */
+  private MemMcMaeConfig set(String name, Object value) {
+    RecordComponent[] components = MemMcMaeConfig.class.getRecordComponents();
+    Class<?>[] types = new Class<?>[components.length];
+    Object[] args = new Object[components.length];
+    try {
+      for (int i = 0; i < components.length; i++) {
+        types[i] = components[i].getType();
+        args[i] = components[i].getName().equals(name) ? value : components[i].getAccessor().invoke(this);
+      }
+      return MemMcMaeConfig.class.getDeclaredConstructor(types).newInstance(args);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof IllegalArgumentException invalid) {
+        throw invalid;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static RecordComponent component(String name) {
+    for (RecordComponent c : MemMcMaeConfig.class.getRecordComponents()) {
+      if (c.getName().equals(name)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("no component " + name);
   }
 
   private static boolean onOff(String key, String v) {

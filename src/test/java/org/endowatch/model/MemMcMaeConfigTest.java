@@ -48,6 +48,28 @@ class MemMcMaeConfigTest {
   }
 
   @Test
+  void eachSettingChangesItsOwnComponentOnly() {
+    MemMcMaeConfig m = MemMcMaeConfig.MICRO; // micro, 128, 16, 3, 128, 6, 4, 128, 3, 4, 4, 32, 0.75, on, on, on, off
+    assertThat(m.with(Map.of("memory", "off")))
+        .isEqualTo(new MemMcMaeConfig("micro", 128, 16, 3, 128, 6, 4, 128, 3, 4, 4, 32, 0.75, false, true, true, false));
+    assertThat(m.with(Map.of("multiLevel", "false")))
+        .isEqualTo(new MemMcMaeConfig("micro", 128, 16, 3, 128, 6, 4, 128, 3, 4, 4, 32, 0.75, true, false, true, false));
+    assertThat(m.with(Map.of("unetSkips", "0")))
+        .isEqualTo(new MemMcMaeConfig("micro", 128, 16, 3, 128, 6, 4, 128, 3, 4, 4, 32, 0.75, true, true, false, false));
+    assertThat(m.with(Map.of("memorySlots", "8")))
+        .isEqualTo(new MemMcMaeConfig("micro", 128, 16, 3, 128, 6, 4, 128, 3, 4, 4, 8, 0.75, true, true, true, false));
+    assertThat(m.with(Map.of("channels", " 1 ")))
+        .isEqualTo(new MemMcMaeConfig("micro", 128, 16, 1, 128, 6, 4, 128, 3, 4, 4, 32, 0.75, true, true, true, false));
+    assertThat(m.with(Map.of("maskRatio", "0.875")))
+        .isEqualTo(new MemMcMaeConfig("micro", 128, 16, 3, 128, 6, 4, 128, 3, 4, 4, 32, 0.875, true, true, true, false));
+    assertThat(m.with(Map.of("inputNorm", "ON")))
+        .isEqualTo(new MemMcMaeConfig("micro", 128, 16, 3, 128, 6, 4, 128, 3, 4, 4, 32, 0.75, true, true, true, true));
+    assertThatThrownBy(() -> m.with(Map.of("memory", "maybe"))).hasMessage("memory must be on or off, got 'maybe'");
+    assertThatThrownBy(() -> m.with(Map.of("memorySlots", "many"))).hasMessage("memorySlots must be a whole number, got 'many'");
+    assertThatThrownBy(() -> m.with(Map.of("maskRatio", "3/4"))).hasMessage("maskRatio must be a number, got '3/4'");
+  }
+
+  @Test
   void aPatchSizeThatDoesNotDivideTheImageOrAnUnknownKeyIsNamed() {
     assertThatThrownBy(() -> MemMcMaeConfig.MICRO.with(Map.of("patchSize", "7")))
         .hasMessage("imageSize 128 must be a positive multiple of patchSize 7");
