@@ -33,6 +33,14 @@ import javax.imageio.ImageIO;
  * options against each other, not as an accuracy figure.
  *
  * <p>Run: {@code java -cp target/endowatch.jar bench/KvasirValidationCrops.java ../shared/data OUT}
+ *
+ * <p>With {@code tiles} as a third argument it cuts, instead, every frame that is <em>not</em> on the
+ * training side (never seen in training, in no part) into tissue-only tiles of the same 224 px at the
+ * same scale, on a lattice of {@value #TILE_STEP} px (overlapping), so that a frame's anomaly map can
+ * be stitched from the tiles' patch scores and compared with its polyp mask where the polyp is a
+ * small part of the picture (bench/frame_localisation.py). Output: OUT/tiles/FRAME__cC_rR.jpg and
+ * OUT/masks/FRAME__cC_rR.png, C and R the tile's top-left corner in cells of {@value #CELL} px from
+ * the frame's first tissue column (22 % of its width) and its top row.
  */
 public final class KvasirValidationCrops {
   static final int SHORT_SIDE = 640;
@@ -40,10 +48,13 @@ public final class KvasirValidationCrops {
   static final int STEP = 2;
   static final int DARK = 24;
   static final int GREEN_MARGIN = 16;
+  /** A micro patch (16 of 128 px) at the crops' scale: 224 / 8. */
+  static final int CELL = 28;
+  static final int TILE_STEP = 2 * CELL;
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2) {
-      System.err.println("usage: KvasirValidationCrops SHARED_DATA_DIR OUT_DIR");
+    if (args.length != 2 && !(args.length == 3 && args[2].equals("tiles"))) {
+      System.err.println("usage: KvasirValidationCrops SHARED_DATA_DIR OUT_DIR [tiles]");
       System.exit(2);
     }
     Path data = Path.of(args[0]);
@@ -57,6 +68,10 @@ public final class KvasirValidationCrops {
     try (Stream<Path> s = Files.list(trainNormal)) {
       trainFrames = s.map(p -> p.getFileName().toString().replaceFirst("_n\\d+\\.jpg$", ""))
           .collect(Collectors.toCollection(TreeSet::new));
+    }
+    if (args.length == 3) {
+      tiles(data, trainFrames, out);
+      return;
     }
     Files.createDirectories(out.resolve("anomalous"));
     Files.createDirectories(out.resolve("masks"));
@@ -100,14 +115,62 @@ public final class KvasirValidationCrops {
         trainFrames.size(), written, out, none);
   }
 
-  /** Top-left corner of the rule's polyp crop, or null. */
-  static int[] polypCrop(BufferedImage img, BufferedImage mask) {
+  /** Every frame off the training side, cut into the tissue-only tiles of the class comment. */
+  static void tiles(Path data, Set<String> trainFrames, Path out) throws IOException {
+    Files.createDirectories(out.resolve("tiles"));
+    Files.createDirectories(out.resolve("masks"));
+    java.util.List<String> frames;
+    try (Stream<Path> s = Files.list(data.resolve("kvasir-seg/images"))) {
+      frames = s.map(p -> p.getFileName().toString().replaceFirst("\\.jpg$", ""))
+          .filter(f -> !trainFrames.contains(f)).sorted().toList();
+    }
+    int tiles = 0;
+    int i = 0;
+    for (String frame : frames) {
+      i++;
+      BufferedImage img = ImageIO.read(data.resolve("kvasir-seg/images/" + frame + ".jpg").toFile());
+      BufferedImage mask = ImageIO.read(data.resolve("kvasir-seg/masks/" + frame + ".jpg").toFile());
+      if (img == null || mask == null) {
+        System.err.println("unreadable image or mask for " + frame + "; skipped");
+        continue;
+      }
+      double scale = SHORT_SIDE / (double) Math.min(img.getWidth(), img.getHeight());
+      int w = (int) Math.round(img.getWidth() * scale);
+      int h = (int) Math.round(img.getHeight() * scale);
+      BufferedImage frameRgb = resize(img, w, h);
+      BufferedImage maskRgb = resize(mask, w, h);
+      long[] bad = notTissue(frameRgb);
+      int left = (int) Math.ceil(0.22 * w);
+      for (int y = 0; y + CROP <= h; y += TILE_STEP) {
+        for (int x = left; x + CROP <= w; x += TILE_STEP) {
+          if (sum(bad, w, x, y) > 0) {
+            continue;
+          }
+          String name = frame + "__c" + (x - left) / CELL + "_r" + y / CELL;
+          ImageIO.write(frameRgb.getSubimage(x, y, CROP, CROP), "jpg", out.resolve("tiles/" + name + ".jpg").toFile());
+          BufferedImage m = new BufferedImage(CROP, CROP, BufferedImage.TYPE_BYTE_GRAY);
+          for (int yy = 0; yy < CROP; yy++) {
+            for (int xx = 0; xx < CROP; xx++) {
+              m.getRaster().setSample(xx, yy, 0, polyp(maskRgb, x + xx, y + yy) ? 255 : 0);
+            }
+          }
+          ImageIO.write(m, "png", out.resolve("masks/" + name + ".png").toFile());
+          tiles++;
+        }
+      }
+      if (i % 50 == 0) {
+        System.err.printf("%d/%d frames, %d tiles%n", i, frames.size(), tiles);
+      }
+    }
+    System.out.printf("%d frames off the training side: %d tissue-only tiles written to %s%n", frames.size(), tiles, out);
+  }
+
+  /** Integral image of the pixels a crop may not contain: the black border and the surroundings of green. */
+  static long[] notTissue(BufferedImage img) {
     int w = img.getWidth();
     int h = img.getHeight();
-    // Integral images of green pixels, then of "not tissue" pixels (dark, or near green) and of polyp pixels.
     long[] green = new long[(w + 1) * (h + 1)];
     long[] bad = new long[(w + 1) * (h + 1)];
-    long[] pol = new long[(w + 1) * (h + 1)];
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         int rgb = img.getRGB(x, y);
@@ -119,17 +182,29 @@ public final class KvasirValidationCrops {
       }
     }
     boolean[] border = border(img);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        boolean nearGreen = rect(green, w, Math.max(0, x - GREEN_MARGIN), Math.max(0, y - GREEN_MARGIN),
+            Math.min(w, x + GREEN_MARGIN + 1), Math.min(h, y + GREEN_MARGIN + 1)) > 0;
+        int k = (y + 1) * (w + 1) + x + 1;
+        bad[k] = bad[k - 1] + bad[k - w - 1] - bad[k - w - 2] + (border[y * w + x] || nearGreen ? 1 : 0);
+      }
+    }
+    return bad;
+  }
+
+  /** Top-left corner of the rule's polyp crop, or null. */
+  static int[] polypCrop(BufferedImage img, BufferedImage mask) {
+    int w = img.getWidth();
+    int h = img.getHeight();
+    // Integral images of "not tissue" pixels (dark border, or near green) and of polyp pixels.
+    long[] bad = notTissue(img);
+    long[] pol = new long[(w + 1) * (h + 1)];
     double cx = 0;
     double cy = 0;
     long n = 0;
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        int x0 = Math.max(0, x - GREEN_MARGIN);
-        int y0 = Math.max(0, y - GREEN_MARGIN);
-        int x1 = Math.min(w, x + GREEN_MARGIN + 1);
-        int y1 = Math.min(h, y + GREEN_MARGIN + 1);
-        boolean nearGreen = rect(green, w, x0, y0, x1, y1) > 0;
-        boolean notTissue = border[y * w + x] || nearGreen;
         boolean p = polyp(mask, x, y);
         if (p) {
           cx += x;
@@ -137,7 +212,6 @@ public final class KvasirValidationCrops {
           n++;
         }
         int k = (y + 1) * (w + 1) + x + 1;
-        bad[k] = bad[k - 1] + bad[k - w - 1] - bad[k - w - 2] + (notTissue ? 1 : 0);
         pol[k] = pol[k - 1] + pol[k - w - 1] - pol[k - w - 2] + (p ? 1 : 0);
       }
     }

@@ -62,7 +62,7 @@ public final class NetworkProfile {
         }
       }
       System.out.printf("one operator call (a reshape, inside an NDScope): %.2f us%n", (System.nanoTime() - t0) / 1e3 / 400_000);
-      JniUtils.startProfile(false, false, false);
+      JniUtils.startProfile(false, true, false); // record shapes: profile_ops.py rates each product
       for (int i = 0; i < PROFILED; i++) {
         forwardCopies(net, manager, c, masks, pixels, n);
       }

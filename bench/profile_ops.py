@@ -34,6 +34,26 @@ def main():
         time[e["name"]] += e["dur"]
     for name, _ in time.most_common(15):
         print(f"  {name:28s} {calls[name] / forwards:6.1f} calls {time[name] / forwards / 1000:7.3f} ms")
+    products(top, forwards)
+
+
+def products(top, forwards):
+    """Each matmul shape's time and rate, where the trace recorded shapes (NetworkProfile does)."""
+    by_shape = collections.defaultdict(lambda: [0, 0.0])
+    for e in top:
+        if e["name"] == "aten::matmul" and e.get("shape"):
+            by_shape[str(e["shape"])][0] += 1
+            by_shape[str(e["shape"])][1] += e["dur"]
+    if not by_shape:
+        return
+    print("\n  matmul by shape (per forward): calls, ms, GFLOP/s")
+    for shape, (n, us) in sorted(by_shape.items(), key=lambda kv: -kv[1][1]):
+        a, b = json.loads(shape)
+        rows = 1
+        for d in a[:-1]:
+            rows *= d
+        flop = 2 * rows * a[-1] * b[-1]   # [.., m, k] x [.., k, n]: rows = every leading dim times m
+        print(f"  {n / forwards:5.1f} {us / forwards / 1000:7.3f} {flop / (us / n) / 1e3:7.1f}  {shape}")
 
 
 if __name__ == "__main__":
