@@ -74,7 +74,7 @@ public final class Calibration {
     try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device)) {
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
-      outcome = FolderScorer.score(scorer, files, false, false, "calibrating", progress);
+      outcome = FolderScorer.score(scorer, files, false, "calibrating", progress);
     }
     double[] imageScores = outcome.scored().stream().mapToDouble(s -> s.result().imageScore()).toArray();
     double[] patchScores = outcome.scored().stream()

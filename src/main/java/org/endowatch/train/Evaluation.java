@@ -32,24 +32,24 @@ public final class Evaluation {
 
   private Evaluation() {}
 
-  /** One anomalous image with its mask, its anomaly map at the mask's size and its IoU, for the gallery. */
-  record Case(FolderScorer.Scored scored, boolean[] mask, int maskWidth, int maskHeight, float[] map, double iou) {
-    /** The IoU of a map that flags every pixel: the lesion's share of the image. */
-    double flagAllIou() {
-      return Metrics.iou(allTrue(mask.length), mask);
-    }
-
-    /** Whether the mask holds both lesion and other pixels, so a pixel AUC within this image exists. */
+  /**
+   * One anomalous image's localisation: IoU at the patch threshold, the IoU of flagging every pixel
+   * (the lesion's share of the image), and which patches are lesion (at least half their mask
+   * pixels), for the threshold-free patch AUC. Small on purpose: eval keeps one per image.
+   */
+  record Case(FolderScorer.Scored scored, double iou, double flagAllIou, boolean[] lesionPatches) {
+    /** Whether the image has lesion and other patches, so a patch AUC within it exists. */
     boolean mixed() {
-      boolean any = false;
-      boolean all = true;
-      for (boolean t : mask) {
-        any |= t;
-        all &= t;
+      int lesion = 0;
+      for (boolean t : lesionPatches) {
+        lesion += t ? 1 : 0;
       }
-      return any && !all;
+      return lesion > 0 && lesion < lesionPatches.length;
     }
   }
+
+  /** A gallery row: the image read again, its reconstruction scored again, its mask. */
+  record GalleryRow(Case c, BufferedImage image, float[] reconstruction, boolean[] mask, int maskWidth, int maskHeight) {}
 
   public static Map<String, Object> run(Path modelDir, Path normalDir, Path anomalousDir, Path masksDir, Path outDir,
       String schedule, String pooling, Integer mapHalvings, String device, PrintWriter progress) {
@@ -68,13 +68,21 @@ public final class Evaluation {
     int usedHalvings = mapHalvings != null ? mapHalvings : manifest.mapHalvingsOrZero();
     FolderScorer.Outcome normal;
     FolderScorer.Outcome anomalous;
+    List<Case> cases = new ArrayList<>();
+    List<GalleryRow> gallery = List.of();
     String usedDevice;
     try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device)) {
       usedDevice = model.device().toString();
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
-      normal = FolderScorer.score(scorer, normalFiles, true, true, "normal", progress);
-      anomalous = FolderScorer.score(scorer, anomalousFiles, true, true, "anomalous", progress);
+      normal = FolderScorer.score(scorer, normalFiles, false, "normal", progress);
+      anomalous = FolderScorer.score(scorer, anomalousFiles, false, "anomalous", progress);
+      if (masksDir != null) {
+        for (FolderScorer.Scored s : anomalous.scored()) {
+          cases.add(caseOf(s, masksDir, manifest.patchThreshold()));
+        }
+        gallery = gallery(cases, masksDir, scorer);
+      }
     }
     double[] n = normal.scored().stream().mapToDouble(s -> s.result().imageScore()).toArray();
     double[] a = anomalous.scored().stream().mapToDouble(s -> s.result().imageScore()).toArray();
@@ -100,11 +108,7 @@ public final class Evaluation {
     report.put("ms_per_image", (normal.msPerImage() * n.length + anomalous.msPerImage() * a.length) / (n.length + a.length));
     report.put("skipped_corrupt", normal.skipped().size() + anomalous.skipped().size());
 
-    List<Case> cases = new ArrayList<>();
     if (masksDir != null) {
-      for (FolderScorer.Scored s : anomalous.scored()) {
-        cases.add(caseOf(s, masksDir, patchThreshold));
-      }
       double[] groupIous = groupMeans(cases, Case::iou);
       double[] ms = Metrics.meanStd(groupIous);
       report.put("iou_mean", ms[0]);
@@ -114,14 +118,14 @@ public final class Evaluation {
       // What IoU means on these images: a map flagging every pixel scores the lesions' share of the
       // image (on kvasir-crops, where the crop rule centres the polyp, about three quarters).
       report.put("iou_flag_all_mean", Metrics.meanStd(groupMeans(cases, Case::flagAllIou))[0]);
-      // Localisation without a threshold: does the map rank lesion pixels above the rest?
-      report.put("pixel_auc", pixelAuc(cases));
+      // Localisation without a threshold: does the map rank lesion patches above the others?
+      report.put("patch_auc", patchAuc(cases));
       List<Case> mixed = cases.stream().filter(Case::mixed).toList();
-      report.put("pixel_auc_within_image_mean", mixed.isEmpty() ? null
-          : mixed.stream().mapToDouble(c -> Metrics.pixelAuc(List.of(c.map()), List.of(c.mask()))).average().orElseThrow());
-      report.put("pixel_auc_within_image_n", mixed.size());
+      report.put("patch_auc_within_image_mean", mixed.isEmpty() ? null
+          : mixed.stream().mapToDouble(c -> patchAuc(List.of(c))).average().orElseThrow());
+      report.put("patch_auc_within_image_n", mixed.size());
     }
-    write(outDir, report, n, a, cases, normal);
+    write(outDir, report, n, a, gallery);
     writeScores(outDir.resolve("scores.csv"), normal, anomalous);
     return report;
   }
@@ -164,6 +168,23 @@ public final class Evaluation {
   }
 
   private static Case caseOf(FolderScorer.Scored s, Path masksDir, double patchThreshold) {
+    Mask m = mask(s, masksDir);
+    AnomalyScorer.Result r = s.result();
+    float[] map = Heatmap.upsample(r.patchScores(), r.gridSize(), r.gridSize(), m.width(), m.height());
+    boolean[] predicted = new boolean[map.length];
+    boolean[] all = new boolean[map.length];
+    for (int i = 0; i < map.length; i++) {
+      predicted[i] = map[i] > patchThreshold;
+      all[i] = true;
+    }
+    return new Case(s, Metrics.iou(predicted, m.pixels()), Metrics.iou(all, m.pixels()),
+        lesionPatches(m, r.gridSize()));
+  }
+
+  /** A binary mask at its own size. */
+  record Mask(boolean[] pixels, int width, int height) {}
+
+  private static Mask mask(FolderScorer.Scored s, Path masksDir) {
     Path maskPath = maskFile(s.file(), masksDir);
     BufferedImage mask;
     try {
@@ -171,9 +192,9 @@ public final class Evaluation {
     } catch (IOException e) {
       throw new IllegalArgumentException("mask " + maskPath + " for " + s.file().getFileName() + " is unreadable", e);
     }
-    if (mask.getWidth() != s.image().getWidth() || mask.getHeight() != s.image().getHeight()) {
+    if (mask.getWidth() != s.width() || mask.getHeight() != s.height()) {
       throw new IllegalArgumentException("mask " + maskPath.getFileName() + " is " + mask.getWidth() + "x" + mask.getHeight()
-          + " but image " + s.file().getFileName() + " is " + s.image().getWidth() + "x" + s.image().getHeight());
+          + " but image " + s.file().getFileName() + " is " + s.width() + "x" + s.height());
     }
     int w = mask.getWidth();
     int h = mask.getHeight();
@@ -183,26 +204,64 @@ public final class Evaluation {
         truth[y * w + x] = (mask.getRGB(x, y) & 0xFF) > 127;
       }
     }
-    float[] map = Heatmap.upsample(s.result().patchScores(), s.result().gridSize(), s.result().gridSize(), w, h);
-    boolean[] predicted = new boolean[w * h];
-    for (int i = 0; i < predicted.length; i++) {
-      predicted[i] = map[i] > patchThreshold;
+    return new Mask(truth, w, h);
+  }
+
+  /** A patch (one cell of the grid laid over the mask) is lesion when at least half of its pixels are. */
+  static boolean[] lesionPatches(Mask m, int grid) {
+    boolean[] out = new boolean[grid * grid];
+    for (int row = 0; row < grid; row++) {
+      for (int col = 0; col < grid; col++) {
+        int lesion = 0;
+        int total = 0;
+        for (int y = row * m.height() / grid; y < (row + 1) * m.height() / grid; y++) {
+          for (int x = col * m.width() / grid; x < (col + 1) * m.width() / grid; x++) {
+            lesion += m.pixels()[y * m.width() + x] ? 1 : 0;
+            total++;
+          }
+        }
+        out[row * grid + col] = total > 0 && 2 * lesion >= total;
+      }
     }
-    return new Case(s, truth, w, h, map, Metrics.iou(predicted, truth));
+    return out;
   }
 
-  private static boolean[] allTrue(int n) {
-    boolean[] b = new boolean[n];
-    java.util.Arrays.fill(b, true);
-    return b;
+  /** Patch AUC pooled over the cases, or null where their patches are all of one kind. */
+  static Double patchAuc(List<Case> cases) {
+    List<Double> lesion = new ArrayList<>();
+    List<Double> other = new ArrayList<>();
+    for (Case c : cases) {
+      float[] p = c.scored().result().patchScores();
+      for (int i = 0; i < p.length; i++) {
+        (c.lesionPatches()[i] ? lesion : other).add((double) p[i]);
+      }
+    }
+    if (lesion.isEmpty() || other.isEmpty()) {
+      return null;
+    }
+    return Metrics.auc(other.stream().mapToDouble(Double::doubleValue).toArray(),
+        lesion.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
-  /** Pooled pixel AUC over the anomalous images, or null where the masks hold only one kind of pixel. */
-  private static Double pixelAuc(List<Case> cases) {
-    boolean lesion = cases.stream().anyMatch(c -> c.flagAllIou() > 0);
-    boolean other = cases.stream().anyMatch(c -> c.flagAllIou() < 1);
-    return lesion && other ? Metrics.pixelAuc(cases.stream().map(Case::map).toList(),
-        cases.stream().map(Case::mask).toList()) : null;
+  /** The three best and three worst cases by IoU, read and scored again with their reconstruction. */
+  private static List<GalleryRow> gallery(List<Case> cases, Path masksDir, AnomalyScorer scorer) {
+    List<Case> sorted = new ArrayList<>(cases);
+    sorted.sort(Comparator.comparingDouble(Case::iou).reversed());
+    List<Case> chosen = new ArrayList<>(sorted.subList(0, Math.min(3, sorted.size())));
+    chosen.addAll(sorted.subList(Math.max(chosen.size(), sorted.size() - 3), sorted.size()));
+    List<GalleryRow> rows = new ArrayList<>();
+    for (Case c : chosen) {
+      FolderScorer.Outcome again = FolderScorer.score(scorer, List.of(c.scored().file()), true, "gallery",
+          new PrintWriter(java.io.Writer.nullWriter()));
+      Mask m = mask(c.scored(), masksDir);
+      try {
+        rows.add(new GalleryRow(c, Images.read(c.scored().file()), again.scored().get(0).result().reconstruction(),
+            m.pixels(), m.width(), m.height()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + c.scored().file() + " again for the gallery: " + e.getMessage(), e);
+      }
+    }
+    return rows;
   }
 
   /** The paper's protocol: GROUPS random groups of GROUP_SIZE images (fixed seed), the mean of {@code value} per group. */
@@ -244,18 +303,12 @@ public final class Evaluation {
     }
   }
 
-  private static void write(Path outDir, Map<String, Object> report, double[] n, double[] a, List<Case> cases,
-      FolderScorer.Outcome normal) {
+  private static void write(Path outDir, Map<String, Object> report, double[] n, double[] a, List<GalleryRow> gallery) {
     try {
       Files.createDirectories(outDir);
       org.endowatch.model.ModelArtifact.JSON.writeValue(outDir.resolve("report.json").toFile(), report);
       ReportImages.roc(Metrics.roc(n, a), (double) report.get("auc"), outDir.resolve("roc.png"));
-      List<Case> sorted = new ArrayList<>(cases);
-      sorted.sort(Comparator.comparingDouble(Case::iou).reversed());
-      List<Case> gallery = new ArrayList<>();
-      if (!sorted.isEmpty()) {
-        gallery.addAll(sorted.subList(0, Math.min(3, sorted.size())));
-        gallery.addAll(sorted.subList(Math.max(gallery.size(), sorted.size() - 3), sorted.size()));
+      if (!gallery.isEmpty()) {
         ReportImages.gallery(gallery, (double) report.get("patch_threshold"), outDir.resolve("gallery.png"));
       }
       StringBuilder md = new StringBuilder("# Evaluation report\n\n| metric | value |\n|---|---|\n");

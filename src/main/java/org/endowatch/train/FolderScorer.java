@@ -15,16 +15,16 @@ import org.endowatch.score.Pixels;
 final class FolderScorer {
   static final int FRAMES_PER_BATCH = 8;
 
-  /** One scored file. */
-  record Scored(Path file, BufferedImage image, AnomalyScorer.Result result) {}
+  /** One scored file and its size as read (the picture itself is not kept: eval may score thousands of frames). */
+  record Scored(Path file, int width, int height, AnomalyScorer.Result result) {}
 
   /** All scored files, the corrupt ones, and the time spent per image. */
   record Outcome(List<Scored> scored, List<String> skipped, double msPerImage) {}
 
   private FolderScorer() {}
 
-  static Outcome score(AnomalyScorer scorer, List<Path> files, boolean keepImages, boolean withReconstruction,
-      String label, PrintWriter progress) {
+  static Outcome score(AnomalyScorer scorer, List<Path> files, boolean withReconstruction, String label,
+      PrintWriter progress) {
     MemMcMaeConfig c = scorer.config();
     int side = c.imageSize();
     int chw = c.channels() * side * side;
@@ -34,14 +34,14 @@ final class FolderScorer {
     for (int start = 0; start < files.size(); start += FRAMES_PER_BATCH) {
       List<Path> chunk = files.subList(start, Math.min(files.size(), start + FRAMES_PER_BATCH));
       List<Path> ok = new ArrayList<>();
-      List<BufferedImage> originals = new ArrayList<>();
+      List<int[]> sizes = new ArrayList<>();
       float[] pixels = new float[chunk.size() * chw];
       for (Path f : chunk) {
         try {
           BufferedImage img = Images.read(f);
           Pixels.toChw(Pixels.resize(img, side), c.channels(), pixels, ok.size() * chw);
           ok.add(f);
-          originals.add(img);
+          sizes.add(new int[] {img.getWidth(), img.getHeight()});
         } catch (IOException e) {
           skipped.add(f.toString());
           progress.println("skipping " + e.getMessage());
@@ -55,7 +55,7 @@ final class FolderScorer {
       List<AnomalyScorer.Result> results = scorer.score(used, ok.size(), withReconstruction);
       nanos += System.nanoTime() - t0;
       for (int i = 0; i < ok.size(); i++) {
-        out.add(new Scored(ok.get(i), keepImages ? originals.get(i) : null, results.get(i)));
+        out.add(new Scored(ok.get(i), sizes.get(i)[0], sizes.get(i)[1], results.get(i)));
       }
       progress.printf(Locale.ROOT, "\r%s: %d/%d images scored", label, out.size(), files.size());
     }

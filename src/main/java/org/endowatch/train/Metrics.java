@@ -1,7 +1,6 @@
 package org.endowatch.train;
 
 import java.util.Arrays;
-import java.util.List;
 
 /** Detection and localisation metrics, computed here so their edge cases are ours and tested. */
 public final class Metrics {
@@ -78,50 +77,6 @@ public final class Metrics {
       union += predicted[i] || truth[i] ? 1 : 0;
     }
     return union == 0 ? 1.0 : inter / (double) union;
-  }
-
-  /**
-   * Pixel-level ROC AUC: how well map values rank lesion pixels above the other pixels, pooled over
-   * every image given (maps and masks of one size each, pairwise). Independent of any threshold, so it
-   * says whether a heatmap points at the lesion even where the calibrated threshold flags nothing.
-   */
-  public static double pixelAuc(List<float[]> maps, List<boolean[]> truths) {
-    if (maps.size() != truths.size()) {
-      throw new IllegalArgumentException("pixel AUC needs one mask per map: " + maps.size() + " maps, " + truths.size()
-          + " masks");
-    }
-    int lesion = 0;
-    int other = 0;
-    for (int i = 0; i < maps.size(); i++) {
-      if (maps.get(i).length != truths.get(i).length) {
-        throw new IllegalArgumentException("pixel AUC needs a map and mask of one size: " + maps.get(i).length + " vs "
-            + truths.get(i).length + " (image " + i + ")");
-      }
-      for (boolean t : truths.get(i)) {
-        lesion += t ? 1 : 0;
-        other += t ? 0 : 1;
-      }
-    }
-    if (lesion == 0 || other == 0) {
-      throw new IllegalArgumentException("pixel AUC needs lesion pixels and other pixels: the masks hold " + lesion
-          + " lesion and " + other + " other pixels");
-    }
-    double[] a = new double[lesion];
-    double[] n = new double[other];
-    int ia = 0;
-    int in = 0;
-    for (int i = 0; i < maps.size(); i++) {
-      float[] m = maps.get(i);
-      boolean[] t = truths.get(i);
-      for (int p = 0; p < m.length; p++) {
-        if (t[p]) {
-          a[ia++] = m[p];
-        } else {
-          n[in++] = m[p];
-        }
-      }
-    }
-    return auc(n, a);
   }
 
   /** Mean and (population) standard deviation. */

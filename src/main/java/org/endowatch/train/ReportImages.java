@@ -46,19 +46,20 @@ final class ReportImages {
     ImageIO.write(img, "png", file.toFile());
   }
 
-  static void gallery(List<Evaluation.Case> cases, double patchThreshold, Path file) throws IOException {
-    BufferedImage img = new BufferedImage(4 * TILE, cases.size() * TILE, BufferedImage.TYPE_INT_RGB);
+  static void gallery(List<Evaluation.GalleryRow> rows, double patchThreshold, Path file) throws IOException {
+    BufferedImage img = new BufferedImage(4 * TILE, rows.size() * TILE, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
-    for (int row = 0; row < cases.size(); row++) {
-      Evaluation.Case c = cases.get(row);
+    for (int row = 0; row < rows.size(); row++) {
+      Evaluation.GalleryRow r = rows.get(row);
+      Evaluation.Case c = r.c();
       int y = row * TILE;
-      g.drawImage(c.scored().image(), 0, y, TILE, TILE, null);
-      g.drawImage(reconstruction(c), TILE, y, TILE, TILE, null);
-      g.drawImage(c.scored().image(), 2 * TILE, y, TILE, TILE, null);
+      g.drawImage(r.image(), 0, y, TILE, TILE, null);
+      g.drawImage(reconstruction(r.reconstruction()), TILE, y, TILE, TILE, null);
+      g.drawImage(r.image(), 2 * TILE, y, TILE, TILE, null);
       g.drawImage(overlay(c.scored().result().patchScores(), c.scored().result().gridSize(), patchThreshold), 2 * TILE, y, TILE, TILE, null);
-      g.drawImage(mask(c), 3 * TILE, y, TILE, TILE, null);
+      g.drawImage(mask(r), 3 * TILE, y, TILE, TILE, null);
       g.setColor(Color.YELLOW);
       g.drawString(String.format(Locale.ROOT, "IoU %.2f  score %.4f", c.iou(), c.scored().result().imageScore()), 4, y + 14);
     }
@@ -66,8 +67,7 @@ final class ReportImages {
     ImageIO.write(img, "png", file.toFile());
   }
 
-  private static BufferedImage reconstruction(Evaluation.Case c) {
-    float[] r = c.scored().result().reconstruction();
+  private static BufferedImage reconstruction(float[] r) {
     int side = (int) Math.round(Math.sqrt(r.length / 3.0));
     int channels = r.length / (side * side);
     BufferedImage out = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
@@ -97,10 +97,10 @@ final class ReportImages {
     return out;
   }
 
-  private static BufferedImage mask(Evaluation.Case c) {
-    BufferedImage out = new BufferedImage(c.maskWidth(), c.maskHeight(), BufferedImage.TYPE_INT_RGB);
-    for (int i = 0; i < c.mask().length; i++) {
-      out.setRGB(i % c.maskWidth(), i / c.maskWidth(), c.mask()[i] ? 0xFFFFFF : 0);
+  private static BufferedImage mask(Evaluation.GalleryRow r) {
+    BufferedImage out = new BufferedImage(r.maskWidth(), r.maskHeight(), BufferedImage.TYPE_INT_RGB);
+    for (int i = 0; i < r.mask().length; i++) {
+      out.setRGB(i % r.maskWidth(), i / r.maskWidth(), r.mask()[i] ? 0xFFFFFF : 0);
     }
     return out;
   }

@@ -66,30 +66,6 @@ class MetricsTest {
   }
 
   @Test
-  void pixelAucPoolsEveryImagesPixels() {
-    boolean t = true;
-    boolean f = false;
-    // Image 1: lesion pixels 0.9, 0.4; others 0.1, 0.4. Image 2: lesion 0.2; others 0.3.
-    // Pooled lesion {0.9, 0.4, 0.2} vs other {0.1, 0.4, 0.3}: 0.9 beats 3 -> 3; 0.4 beats 0.1 and 0.3, ties 0.4 -> 2.5;
-    // 0.2 beats 0.1 -> 1. AUC = 6.5 / 9.
-    var maps = java.util.List.of(new float[] {0.9f, 0.4f, 0.1f, 0.4f}, new float[] {0.2f, 0.3f});
-    var masks = java.util.List.of(new boolean[] {t, t, f, f}, new boolean[] {t, f});
-    assertThat(Metrics.pixelAuc(maps, masks)).isCloseTo(6.5 / 9, within(1e-12));
-    // Within image 1 alone: 0.9 beats both (2), 0.4 beats 0.1 and ties 0.4 (1.5) -> 3.5 / 4.
-    assertThat(Metrics.pixelAuc(maps.subList(0, 1), masks.subList(0, 1))).isEqualTo(3.5 / 4);
-  }
-
-  @Test
-  void pixelAucNamesWhatIsMissing() {
-    assertThatThrownBy(() -> Metrics.pixelAuc(java.util.List.of(new float[] {1, 2}), java.util.List.of(new boolean[] {true, true})))
-        .hasMessage("pixel AUC needs lesion pixels and other pixels: the masks hold 2 lesion and 0 other pixels");
-    assertThatThrownBy(() -> Metrics.pixelAuc(java.util.List.of(new float[] {1, 2}), java.util.List.of(new boolean[] {true})))
-        .hasMessage("pixel AUC needs a map and mask of one size: 2 vs 1 (image 0)");
-    assertThatThrownBy(() -> Metrics.pixelAuc(java.util.List.of(), java.util.List.of(new boolean[] {true})))
-        .hasMessage("pixel AUC needs one mask per map: 0 maps, 1 masks");
-  }
-
-  @Test
   void meanAndStd() {
     assertThat(Metrics.meanStd(new double[] {1, 3})).containsExactly(2, 1);
   }

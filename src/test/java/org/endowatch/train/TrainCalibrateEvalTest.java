@@ -111,8 +111,8 @@ class TrainCalibrateEvalTest {
     }
     assertThat(share).isBetween(0.1, 0.12); // an oval of 36 px in 96 px: pi * 18^2 / 96^2 = 0.110
     assertThat(json.get("iou_flag_all_mean").asDouble()).isCloseTo(share, within(1e-9));
-    assertThat(json.get("pixel_auc").asDouble()).isBetween(0.0, 1.0);
-    assertThat(json.get("pixel_auc_within_image_n").asInt()).isEqualTo(3);
+    assertThat(json.get("patch_auc").asDouble()).isBetween(0.0, 1.0);
+    assertThat(json.get("patch_auc_within_image_n").asInt()).isEqualTo(3); // every oval covers some patches, not all
     assertThat(json.get("threshold").asDouble()).isEqualTo(ModelArtifact.readManifest(model).imageThreshold());
     assertThat(json.get("ms_per_image").asDouble()).isPositive();
     assertThat(json.get("device").asText()).isEqualTo("cpu()"); // --device cpu, named in the report
