@@ -80,31 +80,20 @@ public final class KvasirValidationCrops {
     int i = 0;
     for (String frame : trainFrames) {
       i++;
-      BufferedImage img = ImageIO.read(data.resolve("kvasir-seg/images/" + frame + ".jpg").toFile());
-      BufferedImage mask = ImageIO.read(data.resolve("kvasir-seg/masks/" + frame + ".jpg").toFile());
-      if (img == null || mask == null) {
-        System.err.println("unreadable image or mask for " + frame + "; skipped");
+      BufferedImage[] scaled = scaledFrame(data, frame);
+      if (scaled == null) {
         none++;
         continue;
       }
-      double scale = SHORT_SIDE / (double) Math.min(img.getWidth(), img.getHeight());
-      int w = (int) Math.round(img.getWidth() * scale);
-      int h = (int) Math.round(img.getHeight() * scale);
-      BufferedImage frameRgb = resize(img, w, h);
-      BufferedImage maskRgb = resize(mask, w, h);
+      BufferedImage frameRgb = scaled[0];
+      BufferedImage maskRgb = scaled[1];
       int[] best = polypCrop(frameRgb, maskRgb);
       if (best == null) {
         none++;
       } else {
         ImageIO.write(frameRgb.getSubimage(best[0], best[1], CROP, CROP), "jpg",
             out.resolve("anomalous/" + frame + ".jpg").toFile());
-        BufferedImage m = new BufferedImage(CROP, CROP, BufferedImage.TYPE_BYTE_GRAY);
-        for (int y = 0; y < CROP; y++) {
-          for (int x = 0; x < CROP; x++) {
-            m.getRaster().setSample(x, y, 0, polyp(maskRgb, best[0] + x, best[1] + y) ? 255 : 0);
-          }
-        }
-        ImageIO.write(m, "png", out.resolve("masks/" + frame + ".png").toFile());
+        ImageIO.write(maskCrop(maskRgb, best[0], best[1]), "png", out.resolve("masks/" + frame + ".png").toFile());
         written++;
       }
       if (i % 50 == 0) {
@@ -128,17 +117,14 @@ public final class KvasirValidationCrops {
     int i = 0;
     for (String frame : frames) {
       i++;
-      BufferedImage img = ImageIO.read(data.resolve("kvasir-seg/images/" + frame + ".jpg").toFile());
-      BufferedImage mask = ImageIO.read(data.resolve("kvasir-seg/masks/" + frame + ".jpg").toFile());
-      if (img == null || mask == null) {
-        System.err.println("unreadable image or mask for " + frame + "; skipped");
+      BufferedImage[] scaled = scaledFrame(data, frame);
+      if (scaled == null) {
         continue;
       }
-      double scale = SHORT_SIDE / (double) Math.min(img.getWidth(), img.getHeight());
-      int w = (int) Math.round(img.getWidth() * scale);
-      int h = (int) Math.round(img.getHeight() * scale);
-      BufferedImage frameRgb = resize(img, w, h);
-      BufferedImage maskRgb = resize(mask, w, h);
+      BufferedImage frameRgb = scaled[0];
+      BufferedImage maskRgb = scaled[1];
+      int w = frameRgb.getWidth();
+      int h = frameRgb.getHeight();
       long[] bad = notTissue(frameRgb);
       int left = (int) Math.ceil(0.22 * w);
       for (int y = 0; y + CROP <= h; y += TILE_STEP) {
@@ -148,13 +134,7 @@ public final class KvasirValidationCrops {
           }
           String name = frame + "__c" + (x - left) / CELL + "_r" + y / CELL;
           ImageIO.write(frameRgb.getSubimage(x, y, CROP, CROP), "jpg", out.resolve("tiles/" + name + ".jpg").toFile());
-          BufferedImage m = new BufferedImage(CROP, CROP, BufferedImage.TYPE_BYTE_GRAY);
-          for (int yy = 0; yy < CROP; yy++) {
-            for (int xx = 0; xx < CROP; xx++) {
-              m.getRaster().setSample(xx, yy, 0, polyp(maskRgb, x + xx, y + yy) ? 255 : 0);
-            }
-          }
-          ImageIO.write(m, "png", out.resolve("masks/" + name + ".png").toFile());
+          ImageIO.write(maskCrop(maskRgb, x, y), "png", out.resolve("masks/" + name + ".png").toFile());
           tiles++;
         }
       }
@@ -163,6 +143,31 @@ public final class KvasirValidationCrops {
       }
     }
     System.out.printf("%d frames off the training side: %d tissue-only tiles written to %s%n", frames.size(), tiles, out);
+  }
+
+  /** A frame and its mask scaled so the short side is SHORT_SIDE, or null (said on stderr) if either is unreadable. */
+  static BufferedImage[] scaledFrame(Path data, String frame) throws IOException {
+    BufferedImage img = ImageIO.read(data.resolve("kvasir-seg/images/" + frame + ".jpg").toFile());
+    BufferedImage mask = ImageIO.read(data.resolve("kvasir-seg/masks/" + frame + ".jpg").toFile());
+    if (img == null || mask == null) {
+      System.err.println("unreadable image or mask for " + frame + "; skipped");
+      return null;
+    }
+    double scale = SHORT_SIDE / (double) Math.min(img.getWidth(), img.getHeight());
+    int w = (int) Math.round(img.getWidth() * scale);
+    int h = (int) Math.round(img.getHeight() * scale);
+    return new BufferedImage[] {resize(img, w, h), resize(mask, w, h)};
+  }
+
+  /** The binary mask (0/255) of the CROP x CROP window at (x0, y0). */
+  static BufferedImage maskCrop(BufferedImage maskRgb, int x0, int y0) {
+    BufferedImage m = new BufferedImage(CROP, CROP, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < CROP; y++) {
+      for (int x = 0; x < CROP; x++) {
+        m.getRaster().setSample(x, y, 0, polyp(maskRgb, x0 + x, y0 + y) ? 255 : 0);
+      }
+    }
+    return m;
   }
 
   /** Integral image of the pixels a crop may not contain: the black border and the surroundings of green. */
