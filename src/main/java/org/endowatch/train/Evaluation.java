@@ -314,6 +314,13 @@ public final class Evaluation {
       StringBuilder md = new StringBuilder("# Evaluation report\n\n| metric | value |\n|---|---|\n");
       report.forEach((k, v) -> md.append("| ").append(k).append(" | ")
           .append(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v).append(" |\n"));
+      if (report.containsKey("iou_flag_all_mean")) {
+        md.append(String.format(Locale.ROOT, "%nHow to read localisation: `iou_mean` is the IoU at the calibrated patch threshold; "
+            + "a map that flagged every pixel would score `iou_flag_all_mean` (%.3f here), so an IoU means something only "
+            + "above that. `patch_auc` needs no threshold: 0.5 means the map does not point at the lesions, below 0.5 it "
+            + "points away from them (a patch is lesion when at least half of its mask pixels are).%n",
+            (double) report.get("iou_flag_all_mean")));
+      }
       md.append("\n![ROC](roc.png)\n");
       if (!gallery.isEmpty()) {
         md.append("\nBest three and worst three anomalous images by IoU (image | reconstruction | heatmap overlay | mask):\n\n")

@@ -116,7 +116,8 @@ class TrainCalibrateEvalTest {
     assertThat(json.get("threshold").asDouble()).isEqualTo(ModelArtifact.readManifest(model).imageThreshold());
     assertThat(json.get("ms_per_image").asDouble()).isPositive();
     assertThat(json.get("device").asText()).isEqualTo("cpu()"); // --device cpu, named in the report
-    assertThat(report.resolve("report.md")).exists();
+    assertThat(Files.readString(report.resolve("report.md")))
+        .contains(String.format(java.util.Locale.ROOT, "would score `iou_flag_all_mean` (%.3f here)", share));
     List<String> rows = Files.readAllLines(report.resolve("scores.csv"));
     assertThat(rows).hasSize(1 + 3 + 3);
     assertThat(rows.get(0)).isEqualTo("file,class,image_score,patch_scores");
