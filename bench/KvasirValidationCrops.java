@@ -36,7 +36,8 @@ import javax.imageio.ImageIO;
  *
  * <p>With {@code tiles} as a third argument it cuts, instead, every frame that is <em>not</em> on the
  * training side (never seen in training, in no part) into tissue-only tiles of the same 224 px at the
- * same scale, on a lattice of {@value #TILE_STEP} px (overlapping), so that a frame's anomaly map can
+ * same scale, on a lattice of {@value #TILE_STEP} px (overlapping; a fourth argument sets another multiple of
+ * {@value #CELL} px), so that a frame's anomaly map can
  * be stitched from the tiles' patch scores and compared with its polyp mask where the polyp is a
  * small part of the picture (bench/frame_localisation.py). Output: OUT/tiles/FRAME__cC_rR.jpg and
  * OUT/masks/FRAME__cC_rR.png, C and R the tile's top-left corner in cells of {@value #CELL} px from
@@ -53,8 +54,10 @@ public final class KvasirValidationCrops {
   static final int TILE_STEP = 2 * CELL;
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2 && !(args.length == 3 && args[2].equals("tiles"))) {
-      System.err.println("usage: KvasirValidationCrops SHARED_DATA_DIR OUT_DIR [tiles]");
+    if (args.length != 2 && !(args.length >= 3 && args.length <= 4 && args[2].equals("tiles"))
+        || args.length == 4 && (!args[3].matches("\\d+") || Integer.parseInt(args[3]) % CELL != 0 || args[3].equals("0"))) {
+      System.err.println("usage: KvasirValidationCrops SHARED_DATA_DIR OUT_DIR [tiles [STEP]]  (STEP: a multiple of "
+          + CELL + " px, default " + TILE_STEP + ")");
       System.exit(2);
     }
     Path data = Path.of(args[0]);
@@ -69,8 +72,8 @@ public final class KvasirValidationCrops {
       trainFrames = s.map(p -> p.getFileName().toString().replaceFirst("_n\\d+\\.jpg$", ""))
           .collect(Collectors.toCollection(TreeSet::new));
     }
-    if (args.length == 3) {
-      tiles(data, trainFrames, out);
+    if (args.length >= 3) {
+      tiles(data, trainFrames, out, args.length == 4 ? Integer.parseInt(args[3]) : TILE_STEP);
       return;
     }
     Files.createDirectories(out.resolve("anomalous"));
@@ -105,7 +108,7 @@ public final class KvasirValidationCrops {
   }
 
   /** Every frame off the training side, cut into the tissue-only tiles of the class comment. */
-  static void tiles(Path data, Set<String> trainFrames, Path out) throws IOException {
+  static void tiles(Path data, Set<String> trainFrames, Path out, int step) throws IOException {
     Files.createDirectories(out.resolve("tiles"));
     Files.createDirectories(out.resolve("masks"));
     java.util.List<String> frames;
@@ -127,8 +130,8 @@ public final class KvasirValidationCrops {
       int h = frameRgb.getHeight();
       long[] bad = notTissue(frameRgb);
       int left = (int) Math.ceil(0.22 * w);
-      for (int y = 0; y + CROP <= h; y += TILE_STEP) {
-        for (int x = left; x + CROP <= w; x += TILE_STEP) {
+      for (int y = 0; y + CROP <= h; y += step) {
+        for (int x = left; x + CROP <= w; x += step) {
           if (sum(bad, w, x, y) > 0) {
             continue;
           }

@@ -6,9 +6,10 @@ polyp is a small part of the picture (the paper's Kvasir-SEG setting) rather tha
 
 TILES_DIR is what `KvasirValidationCrops.java ../shared/data TILES_DIR tiles` wrote (tiles/ and
 masks/, tile names FRAME__cC_rR); each SCORES_CSV is an `endowatch eval` of some of those tiles (the
-anomalous rows). A tile's GRID x GRID patch scores land on a frame lattice of cells (one patch each);
-a cell's score is the mean over the tiles that cover it, and a cell is lesion when at least half its
-mask pixels are. Reported, over cells, alongside the same stitching of plain patch statistics (luma
+anomalous rows). A tile's GRID x GRID patch scores (the model's grid: micro 8, tiny 14) are averaged
+by area onto the tile's 8 x 8 cells of 28 px (the tile names' lattice; for micro one patch each), the
+cells land on their frame's lattice, a cell's score is the mean over the tiles that cover it, and a
+cell is lesion when at least half its mask pixels are. Reported, over cells, alongside the same stitching of plain patch statistics (luma
 mean, mean gradient): the pooled ROC AUC, the mean AUC within each frame that has both kinds of cell
 (also by the polyp's share of the frame's covered cells), the IoU at PATCH_THRESHOLD (the model's
 calibrated patch threshold) and the IoU of flagging every covered cell, means over frames with a
@@ -25,6 +26,8 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from patch_controls import lesion_patches, patch_statistics  # noqa: E402
 from rank_auc import auc  # noqa: E402
+
+CELLS = 8   # cells per tile side: 224 px tiles, 28 px cells (KvasirValidationCrops' lattice)
 
 
 def tile_position(name):
@@ -44,18 +47,20 @@ def main():
     # frame -> value name -> (col,row) -> list of patch values; frame -> (col,row) -> lesion
     cells = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     lesion = defaultdict(dict)
+    per_patch = 224 // grid
     for n, (name, model) in enumerate(sorted(scores.items())):
         frame, c0, r0 = tile_position(name)
-        values = {"model": model}
-        values.update({k: v for k, v in patch_statistics(os.path.join(tiles, "tiles", name), grid).items()
+        by_area = np.kron(model.reshape(grid, grid), np.ones((per_patch, per_patch), np.float32))
+        values = {"model": by_area.reshape(CELLS, 224 // CELLS, CELLS, 224 // CELLS).mean(axis=(1, 3)).reshape(-1)}
+        values.update({k: v for k, v in patch_statistics(os.path.join(tiles, "tiles", name), CELLS).items()
                        if k != "luma std"})
-        labels = lesion_patches(os.path.join(tiles, "masks", os.path.splitext(name)[0] + ".png"), grid)
-        for i in range(grid):
-            for j in range(grid):
+        labels = lesion_patches(os.path.join(tiles, "masks", os.path.splitext(name)[0] + ".png"), CELLS)
+        for i in range(CELLS):
+            for j in range(CELLS):
                 key = (c0 + j, r0 + i)
                 for k, v in values.items():
-                    cells[frame][k][key].append(float(v[i * grid + j]))
-                lesion[frame][key] = bool(labels[i * grid + j])
+                    cells[frame][k][key].append(float(v[i * CELLS + j]))
+                lesion[frame][key] = bool(labels[i * CELLS + j])
         if (n + 1) % 2000 == 0:
             print(f"{n + 1}/{len(scores)} tiles", file=sys.stderr)
     names = ["model", "luma mean", "gradient"]

@@ -4,7 +4,7 @@ inside anomalous images only (issue 4's localisation, without any threshold).
 
   patch_controls.py ANOMALOUS_DIR MASKS_DIR GRID [SCORES_CSV]
 
-Each image is resized to 128 px and cut into a GRID x GRID patch grid (micro: 8, 16 px patches); a
+Each image is resized to 16 x GRID px and cut into a GRID x GRID grid of 16 px patches (micro: 8, tiny: 14); a
 patch counts as lesion when at least half of its mask pixels are. For every patch statistic (luma
 mean, luma standard deviation, mean gradient magnitude) and for the model's patch scores from a
 `scores.csv` that `endowatch eval` wrote on the same folder, two ROC AUCs of "higher means lesion":
@@ -27,10 +27,11 @@ LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def patch_statistics(path, grid):
-    y = (np.asarray(Image.open(path).convert("RGB").resize((128, 128), Image.BILINEAR), np.float32) / 255) @ LUMA
+    side = 16 * grid   # the presets' 16 px patches: micro 8 x 8 at 128 px, tiny 14 x 14 at 224 px
+    y = (np.asarray(Image.open(path).convert("RGB").resize((side, side), Image.BILINEAR), np.float32) / 255) @ LUMA
     gx = np.abs(np.diff(y, axis=1, append=y[:, -1:]))
     gy = np.abs(np.diff(y, axis=0, append=y[-1:, :]))
-    p = 128 // grid
+    p = 16
 
     def per_patch(a):
         return a.reshape(grid, p, grid, p).transpose(0, 2, 1, 3).reshape(grid * grid, p * p)
