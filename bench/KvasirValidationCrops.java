@@ -54,8 +54,9 @@ public final class KvasirValidationCrops {
   static final int TILE_STEP = 2 * CELL;
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2 && !(args.length >= 3 && args.length <= 4 && args[2].equals("tiles"))
-        || args.length == 4 && (!args[3].matches("\\d+") || Integer.parseInt(args[3]) % CELL != 0 || args[3].equals("0"))) {
+    boolean tiles = (args.length == 3 || args.length == 4) && args[2].equals("tiles");
+    boolean stepOk = args.length < 4 || args[3].matches("[1-9]\\d{0,3}") && Integer.parseInt(args[3]) % CELL == 0;
+    if (!(args.length == 2 || tiles) || !stepOk) {
       System.err.println("usage: KvasirValidationCrops SHARED_DATA_DIR OUT_DIR [tiles [STEP]]  (STEP: a multiple of "
           + CELL + " px, default " + TILE_STEP + ")");
       System.exit(2);
@@ -72,7 +73,7 @@ public final class KvasirValidationCrops {
       trainFrames = s.map(p -> p.getFileName().toString().replaceFirst("_n\\d+\\.jpg$", ""))
           .collect(Collectors.toCollection(TreeSet::new));
     }
-    if (args.length >= 3) {
+    if (tiles) {
       tiles(data, trainFrames, out, args.length == 4 ? Integer.parseInt(args[3]) : TILE_STEP);
       return;
     }

@@ -131,15 +131,26 @@ public final class TopicAdmin implements AutoCloseable {
   /**
    * Returns once every fixable difference is gone as the brokers report it. The controller acknowledges a
    * change before every broker's metadata shows it, so without this wait a 'check' (or a scorer starting)
-   * right after 'apply' can still see the old partition count or config (seen once in CI).
+   * right after 'apply' can still see the old partition count or config (seen once in CI). A topic just
+   * created may also be listed before it can be described; that counts as not visible yet.
    */
   private void awaitVisible(TopicCatalog catalog) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<Difference> pending = diff(catalog).stream().filter(Difference::fixable).toList();
-    while (!pending.isEmpty()) {
+    while (true) {
+      List<Difference> pending = null;
+      KafkaUnavailableException error = null;
+      try {
+        pending = diff(catalog).stream().filter(Difference::fixable).toList();
+      } catch (KafkaUnavailableException notYet) {
+        error = notYet;
+      }
+      if (pending != null && pending.isEmpty()) {
+        return;
+      }
       if (System.nanoTime() > deadline) {
-        throw new KafkaUnavailableException("Kafka at " + bootstrap + " accepted the changes but still reports "
-            + pending.get(0) + " after " + timeout.toSeconds() + " s; run 'endowatch topics check' again shortly");
+        throw error != null ? error : new KafkaUnavailableException("Kafka at " + bootstrap + " accepted the changes but "
+            + "still reports " + pending.get(0) + " after " + timeout.toSeconds() + " s; run 'endowatch topics check' "
+            + "again shortly");
       }
       try {
         Thread.sleep(100);
@@ -147,7 +158,6 @@ public final class TopicAdmin implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new KafkaUnavailableException("interrupted while waiting for the topic changes to show", e);
       }
-      pending = diff(catalog).stream().filter(Difference::fixable).toList();
     }
   }
 
