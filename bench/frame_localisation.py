@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from patch_controls import lesion_patches, patch_statistics  # noqa: E402
+from patch_controls import lesion_patches, patch_statistics, table  # noqa: E402
 from rank_auc import auc  # noqa: E402
 
 CELLS = 8   # cells per tile side: 224 px tiles, 28 px cells (KvasirValidationCrops' lattice)
@@ -64,41 +64,24 @@ def main():
         if (n + 1) % 2000 == 0:
             print(f"{n + 1}/{len(scores)} tiles", file=sys.stderr)
     names = ["model", "luma mean", "gradient"]
-    pooled = {k: ([], []) for k in names}
-    within = {k: [] for k in names}
-    ious, flag_all, shares = [], [], []
+    values = {k: [] for k in names}
+    labels, ious, flag_all = [], [], []
     for frame, per_value in cells.items():
         keys = sorted(lesion[frame])
         truth = np.array([lesion[frame][key] for key in keys])
-        share = truth.mean()
+        labels.append(truth)
         for k in names:
-            v = np.array([np.mean(per_value[k][key]) for key in keys])
-            pooled[k][0].append(v[~truth])
-            pooled[k][1].append(v[truth])
-            if 0 < truth.sum() < len(truth):
-                within[k].append((share, auc(v[~truth], v[truth])))
-            if k == "model" and truth.any():
-                flagged = v > threshold
-                ious.append((flagged & truth).sum() / (flagged | truth).sum())
-                flag_all.append(share)
-        shares.append(share)
-    shares = np.array(shares)
+            values[k].append(np.array([np.mean(per_value[k][key]) for key in keys]))
+        if truth.any():
+            flagged = values["model"][-1] > threshold
+            ious.append((flagged & truth).sum() / (flagged | truth).sum())
+            flag_all.append(truth.mean())
+    shares = np.array([t.mean() for t in labels])
     print(f"{len(cells)} frames, {len(scores)} tiles; polyp share of the covered cells: mean {shares.mean():.3f}, "
           f"median {np.median(shares):.3f}; {int((shares == 0).sum())} frames with no polyp cell covered")
-    print(f"{'cell value':<12} {'pooled AUC':>10} {'within-frame AUC (mean)':>24} {'frames':>7}")
-    for k in names:
-        print(f"{k:<12} {auc(np.concatenate(pooled[k][0]), np.concatenate(pooled[k][1])):>10.3f} "
-              f"{np.mean([a for _, a in within[k]]):>24.3f} {len(within[k]):>7}")
-    bands = [(0, 0.1), (0.1, 0.25), (0.25, 0.5), (0.5, 1)]
-    print("\nwithin-frame AUC (mean) by the polyp's share of the covered cells")
-    print(f"{'cell value':<12}" + "".join(f"{f'{lo:.2f}-{hi:.2f}':>12}" for lo, hi in bands))
-    for k in names:
-        per = [[a for s, a in within[k] if lo < s <= hi] for lo, hi in bands]
-        print(f"{k:<12}" + "".join(f"{np.mean(a):>12.3f}" if a else f"{'-':>12}" for a in per))
-    print(f"{'frames':<12}" + "".join(f"{len([1 for s, _ in within['model'] if lo < s <= hi]):>12}" for lo, hi in bands))
+    table(values, labels, [(0, 0.1), (0.1, 0.25), (0.25, 0.5), (0.5, 1)], "cell", "covered cells", "frame", 12)
     print(f"\nIoU at the patch threshold {threshold}: {np.mean(ious):.4f} (frames with a polyp cell: {len(ious)}); "
           f"flagging every covered cell: {np.mean(flag_all):.4f}")
-
 
 if __name__ == "__main__":
     main()

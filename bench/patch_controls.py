@@ -70,20 +70,26 @@ def main():
             values.setdefault(k, []).append(v)
         labels.append(lesion_patches(mask, grid))
     print(f"{len(labels)} images, {sum(int(l.sum()) for l in labels)} lesion patches of {len(labels) * grid * grid}")
-    print(f"{'patch value':<20} {'pooled AUC':>10} {'within-image AUC (mean)':>24} {'images':>7}")
-    bands = [(0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1)]
+    table(values, labels, [(0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, 1)], "patch", "patches", "image", 20)
+
+
+def table(values, labels, bands, item, items, unit, width):
+    """Pooled and within-UNIT AUCs of every value, and the within-UNIT AUC by the lesion's share of the
+    UNIT's ITEMS. values: name -> one array (a value per item) per image or frame; labels: one boolean
+    array (item is lesion) per image or frame, in the same order."""
+    what = item + " value"
+    print(f"{what:<{width}} {'pooled AUC':>10} {f'within-{unit} AUC (mean)':>24} {unit + 's':>7}")
     by_band = {}
     for k, per_image in values.items():
         s, l = np.concatenate(per_image), np.concatenate(labels)
         within = [(m.mean(), auc(v[~m], v[m])) for v, m in zip(per_image, labels) if 0 < m.sum() < len(m)]
-        print(f"{k:<20} {auc(s[~l], s[l]):>10.3f} {np.mean([a for _, a in within]):>24.3f} {len(within):>7}")
+        print(f"{k:<{width}} {auc(s[~l], s[l]):>10.3f} {np.mean([a for _, a in within]):>24.3f} {len(within):>7}")
         by_band[k] = [[a for share, a in within if lo < share <= hi] for lo, hi in bands]
-    print("\nwithin-image AUC (mean) by the lesion's share of the patches")
-    print(f"{'patch value':<20}" + "".join(f"{f'{lo:.2f}-{hi:.2f}':>12}" for lo, hi in bands))
+    print(f"\nwithin-{unit} AUC (mean) by the lesion's share of the {items}")
+    print(f"{what:<{width}}" + "".join(f"{f'{lo:.2f}-{hi:.2f}':>12}" for lo, hi in bands))
     for k, per_band in by_band.items():
-        print(f"{k:<20}" + "".join(f"{np.mean(a):>12.3f}" if a else f"{'-':>12}" for a in per_band))
-    print(f"{'images':<20}" + "".join(f"{len(a):>12}" for a in next(iter(by_band.values()))))
-
+        print(f"{k:<{width}}" + "".join(f"{np.mean(a):>12.3f}" if a else f"{'-':>12}" for a in per_band))
+    print(f"{unit + 's':<{width}}" + "".join(f"{len(a):>12}" for a in next(iter(by_band.values()))))
 
 if __name__ == "__main__":
     main()
