@@ -37,7 +37,9 @@ import org.endowatch.model.ModelManifest;
  *       both implementations compute the same function);
  *   <li>{@code import PRESET WEIGHTS MODEL_DIR COMMAND}: a model directory (manifest and
  *       parameters, not calibrated) for endowatch's own {@code calibrate} and {@code eval}; the
- *       manifest's training command records how the weights were made.
+ *       manifest's training command records how the weights were made;
+ *   <li>{@code export PRESET MODEL_DIR OUT}: the other way, a trained endowatch model's parameters as
+ *       tensors, so the reference can run it (bench/feature_scores.py).
  * </ul>
  *
  * <p>Run: {@code java -cp target/endowatch.jar bench/ReferenceWeights.java MODE ...}
@@ -80,7 +82,18 @@ public final class ReferenceWeights {
           }
         }
       }
-      default -> throw new IllegalArgumentException("mode must be masks, forward or import, got " + args[0]);
+      case "export" -> {
+        try (ModelArtifact.Loaded model = ModelArtifact.load(Path.of(args[2]), "cpu")) {
+          Map<String, Tensor> out = new LinkedHashMap<>();
+          for (Pair<String, Parameter> p : model.network().getParameters()) {
+            NDArray a = p.getValue().getArray();
+            out.put(javaName(p.getKey()), new Tensor(a.getShape().getShape(), a.toFloatArray()));
+          }
+          write(Path.of(args[3]), out);
+          System.out.println("wrote " + out.size() + " tensors to " + args[3]);
+        }
+      }
+      default -> throw new IllegalArgumentException("mode must be masks, forward, import or export, got " + args[0]);
     }
   }
 
@@ -90,7 +103,7 @@ public final class ReferenceWeights {
     net.initialize(manager, DataType.FLOAT32, net.inputShapes(1));
     int set = 0;
     for (Pair<String, Parameter> p : net.getParameters()) {
-      String name = p.getKey().replaceAll("(^|_)\\d{2}(?=[a-zA-Z])", "$1");
+      String name = javaName(p.getKey());
       Tensor t = weights.get(name);
       NDArray array = p.getValue().getArray();
       if (t == null || !new Shape(t.shape()).equals(array.getShape())) {
@@ -104,6 +117,11 @@ public final class ReferenceWeights {
       throw new IllegalArgumentException("the weights file has " + weights.size() + " tensors, the network " + set);
     }
     return net;
+  }
+
+  /** A DJL parameter name without its child-number prefixes: {@code 01encoder0_...} -> {@code encoder0_...}. */
+  static String javaName(String djlName) {
+    return djlName.replaceAll("(^|_)\\d{2}(?=[a-zA-Z])", "$1");
   }
 
   record Tensor(long[] shape, float[] values) {
