@@ -64,7 +64,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "DIR", description = "Model for the pipeline (default: the bundled demo-micro).") Path model;
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of an embedded broker.") String bootstrap;
   @Option(names = "--python", defaultValue = "/usr/bin/python3",
-      description = "Python with torch for the PyTorch-eager reference (skipped with a message when absent).")
+      description = "Python with torch for the PyTorch-eager reference (skipped with a message when absent); "
+          + "bench/python3-openblas runs Debian's on OpenBLAS instead of the reference BLAS.")
   String python;
   @Option(names = "--out", paramLabel = "FILE.json") Path out;
   @Spec CommandSpec spec;
@@ -122,6 +123,12 @@ public final class BenchCommand implements Callable<Integer> {
           m.matmulGflops(), m.engine(), m.device(), m.threads(), 100 * first.achievedGflops() / m.matmulGflops());
       JsonNode reference = reference(err, m.device().startsWith("gpu") ? "cuda" : "cpu");
       json.put("reference", reference);
+      if (reference.has("matmul_gflops")) {
+        referenceBlasNote(reference.get("matmul_gflops").asDouble(), m.matmulGflops()).ifPresent(note -> {
+          outw.println(note);
+          ((com.fasterxml.jackson.databind.node.ObjectNode) reference).put("note", note);
+        });
+      }
       if (reference.has("runs")) {
         for (JsonNode r : reference.get("runs")) {
           m.runs().stream().filter(x -> x.preset().equals(r.get("preset").asText()) && x.maskSchedule().equals(r.get("mask_schedule").asText())
@@ -193,6 +200,22 @@ public final class BenchCommand implements Callable<Integer> {
     }
     outw.flush();
     return 0;
+  }
+
+  /**
+   * A warning when the reference's own large product runs far below endowatch's: then its torch
+   * multiplies on an unoptimised BLAS (Debian's python3-torch with the reference BLAS that Debian
+   * selects by default ran at 3.5 GFLOP/s against 96 here) and the ratios compare BLAS builds, not
+   * implementations. A quarter is far below any real difference between optimised BLAS builds
+   * (OpenBLAS and libtorch's measured within 20 % of each other on dev-2c).
+   */
+  static java.util.Optional<String> referenceBlasNote(double referenceGflops, double ceilingGflops) {
+    if (referenceGflops >= ceilingGflops / 4) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(String.format(Locale.ROOT, "note: the reference's torch multiplies at %.1f GFLOP/s against "
+        + "%.1f here, so its BLAS is not an optimised one and the ratios below compare BLAS builds; on Debian run "
+        + "--python bench/python3-openblas (apt-get install libopenblas0-openmp)", referenceGflops, ceilingGflops));
   }
 
   /** The PyTorch-eager reference (bench/memmc_mae_reference.py) on the same machine, or why it was skipped. */

@@ -33,6 +33,16 @@ class BenchModelTest {
   }
 
   @Test
+  void aReferenceOnAnUnoptimisedBlasIsFlaggedAndAnOptimisedOneIsNot() {
+    assertThat(BenchCommand.referenceBlasNote(3.5, 96.0)).contains("note: the reference's torch multiplies at 3.5 GFLOP/s "
+        + "against 96.0 here, so its BLAS is not an optimised one and the ratios below compare BLAS builds; on Debian run "
+        + "--python bench/python3-openblas (apt-get install libopenblas0-openmp)");
+    assertThat(BenchCommand.referenceBlasNote(24.0, 96.0)).isEmpty();   // exactly a quarter: not flagged
+    assertThat(BenchCommand.referenceBlasNote(23.9, 96.0)).isPresent();
+    assertThat(BenchCommand.referenceBlasNote(240.0, 197.0)).isEmpty();
+  }
+
+  @Test
   void aGpuThatIsNotThereIsAOneLineError(@TempDir Path dir) {
     var r = Cli.run("bench", "model", "--device", "gpu", "--python", dir.resolve("no-python").toString());
 
