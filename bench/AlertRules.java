@@ -12,8 +12,11 @@ import org.endowatch.ingest.FrameSource;
 import org.endowatch.ingest.GroundTruth;
 import org.endowatch.ingest.ProcedureVideo;
 import org.endowatch.ingest.Sources;
+import org.endowatch.model.MaskSchedule;
+import org.endowatch.model.Masks;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.score.AlertRule;
+import org.endowatch.score.AnomalyScorer;
 import org.endowatch.score.FrameScorer;
 import org.endowatch.score.ModelFrameScorer;
 import org.endowatch.score.ScoringThreads;
@@ -30,6 +33,15 @@ import org.endowatch.score.ScoringThreads;
  * <p>Run: {@code java -Dai.djl.offline=true -cp target/endowatch.jar bench/AlertRules.java
  * MODEL_DIR OUT SEED_FROM SEED_TO SECONDS} (each procedure SECONDS long at 30 fps, 2 s segments,
  * one segment in six with a lesion: more normal video for the false alerts than `bench pipeline`'s one in three).
+ *
+ * <p>With a sixth argument {@code rotating} (a model calibrated for complementary-4) it compares two
+ * ways of scoring the same frames instead of the rules: every frame under all four complementary
+ * masks (the shipped schedule), and one of the four masks per frame in turn, frame t under mask t
+ * mod 4, each patch scoring the mean of its scores from the last four frames in which it was hidden
+ * ("rotating": a quarter of the network's work per frame; on a still scene the same scores as
+ * complementary-4 after four frames). Every frame is scored under each mask alone once (cached in
+ * OUT/passes-SEED.bin) and both series are built from those scores; the model's own threshold and
+ * the default rule are applied to both.
  */
 public class AlertRules {
   static final double FPS = 30;
@@ -45,6 +57,10 @@ public class AlertRules {
     int seconds = Integer.parseInt(a[4]);
     ScoringThreads.request(0);   // as `score`: one thread per operator here, frames side by side
     ModelArtifact.Loaded loaded = ModelArtifact.load(model, "cpu");
+    if (a.length > 5 && a[5].equals("rotating")) {
+      rotating(loaded, out, from, to, seconds);
+      return;
+    }
     List<Procedure> procedures = new ArrayList<>();
     double threshold;
     try (ModelFrameScorer scorer = new ModelFrameScorer(loaded, null, ScoringThreads.frameWorkers(0, false, 4))) {
@@ -53,6 +69,10 @@ public class AlertRules {
         procedures.add(scoreProcedure(scorer, out, seed, seconds));
       }
     }
+    report(procedures, threshold, RULES);
+  }
+
+  static void report(List<Procedure> procedures, double threshold, int[][] rules) {
     long frames = procedures.stream().mapToLong(p -> p.scores().length).sum();
     long normalFrames = procedures.stream().mapToLong(p -> p.scores().length - p.truth().anomalousFrames()).sum();
     long normalOver = 0;
@@ -71,7 +91,7 @@ public class AlertRules {
     System.out.printf(Locale.ROOT, "%d procedures, %d frames (%d normal = %.1f min); normal frames over the threshold: %d (%.2f %%), %d of them more than 12 frames from every lesion%n",
         procedures.size(), frames, normalFrames, normalHours * 60, normalOver, 100.0 * normalOver / normalFrames, farOver);
     System.out.println("rule | lesions alerted | frames from onset to the raising frame: min, median, p90, max | false alerts | per hour of normal video");
-    for (int[] kn : RULES) {
+    for (int[] kn : rules) {
       AlertRule rule = new AlertRule(kn[0], kn[1], AlertRule.DEFAULT.clearM(), AlertRule.DEFAULT.clearFraction());
       int lesions = 0;
       int falseAlerts = 0;
@@ -106,39 +126,178 @@ public class AlertRules {
   }
 
   static Procedure scoreProcedure(ModelFrameScorer scorer, Path out, long seed, int seconds) throws Exception {
-    Path video = out.resolve("procedure-" + seed + ".mp4");
     Path cache = out.resolve("scores-" + seed + ".csv");
-    int segments = Math.max(2, seconds / 2);
-    GroundTruth truth = ProcedureVideo.write(ProcedureVideo.synthetic(segments, Math.max(1, seconds / 12), 384, 256,
-        (int) Math.round(2 * FPS), seed), 384, 256, FPS, seed, video, n -> {});
+    GroundTruth truth = video(out, seed, seconds);
     if (Files.exists(cache)) {
       double[] s = Files.readAllLines(cache).stream().mapToDouble(Double::parseDouble).toArray();
       if (s.length == truth.frames()) {
         return new Procedure(seed, truth, s);
       }
     }
-    FramePreparer preparer = new FramePreparer(256, 256, 0.9f);
-    List<Frame> batch = new ArrayList<>();
     double[] scores = new double[truth.frames()];
     int[] next = {0};
     long t0 = System.nanoTime();
-    try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
+    inBatches(out, seed, batch -> flush(scorer, batch, scores, next));
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(cache))) {
+      Arrays.stream(scores).forEach(w::println);
+    }
+    System.err.printf(Locale.ROOT, "seed %d: %d frames scored in %.0f s%n", seed, next[0], (System.nanoTime() - t0) / 1e9);
+    return new Procedure(seed, truth, scores);
+  }
+
+  /** The generated procedure of this seed (written once to OUT/procedure-SEED.mp4) and its ground truth. */
+  static GroundTruth video(Path out, long seed, int seconds) throws Exception {
+    int segments = Math.max(2, seconds / 2);
+    return ProcedureVideo.write(ProcedureVideo.synthetic(segments, Math.max(1, seconds / 12), 384, 256,
+        (int) Math.round(2 * FPS), seed), 384, 256, FPS, seed, out.resolve("procedure-" + seed + ".mp4"), n -> {});
+  }
+
+  /** The procedure's frames as the scorer sees them (ingest's preparation), in batches of 4, in order. */
+  static void inBatches(Path out, long seed, java.util.function.Consumer<List<Frame>> each) throws Exception {
+    FramePreparer preparer = new FramePreparer(256, 256, 0.9f);
+    List<Frame> batch = new ArrayList<>();
+    try (FrameSource s = Sources.open(out.resolve("procedure-" + seed + ".mp4").toString(), Sources.Options.DEFAULT, ms -> {})) {
       FrameSource.Picture p;
       int i = 0;
       while ((p = s.next()) != null) {
         batch.add(new Frame("p" + seed, i, i, 256, 256, Frame.JPEG, "bench", preparer.prepare(p.image())));
         i++;
         if (batch.size() == 4) {
-          flush(scorer, batch, scores, next);
+          each.accept(batch);
+          batch.clear();
         }
       }
-      flush(scorer, batch, scores, next);
+      if (!batch.isEmpty()) {
+        each.accept(batch);
+      }
     }
-    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(cache))) {
-      Arrays.stream(scores).forEach(w::println);
+  }
+
+  /** See the class comment: complementary-4 against its masks rotated from frame to frame. */
+  static void rotating(ModelArtifact.Loaded loaded, Path out, int from, int to, int seconds) throws Exception {
+    if (!loaded.manifest().maskSchedule().equals("complementary-4")) {
+      throw new IllegalArgumentException("rotating needs a model calibrated for complementary-4, not " + loaded.manifest().maskSchedule());
     }
-    System.err.printf(Locale.ROOT, "seed %d: %d frames scored in %.0f s%n", seed, next[0], (System.nanoTime() - t0) / 1e9);
-    return new Procedure(seed, truth, scores);
+    Masks all = MaskSchedule.parse("complementary-4").masks(loaded.network().config());
+    int k = all.count();
+    int l = loaded.network().config().patches();
+    AnomalyScorer[] pass = new AnomalyScorer[k];
+    for (int j = 0; j < k; j++) {
+      pass[j] = new AnomalyScorer(loaded.network(), loaded.manager(),
+          new Masks(new long[][] {all.idsKeep()[j]}, new long[][] {all.idsRestore()[j]}, new boolean[][] {all.masked()[j]}),
+          "mean", loaded.manifest().mapHalvingsOrZero());
+    }
+    List<Procedure> full = new ArrayList<>();
+    List<Procedure> rotated = new ArrayList<>();
+    List<Procedure> latest = new ArrayList<>();
+    try (ModelFrameScorer scorer = new ModelFrameScorer(loaded, null)) {
+      double threshold = scorer.imageThreshold();
+      for (long seed = from; seed <= to; seed++) {
+        GroundTruth truth = video(out, seed, seconds);
+        float[][][] s = passScores(scorer, pass, all, out, seed, truth.frames(), l);   // [frame][pass][patch]; shown patches unused
+        double[] f = new double[s.length];
+        double[] r = new double[s.length];
+        double[] n = new double[s.length];
+        for (int t = 0; t < s.length; t++) {
+          f[t] = imageScore(s, t, all, Merge.FRAME);
+          r[t] = imageScore(s, t, all, Merge.LAST_FOUR);
+          n[t] = imageScore(s, t, all, Merge.NEWEST);
+        }
+        full.add(new Procedure(seed, truth, f));
+        rotated.add(new Procedure(seed, truth, r));
+        latest.add(new Procedure(seed, truth, n));
+      }
+      int[][] rule = {{AlertRule.DEFAULT.raiseK(), AlertRule.DEFAULT.windowN()}};
+      System.out.println("== complementary-4, every frame under all four masks");
+      report(full, threshold, rule);
+      System.out.println("== rotating: frame t under mask t mod 4, each patch the mean of its last four frames' scores");
+      report(rotated, threshold, rule);
+      System.out.println("== rotating: each patch its newest score only (at most one frame old: a patch is shown in one pass of four)");
+      report(latest, threshold, rule);
+    }
+  }
+
+  /**
+   * How a patch's scores become its score at frame t: {@code FRAME} the mean over the passes that hid
+   * it in frame t (complementary-4); with one mask per frame (frame u under mask u mod 4),
+   * {@code LAST_FOUR} the mean over frames t-3..t that hid it, {@code NEWEST} the newest of them.
+   */
+  enum Merge { FRAME, LAST_FOUR, NEWEST }
+
+  /** The image score at frame t: the mean over patches of each patch's score (the first frames use what they have). */
+  static double imageScore(float[][][] s, int t, Masks masks, Merge merge) {
+    int k = masks.count();
+    int l = s[t][0].length;
+    double sum = 0;
+    int patches = 0;
+    for (int i = 0; i < l; i++) {
+      double v = 0;
+      int n = 0;
+      for (int back = 0; back < k && !(merge == Merge.NEWEST && n > 0); back++) {
+        int u = merge == Merge.FRAME ? t : t - back;
+        int j = merge == Merge.FRAME ? back : Math.floorMod(u, k);
+        if (u >= 0 && masks.masked()[j][i]) {
+          v += s[u][j][i];
+          n++;
+        }
+      }
+      if (n > 0) {
+        sum += v / n;
+        patches++;
+      }
+    }
+    return sum / patches;
+  }
+
+  /** Every frame's patch scores under each mask alone, cached in OUT/passes-SEED.bin. */
+  static float[][][] passScores(ModelFrameScorer scorer, AnomalyScorer[] pass, Masks all, Path out, long seed, int frames, int l) throws Exception {
+    Path cache = out.resolve("passes-" + seed + ".bin");
+    float[][][] s = new float[frames][pass.length][l];
+    if (Files.exists(cache) && Files.size(cache) == 4L * frames * pass.length * l) {
+      java.nio.FloatBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(cache)).asFloatBuffer();
+      for (float[][] f : s) {
+        for (float[] p : f) {
+          b.get(p);
+        }
+      }
+      return s;
+    }
+    int[] next = {0};
+    long t0 = System.nanoTime();
+    inBatches(out, seed, batch -> {
+      float[][] inputs = batch.stream().map(scorer::input).toArray(float[][]::new);
+      float[] pixels = new float[inputs.length * inputs[0].length];
+      for (int i = 0; i < inputs.length; i++) {
+        System.arraycopy(inputs[i], 0, pixels, i * inputs[0].length, inputs[0].length);
+      }
+      for (int j = 0; j < pass.length; j++) {
+        List<AnomalyScorer.Result> r = pass[j].score(pixels, inputs.length, false);
+        for (int i = 0; i < r.size(); i++) {
+          s[next[0] + i][j] = r.get(i).patchScores().clone();
+        }
+      }
+      if (next[0] == 0) {   // the passes together must give the scorer's own complementary-4 scores
+        List<FrameScorer.Outcome> own = scorer.scoreAll(batch);
+        double worst = 0;
+        for (int i = 0; i < own.size(); i++) {
+          worst = Math.max(worst, Math.abs(own.get(i).scored().score() - imageScore(s, i, all, Merge.FRAME)));
+        }
+        System.err.printf(Locale.ROOT, "seed %d: complementary-4 from the single passes vs the scorer, first batch: max |difference| %.2e%n",
+            seed, worst);
+      }
+      next[0] += inputs.length;
+    });
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * frames * pass.length * l);
+    for (float[][] f : s) {
+      for (float[] p : f) {
+        for (float v : p) {
+          b.putFloat(v);
+        }
+      }
+    }
+    Files.write(cache, b.array());
+    System.err.printf(Locale.ROOT, "seed %d: %d frames scored under each mask in %.0f s%n", seed, next[0], (System.nanoTime() - t0) / 1e9);
+    return s;
   }
 
   static void flush(FrameScorer scorer, List<Frame> batch, double[] scores, int[] next) {

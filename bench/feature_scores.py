@@ -53,23 +53,6 @@ def load_net(weights, preset):
     return net.eval()
 
 
-def encode(net, images, ids_keep):
-    """The encoder part of MemMcMae.forward: levelNorm'd layer outputs [N,E,V,D] and encoderNorm'd output [N,V,D]."""
-    patches = net.patchify(images)
-    visible = torch.gather(patches, 1, ids_keep.unsqueeze(-1).expand(-1, -1, patches.shape[2]))
-    pos = torch.gather(net.enc_pos.expand(images.shape[0], -1, -1), 1,
-                       ids_keep.unsqueeze(-1).expand(-1, -1, net.enc_pos.shape[2]))
-    x = net.embed(visible) + pos
-    outs = []
-    depth = len(net.encoder)
-    for i, layer in enumerate(net.encoder):
-        if i >= (depth + 1) // 2:
-            x = x + outs[depth - 1 - i]
-        x = layer(x)
-        outs.append(x)
-    return net.level_norm(torch.stack(outs, 1)), net.enc_norm(x)
-
-
 def features(net, frames, view, keep4, batch=64):
     """Per patch, in grid order: {source: [N, L, D]} for every encoder level, 'last' and 'pixels'."""
     n, l = frames.shape[0], net.g * net.g
@@ -81,14 +64,14 @@ def features(net, frames, view, keep4, batch=64):
             got = {"pixels": net.patchify(x)}
             if view == "full":
                 ids = torch.arange(l).expand(f, l)
-                levels, last = encode(net, x, ids)
+                levels, last = net.encode(x, ids)
                 for e in range(levels.shape[1]):
                     got[f"level{e}"] = levels[:, e]
                 got["last"] = last
             else:  # comp4: each patch's token from the pass in which it was visible
                 for k in range(keep4.shape[0]):
                     ids = keep4[k].expand(f, -1)
-                    levels, last = encode(net, x, ids)
+                    levels, last = net.encode(x, ids)
                     parts = {f"level{e}": levels[:, e] for e in range(levels.shape[1])}
                     parts["last"] = last
                     for name, t in parts.items():

@@ -173,7 +173,8 @@ class MemMcMae(nn.Module):
         n, p, g, c = x.shape[0], self.p, self.g, self.ch
         return x.reshape(n, c, g, p, g, p).permute(0, 2, 4, 3, 5, 1).reshape(n, g * g, p * p * c)
 
-    def forward(self, images, ids_keep, ids_restore):
+    def encode(self, images, ids_keep):
+        """The encoder: levelNorm'd layer outputs [N,E,V,D] (the decoder's levels) and the encoderNorm'd output [N,V,D]."""
         # Keep the visible patches first, then embed them (as endowatch: the same tokens, V/L of the work).
         patches = self.patchify(images)
         visible = torch.gather(patches, 1, ids_keep.unsqueeze(-1).expand(-1, -1, patches.shape[2]))
@@ -188,7 +189,11 @@ class MemMcMae(nn.Module):
             x = layer(x)
             outs.append(x)
         levels = self.level_norm(torch.stack(outs, 1))
-        vis = self.dec_embed(self.enc_norm(x))
+        return levels, self.enc_norm(x)
+
+    def forward(self, images, ids_keep, ids_restore):
+        levels, last = self.encode(images, ids_keep)
+        vis = self.dec_embed(last)
         n, v, d = vis.shape
         l = ids_restore.shape[1]
         y = torch.cat([vis, self.mask_token.expand(n, l - v, d)], 1)

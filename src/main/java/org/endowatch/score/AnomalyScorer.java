@@ -60,10 +60,18 @@ public final class AnomalyScorer {
    *     (see {@link org.endowatch.model.ModelManifest#mapHalvings})
    */
   public AnomalyScorer(MemMcMae network, NDManager manager, MaskSchedule schedule, String imagePooling, int mapHalvings) {
+    this(network, manager, schedule.masks(network.config()), imagePooling, mapHalvings);
+  }
+
+  /**
+   * Under any set of masks, for example one pass of a schedule alone (bench/AlertRules.java scores
+   * complementary-4's passes one by one to study rotating them from frame to frame).
+   */
+  public AnomalyScorer(MemMcMae network, NDManager manager, Masks masks, String imagePooling, int mapHalvings) {
     this.network = network;
     this.manager = manager;
     this.config = network.config();
-    this.masks = schedule.masks(config);
+    this.masks = masks;
     if (!imagePooling.equals("mean") && !imagePooling.equals("max")) {
       throw new IllegalArgumentException("image pooling must be mean or max, got '" + imagePooling + "'");
     }
