@@ -66,6 +66,7 @@ public final class Evaluation {
     String usedSchedule = schedule != null ? schedule : manifest.maskSchedule();
     String usedPooling = pooling != null ? pooling : manifest.imagePooling();
     int usedHalvings = mapHalvings != null ? mapHalvings : manifest.mapHalvingsOrZero();
+    double patchThreshold = manifest.patchThreshold();
     FolderScorer.Outcome normal;
     FolderScorer.Outcome anomalous;
     List<Case> cases = new ArrayList<>();
@@ -79,7 +80,7 @@ public final class Evaluation {
       anomalous = FolderScorer.score(scorer, anomalousFiles, false, "anomalous", progress);
       if (masksDir != null) {
         for (FolderScorer.Scored s : anomalous.scored()) {
-          cases.add(caseOf(s, masksDir, manifest.patchThreshold()));
+          cases.add(caseOf(s, masksDir, patchThreshold));
         }
         gallery = gallery(cases, masksDir, scorer);
       }
@@ -87,7 +88,6 @@ public final class Evaluation {
     double[] n = normal.scored().stream().mapToDouble(s -> s.result().imageScore()).toArray();
     double[] a = anomalous.scored().stream().mapToDouble(s -> s.result().imageScore()).toArray();
     double threshold = manifest.imageThreshold();
-    double patchThreshold = manifest.patchThreshold();
 
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("model", manifest.version());
@@ -172,13 +172,13 @@ public final class Evaluation {
     AnomalyScorer.Result r = s.result();
     float[] map = Heatmap.upsample(r.patchScores(), r.gridSize(), r.gridSize(), m.width(), m.height());
     boolean[] predicted = new boolean[map.length];
-    boolean[] all = new boolean[map.length];
+    int lesion = 0;
     for (int i = 0; i < map.length; i++) {
       predicted[i] = map[i] > patchThreshold;
-      all[i] = true;
+      lesion += m.pixels()[i] ? 1 : 0;
     }
-    return new Case(s, Metrics.iou(predicted, m.pixels()), Metrics.iou(all, m.pixels()),
-        lesionPatches(m, r.gridSize()));
+    // Flagging every pixel: the intersection is the lesion, the union the whole image.
+    return new Case(s, Metrics.iou(predicted, m.pixels()), lesion / (double) map.length, lesionPatches(m, r.gridSize()));
   }
 
   /** A binary mask at its own size. */
