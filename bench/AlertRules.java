@@ -34,14 +34,14 @@ import org.endowatch.score.ScoringThreads;
  * MODEL_DIR OUT SEED_FROM SEED_TO SECONDS} (each procedure SECONDS long at 30 fps, 2 s segments,
  * one segment in six with a lesion: more normal video for the false alerts than `bench pipeline`'s one in three).
  *
- * <p>With a sixth argument {@code rotating} (a model calibrated for complementary-4) it compares two
+ * <p>With a sixth argument {@code rotating} (a model calibrated for complementary-4) it compares
  * ways of scoring the same frames instead of the rules: every frame under all four complementary
  * masks (the shipped schedule), and one of the four masks per frame in turn, frame t under mask t
- * mod 4, each patch scoring the mean of its scores from the last four frames in which it was hidden
- * ("rotating": a quarter of the network's work per frame; on a still scene the same scores as
- * complementary-4 after four frames). Every frame is scored under each mask alone once (cached in
- * OUT/passes-SEED.bin) and both series are built from those scores; the model's own threshold and
- * the default rule are applied to both.
+ * mod 4 ("rotating": a quarter of the network's work per frame), each patch scoring either the mean
+ * of its scores from the last four frames in which it was hidden (on a still scene the same scores
+ * as complementary-4 after four frames) or its newest score ({@link Merge}). Every frame is scored
+ * under each mask alone once (cached in OUT/passes-SEED.bin) and every series is built from those
+ * scores; the model's own threshold and the default rule are applied to each.
  */
 public class AlertRules {
   static final double FPS = 30;
