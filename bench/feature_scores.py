@@ -34,11 +34,11 @@ import sys
 
 import numpy as np
 import torch
-from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpu_train as gt  # noqa: E402
 import memmc_mae_reference as ref  # noqa: E402
+import patch_controls as pc  # noqa: E402
 from rank_auc import auc  # noqa: E402
 
 
@@ -101,16 +101,9 @@ def pooled(patch_scores):
 
 
 def lesion_patches(mask_dir, names, grid):
-    """[N, grid*grid] booleans: a patch is lesion when at least half its mask pixels are (eval's rule)."""
-    out = []
-    for name in names:
-        stem = os.path.splitext(name)[0]
-        path = next(os.path.join(mask_dir, f) for f in os.listdir(mask_dir) if os.path.splitext(f)[0] == stem)
-        m = np.asarray(Image.open(path).convert("L")) > 127
-        h, w = m.shape
-        cells = m[: h // grid * grid, : w // grid * grid].reshape(grid, h // grid, grid, w // grid).mean((1, 3))
-        out.append(cells.reshape(-1) >= 0.5)
-    return np.stack(out)
+    """[N, grid*grid] booleans by patch_controls' rule (eval's: at least half the patch's mask pixels)."""
+    files = {os.path.splitext(f)[0]: f for f in os.listdir(mask_dir)}
+    return np.stack([pc.lesion_patches(os.path.join(mask_dir, files[os.path.splitext(n)[0]]), grid) for n in names])
 
 
 def within_auc(scores, lesion):

@@ -2,7 +2,7 @@
 """Does an anomaly map point at the lesion? The model's patch scores against plain patch statistics,
 inside anomalous images only (issue 4's localisation, without any threshold).
 
-  patch_controls.py ANOMALOUS_DIR MASKS_DIR GRID [SCORES_CSV]
+  patch_controls.py ANOMALOUS_DIR MASKS_DIR GRID [SCORES_CSV [NORMAL_SCORES_CSV]]
 
 Each image is resized to 16 x GRID px and cut into a GRID x GRID grid of 16 px patches (micro: 8, tiny: 14); a
 patch counts as lesion when at least half of its mask pixels are. For every patch statistic (luma
@@ -12,6 +12,12 @@ pooled over all patches of all images, and the mean of the AUC within each image
 of patch, also split by the lesion's share of the image's patches (a masked autoencoder rebuilds a
 patch from its neighbours, so a lesion that fills most of the image is its own context). 0.5 means
 the map does not point at the lesion; below 0.5 it points away from it.
+
+With NORMAL_SCORES_CSV (an eval `scores.csv` whose normal rows are normal images the threshold is not
+chosen on, e.g. the training crops) the model's scores are also shown normalised per patch position:
+(score - that position's mean over the normal rows) / its standard deviation. A masked autoencoder
+rebuilds border patches worse than central ones (fewer neighbours), and this takes the position's
+normal level out of the map without looking at any lesion.
 """
 import csv
 import os
@@ -48,15 +54,21 @@ def lesion_patches(mask_path, grid):
     return share >= 0.5
 
 
-def model_scores(path):
+def model_scores(path, kind="anomalous"):
     with open(path) as f:
         return {row["file"]: np.array(row["patch_scores"].split(), np.float32)
-                for row in csv.DictReader(f) if row["class"] == "anomalous"}
+                for row in csv.DictReader(f) if row["class"] == kind}
 
 
 def main():
     anomalous, masks, grid = sys.argv[1], sys.argv[2], int(sys.argv[3])
     model = model_scores(sys.argv[4]) if len(sys.argv) > 4 else None
+    norm = None
+    if len(sys.argv) > 5:
+        normal = np.stack(list(model_scores(sys.argv[5], "normal").values()))
+        norm = (normal.mean(0), normal.std(0))
+        print(f"position normalisation from {normal.shape[0]} normal images: position means "
+              f"{norm[0].min():.3f}-{norm[0].max():.3f}, standard deviations {norm[1].min():.3f}-{norm[1].max():.3f}")
     values, labels = {}, []
     for name in sorted(os.listdir(anomalous)):
         stem = os.path.splitext(name)[0]
@@ -66,6 +78,8 @@ def main():
         stats = patch_statistics(os.path.join(anomalous, name), grid)
         if model is not None:
             stats["model (scores.csv)"] = model[name]
+            if norm is not None:
+                stats["model, per position"] = (model[name] - norm[0]) / norm[1]
         for k, v in stats.items():
             values.setdefault(k, []).append(v)
         labels.append(lesion_patches(mask, grid))
