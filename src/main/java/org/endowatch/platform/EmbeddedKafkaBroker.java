@@ -70,7 +70,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   public static EmbeddedKafkaBroker start(int port, Path dataDir, Map<String, String> overrides, Properties client,
       Duration startTimeout) {
     int clientPort = port == 0 ? freePort() : port;
-    int controllerPort = freePort();
+    int controllerPort = otherThan(clientPort, EmbeddedKafkaBroker::freePort);
     Path logs = dataDir.resolve("kraft-logs");
     Map<String, String> props = new LinkedHashMap<>();
     props.put("process.roles", "broker,controller");
@@ -156,6 +156,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
     }
+  }
+
+  /**
+   * A port from {@code free} that is not {@code taken}. A port the OS just called free can be handed
+   * out again at once, and a broker restarted on its old client port finds that port free too: the
+   * controller then got the client's port now and then, and Kafka refused the two listeners (seen
+   * once in BrokerRestartIT).
+   */
+  static int otherThan(int taken, java.util.function.IntSupplier free) {
+    for (int i = 0; i < 100; i++) {
+      int p = free.getAsInt();
+      if (p != taken) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no free port other than " + taken + " on " + HOST + " in 100 tries");
   }
 
   private static int freePort() {
