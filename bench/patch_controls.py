@@ -60,14 +60,20 @@ def model_scores(path, kind="anomalous"):
                 for row in csv.DictReader(f) if row["class"] == kind}
 
 
+def position_levels(normal_csv):
+    """Per grid position, the mean and standard deviation of the patch scores of a scores.csv's normal rows."""
+    normal = np.stack(list(model_scores(normal_csv, "normal").values()))
+    return normal.mean(0), normal.std(0), normal.shape[0]
+
+
 def main():
     anomalous, masks, grid = sys.argv[1], sys.argv[2], int(sys.argv[3])
     model = model_scores(sys.argv[4]) if len(sys.argv) > 4 else None
     norm = None
     if len(sys.argv) > 5:
-        normal = np.stack(list(model_scores(sys.argv[5], "normal").values()))
-        norm = (normal.mean(0), normal.std(0))
-        print(f"position normalisation from {normal.shape[0]} normal images: position means "
+        mean, std, n = position_levels(sys.argv[5])
+        norm = (mean, std)
+        print(f"position normalisation from {n} normal images: position means "
               f"{norm[0].min():.3f}-{norm[0].max():.3f}, standard deviations {norm[1].min():.3f}-{norm[1].max():.3f}")
     values, labels = {}, []
     for name in sorted(os.listdir(anomalous)):
