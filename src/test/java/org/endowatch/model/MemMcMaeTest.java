@@ -261,11 +261,26 @@ class MemMcMaeTest {
   /**
    * With inputNorm on, a gain and offset per channel (another light source or exposure) reaches the
    * prediction as the same gain and offset, up to the 1e-3 added to each spread; off, it does not.
+   * An offset alone leaves the spreads as they are, so it carries through to float precision.
    */
   @Test
   void inputNormCarriesAChannelsGainAndOffsetThroughToThePrediction() {
-    float[] gain = {0.5f, 1.5f, 0.8f};
     float[] offset = {0.2f, -0.1f, 0.05f};
+    double[] offsetOnly = deviations(new float[] {1f, 1f, 1f}, offset);
+    double[] both = deviations(new float[] {0.5f, 1.5f, 0.8f}, offset);
+
+    assertThat(offsetOnly[0]).isLessThan(1e-5);
+    assertThat(offsetOnly[1]).isGreaterThan(0.05);
+    // How far the 1e-3 carries depends on the weights: over ten seeds 0.004-0.025, hence fixed ones.
+    assertThat(both[0]).isLessThan(0.02);
+    assertThat(both[1]).isGreaterThan(0.2);
+  }
+
+  /**
+   * Largest |prediction(gain x + offset) - (gain prediction(x) + offset)| per channel, with inputNorm
+   * on and off, for one fixed set of weights.
+   */
+  private static double[] deviations(float[] gain, float[] offset) {
     Masks masks = Masks.random(2, 16, 4, new SplittableRandom(11));
     float[] px = randomImages(2, SMALL, 12);
     float[] shifted = px.clone();
@@ -274,10 +289,10 @@ class MemMcMaeTest {
       int channel = (i / plane) % 3;
       shifted[i] = gain[channel] * px[i] + offset[channel];
     }
-    MemMcMaeConfig normalised = SMALL.with(java.util.Map.of("inputNorm", "on"));
     double[] deviation = new double[2];
     int k = 0;
-    for (MemMcMaeConfig c : new MemMcMaeConfig[] {normalised, SMALL}) {
+    for (MemMcMaeConfig c : new MemMcMaeConfig[] {SMALL.with(java.util.Map.of("inputNorm", "on")), SMALL}) {
+      manager.getEngine().setRandomSeed(1);
       MemMcMae net = network(c);
       float[] a = forward(net, px, 2, masks).toFloatArray();
       float[] b = forward(net, shifted, 2, masks).toFloatArray();
@@ -287,8 +302,7 @@ class MemMcMaeTest {
       }
       k++;
     }
-    assertThat(deviation[0]).isLessThan(0.02);
-    assertThat(deviation[1]).isGreaterThan(0.2);
+    return deviation;
   }
 
   private static float[] randomFloats(int size, SplittableRandom r) {
