@@ -1,6 +1,7 @@
 package org.endowatch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.endowatch.contract.JsonSerde;
@@ -126,7 +128,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (reference.has("matmul_gflops")) {
         referenceBlasNote(reference.get("matmul_gflops").asDouble(), m.matmulGflops()).ifPresent(note -> {
           outw.println(note);
-          ((com.fasterxml.jackson.databind.node.ObjectNode) reference).put("note", note);
+          ((ObjectNode) reference).put("note", note);
         });
       }
       if (reference.has("runs")) {
@@ -209,11 +211,11 @@ public final class BenchCommand implements Callable<Integer> {
    * implementations. A quarter is far below any real difference between optimised BLAS builds
    * (OpenBLAS and libtorch's measured within 20 % of each other on dev-2c).
    */
-  static java.util.Optional<String> referenceBlasNote(double referenceGflops, double ceilingGflops) {
+  static Optional<String> referenceBlasNote(double referenceGflops, double ceilingGflops) {
     if (referenceGflops >= ceilingGflops / 4) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(String.format(Locale.ROOT, "note: the reference's torch multiplies at %.1f GFLOP/s against "
+    return Optional.of(String.format(Locale.ROOT, "note: the reference's torch multiplies at %.1f GFLOP/s against "
         + "%.1f here, so its BLAS is not an optimised one and the ratios below compare BLAS builds; on Debian run "
         + "--python bench/python3-openblas (apt-get install libopenblas0-openmp)", referenceGflops, ceilingGflops));
   }
