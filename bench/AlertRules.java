@@ -187,33 +187,25 @@ public class AlertRules {
           new Masks(new long[][] {all.idsKeep()[j]}, new long[][] {all.idsRestore()[j]}, new boolean[][] {all.masked()[j]}),
           "mean", loaded.manifest().mapHalvingsOrZero());
     }
-    List<Procedure> full = new ArrayList<>();
-    List<Procedure> rotated = new ArrayList<>();
-    List<Procedure> latest = new ArrayList<>();
+    java.util.Map<Merge, List<Procedure>> series = new java.util.EnumMap<>(Merge.class);
     try (ModelFrameScorer scorer = new ModelFrameScorer(loaded, null)) {
       double threshold = scorer.imageThreshold();
       for (long seed = from; seed <= to; seed++) {
         GroundTruth truth = video(out, seed, seconds);
         float[][][] s = passScores(scorer, pass, all, out, seed, truth.frames(), l);   // [frame][pass][patch]; shown patches unused
-        double[] f = new double[s.length];
-        double[] r = new double[s.length];
-        double[] n = new double[s.length];
-        for (int t = 0; t < s.length; t++) {
-          f[t] = imageScore(s, t, all, Merge.FRAME);
-          r[t] = imageScore(s, t, all, Merge.LAST_FOUR);
-          n[t] = imageScore(s, t, all, Merge.NEWEST);
+        for (Merge merge : Merge.values()) {
+          double[] scores = new double[s.length];
+          for (int t = 0; t < s.length; t++) {
+            scores[t] = imageScore(s, t, all, merge);
+          }
+          series.computeIfAbsent(merge, m -> new ArrayList<>()).add(new Procedure(seed, truth, scores));
         }
-        full.add(new Procedure(seed, truth, f));
-        rotated.add(new Procedure(seed, truth, r));
-        latest.add(new Procedure(seed, truth, n));
       }
       int[][] rule = {{AlertRule.DEFAULT.raiseK(), AlertRule.DEFAULT.windowN()}};
-      System.out.println("== complementary-4, every frame under all four masks");
-      report(full, threshold, rule);
-      System.out.println("== rotating: frame t under mask t mod 4, each patch the mean of its last four frames' scores");
-      report(rotated, threshold, rule);
-      System.out.println("== rotating: each patch its newest score only (at most one frame old: a patch is shown in one pass of four)");
-      report(latest, threshold, rule);
+      for (Merge merge : Merge.values()) {
+        System.out.println("== " + merge.title);
+        report(series.get(merge), threshold, rule);
+      }
     }
   }
 
@@ -222,7 +214,17 @@ public class AlertRules {
    * it in frame t (complementary-4); with one mask per frame (frame u under mask u mod 4),
    * {@code LAST_FOUR} the mean over frames t-3..t that hid it, {@code NEWEST} the newest of them.
    */
-  enum Merge { FRAME, LAST_FOUR, NEWEST }
+  enum Merge {
+    FRAME("complementary-4, every frame under all four masks"),
+    LAST_FOUR("rotating: frame t under mask t mod 4, each patch the mean of its last four frames' scores"),
+    NEWEST("rotating: each patch its newest score only (at most one frame old: a patch is shown in one pass of four)");
+
+    final String title;
+
+    Merge(String title) {
+      this.title = title;
+    }
+  }
 
   /** The image score at frame t: the mean over patches of each patch's score (the first frames use what they have). */
   static double imageScore(float[][][] s, int t, Masks masks, Merge merge) {
