@@ -1,16 +1,15 @@
 #!/bin/bash
 # Issue 8's check of the Java scorer's CUDA path on a GPU host that has PyTorch but neither a JDK nor
 # DJL's CUDA natives (the lent GPU machine: nothing can be downloaded there, 64 MiB may travel).
-# DJL is pointed at the host's libtorch (PYTORCH_LIBRARY_PATH) and takes the cu128 JNI library from
-# pytorch-jni-2.7.1-0.36.0.jar (PYTORCH_VERSION=2.7.1, PYTORCH_FLAVOR=cu128); then bench model, eval on
-# the device and on the CPU (scores compared), and two short trainings run with --device gpu.
-# .gpu/bundle.tar.xz (git-ignored) holds jre17/ (jlink of java.base, java.desktop, java.logging,
-# java.management, java.naming, java.sql, java.xml, jdk.unsupported, jdk.httpserver, jdk.crypto.ec;
-# --compress=0, libjvm stripped), lib/ (target/classes as a jar, the DJL, Jackson, picocli, SLF4J/logback
-# jars, and kafka-clients/micrometer cut down to the classes the CLI loads) and syslib/ (libjpeg.so.62,
-# liblcms2.so.2 for Debian's java.desktop); .gpu/data holds a few kvasir-crops images.
-# Result on an H100 with torch 2.11.0+cu130 (2026-11-26): see docs/BENCHMARKS.md, "On a GPU".
-# Usage: bench/djl-gpu-check.sh OUTDIR [gpu|sim]  (sim: the same steps here, on the CPU libtorch 2.7.1)
+# DJL 0.36's own JNI library runs only on the libtorch it was built for (2.7.1; against the host's 2.11
+# it lacked 7 symbols and failed on the first tensor, docs/BENCHMARKS.md "On a GPU"), so the check first
+# compiles bench/djl-jni-min (the natives endowatch calls, written against the host's headers) into the
+# host's torch/lib, then points DJL there (PYTORCH_LIBRARY_PATH) and runs: bench model on the device
+# with the PyTorch reference beside it (network and whole scoring path), eval on the device and on the CPU (scores compared), and two
+# short trainings on the device.
+# .gpu/bundle.tar.xz (git-ignored) is made by bench/djl-jni-min/bundle.sh.
+# Usage: bench/djl-gpu-check.sh OUTDIR [gpu|sim]
+#   sim: the same steps on the CPU, against TORCH_DIR (a PyTorch package folder: include/ and lib/)
 set -u
 O=$1; MODE=${2:-gpu}
 mkdir -p $O
@@ -18,48 +17,31 @@ cd "$(dirname "$0")/.."
 G=/tmp/ewgpu
 [ -x $G/jre17/bin/java ] || { mkdir -p $G && tar -xJf .gpu/bundle.tar.xz -C $G; }
 export LD_LIBRARY_PATH=$G/syslib
+printf '<?xml version="1.0"?>\n<fontconfig><dir>%s</dir><cachedir>/tmp/ewfc</cachedir></fontconfig>\n' $G/fonts > $G/fonts/fonts.conf
+export FONTCONFIG_FILE=$G/fonts/fonts.conf
+JX=""
 if [ $MODE = gpu ]; then
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
-  TL=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__)+"/lib")')
-  python3 -c 'import torch;print("torch", torch.__version__, "cuda", torch.version.cuda)'
-  ls $TL; FL=cu128; DEV=gpu; PY=$(command -v python3)
+  TD=$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))')
+  python3 -c 'import torch;print("torch", torch.__version__, "cuda", torch.version.cuda, "cxx11abi", torch.compiled_with_cxx11_abi())'
+  g++ --version | head -1
+  # DJL counts GPUs through libcudart, loaded with JNA by the name "cudart".
+  CR=$(python3 -c 'import glob,os,torch;r=os.path.dirname(os.path.dirname(torch.__file__));print((sorted(glob.glob(r+"/nvidia/**/libcudart.so*",recursive=True))+glob.glob("/usr/local/cuda/lib64/libcudart.so*"))[0])')
+  mkdir -p /tmp/cudart && ln -sf $CR /tmp/cudart/libcudart.so && JX="-Djna.library.path=/tmp/cudart"
+  echo "cudart: $CR"
+  DEV=gpu; PY=$(command -v python3); FL=cu130
 else
-  TL=$HOME/.djl.ai/pytorch/2.7.1-20250812-cpu-linux-x86_64; FL=cpu; DEV=cpu; PY=/nonexistent
+  TD=${TORCH_DIR:?sim needs TORCH_DIR}; DEV=cpu; PY=/nonexistent; FL=cpu
 fi
-export PYTORCH_LIBRARY_PATH=$TL PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=$FL DJL_CACHE_DIR=/tmp/ewdjl
-python3 - $G $FL $TL $O <<'PY'
-import sys, zipfile, glob, subprocess, os
-g, fl, tl, o = sys.argv[1:]
-jar = glob.glob(g + "/lib/pytorch-jni*.jar")[0]
-open("/tmp/jni.so", "wb").write(zipfile.ZipFile(jar).read(f"jnilib/linux-x86_64/{fl}/libdjl_torch.so"))
-def syms(args):
-    try:
-        out = subprocess.run(["nm", "-D"] + args, capture_output=True, text=True).stdout
-    except FileNotFoundError:
-        return None
-    return out
-und = syms(["--undefined-only", "/tmp/jni.so"])
-if und is None:
-    print("no nm: symbol check skipped"); sys.exit(0)
-need = {l.split()[-1].split("@")[0] for l in und.splitlines() if l.strip()}
-libs = [p for p in glob.glob(tl + "/lib*.so*") if os.path.isfile(p)]
-libs += [p for n in ("libstdc++.so.6", "libgcc_s.so.1", "libm.so.6", "libc.so.6")
-         for p in (f"/lib/x86_64-linux-gnu/{n}", f"/usr/lib/x86_64-linux-gnu/{n}") if os.path.isfile(p)][:8]
-have = set()
-for l in syms(["--defined-only"] + libs).splitlines():
-    parts = l.split()
-    if len(parts) == 3:
-        have.add(parts[2].split("@")[0])
-missing = sorted(s for s in need - have if not s.startswith(("cuda", "_ITM", "__", "pthread")) and "GLIBC" not in s)
-open(o + "/missing-symbols.txt", "w").write("\n".join(missing) + "\n")
-print(f"libdjl_torch ({fl}) needs {len(need)} symbols; {len(missing)} not defined by {tl}")
-print("\n".join(subprocess.run(["c++filt"], input="\n".join(missing[:15]), capture_output=True, text=True).stdout.splitlines()))
-PY
-E="$G/jre17/bin/java ${JX:-} -Dai.djl.offline=true -XX:ErrorFile=$O/hs_err_%p.log -cp $(ls $G/lib/*.jar | tr "\n" :) org.endowatch.Main --verbose"
+V=$(sed -n "s/^__version__ = '\([0-9.]*\).*/\1/p" $TD/version.py); V=${V:-unknown}
+echo "== build ($(date +%T))"
+( time bench/djl-jni-min/build.sh $TD $G/hdr $TD/lib/libdjl_torch.so ) > $O/build.log 2>&1; echo "rc=$?"; grep -v "warning\|note:" $O/build.log | tail -6
+export PYTORCH_LIBRARY_PATH=$TD/lib PYTORCH_VERSION=$V PYTORCH_FLAVOR=$FL DJL_CACHE_DIR=/tmp/ewdjl
+E="$G/jre17/bin/java $JX -Dai.djl.offline=true -XX:ErrorFile=$O/hs_err_%p.log -cp $(ls $G/lib/*.jar | tr "\n" :) org.endowatch.Main --verbose"
 step() { local name=$1 t=$2; shift 2; echo "== $name ($(date +%T))"; timeout $t "$@" > $O/$name.log 2>&1; echo "rc=$?"; tail -${TAILN:-12} $O/$name.log; }
-TAILN=30 step bench 200 $E bench model --device $DEV --preset micro,tiny,base --schedules complementary-4,random-10 --batches ${BATCHES:-1,8,32} --repeats 10 --python $PY --out $O/bench.json
-step eval-dev 120 $E eval --model models/kvasir-micro --normal .gpu/data/normal --anomalous .gpu/data/anomalous --masks .gpu/data/masks --out $O/eval-dev --device $DEV
-step eval-cpu 120 $E eval --model models/kvasir-micro --normal .gpu/data/normal --anomalous .gpu/data/anomalous --masks .gpu/data/masks --out $O/eval-cpu --device cpu
+D=$G/data
+step eval-dev 90 $E eval --model models/kvasir-micro --normal $D/normal --anomalous $D/anomalous --out $O/eval-dev --device $DEV
+step eval-cpu 90 $E eval --model models/kvasir-micro --normal $D/normal --anomalous $D/anomalous --out $O/eval-cpu --device cpu
 python3 - $O <<'PY'
 import sys, csv, json
 o = sys.argv[1]
@@ -75,8 +57,12 @@ if a and b:
     print(f"scores.csv device vs cpu: {len(a)} / {len(b)} images, {len(diffs)} values, max |diff| {max(diffs):.3g}")
     for d in ("eval-dev", "eval-cpu"):
         r = json.load(open(f"{o}/{d}/report.json"))
-        print(d, {k: r.get(k) for k in ("device", "auc", "iou_mean", "ms_per_image")})
+        print(d, {k: r.get(k) for k in ("device", "auc", "ms_per_image")})
 PY
-step train-micro 150 $E train --data .gpu/data/train --out /tmp/ew-micro --preset micro --epochs 3 --batch 32 --device $DEV
-step train-base 150 $E train --data .gpu/data/train --out /tmp/ew-base --preset base --epochs 2 --batch 32 --device $DEV
+TAILN=40 step bench ${BENCH_S:-240} $E bench model --device $DEV --preset ${PRESETS:-micro,tiny,base} --schedules complementary-4,random-10 --batches ${BATCHES:-1,8,32} --repeats ${REPEATS:-10} --python $PY --out $O/bench.json
+# The reference's whole scoring path (anomaly map included) in the same run, beside endowatch's ms/frame.
+[ $MODE = gpu ] && TAILN=3 step reference-with-map 150 python3 bench/memmc_mae_reference.py --device cuda --presets ${PRESETS:-micro,tiny,base} \
+  --schedules complementary-4,random-10 --batches ${BATCHES:-1,8,32} --repeats ${REPEATS:-10} --with-map
+step train-micro 60 $E train --data $D/train --out /tmp/ew-micro --preset micro --epochs 3 --batch 32 --device $DEV
+[ $MODE = gpu ] && step train-base 90 $E train --data $D/train --out /tmp/ew-base --preset base --epochs 2 --batch 32 --device $DEV
 ls $O

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
@@ -56,6 +57,27 @@ class MemMcMaeTest {
     return net.forward(new ParameterStore(manager, false), new NDList(images,
         manager.create(masks.flatKeep(), new Shape(n, c.visible())),
         manager.create(masks.flatRestore(), new Shape(n, c.patches()))), false).singletonOrThrow();
+  }
+
+  @Test
+  void aScopedLayerKeepsOnlyItsOutputsAndHandsThemToTheEnclosingScope() {
+    try (NDManager sub = manager.newSubManager()) {
+      NDList out;
+      try (NDScope outer = new NDScope()) {
+        outer.suppressNotUsedWarning();
+        out = MemMcMae.scoped(() -> {
+          NDArray a = sub.ones(new Shape(4));
+          NDArray b = a.add(sub.create(1f)).mul(sub.create(3f));   // a, the two scalars and a + 1 are intermediates
+          return new NDList(b, a.sum());
+        });
+        assertThat(sub.getManagedArrays()).hasSize(2);
+        assertThat(out.get(0).toFloatArray()).containsExactly(6f, 6f, 6f, 6f);
+        assertThat(out.get(1).getFloat()).isEqualTo(4f);
+      }
+      assertThat(out.get(0).isReleased()).isTrue();
+      assertThat(out.get(1).isReleased()).isTrue();
+      assertThat(sub.getManagedArrays()).isEmpty();
+    }
   }
 
   @Test
