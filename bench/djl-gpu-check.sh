@@ -8,7 +8,7 @@
 # with the PyTorch reference beside it (network and whole scoring path), eval on the device and on the CPU (scores compared), and two
 # short trainings on the device.
 # .gpu/bundle.tar.xz (git-ignored) is made by bench/djl-jni-min/bundle.sh.
-# Usage: bench/djl-gpu-check.sh OUTDIR [gpu|sim]
+# Usage: [STEPS='eval bench train trainspeed'] bench/djl-gpu-check.sh OUTDIR [gpu|sim]   (STEPS default: eval bench train)
 #   sim: the same steps on the CPU, against TORCH_DIR (a PyTorch package folder: include/ and lib/)
 set -u
 O=$1; MODE=${2:-gpu}
@@ -40,6 +40,8 @@ export PYTORCH_LIBRARY_PATH=$TD/lib PYTORCH_VERSION=$V PYTORCH_FLAVOR=$FL DJL_CA
 E="$G/jre17/bin/java $JX -Dai.djl.offline=true -XX:ErrorFile=$O/hs_err_%p.log -cp $(ls $G/lib/*.jar | tr "\n" :) org.endowatch.Main --verbose"
 step() { local name=$1 t=$2; shift 2; echo "== $name ($(date +%T))"; timeout $t "$@" > $O/$name.log 2>&1; echo "rc=$?"; tail -${TAILN:-12} $O/$name.log; }
 D=$G/data
+has() { case " ${STEPS:-eval bench train} " in *" $1 "*) return 0 ;; esac; return 1; }
+if has eval; then
 step eval-dev 90 $E eval --model models/kvasir-micro --normal $D/normal --anomalous $D/anomalous --out $O/eval-dev --device $DEV
 step eval-cpu 90 $E eval --model models/kvasir-micro --normal $D/normal --anomalous $D/anomalous --out $O/eval-cpu --device cpu
 python3 - $O <<'PY'
@@ -59,10 +61,41 @@ if a and b:
         r = json.load(open(f"{o}/{d}/report.json"))
         print(d, {k: r.get(k) for k in ("device", "auc", "ms_per_image")})
 PY
+fi
+if has bench; then
 TAILN=40 step bench ${BENCH_S:-240} $E bench model --device $DEV --preset ${PRESETS:-micro,tiny,base} --schedules complementary-4,random-10 --batches ${BATCHES:-1,8,32} --repeats ${REPEATS:-10} --python $PY --out $O/bench.json
 # The reference's whole scoring path (anomaly map included) in the same run, beside endowatch's ms/frame.
 [ $MODE = gpu ] && TAILN=3 step reference-with-map 150 python3 bench/memmc_mae_reference.py --device cuda --presets ${PRESETS:-micro,tiny,base} \
   --schedules complementary-4,random-10 --batches ${BATCHES:-1,8,32} --repeats ${REPEATS:-10} --with-map
+fi
+if has train; then
 step train-micro 60 $E train --data $D/train --out /tmp/ew-micro --preset micro --epochs 3 --batch 32 --device $DEV
 [ $MODE = gpu ] && step train-base 90 $E train --data $D/train --out /tmp/ew-base --preset base --epochs 2 --batch 32 --device $DEV
+fi
+# Training throughput: the 64 carried images in their 8 flips and quarter turns, at 3 crops each (1,536
+# images, nothing more can travel), 2 epochs at batch 64; images/s of the second epoch from training-log.csv,
+# beside the reference's training step (--train-batch 64) in the same run.
+if has trainspeed; then
+python3 - $D/train /tmp/ew-many <<'PY'
+import os, sys
+from PIL import Image, ImageOps
+src, out = sys.argv[1:]
+os.makedirs(out, exist_ok=True)
+for f in sorted(os.listdir(src)):
+    im = Image.open(os.path.join(src, f)).convert("RGB")
+    w, h = im.size
+    for c, box in enumerate([(0, 0, w, h), (0, 0, w * 3 // 4, h * 3 // 4), (w // 4, h // 4, w, h)]):
+        base = im.crop(box)
+        for k in range(8):
+            v = base.rotate(90 * (k % 4), expand=True)
+            (ImageOps.mirror(v) if k >= 4 else v).save(f"{out}/{f[:-4]}_{c}{k}.jpg", quality=92)
+print(len(os.listdir(out)), "training images")
+PY
+for p in ${TRAIN_PRESETS:-micro base}; do
+  step train-speed-$p 150 $E train --data /tmp/ew-many --out /tmp/ew-speed-$p --preset $p --epochs 2 --batch 64 --val-fraction 0 --device $DEV
+  cp /tmp/ew-speed-$p/training-log.csv $O/train-speed-$p.csv
+done
+[ $MODE = gpu ] && TAILN=4 step reference-train 150 python3 bench/memmc_mae_reference.py --device cuda --presets ${TRAIN_PRESETS// /,} \
+  --schedules random-10 --batches 1 --repeats 3 --train-batch 64
+fi
 ls $O

@@ -199,7 +199,7 @@ public final class MemMcMae extends AbstractBlock {
       }
       EncoderLayer layer = encoder.get(i);
       NDArray in = x;
-      x = scoped(() -> layer.forward(ps, new NDList(in), training)).singletonOrThrow();
+      x = scoped(training, () -> layer.forward(ps, new NDList(in), training)).singletonOrThrow();
       outputs.add(x);
     }
     NDArray last = encoderNorm.forward(ps, new NDList(x), training).singletonOrThrow();
@@ -233,7 +233,7 @@ public final class MemMcMae extends AbstractBlock {
       }
       DecoderLayer layer = decoder.get(i);
       NDList in = enc.levels() == null ? new NDList(y) : new NDList(y, enc.levels());
-      NDList out = scoped(() -> layer.forward(ps, in, training));
+      NDList out = scoped(training, () -> layer.forward(ps, in, training));
       y = out.get(0);
       if (out.size() > 1) {
         alphas.add(out.get(1));
@@ -245,13 +245,18 @@ public final class MemMcMae extends AbstractBlock {
   }
 
   /**
-   * Runs one layer in its own NDScope: its intermediates (attention weights, MLP hiddens) are closed
-   * as soon as it returns and only its outputs move on to the enclosing scope. DJL frees nothing before
-   * a scope or manager closes, so without this a forward pass holds every layer's working set at once:
-   * the base network at random-10 over 32 frames (320 masked copies) ran an 80 GB H100 out of memory.
-   * Autograd keeps what backward needs through libtorch's own references, so training is unaffected.
+   * In inference, runs one layer in its own NDScope: its intermediates (attention weights, MLP hiddens)
+   * are closed as soon as it returns and only its outputs move on to the enclosing scope. DJL frees
+   * nothing before a scope or manager closes, so without this a forward pass holds every layer's working
+   * set at once: the base network at random-10 over 32 frames (320 masked copies) ran an 80 GB H100 out
+   * of memory. Not in training: there autograd keeps tensors for backward that, on the CPU, view Java
+   * buffers (DJL's from_blob), and closing their arrays lets a GC free memory backward still reads
+   * (MaeTrainerTest's mid-step GC test caught it); training holds those activations for backward anyway.
    */
-  static NDList scoped(Supplier<NDList> layer) {
+  static NDList scoped(boolean training, Supplier<NDList> layer) {
+    if (training) {
+      return layer.get();
+    }
     NDList out;
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();

@@ -65,7 +65,7 @@ class MemMcMaeTest {
       NDList out;
       try (NDScope outer = new NDScope()) {
         outer.suppressNotUsedWarning();
-        out = MemMcMae.scoped(() -> {
+        out = MemMcMae.scoped(false, () -> {
           NDArray a = sub.ones(new Shape(4));
           NDArray b = a.add(sub.create(1f)).mul(sub.create(3f));   // a, the two scalars and a + 1 are intermediates
           return new NDList(b, a.sum());
@@ -77,6 +77,18 @@ class MemMcMaeTest {
       assertThat(out.get(0).isReleased()).isTrue();
       assertThat(out.get(1).isReleased()).isTrue();
       assertThat(sub.getManagedArrays()).isEmpty();
+    }
+  }
+
+  @Test
+  void inTrainingALayerIsNotScopedSoBackwardKeepsWhatItNeeds() {
+    try (NDManager sub = manager.newSubManager()) {
+      NDList out = MemMcMae.scoped(true, () -> {
+        NDArray a = sub.ones(new Shape(4));
+        return new NDList(a.add(sub.create(1f)));
+      });
+      assertThat(sub.getManagedArrays()).hasSize(3);   // a, the scalar and the output all stay open
+      assertThat(out.get(0).toFloatArray()).containsExactly(2f, 2f, 2f, 2f);
     }
   }
 
