@@ -76,7 +76,7 @@ fi
 # images, nothing more can travel), 2 epochs at batch 64; images/s of the second epoch from training-log.csv,
 # beside the reference's training step (--train-batch 64) in the same run.
 if has trainspeed; then
-python3 - $D/train /tmp/ew-many <<'PY'
+${PYTHON:-python3} - $D/train /tmp/ew-many <<'PY'
 import os, sys
 from PIL import Image, ImageOps
 src, out = sys.argv[1:]
@@ -92,10 +92,10 @@ for f in sorted(os.listdir(src)):
 print(len(os.listdir(out)), "training images")
 PY
 for p in ${TRAIN_PRESETS:-micro base}; do
-  step train-speed-$p 150 $E train --data /tmp/ew-many --out /tmp/ew-speed-$p --preset $p --epochs 2 --batch 64 --val-fraction 0 --device $DEV
+  step train-speed-$p ${TRAIN_S:-150} $E train --data /tmp/ew-many --out /tmp/ew-speed-$p --preset $p --epochs 2 --batch 64 --val-fraction 0 --device $DEV
   cp /tmp/ew-speed-$p/training-log.csv $O/train-speed-$p.csv
 done
-[ $MODE = gpu ] && TAILN=4 step reference-train 150 python3 bench/memmc_mae_reference.py --device cuda --presets ${TRAIN_PRESETS// /,} \
+[ $MODE = gpu ] && TAILN=4 step reference-train ${REF_S:-150} python3 bench/memmc_mae_reference.py --device cuda --presets $(echo ${TRAIN_PRESETS:-micro base} | tr " " ,) \
   --schedules random-10 --batches 1 --repeats 3 --train-batch 64
 fi
 ls $O
