@@ -3,7 +3,7 @@
 # Usage: build.sh TORCH_DIR HEADER_DIR OUT.so
 #   TORCH_DIR  a PyTorch package folder (holds include/ and lib/), e.g. python3 -c 'import torch;print(torch.__path__[0])'
 #   HEADER_DIR holds ai_djl_pytorch_jni_PyTorchLibrary.h (javac -h of pytorch-engine 0.36's PyTorchLibrary.java)
-#              and jni.h / jni_md.h (a GPU host may have no JDK): bench/djl-gpu-check.sh bundle makes it.
+#              and jni.h / jni_md.h: header.sh makes it (a GPU host without a JDK gets it in bundle.sh's bundle)
 set -eu
 T=$1; H=$2; OUT=$3
 D=$(cd "$(dirname "$0")" && pwd)

@@ -16,11 +16,9 @@ DATA=$1; CLASSES=${2:-}
 cd "$(dirname "$0")/../.."
 G=.gpu/stage
 rm -rf $G && mkdir -p $G/lib $G/hdr $G/syslib $G/data/normal $G/data/anomalous $G/data/train
-JH=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
 jlink --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.sql,java.xml,jdk.unsupported,jdk.httpserver,jdk.crypto.ec \
   --strip-debug --no-header-files --no-man-pages --compress=0 --output $G/jre17
 strip --strip-unneeded $G/jre17/lib/server/libjvm.so
-cp $JH/include/jni.h $JH/include/linux/jni_md.h $G/hdr/
 # java.desktop's JPEG, colour and font natives (the eval report draws text), and two DejaVu faces
 # for fontconfig, which a GPU image need not have.
 for l in libjpeg.so.62 liblcms2.so.2 libfontconfig.so.1 libexpat.so.1 libfreetype.so.6 libharfbuzz.so.0 libgraphite2.so.3 \
@@ -40,15 +38,7 @@ for j in $(tr ':' '\n' < $G/cp.txt); do
 done
 rm $G/cp.txt
 
-SRC=$(ls ~/.m2/repository/ai/djl/pytorch/pytorch-engine/0.36.0/pytorch-engine-0.36.0-sources.jar 2>/dev/null || true)
-if [ -z "$SRC" ]; then
-  mvn -q dependency:get -Dartifact=ai.djl.pytorch:pytorch-engine:0.36.0:jar:sources -Dtransitive=false
-  SRC=~/.m2/repository/ai/djl/pytorch/pytorch-engine/0.36.0/pytorch-engine-0.36.0-sources.jar
-fi
-W=$(mktemp -d)
-(cd $W && unzip -q $SRC ai/djl/pytorch/jni/PyTorchLibrary.java)
-javac -h $G/hdr -d $W/cls -cp "$(ls $G/lib/*.jar | tr '\n' :)" $W/ai/djl/pytorch/jni/PyTorchLibrary.java
-rm -rf $W
+bench/djl-jni-min/header.sh $G/hdr
 
 # Every jar but endowatch's, DJL's and JNA's (its native dispatcher is a resource) keeps only the
 # classes in CLASSES.

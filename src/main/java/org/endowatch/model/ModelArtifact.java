@@ -157,7 +157,8 @@ public final class ModelArtifact {
           // Two different fixes: CPU-only natives (the default build) or a CUDA build that sees no device.
           throw new ModelException("--device gpu: PyTorch finds no CUDA device on this machine (" + (e.hasCapability("CUDA")
               ? "PyTorch " + e.getVersion() + " with CUDA sees none: check the driver and CUDA_VISIBLE_DEVICES"
-              : "CPU natives " + e.getVersion() + "; a GPU node needs DJL's pytorch-native-cu128, see docs/OPERATIONS.md")
+              : "CPU natives " + e.getVersion() + "; a GPU node needs CUDA natives: DJL's pytorch-native-cu128"
+                  + " or bench/djl-jni-min on the node's PyTorch, see docs/OPERATIONS.md")
               + "); use --device cpu or auto");
         }
         yield Device.gpu();

@@ -48,7 +48,8 @@ class BenchModelTest {
 
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err().strip()).isEqualTo("endowatch bench: error: --device gpu: PyTorch finds no CUDA device on this machine "
-        + "(CPU natives 2.7.1; a GPU node needs DJL's pytorch-native-cu128, see docs/OPERATIONS.md); use --device cpu or auto");
+        + "(CPU natives 2.7.1; a GPU node needs CUDA natives: DJL's pytorch-native-cu128 or bench/djl-jni-min on the node's "
+        + "PyTorch, see docs/OPERATIONS.md); use --device cpu or auto");
     assertThat(r.err().lines()).hasSize(1);
   }
 }
