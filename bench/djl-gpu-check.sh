@@ -4,12 +4,17 @@
 # DJL 0.36's own JNI library runs only on the libtorch it was built for (2.7.1; against the host's 2.11
 # it lacked 7 symbols and failed on the first tensor, docs/BENCHMARKS.md "On a GPU"), so the check first
 # compiles bench/djl-jni-min (the natives endowatch calls, written against the host's headers) into the
-# host's torch/lib, then points DJL there (PYTORCH_LIBRARY_PATH) and runs: bench model on the device
-# with the PyTorch reference beside it (network and whole scoring path), eval on the device and on the CPU (scores compared), and two
-# short trainings on the device.
+# host's torch/lib, then points DJL there (PYTORCH_LIBRARY_PATH) and runs the STEPS:
+#   eval       eval on the device and on the CPU, scores compared
+#   bench      bench model on the device with the PyTorch reference beside it (network, whole path)
+#   train      two short trainings on the device (micro, base)
+#   trainspeed training throughput on 1,536 images made from the carried 64, beside the reference's step
+# Result on an H100 with torch 2.11.0+cu130 (2026-11-27): docs/BENCHMARKS.md, "On a GPU: the Java
+# scorer's CUDA path"; files in docs/bench/h100-java-cuda-2026-11-27/.
 # .gpu/bundle.tar.xz (git-ignored) is made by bench/djl-jni-min/bundle.sh.
 # Usage: [STEPS='eval bench train trainspeed'] bench/djl-gpu-check.sh OUTDIR [gpu|sim]   (STEPS default: eval bench train)
-#   sim: the same steps on the CPU, against TORCH_DIR (a PyTorch package folder: include/ and lib/)
+#   sim: the same steps on the CPU, against TORCH_DIR (a PyTorch package folder: include/ and lib/);
+#   PYTHON: an interpreter with Pillow for trainspeed's images (default python3)
 set -u
 O=$1; MODE=${2:-gpu}
 mkdir -p $O
