@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.List;
 import org.endowatch.contract.JsonSerde;
+import org.endowatch.score.ModelBench;
 import org.endowatch.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,8 +30,21 @@ class BenchModelTest {
     assertThat(model.get("runs")).hasSize(1);
     assertThat(model.get("efficiency").asDouble())
         .isEqualTo(model.get("achieved_gflops").asDouble() / model.get("matmul_gflops").asDouble());
+    assertThat(model.get("efficiency_highest").asDouble()).isEqualTo(model.get("efficiency").asDouble());
+    assertThat(model.get("efficiency_highest_run").asText()).isEqualTo("micro complementary-4 batch 1");
     assertThat(r.err()).contains("fp32 matmul 1024^3 on cpu()");
     assertThat(JsonSerde.MAPPER.readTree(out.toFile()).get("reference").get("skipped").asText()).contains("no-python");
+  }
+
+  @Test
+  void theSummaryNamesTheFirstConfigurationsEfficiencyAndTheHighest() {
+    var micro = new ModelBench.Run("micro", "complementary-4", 1, 14.7, 18.1, 68.1, 7.7, 0.72, 50.0);
+    var base = new ModelBench.Run("base", "random-10", 32, 12.5, 12.8, 80.1, 11.9, 303.6, 25_000.0);
+    assertThat(BenchCommand.efficiencyLine(List.of(micro, base), 50_000.0, "PyTorch 2.11.0 on gpu(0), 16 threads"))
+        .isEqualTo("fp32 matmul ceiling 50000.0 GFLOP/s (PyTorch 2.11.0 on gpu(0), 16 threads); model efficiency 0.1 % "
+            + "(micro complementary-4 batch 1), highest 50.0 % (base random-10 batch 32)");
+    assertThat(BenchCommand.efficiencyLine(List.of(micro), 100.0, "x"))
+        .isEqualTo("fp32 matmul ceiling 100.0 GFLOP/s (x); model efficiency 50.0 % (micro complementary-4 batch 1)");
   }
 
   @Test
