@@ -9,6 +9,7 @@
 #   bench      bench model on the device with the PyTorch reference beside it (network, whole path)
 #   train      two short trainings on the device (micro, base)
 #   trainspeed training throughput on 1,536 images made from the carried 64, beside the reference's step
+#   half       --precision fp16 against fp32: eval scores and AUC, bench model on the base network
 # Result on an H100 with torch 2.11.0+cu130 (2026-11-27): docs/BENCHMARKS.md, "On a GPU: the Java
 # scorer's CUDA path"; files in docs/bench/h100-java-cuda-2026-11-27/.
 # .gpu/bundle.tar.xz (git-ignored) is made by bench/djl-jni-min/bundle.sh.
@@ -102,5 +103,33 @@ for p in ${TRAIN_PRESETS:-micro base}; do
 done
 [ $MODE = gpu ] && TAILN=4 step reference-train ${REF_S:-150} python3 bench/memmc_mae_reference.py --device cuda --presets $(echo ${TRAIN_PRESETS:-micro base} | tr " " ,) \
   --schedules random-10 --batches 1 --repeats 3 --train-batch 64
+fi
+# Half precision (--precision fp16) against float32 on the same device in the same run: eval's scores
+# and AUC, then bench model on the base network (the reference is not rerun).
+if has half; then
+for pr in fp32 fp16; do
+  step eval-$pr 60 $E eval --model models/kvasir-micro --normal $D/normal --anomalous $D/anomalous --out $O/eval-$pr --device $DEV --precision $pr
+done
+python3 - $O <<'PY'
+import sys, csv, json
+o = sys.argv[1]
+rows = {}
+for d in ("eval-fp32", "eval-fp16"):
+    try:
+        rows[d] = {x["file"]: [float(x["image_score"])] + [float(v) for v in x["patch_scores"].split()]
+                   for x in csv.DictReader(open(f"{o}/{d}/scores.csv"))}
+        r = json.load(open(f"{o}/{d}/report.json"))
+        print(d, {k: r.get(k) for k in ("device", "precision", "auc", "ms_per_image")})
+    except Exception as e:
+        print(d, "unreadable:", e)
+if len(rows) == 2:
+    a, b = rows["eval-fp32"], rows["eval-fp16"]
+    diffs = [abs(x - y) for k in a for x, y in zip(a[k], b[k])]
+    print(f"scores.csv fp16 vs fp32: {len(diffs)} values, max |diff| {max(diffs):.3g}, mean {sum(diffs) / len(diffs):.3g}")
+PY
+for pr in fp16 fp32; do
+  TAILN=9 step bench-$pr ${HALF_BENCH_S:-70} $E bench model --device $DEV --precision $pr --preset ${HALF_PRESETS:-base} \
+    --schedules complementary-4,random-10 --batches ${HALF_BATCHES:-1,8,32} --repeats ${REPEATS:-5} --python /nonexistent --out $O/bench-$pr.json
+done
 fi
 ls $O

@@ -1,5 +1,6 @@
 package org.endowatch.cli;
 
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.endowatch.contract.JsonSerde;
+import org.endowatch.model.ModelArtifact;
 import org.endowatch.score.AlertRule;
 import org.endowatch.score.ModelBench;
 import org.endowatch.score.ScoringThreads;
@@ -43,6 +45,8 @@ public final class BenchCommand implements Callable<Integer> {
   int mapHalvings;
   @Option(names = "--device", defaultValue = "auto",
       description = "Model bench: auto (GPU if PyTorch sees one), cpu or gpu (default ${DEFAULT-VALUE}).") String device;
+  @Option(names = "--precision", defaultValue = "fp32",
+      description = "Model bench: fp32 or fp16, what the network computes in (default ${DEFAULT-VALUE}).") String precision;
   @Option(names = "--memory-frames", defaultValue = "0", description = "Score this many frames watching RSS (10000 for the long check).")
   long memoryFrames;
   @Option(names = "--streams", defaultValue = "1", description = "Concurrent procedures in the pipeline bench (default ${DEFAULT-VALUE}).")
@@ -91,7 +95,8 @@ public final class BenchCommand implements Callable<Integer> {
     json.put("date", java.time.Instant.now().toString());
     json.put("machine", machine());
     if (!what.equals("pipeline")) {
-      ModelBench.Result m = ModelBench.run(presets, schedules, batches, repeats, memoryFrames, mapHalvings, device, line -> {
+      DataType precisionType = ModelArtifact.precision(precision);
+      ModelBench.Result m = ModelBench.run(presets, schedules, batches, repeats, memoryFrames, mapHalvings, device, precisionType, line -> {
         err.println("bench: " + line);
         err.flush();
       });
@@ -100,6 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
       model.put("preset", first.preset());
       model.put("mask_schedule", first.maskSchedule());
       model.put("map_halvings", mapHalvings);
+      model.put("precision", ModelArtifact.precisionName(precisionType));
       model.put("ms_per_frame", first.msPerFrame());
       model.put("frames_per_s", first.framesPerS());
       model.put("gflop_per_frame", first.gflopPerFrame());

@@ -3,6 +3,7 @@ package org.endowatch.cli;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.endowatch.model.ModelArtifact;
 import org.endowatch.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,11 +27,13 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Anomaly map at 1/2^N of the input size (default: the manifest's; thresholds hold only for the calibrated value).")
   Integer mapHalvings;
   @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
+  @Option(names = "--precision", defaultValue = "fp32",
+      description = "fp32 or fp16: what the network computes in (fp16 for GPUs; the map stays fp32).") String precision;
   @Spec CommandSpec spec;
 
   public Map<String, Object> run() {
     return Evaluation.run(model, normal, anomalous, masks, out, maskSchedule, pooling, mapHalvings, device,
-        spec.commandLine().getErr());
+        ModelArtifact.precision(precision), spec.commandLine().getErr());
   }
 
   @Override

@@ -28,6 +28,8 @@ public final class ScoreCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
+  @Option(names = "--precision", defaultValue = "fp32",
+      description = "fp32 or fp16: what the network computes in (fp16 for GPUs; new releases keep it).") String precision;
   @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default ${DEFAULT-VALUE}).") int threads;
   @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N",
       description = "Threads per PyTorch operator (default: all cores but one, leaving one to Kafka and decoding).")
@@ -78,7 +80,11 @@ public final class ScoreCommand implements Callable<Integer> {
     }
     java.util.concurrent.atomic.AtomicReference<ScorerApp> running = new java.util.concurrent.atomic.AtomicReference<>();
     ScoringThreads.request(intraOpThreads);   // before the first model loads: the engine reads it when it starts
-    ModelArtifact.Loaded loaded = ModelArtifact.load(model, device);
+    ModelArtifact.Loaded loaded = ModelArtifact.load(model, device, ModelArtifact.precision(precision));
+    String warning = ModelArtifact.precisionWarning(loaded.network().inferenceType(), loaded.device());
+    if (warning != null) {
+      spec.commandLine().getErr().println(warning);
+    }
     // The batcher's calls hold up to one backlog batch from each stream thread.
     int workers = ScoringThreads.frameWorkers(frameWorkers, loaded.device().isGpu(), threads * backlogBatch);
     try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(loaded, maskSchedule, workers), device, maskSchedule);

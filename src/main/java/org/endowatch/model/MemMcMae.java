@@ -1,5 +1,6 @@
 package org.endowatch.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -17,6 +18,8 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -52,6 +55,9 @@ public final class MemMcMae extends AbstractBlock {
   private final Linear head;
   private final float[] encoderPos;
   private final float[] decoderPos;
+  /** What inference computes in (training always runs in float32); see {@link #inferIn}. */
+  private volatile DataType inferenceType = DataType.FLOAT32;
+  private final Map<String, NDArray> castParameters = new ConcurrentHashMap<>();
 
   public MemMcMae(MemMcMaeConfig config) {
     super(VERSION);
@@ -89,10 +95,20 @@ public final class MemMcMae extends AbstractBlock {
     NDArray idsKeep = inputs.get(1);
     NDArray idsRestore = inputs.get(2);
     ChannelStats stats = config.inputNorm() ? ChannelStats.of(images) : null;
-    NDArray visible = embedVisible(ps, patchify(stats == null ? images : stats.normalise(images)), idsKeep, training); // [N,V,De]
+    NDArray patches = patchify(stats == null ? images : stats.normalise(images));
+    boolean cast = !training && inferenceType != DataType.FLOAT32;
+    if (cast) {
+      // Half precision from the patches to the prediction; statistics and the map stay in float32.
+      patches = patches.toType(inferenceType, false);
+      ps = new CastParameters(ps.getManager(), inferenceType, castParameters);
+    }
+    NDArray visible = embedVisible(ps, patches, idsKeep, training);     // [N,V,De]
     Encoded encoded = encode(ps, visible, training);                    // [N, V, De], levels [N, E, V, De]
     List<NDArray> alphas = new ArrayList<>();
     NDArray pred = decode(ps, encoded, idsRestore, training, alphas);   // [N, L, P*P*C]
+    if (cast) {
+      pred = pred.toType(DataType.FLOAT32, false);
+    }
     if (stats != null) {
       pred = stats.restorePatches(pred, config);
     }
@@ -574,9 +590,57 @@ public final class MemMcMae extends AbstractBlock {
     return LayerNorm.builder().axis(2).build();
   }
 
-  /** A fixed [1,rows,cols] table as an array on x's device (not a parameter: never trained). */
+  /** A fixed [1,rows,cols] table as an array on x's device and in its type (not a parameter: never trained). */
   private static NDArray constant(NDArray x, float[] table, int rows, int cols) {
-    return x.getManager().create(table, new Shape(1, rows, cols));
+    NDArray t = x.getManager().create(table, new Shape(1, rows, cols));
+    return x.getDataType() == DataType.FLOAT32 ? t : t.toType(x.getDataType(), false);
+  }
+
+  /**
+   * Inference in {@code FLOAT16} (or back in {@code FLOAT32}): the network then runs in half precision
+   * from the patch embedding to the prediction, on copies of the parameters made once per device, while
+   * the input statistics, the prediction handed back and everything the scorer does with it stay in
+   * float32. For GPUs, whose half-precision matrix units are several times faster; on this CPU libtorch
+   * multiplies float16 20-80x slower than float32 (docs/BENCHMARKS.md). Training is unaffected.
+   */
+  public void inferIn(DataType type) {
+    if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
+      throw new IllegalArgumentException("inference runs in float32 or float16, not " + type);
+    }
+    if (type != inferenceType) {
+      castParameters.values().forEach(NDArray::close);
+      castParameters.clear();
+      inferenceType = type;
+    }
+  }
+
+  public DataType inferenceType() {
+    return inferenceType;
+  }
+
+  /**
+   * The parameters in the inference type, converted on first use per device and kept: DJL's blocks
+   * read their weights through the ParameterStore, so the model itself is left in float32. The copies
+   * belong to the model's manager, not to the scope of the call that made them.
+   */
+  private static final class CastParameters extends ParameterStore {
+    private final DataType type;
+    private final Map<String, NDArray> cache;
+
+    CastParameters(NDManager manager, DataType type, Map<String, NDArray> cache) {
+      super(manager, false);
+      this.type = type;
+      this.cache = cache;
+    }
+
+    @Override
+    public NDArray getValue(Parameter parameter, Device device, boolean training) {
+      return cache.computeIfAbsent(parameter.getId() + "@" + device, k -> {
+        NDArray a = super.getValue(parameter, device, training).toType(type, true);
+        NDScope.unregister(a);
+        return a;
+      });
+    }
   }
 
   @Override

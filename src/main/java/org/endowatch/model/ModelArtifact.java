@@ -112,6 +112,35 @@ public final class ModelArtifact {
    *
    * @param device {@code auto} (GPU if PyTorch sees one), {@code cpu} or {@code gpu}
    */
+  /** Loads as {@link #load(Path, String)} and sets what inference computes in ({@link MemMcMae#inferIn}). */
+  public static Loaded load(Path dir, String device, DataType precision) {
+    Loaded loaded = load(dir, device);
+    loaded.network().inferIn(precision);
+    return loaded;
+  }
+
+  /** {@code --precision}: fp32 (the default) or fp16 (half precision for GPUs). */
+  public static DataType precision(String choice) {
+    return switch (choice.toLowerCase(Locale.ROOT)) {
+      case "fp32" -> DataType.FLOAT32;
+      case "fp16" -> DataType.FLOAT16;
+      default -> throw new ModelException("--precision must be fp32 or fp16, got '" + choice + "'");
+    };
+  }
+
+  /** fp32 or fp16, as the reports and the JSON write it. */
+  public static String precisionName(DataType type) {
+    return type == DataType.FLOAT16 ? "fp16" : "fp32";
+  }
+
+  /** Null, or the line to print when fp16 is asked of a CPU: it runs, but slowly. */
+  public static String precisionWarning(DataType type, Device device) {
+    return type == DataType.FLOAT16 && !device.isGpu()
+        ? "note: --precision fp16 on the CPU runs, but libtorch multiplies float16 20-80x slower than float32 here"
+            + " (docs/BENCHMARKS.md, \"Half precision\"); it is meant for GPUs"
+        : null;
+  }
+
   public static Loaded load(Path dir, String device) {
     ModelManifest m = readManifest(dir);
     Path params = dir.resolve(m.parametersFile());

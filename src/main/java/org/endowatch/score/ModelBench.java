@@ -44,9 +44,10 @@ public final class ModelBench {
    * @param memoryFrames frames scored to see whether native memory grows (0 = skip)
    * @param mapHalvings the anomaly map's resolution (0 = full, the paper; see AnomalyScorer)
    * @param device auto, cpu or gpu, as {@link ModelArtifact#device}
+   * @param precision what the networks compute in ({@link MemMcMae#inferIn}); the ceiling stays fp32
    */
   public static Result run(List<String> presets, List<String> schedules, List<Integer> batches, int repeats,
-      long memoryFrames, int mapHalvings, String device, Consumer<String> progress) {
+      long memoryFrames, int mapHalvings, String device, DataType precision, Consumer<String> progress) {
     List<Run> runs = new ArrayList<>();
     long rssBefore = 0;
     long rssAfter = 0;
@@ -63,6 +64,7 @@ public final class ModelBench {
         MemMcMaeConfig config = MemMcMaeConfig.preset(preset);
         MemMcMae net = new MemMcMae(config);
         net.initialize(manager, DataType.FLOAT32, net.inputShapes(1));
+        net.inferIn(precision);
         for (String s : schedules) {
           MaskSchedule schedule = MaskSchedule.parse(s);
           AnomalyScorer scorer = new AnomalyScorer(net, manager, schedule, "mean", mapHalvings);

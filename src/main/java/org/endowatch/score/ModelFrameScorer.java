@@ -1,5 +1,6 @@
 package org.endowatch.score;
 
+import ai.djl.ndarray.types.DataType;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
@@ -152,6 +153,11 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
       out.add(Double.isFinite(r.imageScore()) ? new Scored(r.imageScore(), r.patchScores(), r.gridSize()) : null);
     }
     return out;
+  }
+
+  /** What the serving network computes in (fp32, or fp16 with `score --precision fp16`). */
+  public DataType inferenceType() {
+    return model.network().inferenceType();
   }
 
   public String modelName() {

@@ -64,7 +64,8 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
     ModelFrameScorer next;
     try {
       Path dir = Path.of(release.uri().startsWith("file:") ? java.net.URI.create(release.uri()).getPath() : release.uri());
-      ModelArtifact.Loaded loaded = ModelArtifact.load(dir, device);
+      // A release is served in the precision the scorer was started with.
+      ModelArtifact.Loaded loaded = ModelArtifact.load(dir, device, now.inferenceType());
       if (!loaded.manifest().parametersSha256().equals(release.sha256())) {
         loaded.close();
         return refuse(release, "its parameters' sha256 " + loaded.manifest().parametersSha256()

@@ -1,5 +1,6 @@
 package org.endowatch.train;
 
+import ai.djl.ndarray.types.DataType;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -52,7 +53,7 @@ public final class Evaluation {
   record GalleryRow(Case c, BufferedImage image, float[] reconstruction, boolean[] mask, int maskWidth, int maskHeight) {}
 
   public static Map<String, Object> run(Path modelDir, Path normalDir, Path anomalousDir, Path masksDir, Path outDir,
-      String schedule, String pooling, Integer mapHalvings, String device, PrintWriter progress) {
+      String schedule, String pooling, Integer mapHalvings, String device, DataType precision, PrintWriter progress) {
     ModelManifest manifest = ModelArtifact.readManifest(modelDir);
     if (!manifest.calibrated()) {
       throw new IllegalArgumentException("model " + modelDir + " is not calibrated: run 'endowatch calibrate --model "
@@ -72,8 +73,12 @@ public final class Evaluation {
     List<Case> cases = new ArrayList<>();
     List<GalleryRow> gallery = List.of();
     String usedDevice;
-    try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device)) {
+    try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device, precision)) {
       usedDevice = model.device().toString();
+      String warning = ModelArtifact.precisionWarning(precision, model.device());
+      if (warning != null) {
+        progress.println(warning);
+      }
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
       normal = FolderScorer.score(scorer, normalFiles, false, "normal", progress);
@@ -105,6 +110,7 @@ public final class Evaluation {
     report.put("true_positive_rate_at_threshold", fractionAbove(a, threshold));
     report.put("false_positive_rate_at_threshold", fractionAbove(n, threshold));
     report.put("device", usedDevice);
+    report.put("precision", ModelArtifact.precisionName(precision));
     report.put("ms_per_image", (normal.msPerImage() * n.length + anomalous.msPerImage() * a.length) / (n.length + a.length));
     report.put("skipped_corrupt", normal.skipped().size() + anomalous.skipped().size());
 

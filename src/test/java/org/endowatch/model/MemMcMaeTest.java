@@ -93,6 +93,55 @@ class MemMcMaeTest {
   }
 
   @Test
+  void halfPrecisionInferenceStaysCloseToFloat32AndHandsBackFloat32() {
+    MemMcMae net = network(SMALL);
+    Masks masks = Masks.random(2, 16, 4, new SplittableRandom(0));
+    float[] px = randomImages(2, SMALL, 1);
+    float[] full = forward(net, px, 2, masks).toFloatArray();
+    net.inferIn(DataType.FLOAT16);
+    try {
+      float[][] half = new float[2][];
+      for (int call = 0; call < 2; call++) {
+        // each call in its own scope, as the scorer does: the parameters' half copies must outlive it
+        try (NDScope scope = new NDScope()) {
+          scope.suppressNotUsedWarning();
+          NDArray pred = forward(net, px, 2, masks);
+          assertThat(pred.getDataType()).isEqualTo(DataType.FLOAT32);
+          half[call] = pred.toFloatArray();
+        }
+      }
+      double maxDiff = 0;
+      for (int i = 0; i < full.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(full[i] - half[0][i]));
+      }
+      assertThat(maxDiff).as("half vs float32").isGreaterThan(0).isLessThan(0.02);
+      assertThat(half[1]).containsExactly(half[0]);
+    } finally {
+      net.inferIn(DataType.FLOAT32);
+    }
+    assertThat(forward(net, px, 2, masks).toFloatArray()).containsExactly(full);
+  }
+
+  @Test
+  void trainingIgnoresTheInferenceTypeAndOnlyFloat16IsOffered() {
+    MemMcMae net = network(SMALL);
+    Masks masks = Masks.random(2, 16, 4, new SplittableRandom(0));
+    float[] px = randomImages(2, SMALL, 1);
+    NDList in = new NDList(manager.create(px, new Shape(2, 3, 32, 32)),
+        manager.create(masks.flatKeep(), new Shape(2, 4)), manager.create(masks.flatRestore(), new Shape(2, 16)));
+    float[] before = net.forward(new ParameterStore(manager, false), in, true).singletonOrThrow().toFloatArray();
+    net.inferIn(DataType.FLOAT16);
+    try {
+      assertThat(net.forward(new ParameterStore(manager, false), in, true).singletonOrThrow().toFloatArray())
+          .containsExactly(before);
+    } finally {
+      net.inferIn(DataType.FLOAT32);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> net.inferIn(DataType.INT8))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("inference runs in float32 or float16, not int8");
+  }
+
+  @Test
   void forwardPredictsEveryPatch() {
     MemMcMae net = network(SMALL);
     Masks masks = Masks.random(2, 16, 4, new SplittableRandom(0));

@@ -60,4 +60,18 @@ class ModelHolderTest {
       assertThat(again.message()).isEqualTo("model k-2 is already serving");
     }
   }
+
+  @Test
+  void aReleaseIsServedInThePrecisionTheScorerStartedWith(@TempDir Path dir) throws Exception {
+    model(dir.resolve("v1"), "k-1", 0.5);
+    ModelManifest v2 = model(dir.resolve("v2"), "k-2", 0.6);
+    ModelArtifact.Loaded half = ModelArtifact.load(dir.resolve("v1"), "cpu", DataType.FLOAT16);
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(half, null), "cpu", null)) {
+      assertThat(holder.current().inferenceType()).isEqualTo(DataType.FLOAT16);
+      assertThat(holder.offer(new ModelRelease("k", "k-2", dir.resolve("v2").toString(), v2.parametersSha256(), 1)).swapped())
+          .isTrue();
+      assertThat(holder.current().modelVersion()).isEqualTo("k-2");
+      assertThat(holder.current().inferenceType()).isEqualTo(DataType.FLOAT16);
+    }
+  }
 }

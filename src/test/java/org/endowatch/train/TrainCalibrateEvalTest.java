@@ -134,6 +134,26 @@ class TrainCalibrateEvalTest {
     assertThat(ImageIO.read(report.resolve("roc.png").toFile()).getWidth()).isEqualTo(420);
     assertThat(ImageIO.read(report.resolve("gallery.png").toFile()).getHeight()).isEqualTo(3 * 160);
     assertThat(json.get("map_halvings").asInt()).isZero();
+    assertThat(json.get("precision").asText()).isEqualTo("fp32");
+
+    // Half precision: the same images score within fp16's rounding, the report says so, and the CPU is warned about.
+    Path report16 = dir.resolve("report16");
+    var eval16 = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
+        anomalous.toString(), "--out", report16.toString(), "--device", "cpu", "--precision", "fp16");
+    assertThat(eval16.exitCode()).as(eval16.err()).isZero();
+    assertThat(eval16.err()).contains("note: --precision fp16 on the CPU runs, but libtorch multiplies float16 20-80x slower");
+    assertThat(ModelArtifact.JSON.readTree(report16.resolve("report.json").toFile()).get("precision").asText()).isEqualTo("fp16");
+    List<String> rows16 = Files.readAllLines(report16.resolve("scores.csv"));
+    double maxDiff = 0;
+    for (int i = 1; i < rows.size(); i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(Double.parseDouble(rows.get(i).split(",")[2])
+          - Double.parseDouble(rows16.get(i).split(",")[2])));
+    }
+    assertThat(maxDiff).isGreaterThan(0).isLessThan(0.01);
+    var fp8 = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
+        anomalous.toString(), "--out", dir.resolve("r8").toString(), "--precision", "fp8");
+    assertThat(fp8.exitCode()).isEqualTo(1);
+    assertThat(fp8.err().strip()).isEqualTo("endowatch eval: error: --precision must be fp32 or fp16, got 'fp8'");
 
     // Calibrating with a half-size anomaly map stores it with the thresholds; eval then uses it.
     var half = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString(), "--map-halvings", "1");
