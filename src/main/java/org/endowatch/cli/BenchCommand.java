@@ -131,7 +131,8 @@ public final class BenchCommand implements Callable<Integer> {
         outw.printf(Locale.ROOT, "%-6s %-16s %5d %10.1f %10.1f %10.1f %9.2f %9.1f%n", r.preset(), r.maskSchedule(), r.batchFrames(),
             r.msPerFrame(), r.msPerFrameP99(), r.framesPerS(), r.gflopPerFrame(), r.achievedGflops());
       }
-      outw.println(efficiencyLine(m.runs(), m.matmulGflops(), m.engine() + " on " + m.device() + ", " + m.threads() + " threads"));
+      outw.println(efficiencyLine(m.runs(), m.matmulGflops(), ModelArtifact.precisionName(precisionType),
+          m.engine() + " on " + m.device() + ", " + m.threads() + " threads"));
       JsonNode reference = reference(err, m.device().startsWith("gpu") ? "cuda" : "cpu");
       json.put("reference", reference);
       if (reference.has("matmul_gflops")) {
@@ -223,11 +224,11 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** The summary: the ceiling, the first configuration's efficiency and, with several, the highest. */
-  static String efficiencyLine(List<ModelBench.Run> runs, double matmulGflops, String where) {
+  static String efficiencyLine(List<ModelBench.Run> runs, double matmulGflops, String precision, String where) {
     ModelBench.Run first = runs.get(0);
     ModelBench.Run best = highest(runs);
-    String line = String.format(Locale.ROOT, "fp32 matmul ceiling %.1f GFLOP/s (%s); model efficiency %.1f %% (%s)",
-        matmulGflops, where, 100 * first.achievedGflops() / matmulGflops, describe(first));
+    String line = String.format(Locale.ROOT, "%s matmul ceiling %.1f GFLOP/s (%s); model efficiency %.1f %% (%s)",
+        precision, matmulGflops, where, 100 * first.achievedGflops() / matmulGflops, describe(first));
     return runs.size() == 1 ? line
         : line + String.format(Locale.ROOT, ", highest %.1f %% (%s)", 100 * best.achievedGflops() / matmulGflops, describe(best));
   }

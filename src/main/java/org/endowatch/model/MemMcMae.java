@@ -600,8 +600,9 @@ public final class MemMcMae extends AbstractBlock {
    * Inference in {@code FLOAT16} (or back in {@code FLOAT32}): the network then runs in half precision
    * from the patch embedding to the prediction, on copies of the parameters made once per device, while
    * the input statistics, the prediction handed back and everything the scorer does with it stay in
-   * float32. For GPUs, whose half-precision matrix units are several times faster; on this CPU libtorch
-   * multiplies float16 20-80x slower than float32 (docs/BENCHMARKS.md). Training is unaffected.
+   * float32. For GPUs, whose half-precision matrix units are several times faster (an H100 scores the
+   * base network 1.8-2.1x faster batched); on this CPU libtorch has no fast float16 kernels (products at
+   * 1-5 GFLOP/s, micro scoring 2-3x slower). Training is unaffected.
    */
   public void inferIn(DataType type) {
     if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {

@@ -136,8 +136,8 @@ public final class ModelArtifact {
   /** Null, or the line to print when fp16 is asked of a CPU: it runs, but slowly. */
   public static String precisionWarning(DataType type, Device device) {
     return type == DataType.FLOAT16 && !device.isGpu()
-        ? "note: --precision fp16 on the CPU runs, but libtorch multiplies float16 20-80x slower than float32 here"
-            + " (docs/BENCHMARKS.md, \"Half precision\"); it is meant for GPUs"
+        ? "note: --precision fp16 on the CPU runs, but slower than fp32 (no fast float16 kernels here: micro scores"
+            + " 2-3x slower, docs/BENCHMARKS.md); it is meant for GPUs"
         : null;
   }
 

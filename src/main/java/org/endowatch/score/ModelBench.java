@@ -58,8 +58,9 @@ public final class ModelBench {
       // A GPU finishes a 1024^3 product in well under a millisecond, so launch and copy-back time would
       // dominate: the ceiling there is measured on 8192^3 (about 1 TFLOP per product).
       int n = on.isGpu() ? 8192 : 1024;
-      double matmul = matmulGflops(manager, n, repeats);
-      progress.accept(String.format(java.util.Locale.ROOT, "fp32 matmul %d^3 on %s: %.1f GFLOP/s", n, on, matmul));
+      double matmul = matmulGflops(manager, n, repeats, precision);
+      progress.accept(String.format(java.util.Locale.ROOT, "%s matmul %d^3 on %s: %.1f GFLOP/s",
+          ModelArtifact.precisionName(precision), n, on, matmul));
       for (String preset : presets) {
         MemMcMaeConfig config = MemMcMaeConfig.preset(preset);
         MemMcMae net = new MemMcMae(config);
@@ -137,14 +138,16 @@ public final class ModelBench {
     }
   }
 
-  /** GFLOP/s of an n x n x n fp32 matrix product on this engine: the machine's practical ceiling. */
-  static double matmulGflops(NDManager manager, int n, int repeats) {
+  /** GFLOP/s of an n x n x n matrix product in {@code type} on this engine: the machine's practical ceiling. */
+  static double matmulGflops(NDManager manager, int n, int repeats, DataType type) {
     try (NDManager m = manager.newSubManager()) {
-      NDArray a = m.randomUniform(0, 1, new Shape(n, n));
-      NDArray b = m.randomUniform(0, 1, new Shape(n, n));
+      // In the precision the networks run in: a half-precision network measured against the fp32
+      // ceiling read over 100 % on an H100 (its fp16 matrix units are several times faster).
+      NDArray a = m.randomUniform(0, 1, new Shape(n, n)).toType(type, false);
+      NDArray b = m.randomUniform(0, 1, new Shape(n, n)).toType(type, false);
       double[] t = time(() -> {
-        try (NDArray c = a.matMul(b)) {
-          c.getFloat(0, 0);
+        try (NDArray c = a.matMul(b); NDArray corner = c.get(0, 0).toType(DataType.FLOAT32, false)) {
+          corner.getFloat();
         }
       }, Math.max(5, repeats));
       return 2.0 * n * n * n / (median(t) / 1000) / 1e9;

@@ -27,6 +27,7 @@ class BenchModelTest {
     }
     assertThat(model.get("preset").asText()).isEqualTo("micro");
     assertThat(model.get("device").asText()).isEqualTo("cpu()");
+    assertThat(model.get("precision").asText()).isEqualTo("fp32");
     assertThat(model.get("runs")).hasSize(1);
     assertThat(model.get("efficiency").asDouble())
         .isEqualTo(model.get("achieved_gflops").asDouble() / model.get("matmul_gflops").asDouble());
@@ -40,11 +41,11 @@ class BenchModelTest {
   void theSummaryNamesTheFirstConfigurationsEfficiencyAndTheHighest() {
     var micro = new ModelBench.Run("micro", "complementary-4", 1, 14.7, 18.1, 68.1, 7.7, 0.72, 50.0);
     var base = new ModelBench.Run("base", "random-10", 32, 12.5, 12.8, 80.1, 11.9, 303.6, 25_000.0);
-    assertThat(BenchCommand.efficiencyLine(List.of(micro, base), 50_000.0, "PyTorch 2.11.0 on gpu(0), 16 threads"))
+    assertThat(BenchCommand.efficiencyLine(List.of(micro, base), 50_000.0, "fp32", "PyTorch 2.11.0 on gpu(0), 16 threads"))
         .isEqualTo("fp32 matmul ceiling 50000.0 GFLOP/s (PyTorch 2.11.0 on gpu(0), 16 threads); model efficiency 0.1 % "
             + "(micro complementary-4 batch 1), highest 50.0 % (base random-10 batch 32)");
-    assertThat(BenchCommand.efficiencyLine(List.of(micro), 100.0, "x"))
-        .isEqualTo("fp32 matmul ceiling 100.0 GFLOP/s (x); model efficiency 50.0 % (micro complementary-4 batch 1)");
+    assertThat(BenchCommand.efficiencyLine(List.of(micro), 100.0, "fp16", "x"))
+        .isEqualTo("fp16 matmul ceiling 100.0 GFLOP/s (x); model efficiency 50.0 % (micro complementary-4 batch 1)");
   }
 
   @Test
