@@ -602,7 +602,8 @@ public final class MemMcMae extends AbstractBlock {
    * the input statistics, the prediction handed back and everything the scorer does with it stay in
    * float32. For GPUs, whose half-precision matrix units are several times faster (an H100 scores the
    * base network 1.8-2.1x faster batched); on this CPU libtorch has no fast float16 kernels (products at
-   * 1-5 GFLOP/s, micro scoring 2-3x slower). Training is unaffected.
+   * 1-5 GFLOP/s, micro scoring 2-3x slower). Training is unaffected. Set it before scoring starts: a
+   * change drops the converted parameters.
    */
   public void inferIn(DataType type) {
     if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {

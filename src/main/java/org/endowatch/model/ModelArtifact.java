@@ -107,11 +107,6 @@ public final class ModelArtifact {
     }
   }
 
-  /**
-   * Loads and verifies a model.
-   *
-   * @param device {@code auto} (GPU if PyTorch sees one), {@code cpu} or {@code gpu}
-   */
   /** Loads as {@link #load(Path, String)} and sets what inference computes in ({@link MemMcMae#inferIn}). */
   public static Loaded load(Path dir, String device, DataType precision) {
     Loaded loaded = load(dir, device);
@@ -141,6 +136,11 @@ public final class ModelArtifact {
         : null;
   }
 
+  /**
+   * Loads and verifies a model.
+   *
+   * @param device {@code auto} (GPU if PyTorch sees one), {@code cpu} or {@code gpu}
+   */
   public static Loaded load(Path dir, String device) {
     ModelManifest m = readManifest(dir);
     Path params = dir.resolve(m.parametersFile());

@@ -44,7 +44,7 @@ public final class ModelBench {
    * @param memoryFrames frames scored to see whether native memory grows (0 = skip)
    * @param mapHalvings the anomaly map's resolution (0 = full, the paper; see AnomalyScorer)
    * @param device auto, cpu or gpu, as {@link ModelArtifact#device}
-   * @param precision what the networks compute in ({@link MemMcMae#inferIn}); the ceiling stays fp32
+   * @param precision what the networks compute in ({@link MemMcMae#inferIn}), and the ceiling's product
    */
   public static Result run(List<String> presets, List<String> schedules, List<Integer> batches, int repeats,
       long memoryFrames, int mapHalvings, String device, DataType precision, Consumer<String> progress) {
