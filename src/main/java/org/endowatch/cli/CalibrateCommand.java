@@ -44,6 +44,8 @@ public final class CalibrateCommand implements Callable<Integer> {
           + "(about half the map's time; default: the manifest's).")
   Integer mapHalvings;
   @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
+  @Option(names = "--precision", description = "fp32 or fp16: what the network computes in while calibrating; stored "
+      + "with the thresholds, and eval and score then use it (default: the manifest's, fp32 for a new model).") String precision;
   @Spec CommandSpec spec;
 
   public Calibration.Result run() {
@@ -68,7 +70,8 @@ public final class CalibrateCommand implements Callable<Integer> {
           progress, "--normal");
       sources.lines().forEach(line -> progress.println("calibrate: " + line));
     }
-    return Calibration.run(model, folder, normal, falseAlarmRate, maskSchedule, pooling, mapHalvings, device, progress);
+    return Calibration.run(model, folder, normal, falseAlarmRate, maskSchedule, pooling, mapHalvings, device,
+        ModelArtifact.precision(precision), progress);
   }
 
   private static void clearFrames(Path folder) {

@@ -27,8 +27,9 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Anomaly map at 1/2^N of the input size (default: the manifest's; thresholds hold only for the calibrated value).")
   Integer mapHalvings;
   @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
-  @Option(names = "--precision", defaultValue = "fp32",
-      description = "fp32 or fp16: what the network computes in (fp16 for GPUs; the map stays fp32).") String precision;
+  @Option(names = "--precision",
+      description = "fp32 or fp16: what the network computes in (default: the one it was calibrated in; fp16 for GPUs).")
+  String precision;
   @Spec CommandSpec spec;
 
   public Map<String, Object> run() {

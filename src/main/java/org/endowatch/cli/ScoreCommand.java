@@ -1,5 +1,6 @@
 package org.endowatch.cli;
 
+import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,8 +29,9 @@ public final class ScoreCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
-  @Option(names = "--precision", defaultValue = "fp32",
-      description = "fp32 or fp16: what the network computes in (fp16 for GPUs; new releases keep it).") String precision;
+  @Option(names = "--precision",
+      description = "fp32 or fp16: what the network computes in, for this model and new releases (default: each "
+          + "model's calibrated one; fp16 for GPUs).") String precision;
   @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default ${DEFAULT-VALUE}).") int threads;
   @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N",
       description = "Threads per PyTorch operator (default: all cores but one, leaving one to Kafka and decoding).")
@@ -80,14 +82,16 @@ public final class ScoreCommand implements Callable<Integer> {
     }
     java.util.concurrent.atomic.AtomicReference<ScorerApp> running = new java.util.concurrent.atomic.AtomicReference<>();
     ScoringThreads.request(intraOpThreads);   // before the first model loads: the engine reads it when it starts
-    ModelArtifact.Loaded loaded = ModelArtifact.load(model, device, ModelArtifact.precision(precision));
+    DataType precisionOverride = ModelArtifact.precision(precision);
+    ModelArtifact.Loaded loaded = ModelArtifact.load(model, device, precisionOverride);
     String warning = ModelArtifact.precisionWarning(loaded.network().inferenceType(), loaded.device());
     if (warning != null) {
       spec.commandLine().getErr().println(warning);
     }
     // The batcher's calls hold up to one backlog batch from each stream thread.
     int workers = ScoringThreads.frameWorkers(frameWorkers, loaded.device().isGpu(), threads * backlogBatch);
-    try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(loaded, maskSchedule, workers), device, maskSchedule);
+    try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(loaded, maskSchedule, workers), device, maskSchedule,
+        precisionOverride);
          MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> running.get() != null && running.get().healthy());
          ModelReleaseWatcher watcher = followModels
              ? new ModelReleaseWatcher(settings.clientProps(), scorer, o -> spec.commandLine().getOut().println(o.message()))

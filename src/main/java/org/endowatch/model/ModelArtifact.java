@@ -107,15 +107,21 @@ public final class ModelArtifact {
     }
   }
 
-  /** Loads as {@link #load(Path, String)} and sets what inference computes in ({@link MemMcMae#inferIn}). */
+  /**
+   * Loads as {@link #load(Path, String)} and sets what inference computes in ({@link MemMcMae#inferIn}):
+   * {@code precision}, or when null the precision the model was calibrated in.
+   */
   public static Loaded load(Path dir, String device, DataType precision) {
     Loaded loaded = load(dir, device);
-    loaded.network().inferIn(precision);
+    loaded.network().inferIn(precision != null ? precision : loaded.manifest().calibratedPrecision());
     return loaded;
   }
 
-  /** {@code --precision}: fp32 (the default) or fp16 (half precision for GPUs). */
+  /** {@code --precision}: fp32 or fp16 (half precision for GPUs); null when not given (the manifest's). */
   public static DataType precision(String choice) {
+    if (choice == null) {
+      return null;
+    }
     return switch (choice.toLowerCase(Locale.ROOT)) {
       case "fp32" -> DataType.FLOAT32;
       case "fp16" -> DataType.FLOAT16;

@@ -1,5 +1,6 @@
 package org.endowatch.model;
 
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
@@ -76,6 +77,15 @@ public record ModelManifest(
     return new ModelManifest(format, name, version, config, schedule, pooling, imageThreshold, patchThreshold,
         calibration, training, djlVersion, engineVersion, createdAt, parametersFile, parametersSha256,
         halvings == 0 ? null : halvings);
+  }
+
+  /**
+   * What calibration scored in (the calibration's {@code precision}, fp32 when absent): its thresholds
+   * hold for scores computed that way, so eval and score use it unless told otherwise.
+   */
+  public DataType calibratedPrecision() {
+    Object p = calibration == null ? null : calibration.get("precision");
+    return "fp16".equals(p) ? DataType.FLOAT16 : DataType.FLOAT32;
   }
 
   public boolean calibrated() {

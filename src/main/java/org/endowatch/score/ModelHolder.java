@@ -1,5 +1,6 @@
 package org.endowatch.score;
 
+import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,6 +26,7 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
   private final AtomicReference<ModelFrameScorer> current;
   private final String device;
   private final String scheduleOverride;
+  private final DataType precisionOverride;
   private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "model-closer");
     t.setDaemon(true);
@@ -35,9 +37,15 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
   public record Outcome(boolean swapped, String message) {}
 
   public ModelHolder(ModelFrameScorer initial, String device, String scheduleOverride) {
+    this(initial, device, scheduleOverride, null);
+  }
+
+  /** @param precisionOverride what releases compute in; null: each its calibrated precision */
+  public ModelHolder(ModelFrameScorer initial, String device, String scheduleOverride, DataType precisionOverride) {
     this.current = new AtomicReference<>(initial);
     this.device = device;
     this.scheduleOverride = scheduleOverride;
+    this.precisionOverride = precisionOverride;
   }
 
   /** The name releases must carry to be considered (the serving model's name). */
@@ -64,8 +72,7 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
     ModelFrameScorer next;
     try {
       Path dir = Path.of(release.uri().startsWith("file:") ? java.net.URI.create(release.uri()).getPath() : release.uri());
-      // A release is served in the precision the scorer was started with.
-      ModelArtifact.Loaded loaded = ModelArtifact.load(dir, device, now.inferenceType());
+      ModelArtifact.Loaded loaded = ModelArtifact.load(dir, device, precisionOverride);
       if (!loaded.manifest().parametersSha256().equals(release.sha256())) {
         loaded.close();
         return refuse(release, "its parameters' sha256 " + loaded.manifest().parametersSha256()

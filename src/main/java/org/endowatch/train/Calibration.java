@@ -1,5 +1,6 @@
 package org.endowatch.train;
 
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -36,9 +37,10 @@ public final class Calibration {
    *     whose frames were put into it); recorded in the manifest with the thresholds
    * @param schedule, pooling, mapHalvings how to score (null: the manifest's); stored with the thresholds
    * @param device auto, cpu or gpu (thresholds do not depend on it: the same model gives the same scores)
+   * @param precision fp32 or fp16 scoring (null: the manifest's); stored with the thresholds, which hold for it
    */
   public static Result run(Path modelDir, Path normalDir, String source, double falseAlarmRate, String schedule,
-      String pooling, Integer mapHalvings, String device, PrintWriter progress) {
+      String pooling, Integer mapHalvings, String device, DataType precision, PrintWriter progress) {
     ModelManifest manifest = ModelArtifact.readManifest(modelDir);
     List<Path> files = Images.list(normalDir);
     Set<Path> trainingDirs = trainingDirs(manifest);
@@ -71,7 +73,13 @@ public final class Calibration {
     String usedPooling = pooling != null ? pooling : manifest.imagePooling();
     int usedHalvings = mapHalvings != null ? mapHalvings : manifest.mapHalvingsOrZero();
     FolderScorer.Outcome outcome;
-    try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device)) {
+    String usedPrecision;
+    try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device, precision)) {
+      usedPrecision = ModelArtifact.precisionName(model.network().inferenceType());
+      String warning = ModelArtifact.precisionWarning(model.network().inferenceType(), model.device());
+      if (warning != null) {
+        progress.println(warning);
+      }
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
       outcome = FolderScorer.score(scorer, files, false, "calibrating", progress);
@@ -92,6 +100,7 @@ public final class Calibration {
     info.put("maskSchedule", usedSchedule);
     info.put("imagePooling", usedPooling);
     info.put("mapHalvings", usedHalvings);
+    info.put("precision", usedPrecision);
     ModelManifest calibrated = manifest.withScoring(usedSchedule, usedPooling, usedHalvings)
         .withThresholds(imageThreshold, patchThreshold, info);
     ModelArtifact.writeManifest(modelDir, calibrated);

@@ -73,9 +73,11 @@ public final class Evaluation {
     List<Case> cases = new ArrayList<>();
     List<GalleryRow> gallery = List.of();
     String usedDevice;
+    String usedPrecision;
     try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device, precision)) {
       usedDevice = model.device().toString();
-      String warning = ModelArtifact.precisionWarning(precision, model.device());
+      usedPrecision = ModelArtifact.precisionName(model.network().inferenceType());
+      String warning = ModelArtifact.precisionWarning(model.network().inferenceType(), model.device());
       if (warning != null) {
         progress.println(warning);
       }
@@ -110,7 +112,7 @@ public final class Evaluation {
     report.put("true_positive_rate_at_threshold", fractionAbove(a, threshold));
     report.put("false_positive_rate_at_threshold", fractionAbove(n, threshold));
     report.put("device", usedDevice);
-    report.put("precision", ModelArtifact.precisionName(precision));
+    report.put("precision", usedPrecision);
     report.put("ms_per_image", (normal.msPerImage() * n.length + anomalous.msPerImage() * a.length) / (n.length + a.length));
     report.put("skipped_corrupt", normal.skipped().size() + anomalous.skipped().size());
 

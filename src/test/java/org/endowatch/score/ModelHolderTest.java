@@ -62,16 +62,24 @@ class ModelHolderTest {
   }
 
   @Test
-  void aReleaseIsServedInThePrecisionTheScorerStartedWith(@TempDir Path dir) throws Exception {
+  void aPrecisionOverrideAppliesToReleasesAndWithoutOneEachRunsInItsCalibratedPrecision(@TempDir Path dir) throws Exception {
     model(dir.resolve("v1"), "k-1", 0.5);
     ModelManifest v2 = model(dir.resolve("v2"), "k-2", 0.6);
+    ModelManifest v3 = model(dir.resolve("v3"), "k-3", 0.7);
     ModelArtifact.Loaded half = ModelArtifact.load(dir.resolve("v1"), "cpu", DataType.FLOAT16);
-    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(half, null), "cpu", null)) {
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(half, null), "cpu", null, DataType.FLOAT16)) {
       assertThat(holder.current().inferenceType()).isEqualTo(DataType.FLOAT16);
       assertThat(holder.offer(new ModelRelease("k", "k-2", dir.resolve("v2").toString(), v2.parametersSha256(), 1)).swapped())
           .isTrue();
       assertThat(holder.current().modelVersion()).isEqualTo("k-2");
       assertThat(holder.current().inferenceType()).isEqualTo(DataType.FLOAT16);
+    }
+    // no override: v3 was calibrated in fp32 (no precision recorded), so it is served in fp32
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu", DataType.FLOAT16),
+        null), "cpu", null)) {
+      assertThat(holder.offer(new ModelRelease("k", "k-3", dir.resolve("v3").toString(), v3.parametersSha256(), 2)).swapped())
+          .isTrue();
+      assertThat(holder.current().inferenceType()).isEqualTo(DataType.FLOAT32);
     }
   }
 }

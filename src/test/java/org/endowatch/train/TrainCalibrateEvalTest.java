@@ -154,6 +154,7 @@ class TrainCalibrateEvalTest {
         anomalous.toString(), "--out", dir.resolve("r8").toString(), "--precision", "fp8");
     assertThat(fp8.exitCode()).isEqualTo(1);
     assertThat(fp8.err().strip()).isEqualTo("endowatch eval: error: --precision must be fp32 or fp16, got 'fp8'");
+    assertThat(ModelArtifact.readManifest(model).calibration().get("precision")).isEqualTo("fp32");
 
     // Calibrating with a half-size anomaly map stores it with the thresholds; eval then uses it.
     var half = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString(), "--map-halvings", "1");
@@ -168,6 +169,22 @@ class TrainCalibrateEvalTest {
     var bad = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString(), "--map-halvings", "7");
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).contains("--map-halvings must be 0..3, got 7");
+
+    // Calibrating in fp16 stores the precision with the thresholds; eval then scores in it unless told otherwise.
+    var cal16 = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString(), "--precision", "fp16");
+    assertThat(cal16.exitCode()).as(cal16.err()).isZero();
+    assertThat(ModelArtifact.readManifest(model).calibration().get("precision")).isEqualTo("fp16");
+    assertThat(ModelArtifact.readManifest(model).calibratedPrecision()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT16);
+    Path report3 = dir.resolve("report-fp16-default");
+    var eval3 = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
+        anomalous.toString(), "--out", report3.toString(), "--device", "cpu");
+    assertThat(eval3.exitCode()).as(eval3.err()).isZero();
+    assertThat(ModelArtifact.JSON.readTree(report3.resolve("report.json").toFile()).get("precision").asText()).isEqualTo("fp16");
+    Path report4 = dir.resolve("report-fp32-asked");
+    var eval4 = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
+        anomalous.toString(), "--out", report4.toString(), "--device", "cpu", "--precision", "fp32");
+    assertThat(eval4.exitCode()).as(eval4.err()).isZero();
+    assertThat(ModelArtifact.JSON.readTree(report4.resolve("report.json").toFile()).get("precision").asText()).isEqualTo("fp32");
   }
 
   @Test
