@@ -46,27 +46,32 @@ export PYTORCH_LIBRARY_PATH=$TD/lib PYTORCH_VERSION=$V PYTORCH_FLAVOR=$FL DJL_CA
 E="$G/jre17/bin/java $JX -Dai.djl.offline=true -XX:ErrorFile=$O/hs_err_%p.log -cp $(ls $G/lib/*.jar | tr "\n" :) org.endowatch.Main --verbose"
 step() { local name=$1 t=$2; shift 2; echo "== $name ($(date +%T))"; timeout $t "$@" > $O/$name.log 2>&1; echo "rc=$?"; tail -${TAILN:-12} $O/$name.log; }
 D=$G/data
+# Two eval reports of the same images: their settings and AUC, and how far their scores.csv differ.
+compare() {
+python3 - "$@" <<'PY'
+import sys, csv, json
+o, first, second = sys.argv[1:]
+rows = {}
+for d in (first, second):
+    try:
+        rows[d] = {x["file"]: [float(x["image_score"])] + [float(v) for v in x["patch_scores"].split()]
+                   for x in csv.DictReader(open(f"{o}/{d}/scores.csv"))}
+        r = json.load(open(f"{o}/{d}/report.json"))
+        print(d, {k: r.get(k) for k in ("device", "precision", "auc", "ms_per_image")})
+    except Exception as e:
+        print(d, "unreadable:", e)
+if len(rows) == 2:
+    a, b = rows[first], rows[second]
+    diffs = [abs(x - y) for k in a if k in b for x, y in zip(a[k], b[k])]
+    print(f"scores.csv {second} vs {first}: {len(a)} / {len(b)} images, {len(diffs)} values, "
+          f"max |diff| {max(diffs):.3g}, mean {sum(diffs) / len(diffs):.3g}")
+PY
+}
 has() { case " ${STEPS:-eval bench train} " in *" $1 "*) return 0 ;; esac; return 1; }
 if has eval; then
 step eval-dev 90 $E eval --model models/kvasir-micro --normal $D/normal --anomalous $D/anomalous --out $O/eval-dev --device $DEV
 step eval-cpu 90 $E eval --model models/kvasir-micro --normal $D/normal --anomalous $D/anomalous --out $O/eval-cpu --device cpu
-python3 - $O <<'PY'
-import sys, csv, json
-o = sys.argv[1]
-def rows(d):
-    try:
-        r = list(csv.DictReader(open(f"{o}/{d}/scores.csv")))
-        return {x["file"]: [float(x["image_score"])] + [float(v) for v in x["patch_scores"].split()] for x in r}
-    except Exception as e:
-        print(d, "unreadable:", e)
-a, b = rows("eval-dev"), rows("eval-cpu")
-if a and b:
-    diffs = [abs(x - y) for k in a if k in b for x, y in zip(a[k], b[k])]
-    print(f"scores.csv device vs cpu: {len(a)} / {len(b)} images, {len(diffs)} values, max |diff| {max(diffs):.3g}")
-    for d in ("eval-dev", "eval-cpu"):
-        r = json.load(open(f"{o}/{d}/report.json"))
-        print(d, {k: r.get(k) for k in ("device", "auc", "ms_per_image")})
-PY
+compare $O eval-dev eval-cpu
 fi
 if has bench; then
 TAILN=40 step bench ${BENCH_S:-240} $E bench model --device $DEV --preset ${PRESETS:-micro,tiny,base} --schedules complementary-4,random-10 --batches ${BATCHES:-1,8,32} --repeats ${REPEATS:-10} --python $PY --out $O/bench.json
@@ -110,23 +115,7 @@ if has half; then
 for pr in fp32 fp16; do
   step eval-$pr 60 $E eval --model models/kvasir-micro --normal $D/normal --anomalous $D/anomalous --out $O/eval-$pr --device $DEV --precision $pr
 done
-python3 - $O <<'PY'
-import sys, csv, json
-o = sys.argv[1]
-rows = {}
-for d in ("eval-fp32", "eval-fp16"):
-    try:
-        rows[d] = {x["file"]: [float(x["image_score"])] + [float(v) for v in x["patch_scores"].split()]
-                   for x in csv.DictReader(open(f"{o}/{d}/scores.csv"))}
-        r = json.load(open(f"{o}/{d}/report.json"))
-        print(d, {k: r.get(k) for k in ("device", "precision", "auc", "ms_per_image")})
-    except Exception as e:
-        print(d, "unreadable:", e)
-if len(rows) == 2:
-    a, b = rows["eval-fp32"], rows["eval-fp16"]
-    diffs = [abs(x - y) for k in a for x, y in zip(a[k], b[k])]
-    print(f"scores.csv fp16 vs fp32: {len(diffs)} values, max |diff| {max(diffs):.3g}, mean {sum(diffs) / len(diffs):.3g}")
-PY
+compare $O eval-fp32 eval-fp16
 for pr in fp16 fp32; do
   TAILN=9 step bench-$pr ${HALF_BENCH_S:-70} $E bench model --device $DEV --precision $pr --preset ${HALF_PRESETS:-base} \
     --schedules complementary-4,random-10 --batches ${HALF_BATCHES:-1,8,32} --repeats ${REPEATS:-5} --python /nonexistent --out $O/bench-$pr.json

@@ -134,12 +134,17 @@ public final class ModelArtifact {
     return type == DataType.FLOAT16 ? "fp16" : "fp32";
   }
 
-  /** Null, or the line to print when fp16 is asked of a CPU: it runs, but slowly. */
-  public static String precisionWarning(DataType type, Device device) {
-    return type == DataType.FLOAT16 && !device.isGpu()
-        ? "note: --precision fp16 on the CPU runs, but slower than fp32 (no fast float16 kernels here: micro scores"
-            + " 2-3x slower, docs/BENCHMARKS.md); it is meant for GPUs"
-        : null;
+  /**
+   * The precision a loaded model infers in, as reports write it; says on {@code out} when that is fp16
+   * on a CPU (it runs, but slowly).
+   */
+  public static String notePrecision(Loaded loaded, java.io.PrintWriter out) {
+    DataType type = loaded.network().inferenceType();
+    if (type == DataType.FLOAT16 && !loaded.device().isGpu()) {
+      out.println("note: --precision fp16 on the CPU runs, but slower than fp32 (no fast float16 kernels here: micro scores"
+          + " 2-3x slower, docs/BENCHMARKS.md); it is meant for GPUs");
+    }
+    return precisionName(type);
   }
 
   /**

@@ -114,15 +114,12 @@ public final class ModelBench {
       NDArray restore = manager.create(masks.flatRestore(), new Shape(n, c.patches()));
       NDArray pred = net.forward(new ParameterStore(manager, false), new NDList(copies, keep, restore), false,
           new PairList<>()).singletonOrThrow();
-      // Wait for the result without copying it: one element to the host ends the device's queue. Copying
-      // all predictions (193 MB for the base network at 32 x 10 copies) timed the host copy, not the
-      // network, on a GPU; scoring never copies them.
-      pred.get(0, 0, 0).getFloat();
+      awaitResult(pred);
     }
   }
 
   /**
-   * One forward of n masked copies given as host pixels [n,C,H,W], to host predictions, in its own
+   * One forward of n masked copies given as host pixels [n,C,H,W], waited for, in its own
    * scope: what the bench scripts under bench/ time and profile, for endowatch's network or any
    * block with the same inputs (the TorchScript reference).
    */
@@ -133,9 +130,18 @@ public final class ModelBench {
       NDArray images = manager.create(pixels, new Shape(n, c.channels(), s, s));
       NDArray keep = manager.create(masks.flatKeep(), new Shape(n, c.visible()));
       NDArray restore = manager.create(masks.flatRestore(), new Shape(n, c.patches()));
-      block.forward(new ParameterStore(manager, false), new NDList(images, keep, restore), false, new PairList<>())
-          .singletonOrThrow().toFloatArray();   // wait for the result, as scoring does
+      awaitResult(block.forward(new ParameterStore(manager, false), new NDList(images, keep, restore), false,
+          new PairList<>()).singletonOrThrow());
     }
+  }
+
+  /**
+   * Waits for a prediction without copying it: one element to the host ends the device's queue.
+   * Copying all predictions (193 MB for the base network at 32 x 10 copies) timed the host copy, not
+   * the network, on a GPU; scoring never copies them.
+   */
+  private static void awaitResult(NDArray pred) {
+    pred.get(0, 0, 0).toType(DataType.FLOAT32, false).getFloat();
   }
 
   /** GFLOP/s of an n x n x n matrix product in {@code type} on this engine: the machine's practical ceiling. */

@@ -75,11 +75,7 @@ public final class Calibration {
     FolderScorer.Outcome outcome;
     String usedPrecision;
     try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device, precision)) {
-      usedPrecision = ModelArtifact.precisionName(model.network().inferenceType());
-      String warning = ModelArtifact.precisionWarning(model.network().inferenceType(), model.device());
-      if (warning != null) {
-        progress.println(warning);
-      }
+      usedPrecision = ModelArtifact.notePrecision(model, progress);
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
       outcome = FolderScorer.score(scorer, files, false, "calibrating", progress);

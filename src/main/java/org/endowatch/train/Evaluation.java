@@ -76,11 +76,7 @@ public final class Evaluation {
     String usedPrecision;
     try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device, precision)) {
       usedDevice = model.device().toString();
-      usedPrecision = ModelArtifact.precisionName(model.network().inferenceType());
-      String warning = ModelArtifact.precisionWarning(model.network().inferenceType(), model.device());
-      if (warning != null) {
-        progress.println(warning);
-      }
+      usedPrecision = ModelArtifact.notePrecision(model, progress);
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
       normal = FolderScorer.score(scorer, normalFiles, false, "normal", progress);
