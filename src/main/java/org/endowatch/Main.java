@@ -18,6 +18,7 @@ import org.endowatch.cli.SynthCommand;
 import org.endowatch.cli.TopicsCommand;
 import org.endowatch.cli.TrainCommand;
 import org.endowatch.config.ConfigDefaults;
+import org.endowatch.model.MklVendorCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,6 +75,10 @@ public final class Main implements Runnable {
     // DJL phones home for its engine list unless told not to; a procedure room has no internet.
     if (System.getProperty("ai.djl.offline") == null && !"true".equals(env.get("ENDOWATCH_DJL_ONLINE"))) {
       System.setProperty("ai.djl.offline", "true");
+    }
+    // Before any model loads: MKL binds its vendor check at the engine's first matrix product.
+    if (MklVendorCheck.bypassOnAmd(env) == MklVendorCheck.Status.UNAVAILABLE) {
+      err.println("endowatch: note: " + MklVendorCheck.Status.UNAVAILABLE.description());
     }
     ConfigDefaults defaults;
     try {

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.endowatch.contract.JsonSerde;
+import org.endowatch.model.MklVendorCheck;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.score.AlertRule;
 import org.endowatch.score.ModelBench;
@@ -94,6 +95,9 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("date", java.time.Instant.now().toString());
     json.put("machine", machine());
+    if (MklVendorCheck.current() != null) {
+      err.println("bench: " + MklVendorCheck.current().description());
+    }
     if (!what.equals("pipeline")) {
       DataType precisionType = ModelArtifact.precision(precision);
       ModelBench.Result m = ModelBench.run(presets, schedules, batches, repeats, memoryFrames, mapHalvings, device, precisionType, line -> {
@@ -275,6 +279,9 @@ public final class BenchCommand implements Callable<Integer> {
     m.put("cpus", Runtime.getRuntime().availableProcessors());
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     m.put("java", System.getProperty("java.version"));
+    // Half the matrix rate on AMD CPUs depends on it (MklVendorCheck), so every result says which.
+    MklVendorCheck.Status mkl = MklVendorCheck.current();
+    m.put("mkl_kernels", mkl == null ? "unknown" : mkl.name().toLowerCase(Locale.ROOT));
     try {
       Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
           .ifPresent(l -> m.put("cpu", l.replaceFirst("model name\\s*:\\s*", "")));

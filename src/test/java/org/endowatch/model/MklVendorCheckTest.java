@@ -1,0 +1,81 @@
+package org.endowatch.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+class MklVendorCheckTest {
+  private static final String AMD = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\n";
+  private static final String INTEL = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n";
+
+  @Test
+  void readsTheVendorFromCpuInfo() {
+    assertTrue(MklVendorCheck.isAmd(AMD));
+    assertFalse(MklVendorCheck.isAmd(INTEL));
+    assertFalse(MklVendorCheck.isAmd(""));
+    assertFalse(MklVendorCheck.isAmd("processor\t: 0\n"));
+  }
+
+  @Test
+  void leavesMklAloneOffAmdAndWhenToldTo() {
+    assertEquals(MklVendorCheck.Status.NOT_AMD, MklVendorCheck.decide(INTEL, Map.of()));
+    assertEquals(MklVendorCheck.Status.DISABLED, MklVendorCheck.decide(AMD, Map.of(MklVendorCheck.ENV, "stock")));
+    assertEquals(MklVendorCheck.Status.DISABLED, MklVendorCheck.decide(AMD, Map.of(MklVendorCheck.ENV, " STOCK ")));
+  }
+
+  /**
+   * The mechanism, not the speed (that is docs/BENCHMARKS.md's): once loaded, the process-wide lookup
+   * of MKL's vendor question (dlsym over the global scope, as libtorch's lazy binding does) finds the
+   * shim's definition, in the shim's own mapping.
+   */
+  @Test
+  void onAmdTheVendorQuestionResolvesToTheShim() throws IOException {
+    if (MklVendorCheck.class.getResource(MklVendorCheck.SHIM) == null) {
+      if (onPath("cc")) {
+        fail("a C compiler is on the PATH but the jar's resources lack " + MklVendorCheck.SHIM
+            + ": src/main/native/build.sh did not run or failed");
+      }
+      Assumptions.abort("no C compiler on this machine, so the build left the shim out (see src/main/native/build.sh)");
+    }
+    assertEquals(MklVendorCheck.Status.BYPASSED, MklVendorCheck.decide(AMD, Map.of()));
+
+    Pointer symbol = Loader.addressof(MklVendorCheck.SYMBOL);
+    assertNotNull(symbol, MklVendorCheck.SYMBOL + " is not in the global symbol scope");
+    String mapping = mappingOf(symbol.address());
+    assertTrue(mapping.contains("endowatch-mkl-amd"), "resolves into " + mapping);
+  }
+
+  /** The file /proc/self/maps names for the mapping that holds {@code address}. */
+  private static String mappingOf(long address) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+      String[] f = line.trim().split("\\s+");
+      String[] range = f[0].split("-");
+      if (Long.compareUnsigned(address, Long.parseUnsignedLong(range[0], 16)) >= 0
+          && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
+        return f.length > 5 ? f[5] : "(anonymous)";
+      }
+    }
+    return "(unmapped)";
+  }
+
+  private static boolean onPath(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
