@@ -18,6 +18,8 @@ import java.util.Locale;
  */
 public final class HalfPrecision {
   public static void main(String[] args) {
+    // As `endowatch` itself runs: MKL's vector kernels on AMD (ENDOWATCH_MKL_AMD=stock for the stock path).
+    System.err.println(org.endowatch.model.MklVendorCheck.bypassOnAmd(System.getenv()).description());
     DataType half = args.length > 0 && args[0].equals("bf16") ? DataType.BFLOAT16 : DataType.FLOAT16;
     int[][] shapes = {{1024, 1024, 1024}, {256, 128, 512}, {256, 512, 128}, {64, 128, 384}, {1024, 128, 128}};
     try (NDManager m = NDManager.newBaseManager()) {

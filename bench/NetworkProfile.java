@@ -25,6 +25,8 @@ public final class NetworkProfile {
   static final int PROFILED = 20;
 
   public static void main(String[] args) {
+    // As `endowatch` itself runs: MKL's vector kernels on AMD (ENDOWATCH_MKL_AMD=stock for the stock path).
+    System.err.println(org.endowatch.model.MklVendorCheck.bypassOnAmd(System.getenv()).description());
     MemMcMaeConfig c = MemMcMaeConfig.preset(args[0]);
     MaskSchedule schedule = MaskSchedule.parse(args[1]);
     int frames = Integer.parseInt(args[2]);

@@ -29,6 +29,8 @@ import org.endowatch.model.MemMcMaeConfig;
  */
 public final class TorchScriptReference {
   public static void main(String[] args) throws Exception {
+    // As `endowatch` itself runs: MKL's vector kernels on AMD (ENDOWATCH_MKL_AMD=stock for the stock path).
+    System.err.println(org.endowatch.model.MklVendorCheck.bypassOnAmd(System.getenv()).description());
     Path dir = Path.of(args[0]);
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     MemMcMaeConfig c = MemMcMaeConfig.preset("micro");
