@@ -77,9 +77,8 @@ public final class Main implements Runnable {
       System.setProperty("ai.djl.offline", "true");
     }
     // Before any model loads: MKL binds its vendor check at the engine's first matrix product.
-    if (MklVendorCheck.bypassOnAmd(env) == MklVendorCheck.Status.UNAVAILABLE) {
-      err.println("endowatch: note: " + MklVendorCheck.Status.UNAVAILABLE.description());
-    }
+    // (Whether it worked is said where a model runs: ModelArtifact.noteHowItRuns, bench model.)
+    MklVendorCheck.bypassOnAmd(env);
     ConfigDefaults defaults;
     try {
       defaults = ConfigDefaults.forProcess(args, env);

@@ -95,9 +95,6 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("date", java.time.Instant.now().toString());
     json.put("machine", machine());
-    if (MklVendorCheck.current() != null) {
-      err.println("bench: " + MklVendorCheck.current().description());
-    }
     if (!what.equals("pipeline")) {
       DataType precisionType = ModelArtifact.precision(precision);
       ModelBench.Result m = ModelBench.run(presets, schedules, batches, repeats, memoryFrames, mapHalvings, device, precisionType, line -> {
@@ -134,6 +131,9 @@ public final class BenchCommand implements Callable<Integer> {
       for (ModelBench.Run r : m.runs()) {
         outw.printf(Locale.ROOT, "%-6s %-16s %5d %10.1f %10.1f %10.1f %9.2f %9.1f%n", r.preset(), r.maskSchedule(), r.batchFrames(),
             r.msPerFrame(), r.msPerFrameP99(), r.framesPerS(), r.gflopPerFrame(), r.achievedGflops());
+      }
+      if (MklVendorCheck.current() != null && m.device().startsWith("cpu")) {
+        outw.println(MklVendorCheck.current().description());   // the ceiling below doubles with it on AMD
       }
       outw.println(efficiencyLine(m.runs(), m.matmulGflops(), ModelArtifact.precisionName(precisionType),
           m.engine() + " on " + m.device() + ", " + m.threads() + " threads"));

@@ -84,7 +84,7 @@ public final class ScoreCommand implements Callable<Integer> {
     ScoringThreads.request(intraOpThreads);   // before the first model loads: the engine reads it when it starts
     DataType precisionOverride = ModelArtifact.precision(precision);
     ModelArtifact.Loaded loaded = ModelArtifact.load(model, device, precisionOverride);
-    ModelArtifact.notePrecision(loaded, spec.commandLine().getErr());
+    ModelArtifact.noteHowItRuns(loaded, spec.commandLine().getErr());
     // The batcher's calls hold up to one backlog batch from each stream thread.
     int workers = ScoringThreads.frameWorkers(frameWorkers, loaded.device().isGpu(), threads * backlogBatch);
     try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(loaded, maskSchedule, workers), device, maskSchedule,

@@ -135,14 +135,18 @@ public final class ModelArtifact {
   }
 
   /**
-   * The precision a loaded model infers in, as reports write it; says on {@code out} when that is fp16
-   * on a CPU (it runs, but slowly).
+   * The precision a loaded model infers in, as reports write it; says on {@code out} when it will run
+   * slowly for a reason the user can change: fp16 on a CPU, or MKL's generic path on an AMD CPU
+   * because the jar was built without the vendor shim ({@link MklVendorCheck}).
    */
-  public static String notePrecision(Loaded loaded, java.io.PrintWriter out) {
+  public static String noteHowItRuns(Loaded loaded, java.io.PrintWriter out) {
     DataType type = loaded.network().inferenceType();
     if (type == DataType.FLOAT16 && !loaded.device().isGpu()) {
       out.println("note: --precision fp16 on the CPU runs, but slower than fp32 (no fast float16 kernels here: micro scores"
           + " 2-3x slower, docs/BENCHMARKS.md); it is meant for GPUs");
+    }
+    if (!loaded.device().isGpu() && MklVendorCheck.current() == MklVendorCheck.Status.UNAVAILABLE) {
+      out.println("note: " + MklVendorCheck.Status.UNAVAILABLE.description());
     }
     return precisionName(type);
   }

@@ -75,7 +75,7 @@ public final class Calibration {
     FolderScorer.Outcome outcome;
     String usedPrecision;
     try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device, precision)) {
-      usedPrecision = ModelArtifact.notePrecision(model, progress);
+      usedPrecision = ModelArtifact.noteHowItRuns(model, progress);
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
       outcome = FolderScorer.score(scorer, files, false, "calibrating", progress);

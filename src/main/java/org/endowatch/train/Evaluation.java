@@ -76,7 +76,7 @@ public final class Evaluation {
     String usedPrecision;
     try (ModelArtifact.Loaded model = ModelArtifact.load(modelDir, device, precision)) {
       usedDevice = model.device().toString();
-      usedPrecision = ModelArtifact.notePrecision(model, progress);
+      usedPrecision = ModelArtifact.noteHowItRuns(model, progress);
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
       normal = FolderScorer.score(scorer, normalFiles, false, "normal", progress);
