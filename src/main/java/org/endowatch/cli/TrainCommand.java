@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.endowatch.model.MemMcMaeConfig;
+import org.endowatch.model.MklVendorCheck;
 import org.endowatch.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -103,6 +104,9 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingData.Resolved sources = TrainingData.resolveLikeIngest(data, out.resolve("frames"), every, kafka::settings,
         progress, "--data");
     sources.lines().forEach(line -> progress.println("train: " + line));
+    if (!device.equals("gpu")) {
+      MklVendorCheck.noteIfSlow(progress);
+    }
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return TrainingRun.run(new TrainingRun.Options(sources.folders(), out, config, epochs, batch, resume, device, seed, lr,

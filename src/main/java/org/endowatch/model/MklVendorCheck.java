@@ -67,6 +67,16 @@ public final class MklVendorCheck {
     return status;
   }
 
+  /**
+   * Writes one note line when this AMD CPU runs MKL's generic path because the shim is missing: the
+   * one case a user can fix (build with gcc). Nothing otherwise.
+   */
+  public static void noteIfSlow(java.io.PrintWriter out) {
+    if (current() == Status.UNAVAILABLE) {
+      out.println("note: " + Status.UNAVAILABLE.description());
+    }
+  }
+
   /** What the first {@link #bypassOnAmd} decided, or {@code null} before it ran. */
   public static synchronized Status current() {
     return status;

@@ -145,8 +145,8 @@ public final class ModelArtifact {
       out.println("note: --precision fp16 on the CPU runs, but slower than fp32 (no fast float16 kernels here: micro scores"
           + " 2-3x slower, docs/BENCHMARKS.md); it is meant for GPUs");
     }
-    if (!loaded.device().isGpu() && MklVendorCheck.current() == MklVendorCheck.Status.UNAVAILABLE) {
-      out.println("note: " + MklVendorCheck.Status.UNAVAILABLE.description());
+    if (!loaded.device().isGpu()) {
+      MklVendorCheck.noteIfSlow(out);
     }
     return precisionName(type);
   }
