@@ -16,18 +16,27 @@ final class Attention {
    * @return [N,Tq,D]
    */
   static NDArray multiHead(NDArray q, NDArray k, NDArray v, int heads) {
-    Shape qs = q.getShape();
-    long n = qs.get(0);
-    long tq = qs.get(1);
-    long d = qs.get(2);
-    long tk = k.getShape().get(1);
-    long dh = d / heads;
-    NDArray qh = q.reshape(n, tq, heads, dh).transpose(0, 2, 1, 3);            // [N,h,Tq,dh]
-    NDArray kh = k.reshape(n, tk, heads, dh).transpose(0, 2, 3, 1);            // [N,h,dh,Tk]
-    NDArray vh = v.reshape(n, tk, heads, dh).transpose(0, 2, 1, 3);            // [N,h,Tk,dh]
+    NDArray kh = splitHeads(k, heads).transpose(0, 1, 3, 2);                    // [N,h,dh,Tk]
+    NDArray weights = scores(splitHeads(q, heads), kh).softmax(3);              // [N,h,Tq,Tk]
+    return mergeHeads(weights.matMul(splitHeads(v, heads)));                    // [N,Tq,D]
+  }
+
+  /** [N,T,D] -> [N,h,T,dh]. */
+  static NDArray splitHeads(NDArray x, int heads) {
+    Shape s = x.getShape();
+    return x.reshape(s.get(0), s.get(1), heads, s.get(2) / heads).transpose(0, 2, 1, 3);
+  }
+
+  /** [N,h,T,dh] -> [N,T,h*dh], the inverse of {@link #splitHeads}. */
+  static NDArray mergeHeads(NDArray x) {
+    Shape s = x.getShape();
+    return x.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3));
+  }
+
+  /** Q K^T / sqrt(dh) for qh [N,h,Tq,dh] and kh [N,h,dh,Tk] (keys already transposed) -> [N,h,Tq,Tk]. */
+  static NDArray scores(NDArray qh, NDArray kh) {
     // A 0-d array, not mul(Number): scalar ops corrupt gradients when a GC runs mid-step.
-    NDArray scale = q.getManager().create((float) (1.0 / Math.sqrt(dh)));
-    NDArray weights = qh.mul(scale).matMul(kh).softmax(3);                      // [N,h,Tq,Tk]
-    return weights.matMul(vh).transpose(0, 2, 1, 3).reshape(n, tq, d);         // [N,Tq,D]
+    NDArray scale = qh.getManager().create((float) (1.0 / Math.sqrt(qh.getShape().get(3))));
+    return qh.mul(scale).matMul(kh);
   }
 }

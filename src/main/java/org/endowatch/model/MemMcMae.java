@@ -507,30 +507,44 @@ public final class MemMcMae extends AbstractBlock {
       long l = qs.get(1);
       long d = qs.get(2);
       long e = ls.get(1);
-      // Fold the levels into the batch so one batched attention serves all of them.
-      NDArray qh = q.forward(ps, new NDList(query), training).singletonOrThrow()
-          .expandDims(1).broadcast(new Shape(n, e, l, d)).reshape(n * e, l, d);             // [N*E,L,Dd]
-      NDList kvParts = kv.forward(ps, new NDList(levels.reshape(n * e, ls.get(2), ls.get(3))), training)
-          .singletonOrThrow().split(2, 2);                                                  // [N*E,V,Dd] x2
-      NDArray attended = Attention.multiHead(qh, kvParts.get(0), kvParts.get(1), c.decoderHeads())
-          .reshape(n, e, l, d);                                                             // a_l: [N,E,L,Dd]
-      // The paper projects every level's result, c_l = W_o a_l + b_o, gates it with
-      // alpha_l = sigmoid(w_self(l).s + w_cross(l).c_l + b_l) and sums alpha_l c_l. W_o is linear, so
-      // w_cross(l).c_l = (W_o^T w_cross(l)).a_l + w_cross(l).b_o and sum alpha_l c_l =
-      // W_o (sum alpha_l a_l) + (sum alpha_l) b_o: the same values with one projection instead of E
-      // (the projections of all levels were 17 % of the micro network's FLOPs).
+      long v = ls.get(2);
+      int h = c.decoderHeads();
+      long dh = d / h;
+      // The paper: per level l, a_l = attention(q, K_l, V_l); c_l = W_o a_l + b_o; alpha_l =
+      // sigmoid(w_self(l).s + w_cross(l).c_l + b_l); fused = sum_l alpha_l c_l. Computed here without
+      // ever forming a_l or c_l (same values; MemMcMaeTest recomputes the paper's form level by level):
+      // - W_o is linear, so w_cross(l).c_l = (W_o^T w_cross(l)).a_l + w_cross(l).b_o and
+      //   sum_l alpha_l c_l = W_o (sum_l alpha_l a_l) + (sum_l alpha_l) b_o: one output projection, not E
+      //   (the projections of all levels were 17 % of the micro network's FLOPs).
+      // - All levels' keys side by side, [N,h,dh,E*V]: one product per head gives every level's scores
+      //   and a softmax within each level's V keys its weights w_l; both the gate's (W_o^T w_cross(l)).a_l
+      //   and sum_l alpha_l a_l are then sums over the E*V keys, the second one product with [N,h,E*V,dh].
+      //   Folding the levels into the batch instead (the first version) ran E x h products of 64 x 32 x 16
+      //   at ~23 GFLOP/s and two passes over an [N,E,L,Dd] tensor: a third of micro's forward once MKL ran
+      //   at the CPU's rate (docs/BENCHMARKS.md, "MKL on AMD").
+      NDArray qh = Attention.splitHeads(q.forward(ps, new NDList(query), training).singletonOrThrow(), h);  // [N,h,L,dh]
+      NDList kvParts = kv.forward(ps, new NDList(levels.reshape(n, e * v, ls.get(3))), training)
+          .singletonOrThrow().split(2, 2);                                                  // [N,E*V,Dd] x2
+      NDArray kh = Attention.splitHeads(kvParts.get(0), h).transpose(0, 1, 3, 2);          // [N,h,dh,E*V]
+      NDArray vh = Attention.splitHeads(kvParts.get(1), h);                                 // [N,h,E*V,dh]
+      NDArray w = Attention.scores(qh, kh).reshape(n, h, l, e, v).softmax(4);              // w_l: [N,h,L,E,V]
+
       NDArray wOut = ps.getValue(out.getParameters().get("weight"), s.getDevice(), training); // [Dd,Dd]
       NDArray bOut = ps.getValue(out.getParameters().get("bias"), s.getDevice(), training);   // [Dd]
       NDArray wSelf = ps.getValue(gateSelf, s.getDevice(), training);                      // [E,Dd]
       NDArray wCross = ps.getValue(gateCross, s.getDevice(), training);                    // [E,Dd]
       NDArray bias = ps.getValue(gateBias, s.getDevice(), training);                       // [E]
-      NDArray crossGate = wCross.matMul(wOut);                                             // [E,Dd]: W_o^T w_cross(l)
+      NDArray crossGate = wCross.matMul(wOut)                                              // [E,Dd]: W_o^T w_cross(l)
+          .reshape(e, h, dh).transpose(1, 0, 2).reshape(1, h, e, 1, dh);                   // per head [1,h,E,1,dh]
       NDArray crossBias = wCross.matMul(bOut.reshape(d, 1)).reshape(1, e, 1);              // [1,E,1]: w_cross(l).b_o
+      NDArray gatePerKey = vh.reshape(n, h, e, v, dh).mul(crossGate).sum(new int[] {4});   // [N,h,E,V]
+      NDArray fromCross = w.mul(gatePerKey.reshape(n, h, 1, e, v)).sum(new int[] {4, 1})  // [N,L,E]: sum_h,v
+          .transpose(0, 2, 1);                                                              // [N,E,L]
       NDArray fromSelf = s.matMul(wSelf.transpose()).transpose(0, 2, 1);                   // [N,E,L]
-      NDArray fromCross = attended.mul(crossGate.reshape(1, e, 1, d)).sum(new int[] {3}); // [N,E,L]
       NDArray alpha = fromSelf.add(fromCross).add(crossBias).add(bias.reshape(1, e, 1));
       alpha = Activation.sigmoid(alpha);                                                  // [N,E,L] in (0,1)
-      NDArray mixed = attended.mul(alpha.expandDims(3)).sum(new int[] {1});               // [N,L,Dd]: sum alpha_l a_l
+      NDArray gated = w.mul(alpha.transpose(0, 2, 1).reshape(n, 1, l, e, 1)).reshape(n, h, l, e * v);
+      NDArray mixed = Attention.mergeHeads(gated.matMul(vh));                             // [N,L,Dd]: sum alpha_l a_l
       NDArray fused = Linear.linear(mixed, wOut).singletonOrThrow()
           .add(alpha.sum(new int[] {1}).expandDims(2).mul(bOut));                         // [N,L,Dd]
       return new NDList(fused, alpha);
