@@ -36,8 +36,11 @@ public final class MklVendorCheck {
     NOT_AMD("MKL's own kernel choice (not an AMD CPU)"),
     /** {@code ENDOWATCH_MKL_AMD=stock}. */
     DISABLED("MKL's generic path on this AMD CPU (ENDOWATCH_MKL_AMD=stock)"),
-    /** An AMD CPU, but the jar was built without a C compiler, or the shim failed to load. */
-    UNAVAILABLE("MKL's generic path on this AMD CPU: the jar has no vendor shim (build it with gcc installed)");
+    /** An AMD CPU, but the jar was built without a C compiler. */
+    UNAVAILABLE("MKL's generic path on this AMD CPU: the jar has no vendor shim (build it with gcc installed)"),
+    /** An AMD CPU and a shim that would not load (a noexec temporary folder, for one); {@link #failure} says why. */
+    FAILED("MKL's generic path on this AMD CPU: the vendor shim did not load from java.io.tmpdir (point "
+        + "-Djava.io.tmpdir at a folder that allows executables)");
 
     private final String description;
 
@@ -52,6 +55,7 @@ public final class MklVendorCheck {
   }
 
   private static Status status;
+  private static String failure = "";
 
   private MklVendorCheck() {}
 
@@ -62,7 +66,7 @@ public final class MklVendorCheck {
    */
   public static synchronized Status bypassOnAmd(Map<String, String> env) {
     if (status == null) {
-      status = decide(readCpuInfo(), env);
+      status = decide(readCpuInfo(), env, Path.of(System.getProperty("java.io.tmpdir")));
     }
     return status;
   }
@@ -72,9 +76,15 @@ public final class MklVendorCheck {
    * one case a user can fix (build with gcc). Nothing otherwise.
    */
   public static void noteIfSlow(java.io.PrintWriter out) {
-    if (current() == Status.UNAVAILABLE) {
-      out.println("note: " + Status.UNAVAILABLE.description());
+    Status now = current();
+    if (now == Status.UNAVAILABLE || now == Status.FAILED) {
+      out.println("note: " + now.description() + failure());
     }
+  }
+
+  /** Why the shim did not load, as ": reason", or "" when it did not fail. */
+  public static synchronized String failure() {
+    return failure;
   }
 
   /** What the first {@link #bypassOnAmd} decided, or {@code null} before it ran. */
@@ -82,8 +92,8 @@ public final class MklVendorCheck {
     return status;
   }
 
-  /** The decision for a CPU described by {@code cpuInfo}; loads the shim when it says so. */
-  static Status decide(String cpuInfo, Map<String, String> env) {
+  /** The decision for a CPU described by {@code cpuInfo}; loads the shim, copied into {@code tempDir}, when it says so. */
+  static Status decide(String cpuInfo, Map<String, String> env, Path tempDir) {
     if (!isAmd(cpuInfo)) {
       return Status.NOT_AMD;
     }
@@ -94,13 +104,16 @@ public final class MklVendorCheck {
       if (in == null) {
         return Status.UNAVAILABLE;
       }
-      Path file = Files.createTempFile("endowatch-mkl-amd", ".so");
+      Path file = Files.createTempFile(tempDir, "endowatch-mkl-amd", ".so");
       file.toFile().deleteOnExit();
       Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
       Loader.loadGlobal(file.toString());
       return Status.BYPASSED;
     } catch (IOException | UnsatisfiedLinkError e) {
-      return Status.UNAVAILABLE;
+      synchronized (MklVendorCheck.class) {
+        failure = ": " + (e.getClass().getSimpleName() + " " + e.getMessage()).replaceAll("\\s+", " ").strip();
+      }
+      return Status.FAILED;
     }
   }
 

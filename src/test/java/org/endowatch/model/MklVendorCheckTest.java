@@ -15,10 +15,12 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MklVendorCheckTest {
   private static final String AMD = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\n";
   private static final String INTEL = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n";
+  private static final Path TMP = Path.of(System.getProperty("java.io.tmpdir"));
 
   @Test
   void readsTheVendorFromCpuInfo() {
@@ -30,9 +32,18 @@ class MklVendorCheckTest {
 
   @Test
   void leavesMklAloneOffAmdAndWhenToldTo() {
-    assertEquals(MklVendorCheck.Status.NOT_AMD, MklVendorCheck.decide(INTEL, Map.of()));
-    assertEquals(MklVendorCheck.Status.DISABLED, MklVendorCheck.decide(AMD, Map.of(MklVendorCheck.ENV, "stock")));
-    assertEquals(MklVendorCheck.Status.DISABLED, MklVendorCheck.decide(AMD, Map.of(MklVendorCheck.ENV, " STOCK ")));
+    assertEquals(MklVendorCheck.Status.NOT_AMD, MklVendorCheck.decide(INTEL, Map.of(), TMP));
+    assertEquals(MklVendorCheck.Status.DISABLED, MklVendorCheck.decide(AMD, Map.of(MklVendorCheck.ENV, "stock"), TMP));
+    assertEquals(MklVendorCheck.Status.DISABLED, MklVendorCheck.decide(AMD, Map.of(MklVendorCheck.ENV, " STOCK "), TMP));
+  }
+
+  @Test
+  void aShimThatCannotBeWrittenIsAFailureThatSaysWhy(@TempDir Path dir) {
+    Assumptions.assumeTrue(MklVendorCheck.class.getResource(MklVendorCheck.SHIM) != null,
+        "the jar has no shim (no C compiler at build time), so there is nothing to fail to load");
+
+    assertEquals(MklVendorCheck.Status.FAILED, MklVendorCheck.decide(AMD, Map.of(), dir.resolve("missing")));
+    assertTrue(MklVendorCheck.failure().startsWith(": NoSuchFileException " + dir.resolve("missing")), MklVendorCheck.failure());
   }
 
   /**
@@ -49,7 +60,7 @@ class MklVendorCheckTest {
       }
       Assumptions.abort("no C compiler on this machine, so the build left the shim out (see src/main/native/build.sh)");
     }
-    assertEquals(MklVendorCheck.Status.BYPASSED, MklVendorCheck.decide(AMD, Map.of()));
+    assertEquals(MklVendorCheck.Status.BYPASSED, MklVendorCheck.decide(AMD, Map.of(), TMP));
 
     Pointer symbol = Loader.addressof(MklVendorCheck.SYMBOL);
     assertNotNull(symbol, MklVendorCheck.SYMBOL + " is not in the global symbol scope");
