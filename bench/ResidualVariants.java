@@ -17,8 +17,8 @@ import org.endowatch.score.*;
  * changes; it is a measurement, not a scorer.
  *
  * <p>Run: {@code java -Dai.djl.offline=true -cp target/endowatch.jar bench/ResidualVariants.java MODEL_DIR
- * HELD_OUT_NORMALS VAL_DIR/anomalous 4,2,8} (the last argument: complementary pass counts; 4 uses the
- * model's own complementary-4 masks).
+ * HELD_OUT_NORMALS VAL_DIR/anomalous 4,2,8,b2,b4} (the last argument: complementary pass counts, 4 the model's
+ * own complementary-4 masks; bS four complementary passes over S x S blocks of patches).
  */
 public class ResidualVariants {
   static final String[] NAMES = {"msssim", "msssim-h1", "mse", "l1", "ssim11"};
@@ -30,15 +30,43 @@ public class ResidualVariants {
     JniUtils.setGradMode(false);
     List<float[]> normal = load(Path.of(a[1]), c), anomalous = load(Path.of(a[2]), c);
     for (String ks : a[3].split(",")) {
-      int k = Integer.parseInt(ks);
-      Masks masks = k == 4 ? MaskSchedule.parse("complementary-4").masks(c) : Masks.complementary(k, c.patches(), 0);
+      // "bS": four complementary passes over S x S blocks of patches (each pass shows a quarter of the blocks).
+      int k = ks.startsWith("b") ? 4 : Integer.parseInt(ks);
+      Masks masks = ks.startsWith("b") ? blocks(c.gridSize(), Integer.parseInt(ks.substring(1)), k)
+          : k == 4 ? MaskSchedule.parse("complementary-4").masks(c) : Masks.complementary(k, c.patches(), 0);
       double[][] sn = scores(net, mg, c, masks, normal), sa = scores(net, mg, c, masks, anomalous);
-      StringBuilder sb = new StringBuilder("K=" + k + " (visible " + masks.idsKeep()[0].length + "):");
+      StringBuilder sb = new StringBuilder(ks + ": K=" + k + " (visible " + masks.idsKeep()[0].length + "):");
       for (int v = 0; v < NAMES.length; v++) sb.append(String.format(" %s %.4f", NAMES[v], auc(sn[v], sa[v])));
       System.out.println(sb);
     }
     System.exit(0);
   }
+  /** K passes whose visible sets partition the grid's side x side blocks of patches (seeded shuffle of the blocks). */
+  static Masks blocks(int grid, int side, int k) {
+    int per = grid / side, nBlocks = per * per, l = grid * grid;
+    int[] perm = Masks.shuffled(nBlocks, new SplittableRandom(0));
+    int visible = l / k;
+    long[][] keep = new long[k][visible], restore = new long[k][l];
+    boolean[][] masked = new boolean[k][l];
+    for (int pass = 0; pass < k; pass++) {
+      List<Integer> order = new ArrayList<>(), hidden = new ArrayList<>();
+      for (int j = 0; j < nBlocks; j++) {
+        int br = perm[j] / per, bc = perm[j] % per;
+        for (int r = 0; r < side; r++) for (int col = 0; col < side; col++) {
+          int patch = (br * side + r) * grid + bc * side + col;
+          (j % k == pass ? order : hidden).add(patch);
+        }
+      }
+      order.addAll(hidden);
+      Arrays.fill(masked[pass], true);
+      for (int pos = 0; pos < l; pos++) {
+        restore[pass][order.get(pos)] = pos;
+        if (pos < visible) { keep[pass][pos] = order.get(pos); masked[pass][order.get(pos)] = false; }
+      }
+    }
+    return new Masks(keep, restore, masked);
+  }
+
   static List<float[]> load(Path dir, MemMcMaeConfig c) throws Exception {
     List<float[]> out = new ArrayList<>();
     try (var s = Files.list(dir)) {
