@@ -39,8 +39,8 @@ public final class MklVendorCheck {
     /** An AMD CPU, but the jar was built without a C compiler. */
     UNAVAILABLE("MKL's generic path on this AMD CPU: the jar has no vendor shim (build it with gcc installed)"),
     /** An AMD CPU and a shim that would not load (a noexec temporary folder, for one); {@link #failure} says why. */
-    FAILED("MKL's generic path on this AMD CPU: the vendor shim did not load from java.io.tmpdir (point "
-        + "-Djava.io.tmpdir at a folder that allows executables)");
+    FAILED("MKL's generic path on this AMD CPU: the vendor shim did not load (a java.io.tmpdir that forbids "
+        + "executables is the usual cause: point -Djava.io.tmpdir elsewhere)");
 
     private final String description;
 
@@ -109,7 +109,9 @@ public final class MklVendorCheck {
       Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
       Loader.loadGlobal(file.toString());
       return Status.BYPASSED;
-    } catch (IOException | UnsatisfiedLinkError e) {
+    } catch (IOException | LinkageError e) {
+      // LinkageError: JavaCPP's natives or classes missing too (a trimmed runtime such as
+      // bench/djl-jni-min's bundle): the engine then runs as it would have, never a crash at startup.
       synchronized (MklVendorCheck.class) {
         failure = ": " + (e.getClass().getSimpleName() + " " + e.getMessage()).replaceAll("\\s+", " ").strip();
       }
