@@ -43,28 +43,21 @@ public class ResidualVariants {
   }
   /** K passes whose visible sets partition the grid's side x side blocks of patches (seeded shuffle of the blocks). */
   static Masks blocks(int grid, int side, int k) {
-    int per = grid / side, nBlocks = per * per, l = grid * grid;
+    int per = grid / side, nBlocks = per * per;
     int[] perm = Masks.shuffled(nBlocks, new SplittableRandom(0));
-    int visible = l / k;
-    long[][] keep = new long[k][visible], restore = new long[k][l];
-    boolean[][] masked = new boolean[k][l];
+    Integer[][] orders = new Integer[k][];
     for (int pass = 0; pass < k; pass++) {
-      List<Integer> order = new ArrayList<>(), hidden = new ArrayList<>();
+      List<Integer> shown = new ArrayList<>(), hidden = new ArrayList<>();
       for (int j = 0; j < nBlocks; j++) {
         int br = perm[j] / per, bc = perm[j] % per;
         for (int r = 0; r < side; r++) for (int col = 0; col < side; col++) {
-          int patch = (br * side + r) * grid + bc * side + col;
-          (j % k == pass ? order : hidden).add(patch);
+          (j % k == pass ? shown : hidden).add((br * side + r) * grid + bc * side + col);
         }
       }
-      order.addAll(hidden);
-      Arrays.fill(masked[pass], true);
-      for (int pos = 0; pos < l; pos++) {
-        restore[pass][order.get(pos)] = pos;
-        if (pos < visible) { keep[pass][pos] = order.get(pos); masked[pass][order.get(pos)] = false; }
-      }
+      shown.addAll(hidden);
+      orders[pass] = shown.toArray(new Integer[0]);
     }
-    return new Masks(keep, restore, masked);
+    return Masks.ofOrders(orders, grid * grid / k);
   }
 
   static List<float[]> load(Path dir, MemMcMaeConfig c) throws Exception {

@@ -23,9 +23,7 @@ public record Masks(long[][] idsKeep, long[][] idsRestore, boolean[][] masked) {
    * noise are broken by patch index, so the permutation is a function of the RNG state alone.
    */
   public static Masks random(int count, int patches, int visible, SplittableRandom rng) {
-    long[][] keep = new long[count][];
-    long[][] restore = new long[count][];
-    boolean[][] masked = new boolean[count][];
+    Integer[][] orders = new Integer[count][];
     for (int k = 0; k < count; k++) {
       double[] noise = new double[patches];
       for (int i = 0; i < patches; i++) {
@@ -36,9 +34,9 @@ public record Masks(long[][] idsKeep, long[][] idsRestore, boolean[][] masked) {
         order[i] = i;
       }
       Arrays.sort(order, (a, b) -> noise[a] != noise[b] ? Double.compare(noise[a], noise[b]) : Integer.compare(a, b));
-      fill(k, order, visible, keep, restore, masked);
+      orders[k] = order;
     }
-    return new Masks(keep, restore, masked);
+    return ofOrders(orders, visible);
   }
 
   /**
@@ -53,9 +51,7 @@ public record Masks(long[][] idsKeep, long[][] idsRestore, boolean[][] masked) {
     }
     int[] perm = shuffled(patches, new SplittableRandom(seed));
     int visible = patches / count;
-    long[][] keep = new long[count][];
-    long[][] restore = new long[count][];
-    boolean[][] masked = new boolean[count][];
+    Integer[][] orders = new Integer[count][];
     for (int k = 0; k < count; k++) {
       Integer[] order = new Integer[patches];
       int v = 0;
@@ -67,7 +63,22 @@ public record Masks(long[][] idsKeep, long[][] idsRestore, boolean[][] masked) {
           order[m++] = perm[j];
         }
       }
-      fill(k, order, visible, keep, restore, masked);
+      orders[k] = order;
+    }
+    return ofOrders(orders, visible);
+  }
+
+  /**
+   * Masks from each pass's order of the L patches: the first {@code visible} are shown (in that
+   * order), the rest hidden; idsRestore puts every patch back in place.
+   */
+  public static Masks ofOrders(Integer[][] orders, int visible) {
+    int count = orders.length;
+    long[][] keep = new long[count][];
+    long[][] restore = new long[count][];
+    boolean[][] masked = new boolean[count][];
+    for (int k = 0; k < count; k++) {
+      fill(k, orders[k], visible, keep, restore, masked);
     }
     return new Masks(keep, restore, masked);
   }

@@ -520,8 +520,8 @@ public final class MemMcMae extends AbstractBlock {
       //   and a softmax within each level's V keys its weights w_l; both the gate's (W_o^T w_cross(l)).a_l
       //   and sum_l alpha_l a_l are then sums over the E*V keys, the second one product with [N,h,E*V,dh].
       //   Folding the levels into the batch instead (the first version) ran E x h products of 64 x 32 x 16
-      //   at ~23 GFLOP/s and two passes over an [N,E,L,Dd] tensor: a third of micro's forward once MKL ran
-      //   at the CPU's rate (docs/BENCHMARKS.md, "MKL on AMD").
+      //   at ~23 GFLOP/s and two passes over an [N,E,L,Dd] tensor: a quarter of micro's profiled forward once
+      //   MKL ran at the CPU's rate (docs/BENCHMARKS.md, "MKL on AMD").
       NDArray qh = Attention.splitHeads(q.forward(ps, new NDList(query), training).singletonOrThrow(), h);  // [N,h,L,dh]
       NDList kvParts = kv.forward(ps, new NDList(levels.reshape(n, e * v, ls.get(3))), training)
           .singletonOrThrow().split(2, 2);                                                  // [N,E*V,Dd] x2

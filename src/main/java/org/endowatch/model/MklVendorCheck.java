@@ -72,8 +72,8 @@ public final class MklVendorCheck {
   }
 
   /**
-   * Writes one note line when this AMD CPU runs MKL's generic path because the shim is missing: the
-   * one case a user can fix (build with gcc). Nothing otherwise.
+   * Writes one note line when this AMD CPU runs MKL's generic path although the user did not ask for
+   * it (the shim missing or not loading: both fixable, and the note says how). Nothing otherwise.
    */
   public static void noteIfSlow(java.io.PrintWriter out) {
     Status now = current();
