@@ -133,7 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
             r.msPerFrame(), r.msPerFrameP99(), r.framesPerS(), r.gflopPerFrame(), r.achievedGflops());
       }
       if (MklVendorCheck.current() != null && m.device().startsWith("cpu")) {
-        outw.println(MklVendorCheck.current().description() + MklVendorCheck.failure());   // the ceiling doubles with it on AMD
+        outw.println(MklVendorCheck.summary());   // the ceiling doubles with it on AMD
       }
       outw.println(efficiencyLine(m.runs(), m.matmulGflops(), ModelArtifact.precisionName(precisionType),
           m.engine() + " on " + m.device() + ", " + m.threads() + " threads"));

@@ -78,8 +78,13 @@ public final class MklVendorCheck {
   public static void noteIfSlow(java.io.PrintWriter out) {
     Status now = current();
     if (now == Status.UNAVAILABLE || now == Status.FAILED) {
-      out.println("note: " + now.description() + failure());
+      out.println("note: " + summary());
     }
+  }
+
+  /** What is in effect, in one line with the reason of a failure; "" before {@link #bypassOnAmd} ran. */
+  public static synchronized String summary() {
+    return status == null ? "" : status.description() + failure;
   }
 
   /** Why the shim did not load, as ": reason", or "" when it did not fail. */

@@ -137,7 +137,7 @@ public final class ModelArtifact {
   /**
    * The precision a loaded model infers in, as reports write it; says on {@code out} when it will run
    * slowly for a reason the user can change: fp16 on a CPU, or MKL's generic path on an AMD CPU
-   * because the jar was built without the vendor shim ({@link MklVendorCheck}).
+   * because the vendor shim is missing from the jar or did not load ({@link MklVendorCheck#noteIfSlow}).
    */
   public static String noteHowItRuns(Loaded loaded, java.io.PrintWriter out) {
     DataType type = loaded.network().inferenceType();
