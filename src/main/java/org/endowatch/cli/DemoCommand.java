@@ -56,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dataset", paramLabel = "DIR",
       description = "Film a procedure from real stills: DIR/images (+ DIR/masks), e.g. ../shared/data/kvasir-seg.") Path dataset;
   @Option(names = "--model", paramLabel = "DIR", description = "Score with this model instead of the bundled demo-micro.") Path model;
-  @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the broker's data, the video and the model go (default: a temp dir).")
+  @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the broker's data, the video and the model go, kept after the demo stops (default: a temporary folder, deleted when it stops).")
   Path workDir;
   @Spec CommandSpec spec;
 
@@ -212,7 +212,6 @@ public final class DemoCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--procedures must be >= 1, --video-seconds >= 4, --seconds and --budget-ms >= 0");
     }
-    Path work = workDir != null ? workDir : Files.createTempDirectory("endowatch-demo");
     PrintWriter out = spec.commandLine().getOut();
     CountDownLatch stop = new CountDownLatch(1);
     if (source != null && dataset != null) {
@@ -228,7 +227,8 @@ public final class DemoCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "demo-stop"));
-    try (Running r = start(new Options(work, bootstrap, port, procedures, videoSeconds, budgetMs, source, dataset, model),
+    try (WorkDir wd = WorkDir.of(workDir, "endowatch-demo");
+        Running r = start(new Options(wd.path(), bootstrap, port, procedures, videoSeconds, budgetMs, source, dataset, model),
         spec.commandLine().getErr())) {
       String where = r.truth() == null ? "" : String.format("; lesions at frames %s of each %d-frame round",
           r.truth().anomalyIntervals().stream().map(i -> i.start() + "-" + i.end()).toList(), r.truth().frames());

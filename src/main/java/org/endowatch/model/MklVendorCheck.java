@@ -110,9 +110,14 @@ public final class MklVendorCheck {
         return Status.UNAVAILABLE;
       }
       Path file = Files.createTempFile(tempDir, "endowatch-mkl-amd", ".so");
-      file.toFile().deleteOnExit();
-      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-      Loader.loadGlobal(file.toString());
+      try {
+        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        Loader.loadGlobal(file.toString());
+      } finally {
+        // Once mapped, the library no longer needs its file. (deleteOnExit left one behind for every
+        // JVM that ended without running its shutdown hooks: 78 in /tmp on the development machine.)
+        Files.deleteIfExists(file);
+      }
       return Status.BYPASSED;
     } catch (IOException | LinkageError e) {
       // LinkageError: JavaCPP's natives or classes missing too (a trimmed runtime such as

@@ -10,6 +10,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
@@ -66,6 +67,8 @@ class MklVendorCheckTest {
     assertNotNull(symbol, MklVendorCheck.SYMBOL + " is not in the global symbol scope");
     String mapping = mappingOf(symbol.address());
     assertTrue(mapping.contains("endowatch-mkl-amd"), "resolves into " + mapping);
+    // Its file is gone once loaded: nothing is left in the temporary folder.
+    assertTrue(mapping.endsWith(" (deleted)"), mapping);
   }
 
   /** The file /proc/self/maps names for the mapping that holds {@code address}. */
@@ -75,7 +78,7 @@ class MklVendorCheckTest {
       String[] range = f[0].split("-");
       if (Long.compareUnsigned(address, Long.parseUnsignedLong(range[0], 16)) >= 0
           && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
-        return f.length > 5 ? f[5] : "(anonymous)";
+        return f.length > 5 ? String.join(" ", Arrays.copyOfRange(f, 5, f.length)) : "(anonymous)";
       }
     }
     return "(unmapped)";
