@@ -76,6 +76,9 @@ public final class BenchCommand implements Callable<Integer> {
           + "bench/python3-openblas runs Debian's on OpenBLAS instead of the reference BLAS.")
   String python;
   @Option(names = "--out", paramLabel = "FILE.json") Path out;
+  @Option(names = "--work-dir", paramLabel = "DIR", description = "Keep the pipeline bench's generated procedure (video and "
+      + "ground truth, to replay a missed lesion) and the embedded broker's data here (default: a temporary folder, deleted at the end).")
+  Path workDir;
   @Spec CommandSpec spec;
 
   @Override
@@ -158,10 +161,12 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     if (!what.equals("model")) {
-      Path work = Files.createTempDirectory("endowatch-bench");
-      Path m = model != null ? model : DemoCommand.extractModel(work.resolve("model"));
-      PipelineBench.Result p = PipelineBench.run(new PipelineBench.Settings(bootstrap, m, streams, fps, seconds, warmupSeconds,
-          budgetMs, backlogBatch, frameWorkers, scorers, alertRule), work, err);
+      PipelineBench.Result p;
+      try (WorkDir work = WorkDir.of(workDir, "endowatch-bench")) {
+        Path m = model != null ? model : DemoCommand.extractModel(work.path().resolve("model"));
+        p = PipelineBench.run(new PipelineBench.Settings(bootstrap, m, streams, fps, seconds, warmupSeconds,
+            budgetMs, backlogBatch, frameWorkers, scorers, alertRule), work.path(), err);
+      }
       Map<String, Object> pipeline = new LinkedHashMap<>();
       pipeline.put("streams", p.streams());
       pipeline.put("fps_per_stream", p.fpsPerStream());
@@ -170,6 +175,7 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("capture_to_score_p50_ms", p.captureToScoreP50Ms());
       pipeline.put("capture_to_score_p99_ms", p.captureToScoreP99Ms());
       pipeline.put("time_to_first_alert_ms", p.timeToFirstAlertMs());
+      pipeline.put("time_to_first_alert_p90_ms", p.timeToFirstAlertP90Ms());
       pipeline.put("first_alert_detect_ms", p.firstAlertParts().detectMs());
       pipeline.put("first_alert_rule_ms", p.firstAlertParts().ruleMs());
       pipeline.put("first_alert_decide_ms", p.firstAlertParts().decideMs());
@@ -195,11 +201,29 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("scorer_instances", p.outcomesPerInstance().size());
       pipeline.put("outcomes_per_instance", p.outcomesPerInstance());
       pipeline.put("outcome_records", p.outcomeRecords());
+      pipeline.put("lesions", p.lesions().stream().map(l -> {
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put("stream", l.stream());
+        one.put("start_frame", l.start());
+        one.put("end_frame", l.end());
+        one.put("scored_frames", l.scored());
+        one.put("frames_over_threshold", l.overThreshold());
+        one.put("max_score", l.maxScore());
+        one.put("threshold", l.threshold());
+        one.put("alerted", l.alerted());
+        one.put("first_alert_ms", l.firstAlertMs());
+        return one;
+      }).toList());
       json.put("pipeline", pipeline);
       outw.printf(Locale.ROOT, "pipeline: %d stream(s) at %.0f fps: %.1f scored frames/s, %.1f %% skipped (stale > %d ms), "
               + "capture->score p50 %.0f ms, p99 %.0f ms; first alert %.0f ms after lesion onset (median; %d of %d lesions alerted, %d false alerts)%n",
           p.streams(), p.fpsPerStream(), p.scoredFps(), 100 * p.skippedFraction(), p.budgetMs(), p.captureToScoreP50Ms(),
           p.captureToScoreP99Ms(), p.timeToFirstAlertMs(), p.intervalsAlerted(), p.intervals(), p.falseAlerts());
+      outw.printf(Locale.ROOT, "  first alert p90 %.0f ms over the %d alerted lesions%n", p.timeToFirstAlertP90Ms(), p.intervalsAlerted());
+      // A missed lesion is named with what the scorer made of it, so it can be looked at (replay).
+      p.lesions().stream().filter(l -> !l.alerted()).forEach(l -> outw.printf(Locale.ROOT,
+          "  missed: %s frames %d-%d (%d frames): %d of %d scored frames over the threshold, highest score %.4f (threshold %.4f)%n",
+          l.stream(), l.start(), l.end(), l.end() - l.start() + 1, l.overThreshold(), l.scored(), l.maxScore(), l.threshold()));
       outw.printf(Locale.ROOT, "  first alert, medians: %.0f ms onset -> first frame over the threshold, %.0f ms more until the"
               + " alert rule's frame, %.0f ms to decide that frame, %.0f ms until readable downstream%n",
           p.firstAlertParts().detectMs(), p.firstAlertParts().ruleMs(), p.firstAlertParts().decideMs(),

@@ -48,7 +48,18 @@ final class PipelineBench {
       double scoredFps, double skippedFraction, double captureToScoreP50Ms, double captureToScoreP99Ms,
       double timeToFirstAlertMs, int intervals, int intervalsAlerted, int falseAlerts, long budgetMs, String model,
       String maskSchedule, long outcomeRecords, List<Long> outcomesPerInstance, double meanBacklogBatch,
-      double inferenceMsMean, int frameWorkers, FirstAlertParts firstAlertParts, Visible visible) {}
+      double inferenceMsMean, int frameWorkers, FirstAlertParts firstAlertParts, Visible visible, double timeToFirstAlertP90Ms,
+      List<Lesion> lesions) {}
+
+  /**
+   * One lesion of the ground truth as the scorer saw it, so a missed or late lesion can be looked at
+   * rather than only counted (a median over a few lesions hides both): its frames ({@code start..end},
+   * inclusive, of stream {@code stream}), how many were scored and how many of those over the
+   * threshold, its highest score against the threshold, and the time from its first frame's capture
+   * to its first alert's decision (NaN when not alerted).
+   */
+  record Lesion(String stream, int start, int end, int scored, int overThreshold, double maxScore, double threshold,
+      boolean alerted, double firstAlertMs) {}
 
   /**
    * The same from a downstream reader's side (read committed, as the consoles read): capture ->
@@ -264,6 +275,7 @@ final class PipelineBench {
     List<Double> ttfa = new ArrayList<>();
     List<Double> ttfaVisible = new ArrayList<>();
     List<FirstAlertParts> parts = new ArrayList<>();
+    List<Lesion> lesions = new ArrayList<>();
     long scored = 0;
     long skipped = 0;
     int alerted = 0;
@@ -305,7 +317,9 @@ final class PipelineBench {
         AlertEvent first = match.firstAlert().get(in);
         Score onset = byIndex.get((long) in.start());
         Score trigger = first == null ? null : byIndex.get(first.endFrame());
-        if (first != null && onset != null && trigger != null) {
+        boolean hit = first != null && onset != null && trigger != null;
+        lesions.add(lesion(id, in, byIndex, hit ? trigger.scoredTimestampMs() - onset.captureTimestampMs() : Double.NaN));
+        if (hit) {
           alerted++;
           // From the capture of the lesion's first frame to the moment the alert was decided.
           ttfa.add((double) (trigger.scoredTimestampMs() - onset.captureTimestampMs()));
@@ -332,7 +346,26 @@ final class PipelineBench {
             pct(parts.stream().map(FirstAlertParts::ruleMs).toList(), 0.5),
             pct(parts.stream().map(FirstAlertParts::decideMs).toList(), 0.5),
             pct(parts.stream().map(FirstAlertParts::publishMs).filter(v -> !v.isNaN()).toList(), 0.5)),
-        new Visible(pct(visibleLatencies, 0.5), pct(visibleLatencies, 0.99), pct(ttfaVisible, 0.5)));
+        new Visible(pct(visibleLatencies, 0.5), pct(visibleLatencies, 0.99), pct(ttfaVisible, 0.5)), pct(ttfa, 0.9),
+        List.copyOf(lesions));
+  }
+
+  /** The lesion {@code in} of stream {@code id} from its frames' scores. */
+  static Lesion lesion(String id, GroundTruth.Interval in, Map<Long, Score> byIndex, double firstAlertMs) {
+    int scored = 0;
+    int over = 0;
+    double max = Double.NaN;
+    double threshold = Double.NaN;
+    for (long f = in.start(); f <= in.end(); f++) {
+      Score s = byIndex.get(f);
+      if (s != null && s.isScored()) {
+        scored++;
+        over += s.anomalous() ? 1 : 0;
+        max = Double.isNaN(max) ? s.score() : Math.max(max, s.score());
+        threshold = s.threshold();
+      }
+    }
+    return new Lesion(id, in.start(), in.end(), scored, over, max, threshold, !Double.isNaN(firstAlertMs), firstAlertMs);
   }
 
   private static double pct(List<Double> v, double q) {

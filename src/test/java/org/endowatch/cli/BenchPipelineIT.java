@@ -48,6 +48,16 @@ class BenchPipelineIT {
     assertThat(p.get("intervals").asInt()).isEqualTo(1);
     assertThat(p.get("intervals_alerted").asInt()).isEqualTo(1);
     assertThat(p.get("false_alerts").asInt()).isZero();
+    // The one lesion, listed with what the scorer made of it: alerted at the median time, its frames
+    // all scored, the rule's three or more of them over the threshold, the highest over it.
+    JsonNode lesion = p.get("lesions").get(0);
+    assertThat(p.get("lesions").size()).isEqualTo(1);
+    assertThat(lesion.get("alerted").asBoolean()).isTrue();
+    assertThat(lesion.get("first_alert_ms").asDouble()).isEqualTo(p.get("time_to_first_alert_ms").asDouble());
+    assertThat(p.get("time_to_first_alert_p90_ms").asDouble()).isEqualTo(p.get("time_to_first_alert_ms").asDouble());
+    assertThat(lesion.get("scored_frames").asInt()).isEqualTo(lesion.get("end_frame").asInt() - lesion.get("start_frame").asInt() + 1);
+    assertThat(lesion.get("frames_over_threshold").asInt()).isGreaterThanOrEqualTo(3);
+    assertThat(lesion.get("max_score").asDouble()).isGreaterThan(lesion.get("threshold").asDouble());
     assertThat(p.get("first_alert_detect_ms").asDouble() + p.get("first_alert_rule_ms").asDouble()
         + p.get("first_alert_decide_ms").asDouble()).isEqualTo(p.get("time_to_first_alert_ms").asDouble());
     // The rule needs 3 frames over the threshold: the raising frame is captured after the first one.

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.HashMap;
 import java.util.Map;
 import org.endowatch.contract.Score;
+import org.endowatch.ingest.GroundTruth;
 import org.junit.jupiter.api.Test;
 
 class PipelineBenchTest {
@@ -55,5 +56,21 @@ class PipelineBenchTest {
     assertNull(PipelineBench.firstAlertParts(byIndex, 5, 6, 0L), "trigger frame missing");
     Map<Long, Score> noneOver = Map.of(4L, scored(4, 0.1, 40), 5L, skipped(5), 6L, scored(6, 0.1, 40));
     assertNull(PipelineBench.firstAlertParts(noneOver, 4, 6, 0L), "no frame over the threshold up to the trigger");
+  }
+
+  @Test
+  void aLesionCountsItsScoredFramesOverTheThresholdAndItsHighestScore() {
+    Map<Long, Score> byIndex = new HashMap<>();
+    byIndex.put(19L, scored(19, 0.95, 40));   // before the lesion: not counted
+    byIndex.put(20L, scored(20, 0.3, 40));
+    byIndex.put(21L, skipped(21));
+    byIndex.put(22L, scored(22, 0.6, 40));
+    byIndex.put(24L, scored(24, 0.45, 40));   // frame 23 never arrived
+    PipelineBench.Lesion missed = PipelineBench.lesion("s", new GroundTruth.Interval(20, 24), byIndex, Double.NaN);
+    assertEquals(new PipelineBench.Lesion("s", 20, 24, 3, 1, 0.6, 0.5, false, Double.NaN), missed);
+    assertEquals(new PipelineBench.Lesion("s", 20, 24, 3, 1, 0.6, 0.5, true, 125.0),
+        PipelineBench.lesion("s", new GroundTruth.Interval(20, 24), byIndex, 125));
+    assertEquals(new PipelineBench.Lesion("s", 25, 26, 0, 0, Double.NaN, Double.NaN, false, Double.NaN),
+        PipelineBench.lesion("s", new GroundTruth.Interval(25, 26), byIndex, Double.NaN), "no frame scored");
   }
 }
