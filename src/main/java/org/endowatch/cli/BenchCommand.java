@@ -55,7 +55,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--fps", defaultValue = "30") double fps;
   @Option(names = "--scorers", defaultValue = "1", description = "Scorer instances in the pipeline bench (default ${DEFAULT-VALUE}).")
   int scorers;
-  @Option(names = "--seconds", defaultValue = "20", description = "Length of each procedure (default ${DEFAULT-VALUE}).") int seconds;
+  @Option(names = "--seconds", defaultValue = "60", description = "Length of each procedure: a lesion every "
+      + "6 s (default ${DEFAULT-VALUE}: 10 lesions, enough for a median time to first alert; 120 for a p90).") int seconds;
+  @Option(names = "--seed", defaultValue = "13", description = "The generated procedure's seed: its scenes, lesions and "
+      + "camera path (default ${DEFAULT-VALUE}; others give other lesions to time the first alert on).") long seed;
   @Option(names = "--warmup-seconds", defaultValue = "30", description = "Frames sent at the camera's rate before the "
       + "pipeline is measured, so the JIT has compiled the scoring path as in a scorer that has been running "
       + "(default ${DEFAULT-VALUE}; at least 30 frames).") int warmupSeconds;
@@ -165,7 +168,7 @@ public final class BenchCommand implements Callable<Integer> {
       try (WorkDir work = WorkDir.of(workDir, "endowatch-bench")) {
         Path m = model != null ? model : DemoCommand.extractModel(work.path().resolve("model"));
         p = PipelineBench.run(new PipelineBench.Settings(bootstrap, m, streams, fps, seconds, warmupSeconds,
-            budgetMs, backlogBatch, frameWorkers, scorers, alertRule), work.path(), err);
+            budgetMs, backlogBatch, frameWorkers, scorers, alertRule, seed), work.path(), err);
       }
       Map<String, Object> pipeline = new LinkedHashMap<>();
       pipeline.put("streams", p.streams());
@@ -188,6 +191,7 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("false_alerts", p.falseAlerts());
       pipeline.put("frames", p.frames());
       pipeline.put("seconds", p.seconds());
+      pipeline.put("seed", seed);
       pipeline.put("warmup_seconds", warmupSeconds);
       pipeline.put("budget_ms", p.budgetMs());
       pipeline.put("alert_rule", alertRule.raiseK() + "/" + alertRule.windowN());

@@ -107,11 +107,12 @@ final class PipelineBench {
    * @param bootstrap a Kafka to use, or null for an embedded broker
    * @param fps each procedure's camera rate; {@code seconds} long, after {@code warmupSeconds} of warm-up
    * @param frameWorkers threads scoring a backlog batch's frames side by side (0 = as {@code score})
+   * @param seed the generated procedure's (its scenes, lesions and camera path)
    * @param instances scorer instances (Kafka Streams applications of one id, each with one thread),
    *     to see the work split and exactly-once across instances; 1 = one instance with up to 2 threads
    */
   record Settings(String bootstrap, Path model, int streams, double fps, int seconds, int warmupSeconds, long budgetMs,
-      int backlogBatch, int frameWorkers, int instances, AlertRule rule) {}
+      int backlogBatch, int frameWorkers, int instances, AlertRule rule, long seed) {}
 
   private PipelineBench() {}
 
@@ -147,7 +148,7 @@ final class PipelineBench {
       Path video = work.resolve("bench-" + seconds + "s-" + (int) fps + "fps.mp4");
       int segment = (int) Math.round(2 * fps);
       GroundTruth truth = ProcedureVideo.write(ProcedureVideo.synthetic(Math.max(2, seconds / 2), Math.max(1, seconds / 6),
-          384, 256, segment, 13), 384, 256, fps, 13, video, n -> {});
+          384, 256, segment, run.seed()), 384, 256, fps, run.seed(), video, n -> {});
       List<byte[]> frames = new ArrayList<>();
       FramePreparer preparer = new FramePreparer(256, 256, 0.9f);
       try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {

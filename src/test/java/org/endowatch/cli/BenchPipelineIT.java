@@ -33,6 +33,7 @@ class BenchPipelineIT {
     }
     assertThat(p.get("streams").asInt()).isEqualTo(1);
     assertThat(p.get("frames").asLong()).isEqualTo(40);                 // 4 s at 10 fps
+    assertThat(p.get("seed").asLong()).isEqualTo(13);                   // the default procedure
     assertThat(p.get("outcome_records").asLong()).isEqualTo(40);
     assertThat(p.get("warmup_seconds").asInt()).isEqualTo(5);
     assertThat(p.get("outcomes_per_instance").get(0).asLong()).isEqualTo(50 + 40);   // 5 s of warm-up at 10 fps, then the 40
