@@ -8,7 +8,7 @@ import org.apache.kafka.common.utils.Utils;
 /**
  * A command's working folder (an embedded broker's data, a generated video): the one the user named,
  * kept for a look afterwards, or a temporary one deleted when the command ends. Without the deletion
- * every `bench pipeline` and `demo` left its broker's log behind (67 folders, 2 GB in /tmp on the
+ * every {@code bench pipeline} and {@code demo} left its broker's log behind (67 folders, 2 GB in /tmp on the
  * development machine after fifteen sessions).
  */
 record WorkDir(Path path, boolean temporary) implements AutoCloseable {
