@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -86,6 +88,7 @@ public final class Calibration {
         .toArray();
     double imageThreshold = Metrics.thresholdForFalseAlarmRate(imageScores, falseAlarmRate);
     double patchThreshold = Metrics.thresholdForFalseAlarmRate(patchScores, falseAlarmRate);
+    ProcedureTransfer transfer = transfer(outcome.scored(), falseAlarmRate, progress);
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("normalSource", source);
     info.put("normalFolder", normalDir.toString());
@@ -97,11 +100,45 @@ public final class Calibration {
     info.put("imagePooling", usedPooling);
     info.put("mapHalvings", usedHalvings);
     info.put("precision", usedPrecision);
+    if (transfer != null) {
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("procedures", transfer.procedures());
+      t.put("overRateMin", transfer.overRateMin());
+      t.put("overRateMedian", transfer.overRateMedian());
+      t.put("overRateMax", transfer.overRateMax());
+      t.put("overRateAll", transfer.overRateAll());
+      info.put("leaveOneProcedureOut", t);
+    }
     ModelManifest calibrated = manifest.withScoring(usedSchedule, usedPooling, usedHalvings)
         .withThresholds(imageThreshold, patchThreshold, info);
     ModelArtifact.writeManifest(modelDir, calibrated);
     return new Result(imageThreshold, patchThreshold, imageScores.length, excluded, outcome.skipped(), usedSchedule, usedPooling,
         usedHalvings);
+  }
+
+  /**
+   * Leave-one-procedure-out over the frames of videos or procedures (plain stills do not count),
+   * said on {@code progress}, with a warning when a new procedure should expect clearly more than the
+   * target rate ({@link ProcedureTransfer#doesNotCarry}); null with frames of fewer than two procedures.
+   */
+  private static ProcedureTransfer transfer(List<FolderScorer.Scored> scored, double falseAlarmRate, PrintWriter progress) {
+    Map<String, List<Double>> bySource = new LinkedHashMap<>();
+    for (FolderScorer.Scored s : scored) {
+      NormalImages.frameSource(s.file()).ifPresent(src -> bySource.computeIfAbsent(src, k -> new ArrayList<>()).add(s.result().imageScore()));
+    }
+    Map<String, double[]> scores = new LinkedHashMap<>();
+    bySource.forEach((src, v) -> scores.put(src, v.stream().mapToDouble(Double::doubleValue).toArray()));
+    ProcedureTransfer t = ProcedureTransfer.leaveOneOut(scores, falseAlarmRate);
+    if (t != null) {
+      progress.printf(Locale.ROOT, "procedures: with each of the %d left out in turn, the others' threshold put %.1f-%.1f %% "
+          + "(median %.1f %%) of its frames over it, %.1f %% of all frames (target %.1f %%)%n", t.procedures(),
+          100 * t.overRateMin(), 100 * t.overRateMax(), 100 * t.overRateMedian(), 100 * t.overRateAll(), 100 * falseAlarmRate);
+      if (t.doesNotCarry(falseAlarmRate)) {
+        progress.printf("warning: a threshold from these procedures does not carry to a new one: calibrate on more procedures "
+            + "or a lower --false-alarm-rate, and count the alerts on others with replay rescore (docs/OPERATIONS.md)%n");
+      }
+    }
+    return t;
   }
 
   @SuppressWarnings("unchecked")

@@ -10,6 +10,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.endowatch.model.ModelArtifact;
@@ -185,6 +186,27 @@ class TrainCalibrateEvalTest {
         anomalous.toString(), "--out", report4.toString(), "--device", "cpu", "--precision", "fp32");
     assertThat(eval4.exitCode()).as(eval4.err()).isZero();
     assertThat(ModelArtifact.JSON.readTree(report4.resolve("report.json").toFile()).get("precision").asText()).isEqualTo("fp32");
+    assertThat(ModelArtifact.readManifest(model).calibration()).doesNotContainKey("leaveOneProcedureOut");   // stills only
+
+    // Frames of two procedures: each is judged by the threshold of the other, and the manifest says how it went.
+    Path frames = Files.createDirectories(dir.resolve("frames"));
+    Random r = new Random(2);
+    for (String procedure : new String[] {"pa", "pb"}) {
+      for (int i = 0; i < 4; i++) {
+        ImageIO.write(tissue(r, false, null), "jpg", frames.resolve(String.format("%s-%06d.jpg", procedure, i)).toFile());
+      }
+    }
+    var byProcedure = Cli.run("calibrate", "--model", model.toString(), "--normal", frames.toString(), "--precision", "fp32");
+    assertThat(byProcedure.exitCode()).as(byProcedure.err()).isZero();
+    assertThat(byProcedure.err()).contains("procedures: with each of the 2 left out in turn, the others' threshold put ");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> transfer = (Map<String, Object>) ModelArtifact.readManifest(model).calibration().get("leaveOneProcedureOut");
+    assertThat(transfer.get("procedures")).isEqualTo(2);
+    double min = ((Number) transfer.get("overRateMin")).doubleValue();
+    double max = ((Number) transfer.get("overRateMax")).doubleValue();
+    // Two procedures of four frames each: the median and the rate over all frames are both their mean.
+    assertThat(((Number) transfer.get("overRateMedian")).doubleValue()).isEqualTo((min + max) / 2);
+    assertThat(((Number) transfer.get("overRateAll")).doubleValue()).isEqualTo((min + max) / 2);
   }
 
   @Test
