@@ -106,6 +106,7 @@ public final class Calibration {
       t.put("overRateMin", transfer.overRateMin());
       t.put("overRateMedian", transfer.overRateMedian());
       t.put("overRateMax", transfer.overRateMax());
+      t.put("worst", transfer.worst());
       t.put("overRateAll", transfer.overRateAll());
       info.put("leaveOneProcedureOut", t);
     }
@@ -131,8 +132,9 @@ public final class Calibration {
     ProcedureTransfer t = ProcedureTransfer.leaveOneOut(scores, falseAlarmRate);
     if (t != null) {
       progress.printf(Locale.ROOT, "procedures: with each of the %d left out in turn, the others' threshold put %.1f-%.1f %% "
-          + "(median %.1f %%) of its frames over it, %.1f %% of all frames (target %.1f %%)%n", t.procedures(),
-          100 * t.overRateMin(), 100 * t.overRateMax(), 100 * t.overRateMedian(), 100 * t.overRateAll(), 100 * falseAlarmRate);
+          + "(median %.1f %%; most: %s) of its frames over it, %.1f %% of all frames (target %.1f %%)%n", t.procedures(),
+          100 * t.overRateMin(), 100 * t.overRateMax(), 100 * t.overRateMedian(), t.worst(), 100 * t.overRateAll(),
+          100 * falseAlarmRate);
       if (t.doesNotCarry(falseAlarmRate)) {
         progress.printf("warning: a threshold from these procedures does not carry to a new one: calibrate on more procedures "
             + "or a lower --false-alarm-rate, and count the alerts on others with replay rescore (docs/OPERATIONS.md)%n");

@@ -18,11 +18,12 @@ import java.util.Map;
  * @param overRateMin the lowest share of a left-out procedure's frames over the others' threshold
  * @param overRateMedian the median over the procedures (the mean of the middle two for an even count)
  * @param overRateMax the highest
+ * @param worst the procedure with the highest (the first of them on a tie): the one to look at
  * @param overRateAll all left-out frames over their threshold, over all frames: the rate to hold
  *     against the target false-alarm rate
  */
 public record ProcedureTransfer(int procedures, double overRateMin, double overRateMedian, double overRateMax,
-    double overRateAll) {
+    String worst, double overRateAll) {
 
   /**
    * Leave-one-procedure-out over {@code scoresBySource} (image scores by the video or procedure their
@@ -33,7 +34,9 @@ public record ProcedureTransfer(int procedures, double overRateMin, double overR
     if (scoresBySource.size() < 2) {
       return null;
     }
+    List<String> names = new ArrayList<>(scoresBySource.keySet());
     List<double[]> groups = new ArrayList<>(scoresBySource.values());
+    int worst = 0;
     double[] rates = new double[groups.size()];
     long over = 0;
     long frames = 0;
@@ -45,6 +48,7 @@ public record ProcedureTransfer(int procedures, double overRateMin, double overR
       double[] left = groups.get(g);
       long n = Arrays.stream(left).filter(s -> s > threshold).count();   // "over" as a live Score counts it
       rates[g] = n / (double) left.length;
+      worst = rates[g] > rates[worst] ? g : worst;
       over += n;
       frames += left.length;
     }
@@ -52,7 +56,7 @@ public record ProcedureTransfer(int procedures, double overRateMin, double overR
     Arrays.sort(sorted);
     int k = sorted.length;
     double median = k % 2 == 1 ? sorted[k / 2] : (sorted[k / 2 - 1] + sorted[k / 2]) / 2;
-    return new ProcedureTransfer(k, sorted[0], median, sorted[k - 1], over / (double) frames);
+    return new ProcedureTransfer(k, sorted[0], median, sorted[k - 1], names.get(worst), over / (double) frames);
   }
 
   /**

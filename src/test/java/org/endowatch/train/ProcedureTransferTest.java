@@ -23,7 +23,7 @@ class ProcedureTransferTest {
     // and all of c's frames are over it.
     ProcedureTransfer t = ProcedureTransfer.leaveOneOut(bySource, 0.1);
 
-    assertThat(t).isEqualTo(new ProcedureTransfer(3, 0.0, 0.0, 1.0, 10 / 30.0));
+    assertThat(t).isEqualTo(new ProcedureTransfer(3, 0.0, 0.0, 1.0, "c", 10 / 30.0));
     assertThat(t.doesNotCarry(0.1)).isTrue();
   }
 
@@ -37,7 +37,7 @@ class ProcedureTransferTest {
     // 10s above it), so each left-out procedure has one frame of ten over it.
     ProcedureTransfer t = ProcedureTransfer.leaveOneOut(bySource, 0.1);
 
-    assertThat(t).isEqualTo(new ProcedureTransfer(4, 0.1, 0.1, 0.1, 0.1));
+    assertThat(t).isEqualTo(new ProcedureTransfer(4, 0.1, 0.1, 0.1, "a", 0.1));
     assertThat(t.doesNotCarry(0.1)).isFalse();
   }
 
@@ -47,15 +47,15 @@ class ProcedureTransferTest {
     bySource.put("a", new double[] {5});
     bySource.put("b", new double[] {1});
     // Without a the threshold is 1 and a's 5 is over it; without b it is 5 and b's 1 is not.
-    assertThat(ProcedureTransfer.leaveOneOut(bySource, 0.0)).isEqualTo(new ProcedureTransfer(2, 0.0, 0.5, 1.0, 0.5));
+    assertThat(ProcedureTransfer.leaveOneOut(bySource, 0.0)).isEqualTo(new ProcedureTransfer(2, 0.0, 0.5, 1.0, "a", 0.5));
   }
 
   @Test
   void oneProcedureFarOverTheTargetIsAWarningEvenWhenAllFramesAreNot() {
     // The demo model's ten calibration procedures at 1 %: 1.1 % over all frames, one procedure 10.4 %.
-    assertThat(new ProcedureTransfer(10, 0.0, 0.0, 0.104, 0.011).doesNotCarry(0.01)).isTrue();
-    assertThat(new ProcedureTransfer(10, 0.0, 0.01, 0.05, 0.011).doesNotCarry(0.01)).isFalse();
-    assertThat(new ProcedureTransfer(10, 0.0, 0.01, 0.05, 0.021).doesNotCarry(0.01)).isTrue();
+    assertThat(new ProcedureTransfer(10, 0.0, 0.0, 0.104, "n116", 0.011).doesNotCarry(0.01)).isTrue();
+    assertThat(new ProcedureTransfer(10, 0.0, 0.01, 0.05, "n116", 0.011).doesNotCarry(0.01)).isFalse();
+    assertThat(new ProcedureTransfer(10, 0.0, 0.01, 0.05, "n116", 0.021).doesNotCarry(0.01)).isTrue();
   }
 
   @Test

@@ -202,6 +202,7 @@ class TrainCalibrateEvalTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> transfer = (Map<String, Object>) ModelArtifact.readManifest(model).calibration().get("leaveOneProcedureOut");
     assertThat(transfer.get("procedures")).isEqualTo(2);
+    assertThat(transfer.get("worst")).isIn("pa", "pb");
     double min = ((Number) transfer.get("overRateMin")).doubleValue();
     double max = ((Number) transfer.get("overRateMax")).doubleValue();
     // Two procedures of four frames each: the median and the rate over all frames are both their mean.
