@@ -198,12 +198,14 @@ public final class IngestCommand implements Callable<Integer> {
     p.put("enable.idempotence", "true");
     // One request in flight per broker: on a just-created topic a first batch can fail NOT_LEADER
     // while the next is accepted, and the retried first is then refused as out of sequence for
-    // ever (seen in CI). At 25-60 fps with 5 ms linger one request at a time is plenty.
+    // ever (seen in CI). At 25-60 fps one request at a time is plenty.
     p.put("max.in.flight.requests.per.connection", "1");
-    // Well above one frame (the default 16 KB puts every frame alone in a batch), and a short
-    // linger: a live frame waits at most 5 ms for company.
+    // Room for many frames in a batch (the default 16 KB puts every frame alone in one), but no
+    // linger: a live frame has no company coming for 17-40 ms, so any linger is added latency
+    // (dropping the earlier 5 ms took 4-5 ms off the capture -> decision p50, docs/BENCHMARKS.md). Frames that arrive
+    // while a request is in flight still go together in the next.
     p.put("batch.size", Integer.toString(1 << 20));
-    p.put("linger.ms", "5");
+    p.put("linger.ms", "0");
     p.put("max.request.size", Long.toString(Math.max(maxMessageBytes, 1 << 20)));
     p.put("compression.type", "none");
     return new KafkaProducer<>(p, new StringSerializer(), Topics.FRAMES.valueSerde().serializer());
