@@ -38,9 +38,10 @@ import org.endowatch.contract.Topics;
  * a changelogged store (in the same transaction as its offset: a plain Java list would lose it
  * when the process dies) until that many have gathered or the first of them has waited
  * {@link #BACKLOG_WAIT_MS} (a wall-clock punctuation); then all waiting frames are scored in one
- * call. A scorer that keeps up sees batches of 1 and pays nothing; one that falls behind scores
- * the frames that arrived during its last call together, side by side on a CPU's frame workers
- * ({@link ModelFrameScorer}), which costs less per frame than one by one.
+ * call. A frame that finds nothing waiting and arrives within {@link #CAUGHT_UP_MS} of its capture
+ * is scored at once: the scorer is keeping up and no company is coming. One that falls behind
+ * scores the frames that arrived during its last call together, side by side on a CPU's frame
+ * workers ({@link ModelFrameScorer}), which costs less per frame than one by one.
  */
 public final class ScoringTopology {
   public static final String SOURCE = "frames-source";
@@ -54,6 +55,16 @@ public final class ScoringTopology {
    * while it is catching up, so "the round is over" cannot be seen directly.
    */
   public static final long BACKLOG_WAIT_MS = 5;
+  /**
+   * A frame that reaches the scorer this soon after its capture, with nothing waiting, finds it
+   * keeping up: it is scored at once rather than waiting {@link #BACKLOG_WAIT_MS} for company that
+   * is not coming (the next live frame is 17-40 ms away; the wait added 4-5 ms to every frame's
+   * latency, docs/BENCHMARKS.md). Camera to scorer takes a few milliseconds; a frame that waited
+   * through another's scoring is older than this and waits for company as before. The capture time
+   * comes from the ingest host's clock: if it runs ahead of the scorer's, frames look fresh and are
+   * scored one by one (as with a backlog batch of 1); if behind, they always wait (as before).
+   */
+  public static final long CAUGHT_UP_MS = 10;
   /**
    * The live scorer's backlog batch (`score`, `demo`): 2, scored side by side by the frame workers of
    * {@link ModelFrameScorer} on a CPU. On 2 cores it scored 27.8 against 23.6 frames/s of a 30 fps
@@ -232,7 +243,7 @@ public final class ScoringTopology {
       if (frame == null || skippedAsStale(p, frame)) {
         return;
       }
-      if (pending == null) {
+      if (pending == null || (pendingCount == 0 && clock.getAsLong() - frame.captureTimestampMs() < CAUGHT_UP_MS)) {
         FrameScorer model = scorer.get();
         long t0 = System.nanoTime();
         FrameScorer.Outcome outcome = model.scoreAll(List.of(frame)).get(0);

@@ -66,6 +66,10 @@ class BacklogBatchTest {
     fixture.send(index, scorePercent);
   }
 
+  private void send(long index, int scorePercent, long ageMs) {
+    fixture.send(index, scorePercent, ageMs);
+  }
+
   private KeyValueStore<String, ScoringTopology.Pending> pending() {
     return fixture.driver.getKeyValueStore(ScoringTopology.PENDING_STORE);
   }
@@ -98,6 +102,29 @@ class BacklogBatchTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 0.10000000149011612),
             org.assertj.core.groups.Tuple.tuple(1L, 0.20000000298023224));
     assertThat(pending().approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void aFrameThatFindsTheScorerKeepingUpIsScoredAtOnceAndAlone() {
+    send(0, 10, 3);   // reached 3 ms after capture, nothing waiting: no company is coming
+    assertThat(calls).containsExactly(List.of(0L));
+    assertThat(fixture.scores.readValuesToList()).extracting(Score::frameIndex).containsExactly(0L);
+    assertThat(pending().approximateNumEntries()).isZero();
+
+    send(1, 10, 9);   // still under 10 ms
+    assertThat(calls).containsExactly(List.of(0L), List.of(1L));
+    send(2, 10, 10);  // 10 ms old: the scorer may be behind, so it waits for company
+    assertThat(calls).hasSize(2);
+    assertThat(pending().approximateNumEntries()).isEqualTo(1);
+  }
+
+  @Test
+  void aFreshFrameBehindAWaitingOneJoinsItsBatch() {
+    send(0, 10);      // 40 ms old: waits for company
+    send(1, 10, 3);   // fresh, but a frame is waiting: scored with it, in order
+    assertThat(calls).isEmpty();
+    fixture.driver.advanceWallClockTime(Duration.ofMillis(5));
+    assertThat(calls).containsExactly(List.of(0L, 1L));
   }
 
   @Test

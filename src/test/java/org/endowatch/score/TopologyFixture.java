@@ -46,7 +46,12 @@ final class TopologyFixture implements AutoCloseable {
 
   /** A 64x48 frame of procedure "proc" captured 40 ms ago whose first byte the byte scorer reads as score percent. */
   void send(long index, int scorePercent) {
-    Frame f = new Frame("proc", index, now.get() - 40, 64, 48, Frame.JPEG, "test", new byte[] {(byte) scorePercent, 1, 2});
+    send(index, scorePercent, 40);
+  }
+
+  /** The same, captured {@code ageMs} ago. */
+  void send(long index, int scorePercent, long ageMs) {
+    Frame f = new Frame("proc", index, now.get() - ageMs, 64, 48, Frame.JPEG, "test", new byte[] {(byte) scorePercent, 1, 2});
     frames.pipeInput(new TestRecord<>("proc", f, null, f.captureTimestampMs()));
   }
 
