@@ -101,14 +101,7 @@ public final class Calibration {
     info.put("mapHalvings", usedHalvings);
     info.put("precision", usedPrecision);
     if (transfer != null) {
-      Map<String, Object> t = new LinkedHashMap<>();
-      t.put("procedures", transfer.procedures());
-      t.put("overRateMin", transfer.overRateMin());
-      t.put("overRateMedian", transfer.overRateMedian());
-      t.put("overRateMax", transfer.overRateMax());
-      t.put("worst", transfer.worst());
-      t.put("overRateAll", transfer.overRateAll());
-      info.put("leaveOneProcedureOut", t);
+      info.put("leaveOneProcedureOut", ModelArtifact.JSON.convertValue(transfer, Map.class));   // the record's own names
     }
     ModelManifest calibrated = manifest.withScoring(usedSchedule, usedPooling, usedHalvings)
         .withThresholds(imageThreshold, patchThreshold, info);
