@@ -58,7 +58,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "60", description = "Length of each procedure: a lesion every "
       + "6 s (default ${DEFAULT-VALUE}: 10 lesions, enough for a median time to first alert; 120 for a p90).") int seconds;
   @Option(names = "--seed", defaultValue = "13", description = "The generated procedure's seed: its scenes, lesions and "
-      + "camera path (default ${DEFAULT-VALUE}; others give other lesions to time the first alert on).") long seed;
+      + "camera path; with --streams N, stream i plays seed + i (default ${DEFAULT-VALUE}; others give other lesions to "
+      + "time the first alert on).") long seed;
   @Option(names = "--warmup-seconds", defaultValue = "30", description = "Frames sent at the camera's rate before the "
       + "pipeline is measured, so the JIT has compiled the scoring path as in a scorer that has been running "
       + "(default ${DEFAULT-VALUE}; at least 30 frames).") int warmupSeconds;

@@ -107,7 +107,7 @@ final class PipelineBench {
    * @param bootstrap a Kafka to use, or null for an embedded broker
    * @param fps each procedure's camera rate; {@code seconds} long, after {@code warmupSeconds} of warm-up
    * @param frameWorkers threads scoring a backlog batch's frames side by side (0 = as {@code score})
-   * @param seed the generated procedure's (its scenes, lesions and camera path)
+   * @param seed the first stream's generated procedure (its scenes, lesions and camera path); stream i plays seed + i
    * @param instances scorer instances (Kafka Streams applications of one id, each with one thread),
    *     to see the work split and exactly-once across instances; 1 = one instance with up to 2 threads
    */
@@ -144,19 +144,27 @@ final class PipelineBench {
         admin.createLike(outputs.alerts(), Topics.ALERTS.name());
         admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
       }
-      // One generated procedure, decoded and prepared once: the bench measures the scorer, not ingest.
-      Path video = work.resolve("bench-" + seconds + "s-" + (int) fps + "fps.mp4");
+      // One generated procedure per stream (seeds seed, seed + 1, ...: each room its own lesions),
+      // decoded and prepared once: the bench measures the scorer, not ingest.
       int segment = (int) Math.round(2 * fps);
-      GroundTruth truth = ProcedureVideo.write(ProcedureVideo.synthetic(Math.max(2, seconds / 2), Math.max(1, seconds / 6),
-          384, 256, segment, run.seed()), 384, 256, fps, run.seed(), video, n -> {});
-      List<byte[]> frames = new ArrayList<>();
+      List<GroundTruth> truths = new ArrayList<>();
+      List<List<byte[]>> streamFrames = new ArrayList<>();
       FramePreparer preparer = new FramePreparer(256, 256, 0.9f);
-      try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
-        FrameSource.Picture p;
-        while ((p = s.next()) != null) {
-          frames.add(preparer.prepare(p.image()));
+      for (int i = 0; i < streams; i++) {
+        long seed = run.seed() + i;
+        Path video = work.resolve("bench-" + seconds + "s-" + (int) fps + "fps-seed" + seed + ".mp4");
+        truths.add(ProcedureVideo.write(ProcedureVideo.synthetic(Math.max(2, seconds / 2), Math.max(1, seconds / 6),
+            384, 256, segment, seed), 384, 256, fps, seed, video, n -> {}));
+        List<byte[]> decoded = new ArrayList<>();
+        try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
+          FrameSource.Picture p;
+          while ((p = s.next()) != null) {
+            decoded.add(preparer.prepare(p.image()));
+          }
         }
+        streamFrames.add(decoded);
       }
+      List<byte[]> frames = streamFrames.get(0);   // the warm-up's; every procedure has seconds x fps frames
       log.printf("pipeline: %d streams x %d frames at %.0f fps, budget %d ms, backlog batch %d%n", streams, frames.size(), fps,
           budgetMs, backlogBatch);
       log.flush();
@@ -201,7 +209,8 @@ final class PipelineBench {
         List<Thread> players = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
           String id = "bench-" + i;
-          Thread t = new Thread(() -> play(producer, input, id, frames, fps), id);
+          List<byte[]> own = streamFrames.get(i);
+          Thread t = new Thread(() -> play(producer, input, id, own, fps), id);
           t.start();
           players.add(t);
         }
@@ -234,7 +243,7 @@ final class PipelineBench {
             .forEach(m -> m.measure().forEach(v -> log.printf(Locale.ROOT, "  %s %.1f ms%n", m.getId().getName(), v.getValue()))));
         List<Long> perInstance = registries.stream().map(r -> (long) (r.find("endowatch.frames.scored").counter().count()
             + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum())).toList();
-        return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truth, budgetMs,
+        return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truths, budgetMs,
             model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule(), perInstance, meanBatch, inferenceMs,
             model0.frameWorkers(), watcher);
       }
@@ -268,7 +277,7 @@ final class PipelineBench {
   }
 
   private static Result measure(Properties client, ScoringTopology.Outputs outputs, int streams, double fps, double seconds,
-      int perStream, GroundTruth truth, long budgetMs, String model, String schedule, List<Long> perInstance,
+      int perStream, List<GroundTruth> truths, long budgetMs, String model, String schedule, List<Long> perInstance,
       double meanBacklogBatch, double inferenceMs, int frameWorkers, OutputWatcher watcher) {
     long[] records = {0};
     List<Double> latencies = new ArrayList<>();
@@ -285,6 +294,7 @@ final class PipelineBench {
     long lastDecision = Long.MIN_VALUE;
     for (int i = 0; i < streams; i++) {
       String id = "bench-" + i;
+      GroundTruth truth = truths.get(i);
       Map<Long, Score> byIndex = new HashMap<>();
       ProcedureRecords.forEach(client, outputs.scores(), id, Topics.SCORES.valueSerde().deserializer(), 0,
           r -> {
@@ -341,7 +351,7 @@ final class PipelineBench {
     // after the camera stopped (--budget-ms 0).
     double scoringSeconds = Math.max(seconds, (lastDecision - firstCapture) / 1000.0);
     return new Result(streams, fps, seconds, frames, scored, skipped, scored / scoringSeconds, skipped / (double) frames,
-        pct(latencies, 0.5), pct(latencies, 0.99), pct(ttfa, 0.5), truth.anomalyIntervals().size() * streams, alerted,
+        pct(latencies, 0.5), pct(latencies, 0.99), pct(ttfa, 0.5), truths.stream().mapToInt(t -> t.anomalyIntervals().size()).sum(), alerted,
         falseAlerts, budgetMs, model, schedule, records[0], perInstance, meanBacklogBatch, inferenceMs, frameWorkers,
         new FirstAlertParts(pct(parts.stream().map(FirstAlertParts::detectMs).toList(), 0.5),
             pct(parts.stream().map(FirstAlertParts::ruleMs).toList(), 0.5),
