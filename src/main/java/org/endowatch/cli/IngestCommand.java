@@ -202,8 +202,8 @@ public final class IngestCommand implements Callable<Integer> {
     p.put("max.in.flight.requests.per.connection", "1");
     // Room for many frames in a batch (the default 16 KB puts every frame alone in one), but no
     // linger: a live frame has no company coming for 17-40 ms, so any linger is added latency
-    // (dropping the earlier 5 ms took 4-5 ms off the capture -> decision p50, docs/BENCHMARKS.md). Frames that arrive
-    // while a request is in flight still go together in the next.
+    // (dropping the earlier 5 ms took 4-5 ms off the capture -> decision p50, docs/BENCHMARKS.md).
+    // Frames that arrive while a request is in flight still go together in the next.
     p.put("batch.size", Integer.toString(1 << 20));
     p.put("linger.ms", "0");
     p.put("max.request.size", Long.toString(Math.max(maxMessageBytes, 1 << 20)));

@@ -329,11 +329,12 @@ final class PipelineBench {
         Score onset = byIndex.get((long) in.start());
         Score trigger = first == null ? null : byIndex.get(first.endFrame());
         boolean hit = first != null && onset != null && trigger != null;
-        lesions.add(lesion(id, in, byIndex, hit ? trigger.scoredTimestampMs() - onset.captureTimestampMs() : Double.NaN));
+        // From the capture of the lesion's first frame to the moment the alert was decided.
+        double toAlertMs = hit ? trigger.scoredTimestampMs() - onset.captureTimestampMs() : Double.NaN;
+        lesions.add(lesion(id, in, byIndex, toAlertMs));
         if (hit) {
           alerted++;
-          // From the capture of the lesion's first frame to the moment the alert was decided.
-          ttfa.add((double) (trigger.scoredTimestampMs() - onset.captureTimestampMs()));
+          ttfa.add(toAlertMs);
           Long seen = watcher.alertSeen(first.alertId());
           if (seen != null) {
             ttfaVisible.add((double) (seen - onset.captureTimestampMs()));
