@@ -71,4 +71,30 @@ class BenchPipelineIT {
     assertThat(p.get("capture_to_visible_p50_ms").asDouble()).isGreaterThanOrEqualTo(p.get("capture_to_score_p50_ms").asDouble());
     assertThat(p.get("capture_to_visible_p99_ms").asDouble()).isGreaterThanOrEqualTo(p.get("capture_to_score_p99_ms").asDouble());
   }
+
+  @Test
+  void twoRoomsPlayTheirOwnProceduresAndAreCountedApart(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    Path out = dir.resolve("pipeline.json");
+    Cli.Result r = Cli.run("bench", "pipeline", "--bootstrap", kafka.bootstrapServers(), "--streams", "2", "--seconds", "4",
+        "--fps", "10", "--warmup-seconds", "1", "--budget-ms", "0", "--seed", "21", "--out", out.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode p = JsonSerde.MAPPER.readTree(out.toFile()).get("pipeline");
+    assertThat(p.get("streams").asInt()).isEqualTo(2);
+    assertThat(p.get("seed").asLong()).isEqualTo(21);                   // the first room's; the second plays 22
+    assertThat(p.get("frames").asLong()).isEqualTo(2 * 40);
+    assertThat(p.get("outcome_records").asLong()).isEqualTo(2 * 40);
+    assertThat(p.get("skipped_fraction").asDouble()).isEqualTo(0.0);
+    // Each 4 s procedure has one lesion; both are listed, each under its own room, every frame scored.
+    assertThat(p.get("intervals").asInt()).isEqualTo(2);
+    JsonNode lesions = p.get("lesions");
+    assertThat(lesions.size()).isEqualTo(2);
+    assertThat(lesions.get(0).get("stream").asText()).isNotEqualTo(lesions.get(1).get("stream").asText());
+    for (JsonNode lesion : lesions) {
+      assertThat(lesion.get("scored_frames").asInt()).isEqualTo(lesion.get("end_frame").asInt() - lesion.get("start_frame").asInt() + 1);
+    }
+    // Two procedures, not one played twice: the same frames would score the same to the last digits.
+    assertThat(Math.abs(lesions.get(0).get("max_score").asDouble() - lesions.get(1).get("max_score").asDouble()))
+        .isGreaterThan(1e-3);
+  }
 }
