@@ -48,6 +48,14 @@ public final class ModelBench {
    */
   public static Result run(List<String> presets, List<String> schedules, List<Integer> batches, int repeats,
       long memoryFrames, int mapHalvings, String device, DataType precision, Consumer<String> progress) {
+    // A misspelt preset or schedule fails now, not after the ceiling's seconds of products.
+    for (String preset : presets) {
+      MemMcMaeConfig config = MemMcMaeConfig.preset(preset);
+      schedules.forEach(s -> MaskSchedule.parse(s).masks(config));
+    }
+    if (batches.isEmpty() || batches.stream().anyMatch(b -> b < 1)) {
+      throw new IllegalArgumentException("--batches must be frame counts >= 1, got " + batches);
+    }
     List<Run> runs = new ArrayList<>();
     long rssBefore = 0;
     long rssAfter = 0;

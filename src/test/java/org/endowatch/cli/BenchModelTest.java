@@ -68,4 +68,22 @@ class BenchModelTest {
         + "PyTorch, see docs/OPERATIONS.md); use --device cpu or auto");
     assertThat(r.err().lines()).hasSize(1);
   }
+
+  @Test
+  void aBadPresetScheduleOrBatchIsSaidBeforeAnythingIsMeasured() {
+    var preset = Cli.run("bench", "model", "--preset", "micro,nano");
+    assertThat(preset.exitCode()).isEqualTo(1);
+    assertThat(preset.err().strip()).isEqualTo("endowatch bench: error: unknown preset 'nano' (expected micro, tiny or base)");
+    assertThat(preset.out()).isEmpty();   // no ceiling line: the products never ran
+
+    var schedule = Cli.run("bench", "model", "--schedules", "complementary-4,complementary-3");
+    assertThat(schedule.exitCode()).isEqualTo(1);
+    assertThat(schedule.err().strip()).startsWith("endowatch bench: error: ").contains("complementary-3");
+    assertThat(schedule.out()).isEmpty();
+
+    var batch = Cli.run("bench", "model", "--batches", "1,0");
+    assertThat(batch.exitCode()).isEqualTo(1);
+    assertThat(batch.err().strip()).isEqualTo("endowatch bench: error: --batches must be frame counts >= 1, got [1, 0]");
+    assertThat(batch.out()).isEmpty();
+  }
 }
