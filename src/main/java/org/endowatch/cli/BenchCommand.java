@@ -87,10 +87,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (scorers < 1 || streams < 1 || intraOpThreads < 0 || frameWorkers < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--scorers and --streams must be >= 1, --intra-op-threads and --frame-workers >= 0");
-    }
+    OptionRange.of(spec).atLeast("--scorers", scorers, 1).atLeast("--streams", streams, 1)
+        .atLeast("--intra-op-threads", intraOpThreads, 0).atLeast("--frame-workers", frameWorkers, 0);
     if (!List.of("model", "pipeline", "all").contains(what)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");
     }

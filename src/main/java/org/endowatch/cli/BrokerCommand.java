@@ -24,9 +24,7 @@ public final class BrokerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (port < 0 || port > 65535) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--port must be 0..65535, got " + port);
-    }
+    OptionRange.of(spec).between("--port", port, 0, 65535);
     Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"), "endowatch-broker-" + port);
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(port, dir, Map.of(), Duration.ofSeconds(60));
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));

@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.train.Calibration;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,14 +48,9 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   public Calibration.Result run() {
-    if (falseAlarmRate < 0 || falseAlarmRate >= 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--false-alarm-rate must be in [0,1), got " + falseAlarmRate);
-    }
-    if (mapHalvings != null && (mapHalvings < 0 || mapHalvings > 3)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--map-halvings must be 0..3, got " + mapHalvings);
-    }
-    if (every < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--every must be >= 1, got " + every);
+    OptionRange range = OptionRange.of(spec).from("--false-alarm-rate", falseAlarmRate, 0, 1).atLeast("--every", every, 1);
+    if (mapHalvings != null) {
+      range.between("--map-halvings", mapHalvings, 0, 3);
     }
     PrintWriter progress = spec.commandLine().getErr();
     Path folder = Path.of(normal);

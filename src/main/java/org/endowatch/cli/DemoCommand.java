@@ -208,10 +208,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (procedures < 1 || videoSeconds < 4 || seconds < 0 || budgetMs < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--procedures must be >= 1, --video-seconds >= 4, --seconds and --budget-ms >= 0");
-    }
+    OptionRange.of(spec).atLeast("--procedures", procedures, 1).atLeast("--video-seconds", videoSeconds, 4)
+        .atLeast("--seconds", seconds, 0).atLeast("--budget-ms", budgetMs, 0);
     PrintWriter out = spec.commandLine().getOut();
     CountDownLatch stop = new CountDownLatch(1);
     if (source != null && dataset != null) {

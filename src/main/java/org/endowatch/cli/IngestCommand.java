@@ -82,9 +82,10 @@ public final class IngestCommand implements Callable<Integer> {
 
   private int toFolder() throws Exception {
     int[] size = parseSize(spec, source.size);
-    if (every < 1 || procedure.isBlank() || !procedure.matches("[A-Za-z0-9._-]+")) {
+    OptionRange.of(spec).atLeast("--every", every, 1);
+    if (procedure.isBlank() || !procedure.matches("[A-Za-z0-9._-]+")) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--every must be >= 1 and --procedure (the file name prefix) letters, digits, '.', '_' or '-'");
+          "--procedure (the frames' file name prefix) must be letters, digits, '.', '_' or '-', got '" + procedure + "'");
     }
     try (FrameSource frames = Sources.open(uri, new Sources.Options(source.fps, source.timeoutMs, source.reconnects),
         IngestCommand::sleepMs)) {
@@ -101,10 +102,8 @@ public final class IngestCommand implements Callable<Integer> {
       boolean realtime)
       throws Exception {
     int[] size = parseSize(spec, s.size);
-    if (s.jpegQuality < 1 || s.jpegQuality > 100 || s.fps <= 0 || s.maxFrames < 0 || s.timeoutMs < 1 || s.reconnects < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--jpeg-quality must be 1..100, --fps > 0, --max-frames >= 0, --timeout-ms >= 1, --reconnects >= 0");
-    }
+    OptionRange.of(spec).between("--jpeg-quality", s.jpegQuality, 1, 100).above("--fps", s.fps, 0)
+        .atLeast("--max-frames", s.maxFrames, 0).atLeast("--timeout-ms", s.timeoutMs, 1).atLeast("--reconnects", s.reconnects, 0);
     if (procedure.isBlank()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--procedure must not be blank");
     }

@@ -17,7 +17,6 @@ import org.endowatch.score.ModelReleaseWatcher;
 import org.endowatch.score.ScorerApp;
 import org.endowatch.score.ScoringThreads;
 import org.endowatch.score.ScoringTopology;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,10 +70,9 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (threads < 1 || budgetMs < 0 || backlogBatch < 1 || intraOpThreads < 0 || frameWorkers < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--threads and --backlog-batch must be >= 1, --budget-ms, --intra-op-threads and --frame-workers >= 0");
-    }
+    OptionRange.of(spec).atLeast("--threads", threads, 1).atLeast("--budget-ms", budgetMs, 0)
+        .atLeast("--backlog-batch", backlogBatch, 1).atLeast("--intra-op-threads", intraOpThreads, 0)
+        .atLeast("--frame-workers", frameWorkers, 0);
     var settings = kafka.settings();
     ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(outputSuffix);
     try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {

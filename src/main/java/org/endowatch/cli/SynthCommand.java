@@ -44,9 +44,7 @@ public final class SynthCommand implements Runnable {
 
     public Written run() {
       int lesions = anomalous < 0 ? count / 4 : anomalous;
-      if (count < 0 || lesions < 0 || size < 32) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--count and --anomalous must be >= 0, --size >= 32");
-      }
+      OptionRange.of(spec).atLeast("--count", count, 0).atLeast("--anomalous", lesions, 0).atLeast("--size", size, 32);
       SyntheticColon colon = new SyntheticColon(size, size, seed);
       try {
         Path normalDir = Files.createDirectories(out.resolve("normal"));
@@ -100,9 +98,10 @@ public final class SynthCommand implements Runnable {
     public GroundTruth run() throws IngestException {
       int[] wh = IngestCommand.parseSize(spec, size);
       int segmentFrames = (int) Math.round(segmentSeconds * fps);
-      if (fps <= 0 || segmentFrames < 2 || seconds <= 0 || stills < 1) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--fps, --seconds and --stills must be > 0 and a segment must hold at least 2 frames");
+      OptionRange.of(spec).above("--fps", fps, 0).above("--seconds", seconds, 0).atLeast("--stills", stills, 1);
+      if (segmentFrames < 2) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a segment must hold at least 2 frames: --segment-seconds "
+            + OptionRange.number(segmentSeconds) + " at --fps " + OptionRange.number(fps) + " holds " + segmentFrames);
       }
       if ((masks != null || normals != null) && images == null) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--masks and --normal-images need --from-images");

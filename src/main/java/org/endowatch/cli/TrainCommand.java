@@ -75,12 +75,9 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** Trains and returns what happened; SIGINT/SIGTERM checkpoint and stop. */
   public TrainingRun.Result run(java.io.PrintWriter progress) {
-    if (epochs < 1 || batch < 1 || every < 1 || lr <= 0 || valFraction < 0 || valFraction >= 1 || keepEvery < 0
-        || ssimLoss < 0 || !(cropArea > 0 && cropArea <= 1) || !(colourJitter >= 0 && colourJitter < 1)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--epochs, --batch and --every must be >= 1, --lr > 0, --val-fraction in [0,1), --keep-every and --ssim-loss >= 0, "
-              + "--crop-area in (0,1], --colour-jitter in [0,1)");
-    }
+    OptionRange.of(spec).atLeast("--epochs", epochs, 1).atLeast("--batch", batch, 1).atLeast("--every", every, 1)
+        .above("--lr", lr, 0).from("--val-fraction", valFraction, 0, 1).atLeast("--keep-every", keepEvery, 0)
+        .atLeast("--ssim-loss", ssimLoss, 0).over("--crop-area", cropArea, 0, 1).from("--colour-jitter", colourJitter, 0, 1);
     MemMcMaeConfig config;
     try {
       config = MemMcMaeConfig.preset(preset).with(overrides);

@@ -84,7 +84,7 @@ class MainTest {
     assertThat(bench.exitCode()).isEqualTo(2);
     assertThat(bench.err()).contains("what to bench: model, pipeline or all, not 'everything'");
     assertThat(demo.exitCode()).isEqualTo(2);
-    assertThat(demo.err()).contains("--procedures must be >= 1");
+    assertThat(demo.err().strip()).isEqualTo("endowatch demo: --procedures must be >= 1, got 0 (see 'endowatch demo --help')");
     assertThat(console.exitCode()).isEqualTo(2);
     assertThat(console.err()).contains("binding to 0.0.0.0 exposes patient video to the network");
   }
@@ -134,5 +134,29 @@ class MainTest {
     Result r = Cli.run("broker", "--port", "70000");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err().strip()).isEqualTo("endowatch broker: --port must be 0..65535, got 70000 (see 'endowatch broker --help')");
+  }
+
+  @Test
+  void anOptionOutOfRangeIsNamedWithItsValue() {
+    // The first option out of range, its range and what was given; the other options are not listed.
+    assertThat(Cli.run("ingest", "--bootstrap", "127.0.0.1:9", "--source", "x.mp4", "--procedure", "p", "--fps", "0").err().strip())
+        .isEqualTo("endowatch ingest: --fps must be > 0, got 0 (see 'endowatch ingest --help')");
+    assertThat(Cli.run("ingest", "--bootstrap", "127.0.0.1:9", "--source", "x.mp4", "--procedure", "p", "--jpeg-quality", "101").err().strip())
+        .isEqualTo("endowatch ingest: --jpeg-quality must be 1..100, got 101 (see 'endowatch ingest --help')");
+    assertThat(Cli.run("train", "--data", "d", "--out", "o", "--preset", "micro", "--val-fraction", "1").err().strip())
+        .isEqualTo("endowatch train: --val-fraction must be in [0, 1), got 1 (see 'endowatch train --help')");
+    assertThat(Cli.run("train", "--data", "d", "--out", "o", "--preset", "micro", "--crop-area", "0").err().strip())
+        .isEqualTo("endowatch train: --crop-area must be in (0, 1], got 0 (see 'endowatch train --help')");
+    assertThat(Cli.run("train", "--data", "d", "--out", "o", "--preset", "micro", "--lr", "-0.5").err().strip())
+        .isEqualTo("endowatch train: --lr must be > 0, got -0.5 (see 'endowatch train --help')");
+    assertThat(Cli.run("score", "--model", "m", "--backlog-batch", "0").err().strip())
+        .isEqualTo("endowatch score: --backlog-batch must be >= 1, got 0 (see 'endowatch score --help')");
+    assertThat(Cli.run("bench", "pipeline", "--streams", "0").err().strip())
+        .isEqualTo("endowatch bench: --streams must be >= 1, got 0 (see 'endowatch bench --help')");
+    assertThat(Cli.run("synth", "frames", "--out", "o", "--size", "16").err().strip())
+        .isEqualTo("endowatch synth frames: --size must be >= 32, got 16 (see 'endowatch synth frames --help')");
+    assertThat(Cli.run("synth", "procedure", "--out", "o.mp4", "--fps", "10", "--segment-seconds", "0.1").err().strip())
+        .isEqualTo("endowatch synth procedure: a segment must hold at least 2 frames: --segment-seconds 0.1 at --fps 10 holds 1 "
+            + "(see 'endowatch synth procedure --help')");
   }
 }

@@ -251,7 +251,7 @@ class TrainCalibrateEvalTest {
 
     var badCrop = Cli.run("train", "--data", normal.toString(), "--out", dir.resolve("z").toString(), "--crop-area", "0");
     assertThat(badCrop.exitCode()).isEqualTo(2);
-    assertThat(badCrop.err()).contains("--crop-area in (0,1]");
+    assertThat(badCrop.err()).contains("--crop-area must be in (0, 1], got 0");
     assertThat(Files.exists(dir.resolve("z"))).isFalse();
   }
 
