@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Which lesion frames a model's image threshold catches, by where the lesion sits and how much of the
+frame it fills (docs/BENCHMARKS.md, "Where the live heatmap points"): from an `endowatch eval` report
+of frames with masks (bench/LiveMasks.java makes live ones), the share of lesion frames whose image score
+is over THRESHOLD, split by the distance of the lesion's centroid from the frame's centre (1 = half the
+frame's width: the rim of the round field of view) and by the lesion's share of the frame.
+
+  detection_by_place.py REPORT_DIR MASKS_DIR THRESHOLD
+"""
+import csv
+import os
+import sys
+
+import numpy as np
+from PIL import Image
+
+
+def main():
+    report, masks, threshold = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    rows = []
+    for r in csv.DictReader(open(os.path.join(report, "scores.csv"))):
+        if r["class"] != "anomalous":
+            continue
+        m = np.asarray(Image.open(os.path.join(masks, os.path.splitext(r["file"])[0] + ".png")).convert("L")) > 127
+        ys, xs = np.nonzero(m)
+        h, w = m.shape
+        rows.append((np.hypot(xs.mean() - w / 2, ys.mean() - h / 2) / (w / 2), m.mean(), float(r["image_score"]) > threshold))
+    rows = np.array(rows)
+    print("centroid distance from the centre: frames, share over the threshold, median lesion share of the frame")
+    for lo, hi in [(0, .4), (.4, .6), (.6, .8), (.8, 2)]:
+        s = rows[(rows[:, 0] >= lo) & (rows[:, 0] < hi)]
+        if len(s):
+            print(f"  {lo:.1f}-{hi:.1f}: {len(s):4d}, {s[:, 2].mean():.3f}, {np.median(s[:, 1]):.3f}")
+    print("lesion share of the frame: frames, share over the threshold, median distance")
+    for lo, hi in [(0, .05), (.05, .1), (.1, 1)]:
+        s = rows[(rows[:, 1] >= lo) & (rows[:, 1] < hi)]
+        if len(s):
+            print(f"  {lo:.2f}-{hi:.2f}: {len(s):4d}, {s[:, 2].mean():.3f}, {np.median(s[:, 0]):.2f}")
+    print("lesions filling >= 5 % of the frame, by distance: frames, share over the threshold")
+    for lo, hi in [(0, .6), (.6, 2)]:
+        s = rows[(rows[:, 0] >= lo) & (rows[:, 0] < hi) & (rows[:, 1] >= .05)]
+        if len(s):
+            print(f"  {lo:.1f}-{hi:.1f}: {len(s):4d}, {s[:, 2].mean():.3f}")
+
+
+if __name__ == "__main__":
+    main()
