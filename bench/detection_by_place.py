@@ -5,7 +5,12 @@ of frames with masks (bench/LiveMasks.java makes live ones), the share of lesion
 is over THRESHOLD, split by the distance of the lesion's centroid from the frame's centre (1 = half the
 frame's width: the rim of the round field of view) and by the lesion's share of the frame.
 
-  detection_by_place.py REPORT_DIR MASKS_DIR THRESHOLD
+With CALIBRATION_SCORES_CSV (an eval scores.csv whose normal rows are the model's calibration images)
+it also tries, offline, an image score that averages each patch's score relative to its position's
+mean and standard deviation on those images, with its own threshold: the value 1 % of the calibration
+images exceed, as `calibrate` sets it; the report's normal frames give its false-positive rate.
+
+  detection_by_place.py REPORT_DIR MASKS_DIR THRESHOLD [CALIBRATION_SCORES_CSV]
 """
 import csv
 import os
@@ -18,7 +23,9 @@ from PIL import Image
 def main():
     report, masks, threshold = sys.argv[1], sys.argv[2], float(sys.argv[3])
     rows = []
+    patches = {"normal": [], "anomalous": []}
     for r in csv.DictReader(open(os.path.join(report, "scores.csv"))):
+        patches[r["class"]].append(np.array(r["patch_scores"].split(), np.float64))
         if r["class"] != "anomalous":
             continue
         m = np.asarray(Image.open(os.path.join(masks, os.path.splitext(r["file"])[0] + ".png")).convert("L")) > 127
@@ -41,6 +48,17 @@ def main():
         s = rows[(rows[:, 0] >= lo) & (rows[:, 0] < hi) & (rows[:, 1] >= .05)]
         if len(s):
             print(f"  {lo:.1f}-{hi:.1f}: {len(s):4d}, {s[:, 2].mean():.3f}")
+    if len(sys.argv) > 4:
+        cal = np.array([np.array(r["patch_scores"].split(), np.float64) for r in csv.DictReader(open(sys.argv[4]))
+                        if r["class"] == "normal"])
+        mean, std = cal.mean(0), cal.std(0)
+        score = lambda x: ((np.array(x) - mean) / std).mean(1)   # noqa: E731
+        c = np.sort(score(cal))
+        t = c[len(c) - 1 - int(np.floor(0.01 * len(c)))]   # as Metrics.thresholdForFalseAlarmRate picks it
+        a, n = score(patches["anomalous"]) > t, score(patches["normal"]) > t
+        rim = rows[:, 0] > 0.8
+        print(f"per-position image score: over its threshold {a.mean():.3f} of lesion frames ({a[rim].mean():.3f} beyond 0.8 "
+              f"of the radius, {rows[rim, 2].mean():.3f} with the model's own score), {n.mean():.3f} of {len(n)} normal frames")
 
 
 if __name__ == "__main__":
