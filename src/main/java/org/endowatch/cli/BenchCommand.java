@@ -238,7 +238,7 @@ public final class BenchCommand implements Callable<Integer> {
           p.outcomeRecords(), p.frames(), p.outcomesPerInstance(), p.inferenceMsMean());
     }
     if (out != null) {
-      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);
+      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), undefinedAsNull(json));
       outw.println("wrote " + out);
     }
     outw.flush();
@@ -255,6 +255,37 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** The summary: the ceiling, the first configuration's efficiency and, with several, the highest. */
+  /**
+   * {@code value} as a JSON tree with every non-finite number (a time to first alert when no lesion
+   * was alerted, a percentile of nothing) written as null, at any depth: Jackson would write them as
+   * the strings "NaN" and "Infinity", which a reader's arithmetic then trips on.
+   */
+  static JsonNode undefinedAsNull(Object value) {
+    JsonNode tree = JsonSerde.MAPPER.valueToTree(value);
+    nullNonFinite(tree);
+    return tree;
+  }
+
+  private static void nullNonFinite(JsonNode node) {
+    if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      o.properties().forEach(e -> {
+        if (e.getValue().isNumber() && !Double.isFinite(e.getValue().doubleValue())) {
+          e.setValue(o.nullNode());
+        } else {
+          nullNonFinite(e.getValue());
+        }
+      });
+    } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+      for (int i = 0; i < a.size(); i++) {
+        if (a.get(i).isNumber() && !Double.isFinite(a.get(i).doubleValue())) {
+          a.set(i, a.nullNode());
+        } else {
+          nullNonFinite(a.get(i));
+        }
+      }
+    }
+  }
+
   static String efficiencyLine(List<ModelBench.Run> runs, double matmulGflops, String precision, String where) {
     ModelBench.Run first = runs.get(0);
     ModelBench.Run best = highest(runs);

@@ -86,4 +86,21 @@ class BenchModelTest {
     assertThat(batch.err().strip()).isEqualTo("endowatch bench: error: --batches must be frame counts >= 1, got [1, 0]");
     assertThat(batch.out()).isEmpty();
   }
+
+  @Test
+  void undefinedNumbersAreWrittenAsNullAtAnyDepth() throws Exception {
+    record Lesion(String stream, double firstAlertMs) {}
+    java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
+    json.put("time_to_first_alert_ms", Double.NaN);
+    json.put("p99", Double.POSITIVE_INFINITY);
+    json.put("frames", 40);
+    json.put("lesions", List.of(new Lesion("bench-0", Double.NaN), new Lesion("bench-1", 164.0)));
+    json.put("nested", java.util.Map.of("values", List.of(1.5, Double.NEGATIVE_INFINITY)));
+
+    String written = JsonSerde.MAPPER.writeValueAsString(BenchCommand.undefinedAsNull(json));
+
+    assertThat(written).isEqualTo("{\"time_to_first_alert_ms\":null,\"p99\":null,\"frames\":40,"
+        + "\"lesions\":[{\"stream\":\"bench-0\",\"firstAlertMs\":null},{\"stream\":\"bench-1\",\"firstAlertMs\":164.0}],"
+        + "\"nested\":{\"values\":[1.5,null]}}");
+  }
 }
