@@ -20,13 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchPipelineIT {
   @Test
   void aShortProcedureGivesOneOutcomePerFrameAndTheNamedKeys(KafkaCluster kafka, @TempDir Path dir) throws Exception {
-    Path out = dir.resolve("pipeline.json");
-    // Budget 0: nothing is skipped as stale, so every frame is scored whatever this machine's speed.
-    Cli.Result r = Cli.run("bench", "pipeline", "--bootstrap", kafka.bootstrapServers(), "--seconds", "4", "--fps", "10",
-        "--warmup-seconds", "5", "--budget-ms", "0", "--backlog-batch", "2", "--frame-workers", "2", "--out", out.toString());
-
-    assertThat(r.exitCode()).as(r.err()).isZero();
-    JsonNode p = JsonSerde.MAPPER.readTree(out.toFile()).get("pipeline");
+    JsonNode p = pipeline(kafka, dir, "--warmup-seconds", "5", "--backlog-batch", "2", "--frame-workers", "2");
     for (String key : new String[] {"streams", "scored_fps", "skipped_fraction", "capture_to_score_p50_ms",
         "capture_to_score_p99_ms", "time_to_first_alert_ms"}) {
       assertThat(p.has(key)).as(key).isTrue();
@@ -74,12 +68,7 @@ class BenchPipelineIT {
 
   @Test
   void twoRoomsPlayTheirOwnProceduresAndAreCountedApart(KafkaCluster kafka, @TempDir Path dir) throws Exception {
-    Path out = dir.resolve("pipeline.json");
-    Cli.Result r = Cli.run("bench", "pipeline", "--bootstrap", kafka.bootstrapServers(), "--streams", "2", "--seconds", "4",
-        "--fps", "10", "--warmup-seconds", "1", "--budget-ms", "0", "--seed", "21", "--out", out.toString());
-
-    assertThat(r.exitCode()).as(r.err()).isZero();
-    JsonNode p = JsonSerde.MAPPER.readTree(out.toFile()).get("pipeline");
+    JsonNode p = pipeline(kafka, dir, "--streams", "2", "--warmup-seconds", "1", "--seed", "21");
     assertThat(p.get("streams").asInt()).isEqualTo(2);
     assertThat(p.get("seed").asLong()).isEqualTo(21);                   // the first room's; the second plays 22
     assertThat(p.get("frames").asLong()).isEqualTo(2 * 40);
@@ -96,5 +85,19 @@ class BenchPipelineIT {
     // Two procedures, not one played twice: the same frames would score the same to the last digits.
     assertThat(Math.abs(lesions.get(0).get("max_score").asDouble() - lesions.get(1).get("max_score").asDouble()))
         .isGreaterThan(1e-3);
+  }
+
+  /**
+   * {@code bench pipeline} of 4 s at 10 fps per stream with {@code options}, its JSON's pipeline part.
+   * Budget 0: nothing is skipped as stale, so every frame is scored whatever this machine's speed.
+   */
+  private static JsonNode pipeline(KafkaCluster kafka, Path dir, String... options) throws Exception {
+    Path out = dir.resolve("pipeline.json");
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("bench", "pipeline", "--bootstrap",
+        kafka.bootstrapServers(), "--seconds", "4", "--fps", "10", "--budget-ms", "0", "--out", out.toString()));
+    args.addAll(java.util.List.of(options));
+    Cli.Result r = Cli.run(args.toArray(String[]::new));
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    return JsonSerde.MAPPER.readTree(out.toFile()).get("pipeline");
   }
 }
