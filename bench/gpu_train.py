@@ -148,7 +148,7 @@ def lr_at(step, peak, warmup, total):
     return peak * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def validate(net, normal, anomalous, masks, g, device, side, batch=64):
+def validate(net, normal, anomalous, masks, g, device, side, norm_pix=False, batch=64):
     keep1, restore1 = masks["keep"].long().to(device), masks["restore"].long().to(device)
     copies = keep1.shape[0]
     net.eval()
@@ -160,7 +160,7 @@ def validate(net, normal, anomalous, masks, g, device, side, batch=64):
                 frames = resized(u8[i:i + batch].to(device), side)
                 f = frames.shape[0]
                 keep, restore = keep1.repeat(f, 1), restore1.repeat(f, 1)
-                image, _ = ref.anomaly_scores(net, frames, copies, keep, restore, g, device, torch.float32)
+                image, _ = ref.anomaly_scores(net, frames, copies, keep, restore, g, device, torch.float32, norm_pix)
                 s.append(image.numpy())
             scores.append(np.concatenate(s))
     net.train()
@@ -186,6 +186,8 @@ def main():
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N images of each folder (smoke test)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--norm-pix", action="store_true", help="targets: each patch normalised to zero mean and unit spread "
+                    "(MAE's norm_pix_loss); scored with the frame's own patch statistics put back (memmc_mae_reference)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--export", help="write the best epoch's weights (endowatch names) as EXPORT.1.bin, EXPORT.2.bin, ...")
     ap.add_argument("--export-max-mb", type=float, default=48, help="export only networks up to this size")
@@ -243,7 +245,11 @@ def main():
                 group["lr"] = lr_at(step, peak, args.warmup_epochs * steps_per_epoch, total_epochs * steps_per_epoch)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
                 pred = net(images, keep, restore)
-            loss = (((pred.float() - net.patchify(images)) ** 2).mean(-1) * hidden).sum() / hidden.sum()
+            target = net.patchify(images)
+            if args.norm_pix:
+                mean, spread = ref.patch_stats(net, images)
+                target = (target - mean) / spread
+            loss = (((pred.float() - target) ** 2).mean(-1) * hidden).sum() / hidden.sum()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -256,14 +262,14 @@ def main():
             # Plan the run to fit the time from the second epoch's pace, validation included (the
             # first carries CUDA's warm-up: planned from it, a run took 40-80 % of its minutes).
             v0 = time.time()
-            row["val_auc"], _ = validate(net, vn, va, masks, g, device, side)
+            row["val_auc"], _ = validate(net, vn, va, masks, g, device, side, args.norm_pix)
             per_epoch = (v0 - e0) + (time.time() - v0) / args.val_every
             left = args.minutes * 60 - (time.time() - start)
             total_epochs = max(args.warmup_epochs + 1, min(args.max_epochs, 2 + int(left / (per_epoch * 1.05))))
             log["epochs_planned"] = total_epochs
             print(f"planned {total_epochs} epochs ({per_epoch:.2f} s each with validation)", flush=True)
         elif epoch == 1 or epoch % args.val_every == 0 or epoch == total_epochs:
-            row["val_auc"], _ = validate(net, vn, va, masks, g, device, side)
+            row["val_auc"], _ = validate(net, vn, va, masks, g, device, side, args.norm_pix)
         if "val_auc" in row and row["val_auc"] > best[0]:
             best = (row["val_auc"], epoch, {k: v.detach().clone() for k, v in net.state_dict().items()})
         row["elapsed_s"] = time.time() - start

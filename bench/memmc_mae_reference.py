@@ -253,13 +253,25 @@ def ms_ssim_map(x, y, copies, g):
     return result.mean(1, keepdim=True)
 
 
-def anomaly_scores(net, host_frames, copies, keep, restore, g, device, dtype):
-    """Image and patch scores of F frames, as AnomalyScorer: [F] and [F,L], back in host memory."""
+def patch_stats(net, images):
+    """Each patch's mean and spread over its pixels and channels, [N,L,1] each (MAE's norm_pix_loss)."""
+    t = net.patchify(images)
+    return t.mean(-1, keepdim=True), (t.var(-1, keepdim=True) + 1e-6).sqrt()
+
+
+def anomaly_scores(net, host_frames, copies, keep, restore, g, device, dtype, norm_pix=False):
+    """Image and patch scores of F frames, as AnomalyScorer: [F] and [F,L], back in host memory.
+    norm_pix: the network predicts each patch normalised to zero mean and unit spread (trained with
+    gpu_train.py --norm-pix); its prediction is put back with the frame's own patch mean and spread,
+    so the residual measures structure only, not a patch's brightness or contrast."""
     frames = host_frames.to(device)
     f, c, s = frames.shape[0], frames.shape[1], frames.shape[2]
     n, l, p, grid = f * copies, restore.shape[1], net.p, net.g
     copied = frames.unsqueeze(1).expand(f, copies, c, s, s).reshape(n, c, s, s)
     pred = net(copied.to(dtype), keep, restore).float()
+    if norm_pix:
+        mean, spread = patch_stats(net, copied)
+        pred = pred * spread + mean
     recon = pred.reshape(n, grid, grid, p, p, c).permute(0, 5, 1, 3, 2, 4).reshape(n, c, s, s).clamp(0, 1)
     hidden = (restore >= keep.shape[1]).float()                                   # [F*K,L]
     hidden_px = hidden.view(n, 1, grid, grid).repeat_interleave(p, 2).repeat_interleave(p, 3)
