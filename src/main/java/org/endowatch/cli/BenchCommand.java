@@ -87,8 +87,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OptionRange.of(spec).atLeast("--scorers", scorers, 1).atLeast("--streams", streams, 1)
+    OptionRange range = OptionRange.of(spec).atLeast("--scorers", scorers, 1).atLeast("--streams", streams, 1)
         .atLeast("--intra-op-threads", intraOpThreads, 0).atLeast("--frame-workers", frameWorkers, 0);
+    batches.forEach(b -> range.atLeast("--batches", b, 1));
     if (!List.of("model", "pipeline", "all").contains(what)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");
     }
@@ -254,38 +255,30 @@ public final class BenchCommand implements Callable<Integer> {
     return r.preset() + " " + r.maskSchedule() + " batch " + r.batchFrames();
   }
 
-  /** The summary: the ceiling, the first configuration's efficiency and, with several, the highest. */
   /**
    * {@code value} as a JSON tree with every non-finite number (a time to first alert when no lesion
    * was alerted, a percentile of nothing) written as null, at any depth: Jackson would write them as
    * the strings "NaN" and "Infinity", which a reader's arithmetic then trips on.
    */
   static JsonNode undefinedAsNull(Object value) {
-    JsonNode tree = JsonSerde.MAPPER.valueToTree(value);
-    nullNonFinite(tree);
-    return tree;
+    return nullNonFinite(JsonSerde.MAPPER.valueToTree(value));
   }
 
-  private static void nullNonFinite(JsonNode node) {
+  private static JsonNode nullNonFinite(JsonNode node) {
+    if (node.isNumber() && !Double.isFinite(node.doubleValue())) {
+      return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+    }
     if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-      o.properties().forEach(e -> {
-        if (e.getValue().isNumber() && !Double.isFinite(e.getValue().doubleValue())) {
-          e.setValue(o.nullNode());
-        } else {
-          nullNonFinite(e.getValue());
-        }
-      });
+      o.properties().forEach(e -> e.setValue(nullNonFinite(e.getValue())));
     } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
       for (int i = 0; i < a.size(); i++) {
-        if (a.get(i).isNumber() && !Double.isFinite(a.get(i).doubleValue())) {
-          a.set(i, a.nullNode());
-        } else {
-          nullNonFinite(a.get(i));
-        }
+        a.set(i, nullNonFinite(a.get(i)));
       }
     }
+    return node;
   }
 
+  /** The summary: the ceiling, the first configuration's efficiency and, with several, the highest. */
   static String efficiencyLine(List<ModelBench.Run> runs, double matmulGflops, String precision, String where) {
     ModelBench.Run first = runs.get(0);
     ModelBench.Run best = highest(runs);

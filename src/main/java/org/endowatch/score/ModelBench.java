@@ -53,9 +53,6 @@ public final class ModelBench {
       MemMcMaeConfig config = MemMcMaeConfig.preset(preset);
       schedules.forEach(s -> MaskSchedule.parse(s).masks(config));
     }
-    if (batches.isEmpty() || batches.stream().anyMatch(b -> b < 1)) {
-      throw new IllegalArgumentException("--batches must be frame counts >= 1, got " + batches);
-    }
     List<Run> runs = new ArrayList<>();
     long rssBefore = 0;
     long rssAfter = 0;

@@ -82,8 +82,8 @@ class BenchModelTest {
     assertThat(schedule.out()).isEmpty();
 
     var batch = Cli.run("bench", "model", "--batches", "1,0");
-    assertThat(batch.exitCode()).isEqualTo(1);
-    assertThat(batch.err().strip()).isEqualTo("endowatch bench: error: --batches must be frame counts >= 1, got [1, 0]");
+    assertThat(batch.exitCode()).isEqualTo(2);
+    assertThat(batch.err().strip()).isEqualTo("endowatch bench: --batches must be >= 1, got 0 (see 'endowatch bench --help')");
     assertThat(batch.out()).isEmpty();
   }
 
