@@ -22,7 +22,7 @@ import org.endowatch.ingest.VirtualCamera;
  *
  * <p>Output, the eval layout: OUT/normal (every 10th frame of a lesion-free scene), OUT/anomalous and
  * OUT/masks (every 3rd frame in which the lesion covers at least 1 % of the view), named
- * {@code sSEED-NNNNNN}.
+ * {@code sSEED-NNNNNN}; frames as the JPEG bytes ingest would send, masks as PNG.
  *
  * <p>Run: {@code java -Dai.djl.offline=true -cp target/endowatch.jar bench/LiveMasks.java OUT SECONDS SEED [SEED...]}
  */
@@ -60,11 +60,11 @@ public class LiveMasks {
           String name = String.format("s%d-%06d", seed, index);
           int scene = index / segment;
           if (shot.lesionFraction() >= 0.01 && index % 3 == 0) {
-            ImageIO.write(prepared, "png", out.resolve("anomalous/" + name + ".png").toFile());
+            Files.write(out.resolve("anomalous/" + name + ".jpg"), preparer.encode(prepared));
             ImageIO.write(crop(shot.mask(), preparer.fieldOfView()), "png", out.resolve("masks/" + name + ".png").toFile());
             anomalous++;
           } else if (shot.mask() == null && index % 10 == 0 && !lesionScenes.computeIfAbsent(scene, k -> lesionScene(camera, k, segment))) {
-            ImageIO.write(prepared, "png", out.resolve("normal/" + name + ".png").toFile());
+            Files.write(out.resolve("normal/" + name + ".jpg"), preparer.encode(prepared));
             normal++;
           }
           index++;

@@ -10,7 +10,8 @@ CALIBRATION_SCORES_CSV: an `endowatch eval` scores.csv whose normal rows are the
 calibrated on (the levels are measured there, as calibrate would); ANOMALOUS_SCORES_CSV: one whose
 anomalous rows have masks in MASKS_DIR. Forms: raw; "subtract" (score - position mean + overall mean);
 "z" ((score - position mean) / position spread, put back in the overall units) with the spread floored
-at 0, 0.5 or 1 times the overall standard deviation (1 is the same ranking as subtract).
+at 0, 0.5 or 1 times the overall standard deviation (1 is the same ranking as subtract). Last, the
+pixel IoU a map flagging exactly the lesion cells would reach: the grid's own limit.
 """
 import csv
 import os
@@ -62,6 +63,17 @@ def main():
         print(f"{name:22s} patch AUC {auc(np.array(other_v), np.array(lesion_v)):.4f}, within images {np.mean(within):.4f} "
               f"({len(within)}), cell IoU at 1 % {np.mean(ious):.4f}")
     print(f"positions whose spread is under half the overall one: {(spread < 0.5 * overall_std).sum()} of {len(spread)}")
+    # What the grid allows: a map flagging exactly the lesion cells, against the masks' pixels.
+    ious = []
+    for f in anomalous:
+        stem = os.path.splitext(f)[0]
+        path = next(os.path.join(sys.argv[3], stem + e) for e in (".png", ".jpg") if os.path.exists(os.path.join(sys.argv[3], stem + e)))
+        m = np.asarray(Image.open(path).convert("L"), np.float32) > 127
+        h, w = m.shape
+        cells = lesion[f].reshape(grid, grid)
+        flagged = cells[np.arange(h) * grid // h][:, np.arange(w) * grid // w]
+        ious.append((flagged & m).sum() / max(1, (flagged | m).sum()))
+    print(f"pixel IoU of the lesion cells themselves (the best an {grid} x {grid} map can do here): {np.mean(ious):.4f}")
 
 
 if __name__ == "__main__":
