@@ -8,7 +8,8 @@ frame's width: the rim of the round field of view) and by the lesion's share of 
 With CALIBRATION_SCORES_CSV (an eval scores.csv whose normal rows are the model's calibration images)
 it also tries, offline, an image score that averages each patch's score relative to its position's
 mean and standard deviation on those images, with its own threshold: the value 1 % of the calibration
-images exceed, as `calibrate` sets it; the report's normal frames give its false-positive rate.
+images exceed, as `calibrate` sets it; the report's normal frames give its false-positive rate. Then
+the same for image scores that pool only the K highest patch scores (K = all of them is the paper's mean).
 
   detection_by_place.py REPORT_DIR MASKS_DIR THRESHOLD [CALIBRATION_SCORES_CSV]
 """
@@ -18,6 +19,9 @@ import sys
 
 import numpy as np
 from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rank_auc import auc  # noqa: E402
 
 
 def main():
@@ -59,6 +63,16 @@ def main():
         rim = rows[:, 0] > 0.8
         print(f"per-position image score: over its threshold {a.mean():.3f} of lesion frames ({a[rim].mean():.3f} beyond 0.8 "
               f"of the radius, {rows[rim, 2].mean():.3f} with the model's own score), {n.mean():.3f} of {len(n)} normal frames")
+        # Pooling that weighs the strongest patches more: the mean of the K highest patch scores.
+        grid = cal.shape[1]
+        for k in (grid, grid // 2, grid // 4, grid // 8, 1):
+            top = lambda x, k=k: np.sort(np.array(x), 1)[:, -k:].mean(1)   # noqa: E731
+            c = np.sort(top(cal))
+            t = c[len(c) - 1 - int(np.floor(0.01 * len(c)))]
+            sa, sn = top(patches["anomalous"]), top(patches["normal"])
+            a, n = sa > t, sn > t
+            print(f"mean of the top {k:2d} patches: AUC {auc(sn, sa):.4f}, over its threshold {a.mean():.3f} of lesion frames "
+                  f"({a[rim].mean():.3f} beyond 0.8), {n.mean():.3f} of normal frames")
 
 
 if __name__ == "__main__":
