@@ -42,6 +42,12 @@ import org.endowatch.score.ScoringThreads;
  * as complementary-4 after four frames) or its newest score ({@link Merge}). Every frame is scored
  * under each mask alone once (cached in OUT/passes-SEED.bin) and every series is built from those
  * scores; the model's own threshold and the default rule are applied to each.
+ *
+ * <p>With {@code position CAL_SCORES_CSV} (an eval scores.csv whose normal rows are the model's
+ * calibration images) it compares the model's image score with one that averages each patch's score
+ * relative to its grid position's mean and standard deviation on those images (BENCHMARKS, "Where the
+ * live heatmap points"), its threshold the order statistic {@code calibrate} would take for 1 % of
+ * them; every frame's patch scores are cached in OUT/patches-SEED.bin.
  */
 public class AlertRules {
   static final double FPS = 30;
@@ -59,6 +65,10 @@ public class AlertRules {
     ModelArtifact.Loaded loaded = ModelArtifact.load(model, "cpu");
     if (a.length > 5 && a[5].equals("rotating")) {
       rotating(loaded, out, from, to, seconds);
+      return;
+    }
+    if (a.length > 6 && a[5].equals("position")) {
+      position(loaded, out, from, to, seconds, Path.of(a[6]));
       return;
     }
     List<Procedure> procedures = new ArrayList<>();
@@ -299,6 +309,106 @@ public class AlertRules {
     }
     Files.write(cache, b.array());
     System.err.printf(Locale.ROOT, "seed %d: %d frames scored under each mask in %.0f s%n", seed, next[0], (System.nanoTime() - t0) / 1e9);
+    return s;
+  }
+
+  /** See the class comment: the model's image score against a per-position one, each with the default rule. */
+  static void position(ModelArtifact.Loaded loaded, Path out, int from, int to, int seconds, Path calibrationCsv) throws Exception {
+    List<double[]> cal = new ArrayList<>();
+    List<String> lines = Files.readAllLines(calibrationCsv);
+    for (String line : lines.subList(1, lines.size())) {
+      String[] cols = line.split(",");
+      if (cols[1].equals("normal")) {
+        cal.add(Arrays.stream(cols[3].split(" ")).mapToDouble(Double::parseDouble).toArray());
+      }
+    }
+    int l = cal.get(0).length;
+    double[] mean = new double[l];
+    double[] std = new double[l];
+    for (double[] c : cal) {
+      for (int i = 0; i < l; i++) {
+        mean[i] += c[i] / cal.size();
+      }
+    }
+    for (double[] c : cal) {
+      for (int i = 0; i < l; i++) {
+        std[i] += (c[i] - mean[i]) * (c[i] - mean[i]) / cal.size();
+      }
+    }
+    for (int i = 0; i < l; i++) {
+      std[i] = Math.sqrt(std[i]);
+    }
+    java.util.function.ToDoubleFunction<float[]> relative = p -> {
+      double sum = 0;
+      for (int i = 0; i < p.length; i++) {
+        sum += (p[i] - mean[i]) / std[i];
+      }
+      return sum / p.length;
+    };
+    double[] calScores = cal.stream().mapToDouble(c -> {
+      float[] f = new float[c.length];
+      for (int i = 0; i < c.length; i++) {
+        f[i] = (float) c[i];
+      }
+      return relative.applyAsDouble(f);
+    }).toArray();
+    double relativeThreshold = org.endowatch.train.Metrics.thresholdForFalseAlarmRate(calScores, 0.01);
+    List<Procedure> own = new ArrayList<>();
+    List<Procedure> rel = new ArrayList<>();
+    double threshold;
+    try (ModelFrameScorer scorer = new ModelFrameScorer(loaded, null, ScoringThreads.frameWorkers(0, false, 4))) {
+      threshold = scorer.imageThreshold();
+      for (long seed = from; seed <= to; seed++) {
+        GroundTruth truth = video(out, seed, seconds);
+        float[][] patches = patchScores(scorer, out, seed, truth.frames(), l);
+        double[] a = new double[patches.length];
+        double[] b = new double[patches.length];
+        for (int t = 0; t < patches.length; t++) {
+          double sum = 0;
+          for (float v : patches[t]) {
+            sum += v;
+          }
+          a[t] = sum / l;
+          b[t] = relative.applyAsDouble(patches[t]);
+        }
+        own.add(new Procedure(seed, truth, a));
+        rel.add(new Procedure(seed, truth, b));
+      }
+    }
+    int[][] rule = {{AlertRule.DEFAULT.raiseK(), AlertRule.DEFAULT.windowN()}};
+    System.out.printf(Locale.ROOT, "== the model's image score (mean of patch scores), threshold %.6f%n", threshold);
+    report(own, threshold, rule);
+    System.out.printf(Locale.ROOT, "== mean of patch scores relative to their positions' calibration mean and spread, threshold %.6f%n",
+        relativeThreshold);
+    report(rel, relativeThreshold, rule);
+  }
+
+  /** Every frame's patch scores (the model's schedule), cached in OUT/patches-SEED.bin. */
+  static float[][] patchScores(ModelFrameScorer scorer, Path out, long seed, int frames, int l) throws Exception {
+    Path cache = out.resolve("patches-" + seed + ".bin");
+    float[][] s = new float[frames][l];
+    if (Files.exists(cache) && Files.size(cache) == 4L * frames * l) {
+      java.nio.FloatBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(cache)).asFloatBuffer();
+      for (float[] p : s) {
+        b.get(p);
+      }
+      return s;
+    }
+    int[] next = {0};
+    long t0 = System.nanoTime();
+    inBatches(out, seed, batch -> {
+      for (FrameScorer.Outcome o : scorer.scoreAll(batch)) {
+        s[next[0]++] = o.scored().patchScores().clone();
+      }
+    });
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * frames * l);
+    for (float[] p : s) {
+      for (float v : p) {
+        b.putFloat(v);
+      }
+    }
+    Files.write(cache, b.array());
+    System.err.printf(Locale.ROOT, "seed %d: %d frames scored in %.0f s%n", seed, next[0], (System.nanoTime() - t0) / 1e9);
     return s;
   }
 
