@@ -265,13 +265,8 @@ public class AlertRules {
   static float[][][] passScores(ModelFrameScorer scorer, AnomalyScorer[] pass, Masks all, Path out, long seed, int frames, int l) throws Exception {
     Path cache = out.resolve("passes-" + seed + ".bin");
     float[][][] s = new float[frames][pass.length][l];
-    if (Files.exists(cache) && Files.size(cache) == 4L * frames * pass.length * l) {
-      java.nio.FloatBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(cache)).asFloatBuffer();
-      for (float[][] f : s) {
-        for (float[] p : f) {
-          b.get(p);
-        }
-      }
+    List<float[]> rows = Arrays.stream(s).flatMap(Arrays::stream).toList();
+    if (readCache(cache, rows)) {
       return s;
     }
     int[] next = {0};
@@ -285,7 +280,7 @@ public class AlertRules {
       for (int j = 0; j < pass.length; j++) {
         List<AnomalyScorer.Result> r = pass[j].score(pixels, inputs.length, false);
         for (int i = 0; i < r.size(); i++) {
-          s[next[0] + i][j] = r.get(i).patchScores().clone();
+          System.arraycopy(r.get(i).patchScores(), 0, s[next[0] + i][j], 0, l);   // into the rows the cache writes
         }
       }
       if (next[0] == 0) {   // the passes together must give the scorer's own complementary-4 scores
@@ -299,15 +294,7 @@ public class AlertRules {
       }
       next[0] += inputs.length;
     });
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * frames * pass.length * l);
-    for (float[][] f : s) {
-      for (float[] p : f) {
-        for (float v : p) {
-          b.putFloat(v);
-        }
-      }
-    }
-    Files.write(cache, b.array());
+    writeCache(cache, rows);
     System.err.printf(Locale.ROOT, "seed %d: %d frames scored under each mask in %.0f s%n", seed, next[0], (System.nanoTime() - t0) / 1e9);
     return s;
   }
@@ -387,29 +374,40 @@ public class AlertRules {
   static float[][] patchScores(ModelFrameScorer scorer, Path out, long seed, int frames, int l) throws Exception {
     Path cache = out.resolve("patches-" + seed + ".bin");
     float[][] s = new float[frames][l];
-    if (Files.exists(cache) && Files.size(cache) == 4L * frames * l) {
-      java.nio.FloatBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(cache)).asFloatBuffer();
-      for (float[] p : s) {
-        b.get(p);
-      }
+    if (readCache(cache, Arrays.asList(s))) {
       return s;
     }
     int[] next = {0};
     long t0 = System.nanoTime();
     inBatches(out, seed, batch -> {
       for (FrameScorer.Outcome o : scorer.scoreAll(batch)) {
-        s[next[0]++] = o.scored().patchScores().clone();
+        System.arraycopy(o.scored().patchScores(), 0, s[next[0]++], 0, l);
       }
     });
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * frames * l);
-    for (float[] p : s) {
-      for (float v : p) {
+    writeCache(cache, Arrays.asList(s));
+    System.err.printf(Locale.ROOT, "seed %d: %d frames scored in %.0f s%n", seed, next[0], (System.nanoTime() - t0) / 1e9);
+    return s;
+  }
+
+  /** Fills {@code rows} in order from the cache when it holds exactly that many floats; false otherwise. */
+  static boolean readCache(Path cache, List<float[]> rows) throws java.io.IOException {
+    long floats = rows.stream().mapToLong(r -> r.length).sum();
+    if (!Files.exists(cache) || Files.size(cache) != 4 * floats) {
+      return false;
+    }
+    java.nio.FloatBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(cache)).asFloatBuffer();
+    rows.forEach(b::get);
+    return true;
+  }
+
+  static void writeCache(Path cache, List<float[]> rows) throws java.io.IOException {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * rows.stream().mapToInt(r -> r.length).sum());
+    for (float[] r : rows) {
+      for (float v : r) {
         b.putFloat(v);
       }
     }
     Files.write(cache, b.array());
-    System.err.printf(Locale.ROOT, "seed %d: %d frames scored in %.0f s%n", seed, next[0], (System.nanoTime() - t0) / 1e9);
-    return s;
   }
 
   static void flush(FrameScorer scorer, List<Frame> batch, double[] scores, int[] next) {
