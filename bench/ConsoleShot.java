@@ -46,6 +46,9 @@ public class ConsoleShot {
       System.out.println("wrote " + args[1]);
     } finally {
       browser.quit();
+      try (java.util.stream.Stream<Path> all = Files.walk(profile)) {   // chromium's profile: tens of MB per run
+        all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 
