@@ -70,6 +70,12 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", defaultValue = "-1", description = "Serve /metrics on this port (0 = any, -1 = off; default off).")
     int metricsPort;
     @Option(names = "--metrics-bind", defaultValue = "127.0.0.1") String metricsBind;
+
+    /** The source options' ranges, for every way of ingesting (to the topic, to a folder, replay). */
+    void check(CommandSpec spec) {
+      OptionRange.of(spec).between("--jpeg-quality", jpegQuality, 1, 100).above("--fps", fps, 0)
+          .atLeast("--max-frames", maxFrames, 0).atLeast("--timeout-ms", timeoutMs, 1).atLeast("--reconnects", reconnects, 0);
+    }
   }
 
   @Override
@@ -82,6 +88,7 @@ public final class IngestCommand implements Callable<Integer> {
 
   private int toFolder() throws Exception {
     int[] size = parseSize(spec, source.size);
+    source.check(spec);
     OptionRange.of(spec).atLeast("--every", every, 1);
     if (procedure.isBlank() || !procedure.matches("[A-Za-z0-9._-]+")) {
       throw new CommandLine.ParameterException(spec.commandLine(),
@@ -102,8 +109,7 @@ public final class IngestCommand implements Callable<Integer> {
       boolean realtime)
       throws Exception {
     int[] size = parseSize(spec, s.size);
-    OptionRange.of(spec).between("--jpeg-quality", s.jpegQuality, 1, 100).above("--fps", s.fps, 0)
-        .atLeast("--max-frames", s.maxFrames, 0).atLeast("--timeout-ms", s.timeoutMs, 1).atLeast("--reconnects", s.reconnects, 0);
+    s.check(spec);
     if (procedure.isBlank()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--procedure must not be blank");
     }

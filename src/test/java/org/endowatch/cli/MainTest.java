@@ -143,6 +143,9 @@ class MainTest {
         .isEqualTo("endowatch ingest: --fps must be > 0, got 0 (see 'endowatch ingest --help')");
     assertThat(Cli.run("ingest", "--bootstrap", "127.0.0.1:9", "--source", "x.mp4", "--procedure", "p", "--jpeg-quality", "101").err().strip())
         .isEqualTo("endowatch ingest: --jpeg-quality must be 1..100, got 101 (see 'endowatch ingest --help')");
+    // Writing frames to a folder checks the same source options (it did not check them at all).
+    assertThat(Cli.run("ingest", "--source", "x.mp4", "--procedure", "p", "--out-dir", "frames", "--fps", "0").err().strip())
+        .isEqualTo("endowatch ingest: --fps must be > 0, got 0 (see 'endowatch ingest --help')");
     assertThat(Cli.run("train", "--data", "d", "--out", "o", "--preset", "micro", "--val-fraction", "1").err().strip())
         .isEqualTo("endowatch train: --val-fraction must be in [0, 1), got 1 (see 'endowatch train --help')");
     assertThat(Cli.run("train", "--data", "d", "--out", "o", "--preset", "micro", "--crop-area", "0").err().strip())
