@@ -161,6 +161,18 @@ public final class ReplayCommand implements Runnable {
             progress.report((long) outcomes(registry));
             Thread.sleep(200);
           }
+          // An alert open at the last frame ends as a live one does when its procedure's frames stop:
+          // after AlertEvent.FRAMES_STOPPED_AFTER_MS. Waiting for it lets the new alerts compare with
+          // live ones, whose procedure stopped too.
+          if (openAlerts(registry) > 0) {
+            err.printf("rescore: an alert is open at the last frame; it ends %d s after the frames stop, as live%n",
+                AlertEvent.FRAMES_STOPPED_AFTER_MS / 1000);
+            err.flush();
+            long endBy = System.nanoTime() + Duration.ofMillis(AlertEvent.FRAMES_STOPPED_AFTER_MS + 5_000).toNanos();
+            while (openAlerts(registry) > 0 && System.nanoTime() < endBy) {
+              Thread.sleep(200);
+            }
+          }
         }
       }
       List<Score> live = read(client, Topics.SCORES.name(), Topics.SCORES.valueSerde().deserializer());
@@ -170,6 +182,12 @@ public final class ReplayCommand implements Runnable {
       out.println("rescored " + procedure + " into " + outputs.scores() + ": "
           + RescoreComparison.of(live, rescored, liveAlerts, newAlerts).describe());
       return 0;
+    }
+
+    /** Alerts raised and not ended by this run's scorer. */
+    private static double openAlerts(MeterRegistry r) {
+      return r.find("endowatch.alerts.raised").counters().stream().mapToDouble(c -> c.count()).sum()
+          - r.find("endowatch.alerts.ended").counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
     private static double outcomes(MeterRegistry r) {

@@ -23,8 +23,8 @@ import org.endowatch.contract.Score;
 public final class ConsoleStore {
   /** Frames (and heatmaps) kept in memory per procedure; older ones are read back from Kafka on demand. */
   static final int RECENT = 64;
-  /** A procedure whose newest frame was captured longer ago than this is shown as ended. */
-  static final long LIVE_MS = 10_000;
+  /** A procedure whose newest frame was captured longer ago than this is shown as ended (and the scorer ends its open alert). */
+  static final long LIVE_MS = AlertEvent.FRAMES_STOPPED_AFTER_MS;
 
   /** One point of the score timeline; score null when the frame was skipped. */
   public record Point(long index, long captureMs, Double score, boolean anomalous, String skipReason, long latencyMs) {}

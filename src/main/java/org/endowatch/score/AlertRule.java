@@ -9,7 +9,8 @@ import org.endowatch.contract.AlertEvent;
  * an alert starts when at least {@code raiseK} of the last {@code windowN} scored frames are over
  * the threshold, and ends after {@code clearM} consecutive scored frames under the lower clear level
  * ({@code clearFraction} x threshold). While it lasts, a new peak score emits an update. Skipped
- * frames carry no evidence and change nothing.
+ * frames carry no evidence and change nothing. An alert whose procedure stops sending frames is
+ * ended by {@link #stopped} (the scorer decides when; this rule only says what the end looks like).
  */
 public record AlertRule(int raiseK, int windowN, int clearM, double clearFraction) {
   public static final AlertRule DEFAULT = new AlertRule(3, 5, 5, 0.95);
@@ -90,7 +91,7 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
         // window holds no other, e.g. after a gap of skipped frames).
         long[] first = overFrames.isEmpty() ? new long[] {frame, captureTs} : overFrames.get(0);
         State started = new State(recent, count, true, first[0], first[1], frame, frame, score, region, 0, overFrames);
-        events.add(event(AlertEvent.START, started, procedureId, captureTs, modelVersion));
+        events.add(event(AlertEvent.START, started, procedureId, captureTs, modelVersion, null));
         return new Step(started, events);
       }
       return new Step(new State(recent, count, false, -1, 0, -1, -1, NO_PEAK, null, 0, overFrames), events);
@@ -101,18 +102,31 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
     State next = new State(recent, count, true, s.startFrame(), s.startTs(), frame, newPeak ? frame : s.peakFrame(),
         newPeak ? score : s.peakScore(), newPeak ? region : s.region(), belowRun, overFrames);
     if (belowRun >= clearM) {
-      events.add(event(AlertEvent.END, next, procedureId, captureTs, modelVersion));
+      events.add(event(AlertEvent.END, next, procedureId, captureTs, modelVersion, AlertEvent.SCORES_FELL));
       // A new alert needs fresh evidence: the window starts empty after an end.
       return new Step(new State(0, 0, false, -1, 0, -1, -1, NO_PEAK, null, 0, List.of()), events);
     }
     if (newPeak) {
-      events.add(event(AlertEvent.UPDATE, next, procedureId, captureTs, modelVersion));
+      events.add(event(AlertEvent.UPDATE, next, procedureId, captureTs, modelVersion, null));
     }
     return new Step(next, events);
   }
 
-  private static AlertEvent event(String type, State s, String procedureId, long ts, String modelVersion) {
+  /**
+   * Ends an open alert whose procedure's frames stopped arriving (the video ended, the camera or the
+   * ingest went away while the lesion was in view): its last scored frame is its end, {@code nowMs}
+   * the event's time, as there is no frame to take one from. The next frames, if any come, need
+   * fresh evidence, as after any end. A closed alert stays as it is, with no event.
+   */
+  public Step stopped(State s, String procedureId, long nowMs, String modelVersion) {
+    if (!s.active()) {
+      return new Step(s, List.of());
+    }
+    return new Step(State.empty(), List.of(event(AlertEvent.END, s, procedureId, nowMs, modelVersion, AlertEvent.FRAMES_STOPPED)));
+  }
+
+  private static AlertEvent event(String type, State s, String procedureId, long ts, String modelVersion, String endReason) {
     return new AlertEvent(type, procedureId + "/" + s.startFrame(), procedureId, s.startFrame(), s.lastFrame(),
-        s.peakFrame(), s.peakScore(), s.region(), s.startTs(), ts, modelVersion);
+        s.peakFrame(), s.peakScore(), s.region(), s.startTs(), ts, modelVersion, endReason);
   }
 }

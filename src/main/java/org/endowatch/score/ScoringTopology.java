@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.Header;
@@ -41,7 +43,9 @@ import org.endowatch.contract.Topics;
  * call. A frame that finds nothing waiting and arrives within {@link #CAUGHT_UP_MS} of its capture
  * is scored at once: the scorer is keeping up and no company is coming. One that falls behind
  * scores the frames that arrived during its last call together, side by side on a CPU's frame
- * workers ({@link ModelFrameScorer}), which costs less per frame than one by one.
+ * workers ({@link ModelFrameScorer}), which costs less per frame than one by one. A second
+ * wall-clock punctuation, once a second, ends the open alert of any procedure whose frames stopped
+ * coming ({@link AlertEvent#FRAMES_STOPPED_AFTER_MS}): with no frames there are no scores to end it.
  */
 public final class ScoringTopology {
   public static final String SOURCE = "frames-source";
@@ -191,6 +195,8 @@ public final class ScoringTopology {
     private final Counter skipped;
     private final Counter deadLettered;
     private final Counter alertsRaised;
+    private final Counter endedByScores;
+    private final Counter endedByStop;
     private final Timer latency;
     private final Timer inference;
     private final io.micrometer.core.instrument.DistributionSummary batchSizes;
@@ -199,6 +205,12 @@ public final class ScoringTopology {
     private KeyValueStore<String, Pending> pending;
     private int pendingCount;
     private long firstPendingAtMs;
+    /**
+     * When a frame of each procedure with an open alert last reached this processor (scorer's clock).
+     * Kept in memory, not in the store: after a restart or a rebalance every open alert gets a full
+     * wait from the moment its state is back, so a scorer that was away ends nothing for that.
+     */
+    private final Map<String, Long> openAlertLastFrameMs = new HashMap<>();
 
     ScoringProcessor(Settings settings, Supplier<FrameScorer> scorer, LongSupplier clock, MeterRegistry m) {
       this.settings = settings;
@@ -208,6 +220,8 @@ public final class ScoringTopology {
       this.skipped = Counter.builder("endowatch.frames.skipped").tag("reason", "stale").register(m);
       this.deadLettered = Counter.builder("endowatch.frames.dead_lettered").register(m);
       this.alertsRaised = Counter.builder("endowatch.alerts.raised").register(m);
+      this.endedByScores = Counter.builder("endowatch.alerts.ended").tag("reason", AlertEvent.SCORES_FELL).register(m);
+      this.endedByStop = Counter.builder("endowatch.alerts.ended").tag("reason", AlertEvent.FRAMES_STOPPED).register(m);
       this.latency = Timer.builder("endowatch.capture_to_score").publishPercentiles(0.5, 0.99)
           .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).register(m);
       this.inference = Timer.builder("endowatch.inference").publishPercentiles(0.5, 0.99).register(m);
@@ -218,6 +232,14 @@ public final class ScoringTopology {
     public void init(ProcessorContext<String, Object> context) {
       this.context = context;
       this.alerts = context.getStateStore(ALERT_STORE);
+      try (var it = alerts.all()) {
+        it.forEachRemaining(kv -> {
+          if (kv.value.active()) {
+            openAlertLastFrameMs.put(kv.key, clock.getAsLong());
+          }
+        });
+      }
+      context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, ignored -> endStoppedAlerts());
       if (settings.backlogBatch() > 1) {
         this.pending = context.getStateStore(PENDING_STORE);
         // Frames that were waiting when the process stopped come back with the store.
@@ -238,6 +260,10 @@ public final class ScoringTopology {
 
     @Override
     public void process(Record<String, byte[]> record) {
+      if (record.key() != null) {
+        // Any record of the procedure counts, a stale or broken one too: its stream is alive.
+        openAlertLastFrameMs.computeIfPresent(record.key(), (k, t) -> clock.getAsLong());
+      }
       Pending p = Pending.of(record, context.recordMetadata().orElse(null), settings.input());
       Frame frame = frameOrDeadLetter(p);
       if (frame == null || skippedAsStale(p, frame)) {
@@ -345,17 +371,48 @@ public final class ScoringTopology {
           frame.frameIndex(), frame.captureTimestampMs(), result.score(), model.imageThreshold(),
           region(result, model.patchThreshold(), frame.width(), frame.height()), model.modelVersion());
       alerts.put(frame.procedureId(), step.state());
+      if (step.state().active()) {
+        openAlertLastFrameMs.put(frame.procedureId(), clock.getAsLong());
+      } else {
+        openAlertLastFrameMs.remove(frame.procedureId());
+      }
       for (AlertEvent e : step.events()) {
-        if (e.type().equals(AlertEvent.START)) {
-          alertsRaised.increment();
+        emitAlert(new Record<>(frame.procedureId(), e, p.timestamp(), new RecordHeaders()));
+      }
+    }
+
+    /** Ends every open alert whose procedure sent no frame for {@link AlertEvent#FRAMES_STOPPED_AFTER_MS}. */
+    private void endStoppedAlerts() {
+      long now = clock.getAsLong();
+      List<String> stopped = openAlertLastFrameMs.entrySet().stream()
+          .filter(e -> now - e.getValue() >= AlertEvent.FRAMES_STOPPED_AFTER_MS).map(Map.Entry::getKey).sorted().toList();
+      for (String procedure : stopped) {
+        openAlertLastFrameMs.remove(procedure);
+        AlertRule.State state = alerts.get(procedure);
+        if (state == null) {
+          continue;
         }
-        emit(ALERTS_SINK, p, frame.procedureId(), e);
-        if (!e.type().equals(AlertEvent.UPDATE)) {
-          // Under exactly once, consoles see an output only when its transaction commits, by default
-          // up to commit.interval.ms later: ask for the commit now, so an alert's start and end reach
-          // the room without that wait (they are rare; updates are not worth a commit each).
-          context.commit();
+        AlertRule.Step step = settings.rule().stopped(state, procedure, now, scorer.get().modelVersion());
+        alerts.put(procedure, step.state());
+        for (AlertEvent e : step.events()) {
+          emitAlert(new Record<>(procedure, e, now, new RecordHeaders()));
         }
+      }
+    }
+
+    private void emitAlert(Record<String, Object> r) {
+      AlertEvent e = (AlertEvent) r.value();
+      switch (e.type()) {
+        case AlertEvent.START -> alertsRaised.increment();
+        case AlertEvent.END -> (AlertEvent.FRAMES_STOPPED.equals(e.endReason()) ? endedByStop : endedByScores).increment();
+        default -> { }
+      }
+      context.forward(r, ALERTS_SINK);
+      if (!e.type().equals(AlertEvent.UPDATE)) {
+        // Under exactly once, consoles see an output only when its transaction commits, by default
+        // up to commit.interval.ms later: ask for the commit now, so an alert's start and end reach
+        // the room without that wait (they are rare; updates are not worth a commit each).
+        context.commit();
       }
     }
 

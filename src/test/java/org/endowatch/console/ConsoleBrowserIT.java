@@ -154,7 +154,7 @@ class ConsoleBrowserIT {
             .serialize("", new Heatmap(ID, i, ts, "browser-model", 128, 128, 1f, 8, 8, grid))));
         if (i == 34 || i == 62) {
           AlertEvent a = new AlertEvent(i == 34 ? AlertEvent.START : AlertEvent.END, ID + "/32", ID, 32, i == 34 ? 34 : 62,
-              i == 34 ? 34 : 45, i == 34 ? 0.72 : 0.85, null, ts, ts, "browser-model");
+              i == 34 ? 34 : 45, i == 34 ? 0.72 : 0.85, null, ts, ts, "browser-model", i == 34 ? null : AlertEvent.SCORES_FELL);
           producer.send(new ProducerRecord<>(Topics.ALERTS.name(), ID, Topics.ALERTS.valueSerde().serializer().serialize("", a)));
         }
         producer.flush();

@@ -41,7 +41,7 @@ class ConsoleStoreTest {
   void keepsOnlyRecentImagesButEveryLocationAndAlertPeaks() {
     ConsoleStore store = new ConsoleStore(() -> 0);
     store.frame(frame("p", 0, 1), 3, 500);
-    store.alert(new AlertEvent(AlertEvent.START, "p/0", "p", 0, 0, 0, 0.9, null, 1, 1, "m"));
+    store.alert(new AlertEvent(AlertEvent.START, "p/0", "p", 0, 0, 0, 0.9, null, 1, 1, "m", null));
     for (int i = 1; i <= ConsoleStore.RECENT + 10; i++) {
       store.frame(frame("p", i, 1 + i), 3, 500 + i);
     }
@@ -59,7 +59,7 @@ class ConsoleStoreTest {
     store.listen((summary, alert) -> heard.add(summary.id() + (alert == null ? "" : ":" + alert.type())));
 
     store.score(Score.scored("a", 0, 0, 0, 0.5, 0.3, "m"));
-    store.alert(new AlertEvent(AlertEvent.START, "a/0", "a", 0, 0, 0, 0.5, null, 0, 0, "m"));
+    store.alert(new AlertEvent(AlertEvent.START, "a/0", "a", 0, 0, 0, 0.5, null, 0, 0, "m", null));
 
     assertThat(heard).containsExactly("a", "a:alert-start");
     assertThat(store.summary("a").alerting()).isTrue();

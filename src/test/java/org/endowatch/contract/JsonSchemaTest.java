@@ -48,9 +48,23 @@ class JsonSchemaTest {
   void alertsWithAndWithoutRegionValidate() throws IOException {
     JsonSchema s = schema("alert-event.schema.json");
     assertThat(s.validate(written(Topics.ALERTS,
-        new AlertEvent(AlertEvent.START, "p/1", "p", 1, 5, 3, 0.8, new Region(0, 0, 16, 16), 1, 2, "m")))).isEmpty();
+        new AlertEvent(AlertEvent.START, "p/1", "p", 1, 5, 3, 0.8, new Region(0, 0, 16, 16), 1, 2, "m", null)))).isEmpty();
     assertThat(s.validate(written(Topics.ALERTS,
-        new AlertEvent(AlertEvent.END, "p/1", "p", 1, 9, 3, 0.8, null, 1, 3, "m")))).isEmpty();
+        new AlertEvent(AlertEvent.END, "p/1", "p", 1, 9, 3, 0.8, null, 1, 3, "m", AlertEvent.SCORES_FELL)))).isEmpty();
+    assertThat(s.validate(written(Topics.ALERTS,
+        new AlertEvent(AlertEvent.END, "p/1", "p", 1, 9, 3, 0.8, null, 1, 3, "m", AlertEvent.FRAMES_STOPPED)))).isEmpty();
+    // An end written before the reason existed still validates.
+    assertThat(s.validate(written(Topics.ALERTS,
+        new AlertEvent(AlertEvent.END, "p/1", "p", 1, 9, 3, 0.8, null, 1, 3, "m", null)))).isEmpty();
+  }
+
+  @Test
+  void anEndReasonIsOnlyForAnEndAndOnlyAKnownOne() throws IOException {
+    JsonSchema s = schema("alert-event.schema.json");
+    assertThat(s.validate(written(Topics.ALERTS,
+        new AlertEvent(AlertEvent.START, "p/1", "p", 1, 5, 3, 0.8, null, 1, 2, "m", AlertEvent.SCORES_FELL)))).hasSize(1);
+    assertThat(s.validate(written(Topics.ALERTS,
+        new AlertEvent(AlertEvent.END, "p/1", "p", 1, 9, 3, 0.8, null, 1, 3, "m", "tired")))).hasSize(1);
   }
 
   @Test

@@ -77,8 +77,8 @@ class SerdesTest {
   @Test
   void alertRoundTripsWithAndWithoutRegion() {
     AlertEvent withRegion = new AlertEvent(AlertEvent.START, "p/10", "p", 10, 14, 12, 0.9,
-        new Region(16, 32, 48, 64), 5000, 5200, "m-1");
-    AlertEvent noRegion = new AlertEvent(AlertEvent.END, "p/10", "p", 10, 30, 12, 0.9, null, 5000, 6000, "m-1");
+        new Region(16, 32, 48, 64), 5000, 5200, "m-1", null);
+    AlertEvent noRegion = new AlertEvent(AlertEvent.END, "p/10", "p", 10, 30, 12, 0.9, null, 5000, 6000, "m-1", AlertEvent.SCORES_FELL);
 
     for (AlertEvent a : List.of(withRegion, noRegion)) {
       byte[] json = Topics.ALERTS.valueSerde().serializer().serialize("alerts", a);

@@ -49,7 +49,7 @@ class GroundTruthTest {
   }
 
   private static AlertEvent start(long from, long raised) {
-    return new AlertEvent(AlertEvent.START, "p/" + from, "p", from, raised, raised, 0.9, null, 0, 0, "m");
+    return new AlertEvent(AlertEvent.START, "p/" + from, "p", from, raised, raised, 0.9, null, 0, 0, "m", null);
   }
 
   @Test

@@ -89,8 +89,8 @@ class ReplayIT {
     TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), id, scores);
     TopicWriter.send(kafka, Topics.HEATMAPS.name(), Topics.HEATMAPS.valueSerde().serializer(), id, heatmaps);
     TopicWriter.send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), id, List.of(
-        new AlertEvent(AlertEvent.START, id + "/8", id, 8, 10, 10, 0.9, null, t0 + 320, t0 + 400, "m-1"),
-        new AlertEvent(AlertEvent.END, id + "/8", id, 8, 13, 10, 0.9, null, t0 + 320, t0 + 560, "m-1")));
+        new AlertEvent(AlertEvent.START, id + "/8", id, 8, 10, 10, 0.9, null, t0 + 320, t0 + 400, "m-1", null),
+        new AlertEvent(AlertEvent.END, id + "/8", id, 8, 13, 10, 0.9, null, t0 + 320, t0 + 560, "m-1", AlertEvent.SCORES_FELL)));
     Path out = dir.resolve("review.mp4");
 
     Cli.Result r = Cli.run("replay", "export", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
@@ -159,6 +159,14 @@ class ReplayIT {
       assertThat(start.startFrame()).isZero();
       // The raising frame: the first (1/1), the third (3 of 5), the sixth (6/6).
       assertThat(start.eventTimestampMs()).as(rule[0]).isEqualTo(t0 + 40L * Long.parseLong(rule[2]));
+      // Still open at the last frame, the alert ends as a live one would once the frames stop, before
+      // the comparison is printed.
+      assertThat(r.out()).as(rule[0]).contains("alerts new:  [0-5]");
+      assertThat(r.err()).as(rule[0]).contains("rescore: an alert is open at the last frame; it ends 10 s after the frames stop, as live");
+      List<ConsumerRecord<String, AlertEvent>> ends = TopicReader.read(kafka, "alerts." + rule[0],
+          Topics.ALERTS.valueSerde().deserializer(), c -> id.equals(c.key()) && AlertEvent.END.equals(c.value().type()), 1);
+      assertThat(ends).extracting(c -> c.value().endFrame(), c -> c.value().endReason())
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(5L, AlertEvent.FRAMES_STOPPED));
     }
   }
 

@@ -21,9 +21,9 @@ class RescoreComparisonTest {
         Score.scored("p", 2, 0, 0, 0.7, 0.4, "v2"),
         Score.scored("p", 3, 0, 0, 0.5, 0.4, "v2"));
     List<AlertEvent> liveAlerts = List.of(
-        new AlertEvent(AlertEvent.START, "p/1", "p", 1, 1, 1, 0.6, null, 0, 0, "v1"),
-        new AlertEvent(AlertEvent.END, "p/1", "p", 1, 3, 3, 0.9, null, 0, 0, "v1"));
-    List<AlertEvent> newAlerts = List.of(new AlertEvent(AlertEvent.START, "p/2", "p", 2, 2, 2, 0.7, null, 0, 0, "v2"));
+        new AlertEvent(AlertEvent.START, "p/1", "p", 1, 1, 1, 0.6, null, 0, 0, "v1", null),
+        new AlertEvent(AlertEvent.END, "p/1", "p", 1, 3, 3, 0.9, null, 0, 0, "v1", AlertEvent.SCORES_FELL));
+    List<AlertEvent> newAlerts = List.of(new AlertEvent(AlertEvent.START, "p/2", "p", 2, 2, 2, 0.7, null, 0, 0, "v2", null));
 
     RescoreComparison c = RescoreComparison.of(live, rescored, liveAlerts, newAlerts);
 

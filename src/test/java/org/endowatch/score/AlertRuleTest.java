@@ -25,8 +25,25 @@ class AlertRuleTest {
     List<AlertEvent> events = run(AlertRule.DEFAULT, 0.1, 0.1, 0.9, 0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1);
 
     assertThat(events).containsExactly(
-        new AlertEvent(AlertEvent.START, "p/2", "p", 2, 4, 4, 0.9, null, 1080, 1160, "m"),
-        new AlertEvent(AlertEvent.END, "p/2", "p", 2, 10, 4, 0.9, null, 1080, 1400, "m"));
+        new AlertEvent(AlertEvent.START, "p/2", "p", 2, 4, 4, 0.9, null, 1080, 1160, "m", null),
+        new AlertEvent(AlertEvent.END, "p/2", "p", 2, 10, 4, 0.9, null, 1080, 1400, "m", AlertEvent.SCORES_FELL));
+  }
+
+  @Test
+  void anAlertWhoseFramesStopEndsAtItsLastFrameAndAClosedOneStaysAsItIs() {
+    AlertRule.State s = AlertRule.State.empty();
+    double[] scores = {0.9, 0.9, 0.9, 0.95, 0.7};
+    for (int i = 0; i < scores.length; i++) {
+      s = AlertRule.DEFAULT.apply(s, "p", i, 1000L + 40 * i, scores[i], 0.5, null, "m").state();
+    }
+
+    AlertRule.Step ended = AlertRule.DEFAULT.stopped(s, "p", 99_000, "m-2");
+    assertThat(ended.events()).containsExactly(
+        new AlertEvent(AlertEvent.END, "p/0", "p", 0, 4, 3, 0.95, null, 1000, 99_000, "m-2", AlertEvent.FRAMES_STOPPED));
+    assertThat(ended.state()).isEqualTo(AlertRule.State.empty());
+    AlertRule.Step again = AlertRule.DEFAULT.stopped(ended.state(), "p", 99_500, "m-2");
+    assertThat(again.events()).isEmpty();
+    assertThat(again.state()).isEqualTo(AlertRule.State.empty());
   }
 
   @Test

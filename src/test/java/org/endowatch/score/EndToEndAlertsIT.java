@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Score;
@@ -52,29 +53,68 @@ class EndToEndAlertsIT {
     }
   }
 
-  private void run(KafkaCluster kafka, Path dir) throws Exception {
+  /**
+   * The video ends while the lesion is in view (ingest sends the procedure's first {@link #CUT}
+   * frames, three quarters into its one lesion): the open alert must not stay open for ever. The
+   * scorer ends it once no frame came for {@link AlertEvent#FRAMES_STOPPED_AFTER_MS}, at the last
+   * frame it scored, saying why.
+   */
+  @Test
+  void anAlertOpenWhenTheVideoStopsIsEndedAtItsLastFrame(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    Path video = synth(dir);
+    GroundTruth.Interval lesion = GroundTruth.read(GroundTruth.pathFor(video)).anomalyIntervals().get(0);
+    assertThat(lesion.start() + (lesion.end() - lesion.start()) * 3 / 4).isEqualTo(CUT);
+
+    List<AlertEvent> alerts = ingestAndScore(kafka, dir, video, CUT, a -> !a.type().equals(AlertEvent.UPDATE), 2);
+
+    assertThat(alerts).extracting(AlertEvent::type).containsExactly(AlertEvent.START, AlertEvent.END);
+    AlertEvent end = alerts.get(1);
+    assertThat(lesion.contains(end.startFrame())).as("alert starting at %d", end.startFrame()).isTrue();
+    assertThat(end.endFrame()).isEqualTo(CUT - 1);
+    assertThat(end.endReason()).isEqualTo(AlertEvent.FRAMES_STOPPED);
+  }
+
+  /** Frames ingested by the test above: frames 0-131 of the procedure whose lesion is frames 91-146. */
+  static final int CUT = 132;
+
+  private static Path synth(Path dir) {
     Path video = dir.resolve("procedure.mp4");
     Cli.Result synth = Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "8", "--seed", "5");
     assertThat(synth.exitCode()).as(synth.err()).isZero();
-    GroundTruth truth = GroundTruth.read(GroundTruth.pathFor(video));
+    return video;
+  }
+
+  /**
+   * Ingests the video's first {@code frames} frames, scores them with the demo model and returns the
+   * alert events that {@code keep} keeps, once at least {@code alertEvents} of them are committed.
+   */
+  private static List<AlertEvent> ingestAndScore(KafkaCluster kafka, Path dir, Path video, int frames,
+      Predicate<AlertEvent> keep, int alertEvents) throws Exception {
     String suffix = "-e2e-" + UUID.randomUUID().toString().substring(0, 8);
     ScoringTopology.Outputs outputs = ScoringIT.createTopics(kafka, suffix, 2);
     String input = "frames" + suffix;
 
     Cli.Result ingest = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
-        "--procedure", PROCEDURE, "--topic", input);
+        "--procedure", PROCEDURE, "--topic", input, "--max-frames", Integer.toString(frames));
     assertThat(ingest.exitCode()).as(ingest.err()).isZero();
     try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(Path.of("models/demo-micro"), "cpu"), null);
          ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "e2e" + suffix, 1, dir.resolve("state"),
              new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry())) {
       app.start();
       List<ConsumerRecord<String, Score>> scores = TopicReader.read(kafka, outputs.scores(),
-          Topics.SCORES.valueSerde().deserializer(), TopicReader.key(PROCEDURE), truth.frames());
-      assertThat(scores).hasSize(truth.frames());
+          Topics.SCORES.valueSerde().deserializer(), TopicReader.key(PROCEDURE), frames);
+      assertThat(scores).hasSize(frames);
       assertThat(scores).allMatch(c -> c.value().isScored());
+      return TopicReader.read(kafka, outputs.alerts(), Topics.ALERTS.valueSerde().deserializer(),
+          TopicReader.<AlertEvent>key(PROCEDURE).and(r -> keep.test(r.value())), alertEvents).stream()
+          .map(ConsumerRecord::value).toList();
     }
-    List<AlertEvent> alerts = TopicReader.read(kafka, outputs.alerts(), Topics.ALERTS.valueSerde().deserializer(),
-        TopicReader.key(PROCEDURE), 1).stream().map(ConsumerRecord::value).toList();
+  }
+
+  private void run(KafkaCluster kafka, Path dir) throws Exception {
+    Path video = synth(dir);
+    GroundTruth truth = GroundTruth.read(GroundTruth.pathFor(video));
+    List<AlertEvent> alerts = ingestAndScore(kafka, dir, video, truth.frames(), a -> true, 1);
 
     assertThat(truth.anomalyIntervals()).isNotEmpty();
     List<AlertEvent> starts = alerts.stream().filter(a -> a.type().equals(AlertEvent.START)).toList();

@@ -3,6 +3,7 @@ package org.endowatch.score;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -117,6 +118,58 @@ class ScoringTopologyTest {
         new Score("proc", 7, 9_000, 10_000, Score.SKIPPED, null, 0.5, false, "m-1", 1_000, "stale"));
     assertThat(fixture.heatmaps.isEmpty()).isTrue();
     assertThat(fixture.alerts.isEmpty()).isTrue();
+  }
+
+  @Test
+  void anAlertWhoseFramesStopIsEndedAfterTheWaitAndTheNextNeedsFreshEvidence() {
+    for (int i = 0; i < 5; i++) {
+      send(i, 90);
+    }
+    assertThat(fixture.alerts.readValuesToList()).extracting(AlertEvent::type).containsExactly(AlertEvent.START);
+
+    fixture.now.addAndGet(AlertEvent.FRAMES_STOPPED_AFTER_MS - 1);
+    fixture.driver.advanceWallClockTime(Duration.ofSeconds(2));
+    assertThat(fixture.alerts.isEmpty()).isTrue();
+
+    fixture.now.addAndGet(1);
+    fixture.driver.advanceWallClockTime(Duration.ofSeconds(2));
+    assertThat(fixture.alerts.readValuesToList()).containsExactly(new AlertEvent(AlertEvent.END, "proc/0", "proc", 0, 4, 2,
+        0.8999999761581421, new AlertEvent.Region(0, 0, 64, 48), 9_960, 20_000, "m-1", AlertEvent.FRAMES_STOPPED));
+    assertThat(fixture.metrics.get("endowatch.alerts.ended").tag("reason", AlertEvent.FRAMES_STOPPED).counter().count())
+        .isEqualTo(1.0);
+    assertThat(fixture.metrics.get("endowatch.alerts.ended").tag("reason", AlertEvent.SCORES_FELL).counter().count())
+        .isEqualTo(0.0);
+
+    // The procedure comes back: two frames over the threshold are not yet three of five.
+    send(5, 90);
+    send(6, 90);
+    fixture.driver.advanceWallClockTime(Duration.ofSeconds(2));
+    assertThat(fixture.alerts.isEmpty()).isTrue();
+    send(7, 90);
+    assertThat(fixture.alerts.readValuesToList()).extracting(AlertEvent::type, AlertEvent::startFrame)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(AlertEvent.START, 5L));
+  }
+
+  @Test
+  void framesThatArriveStaleKeepAnOpenAlertOpen() {
+    for (int i = 0; i < 3; i++) {
+      send(i, 90);
+    }
+    fixture.alerts.readValuesToList();
+    // The scorer is overloaded: frames keep coming but are skipped; the stream is alive, the alert stays.
+    for (int i = 3; i < 8; i++) {
+      fixture.now.addAndGet(AlertEvent.FRAMES_STOPPED_AFTER_MS / 2);
+      fixture.send(i, 10, 1_000);
+      fixture.driver.advanceWallClockTime(Duration.ofSeconds(2));
+    }
+    assertThat(fixture.scores.readValuesToList()).extracting(Score::outcome).containsExactly(Score.SCORED, Score.SCORED,
+        Score.SCORED, Score.SKIPPED, Score.SKIPPED, Score.SKIPPED, Score.SKIPPED, Score.SKIPPED);
+    assertThat(fixture.alerts.isEmpty()).isTrue();
+
+    fixture.now.addAndGet(AlertEvent.FRAMES_STOPPED_AFTER_MS);
+    fixture.driver.advanceWallClockTime(Duration.ofSeconds(2));
+    assertThat(fixture.alerts.readValuesToList()).extracting(AlertEvent::endReason, AlertEvent::endFrame)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(AlertEvent.FRAMES_STOPPED, 2L));
   }
 
   @Test

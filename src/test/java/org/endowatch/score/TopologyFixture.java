@@ -21,6 +21,7 @@ import org.endowatch.contract.Topics;
 /** The production scoring topology under TopologyTestDriver, with its live topics and a clock the test moves. */
 final class TopologyFixture implements AutoCloseable {
   final AtomicLong now = new AtomicLong(10_000);
+  final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   final TopologyTestDriver driver;
   final TestInputTopic<String, Frame> frames;
   final TestInputTopic<String, byte[]> raw;
@@ -33,7 +34,7 @@ final class TopologyFixture implements AutoCloseable {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(ScoringTopology.build(settings, scorer, now::get, new SimpleMeterRegistry()), p);
+    driver = new TopologyTestDriver(ScoringTopology.build(settings, scorer, now::get, metrics), p);
     frames = driver.createInputTopic("frames", new StringSerializer(), Topics.FRAMES.valueSerde().serializer());
     raw = driver.createInputTopic("frames", new StringSerializer(), new ByteArraySerializer());
     scores = driver.createOutputTopic("scores", Topics.SCORES.keySerde().deserializer(), Topics.SCORES.valueSerde().deserializer());
