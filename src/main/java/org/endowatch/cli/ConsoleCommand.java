@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import org.endowatch.console.Access;
 import org.endowatch.console.ConsoleFeed;
 import org.endowatch.console.ConsoleServer;
+import org.endowatch.config.KafkaSettings;
 import org.endowatch.console.ConsoleStore;
 import org.endowatch.contract.Topics;
 import org.endowatch.platform.TopicAdmin;
@@ -36,15 +37,27 @@ public final class ConsoleCommand implements Callable<Integer> {
     }
   }
 
-  static Running start(java.util.Properties client, String bind, int port, String token) {
-    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
-    ConsoleFeed feed = new ConsoleFeed(client, store);
+  /** Starts a console on the topics of {@code kafka}, which must exist; it forgets what their retention deletes. */
+  static Running start(KafkaSettings kafka, String bind, int port, String token) {
+    ConsoleStore.Retention retention;
+    try (TopicAdmin admin = new TopicAdmin(kafka, Duration.ofSeconds(15))) {
+      admin.requireTopics(List.of(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name()));
+      retention = new ConsoleStore.Retention(retentionOf(admin, Topics.FRAMES.name()), retentionOf(admin, Topics.HEATMAPS.name()),
+          retentionOf(admin, Topics.SCORES.name()), retentionOf(admin, Topics.ALERTS.name()));
+    }
+    ConsoleStore store = new ConsoleStore(System::currentTimeMillis, retention);
+    ConsoleFeed feed = new ConsoleFeed(kafka.clientProps(), store);
     try {
       return new Running(store, feed, new ConsoleServer(bind, port, store, feed, new Access(token, System::currentTimeMillis)));
     } catch (RuntimeException e) {
       feed.close();
       throw e;
     }
+  }
+
+  private static long retentionOf(TopicAdmin admin, String topic) {
+    String ms = admin.topicConfig(topic, "retention.ms");
+    return ms == null ? Long.MAX_VALUE : ConsoleStore.Retention.millis(ms);
   }
 
   @Override
@@ -54,12 +67,8 @@ public final class ConsoleCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    var settings = kafka.settings();
-    try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
-      admin.requireTopics(List.of(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name()));
-    }
     CountDownLatch stop = new CountDownLatch(1);
-    try (Running console = start(settings.clientProps(), bind, port, token)) {
+    try (Running console = start(kafka.settings(), bind, port, token)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "console-stop"));
       spec.commandLine().getOut().printf("console on http://%s:%d/%s%n", bind.contains(":") ? "[" + bind + "]" : bind,
           console.server().port(), token != null ? " (add ?token=... to the address)" : "");

@@ -157,7 +157,7 @@ public final class DemoCommand implements Callable<Integer> {
           AlertRule.DEFAULT, ScoringTopology.LIVE_BACKLOG_BATCH), () -> scorer, new SimpleMeterRegistry());
       r.parts.add(app);
       app.start();
-      ConsoleCommand.Running console = ConsoleCommand.start(settings.clientProps(), "127.0.0.1", o.port(), null);
+      ConsoleCommand.Running console = ConsoleCommand.start(settings, "127.0.0.1", o.port(), null);
       r.parts.add(console);
       r.consoleUrl = "http://127.0.0.1:" + console.server().port() + "/";
       for (int i = 1; i <= o.procedures(); i++) {

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConsoleFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleFeed.class);
+  /** How often the store forgets what retention deleted: retention is counted in hours and days. */
+  static final Duration EXPIRE_EVERY = Duration.ofMinutes(1);
 
   private final Properties client;
   private final ConsoleStore store;
@@ -57,10 +59,18 @@ public final class ConsoleFeed implements AutoCloseable {
   }
 
   private void run() {
+    long nextExpiry = 0;
     try {
       while (running.get()) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           apply(r);
+        }
+        if (System.nanoTime() - nextExpiry >= 0) {
+          nextExpiry = System.nanoTime() + EXPIRE_EVERY.toNanos();
+          int forgotten = store.expire();
+          if (forgotten > 0) {
+            LOG.info("forgot {} procedures that the topics no longer hold", forgotten);
+          }
         }
       }
     } catch (WakeupException stopping) {

@@ -17,8 +17,11 @@ import org.endowatch.contract.Score;
  * What the console knows of every procedure, built from the topics: the score timeline, alerts,
  * where each frame sits on the frames topic (so any frame of a recorded procedure can be shown),
  * and the most recent frames and heatmaps themselves. Memory stays bounded per procedure: images
- * are kept for the last {@link #RECENT} frames and alert peaks only. Thread-safe: one consumer
- * thread writes, HTTP threads read.
+ * are kept for the last {@link #RECENT} frames and alert peaks only. Over time it stays bounded too:
+ * {@link #expire} forgets what the topics' retention has deleted (a console that runs for months
+ * then holds what a freshly started one would, about 170 bytes per frame of a procedure's timeline
+ * and frame offsets, and keeps no patient image longer than the frames topic does). Thread-safe: one
+ * consumer thread writes, HTTP threads read.
  */
 public final class ConsoleStore {
   /** Frames (and heatmaps) kept in memory per procedure; older ones are read back from Kafka on demand. */
@@ -33,6 +36,26 @@ public final class ConsoleStore {
   public record Summary(String id, boolean live, long frames, long lastIndex, double fps, Double lastScore,
       double threshold, boolean alerting, int alerts, long latencyMs, String model, long lastCaptureMs) {}
 
+  /**
+   * How long each topic keeps its records (the broker's {@code retention.ms}; {@link Long#MAX_VALUE}
+   * for ever). A procedure's part from a topic is forgotten once its newest record is older than
+   * that topic keeps records: all of it at once, where the broker deletes old segments piecemeal,
+   * so a long procedure is kept up to its own length longer than its first frames.
+   */
+  public record Retention(long framesMs, long heatmapsMs, long scoresMs, long alertsMs) {
+    public static final Retention FOREVER = new Retention(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
+
+    /** A topic's {@code retention.ms} as the broker reports it: -1 (or any negative) means for ever. */
+    public static long millis(String retentionMs) {
+      long ms = Long.parseLong(retentionMs.trim());
+      return ms < 0 ? Long.MAX_VALUE : ms;
+    }
+
+    long longest() {
+      return Math.max(Math.max(framesMs, heatmapsMs), Math.max(scoresMs, alertsMs));
+    }
+  }
+
   /** Called after each change of a procedure (scores, alerts) with its new summary. */
   public interface Listener {
     void changed(Summary summary, AlertEvent alert);
@@ -41,9 +64,20 @@ public final class ConsoleStore {
   private final Map<String, Procedure> procedures = new HashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final LongSupplier clock;
+  private final Retention retention;
 
+  /** A store that forgets nothing (tests, short-lived tools). */
   public ConsoleStore(LongSupplier clock) {
+    this(clock, Retention.FOREVER);
+  }
+
+  public ConsoleStore(LongSupplier clock, Retention retention) {
     this.clock = clock;
+    this.retention = retention;
+  }
+
+  public Retention retention() {
+    return retention;
   }
 
   public void listen(Listener l) {
@@ -58,6 +92,7 @@ public final class ConsoleStore {
   public void frame(Frame f, int partition, long offset) {
     synchronized (this) {
       Procedure p = procedure(f.procedureId());
+      p.seen(f.captureTimestampMs());
       p.offsets.put(f.frameIndex(), offset);
       p.partition = partition;
       p.recentFrames.put(f.frameIndex(), f.image());
@@ -73,6 +108,7 @@ public final class ConsoleStore {
     Summary summary;
     synchronized (this) {
       Procedure p = procedure(s.procedureId());
+      p.seen(s.captureTimestampMs());
       p.timeline.add(new Point(s.frameIndex(), s.captureTimestampMs(), s.score(), s.anomalous(), s.skipReason(), s.latencyMs()));
       p.threshold = s.threshold();
       p.model = s.modelVersion();
@@ -83,7 +119,9 @@ public final class ConsoleStore {
 
   public void heatmap(Heatmap h) {
     synchronized (this) {
-      procedure(h.procedureId()).recentHeatmaps.put(h.frameIndex(), h);
+      Procedure p = procedure(h.procedureId());
+      p.seen(h.captureTimestampMs());
+      p.recentHeatmaps.put(h.frameIndex(), h);
     }
   }
 
@@ -91,6 +129,7 @@ public final class ConsoleStore {
     Summary summary;
     synchronized (this) {
       Procedure p = procedure(a.procedureId());
+      p.seen(a.eventTimestampMs());
       p.alerts.put(a.alertId(), a);
       // The peak frame's image and heatmap are kept beyond the recent window: the alert list shows them.
       byte[] peak = p.recentFrames.get(a.peakFrame());
@@ -168,6 +207,43 @@ public final class ConsoleStore {
     return new long[] {p.partition, p.offsets.get(index)};
   }
 
+  /**
+   * Forgets, procedure by procedure, what the topics no longer hold: images, frame offsets and
+   * heatmaps with the frames and heatmaps topics, the timeline with scores, alerts with alerts, the
+   * whole procedure once nothing of it is left. Returns how many procedures were forgotten entirely.
+   */
+  public synchronized int expire() {
+    long now = clock.getAsLong();
+    int forgotten = 0;
+    for (var it = procedures.values().iterator(); it.hasNext(); ) {
+      Procedure p = it.next();
+      long age = now - p.newestMs;
+      if (age > retention.longest()) {
+        it.remove();
+        forgotten++;
+        continue;
+      }
+      // New, empty collections rather than clear(): a cleared map or list keeps its capacity, which
+      // for an hour-long procedure's offsets and timeline is most of what it held.
+      if (age > retention.framesMs() && !p.offsets.isEmpty()) {
+        p.recentFrames = Procedure.bounded();
+        p.peakFrames = new HashMap<>();
+        p.offsets = new HashMap<>();
+      }
+      if (age > retention.heatmapsMs() && !(p.recentHeatmaps.isEmpty() && p.peakHeatmaps.isEmpty())) {
+        p.recentHeatmaps = Procedure.bounded();
+        p.peakHeatmaps = new HashMap<>();
+      }
+      if (age > retention.scoresMs() && !p.timeline.isEmpty()) {
+        p.timeline = new ArrayList<>();
+      }
+      if (age > retention.alertsMs() && !p.alerts.isEmpty()) {
+        p.alerts = new LinkedHashMap<>();
+      }
+    }
+    return forgotten;
+  }
+
   public synchronized Collection<String> ids() {
     return List.copyOf(procedures.keySet());
   }
@@ -197,16 +273,18 @@ public final class ConsoleStore {
 
   private static final class Procedure {
     final String id;
-    final List<Point> timeline = new ArrayList<>();
-    final Map<Long, Long> offsets = new HashMap<>();
-    final Map<Long, byte[]> recentFrames = bounded();
-    final Map<Long, Heatmap> recentHeatmaps = bounded();
-    final Map<Long, byte[]> peakFrames = new HashMap<>();
-    final Map<Long, Heatmap> peakHeatmaps = new HashMap<>();
-    final Map<String, AlertEvent> alerts = new LinkedHashMap<>();
+    List<Point> timeline = new ArrayList<>();
+    Map<Long, Long> offsets = new HashMap<>();
+    Map<Long, byte[]> recentFrames = bounded();
+    Map<Long, Heatmap> recentHeatmaps = bounded();
+    Map<Long, byte[]> peakFrames = new HashMap<>();
+    Map<Long, Heatmap> peakHeatmaps = new HashMap<>();
+    Map<String, AlertEvent> alerts = new LinkedHashMap<>();
     final List<Long> captures = new ArrayList<>();
     int partition;
     long frames;
+    /** The newest timestamp of any of its records (capture times; an alert's event time). */
+    long newestMs = Long.MIN_VALUE;
     double threshold;
     String model = "";
 
@@ -214,7 +292,11 @@ public final class ConsoleStore {
       this.id = id;
     }
 
-    private static <V> Map<Long, V> bounded() {
+    void seen(long timestampMs) {
+      newestMs = Math.max(newestMs, timestampMs);
+    }
+
+    static <V> Map<Long, V> bounded() {
       return new LinkedHashMap<>(RECENT * 2, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, V> eldest) {

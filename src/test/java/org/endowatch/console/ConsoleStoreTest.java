@@ -53,6 +53,54 @@ class ConsoleStoreTest {
   }
 
   @Test
+  void forgetsWhatEachTopicNoLongerHoldsAndThenTheProcedure() {
+    AtomicLong now = new AtomicLong(0);
+    ConsoleStore store = new ConsoleStore(now::get, new ConsoleStore.Retention(1_000, 2_000, 5_000, 20_000));
+    store.frame(frame("old", 0, 100), 1, 7);
+    store.heatmap(new org.endowatch.contract.Heatmap("old", 0, 100, "m", 8, 8, 0.5f, 1, 1, new float[] {0.9f}));
+    store.score(Score.scored("old", 0, 100, 120, 0.9, 0.3, "m"));
+    store.alert(new AlertEvent(AlertEvent.START, "old/0", "old", 0, 0, 0, 0.9, null, 100, 150, "m", null));
+    store.frame(frame("new", 0, 20_000), 2, 8);
+
+    now.set(1_150);
+    assertThat(store.expire()).isZero();
+    assertThat(store.image("old", 0)).containsExactly(0);
+    now.set(1_151);
+    store.expire();
+    assertThat(store.image("old", 0)).as("a frame image goes with the frames topic's retention").isNull();
+    assertThat(store.location("old", 0)).isNull();
+    assertThat(store.heatmapOf("old", 0)).isNotNull();
+    now.set(2_151);
+    store.expire();
+    assertThat(store.heatmapOf("old", 0)).isNull();
+    assertThat(store.timeline("old", 0)).hasSize(1);
+    now.set(5_151);
+    store.expire();
+    assertThat(store.timeline("old", 0)).isEmpty();
+    assertThat(store.alerts("old")).hasSize(1);
+    assertThat(store.summary("old").frames()).isEqualTo(1);
+    now.set(20_150);
+    assertThat(store.expire()).isZero();
+    now.set(20_151);
+    assertThat(store.expire()).isEqualTo(1);
+    assertThat(store.ids()).containsExactly("new");
+    assertThat(store.image("new", 0)).as("the newer procedure keeps everything").containsExactly(0);
+    assertThat(store.location("new", 0)).containsExactly(2, 8);
+  }
+
+  @Test
+  void aRetentionOfMinusOneIsForeverAndAStoreWithoutOneForgetsNothing() {
+    assertThat(ConsoleStore.Retention.millis("-1")).isEqualTo(Long.MAX_VALUE);
+    assertThat(ConsoleStore.Retention.millis(" 86400000 ")).isEqualTo(86_400_000L);
+    AtomicLong now = new AtomicLong(0);
+    ConsoleStore store = new ConsoleStore(now::get);
+    store.frame(frame("p", 0, 1), 0, 0);
+    now.set(Long.MAX_VALUE);
+    assertThat(store.expire()).isZero();
+    assertThat(store.image("p", 0)).containsExactly(0);
+  }
+
+  @Test
   void listenersHearScoresAndAlerts() {
     ConsoleStore store = new ConsoleStore(() -> 0);
     List<String> heard = new ArrayList<>();
