@@ -71,6 +71,15 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
 
   public Step apply(State s, String procedureId, long frame, long captureTs, double score, double threshold,
       AlertEvent.Region region, String modelVersion) {
+    if (restarted(s, frame)) {
+      // Indices only grow within a recording: this one is a new recording under a procedure id used
+      // before (ingest run again without --resume). The old window is no evidence for it, and an
+      // alert still open on the old recording ends there, as if its frames had stopped.
+      Step fresh = apply(State.empty(), procedureId, frame, captureTs, score, threshold, region, modelVersion);
+      List<AlertEvent> events = new ArrayList<>(stopped(s, procedureId, captureTs, modelVersion).events());
+      events.addAll(fresh.events());
+      return new Step(fresh.state(), events);
+    }
     boolean over = score > threshold;
     long mask = (1L << windowN) - 1;
     long recent = ((s.recentOver() << 1) | (over ? 1 : 0)) & mask;
@@ -110,6 +119,12 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
       events.add(event(AlertEvent.UPDATE, next, procedureId, captureTs, modelVersion, null));
     }
     return new Step(next, events);
+  }
+
+  private static boolean restarted(State s, long frame) {
+    boolean behindOpenAlert = s.active() && frame <= s.lastFrame();
+    boolean behindWindow = !s.overFrames().isEmpty() && frame <= s.overFrames().get(s.overFrames().size() - 1)[0];
+    return behindOpenAlert || behindWindow;
   }
 
   /**

@@ -47,6 +47,32 @@ class AlertRuleTest {
   }
 
   @Test
+  void aProcedureIdUsedAgainFromFrameZeroStartsFromAnEmptyWindow() {
+    AlertRule rule = AlertRule.DEFAULT;
+    // The first recording ends with two frames over the threshold in the window, no alert.
+    AlertRule.State s = AlertRule.State.empty();
+    double[] first = {0.1, 0.1, 0.1, 0.9, 0.9};
+    for (int i = 0; i < first.length; i++) {
+      s = rule.apply(s, "room-1", 100 + i, 1000L + 40 * i, first[i], 0.5, null, "m").state();
+    }
+    // A new recording under the same id: one frame over the threshold is one, not three, of five.
+    AlertRule.Step step = rule.apply(s, "room-1", 0, 90_000, 0.9, 0.5, null, "m");
+    assertThat(step.events()).isEmpty();
+    assertThat(step.state().overFrames()).extracting(f -> f[0]).containsExactly(0L);
+
+    // With an alert open on the old recording, the new one's first frame ends it there.
+    s = AlertRule.State.empty();
+    for (int i = 0; i < 3; i++) {
+      s = rule.apply(s, "room-1", 100 + i, 1000L + 40 * i, 0.9, 0.5, null, "m").state();
+    }
+    step = rule.apply(s, "room-1", 0, 90_000, 0.1, 0.5, null, "m");
+    assertThat(step.events()).containsExactly(
+        new AlertEvent(AlertEvent.END, "room-1/100", "room-1", 100, 102, 102, 0.9, null, 1000, 90_000, "m", AlertEvent.FRAMES_STOPPED));
+    assertThat(step.state().active()).isFalse();
+    assertThat(step.state().recentCount()).isEqualTo(1);
+  }
+
+  @Test
   void aRuleTypedAsKOfNKeepsTheDefaultEnding() {
     assertThat(AlertRule.parse("3/5")).isEqualTo(AlertRule.DEFAULT);
     assertThat(AlertRule.parse(" 2 / 3 ")).isEqualTo(new AlertRule(2, 3, 5, 0.95));
