@@ -113,6 +113,7 @@ public final class ConsoleStore {
       p.threshold = s.threshold();
       p.model = s.modelVersion();
       summary = summarize(p);
+      p.pushedLive = summary.live();
     }
     listeners.forEach(l -> l.changed(summary, null));
   }
@@ -141,6 +142,7 @@ public final class ConsoleStore {
         p.peakHeatmaps.put(a.peakFrame(), h);
       }
       summary = summarize(p);
+      p.pushedLive = summary.live();
     }
     listeners.forEach(l -> l.changed(summary, a));
   }
@@ -205,6 +207,29 @@ public final class ConsoleStore {
       return null;
     }
     return new long[] {p.partition, p.offsets.get(index)};
+  }
+
+  /**
+   * Tells the listeners about every procedure that has ended since its last summary: a procedure
+   * ends by sending nothing, so no record would ever carry the news and open consoles would show it
+   * live for good. Called often (the feed does after every poll); quiet when nothing changed.
+   */
+  public void announceEnded() {
+    List<Summary> ended = new ArrayList<>();
+    synchronized (this) {
+      for (Procedure p : procedures.values()) {
+        if (p.pushedLive) {
+          Summary now = summarize(p);
+          if (!now.live()) {
+            p.pushedLive = false;
+            ended.add(now);
+          }
+        }
+      }
+    }
+    for (Summary summary : ended) {
+      listeners.forEach(l -> l.changed(summary, null));
+    }
   }
 
   /**
@@ -283,6 +308,8 @@ public final class ConsoleStore {
     final List<Long> captures = new ArrayList<>();
     int partition;
     long frames;
+    /** Whether the last summary the listeners heard said live. */
+    boolean pushedLive;
     /** The newest timestamp of any of its records (capture times; an alert's event time). */
     long newestMs = Long.MIN_VALUE;
     double threshold;

@@ -90,6 +90,14 @@ class ConsoleBrowserIT {
         Path shot = Path.of("target", "console-screenshot.png");
         Files.createDirectories(shot.getParent());
         Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+
+        // The procedure stops sending: no record says so, yet the open page must show it ended.
+        By row = By.cssSelector("tr[data-id='" + ID + "'] td:nth-child(2)");
+        assertThat(browser.findElement(row).getText()).isEqualTo("live");
+        stop.set(true);
+        feeder.join(10_000);
+        new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.LIVE_MS + 10_000))
+            .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText().equals("ended"));
       } finally {
         browser.quit();
       }

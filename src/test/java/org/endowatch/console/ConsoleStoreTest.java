@@ -101,6 +101,25 @@ class ConsoleStoreTest {
   }
 
   @Test
+  void listenersHearOnceThatAProcedureEndedThoughNoRecordSaysSo() {
+    AtomicLong now = new AtomicLong(100_000);
+    ConsoleStore store = new ConsoleStore(now::get);
+    List<String> heard = new ArrayList<>();
+    store.listen((summary, alert) -> heard.add(summary.id() + (summary.live() ? ":live" : ":ended")));
+    store.score(Score.scored("room-1", 0, 99_960, 100_000, 0.1, 0.3, "m"));
+    store.score(Score.scored("old", 0, 1_000, 1_100, 0.1, 0.3, "m"));
+
+    store.announceEnded();
+    now.set(99_960 + ConsoleStore.LIVE_MS - 1);
+    store.announceEnded();
+    assertThat(heard).containsExactly("room-1:live", "old:ended");
+    now.set(99_960 + ConsoleStore.LIVE_MS);
+    store.announceEnded();
+    store.announceEnded();
+    assertThat(heard).containsExactly("room-1:live", "old:ended", "room-1:ended");
+  }
+
+  @Test
   void listenersHearScoresAndAlerts() {
     ConsoleStore store = new ConsoleStore(() -> 0);
     List<String> heard = new ArrayList<>();
