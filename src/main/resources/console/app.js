@@ -142,7 +142,8 @@ function renderAlerts() {
     img.alt = 'peak frame ' + a.peakFrame;
     img.src = url('/api/procedures/' + encodeURIComponent(sel.id) + '/frames/' + a.peakFrame);
     const text = document.createElement('div');
-    text.textContent = 'frames ' + a.startFrame + '–' + (a.type === 'alert-end' ? a.endFrame : 'now') + ' · peak ' + a.peakFrame + ' · ' + fmt(a.peakScore, 4)
+    const live = procs.has(sel.id) && procs.get(sel.id).live;
+    text.textContent = 'frames ' + a.startFrame + '–' + (a.type === 'alert-end' ? a.endFrame : live ? 'now' : '? (no end recorded)') + ' · peak ' + a.peakFrame + ' · ' + fmt(a.peakScore, 4)
       + (a.endReason === 'frames-stopped' ? ' · video stopped during the alert' : '');
     li.append(img, text);
     li.onclick = () => { setMode(false); show(a.peakFrame); };

@@ -279,11 +279,14 @@ public final class ConsoleStore {
 
   private Summary summarize(Procedure p) {
     Point last = p.timeline.isEmpty() ? null : p.timeline.get(p.timeline.size() - 1);
-    boolean alerting = p.alerts.values().stream().anyMatch(a -> !a.type().equals(AlertEvent.END));
     long lastCapture = last != null ? last.captureMs() : p.captures.isEmpty() ? 0 : p.captures.get(p.captures.size() - 1);
     // Live means frames captured just now, not records read just now (a console starting up
     // reads hours of recorded procedures in seconds).
-    return new Summary(p.id, lastCapture > 0 && clock.getAsLong() - lastCapture < LIVE_MS, p.frames, last == null ? -1 : last.index(), fps(p.captures),
+    boolean live = lastCapture > 0 && clock.getAsLong() - lastCapture < LIVE_MS;
+    // Only a live procedure is in alert: the scorer ends an open alert as its frames stop, and one
+    // it could not end (a scorer stopped for good with the procedure) is history, not an alarm.
+    boolean alerting = live && p.alerts.values().stream().anyMatch(a -> !a.type().equals(AlertEvent.END));
+    return new Summary(p.id, live, p.frames, last == null ? -1 : last.index(), fps(p.captures),
         last == null ? null : last.score(), p.threshold, alerting, p.alerts.size(), last == null ? 0 : last.latencyMs(),
         p.model, lastCapture);
   }

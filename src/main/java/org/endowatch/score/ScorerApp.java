@@ -50,8 +50,11 @@ public final class ScorerApp implements AutoCloseable {
     // readable by 31-45 ms at p50 and 57-76 ms at p99 with no measurable cost in frames scored or CPU
     // (docs/BENCHMARKS.md, "When a console sees it").
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
-    // No global stores here; opting in now silences a warning and matches the Kafka 5.0 default.
+    // No global stores here; opting in now silences a warning and matches the Kafka 5.0 default. The
+    // partition assignor re-reads the streams settings from the main consumer's config and warned
+    // once per stream thread without the second line (Kafka Streams 4.4.0).
     p.put("processing.exception.handler.global.enabled", true);
+    p.put(StreamsConfig.mainConsumerPrefix("processing.exception.handler.global.enabled"), true);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
     // One frame is scored per record and takes tens of ms: fetch few at a time so the staleness

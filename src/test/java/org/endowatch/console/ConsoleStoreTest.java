@@ -120,15 +120,20 @@ class ConsoleStoreTest {
   }
 
   @Test
-  void listenersHearScoresAndAlerts() {
-    ConsoleStore store = new ConsoleStore(() -> 0);
+  void listenersHearScoresAndAlertsAndOnlyALiveProcedureIsInAlert() {
+    AtomicLong now = new AtomicLong(1_000);
+    ConsoleStore store = new ConsoleStore(now::get);
     List<String> heard = new ArrayList<>();
     store.listen((summary, alert) -> heard.add(summary.id() + (alert == null ? "" : ":" + alert.type())));
 
-    store.score(Score.scored("a", 0, 0, 0, 0.5, 0.3, "m"));
-    store.alert(new AlertEvent(AlertEvent.START, "a/0", "a", 0, 0, 0, 0.5, null, 0, 0, "m", null));
+    store.score(Score.scored("a", 0, 1_000, 1_000, 0.5, 0.3, "m"));
+    store.alert(new AlertEvent(AlertEvent.START, "a/0", "a", 0, 0, 0, 0.5, null, 1_000, 1_000, "m", null));
 
     assertThat(heard).containsExactly("a", "a:alert-start");
     assertThat(store.summary("a").alerting()).isTrue();
+    // Its scorer went away with it and never ended the alert: history, not an alarm.
+    now.addAndGet(ConsoleStore.LIVE_MS);
+    assertThat(store.summary("a").alerting()).isFalse();
+    assertThat(store.alerts("a")).extracting(AlertEvent::type).containsExactly(AlertEvent.START);
   }
 }
