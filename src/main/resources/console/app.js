@@ -172,6 +172,13 @@ function connect() {
     renderOverview();
     if (sel && sel.id === s.id) { catchUp(s); if (sel.live && s.lastIndex >= 0) show(s.lastIndex); }
   });
+  es.addEventListener('forget', e => {
+    // The topics' retention deleted it: the row goes, and an open view of it with it.
+    const id = JSON.parse(e.data).id;
+    procs.delete(id);
+    if (sel && sel.id === id) { sel = null; $('#procedure').hidden = true; }
+    renderOverview();
+  });
   es.addEventListener('alert', e => {
     const a = JSON.parse(e.data);
     if (sel && sel.id === a.procedureId) { sel.alerts.set(a.alertId, a); renderAlerts(); drawTimeline(); }

@@ -136,18 +136,34 @@ public final class ConsoleServer implements AutoCloseable {
     }
   }
 
-  /** The SSE stream: "summary" per changed procedure (newest only), "alert" per alert event. */
+  /**
+   * The SSE stream: "summary" per changed procedure (newest only), "alert" per alert event, "forget"
+   * per procedure the topics no longer hold.
+   */
   private void events(HttpExchange ex) throws IOException {
     Map<String, String> pending = new LinkedHashMap<>();
     ArrayDeque<String> alerts = new ArrayDeque<>();
+    ArrayDeque<String> forgotten = new ArrayDeque<>();
     Object signal = new Object();
-    ConsoleStore.Listener listener = (summary, alert) -> {
-      synchronized (signal) {
-        pending.put(summary.id(), write(summary));
-        if (alert != null && alerts.size() < 1000) {
-          alerts.add(write(alert));
+    ConsoleStore.Listener listener = new ConsoleStore.Listener() {
+      @Override
+      public void changed(ConsoleStore.Summary summary, AlertEvent alert) {
+        synchronized (signal) {
+          pending.put(summary.id(), write(summary));
+          if (alert != null && alerts.size() < 1000) {
+            alerts.add(write(alert));
+          }
+          signal.notifyAll();
         }
-        signal.notifyAll();
+      }
+
+      @Override
+      public void forgotten(String id) {
+        synchronized (signal) {
+          pending.remove(id);
+          forgotten.add(write(Map.of("id", id)));
+          signal.notifyAll();
+        }
       }
     };
     ex.getResponseHeaders().set("Content-Type", "text/event-stream");
@@ -160,7 +176,7 @@ public final class ConsoleServer implements AutoCloseable {
       while (open) {
         StringBuilder batch = new StringBuilder();
         synchronized (signal) {
-          if (pending.isEmpty() && alerts.isEmpty()) {
+          if (pending.isEmpty() && alerts.isEmpty() && forgotten.isEmpty()) {
             signal.wait(15_000);
           }
           for (String a : alerts) {
@@ -169,8 +185,12 @@ public final class ConsoleServer implements AutoCloseable {
           for (String s : pending.values()) {
             batch.append("event: summary\ndata: ").append(s).append("\n\n");
           }
+          for (String f : forgotten) {
+            batch.append("event: forget\ndata: ").append(f).append("\n\n");
+          }
           alerts.clear();
           pending.clear();
+          forgotten.clear();
         }
         // An empty batch after the wait is a heartbeat, so proxies and the browser keep the stream.
         out.write((batch.length() == 0 ? ": ping\n\n" : batch.toString()).getBytes(StandardCharsets.UTF_8));

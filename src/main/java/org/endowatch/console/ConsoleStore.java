@@ -59,6 +59,9 @@ public final class ConsoleStore {
   /** Called after each change of a procedure (scores, alerts) with its new summary. */
   public interface Listener {
     void changed(Summary summary, AlertEvent alert);
+
+    /** The procedure is gone from the topics and from the store ({@link #expire}). */
+    default void forgotten(String id) {}
   }
 
   private final Map<String, Procedure> procedures = new HashMap<>();
@@ -237,36 +240,44 @@ public final class ConsoleStore {
    * heatmaps with the frames and heatmaps topics, the timeline with scores, alerts with alerts, the
    * whole procedure once nothing of it is left. Returns how many procedures were forgotten entirely.
    */
-  public synchronized int expire() {
-    long now = clock.getAsLong();
-    int forgotten = 0;
-    for (var it = procedures.values().iterator(); it.hasNext(); ) {
-      Procedure p = it.next();
-      long age = now - p.newestMs;
-      if (age > retention.longest()) {
-        it.remove();
-        forgotten++;
-        continue;
-      }
-      // New, empty collections rather than clear(): a cleared map or list keeps its capacity, which
-      // for an hour-long procedure's offsets and timeline is most of what it held.
-      if (age > retention.framesMs() && !p.offsets.isEmpty()) {
-        p.recentFrames = Procedure.bounded();
-        p.peakFrames = new HashMap<>();
-        p.offsets = new HashMap<>();
-      }
-      if (age > retention.heatmapsMs() && !(p.recentHeatmaps.isEmpty() && p.peakHeatmaps.isEmpty())) {
-        p.recentHeatmaps = Procedure.bounded();
-        p.peakHeatmaps = new HashMap<>();
-      }
-      if (age > retention.scoresMs() && !p.timeline.isEmpty()) {
-        p.timeline = new ArrayList<>();
-      }
-      if (age > retention.alertsMs() && !p.alerts.isEmpty()) {
-        p.alerts = new LinkedHashMap<>();
+  public int expire() {
+    List<String> forgotten = new ArrayList<>();
+    synchronized (this) {
+      long now = clock.getAsLong();
+      for (var it = procedures.values().iterator(); it.hasNext(); ) {
+        Procedure p = it.next();
+        long age = now - p.newestMs;
+        if (age > retention.longest()) {
+          it.remove();
+          forgotten.add(p.id);
+          continue;
+        }
+        forgetParts(p, age);
       }
     }
-    return forgotten;
+    forgotten.forEach(id -> listeners.forEach(l -> l.forgotten(id)));
+    return forgotten.size();
+  }
+
+  /** Called with the store's lock held. */
+  private void forgetParts(Procedure p, long age) {
+    // New, empty collections rather than clear(): a cleared map or list keeps its capacity, which
+    // for an hour-long procedure's offsets and timeline is most of what it held.
+    if (age > retention.framesMs() && !p.offsets.isEmpty()) {
+      p.recentFrames = Procedure.bounded();
+      p.peakFrames = new HashMap<>();
+      p.offsets = new HashMap<>();
+    }
+    if (age > retention.heatmapsMs() && !(p.recentHeatmaps.isEmpty() && p.peakHeatmaps.isEmpty())) {
+      p.recentHeatmaps = Procedure.bounded();
+      p.peakHeatmaps = new HashMap<>();
+    }
+    if (age > retention.scoresMs() && !p.timeline.isEmpty()) {
+      p.timeline = new ArrayList<>();
+    }
+    if (age > retention.alertsMs() && !p.alerts.isEmpty()) {
+      p.alerts = new LinkedHashMap<>();
+    }
   }
 
   public synchronized Collection<String> ids() {

@@ -81,8 +81,21 @@ class ConsoleStoreTest {
     assertThat(store.summary("old").frames()).isEqualTo(1);
     now.set(20_150);
     assertThat(store.expire()).isZero();
+    List<String> heard = new ArrayList<>();
+    store.listen(new ConsoleStore.Listener() {
+      @Override
+      public void changed(ConsoleStore.Summary summary, AlertEvent alert) {
+        heard.add("changed " + summary.id());
+      }
+
+      @Override
+      public void forgotten(String id) {
+        heard.add("forgotten " + id);
+      }
+    });
     now.set(20_151);
     assertThat(store.expire()).isEqualTo(1);
+    assertThat(heard).as("open pages hear it").containsExactly("forgotten old");
     assertThat(store.ids()).containsExactly("new");
     assertThat(store.image("new", 0)).as("the newer procedure keeps everything").containsExactly(0);
     assertThat(store.location("new", 0)).containsExactly(2, 8);
