@@ -18,8 +18,12 @@ function renderOverview() {
     const tr = document.createElement('tr');
     tr.dataset.id = s.id;
     if (s.alerting) tr.classList.add('alerting');
+    // Frames keep coming but no outcomes do: the scorer is down or far behind, and no alert can come.
+    const unscored = s.live && s.unscored;
+    if (unscored) tr.classList.add('unscored');
     if (sel && sel.id === s.id) tr.classList.add('selected');
-    const cells = [s.id, s.live ? 'live' : 'ended', fmt(s.fps, 1), fmt(s.lastScore, 4), s.alerting ? 'ALERT' : (s.alerts ? s.alerts + ' past' : '–'), s.latencyMs + ' ms'];
+    const state = !s.live ? 'ended' : unscored ? 'NOT SCORED (' + Math.round(s.unscoredMs / 1000) + ' s behind)' : 'live';
+    const cells = [s.id, state, fmt(s.fps, 1), fmt(s.lastScore, 4), s.alerting ? 'ALERT' : (s.alerts ? s.alerts + ' past' : '–'), s.latencyMs + ' ms'];
     cells.forEach(c => { const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); });
     tr.onclick = () => select(s.id);
     return tr;

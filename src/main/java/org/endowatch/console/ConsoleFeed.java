@@ -65,7 +65,7 @@ public final class ConsoleFeed implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           apply(r);
         }
-        store.announceEnded();
+        store.announceChanges();
         if (System.nanoTime() - nextExpiry >= 0) {
           nextExpiry = System.nanoTime() + EXPIRE_EVERY.toNanos();
           int forgotten = store.expire();

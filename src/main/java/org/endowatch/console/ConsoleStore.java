@@ -28,13 +28,30 @@ public final class ConsoleStore {
   static final int RECENT = 64;
   /** A procedure whose newest frame was captured longer ago than this is shown as ended (and the scorer ends its open alert). */
   static final long LIVE_MS = AlertEvent.FRAMES_STOPPED_AFTER_MS;
+  /**
+   * A live procedure whose newest frame is this much newer than its newest outcome is shown as not
+   * scored: the scorer is down or far behind, and no alert can come. Outcomes reach a console tens
+   * of ms after capture (BENCHMARKS, "When a console sees it"); a stalled stream thread, a
+   * rebalance or a hot swap can hold them for a second or two.
+   */
+  static final long UNSCORED_MS = 3_000;
 
   /** One point of the score timeline; score null when the frame was skipped. */
   public record Point(long index, long captureMs, Double score, boolean anomalous, String skipReason, long latencyMs) {}
 
-  /** The overview row of a procedure. */
+  /**
+   * The overview row of a procedure.
+   *
+   * @param unscoredMs how far its newest frame is ahead of its newest outcome (0 when scored up to
+   *     date, or ended); at {@link #UNSCORED_MS} or more the page says it is not being scored
+   */
   public record Summary(String id, boolean live, long frames, long lastIndex, double fps, Double lastScore,
-      double threshold, boolean alerting, int alerts, long latencyMs, String model, long lastCaptureMs) {}
+      double threshold, boolean alerting, int alerts, long latencyMs, String model, long lastCaptureMs, long unscoredMs) {
+    @com.fasterxml.jackson.annotation.JsonProperty
+    public boolean unscored() {
+      return unscoredMs >= UNSCORED_MS;
+    }
+  }
 
   /**
    * How long each topic keeps its records (the broker's {@code retention.ms}; {@link Long#MAX_VALUE}
@@ -96,6 +113,8 @@ public final class ConsoleStore {
     synchronized (this) {
       Procedure p = procedure(f.procedureId());
       p.seen(f.captureTimestampMs());
+      p.firstFrameMs = Math.min(p.firstFrameMs, f.captureTimestampMs());
+      p.lastFrameMs = Math.max(p.lastFrameMs, f.captureTimestampMs());
       p.offsets.put(f.frameIndex(), offset);
       p.partition = partition;
       p.recentFrames.put(f.frameIndex(), f.image());
@@ -112,11 +131,12 @@ public final class ConsoleStore {
     synchronized (this) {
       Procedure p = procedure(s.procedureId());
       p.seen(s.captureTimestampMs());
+      p.lastOutcomeMs = Math.max(p.lastOutcomeMs, s.captureTimestampMs());
       p.timeline.add(new Point(s.frameIndex(), s.captureTimestampMs(), s.score(), s.anomalous(), s.skipReason(), s.latencyMs()));
       p.threshold = s.threshold();
       p.model = s.modelVersion();
       summary = summarize(p);
-      p.pushedLive = summary.live();
+      p.pushed(summary);
     }
     listeners.forEach(l -> l.changed(summary, null));
   }
@@ -145,7 +165,7 @@ public final class ConsoleStore {
         p.peakHeatmaps.put(a.peakFrame(), h);
       }
       summary = summarize(p);
-      p.pushedLive = summary.live();
+      p.pushed(summary);
     }
     listeners.forEach(l -> l.changed(summary, a));
   }
@@ -213,24 +233,25 @@ public final class ConsoleStore {
   }
 
   /**
-   * Tells the listeners about every procedure that has ended since its last summary: a procedure
-   * ends by sending nothing, so no record would ever carry the news and open consoles would show it
-   * live for good. Called often (the feed does after every poll); quiet when nothing changed.
+   * Tells the listeners about every procedure whose state changed without a score saying so: one
+   * that ended (it sends nothing, so no record carries the news and open pages showed it live for
+   * good), one whose frames keep coming with no outcomes (the scorer is down: no alert can come),
+   * and one scored again. Called often (the feed does after every poll); quiet when nothing changed.
    */
-  public void announceEnded() {
-    List<Summary> ended = new ArrayList<>();
+  public void announceChanges() {
+    List<Summary> changed = new ArrayList<>();
     synchronized (this) {
       for (Procedure p : procedures.values()) {
-        if (p.pushedLive) {
+        if (p.pushedLive || p.lastFrameMs != Long.MIN_VALUE) {
           Summary now = summarize(p);
-          if (!now.live()) {
-            p.pushedLive = false;
-            ended.add(now);
+          if (now.live() != p.pushedLive || now.unscored() != p.pushedUnscored) {
+            p.pushed(now);
+            changed.add(now);
           }
         }
       }
     }
-    for (Summary summary : ended) {
+    for (Summary summary : changed) {
       listeners.forEach(l -> l.changed(summary, null));
     }
   }
@@ -293,13 +314,16 @@ public final class ConsoleStore {
     long lastCapture = last != null ? last.captureMs() : p.captures.isEmpty() ? 0 : p.captures.get(p.captures.size() - 1);
     // Live means frames captured just now, not records read just now (a console starting up
     // reads hours of recorded procedures in seconds).
-    boolean live = lastCapture > 0 && clock.getAsLong() - lastCapture < LIVE_MS;
+    long newest = Math.max(lastCapture, p.lastFrameMs);
+    boolean live = newest > 0 && clock.getAsLong() - newest < LIVE_MS;
+    long unscoredMs = !live || p.lastFrameMs == Long.MIN_VALUE ? 0
+        : Math.max(0, p.lastFrameMs - Math.max(p.lastOutcomeMs, p.firstFrameMs));
     // Only a live procedure is in alert: the scorer ends an open alert as its frames stop, and one
     // it could not end (a scorer stopped for good with the procedure) is history, not an alarm.
     boolean alerting = live && p.alerts.values().stream().anyMatch(a -> !a.type().equals(AlertEvent.END));
     return new Summary(p.id, live, p.frames, last == null ? -1 : last.index(), fps(p.captures),
         last == null ? null : last.score(), p.threshold, alerting, p.alerts.size(), last == null ? 0 : last.latencyMs(),
-        p.model, lastCapture);
+        p.model, Math.max(lastCapture, p.lastFrameMs), unscoredMs);
   }
 
   static double fps(List<Long> captures) {
@@ -322,8 +346,13 @@ public final class ConsoleStore {
     final List<Long> captures = new ArrayList<>();
     int partition;
     long frames;
-    /** Whether the last summary the listeners heard said live. */
+    /** What the last summary the listeners heard said. */
     boolean pushedLive;
+    boolean pushedUnscored;
+    /** Capture times of its first and newest frame, and of its newest outcome (scored or skipped). */
+    long firstFrameMs = Long.MAX_VALUE;
+    long lastFrameMs = Long.MIN_VALUE;
+    long lastOutcomeMs = Long.MIN_VALUE;
     /** The newest timestamp of any of its records (capture times; an alert's event time). */
     long newestMs = Long.MIN_VALUE;
     double threshold;
@@ -331,6 +360,11 @@ public final class ConsoleStore {
 
     Procedure(String id) {
       this.id = id;
+    }
+
+    void pushed(Summary s) {
+      pushedLive = s.live();
+      pushedUnscored = s.unscored();
     }
 
     void seen(long timestampMs) {

@@ -55,7 +55,8 @@ class ConsoleBrowserIT {
     assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
     ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
     AtomicBoolean stop = new AtomicBoolean();
-    Thread feeder = new Thread(() -> feed(kafka, stop), "feeder");
+    AtomicBoolean scorerDown = new AtomicBoolean();
+    Thread feeder = new Thread(() -> feed(kafka, stop, scorerDown), "feeder");
     try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
          ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis))) {
       feeder.start();
@@ -91,9 +92,14 @@ class ConsoleBrowserIT {
         Files.createDirectories(shot.getParent());
         Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
 
-        // The procedure stops sending: no record says so, yet the open page must show it ended.
+        // The scorer goes down while frames keep coming: the page must say no alert can come.
         By row = By.cssSelector("tr[data-id='" + ID + "'] td:nth-child(2)");
-        assertThat(browser.findElement(row).getText()).isEqualTo("live");
+        // Rows are re-rendered with every summary: read the cell inside a wait that retries a stale one.
+        wait.until(d -> d.findElement(row).getText().equals("live"));
+        scorerDown.set(true);
+        new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
+            .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText().startsWith("NOT SCORED ("));
+        // The procedure stops sending: no record says so, yet the open page must show it ended.
         stop.set(true);
         feeder.join(10_000);
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.LIVE_MS + 10_000))
@@ -136,8 +142,8 @@ class ConsoleBrowserIT {
     return (String) ((JavascriptExecutor) browser).executeScript("return document.getElementById('frame').toDataURL()");
   }
 
-  /** Writes what ingest and the scorer would, at 10 frames per second, until stopped. */
-  static void feed(KafkaCluster kafka, AtomicBoolean stop) {
+  /** Writes what ingest and the scorer would, at 10 frames per second, until stopped; frames only once the scorer is down. */
+  static void feed(KafkaCluster kafka, AtomicBoolean stop, AtomicBoolean scorerDown) {
     Properties p = kafka.settings().clientProps();
     SyntheticColon colon = new SyntheticColon(128, 128, 3);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
@@ -150,6 +156,11 @@ class ConsoleBrowserIT {
         var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
         byte[] image = Topics.FRAMES.valueSerde().serializer().serialize(Topics.FRAMES.name(), headers, f);
         producer.send(new ProducerRecord<>(Topics.FRAMES.name(), null, ts, ID, image, headers));
+        if (scorerDown.get()) {
+          producer.flush();
+          Thread.sleep(100);
+          continue;
+        }
         double score = lesion ? 0.7 + 0.01 * Math.min(15, i - LESION_FROM) : 0.2;
         producer.send(new ProducerRecord<>(Topics.SCORES.name(), ID,
             Topics.SCORES.valueSerde().serializer().serialize("", Score.scored(ID, i, ts, ts + 30, score, 0.5, "browser-model"))));

@@ -122,14 +122,57 @@ class ConsoleStoreTest {
     store.score(Score.scored("room-1", 0, 99_960, 100_000, 0.1, 0.3, "m"));
     store.score(Score.scored("old", 0, 1_000, 1_100, 0.1, 0.3, "m"));
 
-    store.announceEnded();
+    store.announceChanges();
     now.set(99_960 + ConsoleStore.LIVE_MS - 1);
-    store.announceEnded();
+    store.announceChanges();
     assertThat(heard).containsExactly("room-1:live", "old:ended");
     now.set(99_960 + ConsoleStore.LIVE_MS);
-    store.announceEnded();
-    store.announceEnded();
+    store.announceChanges();
+    store.announceChanges();
     assertThat(heard).containsExactly("room-1:live", "old:ended", "room-1:ended");
+  }
+
+  @Test
+  void framesThatKeepComingWithoutOutcomesShowTheProcedureAsNotScored() {
+    AtomicLong now = new AtomicLong(100_000);
+    ConsoleStore store = new ConsoleStore(now::get);
+    List<String> heard = new ArrayList<>();
+    store.listen((summary, alert) -> heard.add(summary.live() + "/" + summary.unscoredMs()));
+    store.frame(frame("room-1", 0, 100_000), 0, 0);
+    store.score(Score.scored("room-1", 0, 100_000, 100_030, 0.1, 0.3, "m"));
+    assertThat(heard).containsExactly("true/0");
+
+    // The scorer dies: frames keep coming for 3 s, no outcome does.
+    for (int i = 1; i <= 75; i++) {
+      now.set(100_000 + 40L * i);
+      store.frame(frame("room-1", i, now.get()), 0, i);
+      store.announceChanges();
+    }
+    assertThat(store.summary("room-1").live()).as("frames, not scores, say it is live").isTrue();
+    assertThat(store.summary("room-1").unscoredMs()).isEqualTo(3_000);
+    assertThat(store.summary("room-1").unscored()).isTrue();
+    assertThat(heard).containsExactly("true/0", "true/3000");
+
+    // Back: one outcome for the newest frame.
+    store.score(Score.scored("room-1", 75, 103_000, 103_040, 0.1, 0.3, "m"));
+    assertThat(store.summary("room-1").unscored()).isFalse();
+    assertThat(heard).containsExactly("true/0", "true/3000", "true/0");
+  }
+
+  @Test
+  void aProcedureThatNeverGotAnOutcomeIsNotScoredFromItsFirstFrame() {
+    AtomicLong now = new AtomicLong(50_000);
+    ConsoleStore store = new ConsoleStore(now::get);
+    store.frame(frame("room-2", 0, 50_000), 0, 0);
+    now.set(52_999);
+    store.frame(frame("room-2", 1, 52_999), 0, 1);
+    assertThat(store.summary("room-2").unscored()).isFalse();
+    now.set(53_000);
+    store.frame(frame("room-2", 2, 53_000), 0, 2);
+    assertThat(store.summary("room-2").unscoredMs()).isEqualTo(3_000);
+    now.set(53_000 + ConsoleStore.LIVE_MS);
+    assertThat(store.summary("room-2").live()).isFalse();
+    assertThat(store.summary("room-2").unscoredMs()).as("an ended procedure is not 'not scored'").isZero();
   }
 
   @Test
