@@ -311,10 +311,9 @@ public final class ConsoleStore {
 
   private Summary summarize(Procedure p) {
     Point last = p.timeline.isEmpty() ? null : p.timeline.get(p.timeline.size() - 1);
-    long lastCapture = last != null ? last.captureMs() : p.captures.isEmpty() ? 0 : p.captures.get(p.captures.size() - 1);
     // Live means frames captured just now, not records read just now (a console starting up
     // reads hours of recorded procedures in seconds).
-    long newest = Math.max(lastCapture, p.lastFrameMs);
+    long newest = Math.max(last == null ? 0 : last.captureMs(), p.lastFrameMs);
     boolean live = newest > 0 && clock.getAsLong() - newest < LIVE_MS;
     long unscoredMs = !live || p.lastFrameMs == Long.MIN_VALUE ? 0
         : Math.max(0, p.lastFrameMs - Math.max(p.lastOutcomeMs, p.firstFrameMs));
@@ -323,7 +322,7 @@ public final class ConsoleStore {
     boolean alerting = live && p.alerts.values().stream().anyMatch(a -> !a.type().equals(AlertEvent.END));
     return new Summary(p.id, live, p.frames, last == null ? -1 : last.index(), fps(p.captures),
         last == null ? null : last.score(), p.threshold, alerting, p.alerts.size(), last == null ? 0 : last.latencyMs(),
-        p.model, Math.max(lastCapture, p.lastFrameMs), unscoredMs);
+        p.model, newest, unscoredMs);
   }
 
   static double fps(List<Long> captures) {
