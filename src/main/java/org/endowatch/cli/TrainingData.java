@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.endowatch.config.KafkaSettings;
+import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Topics;
 import org.endowatch.ingest.FrameFolder;
@@ -27,7 +28,7 @@ import org.endowatch.replay.TimeRange;
 /**
  * What {@code train --data} and {@code calibrate --normal} accept, turned into folders of images: a
  * folder as it is; a video file, or a procedure recorded on a Kafka topic
- * ({@code kafka:frames?procedure=ID[&from=T][&to=T]}), as every n-th frame written to a folder under
+ * ({@code kafka:frames?procedure=ID[&from=T][&to=T][&exclude=A..B]...}), as every n-th frame written to a folder under
  * the model ({@code frames/} for training, {@code calibration-frames/} for calibration). Video frames
  * are prepared exactly as live ingest prepares them (field-of-view crop, size, JPEG), and recorded
  * frames are already, so a model trains and calibrates on what the scorer will see. The files stay
@@ -38,7 +39,13 @@ final class TrainingData {
   /** The folders to train on and one line per extracted source. */
   record Resolved(List<Path> folders, List<String> lines) {}
 
-  private static final Set<String> QUERY_KEYS = Set.of("procedure", "from", "to");
+  private static final Set<String> QUERY_KEYS = Set.of("procedure", "from", "to", "exclude");
+  /**
+   * With {@code exclude=alerts}, how far before an alert's first frame and after its end frames are
+   * left out too: the lesion comes into view before it scores over the threshold and leaves it
+   * after the alert's five calm frames.
+   */
+  static final long ALERT_MARGIN_MS = 2_000;
   /** Live ingest's defaults ({@code ingest --size 256x256 --jpeg-quality 90}): frames as the scorer gets them. */
   private static final int LIVE_SIZE = 256;
   private static final float LIVE_JPEG_QUALITY = 0.9f;
@@ -103,12 +110,16 @@ final class TrainingData {
     String rest = entry.substring("kafka:".length());
     int q = rest.indexOf('?');
     String topic = q < 0 ? rest : rest.substring(0, q);
-    Map<String, String> query = query(entry, q < 0 ? "" : rest.substring(q + 1), option);
+    Map<String, String> query = new LinkedHashMap<>();
+    List<String> exclude = new ArrayList<>();
+    query(entry, q < 0 ? "" : rest.substring(q + 1), option, query, exclude);
     String procedure = query.get("procedure");
     if (topic.isBlank() || procedure == null || procedure.isBlank()) {
-      throw new IllegalArgumentException(option + " " + entry + ": expected kafka:TOPIC?procedure=ID[&from=T][&to=T]");
+      throw new IllegalArgumentException(option + " " + entry
+          + ": expected kafka:TOPIC?procedure=ID[&from=T][&to=T][&exclude=A..B][&exclude=alerts]");
     }
     TimeRange range = new TimeRange(TimeRange.parse(query.get("from")), TimeRange.parse(query.get("to")));
+    List<TimeRange> excluded = exclusions(exclude, settings, procedure, entry, option);
     String label = label(procedure);
     try {
       Files.createDirectories(framesDir);
@@ -118,6 +129,7 @@ final class TrainingData {
     long[] firstCapture = {-1};
     long[] written = {0};
     long[] inRange = {0};
+    long[] leftOut = {0};
     ProcedureRecords.forEach(settings.clientProps(), topic, procedure, Topics.FRAMES.valueSerde().deserializer(),
         range.seekFromMs(), r -> {
           Frame f = r.value();
@@ -127,7 +139,14 @@ final class TrainingData {
           if (firstCapture[0] < 0) {
             firstCapture[0] = f.captureTimestampMs();
           }
-          if (!range.contains(f.captureTimestampMs(), firstCapture[0]) || inRange[0]++ % every != 0) {
+          if (!range.contains(f.captureTimestampMs(), firstCapture[0])) {
+            return;
+          }
+          if (excluded.stream().anyMatch(x -> x.contains(f.captureTimestampMs(), firstCapture[0]))) {
+            leftOut[0]++;
+            return;
+          }
+          if (inRange[0]++ % every != 0) {
             return;
           }
           Path file = framesDir.resolve(String.format("%s-%06d.jpg", label, f.frameIndex()));
@@ -140,13 +159,60 @@ final class TrainingData {
         });
     if (written[0] == 0) {
       throw new IllegalArgumentException(option + " " + entry + ": no frames of procedure " + procedure + " on topic " + topic
-          + " in that range (check the id, the topic and from/to)");
+          + " in that range" + (leftOut[0] > 0 ? " outside exclude (" + leftOut[0] + " left out)" : "")
+          + " (check the id, the topic, from/to and exclude)");
+    }
+    if (leftOut[0] > 0) {
+      progress.printf("%d frames of %s left out by exclude=%s%n", leftOut[0], entry, String.join(" and ", exclude));
+      progress.flush();
     }
     return written[0];
   }
 
-  private static Map<String, String> query(String entry, String text, String option) {
-    Map<String, String> out = new LinkedHashMap<>();
+  /**
+   * The stretches to leave out, one {@code exclude=} each (commas separate {@code --data}'s sources):
+   * {@code A..B} (times as for from/to, either end open) and
+   * {@code alerts}, every alert the procedure raised on the alerts topic widened by
+   * {@link #ALERT_MARGIN_MS} (an alert still open runs to the end). A unit's "normal" procedures
+   * hold lesions too; a model must not learn them as normal, nor set its threshold on them.
+   */
+  private static List<TimeRange> exclusions(List<String> items, KafkaSettings settings, String procedure, String entry,
+      String option) {
+    List<TimeRange> out = new ArrayList<>();
+    for (String item : items) {
+      String t = item.trim();
+      if (t.equals("alerts")) {
+        Map<String, long[]> byAlert = new LinkedHashMap<>();
+        ProcedureRecords.forEach(settings.clientProps(), Topics.ALERTS.name(), procedure, Topics.ALERTS.valueSerde().deserializer(),
+            0, r -> {
+              AlertEvent a = r.value();
+              long[] span = byAlert.computeIfAbsent(a.alertId(), k -> new long[] {a.startTimestampMs(), Long.MAX_VALUE});
+              if (a.type().equals(AlertEvent.END)) {
+                span[1] = a.eventTimestampMs();
+              }
+            });
+        for (long[] span : byAlert.values()) {
+          out.add(new TimeRange(new TimeRange.Point(false, span[0] - ALERT_MARGIN_MS),
+              span[1] == Long.MAX_VALUE ? null : new TimeRange.Point(false, span[1] + ALERT_MARGIN_MS)));
+        }
+        continue;
+      }
+      int dots = t.indexOf("..");
+      if (dots < 0) {
+        throw new IllegalArgumentException(option + " " + entry + ": exclude item '" + t
+            + "': expected FROM..TO (times as for from/to, e.g. 1m30s..1m50s) or alerts");
+      }
+      try {
+        out.add(new TimeRange(TimeRange.parse(t.substring(0, dots)), TimeRange.parse(t.substring(dots + 2))));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(option + " " + entry + ": exclude item '" + t + "': " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /** Reads the query into {@code single} (one value per key) and {@code exclude} (the key that may repeat). */
+  private static void query(String entry, String text, String option, Map<String, String> single, List<String> exclude) {
     for (String pair : text.split("&")) {
       if (pair.isEmpty()) {
         continue;
@@ -154,11 +220,16 @@ final class TrainingData {
       int eq = pair.indexOf('=');
       String key = eq < 0 ? pair : pair.substring(0, eq);
       if (!QUERY_KEYS.contains(key)) {
-        throw new IllegalArgumentException(option + " " + entry + ": unknown parameter '" + key + "' (expected procedure, from, to)");
+        throw new IllegalArgumentException(option + " " + entry + ": unknown parameter '" + key
+            + "' (expected procedure, from, to, exclude)");
       }
-      out.put(key, URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8));
+      String value = URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8);
+      if (key.equals("exclude")) {
+        exclude.add(value);
+      } else {
+        single.put(key, value);
+      }
     }
-    return out;
   }
 
   /** A file-name-safe prefix: letters, digits, '.', '_' and '-' kept, anything else '_'. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Topics;
 import org.endowatch.model.ModelArtifact;
@@ -133,6 +134,46 @@ class TrainingDataIT {
   }
 
   @Test
+  void stretchesAndTheProceduresAlertsCanBeLeftOut(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    long t0 = System.currentTimeMillis() - 60_000;
+    List<Frame> frames = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      frames.add(TestFrames.jpeg("td-ex", i, t0 + 40L * i, 64, 48));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "td-ex", frames);
+    // The procedure raised one alert, frames 60-65 (capture 2.4-2.6 s); with 2 s either side it
+    // leaves out 0.4-4.6 s, frames 10-99.
+    TopicWriter.send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), "td-ex", List.of(
+        new AlertEvent(AlertEvent.START, "td-ex/60", "td-ex", 60, 62, 62, 0.9, null, t0 + 2_400, t0 + 2_480, "m", null),
+        new AlertEvent(AlertEvent.END, "td-ex/60", "td-ex", 60, 65, 62, 0.9, null, t0 + 2_400, t0 + 2_600, "m",
+            AlertEvent.SCORES_FELL)));
+    String source = "kafka:frames?procedure=td-ex&exclude=alerts&exclude=0ms..120ms";
+    Path model = dir.resolve("model");
+
+    Cli.Result train = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data", source, "--every", "1",
+        "--out", model.toString(), "--preset", "micro", "--epochs", "1", "--batch", "2", "--val-fraction", "0.3", "--seed", "2");
+    Cli.Result bad = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data",
+        "kafka:frames?procedure=td-ex&exclude=1m", "--out", dir.resolve("m2").toString());
+    Cli.Result badTime = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data",
+        "kafka:frames?procedure=td-ex&exclude=1x..2m", "--out", dir.resolve("m3").toString());
+    Cli.Result nothingLeft = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data",
+        "kafka:frames?procedure=td-ex&exclude=..", "--out", dir.resolve("m4").toString());
+
+    assertThat(train.exitCode()).as(train.err()).isZero();
+    // Frames 0-3 (0-120 ms) and 10-99 left out: 4-9 remain.
+    assertThat(names(model.resolve("frames"))).containsExactly("td-ex-000004.jpg", "td-ex-000005.jpg", "td-ex-000006.jpg",
+        "td-ex-000007.jpg", "td-ex-000008.jpg", "td-ex-000009.jpg");
+    assertThat(train.err()).contains("94 frames of " + source + " left out by exclude=alerts and 0ms..120ms");
+    assertThat(bad.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=td-ex&exclude=1m: exclude item "
+        + "'1m': expected FROM..TO (times as for from/to, e.g. 1m30s..1m50s) or alerts\n");
+    assertThat(badTime.err()).startsWith("endowatch train: error: --data kafka:frames?procedure=td-ex&exclude=1x..2m: "
+        + "exclude item '1x..2m': cannot read time '1x'");
+    assertThat(nothingLeft.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=td-ex&exclude=..: no frames "
+        + "of procedure td-ex on topic frames in that range outside exclude (100 left out) (check the id, the topic, from/to "
+        + "and exclude)\n");
+  }
+
+  @Test
   void badSourcesAreOneLineErrorsNamingTheSource(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String out = dir.resolve("m").toString();
     Cli.Result missing = Cli.run("train", "--data", dir.resolve("nowhere").toString(), "--out", out);
@@ -145,11 +186,11 @@ class TrainingDataIT {
     assertThat(missing.err()).isEqualTo("endowatch train: error: --data " + dir.resolve("nowhere")
         + ": no such folder or video file (give image folders, video files or kafka:TOPIC?procedure=ID)\n");
     assertThat(noProcedure.err()).isEqualTo(
-        "endowatch train: error: --data kafka:frames: expected kafka:TOPIC?procedure=ID[&from=T][&to=T]\n");
+        "endowatch train: error: --data kafka:frames: expected kafka:TOPIC?procedure=ID[&from=T][&to=T][&exclude=A..B][&exclude=alerts]\n");
     assertThat(unknownKey.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=a&since=1m: "
-        + "unknown parameter 'since' (expected procedure, from, to)\n");
+        + "unknown parameter 'since' (expected procedure, from, to, exclude)\n");
     assertThat(nobody.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=nobody-here: no frames of "
-        + "procedure nobody-here on topic frames in that range (check the id, the topic and from/to)\n");
+        + "procedure nobody-here on topic frames in that range (check the id, the topic, from/to and exclude)\n");
     Path model = dir.resolve("model");
     Files.createDirectories(model);
     try (Stream<Path> files = Files.list(Path.of("models/synthetic-micro"))) {
