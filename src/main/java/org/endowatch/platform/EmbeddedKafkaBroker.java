@@ -149,6 +149,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
     try (Admin admin = Admin.create(p)) {
       admin.describeCluster().nodes().get();
+      // Ready for consumer groups too: the first group lookup creates __consumer_offsets. Left to
+      // the first clients, two of them asking at once (a scorer and a console) raced to create it
+      // and the broker logged a warning about the loser.
+      admin.listConsumerGroupOffsets("endowatch-broker-ready").partitionsToOffsetAndMetadata().get();
     } catch (ExecutionException e) {
       throw new IllegalStateException("Kafka broker on port " + port + " did not come up within " + timeout.toSeconds()
           + " s: " + e.getCause().getMessage(), e);
