@@ -10,9 +10,31 @@ let sel = null;                    // selected procedure view state
 
 function fmt(v, d) { return v === null || v === undefined ? '–' : Number(v).toFixed(d); }
 
+// A new alert: counted on the page (data-cues), a short tone when the user asked for one (browsers
+// allow sound only after a click, which the checkbox is), and the tab's title while any is open.
+let audio = null;
+function cue() {
+  document.body.dataset.cues = String(Number(document.body.dataset.cues) + 1);
+  if (!$('#sound').checked) return;
+  audio = audio || new AudioContext();
+  [0, 0.25].forEach(at => {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.frequency.value = 880;
+    gain.gain.value = 0.2;
+    osc.connect(gain).connect(audio.destination);
+    osc.start(audio.currentTime + at);
+    osc.stop(audio.currentTime + at + 0.15);
+  });
+}
+$('#sound').checked = localStorage.getItem('endowatch.sound') === 'on';
+$('#sound').onchange = () => localStorage.setItem('endowatch.sound', $('#sound').checked ? 'on' : 'off');
+
 function renderOverview() {
   const body = $('#procedures tbody');
   const rows = [...procs.values()].sort((a, b) => b.lastCaptureMs - a.lastCaptureMs);
+  const alerting = rows.filter(s => s.alerting).length;
+  document.title = (alerting ? '● ALERT (' + alerting + ') — ' : '') + 'endowatch console';
   $('#empty').hidden = rows.length > 0;
   body.replaceChildren(...rows.map(s => {
     const tr = document.createElement('tr');
@@ -185,6 +207,7 @@ function connect() {
   });
   es.addEventListener('alert', e => {
     const a = JSON.parse(e.data);
+    if (a.type === 'alert-start') cue();
     if (sel && sel.id === a.procedureId) { sel.alerts.set(a.alertId, a); renderAlerts(); drawTimeline(); }
   });
 }

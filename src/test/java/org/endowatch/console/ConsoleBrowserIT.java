@@ -67,6 +67,8 @@ class ConsoleBrowserIT {
         wait.ignoring(StaleElementReferenceException.class);
         browser.get("http://127.0.0.1:" + server.port() + "/");
 
+        // The tone is asked for before the alert comes (a click: browsers allow sound only after one).
+        click(wait, By.id("sound"));
         click(wait, By.cssSelector("tr[data-id='" + ID + "']"));
         WebElement timeline = wait.until(d -> d.findElement(By.id("timeline")));
         wait.until(d -> points(timeline) > 0);
@@ -74,6 +76,10 @@ class ConsoleBrowserIT {
         wait.until(d -> points(timeline) > before + 5);
         By alert = By.cssSelector("#alerts li[data-alert='" + ID + "/32']");
         wait.until(d -> d.findElement(alert).getText().contains("frames 32–62 · peak 45"));
+        // One alert started while the page was open: one cue, and the tab's title is plain again once it ended.
+        assertThat(browser.findElement(By.tagName("body")).getAttribute("data-cues")).isEqualTo("1");
+        wait.until(d -> d.getTitle().equals("endowatch console"));
+        assertThat(((JavascriptExecutor) browser).executeScript("return audio && audio.state")).isNotNull();
 
         // Review the alert's peak frame (the view stops following live frames), then toggle the overlay.
         click(wait, alert);
