@@ -207,7 +207,9 @@ function connect() {
   });
   es.addEventListener('alert', e => {
     const a = JSON.parse(e.data);
-    if (a.type === 'alert-start') cue();
+    // Only a live procedure's: a console that restarts reads its history again, and pages that
+    // reconnect meanwhile would hear every old alert.
+    if (a.type === 'alert-start' && procs.has(a.procedureId) && procs.get(a.procedureId).live) cue();
     if (sel && sel.id === a.procedureId) { sel.alerts.set(a.alertId, a); renderAlerts(); drawTimeline(); }
   });
 }
