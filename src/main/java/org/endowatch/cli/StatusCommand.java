@@ -1,6 +1,7 @@
 package org.endowatch.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.endowatch.console.ConsoleStore;
+import org.endowatch.contract.FrameSerde;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topic;
 import org.endowatch.contract.Topics;
@@ -35,6 +38,11 @@ public final class StatusCommand implements Callable<Integer> {
   @Option(names = "--recent", defaultValue = "500", description = "Scores read back per partition to find procedures (default ${DEFAULT-VALUE}).")
   int recent;
   @Spec CommandSpec spec;
+  /** As the console says it: ended, and not scored. */
+  static final long LIVE_MS = ConsoleStore.LIVE_MS;
+  static final long UNSCORED_MS = ConsoleStore.UNSCORED_MS;
+  /** Frames read back per partition to see which procedures are sending (their images come along). */
+  static final int FRAMES_READ_BACK = 50;
 
   @Override
   public Integer call() throws Exception {
@@ -69,42 +77,99 @@ public final class StatusCommand implements Callable<Integer> {
         out.printf("scorer (group %s): %s%n", group, committed.isEmpty() ? "no committed offsets (not started yet?)"
             : "lag " + lag + " frame(s) behind");
         if (described.containsKey(Topics.SCORES.name())) {
-          recentProcedures(consumer, partitions(described.get(Topics.SCORES.name())), out);
+          Map<String, Long> newestFrames = newestFrames(consumer, frames);
+          recentProcedures(consumer, partitions(described.get(Topics.SCORES.name())), newestFrames, out);
         }
       }
     }
     return 0;
   }
 
-  private void recentProcedures(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> scores, PrintWriter out) {
-    consumer.assign(scores);
-    Map<TopicPartition, Long> end = consumer.endOffsets(scores);
-    Map<TopicPartition, Long> begin = consumer.beginningOffsets(scores);
-    for (TopicPartition tp : scores) {
-      consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - recent));
+  /**
+   * The newest frame's capture time of each procedure among the last {@link #FRAMES_READ_BACK}
+   * frames of every partition (headers only are read; the images come along, hence few).
+   */
+  private static Map<String, Long> newestFrames(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> frames) {
+    Map<String, Long> newest = new TreeMap<>();
+    readTail(consumer, frames, FRAMES_READ_BACK, r -> {
+      var h = r.headers().lastHeader(FrameSerde.H_CAPTURE_TS);
+      if (r.key() != null && h != null) {
+        try {
+          newest.merge(r.key(), Long.parseLong(new String(h.value(), StandardCharsets.UTF_8)), Math::max);
+        } catch (NumberFormatException bad) {
+          // a broken header does not hide the others (the scorer dead-letters that frame)
+        }
+      }
+    });
+    return newest;
+  }
+
+  /** Reads the last {@code count} records of each partition. */
+  private static void readTail(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions, int count,
+      java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
+    consumer.assign(partitions);
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+    for (TopicPartition tp : partitions) {
+      consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - count));
     }
-    Map<String, Score> latest = new TreeMap<>();
     int idle = 0;
-    while (idle < 3 && scores.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+    while (idle < 3 && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
       var records = consumer.poll(Duration.ofMillis(300));
       idle = records.isEmpty() ? idle + 1 : 0;
       for (ConsumerRecord<String, byte[]> r : records) {
-        try {
-          latest.put(r.key(), Topics.SCORES.valueSerde().deserializer().deserialize(r.topic(), r.value()));
-        } catch (RuntimeException bad) {
-          // a bad record does not hide the others
+        if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+          each.accept(r);
         }
       }
     }
-    List<Score> sorted = new ArrayList<>(latest.values());
-    sorted.sort((a, b) -> Long.compare(b.captureTimestampMs(), a.captureTimestampMs()));
-    out.println(sorted.isEmpty() ? "procedures: none scored recently" : "procedures (latest outcome):");
+  }
+
+  private void recentProcedures(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> scores,
+      Map<String, Long> newestFrames, PrintWriter out) {
+    Map<String, Score> latest = new TreeMap<>();
+    readTail(consumer, scores, recent, r -> {
+      try {
+        latest.put(r.key(), Topics.SCORES.valueSerde().deserializer().deserialize(r.topic(), r.value()));
+      } catch (RuntimeException bad) {
+        // a bad record does not hide the others
+      }
+    });
     long now = System.currentTimeMillis();
-    for (Score s : sorted) {
-      out.printf(Locale.ROOT, "  %-24s frame %-7d %-8s %s  model %s  %s%n", s.procedureId(), s.frameIndex(),
-          s.isScored() ? String.format(Locale.ROOT, "%.4f", s.score()) : "skipped", s.anomalous() ? "ANOMALOUS" : "normal   ",
-          s.modelVersion(), now - s.captureTimestampMs() < 10_000 ? "live" : "last " + Instant.ofEpochMilli(s.captureTimestampMs()));
+    // Procedures with recent frames but no outcome among the scores read back: the scorer never got to them.
+    List<String> ids = new ArrayList<>(latest.keySet());
+    newestFrames.forEach((id, ts) -> {
+      if (!latest.containsKey(id) && now - ts < LIVE_MS) {
+        ids.add(id);
+      }
+    });
+    ids.sort((a, b) -> Long.compare(newest(b, latest, newestFrames), newest(a, latest, newestFrames)));
+    out.println(ids.isEmpty() ? "procedures: none scored recently" : "procedures (latest outcome):");
+    for (String id : ids) {
+      Score s = latest.get(id);
+      long newest = newest(id, latest, newestFrames);
+      String state = now - newest >= LIVE_MS ? "last " + Instant.ofEpochMilli(newest) : "live";
+      Long frame = newestFrames.get(id);
+      if (s == null) {
+        // Only its newest frames were read: how long it has gone unscored is not known here.
+        state = "live, no outcome yet";
+      } else if (state.equals("live") && frame != null && frame - s.captureTimestampMs() >= UNSCORED_MS) {
+        // Frames keep coming without outcomes: the scorer is down or far behind, and no alert can come.
+        state = String.format(Locale.ROOT, "NOT SCORED (%.0f s behind)", (frame - s.captureTimestampMs()) / 1000.0);
+      }
+      if (s == null) {
+        out.printf(Locale.ROOT, "  %-24s %-44s  %s%n", id, "(no outcome)", state);
+      } else {
+        out.printf(Locale.ROOT, "  %-24s frame %-7d %-8s %s  model %s  %s%n", id, s.frameIndex(),
+            s.isScored() ? String.format(Locale.ROOT, "%.4f", s.score()) : "skipped", s.anomalous() ? "ANOMALOUS" : "normal   ",
+            s.modelVersion(), state);
+      }
     }
+  }
+
+  private static long newest(String id, Map<String, Score> latest, Map<String, Long> newestFrames) {
+    Score s = latest.get(id);
+    return Math.max(s == null ? 0 : s.captureTimestampMs(), newestFrames.getOrDefault(id, 0L));
   }
 
   private static List<TopicPartition> partitions(TopicDescription d) {

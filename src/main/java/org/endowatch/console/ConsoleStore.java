@@ -27,14 +27,14 @@ public final class ConsoleStore {
   /** Frames (and heatmaps) kept in memory per procedure; older ones are read back from Kafka on demand. */
   static final int RECENT = 64;
   /** A procedure whose newest frame was captured longer ago than this is shown as ended (and the scorer ends its open alert). */
-  static final long LIVE_MS = AlertEvent.FRAMES_STOPPED_AFTER_MS;
+  public static final long LIVE_MS = AlertEvent.FRAMES_STOPPED_AFTER_MS;
   /**
    * A live procedure whose newest frame is this much newer than its newest outcome is shown as not
    * scored: the scorer is down or far behind, and no alert can come. Outcomes reach a console tens
    * of ms after capture (BENCHMARKS, "When a console sees it"); a stalled stream thread, a
    * rebalance or a hot swap can hold them for a second or two.
    */
-  static final long UNSCORED_MS = 3_000;
+  public static final long UNSCORED_MS = 3_000;
 
   /** One point of the score timeline; score null when the frame was skipped. */
   public record Point(long index, long captureMs, Double score, boolean anomalous, String skipReason, long latencyMs) {}

@@ -1,0 +1,59 @@
+package org.endowatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.endowatch.contract.Frame;
+import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TestFrames;
+import org.endowatch.testing.TopicWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code status} against a real broker: topics, the scorer's lag, and each recent procedure's state, as the console says it. */
+@ExtendWith(RealKafka.class)
+class StatusIT {
+  @Test
+  void tellsLiveFromEndedAndSaysWhenFramesComeWithoutOutcomes(KafkaCluster kafka) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    long now = System.currentTimeMillis();
+    // Scored up to date; 5 s of frames with outcomes for the first second only; frames and no outcome; an hour ago.
+    record(kafka, "st-ok", now - 800, 20, 40, 20);
+    record(kafka, "st-behind", now - 5_000, 21, 250, 5);
+    record(kafka, "st-new", now - 400, 10, 40, 0);
+    record(kafka, "st-old", now - 3_600_000, 10, 40, 10);
+
+    Cli.Result r = Cli.run("status", "--bootstrap", kafka.bootstrapServers(), "--group", "st-no-such-scorer");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("  frames      6 partitions\n", "scorer (group st-no-such-scorer): no committed offsets (not started yet?)\n");
+    assertThat(line(r.out(), "st-ok")).startsWith("  st-ok                    frame 19      0.1000   normal     model st-m  live");
+    // Outcomes up to frame 4 (captured at -4.0 s), frames up to -0.0 s: 4 s behind.
+    assertThat(line(r.out(), "st-behind")).startsWith("  st-behind                frame 4 ").endsWith("model st-m  NOT SCORED (4 s behind)");
+    assertThat(line(r.out(), "st-new")).isEqualTo("  st-new                   (no outcome)                                  live, no outcome yet");
+    assertThat(line(r.out(), "st-old")).contains("model st-m  last ");
+  }
+
+  /** {@code frames} frames {@code gapMs} apart from {@code t0}, and outcomes (score 0.1) for the first {@code scored}. */
+  private static void record(KafkaCluster kafka, String id, long t0, int frames, long gapMs, int scored) throws Exception {
+    List<Frame> fs = new ArrayList<>();
+    List<Score> ss = new ArrayList<>();
+    for (int i = 0; i < frames; i++) {
+      fs.add(TestFrames.jpeg(id, i, t0 + gapMs * i, 32, 32));
+      if (i < scored) {
+        ss.add(Score.scored(id, i, t0 + gapMs * i, t0 + gapMs * i + 20, 0.1, 0.5, "st-m"));
+      }
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, fs);
+    TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), id, ss);
+  }
+
+  private static String line(String out, String id) {
+    return out.lines().filter(l -> l.startsWith("  " + id + " ")).findFirst().orElseThrow(() -> new AssertionError("no line for " + id + " in\n" + out));
+  }
+}
