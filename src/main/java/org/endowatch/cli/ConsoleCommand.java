@@ -11,6 +11,7 @@ import org.endowatch.config.KafkaSettings;
 import org.endowatch.console.ConsoleStore;
 import org.endowatch.contract.Topics;
 import org.endowatch.platform.TopicAdmin;
+import org.endowatch.platform.TopicCatalog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,8 +56,19 @@ public final class ConsoleCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * A topic's retention as the broker reports it; where the console's principal may not read topic
+   * configs (DescribeConfigs denied on a secured cluster), the catalog's, said once on stderr.
+   */
   private static long retentionOf(TopicAdmin admin, String topic) {
-    String ms = admin.topicConfig(topic, "retention.ms");
+    String ms;
+    try {
+      ms = admin.topicConfig(topic, "retention.ms");
+    } catch (RuntimeException e) {
+      ms = TopicCatalog.builtIn().topic(topic).config().get("retention.ms");
+      System.err.printf("console: cannot read retention.ms of %s (%s); forgetting its records after the catalog's %s ms%n",
+          topic, e.getMessage(), ms);
+    }
     return ms == null ? Long.MAX_VALUE : ConsoleStore.Retention.millis(ms);
   }
 
