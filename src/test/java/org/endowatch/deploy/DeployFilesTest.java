@@ -93,31 +93,64 @@ class DeployFilesTest {
 
   @Test
   void theDashboardOnlyWatchesMetricsTheCodeRegisters() throws IOException {
-    String main;
-    try (Stream<Path> s = Files.walk(Path.of("src/main/java"))) {
-      StringBuilder all = new StringBuilder();
-      for (Path p : s.filter(p -> p.toString().endsWith(".java")).toList()) {
-        all.append(Files.readString(p));
-      }
-      main = all.toString();
-    }
     JsonNode dashboard = JSON.readTree(Path.of("deploy/grafana/endowatch-dashboard.json").toFile());
-    Pattern metric = Pattern.compile("endowatch_[a-z_]+");
     int checked = 0;
     for (JsonNode panel : dashboard.get("panels")) {
       for (JsonNode target : panel.get("targets")) {
-        Matcher m = metric.matcher(target.get("expr").asText());
-        while (m.find()) {
-          // Prometheus name -> Micrometer name: drop the unit/type suffix; each '_' was a '.' or a '_'.
-          String base = m.group().replaceAll("_(total|seconds|bytes|sum|count|bucket|max)$", "");
-          boolean found = Pattern.compile("\"" + base.replace("_", "[._]") + "\"").matcher(main).find();
-          assertThat(found).as("metric %s of panel '%s' is registered somewhere in src/main", m.group(),
-              panel.get("title").asText()).isTrue();
-          checked++;
-        }
+        checked += checkMetricsRegistered(target.get("expr").asText(), "panel '" + panel.get("title").asText() + "'");
       }
     }
     assertThat(checked).isGreaterThanOrEqualTo(10);
+  }
+
+  @Test
+  void theAlertingRulesAreLoadedMountedAndOnlyWatchMetricsTheCodeRegisters() throws IOException {
+    JsonNode prometheus = documents(Path.of("deploy/prometheus/prometheus.yml")).get(0);
+    assertThat(strings(prometheus.get("rule_files"))).containsExactly("/etc/prometheus/rules.yml");
+    List<String> volumes = strings(documents(Path.of("docker-compose.yml")).get(0).at("/services/prometheus/volumes"));
+    assertThat(volumes).contains("./deploy/prometheus/rules.yml:/etc/prometheus/rules.yml:ro");
+    int rules = 0;
+    int checked = 0;
+    for (JsonNode rule : documents(Path.of("deploy/prometheus/rules.yml")).get(0).at("/groups/0/rules")) {
+      String name = rule.get("alert").asText();
+      assertThat(name).startsWith("Endowatch");
+      assertThat(rule.at("/annotations/summary").asText()).as(name).isNotBlank();
+      assertThat(rule.at("/labels/severity").asText()).as(name).isIn("page", "ticket");
+      checked += checkMetricsRegistered(rule.get("expr").asText(), "rule " + name);
+      rules++;
+    }
+    assertThat(rules).isEqualTo(5);
+    assertThat(checked).isGreaterThanOrEqualTo(6);
+  }
+
+  /** Asserts every endowatch_* metric in a PromQL expression is registered in src/main; returns how many it checked. */
+  private static int checkMetricsRegistered(String expr, String where) throws IOException {
+    String main = mainSources();
+    Matcher m = Pattern.compile("endowatch_[a-z_]+").matcher(expr);
+    int checked = 0;
+    while (m.find()) {
+      // Prometheus name -> Micrometer name: drop the unit/type suffix; each '_' was a '.' or a '_'.
+      String base = m.group().replaceAll("_(total|seconds|bytes|sum|count|bucket|max)$", "");
+      boolean found = Pattern.compile("\"" + base.replace("_", "[._]") + "\"").matcher(main).find();
+      assertThat(found).as("metric %s of %s is registered somewhere in src/main", m.group(), where).isTrue();
+      checked++;
+    }
+    return checked;
+  }
+
+  private static String mainSources;
+
+  private static String mainSources() throws IOException {
+    if (mainSources == null) {
+      try (Stream<Path> s = Files.walk(Path.of("src/main/java"))) {
+        StringBuilder all = new StringBuilder();
+        for (Path p : s.filter(p -> p.toString().endsWith(".java")).toList()) {
+          all.append(Files.readString(p));
+        }
+        mainSources = all.toString();
+      }
+    }
+    return mainSources;
   }
 
   private static List<String> strings(JsonNode array) {
