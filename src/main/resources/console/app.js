@@ -16,16 +16,21 @@ let audio = null;
 function cue() {
   document.body.dataset.cues = String(Number(document.body.dataset.cues) + 1);
   if (!$('#sound').checked) return;
-  audio = audio || new AudioContext();
-  [0, 0.25].forEach(at => {
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.frequency.value = 880;
-    gain.gain.value = 0.2;
-    osc.connect(gain).connect(audio.destination);
-    osc.start(audio.currentTime + at);
-    osc.stop(audio.currentTime + at + 0.15);
-  });
+  try {
+    audio = audio || new AudioContext();
+    [0, 0.25].forEach(at => {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.2;
+      osc.connect(gain).connect(audio.destination);
+      osc.start(audio.currentTime + at);
+      osc.stop(audio.currentTime + at + 0.15);
+    });
+  } catch (e) {
+    // No sound here (no audio device, an old browser): the page and its alert list go on.
+    console.warn('endowatch: no alert tone:', e);
+  }
 }
 $('#sound').checked = localStorage.getItem('endowatch.sound') === 'on';
 $('#sound').onchange = () => localStorage.setItem('endowatch.sound', $('#sound').checked ? 'on' : 'off');
