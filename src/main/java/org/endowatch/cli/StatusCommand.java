@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", description = "Show topics, the scorer's lag, recent procedures and the model version scoring them.")
 public final class StatusCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
-  @Option(names = "--group", defaultValue = "endowatch-scorer", description = "The scorer's application id (default ${DEFAULT-VALUE}).")
+  @Option(names = "--group", description = "The scorer's application id (default: every group with committed offsets on frames).")
   String group;
   @Option(names = "--recent", defaultValue = "500", description = "Scores read back per partition to find procedures (default ${DEFAULT-VALUE}).")
   int recent;
@@ -62,20 +62,25 @@ public final class StatusCommand implements Callable<Integer> {
       if (!described.containsKey(Topics.FRAMES.name())) {
         return 1;
       }
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS);
+      List<TopicPartition> frames = partitions(described.get(Topics.FRAMES.name()));
+      Map<String, Map<TopicPartition, OffsetAndMetadata>> scorers = scorers(admin, frames);
       p.put("isolation.level", "read_committed");
       try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
           new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-        List<TopicPartition> frames = partitions(described.get(Topics.FRAMES.name()));
         Map<TopicPartition, Long> end = consumer.endOffsets(frames);
-        long lag = 0;
-        for (TopicPartition tp : frames) {
-          OffsetAndMetadata c = committed.get(tp);
-          lag += end.get(tp) - (c == null ? consumer.beginningOffsets(List.of(tp)).get(tp) : c.offset());
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(frames);
+        if (scorers.isEmpty()) {
+          out.println("scorer: no group has committed offsets on " + Topics.FRAMES.name() + " (not started yet?)");
         }
-        out.printf("scorer (group %s): %s%n", group, committed.isEmpty() ? "no committed offsets (not started yet?)"
-            : "lag " + lag + " frame(s) behind");
+        scorers.forEach((id, committed) -> {
+          long lag = 0;
+          for (TopicPartition tp : frames) {
+            OffsetAndMetadata c = committed.get(tp);
+            lag += end.get(tp) - (c == null ? begin.get(tp) : c.offset());
+          }
+          out.printf("scorer (group %s): %s%n", id, committed.isEmpty() ? "no committed offsets (not started yet?)"
+              : "lag " + lag + " frame(s) behind");
+        });
         if (described.containsKey(Topics.SCORES.name())) {
           Map<String, Long> newestFrames = newestFrames(consumer, frames);
           recentProcedures(consumer, partitions(described.get(Topics.SCORES.name())), newestFrames, out);
@@ -83,6 +88,33 @@ public final class StatusCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The scorers to report: the group asked for (even with no offsets), or every group with committed
+   * offsets on the frames topic (scorers run under any application id, the demo's included).
+   */
+  private Map<String, Map<TopicPartition, OffsetAndMetadata>> scorers(Admin admin, List<TopicPartition> frames)
+      throws Exception {
+    Map<String, Map<TopicPartition, OffsetAndMetadata>> out = new TreeMap<>();
+    if (group != null) {
+      out.put(group, admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS));
+      return out;
+    }
+    for (var listing : admin.listGroups().all().get(15, TimeUnit.SECONDS)) {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(listing.groupId())
+          .partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetAndMetadata> onFrames = new java.util.HashMap<>();
+      committed.forEach((tp, o) -> {
+        if (o != null && frames.contains(tp)) {
+          onFrames.put(tp, o);
+        }
+      });
+      if (!onFrames.isEmpty()) {
+        out.put(listing.groupId(), onFrames);
+      }
+    }
+    return out;
   }
 
   /**

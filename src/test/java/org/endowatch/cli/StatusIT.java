@@ -3,7 +3,15 @@ package org.endowatch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
@@ -28,10 +36,25 @@ class StatusIT {
     record(kafka, "st-new", now - 400, 10, 40, 0);
     record(kafka, "st-old", now - 3_600_000, 10, 40, 10);
 
-    Cli.Result r = Cli.run("status", "--bootstrap", kafka.bootstrapServers(), "--group", "st-no-such-scorer");
+    // A scorer under its own application id, caught up on every partition but one frame of st-ok's.
+    try (KafkaConsumer<String, byte[]> scorer = new KafkaConsumer<>(consumerProps(kafka, "st-scorer"), new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> frames = scorer.partitionsFor(Topics.FRAMES.name()).stream()
+          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      Map<TopicPartition, OffsetAndMetadata> at = new HashMap<>();
+      scorer.endOffsets(frames).forEach((tp, end) -> at.put(tp, new OffsetAndMetadata(end)));
+      TopicPartition stOk = new TopicPartition(Topics.FRAMES.name(), Topics.partitionFor("st-ok", frames.size()));
+      at.put(stOk, new OffsetAndMetadata(at.get(stOk).offset() - 1));
+      scorer.commitSync(at);
+    }
+
+    Cli.Result r = Cli.run("status", "--bootstrap", kafka.bootstrapServers());
+    Cli.Result asked = Cli.run("status", "--bootstrap", kafka.bootstrapServers(), "--group", "st-no-such-scorer");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).contains("  frames      6 partitions\n", "scorer (group st-no-such-scorer): no committed offsets (not started yet?)\n");
+    assertThat(r.out()).contains("  frames      6 partitions\n", "scorer (group st-scorer): lag 1 frame(s) behind\n")
+        .doesNotContain("st-no-such-scorer");
+    assertThat(asked.out()).contains("scorer (group st-no-such-scorer): no committed offsets (not started yet?)\n");
     assertThat(line(r.out(), "st-ok")).startsWith("  st-ok                    frame 19      0.1000   normal     model st-m  live");
     // Outcomes up to frame 4 (captured at -4.0 s), frames up to -0.0 s: 4 s behind.
     assertThat(line(r.out(), "st-behind")).startsWith("  st-behind                frame 4 ").endsWith("model st-m  NOT SCORED (4 s behind)");
@@ -51,6 +74,13 @@ class StatusIT {
     }
     TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, fs);
     TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), id, ss);
+  }
+
+  private static Properties consumerProps(KafkaCluster kafka, String group) {
+    Properties p = kafka.settings().clientProps();
+    p.put("group.id", group);
+    p.put("enable.auto.commit", "false");
+    return p;
   }
 
   private static String line(String out, String id) {
