@@ -13,10 +13,12 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.console.ConsoleStore;
@@ -101,17 +103,32 @@ public final class StatusCommand implements Callable<Integer> {
       out.put(group, admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS));
       return out;
     }
+    // Consumer groups only (a scorer is one, classic protocol or not), asked in one request for the
+    // frames partitions alone; share and streams-protocol groups keep their offsets elsewhere.
+    ListConsumerGroupOffsetsSpec onFrames = new ListConsumerGroupOffsetsSpec().topicPartitions(frames);
+    Map<String, ListConsumerGroupOffsetsSpec> asked = new TreeMap<>();
     for (var listing : admin.listGroups().all().get(15, TimeUnit.SECONDS)) {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(listing.groupId())
-          .partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS);
-      Map<TopicPartition, OffsetAndMetadata> onFrames = new java.util.HashMap<>();
-      committed.forEach((tp, o) -> {
-        if (o != null && frames.contains(tp)) {
-          onFrames.put(tp, o);
-        }
-      });
-      if (!onFrames.isEmpty()) {
-        out.put(listing.groupId(), onFrames);
+      if (listing.type().map(t -> t == GroupType.CLASSIC || t == GroupType.CONSUMER).orElse(true)) {
+        asked.put(listing.groupId(), onFrames);
+      }
+    }
+    if (asked.isEmpty()) {
+      return out;
+    }
+    var offsets = admin.listConsumerGroupOffsets(asked);
+    for (String id : asked.keySet()) {
+      Map<TopicPartition, OffsetAndMetadata> committed = new java.util.HashMap<>();
+      try {
+        offsets.partitionsToOffsetAndMetadata(id).get(15, TimeUnit.SECONDS).forEach((tp, o) -> {
+          if (o != null) {
+            committed.put(tp, o);
+          }
+        });
+      } catch (java.util.concurrent.ExecutionException unreadable) {
+        continue; // a group this client may not read is not one to report on
+      }
+      if (!committed.isEmpty()) {
+        out.put(id, committed);
       }
     }
     return out;
@@ -181,21 +198,20 @@ public final class StatusCommand implements Callable<Integer> {
       Score s = latest.get(id);
       long newest = newest(id, latest, newestFrames);
       String state = now - newest >= LIVE_MS ? "last " + Instant.ofEpochMilli(newest) : "live";
+      if (s == null) {
+        // Listed only for its recent frames; how long it has gone unscored is not known from the tail.
+        out.printf(Locale.ROOT, "  %-24s %-44s  live, no outcome yet%n", id, "(no outcome)");
+        continue;
+      }
       Long frame = newestFrames.get(id);
-      if (s == null) {
-        // Only its newest frames were read: how long it has gone unscored is not known here.
-        state = "live, no outcome yet";
-      } else if (state.equals("live") && frame != null && frame - s.captureTimestampMs() >= UNSCORED_MS) {
+      long behind = frame == null ? 0 : frame - s.captureTimestampMs();
+      if (state.equals("live") && behind >= UNSCORED_MS) {
         // Frames keep coming without outcomes: the scorer is down or far behind, and no alert can come.
-        state = String.format(Locale.ROOT, "NOT SCORED (%.0f s behind)", (frame - s.captureTimestampMs()) / 1000.0);
+        state = String.format(Locale.ROOT, "NOT SCORED (%.0f s behind)", behind / 1000.0);
       }
-      if (s == null) {
-        out.printf(Locale.ROOT, "  %-24s %-44s  %s%n", id, "(no outcome)", state);
-      } else {
-        out.printf(Locale.ROOT, "  %-24s frame %-7d %-8s %s  model %s  %s%n", id, s.frameIndex(),
-            s.isScored() ? String.format(Locale.ROOT, "%.4f", s.score()) : "skipped", s.anomalous() ? "ANOMALOUS" : "normal   ",
-            s.modelVersion(), state);
-      }
+      out.printf(Locale.ROOT, "  %-24s frame %-7d %-8s %s  model %s  %s%n", id, s.frameIndex(),
+          s.isScored() ? String.format(Locale.ROOT, "%.4f", s.score()) : "skipped", s.anomalous() ? "ANOMALOUS" : "normal   ",
+          s.modelVersion(), state);
     }
   }
 
