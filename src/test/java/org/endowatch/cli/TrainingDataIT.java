@@ -94,11 +94,7 @@ class TrainingDataIT {
   @Test
   void aRecordedProcedureTrainsOnEveryNthFrameOfItsTimeRange(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     long t0 = System.currentTimeMillis() - 60_000;
-    List<Frame> frames = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      frames.add(TestFrames.jpeg("td-src", i, t0 + 40L * i, 64, 48));
-    }
-    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "td-src", frames);
+    List<Frame> frames = record(kafka, "td-src", t0, 30);
     Path model = dir.resolve("model");
 
     Cli.Result train = Cli.run("train", "--bootstrap", kafka.bootstrapServers(),
@@ -119,11 +115,7 @@ class TrainingDataIT {
     assertThat(same.err()).endsWith("endowatch calibrate: error: no normal images left to calibrate on in "
         + model.resolve("calibration-frames") + " (all were used in training); pass held-out normal images or frames of "
         + "a procedure the model was not trained on\n");
-    List<Frame> others = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      others.add(TestFrames.jpeg("td-other", i, t0 + 40L * i, 64, 48));
-    }
-    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "td-other", others);
+    record(kafka, "td-other", t0, 12);
     Cli.Result other = Cli.run("calibrate", "--bootstrap", kafka.bootstrapServers(), "--model", model.toString(),
         "--normal", "kafka:frames?procedure=td-other");
     assertThat(other.exitCode()).as(other.err()).isZero();
@@ -136,11 +128,7 @@ class TrainingDataIT {
   @Test
   void stretchesAndTheProceduresAlertsCanBeLeftOut(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     long t0 = System.currentTimeMillis() - 60_000;
-    List<Frame> frames = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      frames.add(TestFrames.jpeg("td-ex", i, t0 + 40L * i, 64, 48));
-    }
-    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "td-ex", frames);
+    record(kafka, "td-ex", t0, 100);
     // The procedure raised one alert, frames 60-65 (capture 2.4-2.6 s); with 2 s either side it
     // leaves out 0.4-4.6 s, frames 10-99.
     TopicWriter.send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), "td-ex", List.of(
@@ -171,6 +159,16 @@ class TrainingDataIT {
     assertThat(nothingLeft.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=td-ex&exclude=..: no frames "
         + "of procedure td-ex on topic frames in that range outside exclude (100 left out) (check the id, the topic, from/to "
         + "and exclude)\n");
+  }
+
+  /** {@code count} 64 x 48 frames of a procedure, 40 ms apart from {@code t0}, on the live frames topic. */
+  private static List<Frame> record(KafkaCluster kafka, String id, long t0, int count) throws Exception {
+    List<Frame> frames = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      frames.add(TestFrames.jpeg(id, i, t0 + 40L * i, 64, 48));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    return frames;
   }
 
   @Test
