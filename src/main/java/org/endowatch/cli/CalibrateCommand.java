@@ -85,8 +85,9 @@ public final class CalibrateCommand implements Callable<Integer> {
   public Integer call() {
     Calibration.Result r = run();
     spec.commandLine().getOut().printf(Locale.ROOT,
-        "calibrated %s on %d normal images (%s, %s pooling): image threshold %.6f, patch threshold %.6f%n",
-        model, r.images(), r.maskSchedule(), r.pooling(), r.imageThreshold(), r.patchThreshold());
+        "calibrated %s on %d normal images (%s, %s pooling): image threshold %.6f, patch threshold %.6f; version %s "
+            + "(running scorers switch to it after 'endowatch models publish --model %s')%n",
+        model, r.images(), r.maskSchedule(), r.pooling(), r.imageThreshold(), r.patchThreshold(), r.version(), model);
     return 0;
   }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.endowatch.config.KafkaSettings;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.platform.MetricsServer;
 import org.endowatch.platform.TopicAdmin;
@@ -68,6 +69,13 @@ public final class ScoreCommand implements Callable<Integer> {
   AlertRule alertRule;
   @Spec CommandSpec spec;
 
+  /** Follows the models topic for releases of the serving model's name, unless told not to (null then). */
+  private ModelReleaseWatcher followReleases(KafkaSettings settings, ModelHolder scorer) {
+    return followModels
+        ? new ModelReleaseWatcher(settings.clientProps(), scorer, o -> spec.commandLine().getOut().println(o.message()))
+        : null;
+  }
+
   @Override
   public Integer call() throws Exception {
     OptionRange.of(spec).atLeast("--threads", threads, 1).atLeast("--budget-ms", budgetMs, 0)
@@ -88,9 +96,7 @@ public final class ScoreCommand implements Callable<Integer> {
     try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(loaded, maskSchedule, workers), device, maskSchedule,
         precisionOverride);
          MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> running.get() != null && running.get().healthy());
-         ModelReleaseWatcher watcher = followModels
-             ? new ModelReleaseWatcher(settings.clientProps(), scorer, o -> spec.commandLine().getOut().println(o.message()))
-             : null) {
+         ModelReleaseWatcher watcher = followReleases(settings, scorer.meter(metrics.registry()))) {
       Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "endowatch-streams");
       var batchSizes = io.micrometer.core.instrument.DistributionSummary.builder("endowatch.model.batch_size")
           .register(metrics.registry());

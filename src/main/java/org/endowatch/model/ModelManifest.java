@@ -2,6 +2,9 @@ package org.endowatch.model;
 
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /**
@@ -10,7 +13,10 @@ import java.util.Map;
  *
  * @param format artifact format version ({@link ModelArtifact#FORMAT})
  * @param name model name (what scorers follow on the models topic)
- * @param version unique version written on every output the model produces
+ * @param version unique version written on every output the model produces: the trained network's
+ *     ({@code NAME-yyyyMMddTHHmmss}), and after calibration that plus {@value #CALIBRATED} and the
+ *     calibration's time, so new thresholds are a new version (scorers switch to it when it is
+ *     published, and every output says which thresholds decided it)
  * @param config every hyper-parameter of the network
  * @param maskSchedule how frames are scored (e.g. {@code random-10}, {@code complementary-4})
  * @param imagePooling how patch scores become the image score: {@code mean} (the paper) or {@code max}
@@ -62,8 +68,28 @@ public record ModelManifest(
     return mapHalvings == null ? 0 : mapHalvings;
   }
 
-  public ModelManifest withThresholds(double image, double patch, Map<String, Object> calibrationInfo) {
-    return new ModelManifest(format, name, version, config, maskSchedule, imagePooling, image, patch, calibrationInfo,
+  /** What a calibrated version adds to the trained network's: this, then the calibration's time. */
+  public static final String CALIBRATED = "+cal";
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter MILLIS =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
+
+  /**
+   * New thresholds, under a new version: the trained network's version, {@value #CALIBRATED} and
+   * {@code when} (to the millisecond only where the second would repeat this manifest's version).
+   * Keeping the version would make a recalibrated model look already served to a running scorer,
+   * and its alerts indistinguishable from those of the old thresholds.
+   */
+  public ModelManifest withThresholds(double image, double patch, Map<String, Object> calibrationInfo,
+      Instant when) {
+    int cut = version.indexOf(CALIBRATED);
+    String trained = cut < 0 ? version : version.substring(0, cut);
+    String next = trained + CALIBRATED + SECONDS.format(when);
+    if (next.equals(version)) {
+      next = trained + CALIBRATED + MILLIS.format(when);
+    }
+    return new ModelManifest(format, name, next, config, maskSchedule, imagePooling, image, patch, calibrationInfo,
         training, djlVersion, engineVersion, createdAt, parametersFile, parametersSha256, mapHalvings);
   }
 

@@ -1,7 +1,12 @@
 package org.endowatch.score;
 
 import ai.djl.ndarray.types.DataType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +38,20 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
     return t;
   });
 
-  /** What happened to an offered release. */
-  public record Outcome(boolean swapped, String message) {}
+  /** What happened to an offered release: {@code result} is {@link #SWITCHED}, {@link #REFUSED} or {@link #ALREADY_SERVING}. */
+  public record Outcome(String result, String message) {
+    public boolean swapped() {
+      return SWITCHED.equals(result);
+    }
+  }
+
+  public static final String SWITCHED = "switched";
+  public static final String REFUSED = "refused";
+  public static final String ALREADY_SERVING = "already_serving";
+
+  /** Every offer's result, and which version serves (one row: name and version, value 1); null until {@link #meter}. */
+  private MeterRegistry meters;
+  private MultiGauge serving;
 
   public ModelHolder(ModelFrameScorer initial, String device, String scheduleOverride) {
     this(initial, device, scheduleOverride, null);
@@ -46,6 +63,41 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
     this.device = device;
     this.scheduleOverride = scheduleOverride;
     this.precisionOverride = precisionOverride;
+  }
+
+  /**
+   * Reports on {@code registry}: {@code endowatch_model_serving{name,version}} (1 for the version
+   * this scorer serves now) and {@code endowatch_model_releases_total{result}}, so an operator sees
+   * which scorers took a published release and which refused it (a refusal is otherwise only a line
+   * in that scorer's log, on whichever node it runs).
+   */
+  public synchronized ModelHolder meter(MeterRegistry registry) {
+    serving = MultiGauge.builder("endowatch.model.serving")
+        .description("1 for the model version this scorer serves now").register(registry);
+    meters = registry;
+    showServing();
+    for (String r : List.of(SWITCHED, REFUSED, ALREADY_SERVING)) {
+      releases(r);   // present at 0 from the start, so increase() sees the first one
+    }
+    return this;
+  }
+
+  private Counter releases(String result) {
+    return Counter.builder("endowatch.model.releases").tag("result", result)
+        .description("releases offered on the models topic, by what this scorer did with them").register(meters);
+  }
+
+  private void showServing() {
+    ModelFrameScorer now = current.get();
+    serving.register(List.of(MultiGauge.Row.of(Tags.of("name", now.modelName(), "version", now.modelVersion()), 1)), true);
+  }
+
+  private Outcome outcome(String result, String message) {
+    if (meters != null) {
+      releases(result).increment();
+      showServing();
+    }
+    return new Outcome(result, message);
   }
 
   /** The name releases must carry to be considered (the serving model's name). */
@@ -67,7 +119,7 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
   public synchronized Outcome offer(ModelRelease release) {
     ModelFrameScorer now = current.get();
     if (release.version().equals(now.modelVersion())) {
-      return new Outcome(false, "model " + release.version() + " is already serving");
+      return outcome(ALREADY_SERVING, "model " + release.version() + " is already serving");
     }
     ModelFrameScorer next;
     try {
@@ -99,13 +151,13 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
     ModelFrameScorer old = current.getAndSet(next);
     closer.schedule(old::close, GRACE_SECONDS, TimeUnit.SECONDS);
     LOG.info("switched model {} -> {}", old.modelVersion(), next.modelVersion());
-    return new Outcome(true, "switched from " + old.modelVersion() + " to " + next.modelVersion());
+    return outcome(SWITCHED, "switched from " + old.modelVersion() + " to " + next.modelVersion());
   }
 
   private Outcome refuse(ModelRelease release, String why) {
     String message = "refused model " + release.version() + ": " + why + "; still serving " + current.get().modelVersion();
     LOG.error(message);
-    return new Outcome(false, message);
+    return outcome(REFUSED, message);
   }
 
   /** A mid-grey 64 x 64 JPEG: enough to prove the network runs and gives a finite score. */

@@ -30,7 +30,7 @@ import org.endowatch.score.AnomalyScorer;
 public final class Calibration {
   /** What calibration stored. */
   public record Result(double imageThreshold, double patchThreshold, int images, int excludedTraining,
-      List<String> skipped, String maskSchedule, String pooling, int mapHalvings) {}
+      List<String> skipped, String maskSchedule, String pooling, int mapHalvings, String version) {}
 
   private Calibration() {}
 
@@ -104,10 +104,10 @@ public final class Calibration {
       info.put("leaveOneProcedureOut", ModelArtifact.JSON.convertValue(transfer, Map.class));   // the record's own names
     }
     ModelManifest calibrated = manifest.withScoring(usedSchedule, usedPooling, usedHalvings)
-        .withThresholds(imageThreshold, patchThreshold, info);
+        .withThresholds(imageThreshold, patchThreshold, info, java.time.Instant.now());
     ModelArtifact.writeManifest(modelDir, calibrated);
     return new Result(imageThreshold, patchThreshold, imageScores.length, excluded, outcome.skipped(), usedSchedule, usedPooling,
-        usedHalvings);
+        usedHalvings, calibrated.version());
   }
 
   /**

@@ -119,8 +119,8 @@ class DeployFilesTest {
       checked += checkMetricsRegistered(rule.get("expr").asText(), "rule " + name);
       rules++;
     }
-    assertThat(rules).isEqualTo(5);
-    assertThat(checked).isGreaterThanOrEqualTo(6);
+    assertThat(rules).isEqualTo(7);
+    assertThat(checked).isGreaterThanOrEqualTo(8);
   }
 
   /** Asserts every endowatch_* metric in a PromQL expression is registered in src/main; returns how many it checked. */

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.endowatch.contract.ModelRelease;
 import org.endowatch.model.MemMcMae;
@@ -38,7 +41,10 @@ class ModelHolderTest {
     p[p.length - 1] ^= 1;
     Files.write(dir.resolve("v3/parameters.bin"), p);
 
-    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null)) {
+    var registry = new SimpleMeterRegistry();
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null)
+        .meter(registry)) {
+      assertThat(serving(registry)).containsExactly("k/k-1=1.0");
       ModelHolder.Outcome wrongSha = holder.offer(new ModelRelease("k", "k-2", dir.resolve("v2").toString(), "0".repeat(64), 1));
       ModelHolder.Outcome corrupt = holder.offer(new ModelRelease("k", "k-3", dir.resolve("v3").toString(), v3.parametersSha256(), 2));
       ModelHolder.Outcome notCalibrated = holder.offer(new ModelRelease("k", "k-4", dir.resolve("v4").toUri().toString(),
@@ -58,7 +64,19 @@ class ModelHolderTest {
       assertThat(holder.get().imageThreshold()).isEqualTo(0.6);
       assertThat(again.swapped()).isFalse();
       assertThat(again.message()).isEqualTo("model k-2 is already serving");
+
+      // What an operator's Prometheus sees of the same offers.
+      assertThat(serving(registry)).containsExactly("k/k-2=1.0");
+      assertThat(registry.get("endowatch.model.releases").tag("result", "refused").counter().count()).isEqualTo(3.0);
+      assertThat(registry.get("endowatch.model.releases").tag("result", "switched").counter().count()).isEqualTo(1.0);
+      assertThat(registry.get("endowatch.model.releases").tag("result", "already_serving").counter().count()).isEqualTo(1.0);
     }
+  }
+
+  /** Every row of the serving gauge as name/version=value. */
+  private static List<String> serving(MeterRegistry registry) {
+    return registry.find("endowatch.model.serving").gauges().stream()
+        .map(g -> g.getId().getTag("name") + "/" + g.getId().getTag("version") + "=" + g.value()).toList();
   }
 
   @Test

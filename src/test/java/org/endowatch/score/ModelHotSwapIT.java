@@ -3,6 +3,7 @@ package org.endowatch.score;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,30 @@ class ModelHotSwapIT {
           name + "-1", name + "-1", name + "-1", name + "-1", name + "-1",
           name + "-2", name + "-2", name + "-2", name + "-2", name + "-2");
       assertThat(scores.get(9).threshold()).isEqualTo(0.6);
+
+      // The unit recalibrates the served model on its own frames, in place, and publishes it again:
+      // the same network with new thresholds is a new version, and the scorer switches to it.
+      Path unitFrames = Files.createDirectories(dir.resolve("unit-normal"));
+      for (int i = 0; i < 6; i++) {
+        Files.write(unitFrames.resolve("f" + i + ".jpg"), TestFrames.jpeg("unit", i, 0, 64, 64).image());
+      }
+      var calibrate = Cli.run("calibrate", "--model", dir.resolve("v2").toString(), "--normal", unitFrames.toString(),
+          "--false-alarm-rate", "0.5");
+      assertThat(calibrate.exitCode()).as(calibrate.err()).isZero();
+      var recalibrated = ModelArtifact.readManifest(dir.resolve("v2"));
+      assertThat(recalibrated.version()).startsWith(name + "-2+cal");
+      assertThat(recalibrated.imageThreshold()).isNotEqualTo(0.6);
+      var again = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", dir.resolve("v2").toString());
+      assertThat(again.exitCode()).as(again.err()).isZero();
+      deadline = System.nanoTime() + 60_000_000_000L;
+      while (!holder.get().modelVersion().equals(recalibrated.version()) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      send(kafka, input, 10, 1);
+      Score last = ScoringIT.readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), 11).get(10);
+      assertThat(outcomes).contains("switched from " + name + "-2 to " + recalibrated.version());
+      assertThat(last.modelVersion()).isEqualTo(recalibrated.version());
+      assertThat(last.threshold()).isEqualTo(recalibrated.imageThreshold());
     }
   }
 

@@ -98,6 +98,10 @@ class ScorerCrashIT {
     try {
       scores = ScoringIT.readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), FRAMES);
       alerts = ScoringIT.readCommitted(kafka, outputs.alerts(), Topics.ALERTS.valueSerde().deserializer(), 2);
+      // The process exports which model it serves (what an operator checks after a release).
+      String metrics = scrape(log);
+      assertThat(metrics).containsPattern("(?m)^endowatch_model_serving\\{name=\"crash\",version=\"crash-1\",?\\} 1\\.0$")
+          .containsPattern("(?m)^endowatch_model_releases_total\\{result=\"refused\",?\\} 0\\.0$");
     } finally {
       second.destroy();
       second.waitFor(60, TimeUnit.SECONDS);
@@ -117,6 +121,19 @@ class ScorerCrashIT {
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple(AlertEvent.START, "room-0", 0L),
             org.assertj.core.groups.Tuple.tuple(AlertEvent.START, "room-1", 0L));
+  }
+
+  /** The /metrics of the newest scorer run in {@code log} (the address it printed when it started). */
+  private static String scrape(Path log) throws Exception {
+    var m = java.util.regex.Pattern.compile("metrics on (http://\\S+/metrics)").matcher(java.nio.file.Files.readString(log));
+    String url = null;
+    while (m.find()) {
+      url = m.group(1);
+    }
+    assertThat(url).as("the scorer printed its metrics address").isNotNull();
+    var client = java.net.http.HttpClient.newHttpClient();
+    return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private static int committedScores(KafkaCluster kafka, ScoringTopology.Outputs outputs, int atLeast) {

@@ -76,6 +76,8 @@ class TrainCalibrateEvalTest {
     assertThat(train.out()).contains("trained: 1 epochs").contains("1 corrupt skipped");
     assertThat(train.err()).contains("skipping ").contains("zz-corrupt.jpg is not a readable image");
     assertThat(train.err()).contains("note: 12 images are not 128 px; they are resized");
+    String trainedVersion = ModelArtifact.readManifest(model).version();
+    assertThat(trainedVersion).matches("model-\\d{8}T\\d{6}");
 
     var uncalibrated = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(),
         "--anomalous", anomalous.toString(), "--out", dir.resolve("r0").toString());
@@ -89,6 +91,11 @@ class TrainCalibrateEvalTest {
     assertThat(calibrate.err()).contains("calibrating on its " + held + " held-out images only (" + (13 - held)
         + " other files were used in training or skipped)");
     assertThat(ModelArtifact.readManifest(model).calibrated()).isTrue();
+    // New thresholds are a new version of the trained network (what a running scorer switches to).
+    String calibratedVersion = ModelArtifact.readManifest(model).version();
+    assertThat(calibratedVersion).matches(trainedVersion + "\\+cal\\d{8}T\\d{6}");
+    assertThat(calibrate.out()).contains("; version " + calibratedVersion
+        + " (running scorers switch to it after 'endowatch models publish --model " + model + "')");
 
     Path report = dir.resolve("report");
     var eval = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
@@ -162,6 +169,7 @@ class TrainCalibrateEvalTest {
     assertThat(half.exitCode()).as(half.err()).isZero();
     assertThat(ModelArtifact.readManifest(model).mapHalvings()).isEqualTo(1);
     assertThat(ModelArtifact.readManifest(model).calibration().get("mapHalvings")).isEqualTo(1);
+    assertThat(ModelArtifact.readManifest(model).version()).startsWith(trainedVersion + "+cal").isNotEqualTo(calibratedVersion);
     Path report2 = dir.resolve("report-half");
     var eval2 = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
         anomalous.toString(), "--out", report2.toString());
