@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.function.Supplier;
 import org.endowatch.config.KafkaSettings;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
+import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.ingest.FrameFolder;
 import org.endowatch.ingest.FramePreparer;
@@ -119,7 +121,7 @@ final class TrainingData {
           + ": expected kafka:TOPIC?procedure=ID[&from=T][&to=T][&exclude=A..B][&exclude=alerts]");
     }
     TimeRange range = new TimeRange(TimeRange.parse(query.get("from")), TimeRange.parse(query.get("to")));
-    List<TimeRange> excluded = exclusions(exclude, settings, procedure, entry, option);
+    Exclusions excluded = exclusions(exclude, settings, procedure, entry, option);
     String label = label(procedure);
     try {
       Files.createDirectories(framesDir);
@@ -130,6 +132,7 @@ final class TrainingData {
     long[] written = {0};
     long[] inRange = {0};
     long[] leftOut = {0};
+    long[] notScored = {0};
     ProcedureRecords.forEach(settings.clientProps(), topic, procedure, Topics.FRAMES.valueSerde().deserializer(),
         range.seekFromMs(), r -> {
           Frame f = r.value();
@@ -142,8 +145,12 @@ final class TrainingData {
           if (!range.contains(f.captureTimestampMs(), firstCapture[0])) {
             return;
           }
-          if (excluded.stream().anyMatch(x -> x.contains(f.captureTimestampMs(), firstCapture[0]))) {
+          if (excluded.ranges().stream().anyMatch(x -> x.contains(f.captureTimestampMs(), firstCapture[0]))) {
             leftOut[0]++;
+            return;
+          }
+          if (excluded.scored() != null && !excluded.scored().contains(frameKey(f.frameIndex(), f.captureTimestampMs()))) {
+            notScored[0]++;
             return;
           }
           if (inRange[0]++ % every != 0) {
@@ -157,6 +164,12 @@ final class TrainingData {
           }
           report(progress, entry, ++written[0]);
         });
+    if (written[0] == 0 && notScored[0] > 0) {
+      throw new IllegalArgumentException(option + " " + entry + ": the live scorer scored none of the " + notScored[0]
+          + " frames of procedure " + procedure + " left after exclude, so its alerts cannot say where its lesions are"
+          + " (frames sent faster than real time are skipped as stale): ingest it with --realtime while a scorer runs,"
+          + " or leave its lesions out with exclude=FROM..TO instead of exclude=alerts");
+    }
     if (written[0] == 0) {
       throw new IllegalArgumentException(option + " " + entry + ": no frames of procedure " + procedure + " on topic " + topic
           + " in that range" + (leftOut[0] > 0 ? " outside exclude (" + leftOut[0] + " left out)" : "")
@@ -164,8 +177,12 @@ final class TrainingData {
     }
     if (leftOut[0] > 0) {
       progress.printf("%d frames of %s left out by exclude=%s%n", leftOut[0], entry, String.join(" and ", exclude));
-      progress.flush();
     }
+    if (notScored[0] > 0) {
+      progress.printf("%d frames of %s left out because the live scorer did not score them (skipped as stale or not "
+          + "reached), so exclude=alerts cannot vouch for them%n", notScored[0], entry);
+    }
+    progress.flush();
     return written[0];
   }
 
@@ -173,15 +190,18 @@ final class TrainingData {
    * The stretches to leave out, one {@code exclude=} each (commas separate {@code --data}'s sources):
    * {@code A..B} (times as for from/to, either end open) and
    * {@code alerts}, every alert the procedure raised on the alerts topic widened by
-   * {@link #ALERT_MARGIN_MS} (an alert still open runs to the end). A unit's "normal" procedures
-   * hold lesions too; a model must not learn them as normal, nor set its threshold on them.
+   * {@link #ALERT_MARGIN_MS} (an alert still open runs to the end), and with it every frame the live
+   * scorer skipped or never reached (no alert could have come from those). A unit's "normal"
+   * procedures hold lesions too; a model must not learn them as normal, nor set its threshold on them.
    */
-  private static List<TimeRange> exclusions(List<String> items, KafkaSettings settings, String procedure, String entry,
+  private static Exclusions exclusions(List<String> items, KafkaSettings settings, String procedure, String entry,
       String option) {
     List<TimeRange> out = new ArrayList<>();
+    Set<String> scored = null;
     for (String item : items) {
       String t = item.trim();
       if (t.equals("alerts")) {
+        scored = scoredFrames(settings, procedure);
         Map<String, long[]> byAlert = new LinkedHashMap<>();
         ProcedureRecords.forEach(settings.clientProps(), Topics.ALERTS.name(), procedure, Topics.ALERTS.valueSerde().deserializer(),
             0, r -> {
@@ -208,7 +228,32 @@ final class TrainingData {
         throw new IllegalArgumentException(option + " " + entry + ": exclude item '" + t + "': " + e.getMessage(), e);
       }
     }
-    return out;
+    return new Exclusions(out, scored);
+  }
+
+  /**
+   * The stretches to leave out, and with {@code exclude=alerts} the frames the live scorer scored
+   * ({@link #frameKey}): only those can be said to have raised no alert. Otherwise null: every frame
+   * outside the stretches counts.
+   */
+  private record Exclusions(List<TimeRange> ranges, Set<String> scored) {}
+
+  /** The procedure's frames that have a score on the scores topic (not skipped). */
+  private static Set<String> scoredFrames(KafkaSettings settings, String procedure) {
+    Set<String> scored = new HashSet<>();
+    ProcedureRecords.forEach(settings.clientProps(), Topics.SCORES.name(), procedure, Topics.SCORES.valueSerde().deserializer(),
+        0, r -> {
+          Score score = r.value();
+          if (score != null && score.isScored()) {
+            scored.add(frameKey(score.frameIndex(), score.captureTimestampMs()));
+          }
+        });
+    return scored;
+  }
+
+  /** A frame of a recording: its index and capture time (an id used again from frame 0 repeats the index). */
+  private static String frameKey(long frameIndex, long captureTimestampMs) {
+    return frameIndex + "@" + captureTimestampMs;
   }
 
   /** Reads the query into {@code single} (one value per key) and {@code exclude} (the key that may repeat). */

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
+import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.testing.Cli;
@@ -135,6 +136,17 @@ class TrainingDataIT {
         new AlertEvent(AlertEvent.START, "td-ex/60", "td-ex", 60, 62, 62, 0.9, null, t0 + 2_400, t0 + 2_480, "m", null),
         new AlertEvent(AlertEvent.END, "td-ex/60", "td-ex", 60, 65, 62, 0.9, null, t0 + 2_400, t0 + 2_600, "m",
             AlertEvent.SCORES_FELL)));
+    // The live scorer scored every frame but 5 (skipped as stale) and 7 (never reached): exclude=alerts
+    // cannot vouch for those two.
+    List<Score> outcomes = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      if (i == 5) {
+        outcomes.add(Score.skipped("td-ex", i, t0 + 40L * i, t0 + 40L * i + 300, 0.5, "m", "stale"));
+      } else if (i != 7) {
+        outcomes.add(Score.scored("td-ex", i, t0 + 40L * i, t0 + 40L * i + 20, i >= 60 && i <= 65 ? 0.9 : 0.1, 0.5, "m"));
+      }
+    }
+    TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), "td-ex", outcomes);
     String source = "kafka:frames?procedure=td-ex&exclude=alerts&exclude=0ms..120ms";
     Path model = dir.resolve("model");
 
@@ -146,12 +158,23 @@ class TrainingDataIT {
         "kafka:frames?procedure=td-ex&exclude=1x..2m", "--out", dir.resolve("m3").toString());
     Cli.Result nothingLeft = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data",
         "kafka:frames?procedure=td-ex&exclude=..", "--out", dir.resolve("m4").toString());
+    // Sent faster than real time: the scorer skipped every frame, so no alert says where its lesions are.
+    record(kafka, "td-bulk", t0, 20);
+    List<Score> skipped = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      skipped.add(Score.skipped("td-bulk", i, t0 + 40L * i, t0 + 5_000, 0.5, "m", "stale"));
+    }
+    TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), "td-bulk", skipped);
+    Cli.Result unscored = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data",
+        "kafka:frames?procedure=td-bulk&exclude=alerts", "--out", dir.resolve("m5").toString());
 
     assertThat(train.exitCode()).as(train.err()).isZero();
-    // Frames 0-3 (0-120 ms) and 10-99 left out: 4-9 remain.
-    assertThat(names(model.resolve("frames"))).containsExactly("td-ex-000004.jpg", "td-ex-000005.jpg", "td-ex-000006.jpg",
-        "td-ex-000007.jpg", "td-ex-000008.jpg", "td-ex-000009.jpg");
-    assertThat(train.err()).contains("94 frames of " + source + " left out by exclude=alerts and 0ms..120ms");
+    // Frames 0-3 (0-120 ms) and 10-99 left out, and 5 and 7 unscored: 4, 6, 8 and 9 remain.
+    assertThat(names(model.resolve("frames"))).containsExactly("td-ex-000004.jpg", "td-ex-000006.jpg", "td-ex-000008.jpg",
+        "td-ex-000009.jpg");
+    assertThat(train.err()).contains("94 frames of " + source + " left out by exclude=alerts and 0ms..120ms")
+        .contains("2 frames of " + source + " left out because the live scorer did not score them (skipped as stale or "
+            + "not reached), so exclude=alerts cannot vouch for them");
     assertThat(bad.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=td-ex&exclude=1m: exclude item "
         + "'1m': expected FROM..TO (times as for from/to, e.g. 1m30s..1m50s) or alerts\n");
     assertThat(badTime.err()).startsWith("endowatch train: error: --data kafka:frames?procedure=td-ex&exclude=1x..2m: "
@@ -159,6 +182,11 @@ class TrainingDataIT {
     assertThat(nothingLeft.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=td-ex&exclude=..: no frames "
         + "of procedure td-ex on topic frames in that range outside exclude (100 left out) (check the id, the topic, from/to "
         + "and exclude)\n");
+    assertThat(unscored.exitCode()).isEqualTo(1);
+    assertThat(unscored.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=td-bulk&exclude=alerts: the "
+        + "live scorer scored none of the 20 frames of procedure td-bulk left after exclude, so its alerts cannot say where "
+        + "its lesions are (frames sent faster than real time are skipped as stale): ingest it with --realtime while a "
+        + "scorer runs, or leave its lesions out with exclude=FROM..TO instead of exclude=alerts\n");
   }
 
   /** {@code count} 64 x 48 frames of a procedure, 40 ms apart from {@code t0}, on the live frames topic. */
