@@ -35,6 +35,8 @@ public final class AlertsCommand implements Callable<Integer> {
   @Option(names = "--since", paramLabel = "T", description = "From this time: ISO instant, epoch ms, or an age like 10m (default: all kept).")
   String since;
   @Option(names = "--json", description = "JSON lines (the alert-event schema) instead of text.") boolean json;
+  @Option(names = "--updates", description = "Also every alert-update (a new peak while an alert is open: several a second); "
+      + "without it, one line where each alert starts and one where it ends.") boolean updates;
   @Option(names = "--topic", defaultValue = "alerts", description = "Alerts topic (default ${DEFAULT-VALUE}; alerts.TAG for a re-scoring).")
   String topic;
   @Spec CommandSpec spec;
@@ -68,7 +70,8 @@ public final class AlertsCommand implements Callable<Integer> {
       while (!stop.get()) {
         for (ConsumerRecord<String, AlertEvent> r : consumer.poll(Duration.ofMillis(300))) {
           AlertEvent a = r.value();
-          if ((procedure == null || procedure.equals(r.key())) && a.eventTimestampMs() >= sinceMs) {
+          if ((procedure == null || procedure.equals(r.key())) && a.eventTimestampMs() >= sinceMs
+              && (updates || !a.type().equals(AlertEvent.UPDATE))) {
             out.println(json ? JsonSerde.MAPPER.writeValueAsString(a) : AlertLines.line(a, ZoneId.systemDefault()));
             printed++;
           }

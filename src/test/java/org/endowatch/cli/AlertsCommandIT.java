@@ -1,0 +1,70 @@
+package org.endowatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.endowatch.console.AlertLines;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Topics;
+import org.endowatch.testing.Cli;
+import org.endowatch.testing.KafkaCluster;
+import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TopicWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code endowatch alerts} against a real broker: which events it prints, for whom, since when, in which form. */
+@ExtendWith(RealKafka.class)
+class AlertsCommandIT {
+  @Test
+  void printsWhereAlertsStartAndEndFilteredByProcedureAndTime(KafkaCluster kafka) throws Exception {
+    // Its own one-partition topic (an alerts.TAG topic, as replay rescore writes): the order is exact.
+    String topic = "alerts.cmd-" + UUID.randomUUID().toString().substring(0, 8);
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
+    long t0 = System.currentTimeMillis() - 60_000;
+    var region = new AlertEvent.Region(64, 32, 128, 96);
+    AlertEvent aStart = new AlertEvent(AlertEvent.START, "room-a/30", "room-a", 30, 32, 32, 0.61, region, t0 + 1_200, t0 + 1_280, "m-1", null);
+    AlertEvent aUpdate = new AlertEvent(AlertEvent.UPDATE, "room-a/30", "room-a", 30, 33, 33, 0.66, region, t0 + 1_200, t0 + 1_320, "m-1", null);
+    AlertEvent aUpdate2 = new AlertEvent(AlertEvent.UPDATE, "room-a/30", "room-a", 30, 34, 34, 0.70, region, t0 + 1_200, t0 + 1_360, "m-1", null);
+    AlertEvent aEnd = new AlertEvent(AlertEvent.END, "room-a/30", "room-a", 30, 41, 34, 0.70, region, t0 + 1_200, t0 + 1_640, "m-1",
+        AlertEvent.SCORES_FELL);
+    AlertEvent bStart = new AlertEvent(AlertEvent.START, "room-b/200", "room-b", 200, 202, 202, 0.58, null, t0 + 8_000, t0 + 8_080, "m-1", null);
+    TopicWriter.send(kafka, topic, Topics.ALERTS.valueSerde().serializer(), "room-a", List.of(aStart, aUpdate, aUpdate2, aEnd));
+    TopicWriter.send(kafka, topic, Topics.ALERTS.valueSerde().serializer(), "room-b", List.of(bStart));
+    String b = kafka.bootstrapServers();
+
+    Cli.Result all = Cli.run("alerts", "--bootstrap", b, "--topic", topic);
+    Cli.Result withUpdates = Cli.run("alerts", "--bootstrap", b, "--topic", topic, "--updates");
+    Cli.Result roomA = Cli.run("alerts", "--bootstrap", b, "--topic", topic, "--procedure", "room-a");
+    String between = Instant.ofEpochMilli(t0 + 5_000).toString();
+    Cli.Result since = Cli.run("alerts", "--bootstrap", b, "--topic", topic, "--since", between);
+    Cli.Result noneSince = Cli.run("alerts", "--bootstrap", b, "--topic", topic, "--procedure", "room-a", "--since", between);
+    Cli.Result json = Cli.run("alerts", "--bootstrap", b, "--topic", topic, "--procedure", "room-b", "--json");
+    Cli.Result missing = Cli.run("alerts", "--bootstrap", b, "--topic", topic + "-nowhere");
+
+    assertThat(all.exitCode()).as(all.err()).isZero();
+    assertThat(all.out().lines()).containsExactly(line(aStart), line(aEnd), line(bStart));
+    assertThat(withUpdates.out().lines()).containsExactly(line(aStart), line(aUpdate), line(aUpdate2), line(aEnd), line(bStart));
+    assertThat(roomA.out().lines()).containsExactly(line(aStart), line(aEnd));
+    assertThat(since.out().lines()).containsExactly(line(bStart));
+    assertThat(noneSince.exitCode()).isZero();
+    assertThat(noneSince.out()).isEmpty();
+    assertThat(noneSince.err().strip()).isEqualTo("no alerts for room-a since " + between + " on " + topic);
+    assertThat(json.out().lines().map(l -> Topics.ALERTS.valueSerde().deserializer().deserialize(topic, l.getBytes())))
+        .containsExactly(bStart);
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).startsWith("endowatch alerts: error: ").contains(topic + "-nowhere");
+    assertThat(missing.err().lines()).hasSize(1);
+  }
+
+  private static String line(AlertEvent a) {
+    return AlertLines.line(a, ZoneId.systemDefault());
+  }
+}
