@@ -96,7 +96,7 @@ public final class IngestCommand implements Callable<Integer> {
     }
     try (FrameSource frames = Sources.open(uri, new Sources.Options(source.fps, source.timeoutMs, source.reconnects),
         IngestCommand::sleepMs)) {
-      Progress progress = new Progress(spec.commandLine().getErr(), 2_000);
+      Progress progress = new Progress(spec.commandLine().getErr(), 2_000, "ingest", "written");
       long n = org.endowatch.ingest.FrameFolder.write(frames, new FramePreparer(size[0], size[1], source.jpegQuality / 100f),
           outDir, procedure, every, source.maxFrames, progress::report);
       spec.commandLine().getOut().printf("wrote %d frames of %s to %s%n", n, frames.describe(), outDir);
@@ -154,7 +154,7 @@ public final class IngestCommand implements Callable<Integer> {
         }
       }, "ingest-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      Progress progress = new Progress(err, frames.live() ? 10_000 : 2_000);
+      Progress progress = new Progress(err, frames.live() ? 10_000 : 2_000, "ingest", "sent");
       Ingestor.Summary summary;
       try {
         summary = ingestor.run(frames, stop::get, progress::report);
@@ -230,23 +230,29 @@ public final class IngestCommand implements Callable<Integer> {
     throw new CommandLine.ParameterException(spec.commandLine(), "--size must be WxH with sides 16..4096, got '" + size + "'");
   }
 
-  /** A progress line at most every {@code everyMs}, on stderr so stdout keeps the summary. */
+  /**
+   * A progress line at most every {@code everyMs}, on stderr so stdout keeps the summary, e.g.
+   * {@code replay export: 420 frames written, 61.3 frames/s} (the command and what it counts).
+   */
   static final class Progress {
     private final PrintWriter err;
     private final long everyMs;
+    private final String what;
     private final long start = System.nanoTime();
     private long lastMs;
 
-    Progress(PrintWriter err, long everyMs) {
+    /** @param command, verb what the line names, e.g. {@code "ingest"} and {@code "sent"} */
+    Progress(PrintWriter err, long everyMs, String command, String verb) {
       this.err = err;
       this.everyMs = everyMs;
+      this.what = command + ": %d frames " + verb + ", %.1f frames/s%n";
     }
 
-    void report(long sent) {
+    void report(long done) {
       long now = (System.nanoTime() - start) / 1_000_000;
       if (now - lastMs >= everyMs) {
         lastMs = now;
-        err.printf(Locale.ROOT, "ingest: %d frames sent, %.1f frames/s%n", sent, sent * 1000.0 / Math.max(1, now));
+        err.printf(Locale.ROOT, what, done, done * 1000.0 / Math.max(1, now));
         err.flush();
       }
     }

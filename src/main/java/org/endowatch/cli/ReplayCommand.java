@@ -83,7 +83,7 @@ public final class ReplayCommand implements Runnable {
         admin.requireTopics(List.of(Topics.FRAMES.name()));
       }
       PrintWriter err = spec.commandLine().getErr();
-      IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000);
+      IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000, "replay topic", "sent");
       try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
         TopicReplay.Summary s = TopicReplay.run(settings.clientProps(), producer, Topics.FRAMES.name(), Topics.FRAMES.name(),
             procedure, range, TopicReplay.Mode.asNewProcedure(newId, !fast), Pacer.system(), System::currentTimeMillis,
@@ -152,7 +152,7 @@ public final class ReplayCommand implements Runnable {
             new ScoringTopology.Settings(input, outputs, 0, alertRule), () -> scorer, registry)) {
           app.start();
           long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
-          IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000);
+          IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000, "replay rescore", "with an outcome");
           while (outcomes(registry) < copied) {
             if (System.nanoTime() > deadline) {
               throw new IllegalStateException("re-scoring took longer than " + timeoutS + " s (" + (long) outcomes(registry)
@@ -222,7 +222,7 @@ public final class ReplayCommand implements Runnable {
       try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
         admin.requireTopics(List.of(topics.frames(), topics.scores(), topics.heatmaps(), topics.alerts()));
       }
-      IngestCommand.Progress progress = new IngestCommand.Progress(spec.commandLine().getErr(), 2_000);
+      IngestCommand.Progress progress = new IngestCommand.Progress(spec.commandLine().getErr(), 2_000, "replay export", "written");
       AnnotatedExport.Summary s = AnnotatedExport.write(settings.clientProps(), topics, procedure, out, progress::report);
       spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d frames (%d scored, %d in an alert) at %.1f fps, %dx%d%n",
           out, s.frames(), s.scored(), s.inAlert(), s.fps(), s.width(), s.height());
