@@ -97,6 +97,11 @@ public final class ScoreCommand implements Callable<Integer> {
         precisionOverride);
          MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> running.get() != null && running.get().healthy());
          ModelReleaseWatcher watcher = followReleases(settings, scorer.meter(metrics.registry()))) {
+      // The first frame is scored with the latest release of this model's name, not a folder it replaced.
+      if (watcher != null && !watcher.awaitCaughtUp(Duration.ofSeconds(30))) {
+        spec.commandLine().getErr().println("note: the models topic was not read within 30 s; scoring with "
+            + scorer.get().modelVersion() + " until a release there is");
+      }
       Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "endowatch-streams");
       var batchSizes = io.micrometer.core.instrument.DistributionSummary.builder("endowatch.model.batch_size")
           .register(metrics.registry());

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -21,7 +22,9 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,9 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
   private static final String HOST = "127.0.0.1";
+  private static final String READY_GROUP = "endowatch-broker-ready";
+  private static final String OFFSETS_TOPIC = "__consumer_offsets";
+  private static final int OFFSETS_PARTITIONS = 5;
 
   private final Path dataDir;
   private final int port;
@@ -84,7 +90,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("log.dirs", logs.toString());
     // One node: every replicated internal topic must accept a replication factor and ISR of 1.
     props.put("offsets.topic.replication.factor", "1");
-    props.put("offsets.topic.num.partitions", "5");
+    props.put("offsets.topic.num.partitions", String.valueOf(OFFSETS_PARTITIONS));
     props.put("transaction.state.log.replication.factor", "1");
     props.put("transaction.state.log.min.isr", "1");
     props.put("transaction.state.log.num.partitions", "5");
@@ -149,16 +155,52 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
     try (Admin admin = Admin.create(p)) {
       admin.describeCluster().nodes().get();
-      // Ready for consumer groups too: the first group lookup creates __consumer_offsets. Left to
-      // the first clients, two of them asking at once (a scorer and a console) raced to create it
-      // and the broker logged a warning about the loser.
-      admin.listConsumerGroupOffsets("endowatch-broker-ready").partitionsToOffsetAndMetadata().get();
+      createOffsetsTopic(admin, timeout);
+      admin.listConsumerGroupOffsets(READY_GROUP).partitionsToOffsetAndMetadata().get();
     } catch (ExecutionException e) {
       throw new IllegalStateException("Kafka broker on port " + port + " did not come up within " + timeout.toSeconds()
           + " s: " + e.getCause().getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
+    }
+  }
+
+  /**
+   * Ready for consumer groups too. Left to the first group lookup, the broker creates
+   * {@code __consumer_offsets} itself, and a second lookup that reaches it before the new topic does
+   * (another client, or the same one retrying) makes it try again and log a warning about the
+   * "TOPIC_ALREADY_EXISTS" loser (seen in DemoIT, even with one lookup and no retry). So the topic is
+   * created here, as the group coordinator would (its partitions and replication from this broker's
+   * config, its topic configs), the way Kafka's own test harness does, and ready waits until the
+   * broker serves it.
+   */
+  private static void createOffsetsTopic(Admin admin, Duration timeout) throws ExecutionException, InterruptedException {
+    NewTopic offsets = new NewTopic(OFFSETS_TOPIC, OFFSETS_PARTITIONS, (short) 1).configs(Map.of(
+        "cleanup.policy", "compact", "compression.type", "producer", "segment.bytes", String.valueOf(100 * 1024 * 1024)));
+    try {
+      admin.createTopics(List.of(offsets)).all().get();
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {   // a broker restarted on its data has it
+        throw e;
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!served(admin, OFFSETS_TOPIC)) {
+      if (System.nanoTime() > deadline) {
+        throw new ExecutionException(new IllegalStateException(OFFSETS_TOPIC + " created but not served"));
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** The broker's metadata holds the topic with a leader for every partition. */
+  private static boolean served(Admin admin, String topic) throws InterruptedException {
+    try {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+          .allMatch(pi -> pi.leader() != null);
+    } catch (ExecutionException notYet) {
+      return false;
     }
   }
 

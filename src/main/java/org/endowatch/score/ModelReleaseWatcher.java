@@ -2,8 +2,11 @@ package org.endowatch.score;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -18,10 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the compacted {@code models} topic and offers every release of the serving model's name
- * to the {@link ModelHolder}. It reads the topic from the start (compaction keeps the latest
- * release per name), so a scorer started after a release still picks it up; releases it cannot
- * parse are logged and ignored.
+ * Follows the compacted {@code models} topic and offers releases of the serving model's name to the
+ * {@link ModelHolder}. At start it reads the topic to its end and offers only the latest release
+ * there: compaction is lazy, so the topic may still hold releases that later ones replaced (a bad
+ * version since rolled back among them), and a starting scorer must not load, let alone score with,
+ * each in turn. After that it offers every new release as it comes. Releases it cannot parse are
+ * logged and ignored.
  */
 public final class ModelReleaseWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelReleaseWatcher.class);
@@ -29,6 +34,7 @@ public final class ModelReleaseWatcher implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Thread thread;
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final CountDownLatch caughtUp = new CountDownLatch(1);
 
   public ModelReleaseWatcher(Properties clientProps, ModelHolder holder, Consumer<ModelHolder.Outcome> onOutcome) {
     Topic<String, ModelRelease> topic = Topics.MODELS;
@@ -43,29 +49,61 @@ public final class ModelReleaseWatcher implements AutoCloseable {
         .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
+    Map<TopicPartition, Long> startEnd = consumer.endOffsets(partitions);
     thread = new Thread(() -> {
+      ModelRelease latest = null;   // while catching up: the last release of our name read so far
+      boolean following = false;
       try {
         while (running.get()) {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-            if (r.value() == null || !holder.modelName().equals(r.key())) {
+            if (!holder.modelName().equals(r.key())) {
               continue;
             }
-            try {
-              ModelRelease release = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
-              onOutcome.accept(holder.offer(release));
-            } catch (RuntimeException e) {
-              LOG.error("ignoring unreadable model release at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            if (r.value() == null) {
+              latest = null;   // a tombstone withdraws the name's release
+              continue;
             }
+            ModelRelease release = read(topic, r);
+            if (release != null && following) {
+              onOutcome.accept(holder.offer(release));
+            } else if (release != null) {
+              latest = release;
+            }
+          }
+          if (!following && startEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+            following = true;
+            if (latest != null) {
+              onOutcome.accept(holder.offer(latest));
+            }
+            caughtUp.countDown();
           }
         }
       } catch (WakeupException stopping) {
         // close() woke the poll
       } finally {
+        caughtUp.countDown();
         consumer.close();
       }
     }, "model-release-watcher");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  private static ModelRelease read(Topic<String, ModelRelease> topic, ConsumerRecord<String, byte[]> r) {
+    try {
+      return topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+    } catch (RuntimeException e) {
+      LOG.error("ignoring unreadable model release at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Waits until the releases on the topic when it started were read and the latest of them offered
+   * (so the first frame is scored with the released version, not the folder's); false on timeout.
+   */
+  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+    return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -34,12 +34,7 @@ class ModelHotSwapIT {
     String suffix = "-swap-" + UUID.randomUUID().toString().substring(0, 8);
     ScoringTopology.Outputs outputs = ScoringIT.createTopics(kafka, suffix, 1);
     String input = "frames" + suffix;
-    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
-      if (!admin.listTopics().names().get().contains("models")) {
-        admin.createTopics(List.of(new NewTopic("models", 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
-            .all().get();
-      }
-    }
+    createModelsTopic(kafka);
     String name = "swap" + suffix;
     ModelHolderTest.model(dir.resolve("v1"), name + "-1", 0.5);
     rename(dir.resolve("v1"), name);
@@ -93,6 +88,50 @@ class ModelHotSwapIT {
       assertThat(outcomes).contains("switched from " + name + "-2 to " + recalibrated.version());
       assertThat(last.modelVersion()).isEqualTo(recalibrated.version());
       assertThat(last.threshold()).isEqualTo(recalibrated.imageThreshold());
+    }
+  }
+
+  /**
+   * The models topic still holds releases that later ones replaced (compaction is lazy): v2, then v3,
+   * then v2 again as a roll-back. A scorer starting on v1 loads only the latest, v2, once.
+   */
+  @Test
+  void aStartingScorerTakesOnlyTheLatestReleaseOnTheTopic(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String name = "start-" + UUID.randomUUID().toString().substring(0, 8);
+    createModelsTopic(kafka);
+    for (int v = 1; v <= 3; v++) {
+      ModelHolderTest.model(dir.resolve("v" + v), name + "-" + v, 0.5 + v / 10.0);
+      rename(dir.resolve("v" + v), name);
+    }
+    for (String v : List.of("v2", "v3", "v2")) {
+      var publish = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", dir.resolve(v).toString());
+      assertThat(publish.exitCode()).as(publish.err()).isZero();
+    }
+    List<String> outcomes = new CopyOnWriteArrayList<>();
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null);
+         ModelReleaseWatcher watcher = new ModelReleaseWatcher(kafka.settings().clientProps(), holder, o -> outcomes.add(o.message()))) {
+      assertThat(watcher.awaitCaughtUp(java.time.Duration.ofSeconds(30))).isTrue();
+      assertThat(holder.get().modelVersion()).isEqualTo(name + "-2");
+      assertThat(outcomes).containsExactly("switched from " + name + "-1 to " + name + "-2");
+
+      // Then it follows: a release published now is offered as it comes.
+      var publish = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", dir.resolve("v3").toString());
+      assertThat(publish.exitCode()).as(publish.err()).isZero();
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (outcomes.size() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(outcomes).containsExactly("switched from " + name + "-1 to " + name + "-2",
+          "switched from " + name + "-2 to " + name + "-3");
+    }
+  }
+
+  private static void createModelsTopic(KafkaCluster kafka) throws Exception {
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      if (!admin.listTopics().names().get().contains("models")) {
+        admin.createTopics(List.of(new NewTopic("models", 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+            .all().get();
+      }
     }
   }
 
