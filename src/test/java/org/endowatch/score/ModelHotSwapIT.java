@@ -103,10 +103,24 @@ class ModelHotSwapIT {
       ModelHolderTest.model(dir.resolve("v" + v), name + "-" + v, 0.5 + v / 10.0);
       rename(dir.resolve("v" + v), name);
     }
+    List<Cli.Result> publishes = new java.util.ArrayList<>();
     for (String v : List.of("v2", "v3", "v2")) {
       var publish = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", dir.resolve(v).toString());
       assertThat(publish.exitCode()).as(publish.err()).isZero();
+      publishes.add(publish);
     }
+    String uri2 = dir.resolve("v2").toAbsolutePath().normalize().toUri().toString();
+    assertThat(publishes.get(0).out().strip()).isEqualTo("published " + name + " " + name + "-2 (" + uri2 + ")");
+    assertThat(publishes.get(0).err().strip()).isEqualTo("note: the first release of " + name + ": only scorers serving a "
+        + "model named " + name + " switch to it (train --name sets a model's name; 'endowatch status' shows what scorers serve)");
+    assertThat(publishes.get(1).out()).contains("; replaces " + name + "-2");
+    assertThat(publishes.get(2).out().strip()).isEqualTo("published " + name + " " + name + "-2 (" + uri2 + "); replaces "
+        + name + "-3");
+    assertThat(publishes.get(2).err()).isEmpty();
+    var list = Cli.run("models", "list", "--bootstrap", kafka.bootstrapServers());
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    assertThat(list.out().lines().filter(l -> l.startsWith(name + " "))).singleElement().asString()
+        .startsWith(name + "  " + name + "-2  " + uri2 + "  published 20");
     List<String> outcomes = new CopyOnWriteArrayList<>();
     try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null);
          ModelReleaseWatcher watcher = new ModelReleaseWatcher(kafka.settings().clientProps(), holder, o -> outcomes.add(o.message()))) {
