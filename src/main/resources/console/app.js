@@ -65,13 +65,14 @@ async function getJson(p) {
 
 async function select(id) {
   const data = await getJson('/api/procedures/' + encodeURIComponent(id));
-  sel = { id, timeline: data.timeline, alerts: new Map(data.alerts.map(a => [a.alertId, a])), threshold: data.summary.threshold,
+  sel = { id, timeline: data.timeline, alerts: new Map(data.alerts.map(a => [a.alertId, a])), models: data.models,
           live: true, shown: -1, loading: false, wanted: -1, fetchingTimeline: false };
   $('#procedure').hidden = false;
   $('#title').textContent = id;
   setMode(true);
   renderOverview();
   renderAlerts();
+  renderModels();
   drawTimeline();
   const last = sel.timeline.length ? sel.timeline[sel.timeline.length - 1].index : -1;
   if (last >= 0) show(last);
@@ -134,18 +135,26 @@ function drawTimeline() {
   const c = $('#timeline'), ctx = c.getContext('2d'), w = c.width, h = c.height;
   const pts = sel.timeline;
   c.dataset.points = pts.length;
+  c.dataset.thresholds = sel.models.map(m => m.fromIndex + ':' + m.threshold).join(' ');
   ctx.fillStyle = '#181818'; ctx.fillRect(0, 0, w, h);
   if (!pts.length) return;
   const first = pts[0].index, last = pts[pts.length - 1].index, span = Math.max(1, last - first);
-  const max = Math.max(2 * sel.threshold, ...pts.map(p => p.score || 0)) * 1.05 || 1;
+  const max = Math.max(...sel.models.map(m => 2 * m.threshold), ...pts.map(p => p.score || 0)) * 1.05 || 1;
   const x = i => (i - first) / span * (w - 10) + 5, y = v => h - 5 - v / max * (h - 10);
   ctx.fillStyle = 'rgba(255,60,60,0.25)';
   for (const a of sel.alerts.values()) {
     const end = a.type === 'alert-end' ? a.endFrame : last;
     ctx.fillRect(x(a.startFrame), 0, Math.max(2, x(end) - x(a.startFrame)), h);
   }
+  // The threshold each frame was judged by: one step per model version (a release mid-procedure).
   ctx.strokeStyle = '#ccc'; ctx.setLineDash([5, 4]); ctx.beginPath();
-  ctx.moveTo(0, y(sel.threshold)); ctx.lineTo(w, y(sel.threshold)); ctx.stroke(); ctx.setLineDash([]);
+  sel.models.forEach((m, i) => {
+    const next = sel.models[i + 1];
+    const from = i === 0 ? 0 : x(m.fromIndex), to = next ? x(next.fromIndex) : w;
+    i === 0 ? ctx.moveTo(from, y(m.threshold)) : ctx.lineTo(from, y(m.threshold));
+    ctx.lineTo(to, y(m.threshold));
+  });
+  ctx.stroke(); ctx.setLineDash([]);
   ctx.strokeStyle = '#6cf'; ctx.beginPath();
   let pen = false;
   for (const p of pts) {
@@ -160,6 +169,14 @@ function drawTimeline() {
     const idx = Math.round(first + (fx - 5) / (w - 10) * span);
     setMode(false); show(Math.max(first, Math.min(last, idx)));
   };
+}
+
+// Which model judged the frames: one version, or each with the frames it scored after a release.
+function renderModels() {
+  const m = sel.models;
+  $('#models').textContent = !m.length ? '' : m.length === 1 ? 'model ' + m[0].model + ' · threshold ' + fmt(m[0].threshold, 4)
+    : 'models: ' + m.map((s, i) => s.model + ' (threshold ' + fmt(s.threshold, 4) + ', frames ' + s.fromIndex
+      + (m[i + 1] ? '–' + (m[i + 1].fromIndex - 1) : ' on') + ')').join(' · ');
 }
 
 function renderAlerts() {
@@ -189,7 +206,15 @@ async function catchUp(summary) {
   sel.fetchingTimeline = true;
   try {
     const more = await getJson('/api/procedures/' + encodeURIComponent(sel.id) + '/timeline?from=' + (known + 1));
-    if (sel && sel.id === summary.id) { sel.timeline.push(...more.filter(p => p.index > known)); sel.threshold = summary.threshold; drawTimeline(); }
+    if (sel && sel.id === summary.id) {
+      sel.timeline.push(...more.filter(p => p.index > known));
+      const m = sel.models[sel.models.length - 1];
+      if (!m || m.model !== summary.model || m.threshold !== summary.threshold) {
+        const models = await getJson('/api/procedures/' + encodeURIComponent(sel.id) + '/models');
+        if (sel && sel.id === summary.id) { sel.models = models; renderModels(); }
+      }
+      drawTimeline();
+    }
   } finally { if (sel) sel.fetchingTimeline = false; }
 }
 

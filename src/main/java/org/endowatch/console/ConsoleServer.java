@@ -112,9 +112,12 @@ public final class ConsoleServer implements AutoCloseable {
       body.put("summary", store.summary(id));
       body.put("timeline", store.timeline(id, 0));
       body.put("alerts", store.alerts(id));
+      body.put("models", store.models(id));
       json(ex, body);
     } else if (parts.length == 5 && parts[4].equals("timeline")) {
       json(ex, store.timeline(id, longParam(ex, "from", 0)));
+    } else if (parts.length == 5 && parts[4].equals("models")) {
+      json(ex, store.models(id));
     } else if (parts.length == 6 && parts[4].equals("frames")) {
       byte[] jpeg = feed.image(id, Long.parseLong(parts[5]));
       if (jpeg == null) {

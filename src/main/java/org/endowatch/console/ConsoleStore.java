@@ -40,6 +40,13 @@ public final class ConsoleStore {
   public record Point(long index, long captureMs, Double score, boolean anomalous, String skipReason, long latencyMs) {}
 
   /**
+   * The model version and threshold that judged a procedure's frames from {@code fromIndex} on, up
+   * to the next span: a model released during a procedure (a hot swap) judges the rest of it by its
+   * own threshold, and the timeline must not draw the earlier frames against that one.
+   */
+  public record ModelSpan(long fromIndex, String model, double threshold) {}
+
+  /**
    * The overview row of a procedure.
    *
    * @param unscoredMs how far its newest frame is ahead of its newest outcome (0 when scored up to
@@ -135,6 +142,10 @@ public final class ConsoleStore {
       p.timeline.add(new Point(s.frameIndex(), s.captureTimestampMs(), s.score(), s.anomalous(), s.skipReason(), s.latencyMs()));
       p.threshold = s.threshold();
       p.model = s.modelVersion();
+      ModelSpan span = p.models.isEmpty() ? null : p.models.get(p.models.size() - 1);
+      if (span == null || !span.model().equals(s.modelVersion()) || span.threshold() != s.threshold()) {
+        p.models.add(new ModelSpan(s.frameIndex(), s.modelVersion(), s.threshold()));
+      }
       summary = summarize(p);
       p.pushed(summary);
     }
@@ -191,6 +202,12 @@ public final class ConsoleStore {
       return List.of();
     }
     return p.timeline.stream().filter(t -> t.index() >= fromIndex).toList();
+  }
+
+  /** Which model version and threshold judged which of a procedure's frames, in frame order. */
+  public synchronized List<ModelSpan> models(String id) {
+    Procedure p = procedures.get(id);
+    return p == null ? List.of() : List.copyOf(p.models);
   }
 
   /** The latest event of every alert of a procedure, oldest first. */
@@ -295,6 +312,7 @@ public final class ConsoleStore {
     }
     if (age > retention.scoresMs() && !p.timeline.isEmpty()) {
       p.timeline = new ArrayList<>();
+      p.models = new ArrayList<>();
     }
     if (age > retention.alertsMs() && !p.alerts.isEmpty()) {
       p.alerts = new LinkedHashMap<>();
@@ -336,6 +354,7 @@ public final class ConsoleStore {
   private static final class Procedure {
     final String id;
     List<Point> timeline = new ArrayList<>();
+    List<ModelSpan> models = new ArrayList<>();
     Map<Long, Long> offsets = new HashMap<>();
     Map<Long, byte[]> recentFrames = bounded();
     Map<Long, Heatmap> recentHeatmaps = bounded();

@@ -48,6 +48,7 @@ class ConsoleBrowserIT {
   /** Frames 30..59 show a lesion; the alert runs from 32 to 62. */
   static final int LESION_FROM = 30;
   static final int LESION_TO = 59;
+  static final int RELEASED_AT = 70;
 
   @Test
   void showsTheProcedureAdvancesTheTimelineListsTheAlertAndTogglesTheOverlay(KafkaCluster kafka, @TempDir Path dir)
@@ -97,6 +98,11 @@ class ConsoleBrowserIT {
         Path shot = Path.of("target", "console-screenshot.png");
         Files.createDirectories(shot.getParent());
         Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+
+        // A model released mid-procedure: the page names both and draws each one's threshold for its frames.
+        wait.until(d -> d.findElement(By.id("models")).getText().equals("models: browser-model (threshold 0.5000, frames 0–69)"
+            + " · browser-model-2 (threshold 0.6000, frames 70 on)"));
+        wait.until(d -> "0:0.5 70:0.6".equals(d.findElement(By.id("timeline")).getAttribute("data-thresholds")));
 
         // The scorer goes down while frames keep coming: the page must say no alert can come.
         By row = By.cssSelector("tr[data-id='" + ID + "'] td:nth-child(2)");
@@ -168,8 +174,10 @@ class ConsoleBrowserIT {
           continue;
         }
         double score = lesion ? 0.7 + 0.01 * Math.min(15, i - LESION_FROM) : 0.2;
-        producer.send(new ProducerRecord<>(Topics.SCORES.name(), ID,
-            Topics.SCORES.valueSerde().serializer().serialize("", Score.scored(ID, i, ts, ts + 30, score, 0.5, "browser-model"))));
+        // A release reaches the scorer mid-procedure: its threshold judges frames from RELEASED_AT on.
+        Score outcome = i < RELEASED_AT ? Score.scored(ID, i, ts, ts + 30, score, 0.5, "browser-model")
+            : Score.scored(ID, i, ts, ts + 30, score, 0.6, "browser-model-2");
+        producer.send(new ProducerRecord<>(Topics.SCORES.name(), ID, Topics.SCORES.valueSerde().serializer().serialize("", outcome)));
         float[] grid = new float[64];
         if (lesion) {
           grid[27] = 2f;

@@ -38,6 +38,22 @@ class ConsoleStoreTest {
   }
 
   @Test
+  void remembersWhichModelAndThresholdJudgedWhichFrames() {
+    ConsoleStore store = new ConsoleStore(() -> 100_000);
+    store.score(Score.scored("room-1", 0, 99_000, 99_030, 0.1, 0.3, "m-1"));
+    store.score(Score.skipped("room-1", 1, 99_040, 99_300, 0.3, "m-1", "stale"));
+    store.score(Score.scored("room-1", 2, 99_080, 99_110, 0.2, 0.3, "m-1"));
+    // Released mid-procedure: a recalibration of the same network, then another network.
+    store.score(Score.scored("room-1", 3, 99_120, 99_150, 0.2, 0.35, "m-1+cal2"));
+    store.score(Score.scored("room-1", 4, 99_160, 99_190, 0.2, 0.35, "m-1+cal2"));
+    store.score(Score.skipped("room-1", 5, 99_200, 99_500, 0.4, "m-2", "stale"));
+
+    assertThat(store.models("room-1")).containsExactly(new ConsoleStore.ModelSpan(0, "m-1", 0.3),
+        new ConsoleStore.ModelSpan(3, "m-1+cal2", 0.35), new ConsoleStore.ModelSpan(5, "m-2", 0.4));
+    assertThat(store.models("nobody")).isEmpty();
+  }
+
+  @Test
   void keepsOnlyRecentImagesButEveryLocationAndAlertPeaks() {
     ConsoleStore store = new ConsoleStore(() -> 0);
     store.frame(frame("p", 0, 1), 3, 500);
@@ -74,9 +90,11 @@ class ConsoleStoreTest {
     store.expire();
     assertThat(store.heatmapOf("old", 0)).isNull();
     assertThat(store.timeline("old", 0)).hasSize(1);
+    assertThat(store.models("old")).hasSize(1);
     now.set(5_151);
     store.expire();
     assertThat(store.timeline("old", 0)).isEmpty();
+    assertThat(store.models("old")).as("which model judged the frames goes with their scores").isEmpty();
     assertThat(store.alerts("old")).hasSize(1);
     assertThat(store.summary("old").frames()).isEqualTo(1);
     now.set(20_150);
