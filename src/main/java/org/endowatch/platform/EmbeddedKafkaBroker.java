@@ -42,6 +42,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final String READY_GROUP = "endowatch-broker-ready";
   private static final String OFFSETS_TOPIC = "__consumer_offsets";
   private static final int OFFSETS_PARTITIONS = 5;
+  /** How long the broker retries adding a partition to a transaction before the producer hears of it. */
+  private static final int TXN_ADD_RETRY_MAX_MS = 2_000;
 
   private final Path dataDir;
   private final int port;
@@ -98,6 +100,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("share.coordinator.state.topic.min.isr", "1");
     props.put("default.replication.factor", "1");
     props.put("min.insync.replicas", "1");
+    // The scorer commits a transaction every 33 ms. A produce that reaches a partition while the last
+    // transaction's markers are still being written is retried by the broker for this long before the
+    // client gets CONCURRENT_TRANSACTIONS (default 100 ms); on two busy cores markers took longer now
+    // and then, and the client's retry, with its next batch already in flight, ended in an
+    // out-of-order-sequence retry, logged by client and broker alike (seen twice in ~50 CI runs).
+    // Either way the produce waits for the markers; here it waits without the noise.
+    props.put("add.partitions.to.txn.retry.backoff.max.ms", String.valueOf(TXN_ADD_RETRY_MAX_MS));
     // Tests and the demo join groups right away; the default 3 s delay only slows them down.
     props.put("group.initial.rebalance.delay.ms", "0");
     // Topics come from the catalog; a typo in a topic name must fail, not create a topic.

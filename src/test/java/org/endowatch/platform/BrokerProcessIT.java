@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.ConfigResource;
 import org.endowatch.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +32,15 @@ class BrokerProcessIT {
         Thread.sleep(100);
       }
       assertThat(bootstrap).as("broker output: %s", Files.readString(log)).startsWith("127.0.0.1:");
+
+      // Ready means ready for consumer groups and for the scorer's transactions.
+      try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+        assertThat(admin.describeTopics(List.of("__consumer_offsets")).allTopicNames().get().get("__consumer_offsets")
+            .partitions()).hasSize(5);
+        var broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+        assertThat(admin.describeConfigs(List.of(broker)).all().get().get(broker)
+            .get("add.partitions.to.txn.retry.backoff.max.ms").value()).isEqualTo("2000");
+      }
 
       var apply = Cli.run("topics", "apply", "--bootstrap", bootstrap);
       assertThat(apply.exitCode()).isZero();
