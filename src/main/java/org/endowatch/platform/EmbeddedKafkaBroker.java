@@ -179,7 +179,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * Ready for consumer groups too. Left to the first group lookup, the broker creates
    * {@code __consumer_offsets} itself, and a second lookup that reaches it before the new topic does
    * (another client, or the same one retrying) makes it try again and log a warning about the
-   * "TOPIC_ALREADY_EXISTS" loser (seen in DemoIT, even with one lookup and no retry). So the topic is
+   * "TOPIC_ALREADY_EXISTS" loser (DemoIT failed on it; a single lookup without retries still did it
+   * in one of six broker starts here). So the topic is
    * created here, as the group coordinator would (its partitions and replication from this broker's
    * config, its topic configs), the way Kafka's own test harness does, and ready waits until the
    * broker serves it.

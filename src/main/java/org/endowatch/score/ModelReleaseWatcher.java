@@ -1,6 +1,7 @@
 package org.endowatch.score;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -22,11 +23,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows the compacted {@code models} topic and offers releases of the serving model's name to the
- * {@link ModelHolder}. At start it reads the topic to its end and offers only the latest release
- * there: compaction is lazy, so the topic may still hold releases that later ones replaced (a bad
- * version since rolled back among them), and a starting scorer must not load, let alone score with,
- * each in turn. After that it offers every new release as it comes. Releases it cannot parse are
- * logged and ignored.
+ * {@link ModelHolder}. At start it reads the topic to its end and offers the latest release there,
+ * and only if that one is refused the one before, and so on, ending where a scorer that had seen
+ * them all would be: compaction is lazy, so the topic may still hold releases that later ones
+ * replaced (a bad version since rolled back among them), and a starting scorer must not load, let
+ * alone score with, each in turn. After that it offers every new release as it comes. Releases it
+ * cannot parse are logged and ignored.
  */
 public final class ModelReleaseWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelReleaseWatcher.class);
@@ -51,7 +53,7 @@ public final class ModelReleaseWatcher implements AutoCloseable {
     consumer.seekToBeginning(partitions);
     Map<TopicPartition, Long> startEnd = consumer.endOffsets(partitions);
     thread = new Thread(() -> {
-      ModelRelease latest = null;   // while catching up: the last release of our name read so far
+      List<ModelRelease> earlier = new ArrayList<>();   // while catching up: our name's releases so far, in order
       boolean following = false;
       try {
         while (running.get()) {
@@ -60,21 +62,26 @@ public final class ModelReleaseWatcher implements AutoCloseable {
               continue;
             }
             if (r.value() == null) {
-              latest = null;   // a tombstone withdraws the name's release
+              earlier.clear();   // a tombstone withdraws the name's releases
               continue;
             }
             ModelRelease release = read(topic, r);
             if (release != null && following) {
               onOutcome.accept(holder.offer(release));
             } else if (release != null) {
-              latest = release;
+              earlier.add(release);
             }
           }
           if (!following && startEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
             following = true;
-            if (latest != null) {
-              onOutcome.accept(holder.offer(latest));
+            for (int i = earlier.size() - 1; i >= 0; i--) {
+              ModelHolder.Outcome o = holder.offer(earlier.get(i));
+              onOutcome.accept(o);
+              if (!o.result().equals(ModelHolder.REFUSED)) {
+                break;
+              }
             }
+            earlier.clear();
             caughtUp.countDown();
           }
         }

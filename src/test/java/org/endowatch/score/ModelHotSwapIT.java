@@ -93,13 +93,14 @@ class ModelHotSwapIT {
 
   /**
    * The models topic still holds releases that later ones replaced (compaction is lazy): v2, then v3,
-   * then v2 again as a roll-back. A scorer starting on v1 loads only the latest, v2, once.
+   * then v2 again as a roll-back, then v4, whose folder is gone. A scorer starting on v1 tries v4,
+   * which it refuses, and then v2, once, where a scorer that had seen them all would be.
    */
   @Test
   void aStartingScorerTakesOnlyTheLatestReleaseOnTheTopic(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String name = "start-" + UUID.randomUUID().toString().substring(0, 8);
     createModelsTopic(kafka);
-    for (int v = 1; v <= 3; v++) {
+    for (int v = 1; v <= 4; v++) {
       ModelHolderTest.model(dir.resolve("v" + v), name + "-" + v, 0.5 + v / 10.0);
       rename(dir.resolve("v" + v), name);
     }
@@ -121,21 +122,30 @@ class ModelHotSwapIT {
     assertThat(list.exitCode()).as(list.err()).isZero();
     assertThat(list.out().lines().filter(l -> l.startsWith(name + " "))).singleElement().asString()
         .startsWith(name + "  " + name + "-2  " + uri2 + "  published 20");
+    var gone = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", dir.resolve("v4").toString());
+    assertThat(gone.exitCode()).as(gone.err()).isZero();
+    try (var files = Files.walk(dir.resolve("v4"))) {   // as on a node whose volume lacks it
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
     List<String> outcomes = new CopyOnWriteArrayList<>();
     try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null);
          ModelReleaseWatcher watcher = new ModelReleaseWatcher(kafka.settings().clientProps(), holder, o -> outcomes.add(o.message()))) {
       assertThat(watcher.awaitCaughtUp(java.time.Duration.ofSeconds(30))).isTrue();
       assertThat(holder.get().modelVersion()).isEqualTo(name + "-2");
-      assertThat(outcomes).containsExactly("switched from " + name + "-1 to " + name + "-2");
+      assertThat(outcomes).hasSize(2);
+      assertThat(outcomes.get(0)).startsWith("refused model " + name + "-4: ").endsWith("; still serving " + name + "-1");
+      assertThat(outcomes.get(1)).isEqualTo("switched from " + name + "-1 to " + name + "-2");
 
       // Then it follows: a release published now is offered as it comes.
       var publish = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", dir.resolve("v3").toString());
       assertThat(publish.exitCode()).as(publish.err()).isZero();
       long deadline = System.nanoTime() + 60_000_000_000L;
-      while (outcomes.size() < 2 && System.nanoTime() < deadline) {
+      while (outcomes.size() < 3 && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
-      assertThat(outcomes).containsExactly("switched from " + name + "-1 to " + name + "-2",
+      assertThat(outcomes.subList(1, outcomes.size())).containsExactly("switched from " + name + "-1 to " + name + "-2",
           "switched from " + name + "-2 to " + name + "-3");
     }
   }
