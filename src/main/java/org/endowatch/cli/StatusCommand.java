@@ -23,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.console.ConsoleStore;
 import org.endowatch.contract.FrameSerde;
+import org.endowatch.contract.ModelRelease;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topic;
 import org.endowatch.contract.Topics;
@@ -83,6 +84,14 @@ public final class StatusCommand implements Callable<Integer> {
           out.printf("scorer (group %s): %s%n", id, committed.isEmpty() ? "no committed offsets (not started yet?)"
               : "lag " + lag + " frame(s) behind");
         });
+        if (described.containsKey(Topics.MODELS.name())) {
+          // What the scorers should be serving; each procedure's line below says what scored it.
+          Map<String, ModelRelease> releases = ModelsCommand.current(p);
+          out.println(releases.isEmpty() ? "model releases: none on " + Topics.MODELS.name()
+              + " (scorers serve the folder they were started with)" : "model releases in force:");
+          releases.values().forEach(m -> out.printf("  %s  %s  published %s%n", m.modelName(), m.version(),
+              Instant.ofEpochMilli(m.publishedTimestampMs())));
+        }
         if (described.containsKey(Topics.SCORES.name())) {
           Map<String, Long> newestFrames = newestFrames(consumer, frames);
           recentProcedures(consumer, partitions(described.get(Topics.SCORES.name())), newestFrames, out);

@@ -13,6 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.contract.Frame;
+import org.endowatch.contract.ModelRelease;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.Cli;
@@ -48,6 +49,11 @@ class StatusIT {
       scorer.commitSync(at);
     }
 
+    // A release in force (what the scorers should serve; each procedure's line says what scored it).
+    long published = 1_795_000_000_000L;
+    TopicWriter.send(kafka, Topics.MODELS.name(), Topics.MODELS.valueSerde().serializer(), "st-m",
+        List.of(new ModelRelease("st-m", "st-m-20261127T100000+cal20261127T110000", "file:///models/st-m", "ab", published)));
+
     Cli.Result r = Cli.run("status", "--bootstrap", kafka.bootstrapServers());
     Cli.Result asked = Cli.run("status", "--bootstrap", kafka.bootstrapServers(), "--group", "st-no-such-scorer");
 
@@ -55,6 +61,8 @@ class StatusIT {
     assertThat(r.out()).contains("  frames      6 partitions\n", "scorer (group st-scorer): lag 1 frame(s) behind\n")
         .doesNotContain("st-no-such-scorer");
     assertThat(asked.out()).contains("scorer (group st-no-such-scorer): no committed offsets (not started yet?)\n");
+    assertThat(r.out()).contains("model releases in force:\n")
+        .contains("\n  st-m  st-m-20261127T100000+cal20261127T110000  published " + java.time.Instant.ofEpochMilli(published) + "\n");
     assertThat(line(r.out(), "st-ok")).startsWith("  st-ok                    frame 19      0.1000   normal     model st-m  live");
     // Outcomes up to frame 4 (captured at -4.0 s), frames up to -0.0 s: 4 s behind.
     assertThat(line(r.out(), "st-behind")).startsWith("  st-behind                frame 4 ").endsWith("model st-m  NOT SCORED (4 s behind)");
