@@ -33,6 +33,8 @@ import org.endowatch.platform.TopicAdmin;
 import org.endowatch.platform.TopicCatalog;
 import org.endowatch.score.AlertRule;
 import org.endowatch.score.ModelFrameScorer;
+import org.endowatch.score.ModelHolder;
+import org.endowatch.score.ModelReleaseWatcher;
 import org.endowatch.score.ScorerApp;
 import org.endowatch.score.ScoringThreads;
 import org.endowatch.score.ScoringTopology;
@@ -149,12 +151,19 @@ public final class DemoCommand implements Callable<Integer> {
       // Scored as `score` scores by default: all cores but one per operator, backlogs of two side by side.
       ScoringThreads.request(0);
       ModelArtifact.Loaded loaded = ModelArtifact.load(model, "auto");
-      ModelFrameScorer scorer = new ModelFrameScorer(loaded, null,
-          ScoringThreads.frameWorkers(0, loaded.device().isGpu(), ScoringTopology.LIVE_BACKLOG_BATCH));
+      ModelHolder scorer = new ModelHolder(new ModelFrameScorer(loaded, null,
+          ScoringThreads.frameWorkers(0, loaded.device().isGpu(), ScoringTopology.LIVE_BACKLOG_BATCH)), "auto", null);
       r.parts.add(scorer);
+      // Like `score`: `models publish` of a model with this one's name swaps it in while the demo runs.
+      ModelReleaseWatcher releases = new ModelReleaseWatcher(settings.clientProps(), scorer, outcome -> {
+        log.println("demo: " + outcome.message());
+        log.flush();
+      });
+      r.parts.add(releases);
+      releases.awaitCaughtUp(Duration.ofSeconds(30));
       ScorerApp app = new ScorerApp(settings.clientProps(), "endowatch-demo-" + System.currentTimeMillis(), 1,
           work.resolve("streams"), new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, o.budgetMs(),
-          AlertRule.DEFAULT, ScoringTopology.LIVE_BACKLOG_BATCH), () -> scorer, new SimpleMeterRegistry());
+          AlertRule.DEFAULT, ScoringTopology.LIVE_BACKLOG_BATCH), scorer, new SimpleMeterRegistry());
       r.parts.add(app);
       app.start();
       ConsoleCommand.Running console = ConsoleCommand.start(settings, "127.0.0.1", o.port(), null);

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.endowatch.contract.JsonSerde;
+import org.endowatch.model.ModelArtifact;
+import org.endowatch.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +73,35 @@ class DemoIT {
       assertThat(procedure.get("alerts")).isNotEmpty();
       long alertStart = procedure.get("alerts").get(0).get("startFrame").asLong();
       assertThat(alertStart).as("first alert inside the lesion interval %d-%d", start, end).isBetween(start, end);
+
+      // Recalibrated and published while it runs, the demo's model is swapped in without a restart.
+      Matcher kafka = Pattern.compile("kafka: (127\\.0\\.0\\.1:\\d+)").matcher(Files.readString(log));
+      assertThat(kafka.find()).isTrue();
+      Path recalibrated = dir.resolve("recalibrated");
+      Files.createDirectories(recalibrated);
+      try (var files = Files.list(dir.resolve("work/model"))) {
+        for (Path f : files.toList()) {
+          Files.copy(f, recalibrated.resolve(f.getFileName()));
+        }
+      }
+      assertThat(Cli.run("synth", "frames", "--out", dir.resolve("normal").toString(), "--count", "12").exitCode()).isZero();
+      var calibrate = Cli.run("calibrate", "--model", recalibrated.toString(), "--normal", dir.resolve("normal/normal").toString(),
+          "--false-alarm-rate", "0.5");
+      assertThat(calibrate.exitCode()).as(calibrate.err()).isZero();
+      String version = ModelArtifact.readManifest(recalibrated).version();
+      var publish = Cli.run("models", "publish", "--bootstrap", kafka.group(1), "--model", recalibrated.toString());
+      assertThat(publish.exitCode()).as(publish.err()).isZero();
+      String served = null;
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!version.equals(served) && System.nanoTime() < deadline) {
+        Thread.sleep(500);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(console + "api/procedures")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        served = JsonSerde.MAPPER.readTree(r.body()).get(0).get("model").asText();
+      }
+      assertThat(served).as("demo output: %s", Files.readString(log)).isEqualTo(version);
+      String bundled = ModelArtifact.readManifest(dir.resolve("work/model")).version();
+      assertThat(Files.readString(log)).contains("demo: switched from " + bundled + " to " + version + "\n");
 
       demo.destroy();   // SIGTERM
       assertThat(demo.waitFor(60, TimeUnit.SECONDS)).isTrue();
