@@ -1,6 +1,9 @@
 package org.endowatch.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,6 +79,22 @@ public final class ModelsCommand implements Runnable {
     return latest;
   }
 
+  /** Images that train and calibrate extracted into the model folder from videos and recorded procedures. */
+  static long extractedImages(Path model) {
+    long n = 0;
+    for (String sub : List.of("frames", "calibration-frames")) {
+      Path dir = model.resolve(sub);
+      if (Files.isDirectory(dir)) {
+        try (var files = Files.list(dir)) {
+          n += files.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    return n;
+  }
+
   @Command(name = "list", description = "The release in force for each model name on the models topic.")
   public static final class ListReleases implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
@@ -137,6 +156,14 @@ public final class ModelsCommand implements Runnable {
       ModelRelease r = run();
       spec.commandLine().getOut().println("published " + r.modelName() + " " + r.version() + " (" + r.uri() + ")"
           + (replaced != null ? "; replaces " + replaced.version() : ""));
+      long extracted = extractedImages(model);
+      if (extracted > 0) {
+        // The frames topic forgets patient images after a day; a model folder copied to every scorer node would not.
+        spec.commandLine().getErr().println("note: " + model + " also holds " + extracted + " images extracted from recorded"
+            + " procedures or videos (frames/, calibration-frames/: patient data where they came from a patient); scorers"
+            + " read only " + ModelArtifact.MANIFEST + " and " + ModelArtifact.PARAMETERS + ", so put only those two where"
+            + " the scorers read models");
+      }
       if (replaced == null) {
         // A scorer follows releases of its own model's name only: a new name replaces nothing running.
         spec.commandLine().getErr().println("note: the first release of " + r.modelName() + ": only scorers serving a model"

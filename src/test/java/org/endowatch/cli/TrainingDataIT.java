@@ -124,6 +124,13 @@ class TrainingDataIT {
     assertThat(names(model.resolve("calibration-frames"))).containsExactly("td-other-000000.jpg", "td-other-000005.jpg",
         "td-other-000010.jpg");
     assertThat(other.out()).contains("calibrated " + model + " on 3 normal images");
+
+    // Published as it is, the folder would carry 8 + 3 frames of recorded procedures to every node that reads it.
+    Cli.Result publish = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", model.toString());
+    assertThat(publish.exitCode()).as(publish.err()).isZero();
+    assertThat(publish.err()).contains("note: " + model + " also holds 11 images extracted from recorded procedures or videos "
+        + "(frames/, calibration-frames/: patient data where they came from a patient); scorers read only manifest.json and "
+        + "parameters.bin, so put only those two where the scorers read models\n");
   }
 
   @Test
