@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -45,7 +46,13 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
   @Option(names = "--precision", description = "fp32 or fp16: what the network computes in while calibrating; stored "
       + "with the thresholds, and eval and score then use it (default: the manifest's, fp32 for a new model).") String precision;
+  @Option(names = "--out", paramLabel = "DIR", description = "Write the calibrated model to this new folder (its "
+      + "manifest.json, parameters.bin and validation-files.txt copied from --model) and leave --model as it is, to roll "
+      + "back to (default: calibrate --model in place).") Path out;
   @Spec CommandSpec spec;
+
+  /** The folder calibrated: --out, once the model's files are copied there, or --model itself. */
+  private Path target;
 
   public Calibration.Result run() {
     OptionRange range = OptionRange.of(spec).from("--false-alarm-rate", falseAlarmRate, 0, 1).atLeast("--every", every, 1);
@@ -53,19 +60,69 @@ public final class CalibrateCommand implements Callable<Integer> {
       range.between("--map-halvings", mapHalvings, 0, 3);
     }
     PrintWriter progress = spec.commandLine().getErr();
+    target = out == null ? model : copyModel(model, out);
+    try {
+      return calibrate(progress);
+    } catch (RuntimeException | Error e) {
+      if (out != null) {
+        deleteTree(out);   // a half-made copy would be the old model under its old version
+      }
+      throw e;
+    }
+  }
+
+  private Calibration.Result calibrate(PrintWriter progress) {
     Path folder = Path.of(normal);
     if (!Files.isDirectory(folder)) {
       // A unit's own frames, for thresholds that fit its light, scope and processor (docs/BENCHMARKS.md,
       // "Another hospital, imitated"). Emptied first: frames of an earlier calibration must not mix in.
-      ModelArtifact.readManifest(model); // a clear error for a wrong --model before any extraction
-      folder = model.resolve("calibration-frames");
+      ModelArtifact.readManifest(target); // a clear error for a wrong --model before any extraction
+      folder = target.resolve("calibration-frames");
       clearFrames(folder);
       TrainingData.Resolved sources = TrainingData.resolveLikeIngest(List.of(normal), folder, every, kafka::settings,
           progress, "--normal");
       sources.lines().forEach(line -> progress.println("calibrate: " + line));
     }
-    return Calibration.run(model, folder, normal, falseAlarmRate, maskSchedule, pooling, mapHalvings, device,
+    return Calibration.run(target, folder, normal, falseAlarmRate, maskSchedule, pooling, mapHalvings, device,
         ModelArtifact.precision(precision), progress);
+  }
+
+  /**
+   * What a scorer and a later calibration need of the model, copied into a new folder: its network
+   * and manifest, and the list of held-out training files (so frames it trained on stay out of the
+   * copy's thresholds too). Training checkpoints and extracted frames stay where they are.
+   */
+  private static Path copyModel(Path model, Path out) {
+    ModelArtifact.readManifest(model);   // a clear error for a wrong --model first
+    try {
+      if (Files.exists(out)) {
+        try (Stream<Path> any = Files.list(out)) {
+          if (any.findAny().isPresent()) {
+            throw new IllegalArgumentException("--out " + out + " already holds files: name a new folder (the copy must not "
+                + "mix with another model)");
+          }
+        }
+      }
+      Files.createDirectories(out);
+      for (String f : List.of(ModelArtifact.MANIFEST, ModelArtifact.PARAMETERS, "validation-files.txt")) {
+        if (Files.exists(model.resolve(f))) {
+          Files.copy(model.resolve(f), out.resolve(f));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy " + model + " to " + out + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      // best effort: the calibration's own error is the one to report
+    }
   }
 
   private static void clearFrames(Path folder) {
@@ -87,7 +144,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     spec.commandLine().getOut().printf(Locale.ROOT,
         "calibrated %s on %d normal images (%s, %s pooling): image threshold %.6f, patch threshold %.6f; version %s "
             + "(running scorers switch to it after 'endowatch models publish --model %s')%n",
-        model, r.images(), r.maskSchedule(), r.pooling(), r.imageThreshold(), r.patchThreshold(), r.version(), model);
+        target, r.images(), r.maskSchedule(), r.pooling(), r.imageThreshold(), r.patchThreshold(), r.version(), target);
     return 0;
   }
 }

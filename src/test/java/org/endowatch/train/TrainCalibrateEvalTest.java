@@ -97,6 +97,31 @@ class TrainCalibrateEvalTest {
     assertThat(calibrate.out()).contains("; version " + calibratedVersion
         + " (running scorers switch to it after 'endowatch models publish --model " + model + "')");
 
+    // Calibrated into a new folder, the model stays as it was, to roll back to.
+    var before = ModelArtifact.readManifest(model);
+    Path copy = dir.resolve("model-unit-a");
+    var intoCopy = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString(), "--false-alarm-rate",
+        "0.5", "--out", copy.toString());
+    assertThat(intoCopy.exitCode()).as(intoCopy.err()).isZero();
+    assertThat(ModelArtifact.readManifest(model)).isEqualTo(before);
+    var copied = ModelArtifact.readManifest(copy);
+    assertThat(copied.version()).startsWith(trainedVersion + "+cal").isNotEqualTo(calibratedVersion);
+    assertThat(copied.parametersSha256()).isEqualTo(before.parametersSha256());
+    assertThat(Files.readAllLines(copy.resolve("validation-files.txt")))
+        .isEqualTo(Files.readAllLines(model.resolve("validation-files.txt")));
+    assertThat(intoCopy.out()).contains("calibrated " + copy + " on " + held + " normal images")
+        .contains("'endowatch models publish --model " + copy + "'");
+    var taken = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString(), "--out", copy.toString());
+    assertThat(taken.exitCode()).isEqualTo(1);
+    assertThat(taken.err().strip()).isEqualTo("endowatch calibrate: error: --out " + copy
+        + " already holds files: name a new folder (the copy must not mix with another model)");
+    // A calibration that fails leaves no half-made copy (it would be the old model under its old version).
+    Path failed = dir.resolve("model-failed");
+    var nothing = Cli.run("calibrate", "--model", model.toString(), "--normal", dir.resolve("nowhere").toString(),
+        "--out", failed.toString());
+    assertThat(nothing.exitCode()).isEqualTo(1);
+    assertThat(failed).doesNotExist();
+
     Path report = dir.resolve("report");
     var eval = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
         anomalous.toString(), "--masks", masks.toString(), "--out", report.toString(), "--device", "cpu");
