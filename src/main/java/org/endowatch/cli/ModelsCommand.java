@@ -13,7 +13,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -55,26 +54,17 @@ public final class ModelsCommand implements Runnable {
              new KafkaConsumer<>(p, Topics.MODELS.keySerde().deserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(Topics.MODELS.name(), Duration.ofSeconds(15)).stream()
           .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the models topic could not be read to its end within 30 s");
+      TopicTail.read(consumer, partitions, TopicTail.ALL, r -> {
+        if (r.value() == null) {
+          latest.remove(r.key());
+          return;
         }
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-          if (r.value() == null) {
-            latest.remove(r.key());
-            continue;
-          }
-          try {
-            latest.put(r.key(), Topics.MODELS.valueSerde().deserializer().deserialize(r.topic(), r.value()));
-          } catch (RuntimeException unreadable) {
-            // scorers ignore it too (ModelReleaseWatcher): the release before it stays in force
-          }
+        try {
+          latest.put(r.key(), Topics.MODELS.valueSerde().deserializer().deserialize(r.topic(), r.value()));
+        } catch (RuntimeException unreadable) {
+          // scorers ignore it too (ModelReleaseWatcher): the release before it stays in force
         }
-      }
+      });
     }
     return latest;
   }

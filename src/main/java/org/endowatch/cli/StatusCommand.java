@@ -2,7 +2,6 @@ package org.endowatch.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupType;
@@ -149,7 +147,7 @@ public final class StatusCommand implements Callable<Integer> {
    */
   private static Map<String, Long> newestFrames(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> frames) {
     Map<String, Long> newest = new TreeMap<>();
-    readTail(consumer, frames, FRAMES_READ_BACK, r -> {
+    TopicTail.read(consumer, frames, FRAMES_READ_BACK, r -> {
       var h = r.headers().lastHeader(FrameSerde.H_CAPTURE_TS);
       if (r.key() != null && h != null) {
         try {
@@ -162,31 +160,10 @@ public final class StatusCommand implements Callable<Integer> {
     return newest;
   }
 
-  /** Reads the last {@code count} records of each partition. */
-  private static void readTail(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions, int count,
-      java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
-    consumer.assign(partitions);
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-    Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
-    for (TopicPartition tp : partitions) {
-      consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - count));
-    }
-    int idle = 0;
-    while (idle < 3 && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-      var records = consumer.poll(Duration.ofMillis(300));
-      idle = records.isEmpty() ? idle + 1 : 0;
-      for (ConsumerRecord<String, byte[]> r : records) {
-        if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-          each.accept(r);
-        }
-      }
-    }
-  }
-
   private void recentProcedures(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> scores,
       Map<String, Long> newestFrames, PrintWriter out) {
     Map<String, Score> latest = new TreeMap<>();
-    readTail(consumer, scores, recent, r -> {
+    TopicTail.read(consumer, scores, recent, r -> {
       try {
         latest.put(r.key(), Topics.SCORES.valueSerde().deserializer().deserialize(r.topic(), r.value()));
       } catch (RuntimeException bad) {
