@@ -258,8 +258,11 @@ public final class ConsoleStore {
   public void announceChanges() {
     List<Summary> changed = new ArrayList<>();
     synchronized (this) {
+      long nowMs = clock.getAsLong();
       for (Procedure p : procedures.values()) {
-        if (p.pushedLive || p.lastFrameMs != Long.MIN_VALUE) {
+        // Only one shown live, or with a frame within the live window, can have changed: the store
+        // keeps weeks of ended procedures, and this runs after every poll.
+        if (p.pushedLive || (p.lastFrameMs != Long.MIN_VALUE && nowMs - p.lastFrameMs < LIVE_MS)) {
           Summary now = summarize(p);
           if (now.live() != p.pushedLive || now.unscored() != p.pushedUnscored) {
             p.pushed(now);
