@@ -2,16 +2,21 @@ package org.endowatch.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.endowatch.platform.EmbeddedKafkaBroker;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "broker",
-    description = "Run a single-node Kafka broker (KRaft) on 127.0.0.1 until Ctrl-C or SIGTERM.")
+    description = {"Run a single-node Kafka broker (KRaft) on 127.0.0.1 until Ctrl-C or SIGTERM.",
+        "--nodes 3 runs a three-node cluster in this process instead, replicating three ways with two in sync,",
+        "to rehearse and bench what a replicated production cluster costs (docs/OPERATIONS.md)."})
 public final class BrokerCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "9092", description = "Client port (default ${DEFAULT-VALUE}).")
   int port;
@@ -20,18 +25,43 @@ public final class BrokerCommand implements Callable<Integer> {
       description = "Where topics are stored; reused across restarts (default: <tmp>/endowatch-broker-<port>).")
   Path dataDir;
 
+  @Option(names = "--nodes", defaultValue = "1", description = "Nodes (broker and controller each), 1 or 3; the client ports "
+      + "are --port, --port+1, ... (default ${DEFAULT-VALUE}).")
+  int nodes;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     OptionRange.of(spec).between("--port", port, 0, 65535);
     Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"), "endowatch-broker-" + port);
+    if (nodes == 3) {
+      return runQuorum(dir);
+    }
+    if (nodes != 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--nodes must be 1 or 3, got " + nodes);
+    }
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(port, dir, Map.of(), Duration.ofSeconds(60));
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
     spec.commandLine().getOut().println("Kafka broker listening on " + broker.bootstrapServers()
         + " (data in " + dir + "); Ctrl-C or SIGTERM stops it");
     spec.commandLine().getOut().flush();
     broker.awaitShutdown();
+    return 0;
+  }
+
+  private int runQuorum(Path dir) {
+    if (port == 0 || port > 65535 - 2) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--nodes 3 needs a --port with two free ports after it, got " + port);
+    }
+    List<EmbeddedKafkaBroker.Node> quorum = EmbeddedKafkaBroker.quorum(3, port);
+    List<EmbeddedKafkaBroker> running = EmbeddedKafkaBroker.startQuorum(quorum, dir, Map.of(), Duration.ofSeconds(120));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> EmbeddedKafkaBroker.closeAll(running), "broker-shutdown"));
+    String bootstrap = running.stream().map(EmbeddedKafkaBroker::bootstrapServers).collect(Collectors.joining(","));
+    spec.commandLine().getOut().println("Kafka cluster of 3 nodes listening on " + bootstrap + " (data in " + dir
+        + "); every topic has 3 replicas, 2 in sync; Ctrl-C or SIGTERM stops it");
+    spec.commandLine().getOut().flush();
+    running.forEach(EmbeddedKafkaBroker::awaitShutdown);
     return 0;
   }
 }

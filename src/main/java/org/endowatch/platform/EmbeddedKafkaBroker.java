@@ -24,6 +24,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * A real single-node Kafka (KRaft, broker and controller in one process) for the demo, the {@code
  * broker} command and integration tests. It listens on 127.0.0.1 only and sets every replication
  * factor and min-ISR to 1, so transactions (exactly-once Streams) and consumer groups work on one
- * node. Started from the Kafka jars directly: {@code KafkaClusterTestKit} would bind all interfaces
+ * node. Tests that need a cluster's failover start a {@link #quorum} of such nodes, which replicate
+ * three ways with two in sync, as a production cluster does. Started from the Kafka jars directly: {@code KafkaClusterTestKit} would bind all interfaces
  * and pull test jars into main.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
@@ -79,27 +81,127 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       Duration startTimeout) {
     int clientPort = port == 0 ? freePort() : port;
     int controllerPort = otherThan(clientPort, EmbeddedKafkaBroker::freePort);
+    return start(new Node(1, clientPort, controllerPort, "1@" + HOST + ":" + controllerPort, 1), dataDir, overrides, client,
+        startTimeout, Uuid.randomUuid().toString());
+  }
+
+  /**
+   * One node of a quorum of combined broker+controller nodes on this host.
+   *
+   * @param voters {@code controller.quorum.voters}: every node's {@code id@host:controllerPort}
+   * @param replication the replication factor of every topic and internal topic (min-ISR is 2 when
+   *     it is 3 or more, as on a production cluster, else 1)
+   */
+  public record Node(int id, int clientPort, int controllerPort, String voters, int replication) {}
+
+  /**
+   * A quorum of {@code size} nodes: client ports {@code firstClientPort}, {@code +1}, ... (0: free
+   * ports), controller ports free.
+   */
+  public static List<Node> quorum(int size, int firstClientPort) {
+    // Distinct ports: the OS may hand a port it just called free out again at once.
+    java.util.Set<Integer> taken = new java.util.LinkedHashSet<>();
+    int[] client = new int[size];
+    int[] controller = new int[size];
+    for (int i = 0; i < size; i++) {
+      client[i] = firstClientPort == 0 ? distinctFreePort(taken) : firstClientPort + i;
+      taken.add(client[i]);
+    }
+    for (int i = 0; i < size; i++) {
+      controller[i] = distinctFreePort(taken);
+      taken.add(controller[i]);
+    }
+    StringBuilder voters = new StringBuilder();
+    for (int i = 0; i < size; i++) {
+      voters.append(i == 0 ? "" : ",").append(i + 1).append('@').append(HOST).append(':').append(controller[i]);
+    }
+    List<Node> nodes = new java.util.ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      nodes.add(new Node(i + 1, client[i], controller[i], voters.toString(), Math.min(size, 3)));
+    }
+    return nodes;
+  }
+
+  private static int distinctFreePort(java.util.Set<Integer> taken) {
+    for (int i = 0; i < 100; i++) {
+      int p = freePort();
+      if (!taken.contains(p)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no free port on " + HOST + " other than " + taken + " in 100 tries");
+  }
+
+  /**
+   * Starts every node of {@code quorum} together (a node is ready only once its quorum has a
+   * leader), each in {@code dataDir/node-<id>} with the broker properties {@code overrides} applied
+   * last, and returns them in order once all serve.
+   */
+  public static List<EmbeddedKafkaBroker> startQuorum(List<Node> quorum, Path dataDir, Map<String, String> overrides,
+      Duration startTimeout) {
+    String clusterId = Uuid.randomUuid().toString();
+    List<java.util.concurrent.CompletableFuture<EmbeddedKafkaBroker>> starting = quorum.stream()
+        .map(n -> java.util.concurrent.CompletableFuture.supplyAsync(() ->
+            start(n, dataDir.resolve("node-" + n.id()), overrides, new Properties(), startTimeout, clusterId)))
+        .toList();
+    List<EmbeddedKafkaBroker> nodes = new java.util.ArrayList<>();
+    RuntimeException failed = null;
+    for (var s : starting) {
+      try {
+        nodes.add(s.join());
+      } catch (java.util.concurrent.CompletionException e) {
+        failed = failed != null ? failed
+            : e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      }
+    }
+    if (failed != null) {
+      closeAll(nodes);
+      throw failed;
+    }
+    return nodes;
+  }
+
+  /**
+   * Stops the nodes of a quorum together. One by one, the last node's controlled shutdown waits for
+   * a quorum that is already gone (five minutes in a test here).
+   */
+  public static void closeAll(List<EmbeddedKafkaBroker> nodes) {
+    nodes.stream().map(n -> java.util.concurrent.CompletableFuture.runAsync(n::close)).toList()
+        .forEach(java.util.concurrent.CompletableFuture::join);
+  }
+
+  /**
+   * Starts one node of a quorum (formatting {@code dataDir} with {@code clusterId} if it is new; null
+   * restarts a node on its data) and
+   * returns once it answers a metadata request and serves consumer groups. The other nodes of a
+   * quorum must be starting at the same time: a node cannot be ready before its quorum has a leader.
+   */
+  public static EmbeddedKafkaBroker start(Node node, Path dataDir, Map<String, String> overrides, Properties client,
+      Duration startTimeout, String clusterId) {
     Path logs = dataDir.resolve("kraft-logs");
+    String replication = String.valueOf(node.replication());
+    String minIsr = node.replication() >= 3 ? "2" : "1";
     Map<String, String> props = new LinkedHashMap<>();
     props.put("process.roles", "broker,controller");
-    props.put("node.id", "1");
-    props.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-    props.put("listeners", "PLAINTEXT://" + HOST + ":" + clientPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + clientPort);
+    props.put("node.id", String.valueOf(node.id()));
+    props.put("controller.quorum.voters", node.voters());
+    props.put("listeners", "PLAINTEXT://" + HOST + ":" + node.clientPort() + ",CONTROLLER://" + HOST + ":" + node.controllerPort());
+    props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + node.clientPort());
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("log.dirs", logs.toString());
-    // One node: every replicated internal topic must accept a replication factor and ISR of 1.
-    props.put("offsets.topic.replication.factor", "1");
+    // One node: every replicated internal topic must accept a replication factor and ISR of 1. A
+    // quorum of three or more replicates like a production cluster: three copies, two in sync.
+    props.put("offsets.topic.replication.factor", replication);
     props.put("offsets.topic.num.partitions", String.valueOf(OFFSETS_PARTITIONS));
-    props.put("transaction.state.log.replication.factor", "1");
-    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.replication.factor", replication);
+    props.put("transaction.state.log.min.isr", minIsr);
     props.put("transaction.state.log.num.partitions", "5");
-    props.put("share.coordinator.state.topic.replication.factor", "1");
-    props.put("share.coordinator.state.topic.min.isr", "1");
-    props.put("default.replication.factor", "1");
-    props.put("min.insync.replicas", "1");
+    props.put("share.coordinator.state.topic.replication.factor", replication);
+    props.put("share.coordinator.state.topic.min.isr", minIsr);
+    props.put("default.replication.factor", replication);
+    props.put("min.insync.replicas", minIsr);
     // The scorer commits a transaction every 33 ms. A produce that reaches a partition while the last
     // transaction's markers are still being written is retried by the broker for this long before the
     // client gets CONCURRENT_TRANSACTIONS (default 100 ms); on two busy cores markers took longer now
@@ -123,18 +225,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.store(out, "written by endowatch broker; regenerated at every start");
       }
       if (!Files.exists(logs.resolve("meta.properties"))) {
-        format(configFile, dataDir);
+        if (clusterId == null) {
+          throw new IllegalStateException("node " + node.id() + " has no data in " + logs + " to restart on");
+        }
+        format(configFile, dataDir, clusterId);
       }
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
       server.startup();
-      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, clientPort, controllerPort, server);
+      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, node.clientPort(), node.controllerPort(), server);
       try {
-        broker.awaitReady(startTimeout, client);
+        broker.awaitReady(startTimeout, client, (short) node.replication());
       } catch (RuntimeException e) {
         broker.close();
         throw e;
       }
-      LOG.info("Kafka broker ready on {}:{} (data in {})", HOST, clientPort, dataDir);
+      LOG.info("Kafka broker {} ready on {}:{} (data in {})", node.id(), HOST, node.clientPort(), dataDir);
       return broker;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare broker data dir " + dataDir + ": " + e.getMessage(), e);
@@ -142,12 +247,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /** Formats a new log dir with a fresh cluster id (an existing dir keeps its own id and data). */
-  private static void format(Path configFile, Path dataDir) {
+  private static void format(Path configFile, Path dataDir, String clusterId) {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
       rc = StorageTool.execute(
-          new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString()},
+          new String[] {"format", "-t", clusterId, "-c", configFile.toString()},
           out);
     }
     if (rc != 0) {
@@ -156,7 +261,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private void awaitReady(Duration timeout, Properties client) {
+  private void awaitReady(Duration timeout, Properties client, short replication) {
     Properties p = new Properties();
     p.putAll(client);
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -164,7 +269,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
     try (Admin admin = Admin.create(p)) {
       admin.describeCluster().nodes().get();
-      createOffsetsTopic(admin, timeout);
+      createOffsetsTopic(admin, timeout, replication);
       admin.listConsumerGroupOffsets(READY_GROUP).partitionsToOffsetAndMetadata().get();
     } catch (ExecutionException e) {
       throw new IllegalStateException("Kafka broker on port " + port + " did not come up within " + timeout.toSeconds()
@@ -185,17 +290,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * config, its topic configs), the way Kafka's own test harness does, and ready waits until the
    * broker serves it.
    */
-  private static void createOffsetsTopic(Admin admin, Duration timeout) throws ExecutionException, InterruptedException {
-    NewTopic offsets = new NewTopic(OFFSETS_TOPIC, OFFSETS_PARTITIONS, (short) 1).configs(Map.of(
+  private static void createOffsetsTopic(Admin admin, Duration timeout, short replication)
+      throws ExecutionException, InterruptedException {
+    NewTopic offsets = new NewTopic(OFFSETS_TOPIC, OFFSETS_PARTITIONS, replication).configs(Map.of(
         "cleanup.policy", "compact", "compression.type", "producer", "segment.bytes", String.valueOf(100 * 1024 * 1024)));
-    try {
-      admin.createTopics(List.of(offsets)).all().get();
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {   // a broker restarted on its data has it
-        throw e;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (boolean created = false; !created; ) {
+      try {
+        admin.createTopics(List.of(offsets)).all().get();
+        created = true;
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof TopicExistsException) {   // a restarted broker, or another node of its quorum
+          created = true;
+        } else if (!(e.getCause() instanceof InvalidReplicationFactorException) || System.nanoTime() > deadline) {
+          throw e;
+        } else {
+          Thread.sleep(100);   // a quorum whose other brokers have not registered yet
+        }
       }
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
     while (!served(admin, OFFSETS_TOPIC)) {
       if (System.nanoTime() > deadline) {
         throw new ExecutionException(new IllegalStateException(OFFSETS_TOPIC + " created but not served"));

@@ -17,11 +17,16 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.PartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.endowatch.config.KafkaSettings;
 import org.endowatch.platform.TopicCatalog.TopicSpec;
@@ -32,6 +37,7 @@ import org.endowatch.platform.TopicCatalog.TopicSpec;
  * it does not list are left alone, and partitions are never reduced (Kafka cannot).
  */
 public final class TopicAdmin implements AutoCloseable {
+  private static final String MIN_ISR = "min.insync.replicas";
   /** How long any one admin call may take before we call the cluster unreachable. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
@@ -80,11 +86,15 @@ public final class TopicAdmin implements AutoCloseable {
     List<String> actions = new ArrayList<>();
     Set<String> existing = topicNames();
     List<NewTopic> toCreate = new ArrayList<>();
+    int brokers = brokers();
     for (TopicSpec t : catalog.topics()) {
       if (!existing.contains(t.name())) {
-        toCreate.add(new NewTopic(t.name(), Optional.of(t.partitions()), Optional.ofNullable(t.replicationFactor()))
-            .configs(t.config()));
-        actions.add("created " + t.name() + " (" + t.partitions() + " partitions, " + t.config().size() + " configs)");
+        short replicas = replicas(t, brokers);
+        Map<String, String> config = new HashMap<>(t.config());
+        config.putIfAbsent(MIN_ISR, String.valueOf(minInSync(replicas)));
+        toCreate.add(new NewTopic(t.name(), t.partitions(), replicas).configs(config));
+        actions.add("created " + t.name() + " (" + t.partitions() + " partitions x " + replicas
+            + (replicas == 1 ? " replica, " : " replicas, " + minInSync(replicas) + " in sync, ") + t.config().size() + " configs)");
       }
     }
     if (!toCreate.isEmpty()) {
@@ -92,8 +102,10 @@ public final class TopicAdmin implements AutoCloseable {
     }
     Map<String, TopicDescription> described = describe(catalog, existing);
     Map<String, NewPartitions> grow = new HashMap<>();
+    Map<TopicPartition, Optional<NewPartitionReassignment>> reassign = new HashMap<>();
     Map<ConfigResource, Collection<AlterConfigOp>> alter = new HashMap<>();
     Map<String, Config> configs = configs(described.keySet());
+    Set<TopicPartition> copying = copying();
     for (TopicSpec t : catalog.topics()) {
       TopicDescription d = described.get(t.name());
       if (d == null) {
@@ -111,6 +123,22 @@ public final class TopicAdmin implements AutoCloseable {
           actions.add(t.name() + ": " + e.getKey() + " " + actual + " -> " + e.getValue());
         }
       }
+      short replicas = replicas(t, brokers);
+      int settled = settledReplicas(d, copying);
+      Map<TopicPartition, Optional<NewPartitionReassignment>> more = moreReplicas(d, replicas, brokers, copying);
+      if (!more.isEmpty()) {
+        reassign.putAll(more);
+        actions.add(t.name() + ": replicas " + settled + " -> " + replicas + " (Kafka copies the partitions in the background; "
+            + "once 'endowatch topics check' shows only " + MIN_ISR + ", apply again to require " + minInSync(replicas)
+            + " copies of every write)");
+      }
+      // Raised only on copies that exist: with copies still being made, two in sync would refuse writes.
+      int minIsr = minInSync(settled);
+      String actualIsr = valueOf(configs.get(t.name()), MIN_ISR);
+      if (!t.config().containsKey(MIN_ISR) && actualIsr != null && Integer.parseInt(actualIsr) < minIsr) {
+        ops.add(new AlterConfigOp(new ConfigEntry(MIN_ISR, String.valueOf(minIsr)), AlterConfigOp.OpType.SET));
+        actions.add(t.name() + ": " + MIN_ISR + " " + actualIsr + " -> " + minIsr);
+      }
       if (!ops.isEmpty()) {
         alter.put(new ConfigResource(ConfigResource.Type.TOPIC, t.name()), ops);
       }
@@ -121,8 +149,11 @@ public final class TopicAdmin implements AutoCloseable {
     if (!alter.isEmpty()) {
       await(admin.incrementalAlterConfigs(alter).all(), "alter topic configs");
     }
+    if (!reassign.isEmpty()) {
+      await(admin.alterPartitionReassignments(reassign).all(), "add replicas");
+    }
     if (!actions.isEmpty()) {
-      awaitVisible(catalog);
+      awaitVisible(catalog, !reassign.isEmpty());
     }
     List<Difference> left = before.stream().filter(d -> !d.fixable()).toList();
     return new Report(left, actions, catalog.topics().size());
@@ -134,13 +165,15 @@ public final class TopicAdmin implements AutoCloseable {
    * right after 'apply' can still see the old partition count or config (seen once in CI). A topic just
    * created may also be listed before it can be described; that counts as not visible yet.
    */
-  private void awaitVisible(TopicCatalog catalog) {
+  private void awaitVisible(TopicCatalog catalog, boolean copying) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       List<Difference> pending = null;
       KafkaUnavailableException error = null;
       try {
-        pending = diff(catalog).stream().filter(Difference::fixable).toList();
+        // Copies of a day of frames can take longer than any wait here; they finish on their own.
+        pending = diff(catalog).stream().filter(Difference::fixable).filter(d -> !(copying && d.what().startsWith("replicas ")))
+            .toList();
       } catch (KafkaUnavailableException notYet) {
         error = notYet;
       }
@@ -169,6 +202,15 @@ public final class TopicAdmin implements AutoCloseable {
       throw new KafkaUnavailableException("topic(s) " + String.join(", ", missing) + " missing on " + bootstrap
           + ": run 'endowatch topics apply --bootstrap " + bootstrap + "' first");
     }
+  }
+
+  /** The fewest copies any partition of {@code topic} has (being copied: the copies it had); 0 if it does not exist. */
+  public int replicas(String topic) {
+    if (!topicNames().contains(topic)) {
+      return 0;
+    }
+    TopicDescription d = await(admin.describeTopics(List.of(topic)).allTopicNames(), "describe topics").get(topic);
+    return settledReplicas(d, copying());
   }
 
   /** Whether {@code topic} exists. */
@@ -201,9 +243,11 @@ public final class TopicAdmin implements AutoCloseable {
 
   private List<Difference> diff(TopicCatalog catalog) {
     Set<String> existing = topicNames();
+    int brokers = brokers();
     List<Difference> out = new ArrayList<>();
     Map<String, TopicDescription> described = describe(catalog, existing);
     Map<String, Config> configs = configs(described.keySet());
+    Set<TopicPartition> copying = copying();
     for (TopicSpec t : catalog.topics()) {
       TopicDescription d = described.get(t.name());
       if (d == null) {
@@ -223,8 +267,102 @@ public final class TopicAdmin implements AutoCloseable {
           out.add(new Difference(t.name(), e.getKey() + " is " + value + ", catalog says " + e.getValue(), true));
         }
       }
+      int replicas = settledReplicas(d, copying);
+      short wanted = replicas(t, brokers);
+      if (replicas < wanted && wanted > brokers) {
+        out.add(new Difference(t.name(), "replicas " + replicas + " < " + wanted + " (the catalog asks for more copies than "
+            + "the cluster's " + brokers + " broker(s); add brokers or lower replicationFactor)", false));
+      } else if (replicas < wanted) {
+        boolean inProgress = d.partitions().stream().anyMatch(p -> copying.contains(new TopicPartition(d.name(), p.partition())));
+        out.add(new Difference(t.name(), "replicas " + replicas + " < " + wanted + (inProgress ? " (Kafka is copying it)"
+            : t.replicationFactor() == null ? " (a cluster of " + brokers + " brokers: with fewer copies one broker's loss "
+            + "stops this topic)" : ""), true));
+      } else if (t.replicationFactor() != null && replicas > wanted) {
+        out.add(new Difference(t.name(), "replicas " + replicas + " > " + wanted
+            + " (endowatch does not remove copies; update the catalog or reassign with Kafka's tools)", false));
+      }
+      String isr = valueOf(configs.get(t.name()), MIN_ISR);
+      int minIsr = minInSync(replicas);
+      if (!t.config().containsKey(MIN_ISR) && isr != null && Integer.parseInt(isr) < minIsr) {
+        out.add(new Difference(t.name(), MIN_ISR + " is " + isr + " with " + replicas + " replicas, should be " + minIsr
+            + " (a write acknowledged by one broker alone is lost with it)", true));
+      }
     }
     return out;
+  }
+
+  /**
+   * The copies a topic should have: what the catalog says, else three, or every broker of a smaller
+   * cluster. Not the cluster's default: Kafka ships default.replication.factor=1, so a cluster left
+   * at its defaults would keep the only copy of a procedure's frames and alerts on one broker.
+   */
+  static short replicas(TopicSpec t, int brokers) {
+    return t.replicationFactor() != null ? t.replicationFactor() : (short) Math.min(3, brokers);
+  }
+
+  /**
+   * Copies that must hold a write before it counts (producers here send with acks=all): two of
+   * three or more, so one broker may be down or behind and nothing acknowledged lives on one
+   * broker alone; one when there are fewer copies, where two would refuse every write with a
+   * broker down. Kafka's default is 1 at every replication factor.
+   */
+  public static int minInSync(int replicas) {
+    return replicas >= 3 ? 2 : 1;
+  }
+
+  /**
+   * The fewest copies any partition of {@code d} has. A partition being copied lists its new brokers
+   * as replicas at once, so it counts the copies it had before.
+   */
+  private int settledReplicas(TopicDescription d, Set<TopicPartition> copying) {
+    Map<TopicPartition, PartitionReassignment> moving = copying.isEmpty() ? Map.of()
+        : await(admin.listPartitionReassignments().reassignments(), "list reassignments");
+    return d.partitions().stream().mapToInt(p -> {
+      PartitionReassignment r = moving.get(new TopicPartition(d.name(), p.partition()));
+      return p.replicas().size() - (r == null ? 0 : r.addingReplicas().size());
+    }).min().orElse(0);
+  }
+
+  /** Partitions Kafka is copying to other brokers now. */
+  private Set<TopicPartition> copying() {
+    return await(admin.listPartitionReassignments().reassignments(), "list reassignments").keySet();
+  }
+
+  /**
+   * Partitions of {@code d} with fewer than {@code replicas} copies, each given more brokers: its
+   * current ones first (the leader keeps its place), then the brokers holding the fewest of this
+   * topic's copies so far, so the added copies spread evenly.
+   */
+  private Map<TopicPartition, Optional<NewPartitionReassignment>> moreReplicas(TopicDescription d, short replicas,
+      int brokers, Set<TopicPartition> copying) {
+    Map<TopicPartition, Optional<NewPartitionReassignment>> out = new HashMap<>();
+    if (replicas > brokers || d.partitions().stream().allMatch(p -> p.replicas().size() >= replicas)) {
+      return out;   // enough, or being copied already (a copy's new brokers count as replicas)
+    }
+    List<Integer> ids = await(admin.describeCluster().nodes(), "describe the cluster").stream().map(Node::id).sorted().toList();
+    Map<Integer, Integer> load = new HashMap<>();
+    ids.forEach(id -> load.put(id, 0));
+    d.partitions().forEach(p -> p.replicas().forEach(n -> load.merge(n.id(), 1, Integer::sum)));
+    for (TopicPartitionInfo p : d.partitions()) {
+      if (copying.contains(new TopicPartition(d.name(), p.partition()))) {
+        continue;
+      }
+      List<Integer> target = new ArrayList<>(p.replicas().stream().map(Node::id).toList());
+      while (target.size() < replicas) {
+        int next = ids.stream().filter(id -> !target.contains(id))
+            .min(java.util.Comparator.comparingInt((Integer id) -> load.get(id)).thenComparingInt(id -> id)).orElseThrow();
+        target.add(next);
+        load.merge(next, 1, Integer::sum);
+      }
+      if (target.size() > p.replicas().size()) {
+        out.put(new TopicPartition(d.name(), p.partition()), Optional.of(new NewPartitionReassignment(target)));
+      }
+    }
+    return out;
+  }
+
+  private int brokers() {
+    return await(admin.describeCluster().nodes(), "describe the cluster").size();
   }
 
   private Set<String> topicNames() {

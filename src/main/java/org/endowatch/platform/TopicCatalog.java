@@ -58,7 +58,9 @@ public record TopicCatalog(String origin, List<TopicSpec> topics) {
       if (replicationFactor != null && replicationFactor < 1) {
         throw new IllegalArgumentException("topic '" + name + "': replicationFactor must be >= 1");
       }
-      config = config == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(config));
+      // In the file's order, so apply and check report a topic's configs the same way every run (Map.copyOf
+      // iterates in an order that changes from one JVM to the next).
+      config = config == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(config));
       Set<String> known = KNOWN_CONFIGS;
       for (String key : config.keySet()) {
         if (!known.contains(key)) {

@@ -14,6 +14,8 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.endowatch.config.KafkaSettings;
+import org.endowatch.platform.TopicAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +67,15 @@ public final class ScorerApp implements AutoCloseable {
       // blocks 100 ms (the default) with no new frame would hold a waiting frame that long.
       p.put(StreamsConfig.POLL_MS_CONFIG, ScoringTopology.BACKLOG_WAIT_MS);
     }
+    // The scorer's own state (open alerts, frames waiting in a backlog) lives in changelog topics that
+    // Kafka Streams creates. Left to the broker's default.replication.factor (1 as Kafka ships it), one
+    // broker's loss would stop the scorer on a cluster that otherwise rides it out: they get as many
+    // copies as the frames they come from, and the same rule for how many must hold a write.
+    int replicas = inputReplicas(clientProps, settings.input());
+    if (replicas > 0) {
+      p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicas);
+      p.put(StreamsConfig.topicPrefix("min.insync.replicas"), String.valueOf(TopicAdmin.minInSync(replicas)));
+    }
     streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p);
     // Kafka's own client metrics, consumer lag (records-lag-max) among them, next to ours on /metrics.
     streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -79,6 +90,19 @@ public final class ScorerApp implements AutoCloseable {
         stopped.countDown();
       }
     });
+  }
+
+  /** The input topic's copies, or 0 (the broker's default for internal topics) if it cannot be told now. */
+  private static int inputReplicas(Properties clientProps, String input) {
+    try (TopicAdmin admin = new TopicAdmin(new KafkaSettings(clientProps.getProperty("bootstrap.servers"), clientProps),
+        TopicAdmin.DEFAULT_TIMEOUT)) {
+      return admin.replicas(input);
+    } catch (TopicAdmin.KafkaUnavailableException e) {
+      // The stream threads meet the same problem at once and report it where the scorer's failures go.
+      LOG.warn("cannot tell how many copies {} has ({}); the scorer's state topics get the broker's default", input,
+          e.getMessage());
+      return 0;
+    }
   }
 
   public void start() {

@@ -51,6 +51,17 @@ class MainTest {
   }
 
   @Test
+  void brokerNodesOtherThanOneOrThreeAreAUsageError() {
+    Result two = Cli.run("broker", "--nodes", "2");
+    Result anyPort = Cli.run("broker", "--nodes", "3", "--port", "0");
+    assertThat(two.exitCode()).isEqualTo(2);
+    assertThat(two.err().strip()).isEqualTo("endowatch broker: --nodes must be 1 or 3, got 2 (see 'endowatch broker --help')");
+    assertThat(anyPort.exitCode()).isEqualTo(2);
+    assertThat(anyPort.err().strip()).isEqualTo("endowatch broker: --nodes 3 needs a --port with two free ports after it, "
+        + "got 0 (see 'endowatch broker --help')");
+  }
+
+  @Test
   void malformedBootstrapIsAUsageError() {
     Result r = Cli.run("topics", "check", "--bootstrap", "localhost");
     assertThat(r.exitCode()).isEqualTo(2);

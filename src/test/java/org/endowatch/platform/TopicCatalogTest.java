@@ -26,6 +26,12 @@ class TopicCatalogTest {
   }
 
   @Test
+  void configsKeepTheFilesOrderSoReportsReadTheSameEveryRun() {
+    assertThat(TopicCatalog.load(Path.of("topics/catalog.yaml")).topic("frames").config().keySet()).containsExactly(
+        "cleanup.policy", "retention.ms", "max.message.bytes", "compression.type", "message.timestamp.type");
+  }
+
+  @Test
   void theBuiltInCatalogIsTheRepositoryFile() {
     assertThat(TopicCatalog.builtIn().topics()).isEqualTo(TopicCatalog.load(Path.of("topics/catalog.yaml")).topics());
   }
