@@ -42,6 +42,21 @@ public final class StatusCommand implements Callable<Integer> {
   /** As the console says it: ended, and not scored. */
   static final long LIVE_MS = ConsoleStore.LIVE_MS;
   static final long UNSCORED_MS = ConsoleStore.UNSCORED_MS;
+  /**
+   * Partitions and copies, and what a broker that is down or behind does to them: a partition
+   * without a leader stops whatever reads or writes it; one with copies out of sync still works,
+   * with fewer copies standing behind each write.
+   */
+  static String health(TopicDescription d) {
+    int copies = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+    long offline = d.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty()).count();
+    long behind = d.partitions().stream().filter(p -> p.leader() != null && !p.leader().isEmpty())
+        .filter(p -> p.isr().size() < p.replicas().size()).count();
+    return d.partitions().size() + " partitions x " + copies + (copies == 1 ? " copy" : " copies")
+        + (offline > 0 ? ", " + offline + " OFFLINE (no leader: nothing reads or writes them until a broker holding a copy returns)" : "")
+        + (behind > 0 ? ", " + behind + " with copies out of sync (a broker down or behind)" : "");
+  }
+
   /** Frames read back per partition to see which procedures are sending (their images come along). */
   static final int FRAMES_READ_BACK = 50;
 
@@ -55,10 +70,11 @@ public final class StatusCommand implements Callable<Integer> {
       List<String> ours = Topics.ALL.stream().map(Topic::name).toList();
       Map<String, TopicDescription> described = admin.describeTopics(ours.stream().filter(names::contains).toList())
           .allTopicNames().get(15, TimeUnit.SECONDS);
-      out.println("topics:");
+      int brokers = admin.describeCluster().nodes().get(15, TimeUnit.SECONDS).size();
+      out.println("topics (" + brokers + (brokers == 1 ? " broker):" : " brokers):"));
       for (String t : ours) {
         TopicDescription d = described.get(t);
-        out.printf("  %-11s %s%n", t, d == null ? "MISSING (run endowatch topics apply)" : d.partitions().size() + " partitions");
+        out.printf("  %-11s %s%n", t, d == null ? "MISSING (run endowatch topics apply)" : health(d));
       }
       if (!described.containsKey(Topics.FRAMES.name())) {
         return 1;

@@ -163,7 +163,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /**
    * Stops the nodes of a quorum together. One by one, the last node's controlled shutdown waits for
-   * a quorum that is already gone (five minutes in a test here).
+   * a quorum that is already gone (five minutes in a test here). Together, the quorum's leader still
+   * waits 5 s for a successor that will not come and Kafka logs that as a WARN and an ERROR ("Graceful
+   * shutdown of RaftClient failed"): expected when a whole cluster stops.
    */
   public static void closeAll(List<EmbeddedKafkaBroker> nodes) {
     nodes.stream().map(n -> java.util.concurrent.CompletableFuture.runAsync(n::close)).toList()
@@ -230,7 +232,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         format(configFile, dataDir, clusterId);
       }
-      KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+      KafkaRaftServer server;
+      // Kafka's metrics registry is one per JVM and each new server re-registers all of it with JMX:
+      // the nodes of a quorum built at once raced there (InstanceAlreadyExistsException warnings).
+      synchronized (EmbeddedKafkaBroker.class) {
+        server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+      }
       server.startup();
       EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, node.clientPort(), node.controllerPort(), server);
       try {

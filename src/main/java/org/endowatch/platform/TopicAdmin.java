@@ -204,13 +204,16 @@ public final class TopicAdmin implements AutoCloseable {
     }
   }
 
-  /** The fewest copies any partition of {@code topic} has (being copied: the copies it had); 0 if it does not exist. */
+  /**
+   * The fewest copies any partition of {@code topic} has, counting copies being made (so a client
+   * needs only to describe the topic, not the cluster); 0 if it does not exist.
+   */
   public int replicas(String topic) {
     if (!topicNames().contains(topic)) {
       return 0;
     }
     TopicDescription d = await(admin.describeTopics(List.of(topic)).allTopicNames(), "describe topics").get(topic);
-    return settledReplicas(d, copying());
+    return d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
   }
 
   /** Whether {@code topic} exists. */

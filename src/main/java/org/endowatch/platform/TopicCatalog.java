@@ -38,7 +38,7 @@ public record TopicCatalog(String origin, List<TopicSpec> topics) {
    *
    * @param name the topic name
    * @param partitions number of partitions (at least 1)
-   * @param replicationFactor replicas per partition; null for the cluster's default
+   * @param replicationFactor copies per partition; null for three, or every broker of a smaller cluster (see TopicAdmin)
    * @param description what flows on it, for people
    * @param config topic-level configs (retention.ms, cleanup.policy, max.message.bytes...)
    */

@@ -58,7 +58,7 @@ class StatusIT {
     Cli.Result asked = Cli.run("status", "--bootstrap", kafka.bootstrapServers(), "--group", "st-no-such-scorer");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).contains("  frames      6 partitions\n", "scorer (group st-scorer): lag 1 frame(s) behind\n")
+    assertThat(r.out()).contains("  frames      6 partitions x 1 copy\n", "scorer (group st-scorer): lag 1 frame(s) behind\n")
         .doesNotContain("st-no-such-scorer");
     assertThat(asked.out()).contains("scorer (group st-no-such-scorer): no committed offsets (not started yet?)\n");
     assertThat(r.out()).contains("model releases in force:\n")

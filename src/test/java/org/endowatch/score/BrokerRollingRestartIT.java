@@ -72,6 +72,12 @@ class BrokerRollingRestartIT {
           long s = System.nanoTime();
           brokers.stop(id);
           long stopped = System.nanoTime();
+          if (id == 2) {
+            // What an operator sees meanwhile: every partition has a copy on the stopped broker.
+            Cli.Result status = Cli.run("status", "--bootstrap", bootstrap);
+            assertThat(status.out()).as(status.err()).contains("topics (2 brokers):\n",
+                "  frames      6 partitions x 3 copies, 6 with copies out of sync (a broker down or behind)\n");
+          }
           brokers.start(id);
           System.out.printf("broker %d: stopped in %d ms, back in %d ms (at %.1f s)%n", id, (stopped - s) / 1_000_000,
               (System.nanoTime() - stopped) / 1_000_000, (System.nanoTime() - t0) / 1e9);
