@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * A real single-node Kafka (KRaft, broker and controller in one process) for the demo, the {@code
  * broker} command and integration tests. It listens on 127.0.0.1 only and sets every replication
  * factor and min-ISR to 1, so transactions (exactly-once Streams) and consumer groups work on one
- * node. Tests that need a cluster's failover start a {@link #quorum} of such nodes, which replicate
- * three ways with two in sync, as a production cluster does. Started from the Kafka jars directly: {@code KafkaClusterTestKit} would bind all interfaces
- * and pull test jars into main.
+ * node. {@code broker --nodes 3} and tests of a cluster's failover start a {@link #quorum} of such
+ * nodes, which replicate three ways with two in sync, as a production cluster does. Started from the
+ * Kafka jars directly: {@code KafkaClusterTestKit} would bind all interfaces and pull test jars into
+ * main.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
@@ -174,15 +175,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /**
    * Starts one node of a quorum (formatting {@code dataDir} with {@code clusterId} if it is new; null
-   * restarts a node on its data) and
-   * returns once it answers a metadata request and serves consumer groups. The other nodes of a
-   * quorum must be starting at the same time: a node cannot be ready before its quorum has a leader.
+   * restarts a node on its data) and returns once it answers a metadata request and serves consumer
+   * groups. The other nodes of a quorum must be running or starting at the same time: a node cannot
+   * be ready before its quorum has a leader.
    */
   public static EmbeddedKafkaBroker start(Node node, Path dataDir, Map<String, String> overrides, Properties client,
       Duration startTimeout, String clusterId) {
     Path logs = dataDir.resolve("kraft-logs");
     String replication = String.valueOf(node.replication());
-    String minIsr = node.replication() >= 3 ? "2" : "1";
+    String minIsr = String.valueOf(TopicAdmin.minInSync(node.replication()));
     Map<String, String> props = new LinkedHashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", String.valueOf(node.id()));
@@ -253,7 +254,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  /** Formats a new log dir with a fresh cluster id (an existing dir keeps its own id and data). */
+  /** Formats a new log dir for cluster {@code clusterId} (an existing dir keeps its own id and data). */
   private static void format(Path configFile, Path dataDir, String clusterId) {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int rc;

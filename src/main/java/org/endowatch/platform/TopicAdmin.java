@@ -153,7 +153,7 @@ public final class TopicAdmin implements AutoCloseable {
       await(admin.alterPartitionReassignments(reassign).all(), "add replicas");
     }
     if (!actions.isEmpty()) {
-      awaitVisible(catalog, !reassign.isEmpty());
+      awaitVisible(catalog);
     }
     List<Difference> left = before.stream().filter(d -> !d.fixable()).toList();
     return new Report(left, actions, catalog.topics().size());
@@ -165,14 +165,15 @@ public final class TopicAdmin implements AutoCloseable {
    * right after 'apply' can still see the old partition count or config (seen once in CI). A topic just
    * created may also be listed before it can be described; that counts as not visible yet.
    */
-  private void awaitVisible(TopicCatalog catalog, boolean copying) {
+  private void awaitVisible(TopicCatalog catalog) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       List<Difference> pending = null;
       KafkaUnavailableException error = null;
       try {
-        // Copies of a day of frames can take longer than any wait here; they finish on their own.
-        pending = diff(catalog).stream().filter(Difference::fixable).filter(d -> !(copying && d.what().startsWith("replicas ")))
+        // Not the copies being made: a day of frames can take longer than any wait here, and they
+        // finish on their own (this run's, or an earlier run's still going).
+        pending = diff(catalog).stream().filter(Difference::fixable).filter(d -> !d.what().startsWith("replicas "))
             .toList();
       } catch (KafkaUnavailableException notYet) {
         error = notYet;
@@ -240,8 +241,10 @@ public final class TopicAdmin implements AutoCloseable {
         config.put(e.name(), e.value());
       }
     }
-    await(admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic,
-        java.util.Optional.of(d.partitions().size()), java.util.Optional.empty()).configs(config))).all(), "create topic " + topic);
+    // Its copies too: left to the cluster's default (Kafka ships 1) they would be fewer than the original's.
+    short copies = (short) d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(1);
+    await(admin.createTopics(List.of(new NewTopic(topic, d.partitions().size(), copies).configs(config))).all(),
+        "create topic " + topic);
   }
 
   private List<Difference> diff(TopicCatalog catalog) {

@@ -62,7 +62,11 @@ class TopicsOnAClusterIT {
       assertThat(clean.exitCode()).isZero();
       assertThat(clean.out().strip()).isEqualTo("in sync: 6 topics match the catalog");
 
-      Set<String> names = Set.of("c-frames", "c-scores", "c-heatmaps", "c-alerts", "c-frames-dlq", "c-models");
+      // A rescore's outputs are made like the live ones, copies included.
+      try (TopicAdmin topics = new TopicAdmin(KafkaSettings.of(bootstrap), TopicAdmin.DEFAULT_TIMEOUT)) {
+        topics.createLike("c-scores.v2", "c-scores");
+      }
+      Set<String> names = Set.of("c-frames", "c-scores", "c-heatmaps", "c-alerts", "c-frames-dlq", "c-models", "c-scores.v2");
       Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
       for (TopicDescription d : described.values()) {
         assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).as(d.name()).hasSize(3));
