@@ -46,6 +46,12 @@ public final class AlertsCommand implements Callable<Integer> {
     long sinceMs = sinceMs();
     var settings = kafka.settings();
     try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
+      String rescoreTag = topic.startsWith(Topics.ALERTS.name() + ".") ? topic.substring(Topics.ALERTS.name().length() + 1) : null;
+      if (rescoreTag != null && !admin.exists(topic)) {
+        // Not a catalog topic: 'topics apply' (requireTopics' hint) would not make it.
+        throw new IllegalStateException("topic " + topic + " missing on " + settings.bootstrap()
+            + ": a re-scoring makes it ('endowatch replay rescore --tag " + rescoreTag + " ...'); is the tag right?");
+      }
       admin.requireTopics(List.of(topic));
     }
     Properties p = settings.clientProps();
