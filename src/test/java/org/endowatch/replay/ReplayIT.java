@@ -162,7 +162,7 @@ class ReplayIT {
       // Still open at the last frame, the alert ends as a live one would once the frames stop, before
       // the comparison is printed.
       assertThat(r.out()).as(rule[0]).contains("alerts new:  [0-5]");
-      assertThat(r.err()).as(rule[0]).contains("rescore: an alert is open at the last frame; it ends 10 s after the frames stop, as live");
+      assertThat(r.err()).as(rule[0]).contains("rescore: an alert is open at the last frame; it ends 15 s after the frames stop, as live");
       List<ConsumerRecord<String, AlertEvent>> ends = TopicReader.read(kafka, "alerts." + rule[0],
           Topics.ALERTS.valueSerde().deserializer(), c -> id.equals(c.key()) && AlertEvent.END.equals(c.value().type()), 1);
       assertThat(ends).extracting(c -> c.value().endFrame(), c -> c.value().endReason())

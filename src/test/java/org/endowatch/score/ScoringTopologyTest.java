@@ -134,7 +134,7 @@ class ScoringTopologyTest {
     fixture.now.addAndGet(1);
     fixture.driver.advanceWallClockTime(Duration.ofSeconds(2));
     assertThat(fixture.alerts.readValuesToList()).containsExactly(new AlertEvent(AlertEvent.END, "proc/0", "proc", 0, 4, 2,
-        0.8999999761581421, new AlertEvent.Region(0, 0, 64, 48), 9_960, 20_000, "m-1", AlertEvent.FRAMES_STOPPED));
+        0.8999999761581421, new AlertEvent.Region(0, 0, 64, 48), 9_960, 25_000, "m-1", AlertEvent.FRAMES_STOPPED));
     assertThat(fixture.metrics.get("endowatch.alerts.ended").tag("reason", AlertEvent.FRAMES_STOPPED).counter().count())
         .isEqualTo(1.0);
     assertThat(fixture.metrics.get("endowatch.alerts.ended").tag("reason", AlertEvent.SCORES_FELL).counter().count())
