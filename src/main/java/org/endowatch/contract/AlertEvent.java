@@ -49,8 +49,9 @@ public record AlertEvent(
    * How long an open alert waits for its procedure's next frame before the scorer ends it; also when
    * a console shows a procedure as ended, so the two agree. Long next to a hiccup of the video
    * (a dropped connection that ingest reopens, a scorer's hot swap, a Kafka broker dying: its
-   * partitions' frames stop until the controller fences it, 9.9 s at Kafka's default 9 s session
-   * timeout in BrokerClusterIT, which 10 s here would have cut into) and short next to a procedure.
+   * partitions' frames stop until the controller fences it: 9.8-9.9 s at Kafka's default 9 s session
+   * timeout in BrokerClusterIT, where the 10 s this was before left 0.1 s to spare) and short next to
+   * a procedure.
    */
   public static final long FRAMES_STOPPED_AFTER_MS = 15_000;
 

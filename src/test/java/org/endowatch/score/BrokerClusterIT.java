@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.endowatch.config.KafkaSettings;
+import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
@@ -61,8 +62,9 @@ class BrokerClusterIT {
   }
 
   /**
-   * A broker dies: no controlled shutdown, so its partitions keep it as leader until the controller
-   * misses its heartbeats and fences it (9 s, Kafka's broker.session.timeout.ms), and only then move.
+   * The broker leading the procedure's frames partition dies: no controlled shutdown, so the
+   * partition keeps it as leader until the controller misses its heartbeats and fences it (9 s,
+   * Kafka's broker.session.timeout.ms), and only then moves. The procedure's frames stop meanwhile.
    */
   @Test
   void ingestAndScorerRideOutABrokerDying(@TempDir Path dir) throws Exception {
@@ -70,8 +72,14 @@ class BrokerClusterIT {
     crashing.put("controlled.shutdown.enable", "false");
     scoreWhile(dir, "dying", crashing, (brokers, bootstrap, t0) -> {
       Thread.sleep(4_000);
-      brokers.stop(2);
-      System.out.printf("broker 2 gone at %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      int leader;
+      try (Admin admin = Admin.create(KafkaSettings.of(bootstrap).clientProps())) {
+        TopicDescription frames = admin.describeTopics(List.of(Topics.FRAMES.name())).allTopicNames().get()
+            .get(Topics.FRAMES.name());
+        leader = frames.partitions().get(Topics.partitionFor("dying-1", frames.partitions().size())).leader().id();
+      }
+      brokers.stop(leader);
+      System.out.printf("broker %d (leads the procedure's frames) gone at %.1f s%n", leader, (System.nanoTime() - t0) / 1e9);
     });
   }
 
@@ -90,7 +98,8 @@ class BrokerClusterIT {
       String bootstrap = brokers.bootstrapServers();
       KafkaSettings settings = KafkaSettings.of(bootstrap);
       assertThat(Cli.run("topics", "apply", "--bootstrap", bootstrap).exitCode()).isZero();
-      Path model = TestModels.calibratedMicro(dir.resolve("model"));
+      // Every frame over the threshold: one alert from frame 0 that only the end of the video ends.
+      Path model = TestModels.calibratedMicro(dir.resolve("model"), -1.0);
       try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, "cpu"), null);
            ScorerApp scorerApp = new ScorerApp(settings.clientProps(), app, 1, dir.resolve("state"),
                new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, 0, AlertRule.DEFAULT),
@@ -122,6 +131,15 @@ class BrokerClusterIT {
         // For the reader (OPERATIONS), not asserted: three brokers, ingest and scorer share this JVM's cores.
         System.out.printf("%s: outcomes %d, scored %d; longest gap between scored frames %d ms; worst latency %d ms%n",
             name, scores.size(), scored.size(), gap, scored.stream().mapToLong(Score::latencyMs).max().orElse(-1));
+        // Not ended while a broker was away (and started again after): the one alert ends 15 s
+        // after the video's last frame, at that frame.
+        List<AlertEvent> alerts = TopicReader.read(cluster, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().deserializer(),
+            c -> procedure.equals(c.key()) && !c.value().type().equals(AlertEvent.UPDATE), 2).stream()
+            .map(ConsumerRecord::value).toList();
+        assertThat(alerts).extracting(AlertEvent::type, AlertEvent::startFrame, AlertEvent::endFrame, AlertEvent::endReason)
+            .containsExactly(
+                org.assertj.core.groups.Tuple.tuple(AlertEvent.START, 0L, 2L, null),
+                org.assertj.core.groups.Tuple.tuple(AlertEvent.END, 0L, (long) FRAMES - 1, AlertEvent.FRAMES_STOPPED));
         assertThat(scorerApp.healthy()).isTrue();
       }
     }
