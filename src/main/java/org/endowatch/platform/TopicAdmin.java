@@ -105,7 +105,7 @@ public final class TopicAdmin implements AutoCloseable {
     Map<TopicPartition, Optional<NewPartitionReassignment>> reassign = new HashMap<>();
     Map<ConfigResource, Collection<AlterConfigOp>> alter = new HashMap<>();
     Map<String, Config> configs = configs(described.keySet());
-    Set<TopicPartition> copying = copying();
+    Map<TopicPartition, PartitionReassignment> copying = copying();
     for (TopicSpec t : catalog.topics()) {
       TopicDescription d = described.get(t.name());
       if (d == null) {
@@ -253,7 +253,7 @@ public final class TopicAdmin implements AutoCloseable {
     List<Difference> out = new ArrayList<>();
     Map<String, TopicDescription> described = describe(catalog, existing);
     Map<String, Config> configs = configs(described.keySet());
-    Set<TopicPartition> copying = copying();
+    Map<TopicPartition, PartitionReassignment> copying = copying();
     for (TopicSpec t : catalog.topics()) {
       TopicDescription d = described.get(t.name());
       if (d == null) {
@@ -279,7 +279,7 @@ public final class TopicAdmin implements AutoCloseable {
         out.add(new Difference(t.name(), "replicas " + replicas + " < " + wanted + " (the catalog asks for more copies than "
             + "the cluster's " + brokers + " broker(s); add brokers or lower replicationFactor)", false));
       } else if (replicas < wanted) {
-        boolean inProgress = d.partitions().stream().anyMatch(p -> copying.contains(new TopicPartition(d.name(), p.partition())));
+        boolean inProgress = d.partitions().stream().anyMatch(p -> copying.containsKey(new TopicPartition(d.name(), p.partition())));
         out.add(new Difference(t.name(), "replicas " + replicas + " < " + wanted + (inProgress ? " (Kafka is copying it)"
             : t.replicationFactor() == null ? " (a cluster of " + brokers + " brokers: with fewer copies one broker's loss "
             + "stops this topic)" : ""), true));
@@ -320,18 +320,16 @@ public final class TopicAdmin implements AutoCloseable {
    * The fewest copies any partition of {@code d} has. A partition being copied lists its new brokers
    * as replicas at once, so it counts the copies it had before.
    */
-  private int settledReplicas(TopicDescription d, Set<TopicPartition> copying) {
-    Map<TopicPartition, PartitionReassignment> moving = copying.isEmpty() ? Map.of()
-        : await(admin.listPartitionReassignments().reassignments(), "list reassignments");
+  private static int settledReplicas(TopicDescription d, Map<TopicPartition, PartitionReassignment> copying) {
     return d.partitions().stream().mapToInt(p -> {
-      PartitionReassignment r = moving.get(new TopicPartition(d.name(), p.partition()));
+      PartitionReassignment r = copying.get(new TopicPartition(d.name(), p.partition()));
       return p.replicas().size() - (r == null ? 0 : r.addingReplicas().size());
     }).min().orElse(0);
   }
 
-  /** Partitions Kafka is copying to other brokers now. */
-  private Set<TopicPartition> copying() {
-    return await(admin.listPartitionReassignments().reassignments(), "list reassignments").keySet();
+  /** Partitions Kafka is copying to other brokers now, with the brokers each is being copied to. */
+  private Map<TopicPartition, PartitionReassignment> copying() {
+    return await(admin.listPartitionReassignments().reassignments(), "list reassignments");
   }
 
   /**
@@ -340,7 +338,7 @@ public final class TopicAdmin implements AutoCloseable {
    * topic's copies so far, so the added copies spread evenly.
    */
   private Map<TopicPartition, Optional<NewPartitionReassignment>> moreReplicas(TopicDescription d, short replicas,
-      int brokers, Set<TopicPartition> copying) {
+      int brokers, Map<TopicPartition, PartitionReassignment> copying) {
     Map<TopicPartition, Optional<NewPartitionReassignment>> out = new HashMap<>();
     if (replicas > brokers || d.partitions().stream().allMatch(p -> p.replicas().size() >= replicas)) {
       return out;   // enough, or being copied already (a copy's new brokers count as replicas)
@@ -350,7 +348,7 @@ public final class TopicAdmin implements AutoCloseable {
     ids.forEach(id -> load.put(id, 0));
     d.partitions().forEach(p -> p.replicas().forEach(n -> load.merge(n.id(), 1, Integer::sum)));
     for (TopicPartitionInfo p : d.partitions()) {
-      if (copying.contains(new TopicPartition(d.name(), p.partition()))) {
+      if (copying.containsKey(new TopicPartition(d.name(), p.partition()))) {
         continue;
       }
       List<Integer> target = new ArrayList<>(p.replicas().stream().map(Node::id).toList());
