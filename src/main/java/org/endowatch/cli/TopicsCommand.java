@@ -3,9 +3,12 @@ package org.endowatch.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.endowatch.contract.Topics;
 import org.endowatch.platform.TopicAdmin;
 import org.endowatch.platform.TopicCatalog;
+import org.endowatch.score.ScoringTopology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,6 +24,17 @@ public final class TopicsCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: apply or check");
+  }
+
+  /**
+   * The catalog plus the state topics of the scorers reading its frames topic, so that their copies
+   * are checked and fixed with the rest (docs/OPERATIONS.md, "On a replicated cluster"). A catalog
+   * without a frames topic (a renamed copy) has no scorers to look for.
+   */
+  static TopicCatalog withScorerState(TopicCatalog catalog, TopicAdmin admin) {
+    return catalog.topics().stream().filter(t -> t.name().equals(Topics.FRAMES.name())).findFirst()
+        .map(frames -> catalog.with(admin.stateTopics(frames, List.of(ScoringTopology.ALERT_STORE, ScoringTopology.PENDING_STORE))))
+        .orElse(catalog);
   }
 
   /** Options shared by apply and check. */
@@ -50,7 +64,7 @@ public final class TopicsCommand implements Runnable {
       var kafka = options.kafka.settings();
       TopicCatalog catalog = options.loadCatalog();
       try (TopicAdmin admin = new TopicAdmin(kafka, Duration.ofSeconds(options.timeoutSeconds))) {
-        return admin.apply(catalog);
+        return admin.apply(withScorerState(catalog, admin));
       }
     }
 
@@ -78,7 +92,7 @@ public final class TopicsCommand implements Runnable {
       var kafka = options.kafka.settings();
       TopicCatalog catalog = options.loadCatalog();
       try (TopicAdmin admin = new TopicAdmin(kafka, Duration.ofSeconds(options.timeoutSeconds))) {
-        return admin.check(catalog);
+        return admin.check(withScorerState(catalog, admin));
       }
     }
 

@@ -217,6 +217,36 @@ public final class TopicAdmin implements AutoCloseable {
     return d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
   }
 
+  /**
+   * The state topics of every scorer that reads {@code input}: Kafka Streams changelogs, named
+   * {@code <application id>-<store>-changelog} for each of {@code stores}, of an application whose
+   * consumer group has offsets on the input. As specs {@link #check} and {@link #apply} take: their
+   * partitions as they are, no configs of their own, as many copies as the input should have. The
+   * scorer creates them with its input's copies, but one an earlier version made kept the broker's
+   * default (often one), and Kafka Streams never changes a topic that exists.
+   */
+  public List<TopicSpec> stateTopics(TopicSpec input, List<String> stores) {
+    Map<String, String> appOf = new java.util.TreeMap<>();
+    for (String name : topicNames()) {
+      for (String store : stores) {
+        String suffix = "-" + store + "-changelog";
+        if (name.endsWith(suffix) && name.length() > suffix.length()) {
+          appOf.put(name, name.substring(0, name.length() - suffix.length()));
+        }
+      }
+    }
+    Map<String, Boolean> readsInput = new HashMap<>();
+    List<String> ours = appOf.entrySet().stream().filter(e -> readsInput.computeIfAbsent(e.getValue(), app ->
+        await(admin.listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata(), "list the offsets of group " + app)
+            .keySet().stream().anyMatch(tp -> tp.topic().equals(input.name())))).map(Map.Entry::getKey).toList();
+    if (ours.isEmpty()) {
+      return List.of();
+    }
+    Map<String, TopicDescription> described = await(admin.describeTopics(ours).allTopicNames(), "describe topics");
+    return ours.stream().map(n -> new TopicSpec(n, described.get(n).partitions().size(), input.replicationFactor(),
+        "state of scorer " + appOf.get(n) + " (a Kafka Streams changelog)", Map.of())).toList();
+  }
+
   /** Whether {@code topic} exists. */
   public boolean exists(String topic) {
     return topicNames().contains(topic);

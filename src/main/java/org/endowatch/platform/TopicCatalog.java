@@ -103,6 +103,16 @@ public record TopicCatalog(String origin, List<TopicSpec> topics) {
     }
   }
 
+  /** This catalog and {@code more} (topics the catalog cannot name in advance, as a scorer's state). */
+  public TopicCatalog with(List<TopicSpec> more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    List<TopicSpec> all = new java.util.ArrayList<>(topics);
+    all.addAll(more);
+    return new TopicCatalog(origin, all);
+  }
+
   public TopicSpec topic(String name) {
     return topics.stream().filter(t -> t.name().equals(name)).findFirst()
         .orElseThrow(() -> new CatalogException(origin + ": no topic '" + name + "' in the catalog"));

@@ -2,7 +2,6 @@ package org.endowatch.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +10,8 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.endowatch.config.KafkaSettings;
 import org.endowatch.testing.Cli;
@@ -22,61 +23,79 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code topics apply} and {@code check} on a three-broker cluster left at Kafka's defaults (one
  * copy of a topic that does not say otherwise, one in sync): topics get three copies, two in sync,
- * and a topic that has one copy is found and copied to more brokers.
+ * and a topic with one copy, a scorer's state topic included, is found and copied to more brokers.
  */
 class TopicsOnAClusterIT {
+  private static final String SCORER_STATE = "old-scorer-alert-state-changelog";
+
   @Test
   void topicsGetThreeCopiesTwoInSyncAndASingleCopyIsFoundAndCopied(@TempDir Path dir) throws Exception {
-    Path catalog = dir.resolve("catalog.yaml");
-    Files.writeString(catalog, Files.readString(Path.of("topics/catalog.yaml")).replace("- name: ", "- name: c-"));
     try (ThreeBrokers brokers = new ThreeBrokers(dir.resolve("kafka"), ThreeBrokers.KAFKA_DEFAULTS);
          Admin admin = Admin.create(KafkaSettings.of(brokers.bootstrapServers()).clientProps())) {
       String bootstrap = brokers.bootstrapServers();
-      // As an earlier endowatch, or anyone trusting the cluster's default, would have made it.
-      admin.createTopics(List.of(new NewTopic("c-frames", 6, (short) 1))).all().get();
+      // As an earlier endowatch, or anyone trusting the cluster's default, would have made them: frames,
+      // and the alert state of a scorer that has read it (its group has offsets on frames). Another
+      // application's changelog of the same name pattern, with no offsets on frames, is not ours.
+      admin.createTopics(List.of(new NewTopic("frames", 6, (short) 1), new NewTopic(SCORER_STATE, 6, (short) 1),
+          new NewTopic("elsewhere-alert-state-changelog", 1, (short) 1))).all().get();
+      admin.alterConsumerGroupOffsets("old-scorer", Map.of(new TopicPartition("frames", 0), new OffsetAndMetadata(0)))
+          .all().get();
 
-      Result drift = Cli.run("topics", "check", "--bootstrap", bootstrap, "--catalog", catalog.toString());
+      Result drift = Cli.run("topics", "check", "--bootstrap", bootstrap);
       assertThat(drift.exitCode()).isEqualTo(1);
-      assertThat(drift.out().lines().filter(l -> l.startsWith("drift: c-frames:"))).containsExactly(
-          "drift: c-frames: retention.ms is 604800000, catalog says 86400000",
-          "drift: c-frames: max.message.bytes is 1048588, catalog says 4194304",
-          "drift: c-frames: replicas 1 < 3 (a cluster of 3 brokers: with fewer copies one broker's loss stops this topic)");
+      String oneCopy = "replicas 1 < 3 (a cluster of 3 brokers: with fewer copies one broker's loss stops this topic)";
+      assertThat(drift.out().lines()).containsExactly(
+          "drift: frames: retention.ms is 604800000, catalog says 86400000",
+          "drift: frames: max.message.bytes is 1048588, catalog says 4194304",
+          "drift: frames: " + oneCopy,
+          "drift: scores: missing",
+          "drift: heatmaps: missing",
+          "drift: alerts: missing",
+          "drift: frames-dlq: missing",
+          "drift: models: missing",
+          "drift: " + SCORER_STATE + ": " + oneCopy,
+          "9 difference(s); 'endowatch topics apply' fixes the fixable ones");
 
-      Result apply = Cli.run("topics", "apply", "--bootstrap", bootstrap, "--catalog", catalog.toString());
+      Result apply = Cli.run("topics", "apply", "--bootstrap", bootstrap);
       assertThat(apply.exitCode()).as(apply.err()).isZero();
-      assertThat(apply.out().lines()).contains(
-          "c-frames: replicas 1 -> 3 (Kafka copies the partitions in the background; once 'endowatch topics check' shows "
-              + "only min.insync.replicas, apply again to require 2 copies of every write)",
-          "created c-alerts (6 partitions x 3 replicas, 2 in sync, 4 configs)",
-          "created c-models (1 partitions x 3 replicas, 2 in sync, 3 configs)");
-      awaitCopied(admin, "c-frames");
+      String copying = "replicas 1 -> 3 (Kafka copies the partitions in the background; once 'endowatch topics check' "
+          + "shows only min.insync.replicas, apply again to require 2 copies of every write)";
+      assertThat(apply.out().lines()).contains("frames: " + copying, SCORER_STATE + ": " + copying,
+          "created alerts (6 partitions x 3 replicas, 2 in sync, 4 configs)",
+          "created models (1 partitions x 3 replicas, 2 in sync, 3 configs)");
+      awaitCopied(admin, "frames");
+      awaitCopied(admin, SCORER_STATE);
 
-      Result isr = Cli.run("topics", "check", "--bootstrap", bootstrap, "--catalog", catalog.toString());
+      Result isr = Cli.run("topics", "check", "--bootstrap", bootstrap);
+      String lone = " with 3 replicas, should be 2 (a write acknowledged by one broker alone is lost with it)";
       assertThat(isr.out().lines()).containsExactly(
-          "drift: c-frames: min.insync.replicas is 1 with 3 replicas, should be 2 (a write acknowledged by one broker alone "
-              + "is lost with it)",
-          "1 difference(s); 'endowatch topics apply' fixes the fixable ones");
-      Result second = Cli.run("topics", "apply", "--bootstrap", bootstrap, "--catalog", catalog.toString());
-      assertThat(second.out().lines()).containsExactly("c-frames: min.insync.replicas 1 -> 2", "1 change(s) applied");
-      Result clean = Cli.run("topics", "check", "--bootstrap", bootstrap, "--catalog", catalog.toString());
+          "drift: frames: min.insync.replicas is 1" + lone,
+          "drift: " + SCORER_STATE + ": min.insync.replicas is 1" + lone,
+          "2 difference(s); 'endowatch topics apply' fixes the fixable ones");
+      Result second = Cli.run("topics", "apply", "--bootstrap", bootstrap);
+      assertThat(second.out().lines()).containsExactly("frames: min.insync.replicas 1 -> 2",
+          SCORER_STATE + ": min.insync.replicas 1 -> 2", "2 change(s) applied");
+      Result clean = Cli.run("topics", "check", "--bootstrap", bootstrap);
       assertThat(clean.exitCode()).isZero();
-      assertThat(clean.out().strip()).isEqualTo("in sync: 6 topics match the catalog");
+      assertThat(clean.out().strip()).isEqualTo("in sync: 7 topics match the catalog");
 
       // A rescore's outputs are made like the live ones, copies included.
       try (TopicAdmin topics = new TopicAdmin(KafkaSettings.of(bootstrap), TopicAdmin.DEFAULT_TIMEOUT)) {
-        topics.createLike("c-scores.v2", "c-scores");
+        topics.createLike("scores.v2", "scores");
       }
-      Set<String> names = Set.of("c-frames", "c-scores", "c-heatmaps", "c-alerts", "c-frames-dlq", "c-models", "c-scores.v2");
+      Set<String> names = Set.of("frames", "scores", "heatmaps", "alerts", "frames-dlq", "models", "scores.v2", SCORER_STATE);
       Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
       for (TopicDescription d : described.values()) {
         assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).as(d.name()).hasSize(3));
       }
       // The copies spread: each broker holds 6 of frames' 18 copies.
-      assertThat(described.get("c-frames").partitions().stream().flatMap(p -> p.replicas().stream())
+      assertThat(described.get("frames").partitions().stream().flatMap(p -> p.replicas().stream())
           .collect(Collectors.groupingBy(n -> n.id(), Collectors.counting())).values()).containsOnly(6L);
       List<ConfigResource> resources = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
       assertThat(admin.describeConfigs(resources).all().get().values())
           .allSatisfy(c -> assertThat(c.get("min.insync.replicas").value()).isEqualTo("2"));
+      assertThat(admin.describeTopics(List.of("elsewhere-alert-state-changelog")).allTopicNames().get()
+          .get("elsewhere-alert-state-changelog").partitions().get(0).replicas()).hasSize(1);
     }
   }
 
