@@ -84,7 +84,7 @@ class TopicsOnAClusterIT {
         topics.createLike("scores.v2", "scores");
       }
       Set<String> names = Set.of("frames", "scores", "heatmaps", "alerts", "frames-dlq", "models", "scores.v2", SCORER_STATE);
-      Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
+      Map<String, TopicDescription> described = describeOnceKnown(admin, names);
       for (TopicDescription d : described.values()) {
         assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).as(d.name()).hasSize(3));
       }
@@ -96,6 +96,25 @@ class TopicsOnAClusterIT {
           .allSatisfy(c -> assertThat(c.get("min.insync.replicas").value()).isEqualTo("2"));
       assertThat(admin.describeTopics(List.of("elsewhere-alert-state-changelog")).allTopicNames().get()
           .get("elsewhere-alert-state-changelog").partitions().get(0).replicas()).hasSize(1);
+    }
+  }
+
+  /**
+   * The controller acknowledges a new topic before every broker knows it, and this admin client may
+   * ask another broker (seen once: UnknownTopicOrPartition right after createLike).
+   */
+  private static Map<String, TopicDescription> describeOnceKnown(Admin admin, Set<String> names) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
     }
   }
 
