@@ -25,6 +25,7 @@ import org.endowatch.contract.ModelRelease;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topic;
 import org.endowatch.contract.Topics;
+import org.endowatch.platform.TopicAdmin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,7 +49,7 @@ public final class StatusCommand implements Callable<Integer> {
    * with fewer copies standing behind each write.
    */
   static String health(TopicDescription d) {
-    int copies = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+    int copies = TopicAdmin.copies(d);
     long offline = d.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty()).count();
     long behind = d.partitions().stream().filter(p -> p.leader() != null && !p.leader().isEmpty())
         .filter(p -> p.isr().size() < p.replicas().size()).count();

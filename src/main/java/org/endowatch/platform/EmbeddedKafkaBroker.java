@@ -80,10 +80,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public static EmbeddedKafkaBroker start(int port, Path dataDir, Map<String, String> overrides, Properties client,
       Duration startTimeout) {
-    int clientPort = port == 0 ? freePort() : port;
-    int controllerPort = otherThan(clientPort, EmbeddedKafkaBroker::freePort);
-    return start(new Node(1, clientPort, controllerPort, "1@" + HOST + ":" + controllerPort, 1), dataDir, overrides, client,
-        startTimeout, Uuid.randomUuid().toString());
+    return start(quorum(1, port).get(0), dataDir, overrides, client, startTimeout, Uuid.randomUuid().toString());
   }
 
   /**
@@ -100,16 +97,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * ports), controller ports free.
    */
   public static List<Node> quorum(int size, int firstClientPort) {
-    // Distinct ports: the OS may hand a port it just called free out again at once.
     java.util.Set<Integer> taken = new java.util.LinkedHashSet<>();
     int[] client = new int[size];
     int[] controller = new int[size];
     for (int i = 0; i < size; i++) {
-      client[i] = firstClientPort == 0 ? distinctFreePort(taken) : firstClientPort + i;
+      client[i] = firstClientPort == 0 ? otherThan(taken, EmbeddedKafkaBroker::freePort) : firstClientPort + i;
       taken.add(client[i]);
     }
     for (int i = 0; i < size; i++) {
-      controller[i] = distinctFreePort(taken);
+      controller[i] = otherThan(taken, EmbeddedKafkaBroker::freePort);
       taken.add(controller[i]);
     }
     StringBuilder voters = new StringBuilder();
@@ -121,16 +117,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       nodes.add(new Node(i + 1, client[i], controller[i], voters.toString(), Math.min(size, 3)));
     }
     return nodes;
-  }
-
-  private static int distinctFreePort(java.util.Set<Integer> taken) {
-    for (int i = 0; i < 100; i++) {
-      int p = freePort();
-      if (!taken.contains(p)) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("no free port on " + HOST + " other than " + taken + " in 100 tries");
   }
 
   /**
@@ -336,19 +322,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * A port from {@code free} that is not {@code taken}. A port the OS just called free can be handed
-   * out again at once, and a broker restarted on its old client port finds that port free too: the
-   * controller then got the client's port now and then, and Kafka refused the two listeners (seen
-   * once in BrokerRestartIT).
+   * A port from {@code free} that is none of {@code taken}. A port the OS just called free can be
+   * handed out again at once, and a broker restarted on its old client port finds that port free
+   * too: the controller then got the client's port now and then, and Kafka refused the two listeners
+   * (seen once in BrokerRestartIT).
    */
-  static int otherThan(int taken, java.util.function.IntSupplier free) {
+  static int otherThan(java.util.Set<Integer> taken, java.util.function.IntSupplier free) {
     for (int i = 0; i < 100; i++) {
       int p = free.getAsInt();
-      if (p != taken) {
+      if (!taken.contains(p)) {
         return p;
       }
     }
-    throw new IllegalStateException("no free port other than " + taken + " on " + HOST + " in 100 tries");
+    throw new IllegalStateException("no free port other than " + taken.stream().map(String::valueOf)
+        .collect(java.util.stream.Collectors.joining(", ")) + " on " + HOST + " in 100 tries");
   }
 
   private static int freePort() {

@@ -213,7 +213,11 @@ public final class TopicAdmin implements AutoCloseable {
     if (!topicNames().contains(topic)) {
       return 0;
     }
-    TopicDescription d = await(admin.describeTopics(List.of(topic)).allTopicNames(), "describe topics").get(topic);
+    return copies(await(admin.describeTopics(List.of(topic)).allTopicNames(), "describe topics").get(topic));
+  }
+
+  /** The fewest copies any partition of {@code d} has, as its assignment lists them. */
+  public static int copies(TopicDescription d) {
     return d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
   }
 
@@ -272,8 +276,7 @@ public final class TopicAdmin implements AutoCloseable {
       }
     }
     // Its copies too: left to the cluster's default (Kafka ships 1) they would be fewer than the original's.
-    short copies = (short) d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(1);
-    await(admin.createTopics(List.of(new NewTopic(topic, d.partitions().size(), copies).configs(config))).all(),
+    await(admin.createTopics(List.of(new NewTopic(topic, d.partitions().size(), (short) copies(d)).configs(config))).all(),
         "create topic " + topic);
   }
 

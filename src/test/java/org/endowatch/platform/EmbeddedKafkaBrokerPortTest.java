@@ -13,7 +13,7 @@ class EmbeddedKafkaBrokerPortTest {
   void aFreePortEqualToTheTakenOneIsPassedOver() {
     PrimitiveIterator.OfInt offered = IntStream.of(33729, 33729, 40001).iterator();
 
-    assertThat(EmbeddedKafkaBroker.otherThan(33729, offered::nextInt)).isEqualTo(40001);
+    assertThat(EmbeddedKafkaBroker.otherThan(java.util.Set.of(33729), offered::nextInt)).isEqualTo(40001);
     assertThat(offered.hasNext()).isFalse();
   }
 
@@ -21,13 +21,13 @@ class EmbeddedKafkaBrokerPortTest {
   void aDifferentPortIsTakenAtOnce() {
     PrimitiveIterator.OfInt offered = IntStream.of(40001, 33729).iterator();
 
-    assertThat(EmbeddedKafkaBroker.otherThan(33729, offered::nextInt)).isEqualTo(40001);
+    assertThat(EmbeddedKafkaBroker.otherThan(java.util.Set.of(33729), offered::nextInt)).isEqualTo(40001);
     assertThat(offered.nextInt()).isEqualTo(33729);
   }
 
   @Test
   void anOsThatOnlyOffersTheTakenPortIsAClearError() {
-    assertThatThrownBy(() -> EmbeddedKafkaBroker.otherThan(33729, () -> 33729))
+    assertThatThrownBy(() -> EmbeddedKafkaBroker.otherThan(java.util.Set.of(33729), () -> 33729))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("no free port other than 33729 on 127.0.0.1 in 100 tries");
   }
