@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.endowatch.config.KafkaSettings;
+import org.endowatch.contract.Topics;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.platform.MetricsServer;
 import org.endowatch.platform.TopicAdmin;
@@ -97,6 +98,10 @@ public final class ScoreCommand implements Callable<Integer> {
         precisionOverride);
          MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> running.get() != null && running.get().healthy());
          ModelReleaseWatcher watcher = followReleases(settings, scorer.meter(metrics.registry()))) {
+      if (watcher != null && !watcher.topicFound()) {
+        spec.commandLine().getErr().println("note: topic " + Topics.MODELS.name() + " does not exist yet: scoring with "
+            + scorer.get().modelVersion() + " and following releases once it does ('endowatch topics apply' creates it)");
+      }
       // The first frame is scored with the latest release of this model's name, not a folder it replaced.
       if (watcher != null && !watcher.awaitCaughtUp(Duration.ofSeconds(30))) {
         spec.commandLine().getErr().println("note: the models topic was not read within 30 s; scoring with "

@@ -45,6 +45,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final String READY_GROUP = "endowatch-broker-ready";
   private static final String OFFSETS_TOPIC = "__consumer_offsets";
   private static final int OFFSETS_PARTITIONS = 5;
+  /** How often the broker aborts transactions their producer left open past their timeout. */
+  public static final int TXN_ABORT_SWEEP_MS = 1_000;
   /** How long the broker retries adding a partition to a transaction before the producer hears of it. */
   private static final int TXN_ADD_RETRY_MAX_MS = 2_000;
 
@@ -198,6 +200,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     // out-of-order-sequence retry, logged by client and broker alike (seen twice in ~50 CI runs).
     // Either way the produce waits for the markers; here it waits without the noise.
     props.put("add.partitions.to.txn.retry.backoff.max.ms", String.valueOf(TXN_ADD_RETRY_MAX_MS));
+    // A scorer that dies leaves its transaction open; its procedures' new scorer waits until the
+    // broker aborts it. The broker looks for timed-out transactions every 10 s by default, which
+    // added up to 10 s to a failover; every second costs a scan of a handful of transactional ids.
+    props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", String.valueOf(TXN_ABORT_SWEEP_MS));
     // Tests and the demo join groups right away; the default 3 s delay only slows them down.
     props.put("group.initial.rebalance.delay.ms", "0");
     // Topics come from the catalog; a typo in a topic name must fail, not create a topic.

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -28,6 +29,10 @@ public final class ScorerApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScorerApp.class);
   /** Exactly-once commits: one frame interval of a 30 fps camera (see the constructor). */
   static final long COMMIT_INTERVAL_MS = 33;
+  /** How long the group waits for a silent instance before moving its procedures (see the constructor). */
+  static final int SESSION_TIMEOUT_MS = 6_000;
+  /** How long the broker lets an instance's transaction stay open before aborting it (see the constructor). */
+  static final int TRANSACTION_TIMEOUT_MS = 5_000;
 
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
@@ -57,8 +62,19 @@ public final class ScorerApp implements AutoCloseable {
     // once per stream thread without the second line (Kafka Streams 4.4.0).
     p.put("processing.exception.handler.global.enabled", true);
     p.put(StreamsConfig.mainConsumerPrefix("processing.exception.handler.global.enabled"), true);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+    // When a scorer node dies mid-procedure, another instance takes its procedures over only once
+    // (1) the group misses the dead one's heartbeats for the session timeout and (2) the broker has
+    // aborted the dead one's open transaction, whose offsets hold the survivor's offset fetch and
+    // whose changelog writes hold its state restore. Kafka Streams' defaults (45 s, and 10 s of
+    // transaction timeout plus up to the broker's 10 s abort sweep) left a live procedure unscored
+    // for 8-19 s in ScorerFailoverIT. The session timeout is the broker's minimum
+    // (group.min.session.timeout.ms), and a transaction here lives for one commit interval and one
+    // scoring call, so 5 s is far above what it needs and below the session timeout: the survivor
+    // no longer waits on the transaction where the broker sweeps every second (the embedded and
+    // compose brokers do; docs/OPERATIONS.md, "When a scorer node dies").
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
     // One frame is scored per record and takes tens of ms: fetch few at a time so the staleness
     // check sees each frame soon after it arrives.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20);

@@ -150,6 +150,45 @@ class ModelHotSwapIT {
     }
   }
 
+  /**
+   * A cluster set up by hand may get its models topic only after the scorer started: the scorer
+   * scores meanwhile, and follows the topic once it exists (its watcher used to die on the spot,
+   * so such a scorer never took a release).
+   */
+  @Test
+  void aScorerStartedBeforeTheModelsTopicFollowsItOnceItExists(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String name = "late-" + UUID.randomUUID().toString().substring(0, 8);
+    var topic = Topics.MODELS.renamed("models-" + name);
+    ModelHolderTest.model(dir.resolve("v1"), name + "-1", 0.5);
+    rename(dir.resolve("v1"), name);
+    ModelHolderTest.model(dir.resolve("v2"), name + "-2", 0.6);
+    rename(dir.resolve("v2"), name);
+    List<String> outcomes = new CopyOnWriteArrayList<>();
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null);
+         ModelReleaseWatcher watcher = new ModelReleaseWatcher(kafka.settings().clientProps(), holder,
+             o -> outcomes.add(o.message()), topic)) {
+      assertThat(watcher.topicFound()).isFalse();
+      assertThat(watcher.awaitCaughtUp(java.time.Duration.ofSeconds(5))).as("nothing to wait for").isTrue();
+
+      try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+        admin.createTopics(List.of(new NewTopic(topic.name(), 1, (short) 1))).all().get();
+      }
+      Properties pp = kafka.settings().clientProps();
+      try (var producer = new KafkaProducer<>(pp, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
+        var m = ModelArtifact.readManifest(dir.resolve("v2"));
+        producer.send(new ProducerRecord<>(topic.name(), name, new org.endowatch.contract.ModelRelease(name, m.version(),
+            dir.resolve("v2").toUri().toString(), m.parametersSha256(), System.currentTimeMillis()))).get();
+      }
+      // Found on the next look (every 10 s), read from its start: the release published before that is taken.
+      long deadline = System.nanoTime() + ModelReleaseWatcher.TOPIC_RECHECK.multipliedBy(3).toNanos();
+      while (outcomes.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(outcomes).containsExactly("switched from " + name + "-1 to " + name + "-2");
+      assertThat(holder.get().modelVersion()).isEqualTo(name + "-2");
+    }
+  }
+
   private static void createModelsTopic(KafkaCluster kafka) throws Exception {
     try (Admin admin = Admin.create(kafka.settings().clientProps())) {
       if (!admin.listTopics().names().get().contains("models")) {
