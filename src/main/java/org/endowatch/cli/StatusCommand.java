@@ -12,10 +12,13 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -32,7 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = "Show topics, the scorer's lag, recent procedures and the model version scoring them.")
+@Command(name = "status", description = "Show topics, the scorers (instances, lag), recent procedures and the model version scoring them.")
 public final class StatusCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Option(names = "--group", description = "The scorer's application id (default: every group with committed offsets on frames).")
@@ -56,6 +59,27 @@ public final class StatusCommand implements Callable<Integer> {
     return d.partitions().size() + " partitions x " + copies + (copies == 1 ? " copy" : " copies")
         + (offline > 0 ? ", " + offline + " OFFLINE (no leader: nothing reads or writes them until a broker holding a copy returns)" : "")
         + (behind > 0 ? ", " + behind + " with copies out of sync (a broker down or behind)" : "");
+  }
+
+  /**
+   * Which scorer processes a group has, by host: one per process, however many stream threads it
+   * runs (each thread is a group member whose client id ends in {@code -StreamThread-N-consumer}).
+   * None running is what a growing lag alone cannot tell from a slow scorer. A member that died
+   * stays listed until its session times out (6 s for the scorer).
+   */
+  static String instances(ConsumerGroupDescription g) {
+    if (g.members().isEmpty()) {
+      return "NOT RUNNING (no instance in the group)";
+    }
+    Map<String, String> processes = new TreeMap<>();
+    for (MemberDescription m : g.members()) {
+      processes.put(m.clientId().replaceFirst("-StreamThread-\\d+-consumer$", ""), m.host().replaceFirst("^/", ""));
+    }
+    int n = processes.size();
+    boolean moving = g.groupState() == GroupState.PREPARING_REBALANCE || g.groupState() == GroupState.COMPLETING_REBALANCE
+        || g.groupState() == GroupState.ASSIGNING || g.groupState() == GroupState.RECONCILING;
+    return n + (n == 1 ? " instance" : " instances") + " (" + String.join(", ", new java.util.TreeSet<>(processes.values()))
+        + (moving ? "; rebalancing: procedures are moving between instances" : "") + ")";
   }
 
   /** Frames read back per partition to see which procedures are sending (their images come along). */
@@ -90,14 +114,16 @@ public final class StatusCommand implements Callable<Integer> {
         if (scorers.isEmpty()) {
           out.println("scorer: no group has committed offsets on " + Topics.FRAMES.name() + " (not started yet?)");
         }
+        Map<String, ConsumerGroupDescription> groups = groups(admin, scorers.keySet());
         scorers.forEach((id, committed) -> {
           long lag = 0;
           for (TopicPartition tp : frames) {
             OffsetAndMetadata c = committed.get(tp);
             lag += end.get(tp) - (c == null ? begin.get(tp) : c.offset());
           }
-          out.printf("scorer (group %s): %s%n", id, committed.isEmpty() ? "no committed offsets (not started yet?)"
-              : "lag " + lag + " frame(s) behind");
+          ConsumerGroupDescription g = groups.get(id);
+          out.printf("scorer (group %s): %s, %s%n", id, g == null ? "NOT RUNNING (no instance in the group)" : instances(g),
+              committed.isEmpty() ? "no committed offsets (not started yet?)" : "lag " + lag + " frame(s) behind");
         });
         if (described.containsKey(Topics.MODELS.name())) {
           // What the scorers should be serving; each procedure's line below says what scored it.
@@ -114,6 +140,24 @@ public final class StatusCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The groups that exist among {@code ids} (a group asked for by name may not). */
+  private static Map<String, ConsumerGroupDescription> groups(Admin admin, java.util.Set<String> ids) throws Exception {
+    Map<String, ConsumerGroupDescription> out = new TreeMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    for (var e : admin.describeConsumerGroups(ids).describedGroups().entrySet()) {
+      try {
+        out.put(e.getKey(), e.getValue().get(15, TimeUnit.SECONDS));
+      } catch (java.util.concurrent.ExecutionException failed) {
+        if (!(failed.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+          throw failed;
+        }
+      }
+    }
+    return out;
   }
 
   /**

@@ -72,7 +72,11 @@ public final class ModelReleaseWatcher implements AutoCloseable {
           if (stopping.await(TOPIC_RECHECK.toMillis(), TimeUnit.MILLISECONDS)) {
             return;
           }
-          partitions = partitions(Duration.ofSeconds(5));
+          try {
+            partitions = partitions(Duration.ofSeconds(5));
+          } catch (org.apache.kafka.common.errors.TimeoutException unreachable) {
+            // the brokers did not answer this time: look again at the next recheck
+          }
         }
         if (!topicFound) {
           LOG.info("topic {} now exists: following the model releases on it", topic.name());

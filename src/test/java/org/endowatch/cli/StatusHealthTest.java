@@ -3,12 +3,17 @@ package org.endowatch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberAssignment;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
 
-/** What {@code status} says of a topic's partitions while brokers come and go. */
+/** What {@code status} says of a topic's partitions while brokers come and go, and of the scorers' group. */
 class StatusHealthTest {
   private static final Node B1 = new Node(1, "127.0.0.1", 9092);
   private static final Node B2 = new Node(2, "127.0.0.1", 9093);
@@ -40,5 +45,32 @@ class StatusHealthTest {
     TopicDescription d = new TopicDescription("models", false,
         List.of(new TopicPartitionInfo(0, B1, List.of(B1), List.of(B1))));
     assertThat(StatusCommand.health(d)).isEqualTo("1 partitions x 1 copy");
+  }
+
+  private static MemberDescription member(String clientId, String host) {
+    return new MemberDescription("m-" + clientId, java.util.Optional.empty(), clientId, host,
+        new MemberAssignment(java.util.Set.of()), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+  }
+
+  private static ConsumerGroupDescription group(GroupState state, MemberDescription... members) {
+    return new ConsumerGroupDescription("endowatch-scorer", false, List.of(members), "stream", GroupType.CLASSIC, state, B1,
+        java.util.Set.of(), java.util.Optional.empty(), java.util.Optional.empty());
+  }
+
+  @Test
+  void scorerInstancesAreProcessesNotStreamThreads() {
+    String p1 = "endowatch-scorer-6f1c2a9e-0d7b-4a51-9a3e-2b8f3c4d5e6f";
+    String p2 = "endowatch-scorer-0a9b8c7d-1e2f-4a3b-8c9d-0e1f2a3b4c5d";
+    ConsumerGroupDescription g = group(GroupState.STABLE, member(p1 + "-StreamThread-1-consumer", "/10.0.0.5"),
+        member(p1 + "-StreamThread-2-consumer", "/10.0.0.5"), member(p2 + "-StreamThread-1-consumer", "/10.0.0.6"));
+    assertThat(StatusCommand.instances(g)).isEqualTo("2 instances (10.0.0.5, 10.0.0.6)");
+  }
+
+  @Test
+  void anEmptyGroupIsNotRunningAndARebalanceIsSaid() {
+    assertThat(StatusCommand.instances(group(GroupState.EMPTY))).isEqualTo("NOT RUNNING (no instance in the group)");
+    assertThat(StatusCommand.instances(group(GroupState.PREPARING_REBALANCE,
+        member("endowatch-scorer-x-StreamThread-1-consumer", "/10.0.0.5"))))
+        .isEqualTo("1 instance (10.0.0.5; rebalancing: procedures are moving between instances)");
   }
 }

@@ -37,9 +37,21 @@ class StatusIT {
     record(kafka, "st-new", now - 400, 10, 40, 0);
     record(kafka, "st-old", now - 3_600_000, 10, 40, 10);
 
-    // A scorer under its own application id, caught up on every partition but one frame of st-ok's.
+    // A release in force (what the scorers should serve; each procedure's line says what scored it).
+    long published = 1_795_000_000_000L;
+    TopicWriter.send(kafka, Topics.MODELS.name(), Topics.MODELS.valueSerde().serializer(), "st-m",
+        List.of(new ModelRelease("st-m", "st-m-20261127T100000+cal20261127T110000", "file:///models/st-m", "ab", published)));
+
+    // A scorer under its own application id, caught up on every partition but one frame of st-ok's,
+    // and still in its group (one instance) while status looks.
+    Cli.Result r;
     try (KafkaConsumer<String, byte[]> scorer = new KafkaConsumer<>(consumerProps(kafka, "st-scorer"), new StringDeserializer(),
         new ByteArrayDeserializer())) {
+      scorer.subscribe(List.of(Topics.FRAMES.name()));
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (scorer.assignment().isEmpty() && System.nanoTime() < deadline) {
+        scorer.poll(java.time.Duration.ofMillis(100));
+      }
       List<TopicPartition> frames = scorer.partitionsFor(Topics.FRAMES.name()).stream()
           .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
       Map<TopicPartition, OffsetAndMetadata> at = new HashMap<>();
@@ -47,20 +59,18 @@ class StatusIT {
       TopicPartition stOk = new TopicPartition(Topics.FRAMES.name(), Topics.partitionFor("st-ok", frames.size()));
       at.put(stOk, new OffsetAndMetadata(at.get(stOk).offset() - 1));
       scorer.commitSync(at);
+      r = Cli.run("status", "--bootstrap", kafka.bootstrapServers());
     }
-
-    // A release in force (what the scorers should serve; each procedure's line says what scored it).
-    long published = 1_795_000_000_000L;
-    TopicWriter.send(kafka, Topics.MODELS.name(), Topics.MODELS.valueSerde().serializer(), "st-m",
-        List.of(new ModelRelease("st-m", "st-m-20261127T100000+cal20261127T110000", "file:///models/st-m", "ab", published)));
-
-    Cli.Result r = Cli.run("status", "--bootstrap", kafka.bootstrapServers());
+    // Gone: it left the group as it closed.
+    Cli.Result stopped = Cli.run("status", "--bootstrap", kafka.bootstrapServers());
     Cli.Result asked = Cli.run("status", "--bootstrap", kafka.bootstrapServers(), "--group", "st-no-such-scorer");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).contains("  frames      6 partitions x 1 copy\n", "scorer (group st-scorer): lag 1 frame(s) behind\n")
-        .doesNotContain("st-no-such-scorer");
-    assertThat(asked.out()).contains("scorer (group st-no-such-scorer): no committed offsets (not started yet?)\n");
+    assertThat(r.out()).contains("  frames      6 partitions x 1 copy\n",
+        "scorer (group st-scorer): 1 instance (127.0.0.1), lag 1 frame(s) behind\n").doesNotContain("st-no-such-scorer");
+    assertThat(stopped.out()).contains("scorer (group st-scorer): NOT RUNNING (no instance in the group), lag 1 frame(s) behind\n");
+    assertThat(asked.out()).contains("scorer (group st-no-such-scorer): NOT RUNNING (no instance in the group), "
+        + "no committed offsets (not started yet?)\n");
     assertThat(r.out()).contains("model releases in force:\n")
         .contains("\n  st-m  st-m-20261127T100000+cal20261127T110000  published " + java.time.Instant.ofEpochMilli(published) + "\n");
     assertThat(line(r.out(), "st-ok")).startsWith("  st-ok                    frame 19      0.1000   normal     model st-m  live");
