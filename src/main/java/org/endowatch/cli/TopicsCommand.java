@@ -3,7 +3,6 @@ package org.endowatch.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.endowatch.contract.Topics;
 import org.endowatch.platform.TopicAdmin;
@@ -33,7 +32,7 @@ public final class TopicsCommand implements Runnable {
    */
   static TopicCatalog withScorerState(TopicCatalog catalog, TopicAdmin admin) {
     return catalog.topics().stream().filter(t -> t.name().equals(Topics.FRAMES.name())).findFirst()
-        .map(frames -> catalog.with(admin.stateTopics(frames, List.of(ScoringTopology.ALERT_STORE, ScoringTopology.PENDING_STORE))))
+        .map(frames -> catalog.with(admin.stateTopics(frames, ScoringTopology.CHANGELOG_CONFIGS)))
         .orElse(catalog);
   }
 

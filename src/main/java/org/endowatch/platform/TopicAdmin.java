@@ -225,17 +225,22 @@ public final class TopicAdmin implements AutoCloseable {
    * The state topics of every scorer that reads {@code input}: Kafka Streams changelogs, named
    * {@code <application id>-<store>-changelog} for each of {@code stores}, of an application whose
    * consumer group has offsets on the input. As specs {@link #check} and {@link #apply} take: their
-   * partitions as they are, no configs of their own, as many copies as the input should have. The
-   * scorer creates them with its input's copies, but one an earlier version made kept the broker's
-   * default (often one), and Kafka Streams never changes a topic that exists.
+   * partitions as they are, each store's configs, as many copies as the input should have. The
+   * scorer creates them with its input's copies and these configs, but one an earlier version made
+   * kept the broker's defaults (often one copy, segments of a GiB), and Kafka Streams never changes
+   * a topic that exists.
+   *
+   * @param stores each store's name and the configs its changelog should have
    */
-  public List<TopicSpec> stateTopics(TopicSpec input, List<String> stores) {
+  public List<TopicSpec> stateTopics(TopicSpec input, Map<String, Map<String, String>> stores) {
     Map<String, String> appOf = new java.util.TreeMap<>();
+    Map<String, Map<String, String>> configOf = new HashMap<>();
     for (String name : topicNames()) {
-      for (String store : stores) {
-        String suffix = "-" + store + "-changelog";
+      for (var store : stores.entrySet()) {
+        String suffix = "-" + store.getKey() + "-changelog";
         if (name.endsWith(suffix) && name.length() > suffix.length()) {
           appOf.put(name, name.substring(0, name.length() - suffix.length()));
+          configOf.put(name, store.getValue());
         }
       }
     }
@@ -248,7 +253,7 @@ public final class TopicAdmin implements AutoCloseable {
     }
     Map<String, TopicDescription> described = await(admin.describeTopics(ours).allTopicNames(), "describe topics");
     return ours.stream().map(n -> new TopicSpec(n, described.get(n).partitions().size(), input.replicationFactor(),
-        "state of scorer " + appOf.get(n) + " (a Kafka Streams changelog)", Map.of())).toList();
+        "state of scorer " + appOf.get(n) + " (a Kafka Streams changelog)", configOf.get(n))).toList();
   }
 
   /** Whether {@code topic} exists. */

@@ -53,6 +53,21 @@ public final class ScoringTopology {
   public static final String ALERT_STORE = "alert-state";
   public static final String PENDING_STORE = "pending-frames";
   /**
+   * The configs of the stores' changelog topics (Kafka Streams sets only cleanup.policy=compact).
+   * A starting scorer, and one taking over another's procedures, rebuilds its in-memory stores by
+   * reading their changelogs from the start, and Kafka compacts a topic only once its active
+   * segment rolls: at the broker's defaults (1 GiB or 7 days) a day of procedures (an alert state
+   * per scored frame, ~10 kB/s per live procedure; a put and a delete of every frame that waits, its
+   * JPEG included) stays uncompacted and is read at every restore, about 2 s per GiB from a local
+   * broker (docs/BENCHMARKS.md, "What a restart reads"). Rolling every minute (or 16 MiB) lets the
+   * cleaner keep each to its live records; a waiting frame's delete marker goes 5 minutes after
+   * compaction (Kafka's default keeps it a day), long enough for any restore that began before.
+   */
+  public static final Map<String, Map<String, String>> CHANGELOG_CONFIGS = Map.of(
+      ALERT_STORE, new java.util.TreeMap<>(Map.of("segment.ms", "60000", "segment.bytes", "16777216")),
+      PENDING_STORE, new java.util.TreeMap<>(Map.of("segment.ms", "60000", "segment.bytes", "16777216",
+          "delete.retention.ms", "300000")));
+  /**
    * How long the first waiting frame of a backlog waits for company: long enough for the stream
    * thread to move every record of its last poll into the pending store (each takes well under a
    * millisecond), short next to a frame's scoring time. Kafka Streams punctuates after every record
@@ -140,7 +155,7 @@ public final class ScoringTopology {
     t.addStateStore(alertStore(), PROCESSOR);
     if (s.backlogBatch() > 1) {
       t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(),
-          JsonSerde.of(Pending.class)), PROCESSOR);
+          JsonSerde.of(Pending.class)).withLoggingEnabled(CHANGELOG_CONFIGS.get(PENDING_STORE)), PROCESSOR);
     }
     t.addSink(SCORES_SINK, s.outputs().scores(), Topics.SCORES.keySerde().serializer(),
         Topics.SCORES.valueSerde().serializer(), PROCESSOR);
@@ -156,7 +171,7 @@ public final class ScoringTopology {
   /** Each procedure's alert state, in memory and changelogged; also what AlertCommitTest gives its mock context. */
   static StoreBuilder<KeyValueStore<String, AlertRule.State>> alertStore() {
     return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ALERT_STORE), Serdes.String(),
-        JsonSerde.of(AlertRule.State.class));
+        JsonSerde.of(AlertRule.State.class)).withLoggingEnabled(CHANGELOG_CONFIGS.get(ALERT_STORE));
   }
 
   /**

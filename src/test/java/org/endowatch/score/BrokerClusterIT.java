@@ -145,7 +145,7 @@ class BrokerClusterIT {
     }
   }
 
-  /** Kafka Streams made them; the scorer asked for as many copies as frames has, two in sync. */
+  /** Kafka Streams made them; the scorer asked for as many copies as frames has, two in sync, and small segments. */
   private static void assertStateTopicsHaveThreeCopies(KafkaSettings settings, String app) throws Exception {
     try (Admin admin = Admin.create(settings.clientProps())) {
       List<String> state = admin.listTopics().names().get().stream().filter(n -> n.startsWith(app + "-")).sorted().toList();
@@ -156,6 +156,12 @@ class BrokerClusterIT {
       List<ConfigResource> resources = state.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
       assertThat(admin.describeConfigs(resources).all().get().values())
           .allSatisfy(c -> assertThat(c.get("min.insync.replicas").value()).isEqualTo("2"));
+      // Small segments, so the log cleaner keeps what a restore reads to the live records.
+      var alertState = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC,
+          app + "-alert-state-changelog"))).all().get().values().iterator().next();
+      assertThat(alertState.get("segment.ms").value()).isEqualTo("60000");
+      assertThat(alertState.get("segment.bytes").value()).isEqualTo("16777216");
+      assertThat(alertState.get("cleanup.policy").value()).isEqualTo("compact");
     }
   }
 }

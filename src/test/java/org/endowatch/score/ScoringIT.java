@@ -87,6 +87,15 @@ class ScoringIT {
         var batches = registry.get("endowatch.backlog.batch_size").summary();
         assertThat(batches.totalAmount()).isEqualTo(13.0);
         assertThat(batches.count()).isLessThan(13);
+        // The waiting frames' changelog rolls small segments, so the cleaner keeps what a restart
+        // reads to the frames still waiting, and drops their delete markers after 5 minutes.
+        try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+          var c = admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "it" + suffix + "-pending-frames-changelog")))
+              .all().get().values().iterator().next();
+          assertThat(List.of("cleanup.policy", "segment.ms", "segment.bytes", "delete.retention.ms").stream()
+              .map(k -> c.get(k).value()).toList()).containsExactly("compact", "60000", "16777216", "300000");
+        }
       }
     }
   }
