@@ -3,10 +3,14 @@ package org.endowatch.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.endowatch.contract.Topics;
 import org.endowatch.platform.TopicAdmin;
 import org.endowatch.platform.TopicCatalog;
+import org.endowatch.score.ScorerApp;
 import org.endowatch.score.ScoringTopology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,21 +88,26 @@ public final class TopicsCommand implements Runnable {
 
   @Command(name = "check", description = "Report how the cluster's topics differ from the catalog; exit 1 on drift.")
   public static final class Check implements Callable<Integer> {
+    /** Broker settings a scorer's failover depends on (docs/OPERATIONS.md, "When a scorer node dies"). */
+    private static final String SWEEP = "transaction.abort.timed.out.transaction.cleanup.interval.ms";
+    private static final String MIN_SESSION = "group.min.session.timeout.ms";
+    /** What the embedded and compose brokers set, and what clusters should. */
+    private static final long TXN_ABORT_SWEEP_MS = org.endowatch.platform.EmbeddedKafkaBroker.TXN_ABORT_SWEEP_MS;
+
     @Mixin CatalogOptions options;
     @Spec CommandSpec spec;
 
-    public TopicAdmin.Report run() {
-      var kafka = options.kafka.settings();
-      TopicCatalog catalog = options.loadCatalog();
-      try (TopicAdmin admin = new TopicAdmin(kafka, Duration.ofSeconds(options.timeoutSeconds))) {
-        return admin.check(withScorerState(catalog, admin));
-      }
-    }
-
     @Override
     public Integer call() {
-      TopicAdmin.Report r = run();
+      TopicCatalog catalog = options.loadCatalog();
+      TopicAdmin.Report r;
+      List<String> notes;
+      try (TopicAdmin admin = new TopicAdmin(options.kafka.settings(), Duration.ofSeconds(options.timeoutSeconds))) {
+        r = admin.check(withScorerState(catalog, admin));
+        notes = brokerNotes(admin);
+      }
       PrintWriter out = spec.commandLine().getOut();
+      notes.forEach(n -> out.println("note: " + n));
       if (r.inSync()) {
         out.println("in sync: " + r.topicsChecked() + " topics match the catalog");
         return 0;
@@ -106,6 +115,42 @@ public final class TopicsCommand implements Runnable {
       r.differences().forEach(d -> out.println("drift: " + d));
       out.println(r.differences().size() + " difference(s); 'endowatch topics apply' fixes the fixable ones");
       return 1;
+    }
+
+    /**
+     * Broker settings the scorers depend on, where the brokers differ from what they need: a note
+     * each (brokers' static settings are the cluster owners' to change, and topics work either way).
+     */
+    static List<String> brokerNotes(TopicAdmin admin) {
+      Map<Integer, Map<String, String>> brokers;
+      try {
+        brokers = admin.brokerConfigs(List.of(SWEEP, MIN_SESSION));
+      } catch (RuntimeException e) {
+        return List.of("could not read the brokers' settings (" + e.getMessage() + "); docs/OPERATIONS.md, "
+            + "\"When a scorer node dies\", says which matter");
+      }
+      List<String> notes = new ArrayList<>();
+      note(notes, brokers, SWEEP, v -> v > TXN_ABORT_SWEEP_MS, "a scorer that dies holds its procedures up to that "
+          + "much longer before another takes them over (" + TXN_ABORT_SWEEP_MS + " recommended; docs/OPERATIONS.md, "
+          + "\"When a scorer node dies\")");
+      note(notes, brokers, MIN_SESSION, v -> v > ScorerApp.SESSION_TIMEOUT_MS, "scorers (session timeout "
+          + ScorerApp.SESSION_TIMEOUT_MS + " ms) cannot join their group on it");
+      return notes;
+    }
+
+    /** One note per value of {@code key} that {@code off} flags, naming the brokers that have it. */
+    private static void note(List<String> notes, Map<Integer, Map<String, String>> brokers, String key,
+        java.util.function.LongPredicate off, String why) {
+      Map<String, List<Integer>> byValue = new java.util.TreeMap<>();
+      brokers.forEach((id, values) -> {
+        String v = values.get(key);
+        if (v != null && v.matches("\\d+") && off.test(Long.parseLong(v))) {
+          byValue.computeIfAbsent(v, x -> new ArrayList<>()).add(id);
+        }
+      });
+      byValue.forEach((v, ids) -> notes.add((ids.size() == 1 ? "broker " : "brokers ")
+          + ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ": " + key + " is " + v
+          + ": " + why));
     }
   }
 

@@ -419,6 +419,22 @@ public final class TopicAdmin implements AutoCloseable {
     return await(admin.describeTopics(names).allTopicNames(), "describe topics");
   }
 
+  /**
+   * Each broker's value of each of {@code keys}, as the brokers report them (their own setting or
+   * Kafka's default): broker id -> key -> value.
+   */
+  public Map<Integer, Map<String, String>> brokerConfigs(List<String> keys) {
+    List<ConfigResource> resources = await(admin.describeCluster().nodes(), "describe the cluster").stream()
+        .map(n -> new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(n.id()))).toList();
+    Map<Integer, Map<String, String>> out = new java.util.TreeMap<>();
+    await(admin.describeConfigs(resources).all(), "describe broker configs").forEach((r, c) -> {
+      Map<String, String> values = new java.util.LinkedHashMap<>();
+      keys.forEach(k -> values.put(k, valueOf(c, k)));
+      out.put(Integer.parseInt(r.name()), values);
+    });
+    return out;
+  }
+
   private Map<String, Config> configs(Set<String> topics) {
     if (topics.isEmpty()) {
       return Map.of();

@@ -30,7 +30,7 @@ public final class ScorerApp implements AutoCloseable {
   /** Exactly-once commits: one frame interval of a 30 fps camera (see the constructor). */
   static final long COMMIT_INTERVAL_MS = 33;
   /** How long the group waits for a silent instance before moving its procedures (see the constructor). */
-  static final int SESSION_TIMEOUT_MS = 6_000;
+  public static final int SESSION_TIMEOUT_MS = 6_000;
   /** How long the broker lets an instance's transaction stay open before aborting it (see the constructor). */
   static final int TRANSACTION_TIMEOUT_MS = 5_000;
 
