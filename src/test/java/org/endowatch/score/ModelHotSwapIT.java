@@ -36,10 +36,7 @@ class ModelHotSwapIT {
     String input = "frames" + suffix;
     createModelsTopic(kafka);
     String name = "swap" + suffix;
-    ModelHolderTest.model(dir.resolve("v1"), name + "-1", 0.5);
-    rename(dir.resolve("v1"), name);
-    ModelHolderTest.model(dir.resolve("v2"), name + "-2", 0.6);
-    rename(dir.resolve("v2"), name);
+    twoVersions(dir, name);
 
     List<String> outcomes = new CopyOnWriteArrayList<>();
     try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null);
@@ -159,10 +156,7 @@ class ModelHotSwapIT {
   void aScorerStartedBeforeTheModelsTopicFollowsItOnceItExists(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String name = "late-" + UUID.randomUUID().toString().substring(0, 8);
     var topic = Topics.MODELS.renamed("models-" + name);
-    ModelHolderTest.model(dir.resolve("v1"), name + "-1", 0.5);
-    rename(dir.resolve("v1"), name);
-    ModelHolderTest.model(dir.resolve("v2"), name + "-2", 0.6);
-    rename(dir.resolve("v2"), name);
+    twoVersions(dir, name);
     List<String> outcomes = new CopyOnWriteArrayList<>();
     try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null);
          ModelReleaseWatcher watcher = new ModelReleaseWatcher(kafka.settings().clientProps(), holder,
@@ -196,6 +190,14 @@ class ModelHotSwapIT {
             .all().get();
       }
     }
+  }
+
+  /** Versions {@code <name>-1} (threshold 0.5) and {@code -2} (0.6) of a model named {@code name}, in dir/v1 and dir/v2. */
+  private static void twoVersions(Path dir, String name) {
+    ModelHolderTest.model(dir.resolve("v1"), name + "-1", 0.5);
+    rename(dir.resolve("v1"), name);
+    ModelHolderTest.model(dir.resolve("v2"), name + "-2", 0.6);
+    rename(dir.resolve("v2"), name);
   }
 
   /** Gives a test model the name releases are matched on. */
