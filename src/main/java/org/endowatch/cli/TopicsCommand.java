@@ -134,7 +134,8 @@ public final class TopicsCommand implements Runnable {
           + "much longer before another takes them over (" + TXN_ABORT_SWEEP_MS + " recommended; docs/OPERATIONS.md, "
           + "\"When a scorer node dies\")");
       note(notes, brokers, MIN_SESSION, v -> v > ScorerApp.SESSION_TIMEOUT_MS, "scorers (session timeout "
-          + ScorerApp.SESSION_TIMEOUT_MS + " ms) cannot join their group on it");
+          + ScorerApp.SESSION_TIMEOUT_MS + " ms) cannot join their group there unless their --kafka-config sets "
+          + "session.timeout.ms to at least that");
       return notes;
     }
 

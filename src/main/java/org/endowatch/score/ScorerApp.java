@@ -45,6 +45,32 @@ public final class ScorerApp implements AutoCloseable {
    */
   public ScorerApp(Properties clientProps, String applicationId, int threads, Path stateDir,
       ScoringTopology.Settings settings, Supplier<FrameScorer> scorer, MeterRegistry metrics) {
+    Properties p = streamsConfig(clientProps, applicationId, threads, stateDir, settings,
+        inputReplicas(clientProps, settings.input()));
+    streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p);
+    // Kafka's own client metrics, consumer lag (records-lag-max) among them, next to ours on /metrics.
+    streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(metrics);
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("scorer stream thread failed: {}", e.toString());
+      failure.compareAndSet(null, e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+        stopped.countDown();
+      }
+    });
+  }
+
+  /**
+   * The Kafka Streams configuration of a scorer: the client's properties (bootstrap, security, and
+   * any override an operator put in --kafka-config) and the scorer's own settings.
+   *
+   * @param replicas copies for the state topics (0: the broker's default)
+   */
+  static Properties streamsConfig(Properties clientProps, String applicationId, int threads, Path stateDir,
+      ScoringTopology.Settings settings, int replicas) {
     Properties p = new Properties();
     p.putAll(clientProps);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -72,10 +98,14 @@ public final class ScorerApp implements AutoCloseable {
     // the move sooner (-0.6 s killed, -0.7 s stopped); and a transaction here lives for one commit interval and one
     // scoring call, so 5 s is far above what it needs and below the session timeout: the survivor
     // no longer waits on the transaction where the broker sweeps every second (the embedded and
-    // compose brokers do; docs/OPERATIONS.md, "When a scorer node dies").
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
+    // compose brokers do; docs/OPERATIONS.md, "When a scorer node dies"). A cluster whose minimum
+    // session is longer refuses 6 s: session.timeout.ms in --kafka-config then wins over these.
+    unlessGiven(p, clientProps, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, StreamsConfig.consumerPrefix(
+        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
+    unlessGiven(p, clientProps, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, StreamsConfig.consumerPrefix(
+        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
+    unlessGiven(p, clientProps, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, StreamsConfig.producerPrefix(
+        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
     // One frame is scored per record and takes tens of ms: fetch few at a time so the staleness
     // check sees each frame soon after it arrives.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20);
@@ -88,25 +118,18 @@ public final class ScorerApp implements AutoCloseable {
     // Kafka Streams creates. Left to the broker's default.replication.factor (1 as Kafka ships it), one
     // broker's loss would stop the scorer on a cluster that otherwise rides it out: they get as many
     // copies as the frames they come from, and the same rule for how many must hold a write.
-    int replicas = inputReplicas(clientProps, settings.input());
     if (replicas > 0) {
       p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicas);
       p.put(StreamsConfig.topicPrefix("min.insync.replicas"), String.valueOf(TopicAdmin.minInSync(replicas)));
     }
-    streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p);
-    // Kafka's own client metrics, consumer lag (records-lag-max) among them, next to ours on /metrics.
-    streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(metrics);
-    streams.setUncaughtExceptionHandler(e -> {
-      LOG.error("scorer stream thread failed: {}", e.toString());
-      failure.compareAndSet(null, e);
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
-    streams.setStateListener((now, before) -> {
-      if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-        stopped.countDown();
-      }
-    });
+    return p;
+  }
+
+  /** Sets {@code prefixed} to {@code value} unless the client properties give {@code key} either way. */
+  private static void unlessGiven(Properties p, Properties clientProps, String key, String prefixed, Object value) {
+    if (!clientProps.containsKey(key) && !clientProps.containsKey(prefixed)) {
+      p.put(prefixed, value);
+    }
   }
 
   /** The input topic's copies, or 0 (the broker's default for internal topics) if it cannot be told now. */

@@ -52,7 +52,7 @@ class TopicsOnAClusterIT {
           + "that dies holds its procedures up to that much longer before another takes them over (1000 recommended; "
           + "docs/OPERATIONS.md, \"When a scorer node dies\")";
       String session = "note: brokers 1, 2, 3: group.min.session.timeout.ms is 7000: scorers (session timeout 6000 ms) "
-          + "cannot join their group on it";
+          + "cannot join their group there unless their --kafka-config sets session.timeout.ms to at least that";
       assertThat(drift.out().lines()).containsExactly(sweep, session,
           "drift: frames: retention.ms is 604800000, catalog says 86400000",
           "drift: frames: max.message.bytes is 1048588, catalog says 4194304",

@@ -1,0 +1,46 @@
+package org.endowatch.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+/** The scorer's Kafka Streams settings: its failover timeouts, unless the operator's client properties say otherwise. */
+class ScorerConfigTest {
+  private static final ScoringTopology.Settings SETTINGS =
+      new ScoringTopology.Settings("frames", ScoringTopology.Outputs.LIVE, 0, AlertRule.DEFAULT);
+
+  private static Properties client(String... keyValues) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", "127.0.0.1:9092");
+    for (int i = 0; i < keyValues.length; i += 2) {
+      p.put(keyValues[i], keyValues[i + 1]);
+    }
+    return p;
+  }
+
+  @Test
+  void failoverTimeoutsAreShortByDefault() {
+    Properties p = ScorerApp.streamsConfig(client(), "scorer", 1, Path.of("state"), SETTINGS, 3);
+    StreamsConfig c = new StreamsConfig(p);
+    assertThat(c.getMainConsumerConfigs("scorer", "c", 0)).containsEntry("session.timeout.ms", 6000)
+        .containsEntry("heartbeat.interval.ms", 1000);
+    assertThat(c.getProducerConfigs("p")).containsEntry("transaction.timeout.ms", 5000);
+    assertThat(p).containsEntry("replication.factor", 3).containsEntry("topic.min.insync.replicas", "2")
+        .containsEntry("processing.guarantee", "exactly_once_v2");
+  }
+
+  /** A cluster whose group minimum is above 6 s refuses the scorer's session: --kafka-config overrides it. */
+  @Test
+  void theOperatorsClientPropertiesWin() {
+    Properties p = ScorerApp.streamsConfig(client("session.timeout.ms", "10000", "consumer.heartbeat.interval.ms", "3000",
+        "transaction.timeout.ms", "8000"), "scorer", 1, Path.of("state"), SETTINGS, 0);
+    StreamsConfig c = new StreamsConfig(p);
+    assertThat(c.getMainConsumerConfigs("scorer", "c", 0)).containsEntry("session.timeout.ms", "10000")
+        .containsEntry("heartbeat.interval.ms", "3000");
+    assertThat(c.getProducerConfigs("p")).containsEntry("transaction.timeout.ms", "8000");
+    assertThat(p).doesNotContainKey("replication.factor");
+  }
+}
