@@ -64,11 +64,11 @@ public final class StatusCommand implements Callable<Integer> {
   /**
    * Which scorer processes a group has, by host: one per process, however many stream threads it
    * runs (each thread is a group member whose client id ends in {@code -StreamThread-N-consumer}).
-   * None running is what a growing lag alone cannot tell from a slow scorer. A member that died
-   * stays listed until its session times out (6 s for the scorer).
+   * None running (or no such group: {@code g} null) is what a growing lag alone cannot tell from a
+   * slow scorer. A member that died stays listed until its session times out (6 s for the scorer).
    */
   static String instances(ConsumerGroupDescription g) {
-    if (g.members().isEmpty()) {
+    if (g == null || g.members().isEmpty()) {
       return "NOT RUNNING (no instance in the group)";
     }
     Map<String, String> processes = new TreeMap<>();
@@ -121,8 +121,7 @@ public final class StatusCommand implements Callable<Integer> {
             OffsetAndMetadata c = committed.get(tp);
             lag += end.get(tp) - (c == null ? begin.get(tp) : c.offset());
           }
-          ConsumerGroupDescription g = groups.get(id);
-          out.printf("scorer (group %s): %s, %s%n", id, g == null ? "NOT RUNNING (no instance in the group)" : instances(g),
+          out.printf("scorer (group %s): %s, %s%n", id, instances(groups.get(id)),
               committed.isEmpty() ? "no committed offsets (not started yet?)" : "lag " + lag + " frame(s) behind");
         });
         if (described.containsKey(Topics.MODELS.name())) {

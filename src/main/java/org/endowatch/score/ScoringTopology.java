@@ -64,9 +64,13 @@ public final class ScoringTopology {
    * compaction (Kafka's default keeps it a day), long enough for any restore that began before.
    */
   public static final Map<String, Map<String, String>> CHANGELOG_CONFIGS = Map.of(
-      ALERT_STORE, new java.util.TreeMap<>(Map.of("segment.ms", "60000", "segment.bytes", "16777216")),
-      PENDING_STORE, new java.util.TreeMap<>(Map.of("segment.ms", "60000", "segment.bytes", "16777216",
-          "delete.retention.ms", "300000")));
+      ALERT_STORE, sorted(Map.of("segment.ms", "60000", "segment.bytes", "16777216")),
+      PENDING_STORE, sorted(Map.of("segment.ms", "60000", "segment.bytes", "16777216", "delete.retention.ms", "300000")));
+
+  /** Read-only, in key order (so `topics check` names differences in a stable order). */
+  private static Map<String, String> sorted(Map<String, String> m) {
+    return java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(m));
+  }
   /**
    * How long the first waiting frame of a backlog waits for company: long enough for the stream
    * thread to move every record of its last poll into the pending store (each takes well under a
