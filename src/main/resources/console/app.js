@@ -35,11 +35,33 @@ function cue() {
 $('#sound').checked = localStorage.getItem('endowatch.sound') === 'on';
 $('#sound').onchange = () => localStorage.setItem('endowatch.sound', $('#sound').checked ? 'on' : 'off');
 
+function clock(ms) { return new Date(ms).toLocaleTimeString(); }
+
+// Whether what the page shows is current (the console's view of Kafka, not the page's of the
+// console, which the header says): silence from a lost broker must not read as quiet tissue.
+let source = { status: 'OK' };
+function renderSource() {
+  const s = source, b = $('#source');
+  const text = {
+    UNREACHABLE: () => 'NOT UPDATING since ' + clock(s.sinceMs) + ': the console cannot reach Kafka. What is shown is from then; live procedures go on unseen.',
+    FEED_ERROR: () => 'NOT UPDATING since ' + clock(s.sinceMs) + ': reading the topics fails (' + s.message + ').',
+    PARTITIONS_OFFLINE: () => 'Partitions offline since ' + clock(s.sinceMs) + ': ' + s.offline.join(', ') + '. Procedures on them do not update.',
+    CATCHING_UP: () => 'Kafka answers again (silent since ' + clock(s.sinceMs) + '); reading what it took in meanwhile: ' + s.behind + ' records to go.',
+    LOADING: () => 'Reading the topics\' history: ' + s.behind + ' records to go.',
+  }[s.status];
+  b.dataset.status = s.status;
+  b.textContent = text ? text() : '';
+  b.hidden = !text;
+  b.className = s.status === 'LOADING' ? 'info' : 'warn';
+  renderOverview();
+}
+
 function renderOverview() {
   const body = $('#procedures tbody');
   const rows = [...procs.values()].sort((a, b) => b.lastCaptureMs - a.lastCaptureMs);
   const alerting = rows.filter(s => s.alerting).length;
-  document.title = (alerting ? '● ALERT (' + alerting + ') — ' : '') + 'endowatch console';
+  const frozen = source.status === 'UNREACHABLE' || source.status === 'FEED_ERROR';
+  document.title = (frozen ? '⚠ NOT UPDATING — ' : '') + (alerting ? '● ALERT (' + alerting + ') — ' : '') + 'endowatch console';
   $('#empty').hidden = rows.length > 0;
   body.replaceChildren(...rows.map(s => {
     const tr = document.createElement('tr');
@@ -49,8 +71,12 @@ function renderOverview() {
     const unscored = s.live && s.unscored;
     if (unscored) tr.classList.add('unscored');
     if (sel && sel.id === s.id) tr.classList.add('selected');
-    const state = !s.live ? 'ended' : unscored ? 'NOT SCORED (' + Math.round(s.unscoredMs / 1000) + ' s behind)' : 'live';
-    const cells = [s.id, state, fmt(s.fps, 1), fmt(s.lastScore, 4), s.alerting ? 'ALERT' : (s.alerts ? s.alerts + ' past' : '–'), s.latencyMs + ' ms'];
+    // Its records do not reach the console: shown as it was then, in alert if it was.
+    if (s.staleSinceMs) tr.classList.add('stale');
+    const state = s.staleSinceMs ? 'NOT UPDATING (since ' + clock(s.staleSinceMs) + ')' : !s.live ? 'ended'
+      : unscored ? 'NOT SCORED (' + Math.round(s.unscoredMs / 1000) + ' s behind)' : 'live';
+    const alert = s.alerting ? (s.staleSinceMs ? 'ALERT (last known)' : 'ALERT') : (s.alerts ? s.alerts + ' past' : '–');
+    const cells = [s.id, state, fmt(s.fps, 1), fmt(s.lastScore, 4), alert, s.latencyMs + ' ms'];
     cells.forEach(c => { const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); });
     tr.onclick = () => select(s.id);
     return tr;
@@ -222,6 +248,7 @@ function connect() {
   const es = new EventSource(url('/api/events'));
   es.onopen = () => { $('#connection').textContent = 'connected'; $('#connection').className = 'on'; };
   es.onerror = () => { $('#connection').textContent = 'reconnecting…'; $('#connection').className = 'off'; };
+  es.addEventListener('source', e => { source = JSON.parse(e.data); renderSource(); });
   es.addEventListener('summary', e => {
     const s = JSON.parse(e.data);
     procs.set(s.id, s);

@@ -1,13 +1,20 @@
 package org.endowatch.console;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -19,15 +26,23 @@ import org.slf4j.LoggerFactory;
  * Feeds the {@link ConsoleStore} from the topics, as a downstream consumer (read committed,
  * no consumer group: every console sees everything, from the start of retention). Bad records
  * are counted and skipped: a console must keep showing the other procedures. Also reads single
- * frames back by offset for recorded procedures.
+ * frames back by offset for recorded procedures. Every {@link SourceHealth#PROBE_EVERY_MS} it asks
+ * the broker for the shown topics' partitions, so the store knows when what it shows stands still
+ * (no answer, a partition without a leader, a read that fails) and the page can say so; a topic
+ * given more partitions is read on them too.
  */
 public final class ConsoleFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleFeed.class);
   /** How often the store forgets what retention deleted: retention is counted in hours and days. */
   static final Duration EXPIRE_EVERY = Duration.ofMinutes(1);
 
+  /** The topics a console shows. */
+  static final List<String> SHOWN = List.of(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name());
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
   private final Properties client;
   private final ConsoleStore store;
+  private final SourceHealth health;
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaConsumer<String, byte[]> fetcher;
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -40,10 +55,12 @@ public final class ConsoleFeed implements AutoCloseable {
     this.client.put("isolation.level", "read_committed");
     this.client.put("enable.auto.commit", "false");
     this.store = store;
+    this.health = new SourceHealth(System::currentTimeMillis);
+    store.watchedBy(health);
     this.consumer = new KafkaConsumer<>(this.client, new StringDeserializer(), new ByteArrayDeserializer());
     this.fetcher = new KafkaConsumer<>(this.client, new StringDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> all = new ArrayList<>();
-    for (String t : List.of(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name())) {
+    for (String t : SHOWN) {
       consumer.partitionsFor(t, Duration.ofSeconds(15)).forEach(p -> all.add(new TopicPartition(t, p.partition())));
     }
     consumer.assign(all);
@@ -59,26 +76,124 @@ public final class ConsoleFeed implements AutoCloseable {
   }
 
   private void run() {
-    long nextExpiry = 0;
+    long nextExpiry = System.nanoTime();
+    long nextProbe = System.nanoTime();
+    Map<TopicPartition, Long> mark = null;
+    SourceHealth.Status said = SourceHealth.Status.OK;
     try {
       while (running.get()) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          apply(r);
-        }
-        store.announceChanges();
-        if (System.nanoTime() - nextExpiry >= 0) {
-          nextExpiry = System.nanoTime() + EXPIRE_EVERY.toNanos();
-          int forgotten = store.expire();
-          if (forgotten > 0) {
-            LOG.info("forgot {} procedures that the topics no longer hold", forgotten);
+        try {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            apply(r);
           }
+          health.read();
+          if (System.nanoTime() - nextProbe >= 0) {
+            nextProbe = System.nanoTime() + SourceHealth.PROBE_EVERY_MS * 1_000_000;
+            mark = probe(mark);
+          }
+          store.announceChanges();
+          if (System.nanoTime() - nextExpiry >= 0) {
+            nextExpiry = System.nanoTime() + EXPIRE_EVERY.toNanos();
+            int forgotten = store.expire();
+            if (forgotten > 0) {
+              LOG.info("forgot {} procedures that the topics no longer hold", forgotten);
+            }
+          }
+        } catch (WakeupException stopping) {
+          throw stopping;
+        } catch (RuntimeException e) {
+          // The console must go on reading once the cause passes (a permission granted, a topic
+          // created again): a feed thread that died here left the page frozen and saying "connected".
+          health.error(e.getClass().getSimpleName() + ": " + e.getMessage());
+          store.announceChanges();
+          Thread.sleep(1_000);
+        }
+        said = sayChange(said);
+      }
+    } catch (WakeupException | InterruptedException stopping) {
+      // close() wakes the consumer up
+    }
+  }
+
+  /**
+   * Asks the broker for the shown topics' partitions and leaders, within {@link #PROBE_TIMEOUT}: an
+   * answer is a contact (no answer is the silence {@link SourceHealth} counts). After an outage, and
+   * at start, the topics' end offsets then are the mark the feed has to reach to be up to date
+   * again; returns the mark still to reach (null when reached).
+   */
+  private Map<TopicPartition, Long> probe(Map<TopicPartition, Long> mark) {
+    Map<String, List<PartitionInfo>> topics;
+    try {
+      topics = consumer.listTopics(PROBE_TIMEOUT);
+    } catch (TimeoutException silence) {
+      return mark;
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    Set<TopicPartition> offline = new HashSet<>();
+    Set<TopicPartition> present = new HashSet<>();
+    for (String t : SHOWN) {
+      List<PartitionInfo> partitions = topics.get(t);
+      if (partitions == null) {
+        throw new IllegalStateException("topic " + t + " does not exist (endowatch topics apply creates it)");
+      }
+      counts.put(t, partitions.size());
+      for (PartitionInfo p : partitions) {
+        TopicPartition tp = new TopicPartition(t, p.partition());
+        present.add(tp);
+        if (p.leader() == null || p.leader().isEmpty()) {
+          offline.add(tp);
         }
       }
-    } catch (WakeupException stopping) {
-      // close() wakes the consumer up
-    } catch (RuntimeException e) {
-      LOG.error("console feed stopped: {}", e.getMessage());
     }
+    Set<TopicPartition> added = new HashSet<>(present);
+    added.removeAll(consumer.assignment());
+    if (!added.isEmpty()) {
+      // More partitions than at start (kafka-topics --alter): read them too, from their beginning.
+      LOG.info("reading {} partitions added since the console started: {}", added.size(), added);
+      List<TopicPartition> all = new ArrayList<>(consumer.assignment());
+      all.addAll(added);
+      consumer.assign(all);
+      consumer.seekToBeginning(added);
+    }
+    if (health.contact(counts, offline)) {
+      Set<TopicPartition> online = new HashSet<>(present);
+      online.removeAll(offline);
+      try {
+        mark = consumer.endOffsets(online, PROBE_TIMEOUT);
+      } catch (TimeoutException silence) {
+        return null;
+      }
+    }
+    if (mark == null) {
+      return null;
+    }
+    long behind = 0;
+    for (Map.Entry<TopicPartition, Long> e : mark.entrySet()) {
+      long at;
+      try {
+        at = consumer.position(e.getKey(), Duration.ZERO);
+      } catch (TimeoutException notYet) {
+        at = 0;
+      }
+      behind += Math.max(0, e.getValue() - at);
+    }
+    health.progress(behind);
+    return behind == 0 ? null : mark;
+  }
+
+  /** Logs each change of whether the console is current, once. */
+  private SourceHealth.Status sayChange(SourceHealth.Status said) {
+    SourceHealth.State now = health.state();
+    if (now.status() != said) {
+      switch (now.status()) {
+        case OK -> LOG.info("up to date with the topics");
+        case LOADING, CATCHING_UP -> LOG.info("{}: {} records to read", now.message(), now.behind());
+        case UNREACHABLE -> LOG.warn("{} since {}: the console shows what it had then", now.message(), Instant.ofEpochMilli(now.sinceMs()));
+        case FEED_ERROR -> LOG.warn("cannot read the topics: {} (trying again every second)", now.message());
+        case PARTITIONS_OFFLINE -> LOG.warn("{}: {} (procedures on them do not update)", now.message(), now.offline());
+      }
+    }
+    return now.status();
   }
 
   private void apply(ConsumerRecord<String, byte[]> r) {

@@ -90,6 +90,7 @@ public final class ConsoleServer implements AutoCloseable {
       case "/app.js" -> resource(ex, "app.js", "text/javascript; charset=utf-8");
       case "/app.css" -> resource(ex, "app.css", "text/css; charset=utf-8");
       case "/api/procedures" -> json(ex, store.summaries());
+      case "/api/source" -> json(ex, store.source());
       case "/api/events" -> events(ex);
       default -> procedureRoute(ex, path);
     }
@@ -140,13 +141,15 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   /**
-   * The SSE stream: "summary" per changed procedure (newest only), "alert" per alert event, "forget"
-   * per procedure the topics no longer hold.
+   * The SSE stream: "source" first and whenever whether the console is current changes (newest
+   * only), "summary" per changed procedure (newest only), "alert" per alert event, "forget" per
+   * procedure the topics no longer hold.
    */
   private void events(HttpExchange ex) throws IOException {
     Map<String, String> pending = new LinkedHashMap<>();
     ArrayDeque<String> alerts = new ArrayDeque<>();
     ArrayDeque<String> forgotten = new ArrayDeque<>();
+    String[] source = {write(store.source())};
     Object signal = new Object();
     ConsoleStore.Listener listener = new ConsoleStore.Listener() {
       @Override
@@ -168,6 +171,14 @@ public final class ConsoleServer implements AutoCloseable {
           signal.notifyAll();
         }
       }
+
+      @Override
+      public void source(SourceHealth.State state) {
+        synchronized (signal) {
+          source[0] = write(state);
+          signal.notifyAll();
+        }
+      }
     };
     ex.getResponseHeaders().set("Content-Type", "text/event-stream");
     ex.getResponseHeaders().set("Cache-Control", "no-store");
@@ -179,8 +190,12 @@ public final class ConsoleServer implements AutoCloseable {
       while (open) {
         StringBuilder batch = new StringBuilder();
         synchronized (signal) {
-          if (pending.isEmpty() && alerts.isEmpty() && forgotten.isEmpty()) {
+          if (source[0] == null && pending.isEmpty() && alerts.isEmpty() && forgotten.isEmpty()) {
             signal.wait(15_000);
+          }
+          if (source[0] != null) {
+            batch.append("event: source\ndata: ").append(source[0]).append("\n\n");
+            source[0] = null;
           }
           for (String a : alerts) {
             batch.append("event: alert\ndata: ").append(a).append("\n\n");

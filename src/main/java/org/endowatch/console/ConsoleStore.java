@@ -51,9 +51,14 @@ public final class ConsoleStore {
    *
    * @param unscoredMs how far its newest frame is ahead of its newest outcome (0 when scored up to
    *     date, or ended); at {@link #UNSCORED_MS} or more the page says it is not being scored
+   * @param staleSinceMs for a live procedure whose records the console cannot currently read (its
+   *     broker unreachable, a partition of it offline: {@link SourceHealth}), since when what is
+   *     shown of it stands still; 0 when current. Such a procedure is judged live, and in alert, as
+   *     of that moment: silence from a lost broker is not the end of a procedure or of its alert.
    */
   public record Summary(String id, boolean live, long frames, long lastIndex, double fps, Double lastScore,
-      double threshold, boolean alerting, int alerts, long latencyMs, String model, long lastCaptureMs, long unscoredMs) {
+      double threshold, boolean alerting, int alerts, long latencyMs, String model, long lastCaptureMs, long unscoredMs,
+      long staleSinceMs) {
     @com.fasterxml.jackson.annotation.JsonProperty
     public boolean unscored() {
       return unscoredMs >= UNSCORED_MS;
@@ -86,12 +91,18 @@ public final class ConsoleStore {
 
     /** The procedure is gone from the topics and from the store ({@link #expire}). */
     default void forgotten(String id) {}
+
+    /** Whether what the console shows is current changed ({@link SourceHealth}). */
+    default void source(SourceHealth.State state) {}
   }
 
   private final Map<String, Procedure> procedures = new HashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final LongSupplier clock;
   private final Retention retention;
+  private volatile SourceHealth health = SourceHealth.none();
+  private SourceHealth.State pushedSource = SourceHealth.State.UP_TO_DATE;
+  private long pushedSourceAtMs;
 
   /** A store that forgets nothing (tests, short-lived tools). */
   public ConsoleStore(LongSupplier clock) {
@@ -105,6 +116,16 @@ public final class ConsoleStore {
 
   public Retention retention() {
     return retention;
+  }
+
+  /** Where the store learns whether its records are current: the feed that fills it. */
+  void watchedBy(SourceHealth health) {
+    this.health = health;
+  }
+
+  /** Whether what the store holds is current, as the page's banner says it. */
+  public SourceHealth.State source() {
+    return health.state();
   }
 
   public void listen(Listener l) {
@@ -253,10 +274,14 @@ public final class ConsoleStore {
    * Tells the listeners about every procedure whose state changed without a score saying so: one
    * that ended (it sends nothing, so no record carries the news and open pages showed it live for
    * good), one whose frames keep coming with no outcomes (the scorer is down: no alert can come),
-   * and one scored again. Called often (the feed does after every poll); quiet when nothing changed.
+   * and one scored again; one whose records stopped or resumed reaching the console; and the
+   * console's own {@link SourceHealth}, when it changes (records still to read at most once a second).
+   * Called often (the feed does after every poll); quiet when nothing changed.
    */
   public void announceChanges() {
     List<Summary> changed = new ArrayList<>();
+    SourceHealth.State source = health.state();
+    boolean sourceChanged;
     synchronized (this) {
       long nowMs = clock.getAsLong();
       for (Procedure p : procedures.values()) {
@@ -264,15 +289,26 @@ public final class ConsoleStore {
         // keeps weeks of ended procedures, and this runs after every poll.
         if (p.pushedLive || (p.lastFrameMs != Long.MIN_VALUE && nowMs - p.lastFrameMs < LIVE_MS)) {
           Summary now = summarize(p);
-          if (now.live() != p.pushedLive || now.unscored() != p.pushedUnscored) {
+          if (now.live() != p.pushedLive || now.unscored() != p.pushedUnscored || now.staleSinceMs() != p.pushedStaleSinceMs) {
             p.pushed(now);
             changed.add(now);
           }
         }
       }
+      SourceHealth.State was = pushedSource;
+      sourceChanged = source.status() != was.status() || source.sinceMs() != was.sinceMs()
+          || !source.message().equals(was.message()) || !source.offline().equals(was.offline())
+          || (source.behind() != was.behind() && nowMs - pushedSourceAtMs >= 1_000);
+      if (sourceChanged) {
+        pushedSource = source;
+        pushedSourceAtMs = nowMs;
+      }
     }
     for (Summary summary : changed) {
       listeners.forEach(l -> l.changed(summary, null));
+    }
+    if (sourceChanged) {
+      listeners.forEach(l -> l.source(source));
     }
   }
 
@@ -335,7 +371,8 @@ public final class ConsoleStore {
     // Live means frames captured just now, not records read just now (a console starting up
     // reads hours of recorded procedures in seconds).
     long newest = Math.max(last == null ? 0 : last.captureMs(), p.lastFrameMs);
-    boolean live = newest > 0 && clock.getAsLong() - newest < LIVE_MS;
+    long stale = health.staleSince(p.id, p.partition);
+    boolean live = newest > 0 && Math.min(clock.getAsLong(), stale) - newest < LIVE_MS;
     long unscoredMs = !live || p.lastFrameMs == Long.MIN_VALUE ? 0
         : Math.max(0, p.lastFrameMs - Math.max(p.lastOutcomeMs, p.firstFrameMs));
     // Only a live procedure is in alert: the scorer ends an open alert as its frames stop, and one
@@ -343,7 +380,7 @@ public final class ConsoleStore {
     boolean alerting = live && p.alerts.values().stream().anyMatch(a -> !a.type().equals(AlertEvent.END));
     return new Summary(p.id, live, p.frames, last == null ? -1 : last.index(), fps(p.captures),
         last == null ? null : last.score(), p.threshold, alerting, p.alerts.size(), last == null ? 0 : last.latencyMs(),
-        p.model, newest, unscoredMs);
+        p.model, newest, unscoredMs, live && stale != SourceHealth.CURRENT ? stale : 0);
   }
 
   static double fps(List<Long> captures) {
@@ -365,11 +402,13 @@ public final class ConsoleStore {
     Map<Long, Heatmap> peakHeatmaps = new HashMap<>();
     Map<String, AlertEvent> alerts = new LinkedHashMap<>();
     final List<Long> captures = new ArrayList<>();
-    int partition;
+    /** The frames topic's partition its frames are on; -1 before its first frame. */
+    int partition = -1;
     long frames;
     /** What the last summary the listeners heard said. */
     boolean pushedLive;
     boolean pushedUnscored;
+    long pushedStaleSinceMs;
     /** Capture times of its first and newest frame, and of its newest outcome (scored or skipped). */
     long firstFrameMs = Long.MAX_VALUE;
     long lastFrameMs = Long.MIN_VALUE;
@@ -386,6 +425,7 @@ public final class ConsoleStore {
     void pushed(Summary s) {
       pushedLive = s.live();
       pushedUnscored = s.unscored();
+      pushedStaleSinceMs = s.staleSinceMs();
     }
 
     void seen(long timestampMs) {

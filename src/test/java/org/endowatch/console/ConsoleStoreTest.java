@@ -210,4 +210,54 @@ class ConsoleStoreTest {
     assertThat(store.summary("a").alerting()).isFalse();
     assertThat(store.alerts("a")).extracting(AlertEvent::type).containsExactly(AlertEvent.START);
   }
+
+  @Test
+  void aProcedureWhoseRecordsCannotBeReadStaysAsItWasInsteadOfEnding() {
+    AtomicLong now = new AtomicLong(100_000);
+    ConsoleStore store = new ConsoleStore(now::get);
+    SourceHealth health = SourceHealthTest.upToDate(now);
+    store.watchedBy(health);
+    List<String> heard = new ArrayList<>();
+    List<SourceHealth.Status> sources = new ArrayList<>();
+    store.listen(new ConsoleStore.Listener() {
+      @Override
+      public void changed(ConsoleStore.Summary s, AlertEvent alert) {
+        heard.add(s.live() + "/" + s.alerting() + "/" + s.staleSinceMs());
+      }
+
+      @Override
+      public void source(SourceHealth.State state) {
+        sources.add(state.status());
+      }
+    });
+    store.frame(frame("room-1", 0, 100_000), 1, 0);
+    store.score(Score.scored("room-1", 0, 100_000, 100_030, 0.9, 0.3, "m"));
+    store.alert(new AlertEvent(AlertEvent.START, "room-1/0", "room-1", 0, 0, 0, 0.9, null, 100_000, 100_030, "m", null));
+    store.announceChanges();
+    assertThat(heard).containsExactly("true/false/0", "true/true/0");
+    assertThat(sources).as("nothing to say while up to date").isEmpty();
+
+    // The broker goes silent: nothing arrives, and nothing must read as the procedure's end.
+    now.set(100_000 + SourceHealth.UNREACHABLE_AFTER_MS + 1);
+    store.announceChanges();
+    now.set(100_000 + ConsoleStore.LIVE_MS + 60_000);
+    store.announceChanges();
+    ConsoleStore.Summary s = store.summary("room-1");
+    assertThat(s.live()).isTrue();
+    assertThat(s.alerting()).as("its open alert stays shown").isTrue();
+    assertThat(s.staleSinceMs()).isEqualTo(100_000);
+    assertThat(heard).containsExactly("true/false/0", "true/true/0", "true/true/100000");
+    assertThat(sources).containsExactly(SourceHealth.Status.UNREACHABLE);
+
+    // Back, and read up to date: the procedure had ended meanwhile, and now says so.
+    health.contact(SourceHealthTest.SIX, java.util.Set.of());
+    store.announceChanges();
+    assertThat(store.summary("room-1").live()).as("still as it was while catching up").isTrue();
+    health.progress(0);
+    store.announceChanges();
+    assertThat(store.summary("room-1").live()).isFalse();
+    assertThat(heard).containsExactly("true/false/0", "true/true/0", "true/true/100000", "false/false/0");
+    assertThat(sources).containsExactly(SourceHealth.Status.UNREACHABLE, SourceHealth.Status.CATCHING_UP, SourceHealth.Status.OK);
+    assertThat(store.source()).isEqualTo(SourceHealth.State.UP_TO_DATE);
+  }
 }
