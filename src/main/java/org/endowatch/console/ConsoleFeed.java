@@ -3,7 +3,6 @@ package org.endowatch.console;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -48,6 +46,9 @@ public final class ConsoleFeed implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
   private volatile long skipped;
+  /** End offsets the feed has to read up to after an outage (and at start); the feed thread's only. */
+  private Map<TopicPartition, Long> mark;
+  private boolean markWanted;
 
   public ConsoleFeed(Properties client, ConsoleStore store) {
     this.client = new Properties();
@@ -78,7 +79,6 @@ public final class ConsoleFeed implements AutoCloseable {
   private void run() {
     long nextExpiry = System.nanoTime();
     long nextProbe = System.nanoTime();
-    Map<TopicPartition, Long> mark = null;
     SourceHealth.Status said = SourceHealth.Status.OK;
     try {
       while (running.get()) {
@@ -89,7 +89,7 @@ public final class ConsoleFeed implements AutoCloseable {
           health.read();
           if (System.nanoTime() - nextProbe >= 0) {
             nextProbe = System.nanoTime() + SourceHealth.PROBE_EVERY_MS * 1_000_000;
-            mark = probe(mark);
+            probe();
           }
           store.announceChanges();
           if (System.nanoTime() - nextExpiry >= 0) {
@@ -119,33 +119,14 @@ public final class ConsoleFeed implements AutoCloseable {
    * Asks the broker for the shown topics' partitions and leaders, within {@link #PROBE_TIMEOUT}: an
    * answer is a contact (no answer is the silence {@link SourceHealth} counts). After an outage, and
    * at start, the topics' end offsets then are the mark the feed has to reach to be up to date
-   * again; returns the mark still to reach (null when reached).
+   * again.
    */
-  private Map<TopicPartition, Long> probe(Map<TopicPartition, Long> mark) {
-    Map<String, List<PartitionInfo>> topics;
-    try {
-      topics = consumer.listTopics(PROBE_TIMEOUT);
-    } catch (TimeoutException silence) {
-      return mark;
+  private void probe() {
+    SourceHealth.Answer answer = health.probe(consumer, SHOWN, PROBE_TIMEOUT);
+    if (answer == null) {
+      return;
     }
-    Map<String, Integer> counts = new HashMap<>();
-    Set<TopicPartition> offline = new HashSet<>();
-    Set<TopicPartition> present = new HashSet<>();
-    for (String t : SHOWN) {
-      List<PartitionInfo> partitions = topics.get(t);
-      if (partitions == null) {
-        throw new IllegalStateException("topic " + t + " does not exist (endowatch topics apply creates it)");
-      }
-      counts.put(t, partitions.size());
-      for (PartitionInfo p : partitions) {
-        TopicPartition tp = new TopicPartition(t, p.partition());
-        present.add(tp);
-        if (p.leader() == null || p.leader().isEmpty()) {
-          offline.add(tp);
-        }
-      }
-    }
-    Set<TopicPartition> added = new HashSet<>(present);
+    Set<TopicPartition> added = new HashSet<>(answer.partitions());
     added.removeAll(consumer.assignment());
     if (!added.isEmpty()) {
       // More partitions than at start (kafka-topics --alter): read them too, from their beginning.
@@ -155,17 +136,19 @@ public final class ConsoleFeed implements AutoCloseable {
       consumer.assign(all);
       consumer.seekToBeginning(added);
     }
-    if (health.contact(counts, offline)) {
-      Set<TopicPartition> online = new HashSet<>(present);
-      online.removeAll(offline);
+    markWanted |= answer.resumed();
+    if (markWanted) {
+      Set<TopicPartition> online = new HashSet<>(answer.partitions());
+      online.removeAll(answer.offline());
       try {
         mark = consumer.endOffsets(online, PROBE_TIMEOUT);
+        markWanted = false;
       } catch (TimeoutException silence) {
-        return null;
+        return;
       }
     }
     if (mark == null) {
-      return null;
+      return;
     }
     long behind = 0;
     for (Map.Entry<TopicPartition, Long> e : mark.entrySet()) {
@@ -178,7 +161,9 @@ public final class ConsoleFeed implements AutoCloseable {
       behind += Math.max(0, e.getValue() - at);
     }
     health.progress(behind);
-    return behind == 0 ? null : mark;
+    if (behind == 0) {
+      mark = null;
+    }
   }
 
   /** Logs each change of whether the console is current, once. */

@@ -1,13 +1,19 @@
 package org.endowatch.console;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.utils.Utils;
 import org.endowatch.contract.Topics;
 
@@ -101,6 +107,42 @@ public final class SourceHealth {
       offlineSince.putIfAbsent(tp, now);
     }
     return resumed || first;
+  }
+
+  /** What a probe found: every partition of the asked topics, those without a leader, and {@link #contact}'s answer. */
+  public record Answer(Set<TopicPartition> partitions, Set<TopicPartition> offline, boolean resumed) {}
+
+  /**
+   * Asks the brokers, through {@code consumer}, for {@code topics}' partitions and leaders (one
+   * metadata request, at most {@code timeout}) and reports the answer as a {@link #contact}; null
+   * when none came (the silence this counts). A topic the brokers do not know is an error: reading
+   * it cannot succeed until someone creates it.
+   */
+  public Answer probe(Consumer<?, ?> consumer, Collection<String> topics, Duration timeout) {
+    Map<String, List<PartitionInfo>> known;
+    try {
+      known = consumer.listTopics(timeout);
+    } catch (TimeoutException silence) {
+      return null;
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    Set<TopicPartition> all = new HashSet<>();
+    Set<TopicPartition> offline = new HashSet<>();
+    for (String t : topics) {
+      List<PartitionInfo> partitions = known.get(t);
+      if (partitions == null) {
+        throw new IllegalStateException("topic " + t + " does not exist (endowatch topics apply creates it)");
+      }
+      counts.put(t, partitions.size());
+      for (PartitionInfo p : partitions) {
+        TopicPartition tp = new TopicPartition(t, p.partition());
+        all.add(tp);
+        if (p.leader() == null || p.leader().isEmpty()) {
+          offline.add(tp);
+        }
+      }
+    }
+    return new Answer(all, offline, contact(counts, offline));
   }
 
   /** Progress towards the mark: {@code behind} records left; 0 means caught up. */

@@ -2,21 +2,28 @@ package org.endowatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.endowatch.console.AlertLines;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Topics;
+import org.endowatch.platform.EmbeddedKafkaBroker;
 import org.endowatch.testing.Cli;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
 import org.endowatch.testing.TopicWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code endowatch alerts} against a real broker: which events it prints, for whom, since when, in which form. */
 @ExtendWith(RealKafka.class)
@@ -67,5 +74,59 @@ class AlertsCommandIT {
 
   private static String line(AlertEvent a) {
     return AlertLines.line(a, ZoneId.systemDefault());
+  }
+
+  @Test
+  void followingSaysWhenKafkaIsSilentAndPrintsWhatCameMeanwhileOnceItIsBack(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("kafka");
+    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, data, Map.of(), Duration.ofSeconds(90));
+    int port = broker.port();
+    KafkaCluster own = KafkaCluster.of(broker.bootstrapServers(), "embedded, stopped by this test");
+    EmbeddedKafkaBroker again = null;
+    Path out = dir.resolve("alerts.out");
+    Path err = dir.resolve("alerts.err");
+    Process follow = null;
+    try {
+      assertThat(Cli.run("topics", "apply", "--bootstrap", own.bootstrapServers()).exitCode()).isZero();
+      follow = new ProcessBuilder("java", "-jar", System.getProperty("endowatch.jar", "target/endowatch.jar"), "alerts",
+          "--bootstrap", own.bootstrapServers(), "--follow").redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      long t = System.currentTimeMillis();
+      TopicWriter.send(own, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), "room-f",
+          List.of(new AlertEvent(AlertEvent.START, "room-f/10", "room-f", 10, 12, 12, 0.61, null, t, t, "m-1", null)));
+      await(out, "room-f alert-start frames 10-12");
+
+      broker.close();
+      await(err, "alerts: no answer from Kafka since ");
+      assertThat(Files.readString(err)).doesNotContain("answers again");
+      again = EmbeddedKafkaBroker.start(port, data, Map.of(), Duration.ofSeconds(90));
+      await(err, "alerts: Kafka answers again");
+      t = System.currentTimeMillis();
+      TopicWriter.send(own, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), "room-f",
+          List.of(new AlertEvent(AlertEvent.END, "room-f/10", "room-f", 10, 40, 12, 0.61, null, t, t, "m-1", AlertEvent.SCORES_FELL)));
+      await(out, "room-f alert-end frames 10-40");
+      assertThat(Files.readAllLines(err)).as("said once each").containsExactly(
+          Files.readAllLines(err).get(0), "alerts: Kafka answers again");
+      assertThat(Files.readAllLines(err).get(0)).matches(
+          "alerts: no answer from Kafka since \\d\\d:\\d\\d:\\d\\d; still waiting \\(alerts raised meanwhile print once it answers\\)");
+    } finally {
+      if (follow != null) {
+        follow.destroy();
+        follow.waitFor(20, TimeUnit.SECONDS);
+      }
+      if (again != null) {
+        again.close();
+      }
+      broker.close();
+    }
+  }
+
+  /** Waits up to a minute for {@code file} to contain {@code text}. */
+  private static void await(Path file, String text) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.readString(file).contains(text)) {
+      assertThat(System.nanoTime()).as("%s says '%s'; it holds: %s", file.getFileName(), text, Files.readString(file))
+          .isLessThan(deadline);
+      Thread.sleep(200);
+    }
   }
 }
