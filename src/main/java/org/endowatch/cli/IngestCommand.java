@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -156,14 +159,26 @@ public final class IngestCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hook);
       Progress progress = new Progress(err, frames.live() ? 10_000 : 2_000, "ingest", "sent");
       Ingestor.Summary summary;
+      ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ingest-ack-watch");
+        t.setDaemon(true);
+        return t;
+      });
+      SilenceWatch silence = new SilenceWatch(ingestor, err);
+      watch.scheduleWithFixedDelay(silence, 1, 1, TimeUnit.SECONDS);
       try {
         summary = ingestor.run(frames, stop::get, progress::report);
+        watch.shutdownNow();
+        watch.awaitTermination(5, TimeUnit.SECONDS);
+        // The run can end within a second of the broker's return: say it before the summary.
+        silence.run();
         out.printf(Locale.ROOT, "ingested %s as %s: %d frames read, %d sent, %d failed, %.1f frames/s, %.1f MB, "
                 + "grab->ack p50 %.1f ms, p99 %.1f ms%s%n", frames.describe(), procedure, summary.read(), summary.sent(),
             summary.failed(), summary.fps(), summary.bytes() / 1e6, summary.ackP50Ms(), summary.ackP99Ms(),
             stop.get() ? " (stopped by signal)" : "");
         out.flush();
       } finally {
+        watch.shutdownNow();
         // Only now may a SIGTERM's hook let the JVM exit: the summary above is printed first.
         done.countDown();
         try {
@@ -176,6 +191,37 @@ public final class IngestCommand implements Callable<Integer> {
         throw new IngestException(summary.failed() + " frame(s) were not acknowledged by Kafka, first " + summary.firstFailure());
       }
       return 0;
+    }
+  }
+
+  /**
+   * Says on stderr when Kafka has answered no frame for {@link Ingestor#SILENT_AFTER_MS} while frames wait,
+   * and when it answers again: the send loop may be blocked in the producer meanwhile, and its
+   * progress line then simply stops, which looks like a stalled camera.
+   */
+  static final class SilenceWatch implements Runnable {
+    private final Ingestor ingestor;
+    private final PrintWriter err;
+    private long silentFromNanos = -1;
+
+    SilenceWatch(Ingestor ingestor, PrintWriter err) {
+      this.ingestor = ingestor;
+      this.err = err;
+    }
+
+    @Override
+    public void run() {
+      Ingestor.Waiting w = ingestor.waiting();
+      if (silentFromNanos < 0 && w.silentMs() >= Ingestor.SILENT_AFTER_MS) {
+        silentFromNanos = System.nanoTime() - w.silentMs() * 1_000_000;
+        err.printf(Locale.ROOT, "ingest: no answer from Kafka for %d s, %d frames waiting: is the broker up? They are sent as it"
+            + " answers; frames that reach the scorer past its budget are skipped, not scored%n", w.silentMs() / 1000, w.frames());
+        err.flush();
+      } else if (silentFromNanos >= 0 && w.lastAckNanos() != Long.MIN_VALUE && w.lastAckNanos() - silentFromNanos > 0) {
+        err.printf(Locale.ROOT, "ingest: Kafka answers again, after %d s without%n", (System.nanoTime() - silentFromNanos) / 1_000_000_000);
+        err.flush();
+        silentFromNanos = -1;
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package org.endowatch.ingest;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,26 @@ public final class Ingestor {
   /** Bytes a record carries beyond the image: key, headers and batch framing, with room to spare. */
   static final int RECORD_OVERHEAD = 1024;
 
+  /**
+   * Frames handed to Kafka and not yet answered (acknowledged or failed), and for how long none has
+   * been answered while some wait: a broker that stops answering shows here, not in the send loop,
+   * which may be blocked in the producer meanwhile. {@code lastAckNanos}: when the newest
+   * acknowledgement came ({@link System#nanoTime}), to tell a return from a run that gave up.
+   */
+  public record Waiting(long frames, long silentMs, long lastAckNanos) {}
+
+  /**
+   * Silence worth telling the operator about: as long as the console waits before it calls a broker
+   * unreachable, so a slow acknowledgement or a leader election is not reported.
+   */
+  public static final long SILENT_AFTER_MS = 6_000;
+
+  private final AtomicLong handed = new AtomicLong();
+  private final AtomicLong answered = new AtomicLong();
+  /** When the newest acknowledgement came, or the first frame began to wait after all were answered. */
+  private volatile long quietSinceNanos = System.nanoTime();
+  private volatile long lastAckNanos = Long.MIN_VALUE;
+
   private final Options options;
   private final FramePreparer preparer;
   private final Producer<String, Frame> producer;
@@ -64,6 +85,13 @@ public final class Ingestor {
     this.failedCounter = Counter.builder("endowatch.ingest.frames.failed").register(metrics);
     this.bytesSummary = DistributionSummary.builder("endowatch.ingest.frame.bytes").baseUnit("bytes").register(metrics);
     this.ack = Timer.builder("endowatch.ingest.grab_to_ack").publishPercentiles(0.5, 0.99).register(metrics);
+    Gauge.builder("endowatch.ingest.frames.unacknowledged", () -> handed.get() - answered.get()).register(metrics);
+  }
+
+  /** What waits for Kafka's answer now (any thread). */
+  public Waiting waiting() {
+    long frames = handed.get() - answered.get();
+    return new Waiting(frames, frames <= 0 ? 0 : (System.nanoTime() - quietSinceNanos) / 1_000_000, lastAckNanos);
   }
 
   /**
@@ -107,7 +135,16 @@ public final class Ingestor {
         Frame frame = new Frame(options.procedureId(), index, capture, preparer.width(), preparer.height(), Frame.JPEG,
             source.describe(), jpeg);
         long frameIndex = index;
+        if (handed.getAndIncrement() == answered.get()) {
+          quietSinceNanos = System.nanoTime();
+        }
         producer.send(new ProducerRecord<>(options.topic(), null, capture, options.procedureId(), frame), (md, e) -> {
+          if (e == null) {
+            // A failure (a delivery timeout) is no answer from Kafka: only acknowledgements end a silence.
+            quietSinceNanos = System.nanoTime();
+            lastAckNanos = quietSinceNanos;
+          }
+          answered.incrementAndGet();
           if (e == null) {
             long nanos = System.nanoTime() - grabNanos;
             ack.record(nanos, TimeUnit.NANOSECONDS);

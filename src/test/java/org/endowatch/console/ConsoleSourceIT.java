@@ -171,29 +171,29 @@ class ConsoleSourceIT {
     }
   }
 
-  /** A frame and its outcome, as ingest and the scorer would write them; frames to {@code framesPartition}. */
-  static void send(KafkaProducer<String, byte[]> producer, String id, int framesPartition, long index) throws Exception {
+  /** A frame and its outcome, as ingest and the scorer would write them, waiting for both to be written; frames to {@code framesPartition}. */
+  static void send(KafkaProducer<String, byte[]> producer, String id, int framesPartition, long index) {
+    write(producer, id, framesPartition, index, 0.2);
+    producer.flush();
+  }
+
+  private static void write(KafkaProducer<String, byte[]> producer, String id, Integer framesPartition, long index, double score) {
     long ts = System.currentTimeMillis();
     Frame f = new Frame(id, index, ts, 8, 8, Frame.JPEG, "test", new byte[] {1, 2, 3});
     var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
     byte[] frame = Topics.FRAMES.valueSerde().serializer().serialize(Topics.FRAMES.name(), headers, f);
-    producer.send(new ProducerRecord<>(Topics.FRAMES.name(), framesPartition, ts, id, frame, headers)).get();
+    producer.send(new ProducerRecord<>(Topics.FRAMES.name(), framesPartition, ts, id, frame, headers));
     producer.send(new ProducerRecord<>(Topics.SCORES.name(), id,
-        Topics.SCORES.valueSerde().serializer().serialize("", Score.scored(id, index, ts, ts + 30, 0.2, 0.5, "m")))).get();
+        Topics.SCORES.valueSerde().serializer().serialize("", Score.scored(id, index, ts, ts + 30, score, 0.5, "m"))));
   }
 
   /** A procedure in alert from its sixth frame on, 10 frames a second, until stopped (waiting out a lost broker). */
   static void feed(Properties client, String id, AtomicBoolean stop) {
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(client, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; !stop.get(); i++) {
-        long ts = System.currentTimeMillis();
-        Frame f = new Frame(id, i, ts, 8, 8, Frame.JPEG, "test", new byte[] {1, 2, 3});
-        var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
-        byte[] frame = Topics.FRAMES.valueSerde().serializer().serialize(Topics.FRAMES.name(), headers, f);
-        producer.send(new ProducerRecord<>(Topics.FRAMES.name(), null, ts, id, frame, headers));
-        producer.send(new ProducerRecord<>(Topics.SCORES.name(), id,
-            Topics.SCORES.valueSerde().serializer().serialize("", Score.scored(id, i, ts, ts + 30, i >= 5 ? 0.9 : 0.2, 0.5, "m"))));
+        write(producer, id, null, i, i >= 5 ? 0.9 : 0.2);
         if (i == 7) {
+          long ts = System.currentTimeMillis();
           AlertEvent a = new AlertEvent(AlertEvent.START, id + "/5", id, 5, 7, 7, 0.9, null, ts, ts, "m", null);
           producer.send(new ProducerRecord<>(Topics.ALERTS.name(), id, Topics.ALERTS.valueSerde().serializer().serialize("", a)));
         }

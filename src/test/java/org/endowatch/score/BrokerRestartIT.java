@@ -14,6 +14,7 @@ import org.endowatch.config.KafkaSettings;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
+import org.endowatch.ingest.Ingestor;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.platform.EmbeddedKafkaBroker;
 import org.endowatch.testing.Cli;
@@ -50,12 +51,18 @@ class BrokerRestartIT {
             "--source", video.toString(), "--procedure", "restart-1", "--realtime"));
         Thread.sleep(3_000);
         first.close();
-        Thread.sleep(4_000);
+        // Down longer than ingest waits before it says Kafka is silent.
+        Thread.sleep(Ingestor.SILENT_AFTER_MS + 3_000);
         second = EmbeddedKafkaBroker.start(port, data, Map.of(), Duration.ofSeconds(90));
 
         Cli.Result r = ingest.get(180, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("200 frames read, 200 sent, 0 failed");
+        // The operator at the ingest terminal is told, once, and told when it is over.
+        List<String> said = r.err().lines().filter(l -> l.contains("Kafka")).toList();
+        assertThat(said).as(r.err()).hasSize(2);
+        assertThat(said.get(0)).matches("ingest: no answer from Kafka for [6-9] s, \\d+ frames waiting: is the broker up\\? .*");
+        assertThat(said.get(1)).matches("ingest: Kafka answers again, after \\d+ s without");
         KafkaCluster cluster = KafkaCluster.of(bootstrap, "embedded, restarted");
         List<ConsumerRecord<String, Frame>> frames = TopicReader.read(cluster, Topics.FRAMES.name(),
             Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("restart-1"), 200);
