@@ -55,6 +55,10 @@ public final class ConsoleFeed implements AutoCloseable {
     this.client.putAll(client);
     this.client.put("isolation.level", "read_committed");
     this.client.put("enable.auto.commit", "false");
+    // Reading from the start of retention races the broker deleting old segments: a position that
+    // falls out of range then resumes at the oldest record kept, not (Kafka's default) at the end,
+    // which silently dropped a partition's whole history from the console.
+    this.client.put("auto.offset.reset", "earliest");
     this.store = store;
     this.health = new SourceHealth(System::currentTimeMillis);
     store.watchedBy(health);
