@@ -34,6 +34,9 @@ public final class ProcedureRecords {
     p.putAll(client);
     p.put("isolation.level", "read_committed");
     p.put("enable.auto.commit", "false");
+    // Retention can delete the oldest segment while a long procedure is read: go on from the oldest
+    // record kept, where Kafka's default ('latest') jumped to the end and silently ended the read.
+    p.put("auto.offset.reset", "earliest");
     try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
       List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15));
       if (partitions == null || partitions.isEmpty()) {
