@@ -20,9 +20,11 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.endowatch.contract.AlertEvent;
@@ -45,8 +47,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The console loses what it reads from: its broker stops, or partitions lose their leader. Nothing
  * arrives, which must not look like quiet: the page says since when it is not updating, and keeps
- * a live procedure live, with its open alert, instead of calling it ended. Each test has brokers of
- * its own, since it stops them.
+ * a live procedure live, with its open alert, instead of calling it ended. Or retention deletes
+ * what a starting console is still reading: it loses only that. Each test has brokers of its own,
+ * since it stops them or deletes records.
  */
 class ConsoleSourceIT {
   static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -167,6 +170,44 @@ class ConsoleSourceIT {
         send(producer, "on-3", 3, 0);
         JsonNode added = until(server.port(), "/api/procedures", r -> row(r, "on-3").get("frames").asLong() == 1);
         assertThat(row(added, "on-3").get("live").asBoolean()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void historyDeletedUnderAStartingConsoleCostsOnlyWhatWasDeleted(@TempDir Path dir) throws Exception {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), Map.of(), Duration.ofSeconds(90))) {
+      assertThat(Cli.run("topics", "apply", "--bootstrap", broker.bootstrapServers()).exitCode()).isZero();
+      Properties client = new Properties();
+      client.put("bootstrap.servers", broker.bootstrapServers());
+      int partition;
+      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(client, new StringSerializer(), new ByteArraySerializer())) {
+        for (int i = 0; i < 2_000; i++) {
+          write(producer, "old-1", null, i, 0.2);
+        }
+        producer.flush();
+        partition = producer.partitionsFor(Topics.FRAMES.name()).size();
+      }
+      partition = BuiltInPartitioner.partitionForKey("old-1".getBytes(StandardCharsets.UTF_8), partition);
+      // A console reading one record per fetch, so that retention strikes while it reads the history.
+      Properties slow = new Properties();
+      slow.putAll(client);
+      slow.put("max.partition.fetch.bytes", "1");
+      ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+      try (ConsoleFeed feed = new ConsoleFeed(slow, store); Admin admin = Admin.create(client)) {
+        TopicPartition frames = new TopicPartition(Topics.FRAMES.name(), partition);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (store.location("old-1", 100) == null) {
+          assertThat(System.nanoTime()).as("the console reads the first frames").isLessThan(deadline);
+          Thread.sleep(20);
+        }
+        assertThat(store.location("old-1", 1_499)).as("the deletion comes before the console got there").isNull();
+        admin.deleteRecords(Map.of(frames, RecordsToDelete.beforeOffset(1_500))).all().get();
+        while (store.location("old-1", 1_999) == null) {
+          assertThat(System.nanoTime()).as("the console reads on from the oldest frame kept, to the last").isLessThan(deadline);
+          Thread.sleep(100);
+        }
+        assertThat(store.location("old-1", 1_500)).containsExactly(partition, 1_500);
       }
     }
   }
