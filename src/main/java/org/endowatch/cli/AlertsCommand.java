@@ -61,6 +61,9 @@ public final class AlertsCommand implements Callable<Integer> {
     Properties p = settings.clientProps();
     p.put("isolation.level", "read_committed");
     p.put("enable.auto.commit", "false");
+    // As the console: retention deleting the oldest alerts while --since 30d reads them must not
+    // send the reader to the end (Kafka's default), past every alert in between.
+    p.put("auto.offset.reset", "earliest");
     PrintWriter out = spec.commandLine().getOut();
     AtomicBoolean stop = new AtomicBoolean();
     Thread hook = new Thread(() -> stop.set(true), "alerts-stop");
