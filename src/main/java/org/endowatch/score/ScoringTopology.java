@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -150,7 +151,7 @@ public final class ScoringTopology {
    */
   public static Topology build(Settings s, Supplier<FrameScorer> scorer, LongSupplier clock, MeterRegistry metrics) {
     Topology t = new Topology();
-    t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), s.input());
+    t.addSource(startWithoutOffsets(s), SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), s.input());
     t.addProcessor(PROCESSOR, () -> new ScoringProcessor(s, scorer, clock, metrics), SOURCE);
     // In-memory stores, changelogged like any other (exactly once and restore after a crash are the
     // same): they hold one alert state per procedure and a few waiting frames. RocksDB stores were
@@ -171,6 +172,25 @@ public final class ScoringTopology {
         Topics.FRAMES_DLQ.valueSerde().serializer(), PROCESSOR);
     return t;
   }
+
+  /**
+   * How far back a scorer reads a partition its group has no committed offset for (a new
+   * application id, offsets expired after a week without scorers, a partition added to the topic).
+   * A live scorer (a staleness budget) looks back {@link #FRESH_START_LOOKBACK}: every frame older
+   * than its budget would only be skipped, and Kafka Streams' default (the topic's start) made a new
+   * group work through a day of recorded frames, writing a skip for each (a second outcome for the
+   * frames an earlier group scored) while the live procedures on those partitions waited behind
+   * them. Scoring everything (budget 0: a re-scoring's own copy of a procedure) reads from the start.
+   */
+  static AutoOffsetReset startWithoutOffsets(Settings s) {
+    return s.budgetMs() <= 0 ? AutoOffsetReset.earliest() : AutoOffsetReset.byDuration(FRESH_START_LOOKBACK);
+  }
+
+  /**
+   * A minute: far more than a failover or a group forming takes (seconds), so frames ingested just
+   * before a new group's scorer started still get their outcome.
+   */
+  public static final Duration FRESH_START_LOOKBACK = Duration.ofMinutes(1);
 
   /** Each procedure's alert state, in memory and changelogged; also what AlertCommitTest gives its mock context. */
   static StoreBuilder<KeyValueStore<String, AlertRule.State>> alertStore() {

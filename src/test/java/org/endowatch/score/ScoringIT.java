@@ -26,6 +26,8 @@ import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
 import org.endowatch.testing.TestFrames;
 import org.endowatch.testing.TestModels;
+import org.endowatch.testing.TopicWriter;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -97,6 +99,47 @@ class ScoringIT {
               .map(k -> c.get(k).value()).toList()).containsExactly("compact", "60000", "16777216", "300000");
         }
       }
+    }
+  }
+
+  /**
+   * A live scorer whose group has no offsets yet (a new application id) on a topic holding older
+   * procedures: it looks back a minute, not to the topic's start. Frames of the last minute get an
+   * outcome (here a skip: older than the 5 s budget), older ones none, and the live frame is scored.
+   */
+  @Test
+  void aNewGroupStartsAMinuteBackNotAtTheStartOfTheTopic(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
+    ScoringTopology.Outputs outputs = createTopics(kafka, suffix, 1);
+    String input = "frames" + suffix;
+    long now = System.currentTimeMillis();
+    long old = now - ScoringTopology.FRESH_START_LOOKBACK.toMillis() - 600_000;
+    List<Frame> earlier = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      earlier.add(new Frame("old-1", i, old + 40L * i, 8, 8, Frame.JPEG, "test", new byte[] {1}));
+    }
+    TopicWriter.send(kafka, input, Topics.FRAMES.valueSerde().serializer(), "old-1", earlier);
+    List<Frame> recent = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      recent.add(new Frame("recent-1", i, now - 20_000 + 40L * i, 8, 8, Frame.JPEG, "test", new byte[] {1}));
+    }
+    TopicWriter.send(kafka, input, Topics.FRAMES.valueSerde().serializer(), "recent-1", recent);
+
+    FrameScorer scorer = TestScorers.of("fresh-1", f -> new FrameScorer.Scored(0.2, new float[] {0.2f}, 1));
+    try (ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "fresh" + suffix, 1, dir.resolve("state"),
+        new ScoringTopology.Settings(input, outputs, 5_000, AlertRule.DEFAULT, 1), () -> scorer, new SimpleMeterRegistry())) {
+      app.start();
+      List<Score> skips = readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), 5);
+      assertThat(skips).extracting(sc -> sc.procedureId() + "/" + sc.frameIndex() + "/" + sc.skipReason())
+          .containsExactly("recent-1/0/stale", "recent-1/1/stale", "recent-1/2/stale", "recent-1/3/stale", "recent-1/4/stale");
+      // A live frame after the group formed is scored.
+      TopicWriter.send(kafka, input, Topics.FRAMES.valueSerde().serializer(), "live-1",
+          List.of(new Frame("live-1", 0, System.currentTimeMillis(), 8, 8, Frame.JPEG, "test", new byte[] {1})));
+      List<Score> all = readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), 6);
+      assertThat(all).hasSize(6);
+      assertThat(all.get(5).procedureId()).isEqualTo("live-1");
+      assertThat(all.get(5).isScored()).isTrue();
+      assertThat(all).noneMatch(sc -> sc.procedureId().equals("old-1"));
     }
   }
 
