@@ -1,6 +1,5 @@
 package org.endowatch.console;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
@@ -14,7 +13,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.utils.Utils;
 import org.endowatch.contract.Topics;
 
 /**
@@ -214,12 +212,11 @@ public final class SourceHealth {
     if (offlineSince.isEmpty()) {
       return since;
     }
-    byte[] key = procedure.getBytes(StandardCharsets.UTF_8);
     for (Map.Entry<TopicPartition, Long> e : offlineSince.entrySet()) {
       TopicPartition tp = e.getKey();
       Integer n = partitions.get(tp.topic());
       boolean frames = tp.topic().equals(Topics.FRAMES.name());
-      int mine = frames && framesPartition >= 0 ? framesPartition : n == null ? -1 : Utils.toPositive(Utils.murmur2(key)) % n;
+      int mine = frames && framesPartition >= 0 ? framesPartition : n == null ? -1 : Topics.partitionFor(procedure, n);
       if (tp.partition() == mine) {
         since = Math.min(since, e.getValue());
       }

@@ -186,9 +186,9 @@ class ConsoleSourceIT {
           write(producer, "old-1", null, i, 0.2);
         }
         producer.flush();
-        partition = producer.partitionsFor(Topics.FRAMES.name()).size();
+        int partitions = producer.partitionsFor(Topics.FRAMES.name()).size();
+        partition = BuiltInPartitioner.partitionForKey("old-1".getBytes(StandardCharsets.UTF_8), partitions);
       }
-      partition = BuiltInPartitioner.partitionForKey("old-1".getBytes(StandardCharsets.UTF_8), partition);
       // A console reading one record per fetch, so that retention strikes while it reads the history.
       Properties slow = new Properties();
       slow.putAll(client);
