@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -223,9 +224,14 @@ public final class StatusCommand implements Callable<Integer> {
   private void recentProcedures(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> scores,
       Map<String, Long> newestFrames, PrintWriter out) {
     Map<String, Score> latest = new TreeMap<>();
+    Map<String, Long> latestScored = new HashMap<>();
     TopicTail.read(consumer, scores, recent, r -> {
       try {
-        latest.put(r.key(), Topics.SCORES.valueSerde().deserializer().deserialize(r.topic(), r.value()));
+        Score s = Topics.SCORES.valueSerde().deserializer().deserialize(r.topic(), r.value());
+        latest.put(r.key(), s);
+        if (s.isScored()) {
+          latestScored.merge(r.key(), s.captureTimestampMs(), Math::max);
+        }
       } catch (RuntimeException bad) {
         // a bad record does not hide the others
       }
@@ -254,6 +260,14 @@ public final class StatusCommand implements Callable<Integer> {
       if (state.equals("live") && behind >= UNSCORED_MS) {
         // Frames keep coming without outcomes: the scorer is down or far behind, and no alert can come.
         state = String.format(Locale.ROOT, "NOT SCORED (%.0f s behind)", behind / 1000.0);
+      } else if (state.equals("live") && !s.isScored() && frame != null) {
+        // Outcomes come, but as skips: no alert can come either (as the console says it).
+        Long scored = latestScored.get(id);
+        if (scored == null) {
+          state = "NOT SCORED (every frame of the last " + recent + " outcomes per partition skipped as stale)";
+        } else if (frame - scored >= UNSCORED_MS) {
+          state = String.format(Locale.ROOT, "NOT SCORED (%.0f s, every frame skipped as stale)", (frame - scored) / 1000.0);
+        }
       }
       out.printf(Locale.ROOT, "  %-24s frame %-7d %-8s %s  model %s  %s%n", id, s.frameIndex(),
           s.isScored() ? String.format(Locale.ROOT, "%.4f", s.score()) : "skipped", s.anomalous() ? "ANOMALOUS" : "normal   ",

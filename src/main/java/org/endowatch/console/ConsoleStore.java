@@ -49,8 +49,10 @@ public final class ConsoleStore {
   /**
    * The overview row of a procedure.
    *
-   * @param unscoredMs how far its newest frame is ahead of its newest outcome (0 when scored up to
-   *     date, or ended); at {@link #UNSCORED_MS} or more the page says it is not being scored
+   * @param unscoredMs how far its newest frame is ahead of its newest scored frame (0 when scored up
+   *     to date, or ended); at {@link #UNSCORED_MS} or more the page says it is not being scored
+   * @param skipping whether outcomes do come, but skips (stale: a scorer that cannot catch up, or an
+   *     ingest host's clock behind the scorer's): as unscored as no outcome at all, for another reason
    * @param staleSinceMs for a live procedure whose records the console cannot currently read (its
    *     broker unreachable, a partition of it offline: {@link SourceHealth}), since when what is
    *     shown of it stands still; 0 when current. Such a procedure is judged live, and in alert, as
@@ -58,7 +60,7 @@ public final class ConsoleStore {
    */
   public record Summary(String id, boolean live, long frames, long lastIndex, double fps, Double lastScore,
       double threshold, boolean alerting, int alerts, long latencyMs, String model, long lastCaptureMs, long unscoredMs,
-      long staleSinceMs) {
+      boolean skipping, long staleSinceMs) {
     @com.fasterxml.jackson.annotation.JsonProperty
     public boolean unscored() {
       return unscoredMs >= UNSCORED_MS;
@@ -160,6 +162,9 @@ public final class ConsoleStore {
       Procedure p = procedure(s.procedureId());
       p.seen(s.captureTimestampMs());
       p.lastOutcomeMs = Math.max(p.lastOutcomeMs, s.captureTimestampMs());
+      if (s.isScored()) {
+        p.lastScoredMs = Math.max(p.lastScoredMs, s.captureTimestampMs());
+      }
       p.timeline.add(new Point(s.frameIndex(), s.captureTimestampMs(), s.score(), s.anomalous(), s.skipReason(), s.latencyMs()));
       p.threshold = s.threshold();
       p.model = s.modelVersion();
@@ -289,7 +294,8 @@ public final class ConsoleStore {
         // keeps weeks of ended procedures, and this runs after every poll.
         if (p.pushedLive || (p.lastFrameMs != Long.MIN_VALUE && nowMs - p.lastFrameMs < LIVE_MS)) {
           Summary now = summarize(p);
-          if (now.live() != p.pushedLive || now.unscored() != p.pushedUnscored || now.staleSinceMs() != p.pushedStaleSinceMs) {
+          if (now.live() != p.pushedLive || now.unscored() != p.pushedUnscored || now.staleSinceMs() != p.pushedStaleSinceMs
+              || (now.unscored() && now.skipping() != p.pushedSkipping)) {
             p.pushed(now);
             changed.add(now);
           }
@@ -373,14 +379,18 @@ public final class ConsoleStore {
     long newest = Math.max(last == null ? 0 : last.captureMs(), p.lastFrameMs);
     long stale = health.staleSince(p.id, p.partition);
     boolean live = newest > 0 && Math.min(clock.getAsLong(), stale) - newest < LIVE_MS;
+    // Scored, not any outcome: a procedure whose every frame is skipped as stale gets outcomes and
+    // can raise no alert all the same (it showed "live" with no score).
     long unscoredMs = !live || p.lastFrameMs == Long.MIN_VALUE ? 0
-        : Math.max(0, p.lastFrameMs - Math.max(p.lastOutcomeMs, p.firstFrameMs));
+        : Math.max(0, p.lastFrameMs - Math.max(p.lastScoredMs, p.firstFrameMs));
+    // Skips that still come: once they stop too, the scorer is behind or gone, as with no outcome.
+    boolean skipping = p.lastOutcomeMs > p.lastScoredMs && p.lastFrameMs - p.lastOutcomeMs < UNSCORED_MS;
     // Only a live procedure is in alert: the scorer ends an open alert as its frames stop, and one
     // it could not end (a scorer stopped for good with the procedure) is history, not an alarm.
     boolean alerting = live && p.alerts.values().stream().anyMatch(a -> !a.type().equals(AlertEvent.END));
     return new Summary(p.id, live, p.frames, last == null ? -1 : last.index(), fps(p.captures),
         last == null ? null : last.score(), p.threshold, alerting, p.alerts.size(), last == null ? 0 : last.latencyMs(),
-        p.model, newest, unscoredMs, live && stale != SourceHealth.CURRENT ? stale : 0);
+        p.model, newest, unscoredMs, skipping, live && stale != SourceHealth.CURRENT ? stale : 0);
   }
 
   static double fps(List<Long> captures) {
@@ -408,11 +418,13 @@ public final class ConsoleStore {
     /** What the last summary the listeners heard said. */
     boolean pushedLive;
     boolean pushedUnscored;
+    boolean pushedSkipping;
     long pushedStaleSinceMs;
-    /** Capture times of its first and newest frame, and of its newest outcome (scored or skipped). */
+    /** Capture times of its first and newest frame, of its newest outcome (scored or skipped), and of its newest scored frame. */
     long firstFrameMs = Long.MAX_VALUE;
     long lastFrameMs = Long.MIN_VALUE;
     long lastOutcomeMs = Long.MIN_VALUE;
+    long lastScoredMs = Long.MIN_VALUE;
     /** The newest timestamp of any of its records (capture times; an alert's event time). */
     long newestMs = Long.MIN_VALUE;
     double threshold;
@@ -425,6 +437,7 @@ public final class ConsoleStore {
     void pushed(Summary s) {
       pushedLive = s.live();
       pushedUnscored = s.unscored();
+      pushedSkipping = s.skipping();
       pushedStaleSinceMs = s.staleSinceMs();
     }
 

@@ -36,6 +36,13 @@ class StatusIT {
     record(kafka, "st-behind", now - 5_000, 21, 250, 5);
     record(kafka, "st-new", now - 400, 10, 40, 0);
     record(kafka, "st-old", now - 3_600_000, 10, 40, 10);
+    // As st-behind, but every frame after the fifth has an outcome: a skip (stale).
+    record(kafka, "st-skipped", now - 5_000, 21, 250, 5);
+    List<Score> skips = new ArrayList<>();
+    for (int i = 5; i < 21; i++) {
+      skips.add(Score.skipped("st-skipped", i, now - 5_000 + 250L * i, now - 5_000 + 250L * i + 2_500, 0.5, "st-m", "stale"));
+    }
+    TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), "st-skipped", skips);
 
     // A release in force (what the scorers should serve; each procedure's line says what scored it).
     long published = 1_795_000_000_000L;
@@ -76,6 +83,8 @@ class StatusIT {
     assertThat(line(r.out(), "st-ok")).startsWith("  st-ok                    frame 19      0.1000   normal     model st-m  live");
     // Outcomes up to frame 4 (captured at -4.0 s), frames up to -0.0 s: 4 s behind.
     assertThat(line(r.out(), "st-behind")).startsWith("  st-behind                frame 4 ").endsWith("model st-m  NOT SCORED (4 s behind)");
+    assertThat(line(r.out(), "st-skipped")).startsWith("  st-skipped               frame 20      skipped ")
+        .endsWith("model st-m  NOT SCORED (4 s, every frame skipped as stale)");
     assertThat(line(r.out(), "st-new")).isEqualTo("  st-new                   (no outcome)                                  live, no outcome yet");
     assertThat(line(r.out(), "st-old")).contains("model st-m  last ");
   }

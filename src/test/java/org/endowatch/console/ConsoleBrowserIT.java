@@ -57,7 +57,8 @@ class ConsoleBrowserIT {
     ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicBoolean scorerDown = new AtomicBoolean();
-    Thread feeder = new Thread(() -> feed(kafka, stop, scorerDown), "feeder");
+    AtomicBoolean skipping = new AtomicBoolean();
+    Thread feeder = new Thread(() -> feed(kafka, stop, scorerDown, skipping), "feeder");
     try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
          ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis))) {
       feeder.start();
@@ -104,13 +105,18 @@ class ConsoleBrowserIT {
             + " · browser-model-2 (threshold 0.6000, frames 70 on)"));
         wait.until(d -> "0:0.5 70:0.6".equals(d.findElement(By.id("timeline")).getAttribute("data-thresholds")));
 
-        // The scorer goes down while frames keep coming: the page must say no alert can come.
+        // The scorer skips every frame as stale: outcomes come, yet the page must say no alert can come.
         By row = By.cssSelector("tr[data-id='" + ID + "'] td:nth-child(2)");
         // Rows are re-rendered with every summary: read the cell inside a wait that retries a stale one.
         wait.until(d -> d.findElement(row).getText().equals("live"));
+        skipping.set(true);
+        new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
+            .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText()
+                .matches("NOT SCORED \\(\\d+ s, every frame skipped as stale\\)"));
+        // Then it goes down while frames keep coming: no outcome at all.
         scorerDown.set(true);
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
-            .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText().startsWith("NOT SCORED ("));
+            .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText().matches("NOT SCORED \\(\\d+ s behind\\)"));
         // The procedure stops sending: no record says so, yet the open page must show it ended.
         stop.set(true);
         feeder.join(10_000);
@@ -154,8 +160,11 @@ class ConsoleBrowserIT {
     return (String) ((JavascriptExecutor) browser).executeScript("return document.getElementById('frame').toDataURL()");
   }
 
-  /** Writes what ingest and the scorer would, at 10 frames per second, until stopped; frames only once the scorer is down. */
-  static void feed(KafkaCluster kafka, AtomicBoolean stop, AtomicBoolean scorerDown) {
+  /**
+   * Writes what ingest and the scorer would, at 10 frames per second, until stopped; skips as
+   * outcomes while {@code skipping}; frames only once the scorer is down.
+   */
+  static void feed(KafkaCluster kafka, AtomicBoolean stop, AtomicBoolean scorerDown, AtomicBoolean skipping) {
     Properties p = kafka.settings().clientProps();
     SyntheticColon colon = new SyntheticColon(128, 128, 3);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
@@ -175,7 +184,8 @@ class ConsoleBrowserIT {
         }
         double score = lesion ? 0.7 + 0.01 * Math.min(15, i - LESION_FROM) : 0.2;
         // A release reaches the scorer mid-procedure: its threshold judges frames from RELEASED_AT on.
-        Score outcome = i < RELEASED_AT ? Score.scored(ID, i, ts, ts + 30, score, 0.5, "browser-model")
+        Score outcome = skipping.get() ? Score.skipped(ID, i, ts, ts + 2_500, 0.6, "browser-model-2", "stale")
+            : i < RELEASED_AT ? Score.scored(ID, i, ts, ts + 30, score, 0.5, "browser-model")
             : Score.scored(ID, i, ts, ts + 30, score, 0.6, "browser-model-2");
         producer.send(new ProducerRecord<>(Topics.SCORES.name(), ID, Topics.SCORES.valueSerde().serializer().serialize("", outcome)));
         float[] grid = new float[64];

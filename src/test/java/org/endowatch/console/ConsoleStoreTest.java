@@ -178,6 +178,45 @@ class ConsoleStoreTest {
   }
 
   @Test
+  void framesThatAreAllSkippedAsStaleAreNotScoredEither() {
+    AtomicLong now = new AtomicLong(100_000);
+    ConsoleStore store = new ConsoleStore(now::get);
+    List<String> heard = new ArrayList<>();
+    store.listen((summary, alert) -> heard.add(summary.unscoredMs() + "/" + summary.skipping()));
+    store.frame(frame("room-1", 0, 100_000), 0, 0);
+    store.score(Score.scored("room-1", 0, 100_000, 100_030, 0.1, 0.3, "m"));
+    // From here every frame gets an outcome, a skip: a scorer that cannot catch up, or an ingest
+    // host whose clock is behind the scorer's by more than the budget.
+    for (int i = 1; i <= 75; i++) {
+      now.set(100_000 + 40L * i);
+      store.frame(frame("room-1", i, now.get()), 0, i);
+      store.score(Score.skipped("room-1", i, now.get(), now.get() + 2_500, 0.3, "m", "stale"));
+      store.announceChanges();
+    }
+    ConsoleStore.Summary s = store.summary("room-1");
+    assertThat(s.live()).isTrue();
+    assertThat(s.unscoredMs()).isEqualTo(3_000);
+    assertThat(s.unscored()).isTrue();
+    assertThat(s.skipping()).isTrue();
+    assertThat(heard.get(0)).isEqualTo("0/false");
+    assertThat(heard.get(heard.size() - 1)).as("with the skip of frame 75").isEqualTo("3000/true");
+
+    // The skips stop too: the scorer is gone, and the page says so as for no outcome at all.
+    for (int i = 76; i <= 150; i++) {
+      now.set(100_000 + 40L * i);
+      store.frame(frame("room-1", i, now.get()), 0, i);
+    }
+    assertThat(store.summary("room-1").unscoredMs()).isEqualTo(6_000);
+    assertThat(store.summary("room-1").skipping()).isFalse();
+
+    now.set(106_040);
+    store.frame(frame("room-1", 151, 106_040), 0, 151);
+    store.score(Score.scored("room-1", 151, 106_040, 106_070, 0.1, 0.3, "m"));
+    assertThat(store.summary("room-1").unscored()).isFalse();
+    assertThat(store.summary("room-1").skipping()).isFalse();
+  }
+
+  @Test
   void aProcedureThatNeverGotAnOutcomeIsNotScoredFromItsFirstFrame() {
     AtomicLong now = new AtomicLong(50_000);
     ConsoleStore store = new ConsoleStore(now::get);
