@@ -143,6 +143,62 @@ class ScoringIT {
     }
   }
 
+  /**
+   * A stream thread that fails (here the model throws once; in CI, the broker aborting a transaction
+   * after a 9 s outage) is replaced: the new thread resumes from the last commit and every frame
+   * still gets exactly one outcome. A failure that comes back every time stops the scorer.
+   */
+  @Test
+  void aFailedThreadIsReplacedAndAFailureThatComesBackStopsTheScorer(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
+    ScoringTopology.Outputs outputs = createTopics(kafka, suffix, 1);
+    String input = "frames" + suffix;
+    long now = System.currentTimeMillis();
+    List<Frame> frames = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      frames.add(new Frame("room-x", i, now + i, 8, 8, Frame.JPEG, "test", new byte[] {1}));
+    }
+    TopicWriter.send(kafka, input, Topics.FRAMES.valueSerde().serializer(), "room-x", frames);
+
+    java.util.concurrent.atomic.AtomicInteger thrown = new java.util.concurrent.atomic.AtomicInteger();
+    FrameScorer once = TestScorers.of("once-1", f -> {
+      if (f.frameIndex() == 5 && thrown.getAndIncrement() == 0) {
+        throw new IllegalStateException("boom on frame 5");
+      }
+      return new FrameScorer.Scored(0.2, new float[] {0.2f}, 1);
+    });
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "once" + suffix, 1, dir.resolve("state-once"),
+        new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT, 1), () -> once, registry)) {
+      app.start();
+      List<Score> scores = readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), 12);
+      assertThat(scores).extracting(Score::frameIndex).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
+      assertThat(thrown.get()).isEqualTo(2);
+      assertThat(registry.get("endowatch.scorer.threads.replaced").counter().count()).isEqualTo(1.0);
+      assertThat(app.healthy()).isTrue();
+    }
+
+    String suffix2 = "-" + UUID.randomUUID().toString().substring(0, 8);
+    ScoringTopology.Outputs outputs2 = createTopics(kafka, suffix2, 1);
+    TopicWriter.send(kafka, "frames" + suffix2, Topics.FRAMES.valueSerde().serializer(), "room-x", frames);
+    FrameScorer always = TestScorers.of("always-1", f -> {
+      if (f.frameIndex() == 5) {
+        throw new IllegalStateException("boom on frame 5, every time");
+      }
+      return new FrameScorer.Scored(0.2, new float[] {0.2f}, 1);
+    });
+    SimpleMeterRegistry registry2 = new SimpleMeterRegistry();
+    try (ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "always" + suffix2, 1, dir.resolve("state-always"),
+        new ScoringTopology.Settings("frames" + suffix2, outputs2, 0, AlertRule.DEFAULT, 1), () -> always, registry2)) {
+      app.start();
+      assertThat(app.awaitStop(120, java.util.concurrent.TimeUnit.SECONDS)).as("the scorer stops").isTrue();
+      assertThat(app.awaitStop()).hasRootCauseMessage("boom on frame 5, every time");
+      assertThat(registry2.get("endowatch.scorer.threads.replaced").counter().count())
+          .isEqualTo(ThreadFailures.MAX_RECENT - 1.0);
+      assertThat(app.healthy()).isFalse();
+    }
+  }
+
   /** Creates {@code frames<suffix>} and the suffixed output topics; returns the outputs. */
   static ScoringTopology.Outputs createTopics(KafkaCluster kafka, String suffix, int partitions) throws Exception {
     ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(suffix);
