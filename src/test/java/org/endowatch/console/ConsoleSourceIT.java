@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
@@ -182,10 +184,11 @@ class ConsoleSourceIT {
       client.put("bootstrap.servers", broker.bootstrapServers());
       int partition;
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(client, new StringSerializer(), new ByteArraySerializer())) {
+        // Each frame alone in its batch (a fetch returns at least a whole batch, however small its limit).
         for (int i = 0; i < 2_000; i++) {
           write(producer, "old-1", null, i, 0.2);
+          producer.flush();
         }
-        producer.flush();
         int partitions = producer.partitionsFor(Topics.FRAMES.name()).size();
         partition = BuiltInPartitioner.partitionForKey("old-1".getBytes(StandardCharsets.UTF_8), partitions);
       }
@@ -194,20 +197,32 @@ class ConsoleSourceIT {
       slow.putAll(client);
       slow.put("max.partition.fetch.bytes", "1");
       ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+      // The feed thread calls listeners as it reads: hold it at the 100th outcome while retention strikes.
+      CountDownLatch held = new CountDownLatch(1);
+      CountDownLatch go = new CountDownLatch(1);
+      store.listen((summary, alert) -> {
+        if (summary.lastIndex() == 100 && held.getCount() > 0) {
+          held.countDown();
+          try {
+            go.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      });
       try (ConsoleFeed feed = new ConsoleFeed(slow, store); Admin admin = Admin.create(client)) {
         TopicPartition frames = new TopicPartition(Topics.FRAMES.name(), partition);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (store.location("old-1", 100) == null) {
-          assertThat(System.nanoTime()).as("the console reads the first frames").isLessThan(deadline);
-          Thread.sleep(20);
-        }
-        assertThat(store.location("old-1", 1_499)).as("the deletion comes before the console got there").isNull();
+        assertThat(held.await(60, TimeUnit.SECONDS)).as("the console reads the first records").isTrue();
         admin.deleteRecords(Map.of(frames, RecordsToDelete.beforeOffset(1_500))).all().get();
+        go.countDown();
         while (store.location("old-1", 1_999) == null) {
           assertThat(System.nanoTime()).as("the console reads on from the oldest frame kept, to the last").isLessThan(deadline);
           Thread.sleep(100);
         }
         assertThat(store.location("old-1", 1_500)).containsExactly(partition, 1_500);
+        // The deletion came before the console got there (else this test proved nothing).
+        assertThat(store.location("old-1", 1_499)).isNull();
       }
     }
   }
