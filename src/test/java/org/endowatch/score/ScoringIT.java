@@ -114,16 +114,8 @@ class ScoringIT {
     String input = "frames" + suffix;
     long now = System.currentTimeMillis();
     long old = now - ScoringTopology.FRESH_START_LOOKBACK.toMillis() - 600_000;
-    List<Frame> earlier = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      earlier.add(new Frame("old-1", i, old + 40L * i, 8, 8, Frame.JPEG, "test", new byte[] {1}));
-    }
-    TopicWriter.send(kafka, input, Topics.FRAMES.valueSerde().serializer(), "old-1", earlier);
-    List<Frame> recent = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      recent.add(new Frame("recent-1", i, now - 20_000 + 40L * i, 8, 8, Frame.JPEG, "test", new byte[] {1}));
-    }
-    TopicWriter.send(kafka, input, Topics.FRAMES.valueSerde().serializer(), "recent-1", recent);
+    TopicWriter.send(kafka, input, Topics.FRAMES.valueSerde().serializer(), "old-1", tinyFrames("old-1", 40, old, 40));
+    TopicWriter.send(kafka, input, Topics.FRAMES.valueSerde().serializer(), "recent-1", tinyFrames("recent-1", 5, now - 20_000, 40));
 
     FrameScorer scorer = TestScorers.of("fresh-1", f -> new FrameScorer.Scored(0.2, new float[] {0.2f}, 1));
     try (ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "fresh" + suffix, 1, dir.resolve("state"),
@@ -134,7 +126,7 @@ class ScoringIT {
           .containsExactly("recent-1/0/stale", "recent-1/1/stale", "recent-1/2/stale", "recent-1/3/stale", "recent-1/4/stale");
       // A live frame after the group formed is scored.
       TopicWriter.send(kafka, input, Topics.FRAMES.valueSerde().serializer(), "live-1",
-          List.of(new Frame("live-1", 0, System.currentTimeMillis(), 8, 8, Frame.JPEG, "test", new byte[] {1})));
+          tinyFrames("live-1", 1, System.currentTimeMillis(), 0));
       List<Score> all = readCommitted(kafka, outputs.scores(), Topics.SCORES.valueSerde().deserializer(), 6);
       assertThat(all).hasSize(6);
       assertThat(all.get(5).procedureId()).isEqualTo("live-1");
@@ -154,10 +146,7 @@ class ScoringIT {
     ScoringTopology.Outputs outputs = createTopics(kafka, suffix, 1);
     String input = "frames" + suffix;
     long now = System.currentTimeMillis();
-    List<Frame> frames = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      frames.add(new Frame("room-x", i, now + i, 8, 8, Frame.JPEG, "test", new byte[] {1}));
-    }
+    List<Frame> frames = tinyFrames("room-x", 12, now, 1);
     TopicWriter.send(kafka, input, Topics.FRAMES.valueSerde().serializer(), "room-x", frames);
 
     java.util.concurrent.atomic.AtomicInteger thrown = new java.util.concurrent.atomic.AtomicInteger();
@@ -197,6 +186,15 @@ class ScoringIT {
           .isEqualTo(ThreadFailures.MAX_RECENT - 1.0);
       assertThat(app.healthy()).isFalse();
     }
+  }
+
+  /** Frames 0..count-1 of {@code id}, captured {@code stepMs} apart from {@code t0}, for stand-in models that read no image. */
+  static List<Frame> tinyFrames(String id, int count, long t0, long stepMs) {
+    List<Frame> frames = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      frames.add(new Frame(id, i, t0 + stepMs * i, 8, 8, Frame.JPEG, "test", new byte[] {1}));
+    }
+    return frames;
   }
 
   /** Creates {@code frames<suffix>} and the suffixed output topics; returns the outputs. */
