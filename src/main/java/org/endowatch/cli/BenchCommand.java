@@ -73,6 +73,10 @@ public final class BenchCommand implements Callable<Integer> {
       + "backlog batch side by side (default: as `score`, cores / threads per operator on a CPU).") int frameWorkers;
   @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N", converter = AlertRuleOption.class,
       description = "The pipeline scorer's alert rule, as `score` (default ${DEFAULT-VALUE}).") AlertRule alertRule;
+  @Option(names = "--procedure-frames", defaultValue = "filmed", paramLabel = "filmed|rendered", description = "The pipeline's "
+      + "generated procedures filmed to H.264 and decoded back, as ingest reads a recording (default), or rendered: the "
+      + "generator's pictures as drawn, no codec (for a host without FFmpeg's natives, such as a GPU node).")
+  String procedureFrames;
   @Option(names = "--model", paramLabel = "DIR", description = "Model for the pipeline (default: the bundled demo-micro).") Path model;
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of an embedded broker.") String bootstrap;
   @Option(names = "--python", defaultValue = "/usr/bin/python3",
@@ -92,6 +96,10 @@ public final class BenchCommand implements Callable<Integer> {
     batches.forEach(b -> range.atLeast("--batches", b, 1));
     if (!List.of("model", "pipeline", "all").contains(what)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");
+    }
+    if (!List.of("filmed", "rendered").contains(procedureFrames)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--procedure-frames must be filmed or rendered, not '"
+          + procedureFrames + "'");
     }
     if (what.equals("pipeline")) {
       ScoringThreads.request(intraOpThreads);   // measure the scorer as `score` runs it
@@ -168,7 +176,7 @@ public final class BenchCommand implements Callable<Integer> {
       try (WorkDir work = WorkDir.of(workDir, "endowatch-bench")) {
         Path m = model != null ? model : DemoCommand.extractModel(work.path().resolve("model"));
         p = PipelineBench.run(new PipelineBench.Settings(bootstrap, m, streams, fps, seconds, warmupSeconds,
-            budgetMs, backlogBatch, frameWorkers, scorers, alertRule, seed), work.path(), err);
+            budgetMs, backlogBatch, frameWorkers, scorers, alertRule, seed, procedureFrames.equals("rendered")), work.path(), err);
       }
       Map<String, Object> pipeline = new LinkedHashMap<>();
       pipeline.put("streams", p.streams());
@@ -192,6 +200,7 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("frames", p.frames());
       pipeline.put("seconds", p.seconds());
       pipeline.put("seed", seed);
+      pipeline.put("procedure_frames", procedureFrames);
       pipeline.put("warmup_seconds", warmupSeconds);
       pipeline.put("budget_ms", p.budgetMs());
       pipeline.put("alert_rule", alertRule.raiseK() + "/" + alertRule.windowN());

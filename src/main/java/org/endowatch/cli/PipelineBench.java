@@ -26,6 +26,7 @@ import org.endowatch.ingest.GroundTruth;
 import org.endowatch.ingest.Pacer;
 import org.endowatch.ingest.ProcedureVideo;
 import org.endowatch.ingest.Sources;
+import org.endowatch.ingest.VirtualCamera;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.platform.EmbeddedKafkaBroker;
 import org.endowatch.platform.TopicAdmin;
@@ -110,9 +111,11 @@ final class PipelineBench {
    * @param seed the first stream's generated procedure (its scenes, lesions and camera path); stream i plays seed + i
    * @param instances scorer instances (Kafka Streams applications of one id, each with one thread),
    *     to see the work split and exactly-once across instances; 1 = one instance with up to 2 threads
+   * @param rendered the generator's pictures prepared as drawn, instead of filmed to H.264 and decoded
+   *     back as ingest reads a recording (a machine without FFmpeg's natives: the GPU host)
    */
   record Settings(String bootstrap, Path model, int streams, double fps, int seconds, int warmupSeconds, long budgetMs,
-      int backlogBatch, int frameWorkers, int instances, AlertRule rule, long seed) {}
+      int backlogBatch, int frameWorkers, int instances, AlertRule rule, long seed, boolean rendered) {}
 
   private PipelineBench() {}
 
@@ -153,20 +156,27 @@ final class PipelineBench {
       for (int i = 0; i < streams; i++) {
         long seed = run.seed() + i;
         Path video = work.resolve("bench-" + seconds + "s-" + (int) fps + "fps-seed" + seed + ".mp4");
-        truths.add(ProcedureVideo.write(ProcedureVideo.synthetic(Math.max(2, seconds / 2), Math.max(1, seconds / 6),
-            384, 256, segment, seed), 384, 256, fps, seed, video, n -> {}));
-        List<byte[]> decoded = new ArrayList<>();
-        try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
-          FrameSource.Picture p;
-          while ((p = s.next()) != null) {
-            decoded.add(preparer.prepare(p.image()));
+        VirtualCamera camera = ProcedureVideo.synthetic(Math.max(2, seconds / 2), Math.max(1, seconds / 6), 384, 256, segment, seed);
+        List<byte[]> prepared = new ArrayList<>();
+        if (run.rendered()) {
+          GroundTruth truth = ProcedureVideo.render(camera, 384, 256, fps, seed, video.getFileName().toString(),
+              image -> prepared.add(preparer.prepare(image)));
+          truth.write(GroundTruth.pathFor(video));   // as beside a filmed one: to replay a missed lesion's frames
+          truths.add(truth);
+        } else {
+          truths.add(ProcedureVideo.write(camera, 384, 256, fps, seed, video, n -> {}));
+          try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
+            FrameSource.Picture p;
+            while ((p = s.next()) != null) {
+              prepared.add(preparer.prepare(p.image()));
+            }
           }
         }
-        streamFrames.add(decoded);
+        streamFrames.add(prepared);
       }
       List<byte[]> frames = streamFrames.get(0);   // the warm-up's; every procedure has seconds x fps frames
-      log.printf("pipeline: %d streams x %d frames at %.0f fps, budget %d ms, backlog batch %d%n", streams, frames.size(), fps,
-          budgetMs, backlogBatch);
+      log.printf("pipeline: %d streams x %d frames at %.0f fps (%s), budget %d ms, backlog batch %d%n", streams, frames.size(), fps,
+          run.rendered() ? "rendered, no codec" : "filmed and decoded", budgetMs, backlogBatch);
       log.flush();
       // Several instances: one stream thread each, to see the split across instances. One instance:
       // up to two threads sharing the model through the batcher.

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -24,24 +25,43 @@ public final class ProcedureVideo {
   /** Films every frame of {@code camera} into {@code video} and writes its ground truth beside it. */
   public static GroundTruth write(VirtualCamera camera, int width, int height, double fps, long seed, Path video,
       IntConsumer progress) throws IngestException {
-    boolean[] anomalous = new boolean[camera.frameCount()];
+    GroundTruth truth;
     try (VideoWriter writer = new VideoWriter(video, width, height, fps)) {
-      for (int i = 0; i < anomalous.length; i++) {
-        VirtualCamera.Shot shot = camera.frame(i);
-        anomalous[i] = shot.lesionFraction() >= MIN_LESION_FRACTION;
-        overlayText(shot.image(), i, fps);
-        writer.write(shot.image());
-        progress.accept(i + 1);
-      }
+      truth = ProcedureVideo.<IngestException>film(camera, width, height, fps, seed, video.getFileName().toString(), writer::write, progress);
     }
-    GroundTruth truth = new GroundTruth(video.getFileName().toString(), fps, anomalous.length, width, height, seed,
-        GroundTruth.intervals(anomalous));
     try {
       truth.write(GroundTruth.pathFor(video));
     } catch (IOException e) {
       throw new IngestException("cannot write ground truth beside " + video + ": " + e.getMessage(), e);
     }
     return truth;
+  }
+
+  /**
+   * The same pictures as {@link #write}, on-screen text included, handed to {@code frames} as they
+   * are drawn instead of through a video codec: for a machine without FFmpeg's natives (the bench on
+   * a GPU host) or a check that must not depend on the codec. Its ground truth names {@code name}.
+   */
+  public static GroundTruth render(VirtualCamera camera, int width, int height, double fps, long seed, String name,
+      Consumer<BufferedImage> frames) {
+    return ProcedureVideo.<RuntimeException>film(camera, width, height, fps, seed, name, frames::accept, i -> {});
+  }
+
+  private interface FrameSink<E extends Exception> {
+    void accept(BufferedImage frame) throws E;
+  }
+
+  private static <E extends Exception> GroundTruth film(VirtualCamera camera, int width, int height, double fps, long seed,
+      String name, FrameSink<E> sink, IntConsumer progress) throws E {
+    boolean[] anomalous = new boolean[camera.frameCount()];
+    for (int i = 0; i < anomalous.length; i++) {
+      VirtualCamera.Shot shot = camera.frame(i);
+      anomalous[i] = shot.lesionFraction() >= MIN_LESION_FRACTION;
+      overlayText(shot.image(), i, fps);
+      sink.accept(shot.image());
+      progress.accept(i + 1);
+    }
+    return new GroundTruth(name, fps, anomalous.length, width, height, seed, GroundTruth.intervals(anomalous));
   }
 
   /**

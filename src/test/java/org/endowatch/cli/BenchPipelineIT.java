@@ -28,6 +28,7 @@ class BenchPipelineIT {
     assertThat(p.get("streams").asInt()).isEqualTo(1);
     assertThat(p.get("frames").asLong()).isEqualTo(40);                 // 4 s at 10 fps
     assertThat(p.get("seed").asLong()).isEqualTo(13);                   // the default procedure
+    assertThat(p.get("procedure_frames").asText()).isEqualTo("filmed");
     assertThat(p.get("outcome_records").asLong()).isEqualTo(40);
     assertThat(p.get("warmup_seconds").asInt()).isEqualTo(5);
     assertThat(p.get("outcomes_per_instance").get(0).asLong()).isEqualTo(50 + 40);   // 5 s of warm-up at 10 fps, then the 40
@@ -68,7 +69,9 @@ class BenchPipelineIT {
 
   @Test
   void twoRoomsPlayTheirOwnProceduresAndAreCountedApart(KafkaCluster kafka, @TempDir Path dir) throws Exception {
-    JsonNode p = pipeline(kafka, dir, "--streams", "2", "--warmup-seconds", "1", "--seed", "21");
+    // Rendered (no codec): the path a host without FFmpeg's natives takes; the other case films.
+    JsonNode p = pipeline(kafka, dir, "--streams", "2", "--warmup-seconds", "1", "--seed", "21", "--procedure-frames", "rendered");
+    assertThat(p.get("procedure_frames").asText()).isEqualTo("rendered");
     assertThat(p.get("streams").asInt()).isEqualTo(2);
     assertThat(p.get("seed").asLong()).isEqualTo(21);                   // the first room's; the second plays 22
     assertThat(p.get("frames").asLong()).isEqualTo(2 * 40);

@@ -94,6 +94,9 @@ class MainTest {
 
     assertThat(bench.exitCode()).isEqualTo(2);
     assertThat(bench.err()).contains("what to bench: model, pipeline or all, not 'everything'");
+    Result frames = Cli.run("bench", "pipeline", "--procedure-frames", "drawn");
+    assertThat(frames.exitCode()).isEqualTo(2);
+    assertThat(frames.err()).contains("--procedure-frames must be filmed or rendered, not 'drawn'");
     assertThat(demo.exitCode()).isEqualTo(2);
     assertThat(demo.err().strip()).isEqualTo("endowatch demo: --procedures must be >= 1, got 0 (see 'endowatch demo --help')");
     assertThat(console.exitCode()).isEqualTo(2);

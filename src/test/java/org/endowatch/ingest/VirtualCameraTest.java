@@ -60,6 +60,44 @@ class VirtualCameraTest {
   }
 
   @Test
+  void aRenderedProcedureIsTheFilmedOneWithoutTheCodec(@TempDir Path dir) throws Exception {
+    Path video = dir.resolve("p.mp4");
+    GroundTruth filmed = ProcedureVideo.write(ProcedureVideo.synthetic(4, 1, 128, 96, 10, 2), 128, 96, 25, 2, video, n -> {});
+    java.util.List<BufferedImage> rendered = new java.util.ArrayList<>();
+
+    GroundTruth truth = ProcedureVideo.render(ProcedureVideo.synthetic(4, 1, 128, 96, 10, 2), 128, 96, 25, 2, "p.mp4",
+        rendered::add);
+
+    assertThat(truth).isEqualTo(filmed);
+    assertThat(rendered).hasSize(40);
+    // Frame by frame what the video decodes to, but for the codec's loss: far closer to its own
+    // rendered picture than to the next scene's.
+    try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
+      for (int i = 0; i < 40; i++) {
+        BufferedImage decoded = s.next().image();
+        double own = meanAbsDiff(decoded, rendered.get(i));
+        double other = meanAbsDiff(decoded, rendered.get((i + 10) % 40));
+        assertThat(own).as("frame %d", i).isLessThan(3.0);      // measured 1.95-2.37 levels of 255
+        assertThat(other).as("frame %d", i).isGreaterThan(10);  // measured 11.3-29.5
+      }
+    }
+  }
+
+  private static double meanAbsDiff(BufferedImage a, BufferedImage b) {
+    long sum = 0;
+    for (int y = 0; y < a.getHeight(); y++) {
+      for (int x = 0; x < a.getWidth(); x++) {
+        int p = a.getRGB(x, y);
+        int q = b.getRGB(x, y);
+        for (int shift = 0; shift <= 16; shift += 8) {
+          sum += Math.abs((p >> shift & 0xff) - (q >> shift & 0xff));
+        }
+      }
+    }
+    return sum / (3.0 * a.getWidth() * a.getHeight());
+  }
+
+  @Test
   void realStillsAlternateWithNormalOnesAndKeepTheirMasks(@TempDir Path dir) throws Exception {
     java.nio.file.Files.createDirectories(dir.resolve("polyps"));
     java.nio.file.Files.createDirectories(dir.resolve("masks"));
