@@ -10,6 +10,10 @@
 #   train      two short trainings on the device (micro, base)
 #   trainspeed training throughput on 1,536 images made from the carried 64, beside the reference's step
 #   half       --precision fp16 against fp32: eval scores and AUC, bench model on the base network
+#   pipeline   bench pipeline (embedded broker, Kafka Streams scorer) with models/synthetic-micro, for each
+#              count of rooms in PIPE_STREAMS (default "1 8"); procedures rendered (no FFmpeg natives there)
+#   pipebase   the same with the paper's base network: synth frames, train on the device (BASE_EPOCHS,
+#              default 6), calibrate, then bench pipeline for each count in BASE_STREAMS (default "1")
 # Result on an H100 with torch 2.11.0+cu130 (2026-11-27): docs/BENCHMARKS.md, "On a GPU: the Java
 # scorer's CUDA path"; files in docs/bench/h100-java-cuda-2026-11-27/.
 # .gpu/bundle.tar.xz (git-ignored) is made by bench/djl-jni-min/bundle.sh.
@@ -120,5 +124,23 @@ for pr in fp16 fp32; do
   TAILN=9 step bench-$pr ${HALF_BENCH_S:-70} $E bench model --device $DEV --precision $pr --preset ${HALF_PRESETS:-base} \
     --schedules complementary-4,random-10 --batches ${HALF_BATCHES:-1,8,32} --repeats ${REPEATS:-5} --python /nonexistent --out $O/bench-$pr.json
 done
+fi
+# The live pipeline: generated procedures at 30 fps through an embedded broker into the Kafka Streams
+# scorer on the device; a room count per run (bench pipeline's JSON per run).
+pipeline() {
+  local name=$1 model=$2 n=$3
+  TAILN=${PIPE_TAIL:-8} step $name-$n ${PIPE_S:-150} $E bench pipeline --procedure-frames rendered --model $model --streams $n \
+    --seconds ${PIPE_SECONDS:-30} --warmup-seconds ${PIPE_WARMUP:-15} --work-dir /tmp/ewpipe-$name-$n --out $O/$name-$n.json
+}
+if has pipeline; then
+  for n in ${PIPE_STREAMS:-1 8}; do pipeline pipeline-micro models/synthetic-micro $n; done
+fi
+if has pipebase; then
+  step synth 120 $E synth frames --out /tmp/ewsyn --count ${BASE_IMAGES:-600} --anomalous 0 --size 256 --seed 1
+  step train-synbase ${BASE_TRAIN_S:-240} $E train --data /tmp/ewsyn/normal --out /tmp/ew-synbase --preset base \
+    --epochs ${BASE_EPOCHS:-6} --batch 32 --warmup-epochs 1 --seed 1 --device $DEV
+  cp /tmp/ew-synbase/training-log.csv $O/train-synbase.csv
+  step calibrate-synbase 120 $E calibrate --model /tmp/ew-synbase --normal /tmp/ewsyn/normal --device $DEV
+  for n in ${BASE_STREAMS:-1}; do pipeline pipeline-base /tmp/ew-synbase $n; done
 fi
 ls $O

@@ -209,6 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("inference_ms_mean", p.inferenceMsMean());
       pipeline.put("intra_op_threads", ScoringThreads.current());
       pipeline.put("frame_workers", p.frameWorkers());
+      pipeline.put("device", p.device());
       pipeline.put("model", p.model());
       pipeline.put("mask_schedule", p.maskSchedule());
       pipeline.put("scorer_instances", p.outcomesPerInstance().size());

@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,7 +54,7 @@ final class PipelineBench {
       double timeToFirstAlertMs, int intervals, int intervalsAlerted, int falseAlerts, long budgetMs, String model,
       String maskSchedule, long outcomeRecords, List<Long> outcomesPerInstance, double meanBacklogBatch,
       double inferenceMsMean, int frameWorkers, FirstAlertParts firstAlertParts, Visible visible, double timeToFirstAlertP90Ms,
-      List<Lesion> lesions) {}
+      List<Lesion> lesions, String device) {}
 
   /**
    * One lesion of the ground truth as the scorer saw it, so a missed or late lesion can be looked at
@@ -148,31 +152,26 @@ final class PipelineBench {
         admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
       }
       // One generated procedure per stream (seeds seed, seed + 1, ...: each room its own lesions),
-      // decoded and prepared once: the bench measures the scorer, not ingest.
-      int segment = (int) Math.round(2 * fps);
+      // decoded and prepared once: the bench measures the scorer, not ingest. Side by side, one per
+      // core: drawing is the slow part (about as long as the procedure lasts, per stream, on one core).
+      log.printf("generating %d procedure(s) of %d s%n", streams, seconds);
+      log.flush();
       List<GroundTruth> truths = new ArrayList<>();
       List<List<byte[]>> streamFrames = new ArrayList<>();
-      FramePreparer preparer = new FramePreparer(256, 256, 0.9f);
-      for (int i = 0; i < streams; i++) {
-        long seed = run.seed() + i;
-        Path video = work.resolve("bench-" + seconds + "s-" + (int) fps + "fps-seed" + seed + ".mp4");
-        VirtualCamera camera = ProcedureVideo.synthetic(Math.max(2, seconds / 2), Math.max(1, seconds / 6), 384, 256, segment, seed);
-        List<byte[]> prepared = new ArrayList<>();
-        if (run.rendered()) {
-          GroundTruth truth = ProcedureVideo.render(camera, 384, 256, fps, seed, video.getFileName().toString(),
-              image -> prepared.add(preparer.prepare(image)));
-          truth.write(GroundTruth.pathFor(video));   // as beside a filmed one: to replay a missed lesion's frames
-          truths.add(truth);
-        } else {
-          truths.add(ProcedureVideo.write(camera, 384, 256, fps, seed, video, n -> {}));
-          try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
-            FrameSource.Picture p;
-            while ((p = s.next()) != null) {
-              prepared.add(preparer.prepare(p.image()));
-            }
-          }
+      ExecutorService generators = Executors.newFixedThreadPool(Math.min(streams, Runtime.getRuntime().availableProcessors()));
+      try {
+        List<Future<Procedure>> generated = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+          long seed = run.seed() + i;
+          generated.add(generators.submit(() -> procedure(run, seed, work)));
         }
-        streamFrames.add(prepared);
+        for (Future<Procedure> f : generated) {
+          Procedure p = get(f);
+          truths.add(p.truth());
+          streamFrames.add(p.frames());
+        }
+      } finally {
+        generators.shutdownNow();
       }
       List<byte[]> frames = streamFrames.get(0);   // the warm-up's; every procedure has seconds x fps frames
       log.printf("pipeline: %d streams x %d frames at %.0f fps (%s), budget %d ms, backlog batch %d%n", streams, frames.size(), fps,
@@ -185,7 +184,7 @@ final class PipelineBench {
       ModelFrameScorer model0 = new ModelFrameScorer(loaded, null,
           ScoringThreads.frameWorkers(run.frameWorkers(), loaded.device().isGpu(), threads * backlogBatch));   // as `score`
       open.add(model0);
-      log.printf("frame workers: %d%n", model0.frameWorkers());
+      log.printf("scoring on %s, frame workers: %d%n", loaded.device(), model0.frameWorkers());
       List<SimpleMeterRegistry> registries = new ArrayList<>();
       FrameScorer shared = model0;
       if (threads > 1) {
@@ -255,12 +254,49 @@ final class PipelineBench {
             + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum())).toList();
         return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truths, budgetMs,
             model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule(), perInstance, meanBatch, inferenceMs,
-            model0.frameWorkers(), watcher);
+            model0.frameWorkers(), loaded.device().toString(), watcher);
       }
     } finally {
       for (int i = open.size() - 1; i >= 0; i--) {
         open.get(i).close();
       }
+    }
+  }
+
+  /** A generated procedure as the bench sends it: prepared frames and where its lesions are. */
+  private record Procedure(GroundTruth truth, List<byte[]> frames) {}
+
+  /** Stream {@code seed}'s procedure, filmed and decoded or rendered; its own preparer, as each room's ingest has. */
+  private static Procedure procedure(Settings run, long seed, Path work) throws Exception {
+    double fps = run.fps();
+    int seconds = run.seconds();
+    FramePreparer preparer = new FramePreparer(256, 256, 0.9f);
+    Path video = work.resolve("bench-" + seconds + "s-" + (int) fps + "fps-seed" + seed + ".mp4");
+    VirtualCamera camera = ProcedureVideo.synthetic(Math.max(2, seconds / 2), Math.max(1, seconds / 6), 384, 256,
+        (int) Math.round(2 * fps), seed);
+    List<byte[]> prepared = new ArrayList<>();
+    if (run.rendered()) {
+      GroundTruth truth = ProcedureVideo.render(camera, 384, 256, fps, seed, video.getFileName().toString(),
+          image -> prepared.add(preparer.prepare(image)));
+      truth.write(GroundTruth.pathFor(video));   // as beside a filmed one: to replay a missed lesion's frames
+      return new Procedure(truth, prepared);
+    }
+    GroundTruth truth = ProcedureVideo.write(camera, 384, 256, fps, seed, video, n -> {});
+    try (FrameSource s = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
+      FrameSource.Picture p;
+      while ((p = s.next()) != null) {
+        prepared.add(preparer.prepare(p.image()));
+      }
+    }
+    return new Procedure(truth, prepared);
+  }
+
+  /** A generator's result, its own exception rethrown as it was. */
+  private static Procedure get(Future<Procedure> f) throws Exception {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
     }
   }
 
@@ -288,7 +324,7 @@ final class PipelineBench {
 
   private static Result measure(Properties client, ScoringTopology.Outputs outputs, int streams, double fps, double seconds,
       int perStream, List<GroundTruth> truths, long budgetMs, String model, String schedule, List<Long> perInstance,
-      double meanBacklogBatch, double inferenceMs, int frameWorkers, OutputWatcher watcher) {
+      double meanBacklogBatch, double inferenceMs, int frameWorkers, String device, OutputWatcher watcher) {
     long[] records = {0};
     List<Double> latencies = new ArrayList<>();
     List<Double> visibleLatencies = new ArrayList<>();
@@ -369,7 +405,7 @@ final class PipelineBench {
             pct(parts.stream().map(FirstAlertParts::decideMs).toList(), 0.5),
             pct(parts.stream().map(FirstAlertParts::publishMs).filter(v -> !v.isNaN()).toList(), 0.5)),
         new Visible(pct(visibleLatencies, 0.5), pct(visibleLatencies, 0.99), pct(ttfaVisible, 0.5)), pct(ttfa, 0.9),
-        List.copyOf(lesions));
+        List.copyOf(lesions), device);
   }
 
   /** The lesion {@code in} of stream {@code id} from its frames' scores. */
