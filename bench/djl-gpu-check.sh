@@ -127,10 +127,15 @@ done
 fi
 # The live pipeline: generated procedures at 30 fps through an embedded broker into the Kafka Streams
 # scorer on the device; a room count per run (bench pipeline's JSON per run).
+# PIPE_BACKLOGS: bench pipeline's --backlog-batch values to run each room count with (default: its own).
 pipeline() {
   local name=$1 model=$2 n=$3
-  TAILN=${PIPE_TAIL:-8} step $name-$n ${PIPE_S:-150} $E bench pipeline --procedure-frames rendered --model $model --streams $n \
-    --seconds ${PIPE_SECONDS:-30} --warmup-seconds ${PIPE_WARMUP:-15} --work-dir /tmp/ewpipe-$name-$n --out $O/$name-$n.json
+  for b in ${PIPE_BACKLOGS:-default}; do
+    local id=$name-$n opt=""
+    [ $b != default ] && id=$name-$n-b$b opt="--backlog-batch $b"
+    TAILN=${PIPE_TAIL:-8} step $id ${PIPE_S:-150} $E bench pipeline --procedure-frames rendered --model $model --streams $n $opt \
+      --seconds ${PIPE_SECONDS:-30} --warmup-seconds ${PIPE_WARMUP:-15} --work-dir /tmp/ewpipe-$id --out $O/$id.json
+  done
 }
 if has pipeline; then
   for n in ${PIPE_STREAMS:-1 8}; do pipeline pipeline-micro models/synthetic-micro $n; done
