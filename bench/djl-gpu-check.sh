@@ -16,6 +16,7 @@
 #              default 6), calibrate, then bench pipeline for each count in BASE_STREAMS (default "1")
 # Result on an H100 with torch 2.11.0+cu130 (2026-11-27): docs/BENCHMARKS.md, "On a GPU: the Java
 # scorer's CUDA path"; files in docs/bench/h100-java-cuda-2026-11-27/.
+# pipeline and pipebase (2026-11-28): "On a GPU: the live pipeline", files in docs/bench/h100-pipeline-2026-11-28/.
 # .gpu/bundle.tar.xz (git-ignored) is made by bench/djl-jni-min/bundle.sh.
 # Usage: [STEPS='eval bench train trainspeed'] bench/djl-gpu-check.sh OUTDIR [gpu|sim]   (STEPS default: eval bench train)
 #   sim: the same steps on the CPU, against TORCH_DIR (a PyTorch package folder: include/ and lib/);
@@ -127,13 +128,14 @@ done
 fi
 # The live pipeline: generated procedures at 30 fps through an embedded broker into the Kafka Streams
 # scorer on the device; a room count per run (bench pipeline's JSON per run).
-# PIPE_BACKLOGS: bench pipeline's --backlog-batch values to run each room count with (default: its own).
+# PIPE_BACKLOGS: bench pipeline's --backlog-batch values to run each room count with (default: its own);
+# PIPE_EXTRA: more bench pipeline options for every run (e.g. "--intra-op-threads 2 --frame-workers 4").
 pipeline() {
   local name=$1 model=$2 n=$3
   for b in ${PIPE_BACKLOGS:-default}; do
     local id=$name-$n opt=""
     [ $b != default ] && id=$name-$n-b$b opt="--backlog-batch $b"
-    TAILN=${PIPE_TAIL:-8} step $id ${PIPE_S:-150} $E bench pipeline --procedure-frames rendered --model $model --streams $n $opt \
+    TAILN=${PIPE_TAIL:-8} step $id ${PIPE_S:-150} $E bench pipeline --procedure-frames rendered --model $model --streams $n $opt ${PIPE_EXTRA:-} \
       --seconds ${PIPE_SECONDS:-30} --warmup-seconds ${PIPE_WARMUP:-15} --work-dir /tmp/ewpipe-$id --out $O/$id.json
   done
 }
