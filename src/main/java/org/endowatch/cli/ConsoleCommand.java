@@ -6,10 +6,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.endowatch.console.Access;
 import org.endowatch.console.ConsoleFeed;
+import org.endowatch.console.ConsoleMetrics;
 import org.endowatch.console.ConsoleServer;
 import org.endowatch.config.KafkaSettings;
 import org.endowatch.console.ConsoleStore;
 import org.endowatch.contract.Topics;
+import org.endowatch.platform.MetricsServer;
 import org.endowatch.platform.TopicAdmin;
 import org.endowatch.platform.TopicCatalog;
 import picocli.CommandLine;
@@ -27,12 +29,19 @@ public final class ConsoleCommand implements Callable<Integer> {
   @Option(names = "--token", paramLabel = "T",
       description = "Required on every request when set; needed to bind beyond loopback (also ENDOWATCH_CONSOLE_TOKEN).")
   String token;
+  @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT", description = "Serve Prometheus /metrics "
+      + "(whether the console can read Kafka, without procedure ids) on this port (0 = any, -1 = off; default off).")
+  int metricsPort;
+  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1") String metricsBind;
   @Spec CommandSpec spec;
 
-  /** A running console: its store, feed and server, closed together. */
-  record Running(ConsoleStore store, ConsoleFeed feed, ConsoleServer server) implements AutoCloseable {
+  /** A running console: its store, feed, server and metrics (null when off), closed together. */
+  record Running(ConsoleStore store, ConsoleFeed feed, ConsoleServer server, MetricsServer metrics) implements AutoCloseable {
     @Override
     public void close() {
+      if (metrics != null) {
+        metrics.close();
+      }
       server.close();
       feed.close();
     }
@@ -40,6 +49,11 @@ public final class ConsoleCommand implements Callable<Integer> {
 
   /** Starts a console on the topics of {@code kafka}, which must exist; it forgets what their retention deletes. */
   static Running start(KafkaSettings kafka, String bind, int port, String token) {
+    return start(kafka, bind, port, token, null, -1);
+  }
+
+  /** The same with Prometheus metrics on {@code metricsBind:metricsPort} (-1 = none). */
+  static Running start(KafkaSettings kafka, String bind, int port, String token, String metricsBind, int metricsPort) {
     ConsoleStore.Retention retention;
     try (TopicAdmin admin = new TopicAdmin(kafka, Duration.ofSeconds(15))) {
       admin.requireTopics(List.of(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name()));
@@ -48,9 +62,21 @@ public final class ConsoleCommand implements Callable<Integer> {
     }
     ConsoleStore store = new ConsoleStore(System::currentTimeMillis, retention);
     ConsoleFeed feed = new ConsoleFeed(kafka.clientProps(), store);
+    ConsoleServer server = null;
     try {
-      return new Running(store, feed, new ConsoleServer(bind, port, store, feed, new Access(token, System::currentTimeMillis)));
+      server = new ConsoleServer(bind, port, store, feed, new Access(token, System::currentTimeMillis));
+      MetricsServer metrics = null;
+      if (metricsPort >= 0) {
+        // /health there stays "the process answers" (a liveness probe): a Kafka outage is not cured
+        // by restarting consoles; the gauges say it.
+        metrics = new MetricsServer(metricsBind, metricsPort, () -> true);
+        ConsoleMetrics.bind(metrics.registry(), store::source, System::currentTimeMillis);
+      }
+      return new Running(store, feed, server, metrics);
     } catch (RuntimeException e) {
+      if (server != null) {
+        server.close();
+      }
       feed.close();
       throw e;
     }
@@ -80,10 +106,11 @@ public final class ConsoleCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     CountDownLatch stop = new CountDownLatch(1);
-    try (Running console = start(kafka.settings(), bind, port, token)) {
+    try (Running console = start(kafka.settings(), bind, port, token, metricsBind, metricsPort)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "console-stop"));
-      spec.commandLine().getOut().printf("console on http://%s:%d/%s%n", bind.contains(":") ? "[" + bind + "]" : bind,
-          console.server().port(), token != null ? " (add ?token=... to the address)" : "");
+      spec.commandLine().getOut().printf("console on http://%s:%d/%s%s%n", bind.contains(":") ? "[" + bind + "]" : bind,
+          console.server().port(), token != null ? " (add ?token=... to the address)" : "",
+          console.metrics() != null ? "; metrics on http://" + metricsBind + ":" + console.metrics().port() + "/metrics" : "");
       spec.commandLine().getOut().flush();
       stop.await();
     }

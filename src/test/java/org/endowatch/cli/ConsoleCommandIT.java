@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.endowatch.console.ConsoleStore;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.Cli;
+import org.endowatch.testing.Scrape;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,28 @@ class ConsoleCommandIT {
       } finally {
         setFramesRetention(admin, "86400000");
       }
+    }
+  }
+
+  @Test
+  void withAMetricsPortTheConsoleSaysToPrometheusWhetherItIsCurrent(KafkaCluster kafka) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    try (ConsoleCommand.Running console = ConsoleCommand.start(kafka.settings(), "127.0.0.1", 0, null, "127.0.0.1", 0)) {
+      assertThat(console.metrics().port()).isNotEqualTo(console.server().port());
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      String scraped = Scrape.of(console.metrics().port());
+      while (Scrape.value(scraped, "endowatch_console_source_state{state=\"ok\"}") != 1.0) {
+        assertThat(System.nanoTime()).as("console state ok within 30 s; last scrape:\n" + scraped).isLessThan(deadline);
+        Thread.sleep(200);
+        scraped = Scrape.of(console.metrics().port());
+      }
+      assertThat(Scrape.value(scraped, "endowatch_console_not_updating_seconds")).isEqualTo(0.0);
+      assertThat(Scrape.value(scraped, "endowatch_console_partitions_offline")).isEqualTo(0.0);
+      assertThat(scraped).contains("jvm_memory_used_bytes");   // the JVM's too, as every service's /metrics
+    }
+    // Without one (the default), none is served.
+    try (ConsoleCommand.Running console = ConsoleCommand.start(kafka.settings(), "127.0.0.1", 0, null)) {
+      assertThat(console.metrics()).isNull();
     }
   }
 

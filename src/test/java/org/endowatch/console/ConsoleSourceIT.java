@@ -35,7 +35,9 @@ import org.endowatch.contract.JsonSerde;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.platform.EmbeddedKafkaBroker;
+import org.endowatch.platform.MetricsServer;
 import org.endowatch.testing.Cli;
+import org.endowatch.testing.Scrape;
 import org.endowatch.testing.ThreeBrokers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +73,9 @@ class ConsoleSourceIT {
     feeder.setDaemon(true);
     EmbeddedKafkaBroker again = null;
     try (ConsoleFeed feed = new ConsoleFeed(client, store);
-         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis))) {
+         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis));
+         MetricsServer metrics = new MetricsServer("127.0.0.1", 0, () -> true)) {
+      ConsoleMetrics.bind(metrics.registry(), store::source, System::currentTimeMillis);   // as `console --metrics-port`
       feeder.start();
       WebDriver browser = ConsoleBrowserIT.chromium(dir);
       try {
@@ -107,12 +111,23 @@ class ConsoleSourceIT {
         assertThat(row.get("live").asBoolean()).isTrue();
         assertThat(row.get("alerting").asBoolean()).isTrue();
         assertThat(row.get("staleSinceMs").asLong()).isEqualTo(source.get("sinceMs").asLong());
+        // The same for Prometheus, where nobody need be looking at the page.
+        long scrapedAt = System.currentTimeMillis();
+        String scraped = Scrape.of(metrics.port());
+        assertThat(Scrape.value(scraped, "endowatch_console_source_state{state=\"unreachable\"}")).isEqualTo(1.0);
+        assertThat(Scrape.value(scraped, "endowatch_console_source_state{state=\"ok\"}")).isEqualTo(0.0);
+        assertThat(Scrape.value(scraped, "endowatch_console_not_updating_seconds"))
+            .isBetween((scrapedAt - source.get("sinceMs").asLong()) / 1000.0 - 1, (System.currentTimeMillis() - source.get("sinceMs").asLong()) / 1000.0);
 
         again = EmbeddedKafkaBroker.start(port, data, Map.of(), Duration.ofSeconds(90));
         wait.until(d -> "OK".equals(d.findElement(banner).getAttribute("data-status")) && !d.findElement(banner).isDisplayed());
         wait.until(d -> d.findElement(state).getText().equals("live") && d.findElement(alert).getText().equals("ALERT"));
         assertThat(browser.getTitle()).isEqualTo("● ALERT (1) — endowatch console");
         assertThat(get(server.port(), "/api/procedures").get(0).get("staleSinceMs").asLong()).isZero();
+        String back = Scrape.of(metrics.port());
+        assertThat(Scrape.value(back, "endowatch_console_source_state{state=\"ok\"}")).isEqualTo(1.0);
+        assertThat(Scrape.value(back, "endowatch_console_source_state{state=\"unreachable\"}")).isEqualTo(0.0);
+        assertThat(Scrape.value(back, "endowatch_console_not_updating_seconds")).isEqualTo(0.0);
       } finally {
         browser.quit();
       }
