@@ -67,15 +67,17 @@ function renderOverview() {
     const tr = document.createElement('tr');
     tr.dataset.id = s.id;
     if (s.alerting) tr.classList.add('alerting');
-    // Frames keep coming but no scored outcome does: the scorer is down or far behind, or it skips
-    // every frame as stale (it cannot catch up, or the ingest host's clock is behind): no alert can come.
+    // Frames keep coming but no scored outcome does: the scorer is down or far behind, it skips
+    // every frame as stale (it cannot catch up, or the ingest host's clock is behind), or it rejects
+    // them to the dead-letter topic (the reason says what to fix): no alert can come.
     const unscored = s.live && s.unscored;
     if (unscored) tr.classList.add('unscored');
     if (sel && sel.id === s.id) tr.classList.add('selected');
     // Its records do not reach the console: shown as it was then, in alert if it was.
     if (s.staleSinceMs) tr.classList.add('stale');
     const state = s.staleSinceMs ? 'NOT UPDATING (since ' + clock(s.staleSinceMs) + ')' : !s.live ? 'ended'
-      : unscored ? 'NOT SCORED (' + Math.round(s.unscoredMs / 1000) + (s.skipping ? ' s, every frame skipped as stale)' : ' s behind)') : 'live';
+      : unscored ? 'NOT SCORED (' + Math.round(s.unscoredMs / 1000) + (s.rejectReason ? ' s, frames rejected: ' + s.rejectReason + ')'
+        : s.skipping ? ' s, every frame skipped as stale)' : ' s behind)') : 'live';
     const alert = s.alerting ? (s.staleSinceMs ? 'ALERT (last known)' : 'ALERT') : (s.alerts ? s.alerts + ' past' : '–');
     const cells = [s.id, state, fmt(s.fps, 1), fmt(s.lastScore, 4), alert, s.latencyMs + ' ms'];
     cells.forEach(c => { const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); });

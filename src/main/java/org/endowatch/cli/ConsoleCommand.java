@@ -56,7 +56,7 @@ public final class ConsoleCommand implements Callable<Integer> {
   static Running start(KafkaSettings kafka, String bind, int port, String token, String metricsBind, int metricsPort) {
     ConsoleStore.Retention retention;
     try (TopicAdmin admin = new TopicAdmin(kafka, Duration.ofSeconds(15))) {
-      admin.requireTopics(List.of(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name()));
+      admin.requireTopics(ConsoleFeed.SHOWN);
       retention = new ConsoleStore.Retention(retentionOf(admin, Topics.FRAMES.name()), retentionOf(admin, Topics.HEATMAPS.name()),
           retentionOf(admin, Topics.SCORES.name()), retentionOf(admin, Topics.ALERTS.name()));
     }

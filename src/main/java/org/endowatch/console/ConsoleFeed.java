@@ -12,10 +12,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +36,9 @@ public final class ConsoleFeed implements AutoCloseable {
   /** How often the store forgets what retention deleted: retention is counted in hours and days. */
   static final Duration EXPIRE_EVERY = Duration.ofMinutes(1);
 
-  /** The topics a console shows. */
-  static final List<String> SHOWN = List.of(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name());
+  /** The topics a console reads: what it shows, and the dead letters that say why frames go unscored. */
+  public static final List<String> SHOWN = List.of(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name(),
+      Topics.FRAMES_DLQ.name());
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
   private final Properties client;
@@ -185,6 +188,24 @@ public final class ConsoleFeed implements AutoCloseable {
     return now.status();
   }
 
+  /**
+   * When the rejected frame was captured, so that it lines up with the procedure's other frames;
+   * when the record it came from cannot be read as a frame, when the scorer rejected it (a clock of
+   * another host, but a frame is rejected within its budget of capture).
+   */
+  static long captureOf(DeadLetter d) {
+    if (d.sourceTopic().startsWith(Topics.FRAMES.name())) {
+      try {
+        RecordHeaders headers = new RecordHeaders();
+        d.originalHeaders().forEach(h -> headers.add(h.key(), h.value()));
+        return Topics.FRAMES.valueSerde().deserializer().deserialize(d.sourceTopic(), headers, d.original()).captureTimestampMs();
+      } catch (RuntimeException unreadable) {
+        // as said: the scorer's time
+      }
+    }
+    return d.failedTimestampMs();
+  }
+
   private void apply(ConsumerRecord<String, byte[]> r) {
     try {
       String t = r.topic();
@@ -196,6 +217,9 @@ public final class ConsoleFeed implements AutoCloseable {
         store.heatmap(Topics.HEATMAPS.valueSerde().deserializer().deserialize(t, r.value()));
       } else if (t.equals(Topics.ALERTS.name())) {
         store.alert(Topics.ALERTS.valueSerde().deserializer().deserialize(t, r.value()));
+      } else if (t.equals(Topics.FRAMES_DLQ.name()) && r.key() != null) {
+        DeadLetter d = Topics.FRAMES_DLQ.valueSerde().deserializer().deserialize(t, r.headers(), r.value());
+        store.rejected(r.key(), d.reason(), captureOf(d));
       }
     } catch (RuntimeException e) {
       skipped++;

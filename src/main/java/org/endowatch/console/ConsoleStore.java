@@ -53,6 +53,10 @@ public final class ConsoleStore {
    *     to date, or ended); at {@link #UNSCORED_MS} or more the page says it is not being scored
    * @param skipping whether outcomes do come, but skips (stale: a scorer that cannot catch up, or an
    *     ingest host's clock behind the scorer's): as unscored as no outcome at all, for another reason
+   * @param rejectReason why the scorer sends its newest frames to the dead-letter topic instead of
+   *     scoring them (a camera sending what cannot be decoded, a misconfigured ingest), when it does:
+   *     as unscored again, and the one thing that says what to fix; null otherwise
+   * @param rejected frames of it the scorer dead-lettered, over what the console has read
    * @param staleSinceMs for a live procedure whose records the console cannot currently read (its
    *     broker unreachable, a partition of it offline: {@link SourceHealth}), since when what is
    *     shown of it stands still; 0 when current. Such a procedure is judged live, and in alert, as
@@ -60,7 +64,7 @@ public final class ConsoleStore {
    */
   public record Summary(String id, boolean live, long frames, long lastIndex, double fps, Double lastScore,
       double threshold, boolean alerting, int alerts, long latencyMs, String model, long lastCaptureMs, long unscoredMs,
-      boolean skipping, long staleSinceMs) {
+      boolean skipping, long staleSinceMs, String rejectReason, long rejected) {
     @com.fasterxml.jackson.annotation.JsonProperty
     public boolean unscored() {
       return unscoredMs >= UNSCORED_MS;
@@ -178,6 +182,31 @@ public final class ConsoleStore {
     listeners.forEach(l -> l.changed(summary, null));
   }
 
+  /**
+   * The scorer dead-lettered a frame of {@code procedureId} captured at {@code captureMs} for
+   * {@code reason}. Counted only for a procedure whose frames the console reads: one whose records
+   * it cannot read at all has no row to put it on.
+   */
+  public void rejected(String procedureId, String reason, long captureMs) {
+    Summary summary;
+    synchronized (this) {
+      Procedure p = procedure(procedureId);
+      p.seen(captureMs);
+      p.rejected++;
+      if (captureMs >= p.lastRejectedMs) {
+        p.lastRejectedMs = captureMs;
+        p.lastRejectReason = reason;
+      }
+      summary = p.shown() ? summarize(p) : null;
+      if (summary != null) {
+        p.pushed(summary);
+      }
+    }
+    if (summary != null) {
+      listeners.forEach(l -> l.changed(summary, null));
+    }
+  }
+
   public void heatmap(Heatmap h) {
     synchronized (this) {
       Procedure p = procedure(h.procedureId());
@@ -210,7 +239,9 @@ public final class ConsoleStore {
   public synchronized List<Summary> summaries() {
     List<Summary> out = new ArrayList<>();
     for (Procedure p : procedures.values()) {
-      out.add(summarize(p));
+      if (p.shown()) {
+        out.add(summarize(p));
+      }
     }
     out.sort((a, b) -> Long.compare(b.lastCaptureMs(), a.lastCaptureMs()));
     return out;
@@ -295,7 +326,8 @@ public final class ConsoleStore {
         if (p.pushedLive || (p.lastFrameMs != Long.MIN_VALUE && nowMs - p.lastFrameMs < LIVE_MS)) {
           Summary now = summarize(p);
           if (now.live() != p.pushedLive || now.unscored() != p.pushedUnscored || now.staleSinceMs() != p.pushedStaleSinceMs
-              || (now.unscored() && now.skipping() != p.pushedSkipping)) {
+              || (now.unscored() && (now.skipping() != p.pushedSkipping
+                  || !java.util.Objects.equals(now.rejectReason(), p.pushedRejectReason)))) {
             p.pushed(now);
             changed.add(now);
           }
@@ -385,12 +417,15 @@ public final class ConsoleStore {
         : Math.max(0, p.lastFrameMs - Math.max(p.lastScoredMs, p.firstFrameMs));
     // Skips that still come: once they stop too, the scorer is behind or gone, as with no outcome.
     boolean skipping = p.lastOutcomeMs > p.lastScoredMs && p.lastFrameMs - p.lastOutcomeMs < UNSCORED_MS;
+    // Rejections that still come, newer than its newest scored frame: what to fix is their reason.
+    String rejectReason = p.lastRejectedMs > p.lastScoredMs && p.lastFrameMs - p.lastRejectedMs < UNSCORED_MS
+        ? p.lastRejectReason : null;
     // Only a live procedure is in alert: the scorer ends an open alert as its frames stop, and one
     // it could not end (a scorer stopped for good with the procedure) is history, not an alarm.
     boolean alerting = live && p.alerts.values().stream().anyMatch(a -> !a.type().equals(AlertEvent.END));
     return new Summary(p.id, live, p.frames, last == null ? -1 : last.index(), fps(p.captures),
         last == null ? null : last.score(), p.threshold, alerting, p.alerts.size(), last == null ? 0 : last.latencyMs(),
-        p.model, newest, unscoredMs, skipping, live && stale != SourceHealth.CURRENT ? stale : 0);
+        p.model, newest, unscoredMs, skipping, live && stale != SourceHealth.CURRENT ? stale : 0, rejectReason, p.rejected);
   }
 
   static double fps(List<Long> captures) {
@@ -419,12 +454,17 @@ public final class ConsoleStore {
     boolean pushedLive;
     boolean pushedUnscored;
     boolean pushedSkipping;
+    String pushedRejectReason;
     long pushedStaleSinceMs;
     /** Capture times of its first and newest frame, of its newest outcome (scored or skipped), and of its newest scored frame. */
     long firstFrameMs = Long.MAX_VALUE;
     long lastFrameMs = Long.MIN_VALUE;
     long lastOutcomeMs = Long.MIN_VALUE;
     long lastScoredMs = Long.MIN_VALUE;
+    /** Capture time and reason of its newest dead-lettered frame, and how many were. */
+    long lastRejectedMs = Long.MIN_VALUE;
+    String lastRejectReason;
+    long rejected;
     /** The newest timestamp of any of its records (capture times; an alert's event time). */
     long newestMs = Long.MIN_VALUE;
     double threshold;
@@ -434,10 +474,19 @@ public final class ConsoleStore {
       this.id = id;
     }
 
+    /**
+     * Whether it has a row: a frame, an outcome or an alert read. Its heatmaps or dead letters alone
+     * (read before its frames, or of frames the console cannot read either) make none.
+     */
+    boolean shown() {
+      return frames > 0 || !timeline.isEmpty() || !alerts.isEmpty();
+    }
+
     void pushed(Summary s) {
       pushedLive = s.live();
       pushedUnscored = s.unscored();
       pushedSkipping = s.skipping();
+      pushedRejectReason = s.rejectReason();
       pushedStaleSinceMs = s.staleSinceMs();
     }
 

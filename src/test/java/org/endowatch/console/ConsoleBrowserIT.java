@@ -7,14 +7,18 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Heatmap;
 import org.endowatch.contract.Score;
@@ -56,9 +60,8 @@ class ConsoleBrowserIT {
     assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
     ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
     AtomicBoolean stop = new AtomicBoolean();
-    AtomicBoolean scorerDown = new AtomicBoolean();
-    AtomicBoolean skipping = new AtomicBoolean();
-    Thread feeder = new Thread(() -> feed(kafka, stop, scorerDown, skipping), "feeder");
+    AtomicReference<Scorer> scorer = new AtomicReference<>(Scorer.SCORING);
+    Thread feeder = new Thread(() -> feed(kafka, stop, scorer), "feeder");
     try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
          ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis))) {
       feeder.start();
@@ -109,12 +112,17 @@ class ConsoleBrowserIT {
         By row = By.cssSelector("tr[data-id='" + ID + "'] td:nth-child(2)");
         // Rows are re-rendered with every summary: read the cell inside a wait that retries a stale one.
         wait.until(d -> d.findElement(row).getText().equals("live"));
-        skipping.set(true);
+        scorer.set(Scorer.SKIPPING);
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
             .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText()
                 .matches("NOT SCORED \\(\\d+ s, every frame skipped as stale\\)"));
+        // It rejects every frame to the dead-letter topic: the page says why, which is what to fix.
+        scorer.set(Scorer.REJECTING);
+        new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
+            .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText()
+                .matches("NOT SCORED \\(\\d+ s, frames rejected: " + REJECTED_BECAUSE + "\\)"));
         // Then it goes down while frames keep coming: no outcome at all.
-        scorerDown.set(true);
+        scorer.set(Scorer.DOWN);
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
             .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText().matches("NOT SCORED \\(\\d+ s behind\\)"));
         // The procedure stops sending: no record says so, yet the open page must show it ended.
@@ -164,7 +172,12 @@ class ConsoleBrowserIT {
    * Writes what ingest and the scorer would, at 10 frames per second, until stopped; skips as
    * outcomes while {@code skipping}; frames only once the scorer is down.
    */
-  static void feed(KafkaCluster kafka, AtomicBoolean stop, AtomicBoolean scorerDown, AtomicBoolean skipping) {
+  /** What the stand-in scorer does with each frame. */
+  enum Scorer { SCORING, SKIPPING, REJECTING, DOWN }
+
+  static final String REJECTED_BECAUSE = "frame image is not a decodable JPEG";
+
+  static void feed(KafkaCluster kafka, AtomicBoolean stop, AtomicReference<Scorer> scorer) {
     Properties p = kafka.settings().clientProps();
     SyntheticColon colon = new SyntheticColon(128, 128, 3);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
@@ -177,14 +190,22 @@ class ConsoleBrowserIT {
         var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
         byte[] image = Topics.FRAMES.valueSerde().serializer().serialize(Topics.FRAMES.name(), headers, f);
         producer.send(new ProducerRecord<>(Topics.FRAMES.name(), null, ts, ID, image, headers));
-        if (scorerDown.get()) {
+        if (scorer.get() == Scorer.DOWN || scorer.get() == Scorer.REJECTING) {
+          if (scorer.get() == Scorer.REJECTING) {   // as the scorer dead-letters: the record kept whole, with why
+            List<DeadLetter.RawHeader> raw = new ArrayList<>();
+            headers.forEach(h -> raw.add(new DeadLetter.RawHeader(h.key(), h.value())));
+            DeadLetter d = new DeadLetter(REJECTED_BECAUSE, Topics.FRAMES.name(), 0, i, ts + 20, raw, image);
+            var dlqHeaders = new org.apache.kafka.common.header.internals.RecordHeaders();
+            byte[] kept = Topics.FRAMES_DLQ.valueSerde().serializer().serialize(Topics.FRAMES_DLQ.name(), dlqHeaders, d);
+            producer.send(new ProducerRecord<>(Topics.FRAMES_DLQ.name(), null, ts, ID, kept, dlqHeaders));
+          }
           producer.flush();
           Thread.sleep(100);
           continue;
         }
         double score = lesion ? 0.7 + 0.01 * Math.min(15, i - LESION_FROM) : 0.2;
         // A release reaches the scorer mid-procedure: its threshold judges frames from RELEASED_AT on.
-        Score outcome = skipping.get() ? Score.skipped(ID, i, ts, ts + 2_500, 0.6, "browser-model-2", "stale")
+        Score outcome = scorer.get() == Scorer.SKIPPING ? Score.skipped(ID, i, ts, ts + 2_500, 0.6, "browser-model-2", "stale")
             : i < RELEASED_AT ? Score.scored(ID, i, ts, ts + 30, score, 0.5, "browser-model")
             : Score.scored(ID, i, ts, ts + 30, score, 0.6, "browser-model-2");
         producer.send(new ProducerRecord<>(Topics.SCORES.name(), ID, Topics.SCORES.valueSerde().serializer().serialize("", outcome)));

@@ -217,6 +217,55 @@ class ConsoleStoreTest {
   }
 
   @Test
+  void framesTheScorerRejectsAreNotScoredAndTheReasonSaysWhatToFix() {
+    AtomicLong now = new AtomicLong(100_000);
+    ConsoleStore store = new ConsoleStore(now::get);
+    List<String> heard = new ArrayList<>();
+    store.listen((summary, alert) -> heard.add(summary.unscoredMs() + "/" + summary.rejectReason()));
+    // Its dead letters are read before its frames (another partition): no row yet.
+    store.rejected("room-1", "too early", 99_000);
+    assertThat(store.summaries()).isEmpty();
+    assertThat(heard).isEmpty();
+    store.frame(frame("room-1", 0, 100_000), 0, 0);
+    store.score(Score.scored("room-1", 0, 100_000, 100_030, 0.1, 0.3, "m"));
+    assertThat(store.summary("room-1").rejectReason()).isNull();   // older than its scored frame
+    // From here the camera sends what the scorer cannot decode: each frame goes to the dead-letter topic.
+    for (int i = 1; i <= 75; i++) {
+      now.set(100_000 + 40L * i);
+      store.frame(frame("room-1", i, now.get()), 0, i);
+      store.rejected("room-1", "frame image is not a decodable JPEG", now.get());
+      store.announceChanges();
+    }
+    ConsoleStore.Summary s = store.summary("room-1");
+    assertThat(s.live()).isTrue();
+    assertThat(s.unscoredMs()).isEqualTo(3_000);
+    assertThat(s.unscored()).isTrue();
+    assertThat(s.skipping()).isFalse();
+    assertThat(s.rejectReason()).isEqualTo("frame image is not a decodable JPEG");
+    assertThat(s.rejected()).isEqualTo(76);   // the early one too
+    assertThat(heard.get(heard.size() - 1)).isEqualTo("3000/frame image is not a decodable JPEG");
+    assertThat(store.summaries()).extracting(ConsoleStore.Summary::id).containsExactly("room-1");
+
+    // A dead letter read late (partitions are read apart) does not replace the newest reason.
+    store.rejected("room-1", "an older reason", 100_500);
+    assertThat(store.summary("room-1").rejectReason()).isEqualTo("frame image is not a decodable JPEG");
+
+    // The rejections stop too: the scorer is gone, said as for no outcome at all.
+    for (int i = 76; i <= 150; i++) {
+      now.set(100_000 + 40L * i);
+      store.frame(frame("room-1", i, now.get()), 0, i);
+    }
+    assertThat(store.summary("room-1").unscored()).isTrue();
+    assertThat(store.summary("room-1").rejectReason()).isNull();
+
+    now.set(106_040);
+    store.frame(frame("room-1", 151, 106_040), 0, 151);
+    store.score(Score.scored("room-1", 151, 106_040, 106_070, 0.1, 0.3, "m"));
+    assertThat(store.summary("room-1").unscored()).isFalse();
+    assertThat(store.summary("room-1").rejectReason()).isNull();
+  }
+
+  @Test
   void aProcedureThatNeverGotAnOutcomeIsNotScoredFromItsFirstFrame() {
     AtomicLong now = new AtomicLong(50_000);
     ConsoleStore store = new ConsoleStore(now::get);
