@@ -24,6 +24,7 @@ import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.console.ConsoleStore;
+import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.FrameSerde;
 import org.endowatch.contract.ModelRelease;
 import org.endowatch.contract.Score;
@@ -135,7 +136,9 @@ public final class StatusCommand implements Callable<Integer> {
         }
         if (described.containsKey(Topics.SCORES.name())) {
           Map<String, Long> newestFrames = newestFrames(consumer, frames);
-          recentProcedures(consumer, partitions(described.get(Topics.SCORES.name())), newestFrames, out);
+          Map<String, Rejection> rejections = described.containsKey(Topics.FRAMES_DLQ.name())
+              ? newestRejections(consumer, partitions(described.get(Topics.FRAMES_DLQ.name()))) : Map.of();
+          recentProcedures(consumer, partitions(described.get(Topics.SCORES.name())), newestFrames, rejections, out);
         }
       }
     }
@@ -221,8 +224,28 @@ public final class StatusCommand implements Callable<Integer> {
     return newest;
   }
 
+  /** A procedure's newest dead-lettered frame: when it was captured and why the scorer rejected it. */
+  record Rejection(long captureMs, String reason) {}
+
+  /** The newest rejection of each procedure among the last {@link #FRAMES_READ_BACK} dead letters of every partition. */
+  private static Map<String, Rejection> newestRejections(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> dlq) {
+    Map<String, Rejection> newest = new HashMap<>();
+    TopicTail.read(consumer, dlq, FRAMES_READ_BACK, r -> {
+      if (r.key() != null) {
+        try {
+          DeadLetter d = Topics.FRAMES_DLQ.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
+          Rejection now = new Rejection(d.frameCaptureMs(), d.reason());
+          newest.merge(r.key(), now, (a, b) -> b.captureMs() >= a.captureMs() ? b : a);
+        } catch (RuntimeException bad) {
+          // a bad record does not hide the others
+        }
+      }
+    });
+    return newest;
+  }
+
   private void recentProcedures(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> scores,
-      Map<String, Long> newestFrames, PrintWriter out) {
+      Map<String, Long> newestFrames, Map<String, Rejection> rejections, PrintWriter out) {
     Map<String, Score> latest = new TreeMap<>();
     Map<String, Long> latestScored = new HashMap<>();
     TopicTail.read(consumer, scores, recent, r -> {
@@ -250,14 +273,22 @@ public final class StatusCommand implements Callable<Integer> {
       Score s = latest.get(id);
       long newest = newest(id, latest, newestFrames);
       String state = now - newest >= LIVE_MS ? "last " + Instant.ofEpochMilli(newest) : "live";
+      Long frame = newestFrames.get(id);
+      // The scorer rejects its frames to the dead-letter topic (newer than its newest outcome, and
+      // still coming): what to fix is the reason, not the scorer.
+      Rejection rejected = rejections.get(id);
+      boolean rejecting = rejected != null && frame != null && frame - rejected.captureMs() < UNSCORED_MS
+          && (s == null || rejected.captureMs() > s.captureTimestampMs());
       if (s == null) {
         // Listed only for its recent frames; how long it has gone unscored is not known from the tail.
-        out.printf(Locale.ROOT, "  %-24s %-44s  live, no outcome yet%n", id, "(no outcome)");
+        out.printf(Locale.ROOT, "  %-24s %-44s  %s%n", id, "(no outcome)",
+            rejecting ? "live, NOT SCORED (frames rejected: " + rejected.reason() + ")" : "live, no outcome yet");
         continue;
       }
-      Long frame = newestFrames.get(id);
       long behind = frame == null ? 0 : frame - s.captureTimestampMs();
-      if (state.equals("live") && behind >= UNSCORED_MS) {
+      if (state.equals("live") && behind >= UNSCORED_MS && rejecting) {
+        state = String.format(Locale.ROOT, "NOT SCORED (%.0f s, frames rejected: %s)", behind / 1000.0, rejected.reason());
+      } else if (state.equals("live") && behind >= UNSCORED_MS) {
         // Frames keep coming without outcomes: the scorer is down or far behind, and no alert can come.
         state = String.format(Locale.ROOT, "NOT SCORED (%.0f s behind)", behind / 1000.0);
       } else if (state.equals("live") && !s.isScored() && frame != null) {

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -188,24 +187,6 @@ public final class ConsoleFeed implements AutoCloseable {
     return now.status();
   }
 
-  /**
-   * When the rejected frame was captured, so that it lines up with the procedure's other frames;
-   * when the record it came from cannot be read as a frame, when the scorer rejected it (a clock of
-   * another host, but a frame is rejected within its budget of capture).
-   */
-  static long captureOf(DeadLetter d) {
-    if (d.sourceTopic().startsWith(Topics.FRAMES.name())) {
-      try {
-        RecordHeaders headers = new RecordHeaders();
-        d.originalHeaders().forEach(h -> headers.add(h.key(), h.value()));
-        return Topics.FRAMES.valueSerde().deserializer().deserialize(d.sourceTopic(), headers, d.original()).captureTimestampMs();
-      } catch (RuntimeException unreadable) {
-        // as said: the scorer's time
-      }
-    }
-    return d.failedTimestampMs();
-  }
-
   private void apply(ConsumerRecord<String, byte[]> r) {
     try {
       String t = r.topic();
@@ -219,7 +200,7 @@ public final class ConsoleFeed implements AutoCloseable {
         store.alert(Topics.ALERTS.valueSerde().deserializer().deserialize(t, r.value()));
       } else if (t.equals(Topics.FRAMES_DLQ.name()) && r.key() != null) {
         DeadLetter d = Topics.FRAMES_DLQ.valueSerde().deserializer().deserialize(t, r.headers(), r.value());
-        store.rejected(r.key(), d.reason(), captureOf(d));
+        store.rejected(r.key(), d.reason(), d.frameCaptureMs());
       }
     } catch (RuntimeException e) {
       skipped++;

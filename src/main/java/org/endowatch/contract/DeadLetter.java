@@ -63,6 +63,24 @@ public record DeadLetter(
     return Objects.hash(reason, sourceTopic, sourcePartition, sourceOffset) * 31 + Arrays.hashCode(original);
   }
 
+  /**
+   * When the frame it holds was captured, so that it lines up with its procedure's other frames
+   * (a console, {@code status}); when its record cannot be read as a frame (its headers are what was
+   * wrong), when it was dead-lettered: the scorer's clock, within its budget of the capture.
+   */
+  public long frameCaptureMs() {
+    if (sourceTopic.startsWith(Topics.FRAMES.name())) {
+      try {
+        org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        originalHeaders.forEach(h -> headers.add(h.key(), h.value()));
+        return Topics.FRAMES.valueSerde().deserializer().deserialize(sourceTopic, headers, original).captureTimestampMs();
+      } catch (RuntimeException unreadable) {
+        // as said: when it failed
+      }
+    }
+    return failedTimestampMs;
+  }
+
   @Override
   public String toString() {
     return "DeadLetter[" + sourceTopic + "-" + sourcePartition + "@" + sourceOffset + ": " + reason + "]";

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.ModelRelease;
 import org.endowatch.contract.Score;
@@ -43,6 +44,11 @@ class StatusIT {
       skips.add(Score.skipped("st-skipped", i, now - 5_000 + 250L * i, now - 5_000 + 250L * i + 2_500, 0.5, "st-m", "stale"));
     }
     TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), "st-skipped", skips);
+    // As st-behind, but every frame after the fifth went to the dead-letter topic; and one whose every frame did.
+    record(kafka, "st-rejected", now - 5_000, 21, 250, 5);
+    reject(kafka, "st-rejected", now - 5_000, 5, 21, 250);
+    record(kafka, "st-rejected-all", now - 2_000, 5, 400, 0);
+    reject(kafka, "st-rejected-all", now - 2_000, 0, 5, 400);
 
     // A release in force (what the scorers should serve; each procedure's line says what scored it).
     long published = 1_795_000_000_000L;
@@ -85,6 +91,10 @@ class StatusIT {
     assertThat(line(r.out(), "st-behind")).startsWith("  st-behind                frame 4 ").endsWith("model st-m  NOT SCORED (4 s behind)");
     assertThat(line(r.out(), "st-skipped")).startsWith("  st-skipped               frame 20      skipped ")
         .endsWith("model st-m  NOT SCORED (4 s, every frame skipped as stale)");
+    assertThat(line(r.out(), "st-rejected")).startsWith("  st-rejected              frame 4 ")
+        .endsWith("model st-m  NOT SCORED (4 s, frames rejected: " + REJECTED_BECAUSE + ")");
+    assertThat(line(r.out(), "st-rejected-all")).isEqualTo("  st-rejected-all          (no outcome)                                  "
+        + "live, NOT SCORED (frames rejected: " + REJECTED_BECAUSE + ")");
     assertThat(line(r.out(), "st-new")).isEqualTo("  st-new                   (no outcome)                                  live, no outcome yet");
     assertThat(line(r.out(), "st-old")).contains("model st-m  last ");
   }
@@ -101,6 +111,22 @@ class StatusIT {
     }
     TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, fs);
     TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), id, ss);
+  }
+
+  static final String REJECTED_BECAUSE = "frame image is not a decodable JPEG";
+
+  /** Dead letters of frames {@code from..to-1} of {@link #record}'s procedure {@code id}, as the scorer writes them. */
+  private static void reject(KafkaCluster kafka, String id, long t0, int from, int to, long gapMs) throws Exception {
+    List<DeadLetter> letters = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      Frame f = TestFrames.jpeg(id, i, t0 + gapMs * i, 32, 32);
+      org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+      byte[] value = Topics.FRAMES.valueSerde().serializer().serialize(Topics.FRAMES.name(), headers, f);
+      List<DeadLetter.RawHeader> raw = new ArrayList<>();
+      headers.forEach(h -> raw.add(new DeadLetter.RawHeader(h.key(), h.value())));
+      letters.add(new DeadLetter(REJECTED_BECAUSE, Topics.FRAMES.name(), 0, i, t0 + gapMs * i + 30, raw, value));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES_DLQ.name(), Topics.FRAMES_DLQ.valueSerde().serializer(), id, letters);
   }
 
   private static Properties consumerProps(KafkaCluster kafka, String group) {
