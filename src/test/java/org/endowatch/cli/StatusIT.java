@@ -119,12 +119,7 @@ class StatusIT {
   private static void reject(KafkaCluster kafka, String id, long t0, int from, int to, long gapMs) throws Exception {
     List<DeadLetter> letters = new ArrayList<>();
     for (int i = from; i < to; i++) {
-      Frame f = TestFrames.jpeg(id, i, t0 + gapMs * i, 32, 32);
-      org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
-      byte[] value = Topics.FRAMES.valueSerde().serializer().serialize(Topics.FRAMES.name(), headers, f);
-      List<DeadLetter.RawHeader> raw = new ArrayList<>();
-      headers.forEach(h -> raw.add(new DeadLetter.RawHeader(h.key(), h.value())));
-      letters.add(new DeadLetter(REJECTED_BECAUSE, Topics.FRAMES.name(), 0, i, t0 + gapMs * i + 30, raw, value));
+      letters.add(TestFrames.deadLetter(TestFrames.jpeg(id, i, t0 + gapMs * i, 32, 32), REJECTED_BECAUSE, t0 + gapMs * i + 30));
     }
     TopicWriter.send(kafka, Topics.FRAMES_DLQ.name(), Topics.FRAMES_DLQ.valueSerde().serializer(), id, letters);
   }

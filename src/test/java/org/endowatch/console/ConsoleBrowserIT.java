@@ -7,8 +7,6 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,6 +23,7 @@ import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.ingest.SyntheticColon;
 import org.endowatch.testing.Cli;
+import org.endowatch.testing.TestFrames;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
 import org.junit.jupiter.api.Test;
@@ -192,9 +191,7 @@ class ConsoleBrowserIT {
         producer.send(new ProducerRecord<>(Topics.FRAMES.name(), null, ts, ID, image, headers));
         if (scorer.get() == Scorer.DOWN || scorer.get() == Scorer.REJECTING) {
           if (scorer.get() == Scorer.REJECTING) {   // as the scorer dead-letters: the record kept whole, with why
-            List<DeadLetter.RawHeader> raw = new ArrayList<>();
-            headers.forEach(h -> raw.add(new DeadLetter.RawHeader(h.key(), h.value())));
-            DeadLetter d = new DeadLetter(REJECTED_BECAUSE, Topics.FRAMES.name(), 0, i, ts + 20, raw, image);
+            DeadLetter d = TestFrames.deadLetter(f, REJECTED_BECAUSE, ts + 20);
             var dlqHeaders = new org.apache.kafka.common.header.internals.RecordHeaders();
             byte[] kept = Topics.FRAMES_DLQ.valueSerde().serializer().serialize(Topics.FRAMES_DLQ.name(), dlqHeaders, d);
             producer.send(new ProducerRecord<>(Topics.FRAMES_DLQ.name(), null, ts, ID, kept, dlqHeaders));

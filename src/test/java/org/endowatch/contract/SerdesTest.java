@@ -119,14 +119,12 @@ class SerdesTest {
   @Test
   void aDeadLetteredFrameKnowsItsCaptureTimeWhereItsRecordReadsAsAFrame() {
     Frame f = new Frame("room-1", 7, 123_456, 8, 8, Frame.JPEG, "t", new byte[] {1, 2, 3});
-    RecordHeaders headers = new RecordHeaders();
-    byte[] value = Topics.FRAMES.valueSerde().serializer().serialize(Topics.FRAMES.name(), headers, f);
-    List<RawHeader> raw = new java.util.ArrayList<>();
-    headers.forEach(h -> raw.add(new RawHeader(h.key(), h.value())));
+    DeadLetter d = org.endowatch.testing.TestFrames.deadLetter(f, "bad image", 999_999);
 
-    assertThat(new DeadLetter("bad image", "frames", 0, 7, 999_999, raw, value).frameCaptureMs()).isEqualTo(123_456);
+    assertThat(d.frameCaptureMs()).isEqualTo(123_456);
     // A suffixed frames topic (a bench's, a re-scoring's) holds frames too.
-    assertThat(new DeadLetter("bad image", "frames.bench-1", 0, 7, 999_999, raw, value).frameCaptureMs()).isEqualTo(123_456);
+    assertThat(new DeadLetter("bad image", "frames.bench-1", 0, 7, 999_999, d.originalHeaders(), d.original()).frameCaptureMs())
+        .isEqualTo(123_456);
     // Its headers lost or mangled (what was wrong with it): when it was dead-lettered.
     assertThat(new DeadLetter("bad header", "frames", 0, 7, 999_999, List.of(), new byte[] {9}).frameCaptureMs()).isEqualTo(999_999);
   }

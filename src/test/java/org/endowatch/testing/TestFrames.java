@@ -1,5 +1,11 @@
 package org.endowatch.testing;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.endowatch.contract.DeadLetter;
+import org.endowatch.contract.Topics;
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -28,5 +34,17 @@ public final class TestFrames {
       throw new UncheckedIOException(e);
     }
     return new Frame(procedure, index, captureTs, width, height, Frame.JPEG, "test", out.toByteArray());
+  }
+
+  /**
+   * {@code f} as the scorer dead-letters it: its frames record (value and headers, as ingest writes
+   * them) kept whole, with {@code reason}, failed at {@code failedMs}.
+   */
+  public static DeadLetter deadLetter(Frame f, String reason, long failedMs) {
+    RecordHeaders headers = new RecordHeaders();
+    byte[] value = Topics.FRAMES.valueSerde().serializer().serialize(Topics.FRAMES.name(), headers, f);
+    List<DeadLetter.RawHeader> raw = new ArrayList<>();
+    headers.forEach(h -> raw.add(new DeadLetter.RawHeader(h.key(), h.value())));
+    return new DeadLetter(reason, Topics.FRAMES.name(), 0, f.frameIndex(), failedMs, raw, value);
   }
 }
