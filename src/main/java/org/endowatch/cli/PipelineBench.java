@@ -152,8 +152,8 @@ final class PipelineBench {
         admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
       }
       // One generated procedure per stream (seeds seed, seed + 1, ...: each room its own lesions),
-      // decoded and prepared once: the bench measures the scorer, not ingest. Side by side, one per
-      // core: drawing is the slow part (about as long as the procedure lasts, per stream, on one core).
+      // decoded and prepared once: the bench measures the scorer, not ingest. Side by side, a thread
+      // per core: drawing, filming and preparing take seconds per procedure, which 16 rooms multiply.
       log.printf("generating %d procedure(s) of %d s%n", streams, seconds);
       log.flush();
       List<GroundTruth> truths = new ArrayList<>();

@@ -184,8 +184,9 @@ public final class ConsoleStore {
 
   /**
    * The scorer dead-lettered a frame of {@code procedureId} captured at {@code captureMs} for
-   * {@code reason}. Counted only for a procedure whose frames the console reads: one whose records
-   * it cannot read at all has no row to put it on.
+   * {@code reason}. Counted always, shown on the procedure's row once it has one: a dead letter read
+   * before the procedure's frames (another partition) or of frames the console cannot read either
+   * makes no row of its own.
    */
   public void rejected(String procedureId, String reason, long captureMs) {
     Summary summary;
