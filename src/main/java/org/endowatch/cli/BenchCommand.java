@@ -77,6 +77,17 @@ public final class BenchCommand implements Callable<Integer> {
       + "generated procedures filmed to H.264 and decoded back, as ingest reads a recording (default), or rendered: the "
       + "generator's pictures as drawn, no codec (for a host without FFmpeg's natives, such as a GPU node).")
   String procedureFrames;
+  @Option(names = "--scoring", defaultValue = "model", paramLabel = "model|host-only|simulated:MS+MS", description = "The "
+      + "pipeline scorer's work per frame: the model (default); host-only: each frame decoded and prepared as for the model, "
+      + "then scored 0 without the network (no alerts), to measure what the pipeline around the model costs; simulated:P+F: "
+      + "as host-only, but each pass of n frames waits P + n x F ms, the CPU idle, as a host waits for a GPU.")
+  String scoring;
+  @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "The pipeline scorer's stream threads, "
+      + "sharing the model through the batcher (default: 2, 1 for one procedure).")
+  int threads;
+  @Option(names = "--batch-wait-ms", defaultValue = "5", paramLabel = "MS", description = "With several stream threads: "
+      + "how long the shared model waits for company after a frame, as `score` (default ${DEFAULT-VALUE}).")
+  long batchWaitMs;
   @Option(names = "--model", paramLabel = "DIR", description = "Model for the pipeline (default: the bundled demo-micro).") Path model;
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of an embedded broker.") String bootstrap;
   @Option(names = "--python", defaultValue = "/usr/bin/python3",
@@ -92,7 +103,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OptionRange range = OptionRange.of(spec).atLeast("--scorers", scorers, 1).atLeast("--streams", streams, 1)
-        .atLeast("--intra-op-threads", intraOpThreads, 0).atLeast("--frame-workers", frameWorkers, 0);
+        .atLeast("--intra-op-threads", intraOpThreads, 0).atLeast("--frame-workers", frameWorkers, 0)
+        .atLeast("--threads", threads, 0).atLeast("--batch-wait-ms", batchWaitMs, 0);
     batches.forEach(b -> range.atLeast("--batches", b, 1));
     if (!List.of("model", "pipeline", "all").contains(what)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");
@@ -100,6 +112,12 @@ public final class BenchCommand implements Callable<Integer> {
     if (!List.of("filmed", "rendered").contains(procedureFrames)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--procedure-frames must be filmed or rendered, not '"
           + procedureFrames + "'");
+    }
+    PipelineBench.StandIn standIn;
+    try {
+      standIn = scoring.equals("model") ? null : PipelineBench.StandIn.parse(scoring);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     if (what.equals("pipeline")) {
       ScoringThreads.request(intraOpThreads);   // measure the scorer as `score` runs it
@@ -176,7 +194,7 @@ public final class BenchCommand implements Callable<Integer> {
       try (WorkDir work = WorkDir.of(workDir, "endowatch-bench")) {
         Path m = model != null ? model : DemoCommand.extractModel(work.path().resolve("model"));
         p = PipelineBench.run(new PipelineBench.Settings(bootstrap, m, streams, fps, seconds, warmupSeconds,
-            budgetMs, backlogBatch, frameWorkers, scorers, alertRule, seed, procedureFrames.equals("rendered")), work.path(), err);
+            budgetMs, backlogBatch, frameWorkers, scorers, alertRule, seed, procedureFrames.equals("rendered"), standIn, threads, batchWaitMs), work.path(), err);
       }
       Map<String, Object> pipeline = new LinkedHashMap<>();
       pipeline.put("streams", p.streams());
@@ -210,6 +228,13 @@ public final class BenchCommand implements Callable<Integer> {
       pipeline.put("intra_op_threads", ScoringThreads.current());
       pipeline.put("frame_workers", p.frameWorkers());
       pipeline.put("device", p.device());
+      pipeline.put("scoring", p.standIn() == null ? "model" : p.standIn().describe());
+      pipeline.put("stream_threads", p.streamThreads());
+      pipeline.put("batch_wait_ms", batchWaitMs);
+      pipeline.put("model_passes", p.modelPasses());
+      pipeline.put("mean_model_pass_frames", p.meanModelPassFrames());
+      pipeline.put("cpu_ms_per_frame", p.cpu().msPerFrame());
+      pipeline.put("cpu_cores_busy", p.cpu().coresBusy());
       pipeline.put("model", p.model());
       pipeline.put("mask_schedule", p.maskSchedule());
       pipeline.put("scorer_instances", p.outcomesPerInstance().size());
@@ -234,8 +259,9 @@ public final class BenchCommand implements Callable<Integer> {
           p.streams(), p.fpsPerStream(), p.scoredFps(), 100 * p.skippedFraction(), p.budgetMs(), p.captureToScoreP50Ms(),
           p.captureToScoreP99Ms(), p.timeToFirstAlertMs(), p.intervalsAlerted(), p.intervals(), p.falseAlerts());
       outw.printf(Locale.ROOT, "  first alert p90 %.0f ms over the %d alerted lesions%n", p.timeToFirstAlertP90Ms(), p.intervalsAlerted());
-      // A missed lesion is named with what the scorer made of it, so it can be looked at (replay).
-      p.lesions().stream().filter(l -> !l.alerted()).forEach(l -> outw.printf(Locale.ROOT,
+      // A missed lesion is named with what the scorer made of it, so it can be looked at (replay);
+      // scored by a stand-in for the network, every lesion is "missed".
+      p.lesions().stream().filter(l -> !l.alerted() && p.standIn() == null).forEach(l -> outw.printf(Locale.ROOT,
           "  missed: %s frames %d-%d (%d frames): %d of %d scored frames over the threshold, highest score %.4f (threshold %.4f)%n",
           l.stream(), l.start(), l.end(), l.end() - l.start() + 1, l.overThreshold(), l.scored(), l.maxScore(), l.threshold()));
       outw.printf(Locale.ROOT, "  first alert, medians: %.0f ms onset -> first frame over the threshold, %.0f ms more until the"
@@ -247,6 +273,13 @@ public final class BenchCommand implements Callable<Integer> {
           p.visible().captureToVisibleP99Ms(), p.visible().timeToFirstAlertVisibleMs());
       outw.printf(Locale.ROOT, "  %d outcome records for %d frames; outcomes per scorer instance %s; the scorer's own time %.1f ms per scored frame%n",
           p.outcomeRecords(), p.frames(), p.outcomesPerInstance(), p.inferenceMsMean());
+      if (p.streamThreads() > 1) {
+        outw.printf(Locale.ROOT, "  %d stream threads sharing the model: %d passes, %.2f frames each on average%n", p.streamThreads(),
+            p.modelPasses(), p.meanModelPassFrames());
+      }
+      outw.printf(Locale.ROOT, "  CPU: %.2f cores busy; per sent frame (ms; the whole process, then by thread): %s%n", p.cpu().coresBusy(),
+          p.cpu().msPerFrame().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+              .collect(java.util.stream.Collectors.joining(", ")));
     }
     if (out != null) {
       JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), undefinedAsNull(json));

@@ -36,6 +36,7 @@ import org.endowatch.platform.EmbeddedKafkaBroker;
 import org.endowatch.platform.TopicAdmin;
 import org.endowatch.replay.ProcedureRecords;
 import org.endowatch.score.AlertRule;
+import org.endowatch.score.BatchModel;
 import org.endowatch.score.BatchingFrameScorer;
 import org.endowatch.score.FrameScorer;
 import org.endowatch.score.ModelFrameScorer;
@@ -54,7 +55,38 @@ final class PipelineBench {
       double timeToFirstAlertMs, int intervals, int intervalsAlerted, int falseAlerts, long budgetMs, String model,
       String maskSchedule, long outcomeRecords, List<Long> outcomesPerInstance, double meanBacklogBatch,
       double inferenceMsMean, int frameWorkers, FirstAlertParts firstAlertParts, Visible visible, double timeToFirstAlertP90Ms,
-      List<Lesion> lesions, String device) {}
+      List<Lesion> lesions, String device, StandIn standIn, CpuAccount.Usage cpu, int streamThreads, long modelPasses,
+      double meanModelPassFrames) {}
+
+  /**
+   * The network replaced by a stand-in (see {@link DeviceStandIn}): each pass of n frames takes
+   * {@code passMs + n * perFrameMs} of waiting, the CPU idle as a host waiting for a GPU; 0 + 0 is the
+   * pipeline around the model alone ("host-only").
+   */
+  record StandIn(double passMs, double perFrameMs) {
+    static final StandIn HOST_ONLY = new StandIn(0, 0);
+
+    /** {@code host-only}, or {@code simulated:PASS_MS+PER_FRAME_MS} (e.g. {@code simulated:15+0.1}); else a one-line error. */
+    static StandIn parse(String s) {
+      if (s.equals("host-only")) {
+        return HOST_ONLY;
+      }
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("simulated:(\\d+(?:\\.\\d+)?)\\+(\\d+(?:\\.\\d+)?)").matcher(s);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("--scoring must be model, host-only or simulated:PASS_MS+PER_FRAME_MS "
+            + "(e.g. simulated:15+0.1), not '" + s + "'");
+      }
+      return new StandIn(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)));
+    }
+
+    String describe() {
+      return this.equals(HOST_ONLY) ? "host-only" : String.format(Locale.ROOT, "simulated:%s+%s", num(passMs), num(perFrameMs));
+    }
+
+    private static String num(double v) {
+      return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+  }
 
   /**
    * One lesion of the ground truth as the scorer saw it, so a missed or late lesion can be looked at
@@ -117,9 +149,15 @@ final class PipelineBench {
    *     to see the work split and exactly-once across instances; 1 = one instance with up to 2 threads
    * @param rendered the generator's pictures prepared as drawn, instead of filmed to H.264 and decoded
    *     back as ingest reads a recording (a machine without FFmpeg's natives: the GPU host)
+   * @param standIn null to score with the model; else every frame decoded and prepared for the network
+   *     as the model's scorer does, then given a score of 0 by a stand-in for the network: the cost of
+   *     everything around the model (broker, Kafka Streams, serdes, stores, exactly-once, the batcher)
+   * @param streamThreads the scorer's stream threads (one instance), 0 = min(streams, 2)
+   * @param batchWaitMs with several stream threads, how long the shared model waits for company
    */
   record Settings(String bootstrap, Path model, int streams, double fps, int seconds, int warmupSeconds, long budgetMs,
-      int backlogBatch, int frameWorkers, int instances, AlertRule rule, long seed, boolean rendered) {}
+      int backlogBatch, int frameWorkers, int instances, AlertRule rule, long seed, boolean rendered, StandIn standIn,
+      int streamThreads, long batchWaitMs) {}
 
   private PipelineBench() {}
 
@@ -178,17 +216,29 @@ final class PipelineBench {
           run.rendered() ? "rendered, no codec" : "filmed and decoded", budgetMs, backlogBatch);
       log.flush();
       // Several instances: one stream thread each, to see the split across instances. One instance:
-      // up to two threads sharing the model through the batcher.
-      int threads = instances > 1 ? 1 : Math.min(streams, 2);
+      // up to two threads sharing the model through the batcher, or as asked.
+      int threads = instances > 1 ? 1 : run.streamThreads() > 0 ? run.streamThreads() : Math.min(streams, 2);
       ModelArtifact.Loaded loaded = ModelArtifact.load(model, "auto");
       ModelFrameScorer model0 = new ModelFrameScorer(loaded, null,
           ScoringThreads.frameWorkers(run.frameWorkers(), loaded.device().isGpu(), threads * backlogBatch));   // as `score`
       open.add(model0);
       log.printf("scoring on %s, frame workers: %d%n", loaded.device(), model0.frameWorkers());
       List<SimpleMeterRegistry> registries = new ArrayList<>();
-      FrameScorer shared = model0;
+      BatchModel passes = model0;
+      if (run.standIn() != null) {
+        passes = new DeviceStandIn(model0, run.standIn());
+        log.printf("%s: frames decoded and prepared, then scored 0 by a stand-in for the network (no alerts)%n",
+            run.standIn().describe());
+      }
+      java.util.concurrent.atomic.LongAdder passCount = new java.util.concurrent.atomic.LongAdder();
+      java.util.concurrent.atomic.LongAdder passFrames = new java.util.concurrent.atomic.LongAdder();
+      FrameScorer shared = (FrameScorer) passes;
       if (threads > 1) {
-        BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model0, threads * backlogBatch, 5, n -> {});
+        BatchModel batched = passes;
+        BatchingFrameScorer batcher = new BatchingFrameScorer(() -> batched, threads * backlogBatch, run.batchWaitMs(), n -> {
+          passCount.increment();
+          passFrames.add(n);
+        });
         open.add(batcher::close);
         shared = batcher;
       }
@@ -214,12 +264,19 @@ final class PipelineBench {
         }
         play(producer, input, "warmup", warmup, fps);
         waitFor(settings.clientProps(), outputs.scores(), "warmup", warmup.size(), 120 + run.warmupSeconds());
+        CpuAccount.Snapshot cpuBefore = CpuAccount.snapshot();
+        long passesBefore = passCount.sum();
+        long passFramesBefore = passFrames.sum();
         long start = System.nanoTime();
         List<Thread> players = new ArrayList<>();
+        java.util.concurrent.atomic.LongAdder camerasCpu = new java.util.concurrent.atomic.LongAdder();
         for (int i = 0; i < streams; i++) {
           String id = "bench-" + i;
           List<byte[]> own = streamFrames.get(i);
-          Thread t = new Thread(() -> play(producer, input, id, own, fps), id);
+          Thread t = new Thread(() -> {
+            play(producer, input, id, own, fps);
+            camerasCpu.add(CpuAccount.ended());
+          }, id);
           t.start();
           players.add(t);
         }
@@ -230,6 +287,15 @@ final class PipelineBench {
         for (int i = 0; i < streams; i++) {
           waitFor(settings.clientProps(), outputs.scores(), "bench-" + i, frames.size(), 300);
         }
+        // Until every outcome is written (the waits above poll twice a second, so up to ~0.5 s of
+        // idle time and the polls' own reads count too).
+        CpuAccount.Usage cpu = CpuAccount.perFrame(cpuBefore, CpuAccount.snapshot(),
+            Map.of(CpuAccount.CAMERAS, camerasCpu.sum()), (long) streams * frames.size(),
+            (System.nanoTime() - start) / 1e9);
+        // The shared model's passes over the measured part (several stream threads only: one thread
+        // scores its own batches, which the backlog batch sizes below describe).
+        long measuredPasses = passCount.sum() - passesBefore;
+        double meanPassFrames = (passFrames.sum() - passFramesBefore) / (double) Math.max(1, measuredPasses);
         watcher.awaitScores(warmup.size() + streams * frames.size(), Duration.ofSeconds(30));
         double meanBatch = 1;   // without backlog batching every frame is scored alone
         if (backlogBatch > 1) {
@@ -254,12 +320,72 @@ final class PipelineBench {
             + r.find("endowatch.frames.skipped").counters().stream().mapToDouble(c -> c.count()).sum())).toList();
         return measure(settings.clientProps(), outputs, streams, fps, sendSeconds, frames.size(), truths, budgetMs,
             model0.modelVersion(), ModelArtifact.readManifest(model).maskSchedule(), perInstance, meanBatch, inferenceMs,
-            model0.frameWorkers(), loaded.device().toString(), watcher);
+            model0.frameWorkers(), loaded.device().toString(), watcher, run.standIn(), cpu, threads, measuredPasses,
+            threads > 1 ? meanPassFrames : Double.NaN);
       }
     } finally {
       for (int i = open.size() - 1; i >= 0; i--) {
         open.get(i).close();
       }
+    }
+  }
+
+  /**
+   * The scorer with a stand-in for its network: each frame decoded and resized to the model's input
+   * on the stream thread, as the model's scorer does; then each pass waits as a host waits for a GPU
+   * (asleep, the CPU free: a GPU pass of a small network is a fixed cost, measured on an H100 at
+   * 14.7 ms for one frame and 17.3 for 32) and gives a score of 0 and a map of zeros (nothing alerts).
+   */
+  static final class DeviceStandIn implements FrameScorer, BatchModel {
+    private final ModelFrameScorer model;
+    private final StandIn pass;
+    private final int grid;
+
+    DeviceStandIn(ModelFrameScorer model, StandIn pass) {
+      this.model = model;
+      this.pass = pass;
+      this.grid = model.gridSize();
+    }
+
+    @Override
+    public Scored score(Frame frame) {
+      return scoreBatch(new float[][] {input(frame)}).get(0);
+    }
+
+    @Override
+    public float[] input(Frame frame) {
+      return model.input(frame);
+    }
+
+    @Override
+    public List<Scored> scoreBatch(float[][] inputs) {
+      long nanos = Math.round((pass.passMs() + inputs.length * pass.perFrameMs()) * 1e6);
+      if (nanos > 0) {
+        long until = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+          java.util.concurrent.locks.LockSupport.parkNanos(left);
+        }
+      }
+      List<Scored> out = new ArrayList<>(inputs.length);
+      for (int i = 0; i < inputs.length; i++) {
+        out.add(new Scored(0, new float[grid * grid], grid));
+      }
+      return out;
+    }
+
+    @Override
+    public String modelVersion() {
+      return model.modelVersion();
+    }
+
+    @Override
+    public double imageThreshold() {
+      return model.imageThreshold();
+    }
+
+    @Override
+    public float patchThreshold() {
+      return model.patchThreshold();
     }
   }
 
@@ -324,7 +450,8 @@ final class PipelineBench {
 
   private static Result measure(Properties client, ScoringTopology.Outputs outputs, int streams, double fps, double seconds,
       int perStream, List<GroundTruth> truths, long budgetMs, String model, String schedule, List<Long> perInstance,
-      double meanBacklogBatch, double inferenceMs, int frameWorkers, String device, OutputWatcher watcher) {
+      double meanBacklogBatch, double inferenceMs, int frameWorkers, String device, OutputWatcher watcher, StandIn standIn,
+      CpuAccount.Usage cpu, int streamThreads, long modelPasses, double meanModelPassFrames) {
     long[] records = {0};
     List<Double> latencies = new ArrayList<>();
     List<Double> visibleLatencies = new ArrayList<>();
@@ -405,7 +532,7 @@ final class PipelineBench {
             pct(parts.stream().map(FirstAlertParts::decideMs).toList(), 0.5),
             pct(parts.stream().map(FirstAlertParts::publishMs).filter(v -> !v.isNaN()).toList(), 0.5)),
         new Visible(pct(visibleLatencies, 0.5), pct(visibleLatencies, 0.99), pct(ttfaVisible, 0.5)), pct(ttfa, 0.9),
-        List.copyOf(lesions), device);
+        List.copyOf(lesions), device, standIn, cpu, streamThreads, modelPasses, meanModelPassFrames);
   }
 
   /** The lesion {@code in} of stream {@code id} from its frames' scores. */

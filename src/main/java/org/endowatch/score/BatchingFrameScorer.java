@@ -20,7 +20,7 @@ import org.endowatch.contract.Frame;
 public final class BatchingFrameScorer implements FrameScorer, AutoCloseable {
   private record Request(float[] input, CompletableFuture<Scored> result) {}
 
-  private final Supplier<ModelFrameScorer> model;
+  private final Supplier<? extends BatchModel> model;
   private final int maxBatch;
   private final long maxWaitMs;
   private final IntConsumer batchSizes;
@@ -32,7 +32,7 @@ public final class BatchingFrameScorer implements FrameScorer, AutoCloseable {
    * @param model the current model (read per batch, so a hot swap applies to the next batch)
    * @param batchSizes told the size of every batch run (for metrics)
    */
-  public BatchingFrameScorer(Supplier<ModelFrameScorer> model, int maxBatch, long maxWaitMs, IntConsumer batchSizes) {
+  public BatchingFrameScorer(Supplier<? extends BatchModel> model, int maxBatch, long maxWaitMs, IntConsumer batchSizes) {
     if (maxBatch < 1 || maxWaitMs < 0) {
       throw new IllegalArgumentException("batching needs maxBatch >= 1 and maxWaitMs >= 0");
     }
@@ -57,7 +57,7 @@ public final class BatchingFrameScorer implements FrameScorer, AutoCloseable {
   /** All decodable frames go into the queue at once, so a stream's backlog shares batches with other streams. */
   @Override
   public List<Outcome> scoreAll(List<Frame> frames) {
-    ModelFrameScorer m = model.get();
+    BatchModel m = model.get();
     List<Object> pending = new ArrayList<>(frames.size()); // a Request, or the Outcome of an undecodable frame
     for (Frame f : frames) {
       try {

@@ -13,7 +13,7 @@ import org.endowatch.model.ModelArtifact;
 import org.endowatch.model.ModelManifest;
 
 /** A loaded, calibrated model behind the {@link FrameScorer} interface: JPEG in, scores out. */
-public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
+public final class ModelFrameScorer implements FrameScorer, BatchModel, AutoCloseable {
   private final ModelArtifact.Loaded model;
   private final AnomalyScorer scorer;
   private final ModelManifest manifest;
@@ -100,7 +100,13 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
     return java.util.List.of(out);
   }
 
+  /** Patches per side of the frame's patch scores. */
+  public int gridSize() {
+    return scorer.config().gridSize();
+  }
+
   /** Decodes and checks a frame, returning the model's [C,H,W] input; runs on the caller's thread. */
+  @Override
   public float[] input(Frame frame) {
     BufferedImage img = FrameImages.decode(frame);
     return Pixels.modelInput(img, scorer.config().imageSize(), scorer.config().channels());
@@ -110,6 +116,7 @@ public final class ModelFrameScorer implements FrameScorer, AutoCloseable {
    * Scores several prepared inputs in one batch (all their masked copies in one forward pass); an
    * entry is null where the model produced a non-finite score.
    */
+  @Override
   public java.util.List<Scored> scoreBatch(float[][] inputs) {
     int parts = Math.min(frameWorkers, inputs.length);
     if (parts == 1) {

@@ -90,6 +90,49 @@ class BenchPipelineIT {
         .isGreaterThan(1e-3);
   }
 
+  @Test
+  void aStandInForTheNetworkGivesEveryFrameAnOutcomeAndTheCpuIsAccounted(KafkaCluster kafka, @TempDir Path dir)
+      throws Exception {
+    JsonNode p = pipeline(kafka, dir, "--streams", "2", "--threads", "2", "--warmup-seconds", "1", "--procedure-frames",
+        "rendered", "--scoring", "simulated:2+0.5");
+    assertThat(p.get("scoring").asText()).isEqualTo("simulated:2+0.5");
+    assertThat(p.get("outcome_records").asLong()).isEqualTo(2 * 40);
+    assertThat(p.get("skipped_fraction").asDouble()).isEqualTo(0.0);
+    // Every frame scored 0: the lesions are there but nothing alerts.
+    assertThat(p.get("intervals").asInt()).isEqualTo(2);
+    assertThat(p.get("intervals_alerted").asInt()).isZero();
+    for (JsonNode lesion : p.get("lesions")) {
+      assertThat(lesion.get("max_score").asDouble()).isEqualTo(0.0);
+      assertThat(lesion.get("frames_over_threshold").asInt()).isZero();
+    }
+    // Two stream threads share the stand-in through the batcher: the measured part's 80 frames went
+    // through its passes, at most 2 threads x backlog batch 2 = 4 frames in a pass.
+    assertThat(p.get("stream_threads").asInt()).isEqualTo(2);
+    long passes = p.get("model_passes").asLong();
+    assertThat(passes).isBetween(20L, 80L);
+    assertThat(passes * p.get("mean_model_pass_frames").asDouble()).isCloseTo(80.0, org.assertj.core.data.Offset.offset(1e-9));
+    // The CPU account: the whole process first, then its threads by kind, adding up to it.
+    JsonNode cpu = p.get("cpu_ms_per_frame");
+    assertThat(fieldNames(cpu)).containsExactly("process", "scorer_stream_threads", "model_batcher_and_frame_workers",
+        "producer_network_threads", "bench_cameras", "broker_and_other_java_threads", "jvm_and_native_threads");
+    double parts = 0;
+    for (String k : fieldNames(cpu).subList(1, 7)) {
+      assertThat(cpu.get(k).asDouble()).as(k).isNotNegative();
+      parts += cpu.get(k).asDouble();
+    }
+    assertThat(parts).isCloseTo(cpu.get("process").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+    // The stream thread decoded the frames and the cameras sent them: both took CPU time.
+    assertThat(cpu.get("scorer_stream_threads").asDouble()).isPositive();
+    assertThat(cpu.get("bench_cameras").asDouble()).isPositive();
+    assertThat(p.get("cpu_cores_busy").asDouble()).isPositive();
+  }
+
+  private static java.util.List<String> fieldNames(JsonNode n) {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    n.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
   /**
    * {@code bench pipeline} of 4 s at 10 fps per stream with {@code options}, its JSON's pipeline part.
    * Budget 0: nothing is skipped as stale, so every frame is scored whatever this machine's speed.

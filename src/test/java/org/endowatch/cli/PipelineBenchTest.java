@@ -73,4 +73,18 @@ class PipelineBenchTest {
     assertEquals(new PipelineBench.Lesion("s", 25, 26, 0, 0, Double.NaN, Double.NaN, false, Double.NaN),
         PipelineBench.lesion("s", new GroundTruth.Interval(25, 26), byIndex, Double.NaN), "no frame scored");
   }
+
+  @Test
+  void theNetworksStandInIsReadFromItsOptionAndWrittenBackTheSameWay() {
+    org.assertj.core.api.Assertions.assertThat(PipelineBench.StandIn.parse("host-only")).isEqualTo(new PipelineBench.StandIn(0, 0));
+    org.assertj.core.api.Assertions.assertThat(PipelineBench.StandIn.parse("host-only").describe()).isEqualTo("host-only");
+    org.assertj.core.api.Assertions.assertThat(PipelineBench.StandIn.parse("simulated:15+0.1")).isEqualTo(new PipelineBench.StandIn(15, 0.1));
+    org.assertj.core.api.Assertions.assertThat(PipelineBench.StandIn.parse("simulated:15+0.1").describe()).isEqualTo("simulated:15+0.1");
+    org.assertj.core.api.Assertions.assertThat(PipelineBench.StandIn.parse("simulated:2.5+0").describe()).isEqualTo("simulated:2.5+0");
+    for (String bad : new String[] {"simulated:15", "simulated:-1+0", "simulated:a+b", "gpu"}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> PipelineBench.StandIn.parse(bad))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage("--scoring must be model, host-only or "
+              + "simulated:PASS_MS+PER_FRAME_MS (e.g. simulated:15+0.1), not '" + bad + "'");
+    }
+  }
 }
