@@ -130,6 +130,8 @@ fi
 # scorer on the device; a room count per run (bench pipeline's JSON per run).
 # PIPE_BACKLOGS: bench pipeline's --backlog-batch values to run each room count with (default: its own);
 # PIPE_EXTRA: more bench pipeline options for every run (e.g. "--intra-op-threads 2 --frame-workers 4").
+#   Next to confirm (a CPU stand-in for the device, BENCHMARKS "The GPU scorer's limit, taken apart on the
+#   CPU"): PIPE_EXTRA='--threads 6 --batch-wait-ms 0' PIPE_BACKLOGS=8 PIPE_STREAMS='8 16'.
 pipeline() {
   local name=$1 model=$2 n=$3
   for b in ${PIPE_BACKLOGS:-default}; do
