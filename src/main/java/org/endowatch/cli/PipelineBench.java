@@ -352,6 +352,12 @@ final class PipelineBench {
       return scoreBatch(new float[][] {input(frame)}).get(0);
     }
 
+    /** A backlog in one pass, as the model's scorer does (not the interface's frame by frame). */
+    @Override
+    public List<Outcome> scoreAll(List<Frame> frames) {
+      return scoreTogether(frames);
+    }
+
     @Override
     public float[] input(Frame frame) {
       return model.input(frame);

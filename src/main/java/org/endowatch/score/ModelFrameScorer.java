@@ -78,26 +78,7 @@ public final class ModelFrameScorer implements FrameScorer, BatchModel, AutoClos
 
   @Override
   public java.util.List<Outcome> scoreAll(java.util.List<Frame> frames) {
-    Outcome[] out = new Outcome[frames.size()];
-    java.util.List<float[]> inputs = new java.util.ArrayList<>();
-    java.util.List<Integer> at = new java.util.ArrayList<>();
-    for (int i = 0; i < out.length; i++) {
-      try {
-        inputs.add(input(frames.get(i)));
-        at.add(i);
-      } catch (UnscorableFrameException e) {
-        out[i] = new Outcome(null, e.getMessage());
-      }
-    }
-    if (!inputs.isEmpty()) {
-      java.util.List<Scored> scored = scoreBatch(inputs.toArray(float[][]::new));
-      for (int j = 0; j < scored.size(); j++) {
-        Scored s = scored.get(j);
-        out[at.get(j)] = s != null ? new Outcome(s, null)
-            : new Outcome(null, "model " + modelVersion() + " produced a non-finite score");
-      }
-    }
-    return java.util.List.of(out);
+    return scoreTogether(frames);
   }
 
   /** Patches per side of the frame's patch scores. */
