@@ -42,8 +42,8 @@ class TopicsOnAClusterIT {
       // application's changelog of the same name pattern, with no offsets on frames, is not ours.
       admin.createTopics(List.of(new NewTopic("frames", 6, (short) 1), new NewTopic(SCORER_STATE, 6, (short) 1),
           new NewTopic("elsewhere-alert-state-changelog", 1, (short) 1))).all().get();
-      admin.alterConsumerGroupOffsets("old-scorer", Map.of(new TopicPartition("frames", 0), new OffsetAndMetadata(0)))
-          .all().get();
+      onceKnown(() -> admin.alterConsumerGroupOffsets("old-scorer",
+          Map.of(new TopicPartition("frames", 0), new OffsetAndMetadata(0))).all().get());
 
       Result drift = Cli.run("topics", "check", "--bootstrap", bootstrap);
       assertThat(drift.exitCode()).isEqualTo(1);
@@ -97,7 +97,7 @@ class TopicsOnAClusterIT {
         topics.createLike("scores.v2", "scores");
       }
       Set<String> names = Set.of("frames", "scores", "heatmaps", "alerts", "frames-dlq", "models", "scores.v2", SCORER_STATE);
-      Map<String, TopicDescription> described = describeOnceKnown(admin, names);
+      Map<String, TopicDescription> described = onceKnown(() -> admin.describeTopics(names).allTopicNames().get());
       for (TopicDescription d : described.values()) {
         assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).as(d.name()).hasSize(3));
       }
@@ -113,14 +113,16 @@ class TopicsOnAClusterIT {
   }
 
   /**
-   * The controller acknowledges a new topic before every broker knows it, and this admin client may
-   * ask another broker (seen once: UnknownTopicOrPartition right after createLike).
+   * The call's result once the broker it asks knows the topics it names: the controller acknowledges
+   * a new topic before every broker knows it, and the admin client may ask another broker (seen:
+   * UnknownTopicOrPartition from describing right after createLike, and from setting a group's
+   * offsets right after createTopics, at whichever broker coordinates the group).
    */
-  private static Map<String, TopicDescription> describeOnceKnown(Admin admin, Set<String> names) throws Exception {
+  private static <T> T onceKnown(java.util.concurrent.Callable<T> call) throws Exception {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (true) {
       try {
-        return admin.describeTopics(names).allTopicNames().get();
+        return call.call();
       } catch (java.util.concurrent.ExecutionException e) {
         if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
             || System.nanoTime() > deadline) {
