@@ -79,7 +79,9 @@ function renderOverview() {
       : unscored ? 'NOT SCORED (' + Math.round(s.unscoredMs / 1000) + (s.rejectReason ? ' s, frames rejected: ' + s.rejectReason + ')'
         : s.skipping ? ' s, every frame skipped as stale)' : ' s behind)') : 'live';
     const alert = s.alerting ? (s.staleSinceMs ? 'ALERT (last known)' : 'ALERT') : (s.alerts ? s.alerts + ' past' : '–');
-    const cells = [s.id, state, fmt(s.fps, 1), fmt(s.lastScore, 4), alert, s.latencyMs + ' ms'];
+    // Dead-lettered frames stay counted after their procedure is scored again or ends: frames nobody
+    // judged, to look for on the dead-letter topic (its records keep each frame whole, with the reason).
+    const cells = [s.id, state, fmt(s.fps, 1), fmt(s.lastScore, 4), alert, s.lastIndex < 0 ? '–' : s.latencyMs + ' ms', s.rejected ? String(s.rejected) : '–'];
     cells.forEach(c => { const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); });
     tr.onclick = () => select(s.id);
     return tr;

@@ -260,27 +260,36 @@ public final class StatusCommand implements Callable<Integer> {
       }
     });
     long now = System.currentTimeMillis();
-    // Procedures with recent frames but no outcome among the scores read back: the scorer never got to them.
+    // Procedures with recent frames but no outcome among the scores read back: the scorer never got
+    // to them, or dead-lettered them (frames with broken headers are known by their dead letters alone).
     List<String> ids = new ArrayList<>(latest.keySet());
     newestFrames.forEach((id, ts) -> {
       if (!latest.containsKey(id) && now - ts < LIVE_MS) {
         ids.add(id);
       }
     });
-    ids.sort((a, b) -> Long.compare(newest(b, latest, newestFrames), newest(a, latest, newestFrames)));
+    rejections.forEach((id, r) -> {
+      if (!latest.containsKey(id) && !ids.contains(id) && now - r.captureMs() < LIVE_MS) {
+        ids.add(id);
+      }
+    });
+    ids.sort((a, b) -> Long.compare(newest(b, latest, newestFrames, rejections), newest(a, latest, newestFrames, rejections)));
     out.println(ids.isEmpty() ? "procedures: none scored recently" : "procedures (latest outcome):");
     for (String id : ids) {
       Score s = latest.get(id);
-      long newest = newest(id, latest, newestFrames);
+      long newest = newest(id, latest, newestFrames, rejections);
       String state = now - newest >= LIVE_MS ? "last " + Instant.ofEpochMilli(newest) : "live";
-      Long frame = newestFrames.get(id);
+      // Its newest frame read back, or dead-lettered: a rejected frame came from the camera all the
+      // same, and one whose headers are broken is known by its dead letter alone.
+      Rejection rejected = rejections.get(id);
+      Long frame = rejected == null ? newestFrames.get(id)
+          : Long.valueOf(Math.max(newestFrames.getOrDefault(id, Long.MIN_VALUE), rejected.captureMs()));
       // The scorer rejects its frames to the dead-letter topic (newer than its newest outcome, and
       // still coming): what to fix is the reason, not the scorer.
-      Rejection rejected = rejections.get(id);
-      boolean rejecting = rejected != null && frame != null && frame - rejected.captureMs() < UNSCORED_MS
+      boolean rejecting = rejected != null && frame - rejected.captureMs() < UNSCORED_MS
           && (s == null || rejected.captureMs() > s.captureTimestampMs());
       if (s == null) {
-        // Listed only for its recent frames; how long it has gone unscored is not known from the tail.
+        // Listed only for its recent frames or dead letters; how long it has gone unscored is not known from the tail.
         out.printf(Locale.ROOT, "  %-24s %-44s  %s%n", id, "(no outcome)",
             rejecting ? "live, NOT SCORED (frames rejected: " + rejected.reason() + ")" : "live, no outcome yet");
         continue;
@@ -306,9 +315,13 @@ public final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private static long newest(String id, Map<String, Score> latest, Map<String, Long> newestFrames) {
+  /** The capture time of a procedure's newest record read back: outcome, frame or dead letter. */
+  private static long newest(String id, Map<String, Score> latest, Map<String, Long> newestFrames,
+      Map<String, Rejection> rejections) {
     Score s = latest.get(id);
-    return Math.max(s == null ? 0 : s.captureTimestampMs(), newestFrames.getOrDefault(id, 0L));
+    Rejection r = rejections.get(id);
+    return Math.max(Math.max(s == null ? 0 : s.captureTimestampMs(), newestFrames.getOrDefault(id, 0L)),
+        r == null ? 0 : r.captureMs());
   }
 
   private static List<TopicPartition> partitions(TopicDescription d) {

@@ -184,9 +184,9 @@ public final class ConsoleStore {
 
   /**
    * The scorer dead-lettered a frame of {@code procedureId} captured at {@code captureMs} for
-   * {@code reason}. Counted always, shown on the procedure's row once it has one: a dead letter read
-   * before the procedure's frames (another partition) or of frames the console cannot read either
-   * makes no row of its own.
+   * {@code reason}. A frame of the procedure all the same: it makes a row, keeps the procedure live,
+   * and counts as a frame without a score. A camera or ingest whose every record is broken (frames
+   * the console cannot read either) shows this way alone, as not scored with the reason to fix.
    */
   public void rejected(String procedureId, String reason, long captureMs) {
     Summary summary;
@@ -194,6 +194,7 @@ public final class ConsoleStore {
       Procedure p = procedure(procedureId);
       p.seen(captureMs);
       p.rejected++;
+      p.firstRejectedMs = Math.min(p.firstRejectedMs, captureMs);
       if (captureMs >= p.lastRejectedMs) {
         p.lastRejectedMs = captureMs;
         p.lastRejectReason = reason;
@@ -324,7 +325,7 @@ public final class ConsoleStore {
       for (Procedure p : procedures.values()) {
         // Only one shown live, or with a frame within the live window, can have changed: the store
         // keeps weeks of ended procedures, and this runs after every poll.
-        if (p.pushedLive || (p.lastFrameMs != Long.MIN_VALUE && nowMs - p.lastFrameMs < LIVE_MS)) {
+        if (p.pushedLive || (p.newestFrameMs() != Long.MIN_VALUE && nowMs - p.newestFrameMs() < LIVE_MS)) {
           Summary now = summarize(p);
           if (now.live() != p.pushedLive || now.unscored() != p.pushedUnscored || now.staleSinceMs() != p.pushedStaleSinceMs
               || (now.unscored() && (now.skipping() != p.pushedSkipping
@@ -409,17 +410,18 @@ public final class ConsoleStore {
     Point last = p.timeline.isEmpty() ? null : p.timeline.get(p.timeline.size() - 1);
     // Live means frames captured just now, not records read just now (a console starting up
     // reads hours of recorded procedures in seconds).
-    long newest = Math.max(last == null ? 0 : last.captureMs(), p.lastFrameMs);
+    long newestFrame = p.newestFrameMs();
+    long newest = Math.max(last == null ? 0 : last.captureMs(), newestFrame);
     long stale = health.staleSince(p.id, p.partition);
     boolean live = newest > 0 && Math.min(clock.getAsLong(), stale) - newest < LIVE_MS;
     // Scored, not any outcome: a procedure whose every frame is skipped as stale gets outcomes and
     // can raise no alert all the same (it showed "live" with no score).
-    long unscoredMs = !live || p.lastFrameMs == Long.MIN_VALUE ? 0
-        : Math.max(0, p.lastFrameMs - Math.max(p.lastScoredMs, p.firstFrameMs));
+    long unscoredMs = !live || newestFrame == Long.MIN_VALUE ? 0
+        : Math.max(0, newestFrame - Math.max(p.lastScoredMs, Math.min(p.firstFrameMs, p.firstRejectedMs)));
     // Skips that still come: once they stop too, the scorer is behind or gone, as with no outcome.
-    boolean skipping = p.lastOutcomeMs > p.lastScoredMs && p.lastFrameMs - p.lastOutcomeMs < UNSCORED_MS;
+    boolean skipping = p.lastOutcomeMs > p.lastScoredMs && newestFrame - p.lastOutcomeMs < UNSCORED_MS;
     // Rejections that still come, newer than its newest scored frame: what to fix is their reason.
-    String rejectReason = p.lastRejectedMs > p.lastScoredMs && p.lastFrameMs - p.lastRejectedMs < UNSCORED_MS
+    String rejectReason = p.lastRejectedMs > p.lastScoredMs && newestFrame - p.lastRejectedMs < UNSCORED_MS
         ? p.lastRejectReason : null;
     // Only a live procedure is in alert: the scorer ends an open alert as its frames stop, and one
     // it could not end (a scorer stopped for good with the procedure) is history, not an alarm.
@@ -462,7 +464,8 @@ public final class ConsoleStore {
     long lastFrameMs = Long.MIN_VALUE;
     long lastOutcomeMs = Long.MIN_VALUE;
     long lastScoredMs = Long.MIN_VALUE;
-    /** Capture time and reason of its newest dead-lettered frame, and how many were. */
+    /** Capture times of its first and newest dead-lettered frame, the newest one's reason, and how many were. */
+    long firstRejectedMs = Long.MAX_VALUE;
     long lastRejectedMs = Long.MIN_VALUE;
     String lastRejectReason;
     long rejected;
@@ -476,11 +479,19 @@ public final class ConsoleStore {
     }
 
     /**
-     * Whether it has a row: a frame, an outcome or an alert read. Its heatmaps or dead letters alone
-     * (read before its frames, or of frames the console cannot read either) make none.
+     * Whether it has a row: a frame, an outcome, an alert or a dead letter read. Its heatmaps alone
+     * (read before its frames, another topic) make none: a heatmap comes with an outcome.
      */
     boolean shown() {
-      return frames > 0 || !timeline.isEmpty() || !alerts.isEmpty();
+      return frames > 0 || !timeline.isEmpty() || !alerts.isEmpty() || rejected > 0;
+    }
+
+    /**
+     * The capture time of its newest frame the console knows of, read or dead-lettered ({@link
+     * Long#MIN_VALUE} for none): a frame the scorer rejected came from the camera all the same.
+     */
+    long newestFrameMs() {
+      return Math.max(lastFrameMs, lastRejectedMs);
     }
 
     void pushed(Summary s) {

@@ -49,6 +49,8 @@ class StatusIT {
     reject(kafka, "st-rejected", now - 5_000, 5, 21, 250);
     record(kafka, "st-rejected-all", now - 2_000, 5, 400, 0);
     reject(kafka, "st-rejected-all", now - 2_000, 0, 5, 400);
+    // And one whose frame records are broken (no headers): status cannot read them either, only their dead letters.
+    String brokenBecause = brokenFrames(kafka, "st-broken", now - 2_000, 5, 400);
 
     // A release in force (what the scorers should serve; each procedure's line says what scored it).
     long published = 1_795_000_000_000L;
@@ -95,6 +97,9 @@ class StatusIT {
         .endsWith("model st-m  NOT SCORED (4 s, frames rejected: " + REJECTED_BECAUSE + ")");
     assertThat(line(r.out(), "st-rejected-all")).isEqualTo("  st-rejected-all          (no outcome)                                  "
         + "live, NOT SCORED (frames rejected: " + REJECTED_BECAUSE + ")");
+    assertThat(line(r.out(), "st-broken")).isEqualTo("  st-broken                (no outcome)                                  "
+        + "live, NOT SCORED (frames rejected: " + brokenBecause + ")");
+    assertThat(brokenBecause).isEqualTo("frame is missing header '" + org.endowatch.contract.FrameSerde.H_PROCEDURE + "'");
     assertThat(line(r.out(), "st-new")).isEqualTo("  st-new                   (no outcome)                                  live, no outcome yet");
     assertThat(line(r.out(), "st-old")).contains("model st-m  last ");
   }
@@ -122,6 +127,31 @@ class StatusIT {
       letters.add(TestFrames.deadLetter(TestFrames.jpeg(id, i, t0 + gapMs * i, 32, 32), REJECTED_BECAUSE, t0 + gapMs * i + 30));
     }
     TopicWriter.send(kafka, Topics.FRAMES_DLQ.name(), Topics.FRAMES_DLQ.valueSerde().serializer(), id, letters);
+  }
+
+  /**
+   * {@code frames} records of procedure {@code id} whose headers are lost, {@code gapMs} apart from
+   * {@code t0}, and their dead letters as the scorer writes them: timed when they failed, with the
+   * reason the frame contract gives. Returns that reason.
+   */
+  private static String brokenFrames(KafkaCluster kafka, String id, long t0, int frames, long gapMs) throws Exception {
+    byte[] image = TestFrames.jpeg(id, 0, t0, 32, 32).image();
+    String reason;
+    try {
+      org.endowatch.contract.FrameSerde.read(new org.apache.kafka.common.header.internals.RecordHeaders(), image);
+      throw new AssertionError("a frame without headers was read");
+    } catch (org.endowatch.contract.ContractException e) {
+      reason = e.getMessage();
+    }
+    List<byte[]> records = new ArrayList<>();
+    List<DeadLetter> letters = new ArrayList<>();
+    for (int i = 0; i < frames; i++) {
+      records.add(image);
+      letters.add(new DeadLetter(reason, Topics.FRAMES.name(), 0, i, t0 + gapMs * i + 30, List.of(), image));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), new org.apache.kafka.common.serialization.ByteArraySerializer(), id, records);
+    TopicWriter.send(kafka, Topics.FRAMES_DLQ.name(), Topics.FRAMES_DLQ.valueSerde().serializer(), id, letters);
+    return reason;
   }
 
   private static Properties consumerProps(KafkaCluster kafka, String group) {

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,6 +54,8 @@ class ConsoleBrowserIT {
   static final int LESION_FROM = 30;
   static final int LESION_TO = 59;
   static final int RELEASED_AT = 70;
+  /** A procedure whose frame records lose their headers while the scorer rejects {@link #ID}'s: known by its dead letters alone. */
+  static final String BROKEN = "browser-broken";
 
   @Test
   void showsTheProcedureAdvancesTheTimelineListsTheAlertAndTogglesTheOverlay(KafkaCluster kafka, @TempDir Path dir)
@@ -60,7 +64,8 @@ class ConsoleBrowserIT {
     ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Scorer> scorer = new AtomicReference<>(Scorer.SCORING);
-    Thread feeder = new Thread(() -> feed(kafka, stop, scorer), "feeder");
+    AtomicInteger rejected = new AtomicInteger();
+    Thread feeder = new Thread(() -> feed(kafka, stop, scorer, rejected), "feeder");
     try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
          ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis))) {
       feeder.start();
@@ -120,6 +125,11 @@ class ConsoleBrowserIT {
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
             .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText()
                 .matches("NOT SCORED \\(\\d+ s, frames rejected: " + REJECTED_BECAUSE + "\\)"));
+        // Meanwhile a camera whose records arrive broken: the console cannot read them, the scorer's
+        // dead letters still make its row, with what to fix.
+        new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
+            .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(By.cssSelector("tr[data-id='" + BROKEN
+                + "'] td:nth-child(2)")).getText().matches("NOT SCORED \\(\\d+ s, frames rejected: " + BROKEN_BECAUSE + "\\)"));
         // Then it goes down while frames keep coming: no outcome at all.
         scorer.set(Scorer.DOWN);
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
@@ -129,6 +139,10 @@ class ConsoleBrowserIT {
         feeder.join(10_000);
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.LIVE_MS + 10_000))
             .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText().equals("ended"));
+        // Every frame it rejected stays counted on its row, where the dead-letter topic holds them.
+        assertThat(rejected.get()).isPositive();
+        wait.until(d -> d.findElement(By.cssSelector("tr[data-id='" + ID + "'] td:nth-child(7)")).getText()
+            .equals(String.valueOf(rejected.get())));
       } finally {
         browser.quit();
       }
@@ -175,8 +189,10 @@ class ConsoleBrowserIT {
   enum Scorer { SCORING, SKIPPING, REJECTING, DOWN }
 
   static final String REJECTED_BECAUSE = "frame image is not a decodable JPEG";
+  /** What the scorer says of a frame record without headers (the frame contract's own words). */
+  static final String BROKEN_BECAUSE = "frame is missing header '" + org.endowatch.contract.FrameSerde.H_PROCEDURE + "'";
 
-  static void feed(KafkaCluster kafka, AtomicBoolean stop, AtomicReference<Scorer> scorer) {
+  static void feed(KafkaCluster kafka, AtomicBoolean stop, AtomicReference<Scorer> scorer, AtomicInteger rejected) {
     Properties p = kafka.settings().clientProps();
     SyntheticColon colon = new SyntheticColon(128, 128, 3);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
@@ -195,6 +211,13 @@ class ConsoleBrowserIT {
             var dlqHeaders = new org.apache.kafka.common.header.internals.RecordHeaders();
             byte[] kept = Topics.FRAMES_DLQ.valueSerde().serializer().serialize(Topics.FRAMES_DLQ.name(), dlqHeaders, d);
             producer.send(new ProducerRecord<>(Topics.FRAMES_DLQ.name(), null, ts, ID, kept, dlqHeaders));
+            rejected.incrementAndGet();
+            // The broken camera's record, headers lost, and its dead letter (timed when it failed).
+            producer.send(new ProducerRecord<>(Topics.FRAMES.name(), null, ts, BROKEN, f.image()));
+            DeadLetter lost = new DeadLetter(BROKEN_BECAUSE, Topics.FRAMES.name(), 0, i, ts + 20, List.of(), f.image());
+            var lostHeaders = new org.apache.kafka.common.header.internals.RecordHeaders();
+            byte[] lostKept = Topics.FRAMES_DLQ.valueSerde().serializer().serialize(Topics.FRAMES_DLQ.name(), lostHeaders, lost);
+            producer.send(new ProducerRecord<>(Topics.FRAMES_DLQ.name(), null, ts, BROKEN, lostKept, lostHeaders));
           }
           producer.flush();
           Thread.sleep(100);

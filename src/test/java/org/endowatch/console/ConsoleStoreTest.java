@@ -222,10 +222,11 @@ class ConsoleStoreTest {
     ConsoleStore store = new ConsoleStore(now::get);
     List<String> heard = new ArrayList<>();
     store.listen((summary, alert) -> heard.add(summary.unscoredMs() + "/" + summary.rejectReason()));
-    // Its dead letters are read before its frames (another partition): no row yet.
+    // Its dead letters can be read before its frames (another partition): a row at once, not yet unscored.
     store.rejected("room-1", "too early", 99_000);
-    assertThat(store.summaries()).isEmpty();
-    assertThat(heard).isEmpty();
+    assertThat(store.summaries()).extracting(ConsoleStore.Summary::id).containsExactly("room-1");
+    assertThat(store.summary("room-1").unscored()).isFalse();
+    assertThat(heard).containsExactly("0/too early");
     store.frame(frame("room-1", 0, 100_000), 0, 0);
     store.score(Score.scored("room-1", 0, 100_000, 100_030, 0.1, 0.3, "m"));
     assertThat(store.summary("room-1").rejectReason()).isNull();   // older than its scored frame
@@ -263,6 +264,41 @@ class ConsoleStoreTest {
     store.score(Score.scored("room-1", 151, 106_040, 106_070, 0.1, 0.3, "m"));
     assertThat(store.summary("room-1").unscored()).isFalse();
     assertThat(store.summary("room-1").rejectReason()).isNull();
+  }
+
+  @Test
+  void aProcedureWhoseEveryRecordIsBrokenShowsByItsDeadLettersAlone() {
+    AtomicLong now = new AtomicLong(200_000);
+    ConsoleStore store = new ConsoleStore(now::get);
+    List<String> heard = new ArrayList<>();
+    store.listen((summary, alert) -> heard.add(summary.id() + " " + summary.live() + " " + summary.unscoredMs() + "/" + summary.rejectReason()));
+    // Records the console cannot read either (a broken ingest): only the scorer's dead letters, timed
+    // by when each failed, tell that frames come and what is wrong with them.
+    for (int i = 0; i <= 80; i++) {
+      now.set(200_000 + 40L * i);
+      store.rejected("room-9", "frame is missing header 'x'", now.get());
+      store.announceChanges();
+    }
+    ConsoleStore.Summary s = store.summary("room-9");
+    assertThat(store.summaries()).extracting(ConsoleStore.Summary::id).containsExactly("room-9");
+    assertThat(s.live()).isTrue();
+    assertThat(s.frames()).isZero();
+    assertThat(s.lastIndex()).isEqualTo(-1);
+    assertThat(s.lastScore()).isNull();
+    assertThat(s.unscoredMs()).isEqualTo(3_200);
+    assertThat(s.unscored()).isTrue();
+    assertThat(s.rejectReason()).isEqualTo("frame is missing header 'x'");
+    assertThat(s.rejected()).isEqualTo(81);
+    assertThat(heard.get(0)).isEqualTo("room-9 true 0/frame is missing header 'x'");
+    assertThat(heard.get(heard.size() - 1)).isEqualTo("room-9 true 3200/frame is missing header 'x'");
+
+    // They stop: ended as any procedure whose frames stop, heard without a record saying so; the count stays.
+    now.set(203_200 + ConsoleStore.LIVE_MS);
+    heard.clear();
+    store.announceChanges();
+    assertThat(heard).hasSize(1);
+    assertThat(heard.get(0)).startsWith("room-9 false 0/");
+    assertThat(store.summary("room-9").rejected()).isEqualTo(81);
   }
 
   @Test
