@@ -7,6 +7,7 @@ import org.endowatch.cli.BenchCommand;
 import org.endowatch.cli.BrokerCommand;
 import org.endowatch.cli.CalibrateCommand;
 import org.endowatch.cli.ConsoleCommand;
+import org.endowatch.cli.DeadLettersCommand;
 import org.endowatch.cli.DemoCommand;
 import org.endowatch.cli.EvalCommand;
 import org.endowatch.cli.IngestCommand;
@@ -42,6 +43,7 @@ import picocli.CommandLine.Spec;
       ModelsCommand.class,
       ConsoleCommand.class,
       AlertsCommand.class,
+      DeadLettersCommand.class,
       StatusCommand.class,
       ReplayCommand.class,
       TrainCommand.class,

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,7 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.console.AlertLines;
@@ -23,8 +21,6 @@ import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.JsonSerde;
 import org.endowatch.contract.Topics;
 import org.endowatch.platform.TopicAdmin;
-import org.endowatch.replay.TimeRange;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,16 +43,11 @@ public final class AlertsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    long sinceMs = sinceMs();
+    // An age here: "10m" = alerts of the last ten minutes.
+    long sinceMs = OutputTopicRead.sinceMs(since, spec.commandLine());
     var settings = kafka.settings();
     try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
-      String rescoreTag = topic.startsWith(Topics.ALERTS.name() + ".") ? topic.substring(Topics.ALERTS.name().length() + 1) : null;
-      if (rescoreTag != null && !admin.exists(topic)) {
-        // Not a catalog topic: 'topics apply' (requireTopics' hint) would not make it.
-        throw new IllegalStateException("topic " + topic + " missing on " + settings.bootstrap()
-            + ": a re-scoring makes it ('endowatch replay rescore --tag " + rescoreTag + " ...'); is the tag right?");
-      }
-      admin.requireTopics(List.of(topic));
+      OutputTopicRead.require(admin, settings, topic, Topics.ALERTS.name());
     }
     Properties p = settings.clientProps();
     p.put("isolation.level", "read_committed");
@@ -77,7 +68,7 @@ public final class AlertsCommand implements Callable<Integer> {
       List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
           .filter(tp -> only < 0 || tp.partition() == only).toList();
       consumer.assign(partitions);
-      seek(consumer, partitions, sinceMs);
+      OutputTopicRead.seek(consumer, partitions, sinceMs);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       int printed = 0;
       // Following, silence must not pass for "no alerts": a lost broker or a leaderless partition is said on stderr.
@@ -98,7 +89,7 @@ public final class AlertsCommand implements Callable<Integer> {
           }
         }
         out.flush();
-        if (!follow && caughtUp(consumer, end)) {
+        if (!follow && OutputTopicRead.caughtUp(consumer, end)) {
           break;
         }
       }
@@ -149,37 +140,5 @@ public final class AlertsCommand implements Callable<Integer> {
     }
     err.flush();
     return now;
-  }
-
-  private long sinceMs() {
-    if (since == null) {
-      return 0;
-    }
-    try {
-      TimeRange.Point p = TimeRange.parse(since);
-      // An offset here means an age: "10m" = alerts of the last ten minutes.
-      return p.relative() ? System.currentTimeMillis() - p.ms() : p.ms();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage().replace("an offset from the procedure's start", "an age"));
-    }
-  }
-
-  private static void seek(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, long sinceMs) {
-    if (sinceMs <= 0) {
-      consumer.seekToBeginning(partitions);
-      return;
-    }
-    Map<TopicPartition, Long> query = new HashMap<>();
-    partitions.forEach(tp -> query.put(tp, sinceMs));
-    Map<TopicPartition, OffsetAndTimestamp> at = consumer.offsetsForTimes(query);
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-    for (TopicPartition tp : partitions) {
-      OffsetAndTimestamp o = at.get(tp);
-      consumer.seek(tp, o == null ? end.get(tp) : o.offset());
-    }
-  }
-
-  private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
-    return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
   }
 }

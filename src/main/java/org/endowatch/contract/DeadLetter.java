@@ -69,16 +69,25 @@ public record DeadLetter(
    * wrong), when it was dead-lettered: the scorer's clock, within its budget of the capture.
    */
   public long frameCaptureMs() {
+    Frame f = frame();
+    return f == null ? failedTimestampMs : f.captureTimestampMs();
+  }
+
+  /**
+   * The frame it holds, when its record can be read as one (a frame whose image would not decode,
+   * say); null when the record itself is what was wrong (its headers), or it came from another topic.
+   */
+  public Frame frame() {
     if (sourceTopic.startsWith(Topics.FRAMES.name())) {
       try {
         org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
         originalHeaders.forEach(h -> headers.add(h.key(), h.value()));
-        return Topics.FRAMES.valueSerde().deserializer().deserialize(sourceTopic, headers, original).captureTimestampMs();
+        return Topics.FRAMES.valueSerde().deserializer().deserialize(sourceTopic, headers, original);
       } catch (RuntimeException unreadable) {
-        // as said: when it failed
+        // as said: none
       }
     }
-    return failedTimestampMs;
+    return null;
   }
 
   @Override

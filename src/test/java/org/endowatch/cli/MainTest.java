@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
   private static final List<String> CONTRACT = List.of("broker", "topics", "ingest", "synth", "score", "console",
-      "alerts", "status", "replay", "train", "calibrate", "eval", "bench", "demo");
+      "alerts", "dead-letters", "status", "replay", "train", "calibrate", "eval", "bench", "demo");
 
   @Test
   void helpListsEverySubcommandOfTheContract() {

@@ -79,6 +79,15 @@ class ScoringIT {
       assertThat(letters).hasSize(1);
       assertThat(letters.get(0).reason()).startsWith("undecodable image");
       assertThat(letters.get(0).sourceTopic()).isEqualTo(input);
+      // What an operator reads of it: the frame, where it was, and why (the image itself stays on the topic).
+      org.endowatch.testing.Cli.Result listed = org.endowatch.testing.Cli.run("dead-letters", "--bootstrap",
+          kafka.bootstrapServers(), "--topic", outputs.deadLetters(), "--json");
+      assertThat(listed.exitCode()).as(listed.err()).isZero();
+      var line = org.endowatch.contract.JsonSerde.MAPPER.readTree(listed.out().strip());
+      assertThat(List.of(line.get("procedureId").asText(), line.get("frameIndex").asText(), line.get("captureTimestampMs").asText(),
+          line.get("source").asText(), line.get("sourceTopic").asText(), line.get("sourceOffset").asText(), line.get("bytes").asText(),
+          line.get("reason").asText())).containsExactly("room-1", "6", String.valueOf(now), "test", input,
+          String.valueOf(letters.get(0).sourceOffset()), "4", letters.get(0).reason());
       assertThat(registry.get("endowatch.frames.scored").counter().count()).isEqualTo(12.0);
       assertThat(registry.get("endowatch.frames.dead_lettered").counter().count()).isEqualTo(1.0);
       assertThat(registry.get("endowatch.capture_to_score").timer().count()).isEqualTo(12);

@@ -1,0 +1,68 @@
+package org.endowatch.cli;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.endowatch.config.KafkaSettings;
+import org.endowatch.platform.TopicAdmin;
+import org.endowatch.replay.TimeRange;
+import picocli.CommandLine;
+
+/**
+ * Reading one of the scorer's output topics from a time on, as {@code alerts} and {@code
+ * dead-letters} do: the live topic or a re-scoring's {@code TOPIC.TAG}, from {@code --since} (an
+ * age or an instant) up to its end as it was when reading began.
+ */
+final class OutputTopicRead {
+  private OutputTopicRead() {}
+
+  /**
+   * Fails with what to do when {@code topic} is missing: {@code topics apply} makes the live topic
+   * ({@code base}), only a re-scoring makes {@code base.TAG}.
+   */
+  static void require(TopicAdmin admin, KafkaSettings settings, String topic, String base) {
+    String rescoreTag = topic.startsWith(base + ".") ? topic.substring(base.length() + 1) : null;
+    if (rescoreTag != null && !admin.exists(topic)) {
+      // Not a catalog topic: 'topics apply' (requireTopics' hint) would not make it.
+      throw new IllegalStateException("topic " + topic + " missing on " + settings.bootstrap()
+          + ": a re-scoring makes it ('endowatch replay rescore --tag " + rescoreTag + " ...'); is the tag right?");
+    }
+    admin.requireTopics(List.of(topic));
+  }
+
+  /** {@code --since} as epoch ms (0 for none): an age like {@code 10m} counts back from now. */
+  static long sinceMs(String since, CommandLine cmd) {
+    if (since == null) {
+      return 0;
+    }
+    try {
+      TimeRange.Point p = TimeRange.parse(since);
+      return p.relative() ? System.currentTimeMillis() - p.ms() : p.ms();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage().replace("an offset from the procedure's start", "an age"));
+    }
+  }
+
+  /** Positions every partition at its first record written at {@code sinceMs} or later (all, for 0). */
+  static void seek(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, long sinceMs) {
+    if (sinceMs <= 0) {
+      consumer.seekToBeginning(partitions);
+      return;
+    }
+    Map<TopicPartition, Long> query = new HashMap<>();
+    partitions.forEach(tp -> query.put(tp, sinceMs));
+    Map<TopicPartition, OffsetAndTimestamp> at = consumer.offsetsForTimes(query);
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    for (TopicPartition tp : partitions) {
+      OffsetAndTimestamp o = at.get(tp);
+      consumer.seek(tp, o == null ? end.get(tp) : o.offset());
+    }
+  }
+
+  static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+    return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+  }
+}
