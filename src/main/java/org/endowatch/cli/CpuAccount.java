@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * the operating system's count, and its Java threads grouped by name. What the Java threads do not
  * account for is the JVM's own (JIT compiler, GC) and native threads (PyTorch's operator workers),
  * which the JVM cannot name. A thread that ends between the two snapshots takes its time with it
- * unless it reports it ({@link #ended}, as the bench's cameras do).
+ * unless it reports it ({@link #currentThreadNanos}, as the bench's cameras do).
  */
 final class CpuAccount {
   /** The groups, in the order they are reported. */
@@ -90,8 +90,8 @@ final class CpuAccount {
     return OTHER_JAVA;
   }
 
-  /** The calling thread's CPU nanoseconds so far: what a thread about to end reports for {@code ended}. */
-  static long ended() {
+  /** The calling thread's CPU nanoseconds so far: what a thread about to end reports for {@code perFrame}'s {@code ended}. */
+  static long currentThreadNanos() {
     return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 

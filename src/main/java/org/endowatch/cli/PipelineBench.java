@@ -224,18 +224,18 @@ final class PipelineBench {
       open.add(model0);
       log.printf("scoring on %s, frame workers: %d%n", loaded.device(), model0.frameWorkers());
       List<SimpleMeterRegistry> registries = new ArrayList<>();
-      BatchModel passes = model0;
-      if (run.standIn() != null) {
-        passes = new DeviceStandIn(model0, run.standIn());
+      DeviceStandIn standIn = run.standIn() == null ? null : new DeviceStandIn(model0, run.standIn());
+      if (standIn != null) {
         log.printf("%s: frames decoded and prepared, then scored 0 by a stand-in for the network (no alerts)%n",
             run.standIn().describe());
       }
+      // The same object either way: as the batcher's model, and as the scorer when there is no batcher.
+      BatchModel passes = standIn != null ? standIn : model0;
       java.util.concurrent.atomic.LongAdder passCount = new java.util.concurrent.atomic.LongAdder();
       java.util.concurrent.atomic.LongAdder passFrames = new java.util.concurrent.atomic.LongAdder();
-      FrameScorer shared = (FrameScorer) passes;
+      FrameScorer shared = standIn != null ? standIn : model0;
       if (threads > 1) {
-        BatchModel batched = passes;
-        BatchingFrameScorer batcher = new BatchingFrameScorer(() -> batched, threads * backlogBatch, run.batchWaitMs(), n -> {
+        BatchingFrameScorer batcher = new BatchingFrameScorer(() -> passes, threads * backlogBatch, run.batchWaitMs(), n -> {
           passCount.increment();
           passFrames.add(n);
         });
@@ -275,7 +275,7 @@ final class PipelineBench {
           List<byte[]> own = streamFrames.get(i);
           Thread t = new Thread(() -> {
             play(producer, input, id, own, fps);
-            camerasCpu.add(CpuAccount.ended());
+            camerasCpu.add(CpuAccount.currentThreadNanos());
           }, id);
           t.start();
           players.add(t);
