@@ -10,6 +10,8 @@ import org.endowatch.console.ConsoleMetrics;
 import org.endowatch.console.ConsoleServer;
 import org.endowatch.config.KafkaSettings;
 import org.endowatch.console.ConsoleStore;
+import org.endowatch.console.Tls;
+import javax.net.ssl.SSLContext;
 import org.endowatch.contract.Topics;
 import org.endowatch.platform.MetricsServer;
 import org.endowatch.platform.TopicAdmin;
@@ -29,6 +31,12 @@ public final class ConsoleCommand implements Callable<Integer> {
   @Option(names = "--token", paramLabel = "T",
       description = "Required on every request when set; needed to bind beyond loopback (also ENDOWATCH_CONSOLE_TOKEN).")
   String token;
+  @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve HTTPS with the key and certificate in this "
+      + "PKCS12 (or JKS) keystore; without it the console speaks plain HTTP (fine on loopback or behind a TLS proxy).")
+  java.nio.file.Path tlsKeystore;
+  @Option(names = "--tls-password", paramLabel = "P", description = "The keystore's password (better: ENDOWATCH_CONSOLE_TLS_PASSWORD, "
+      + "which no process list shows).")
+  String tlsPassword;
   @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT", description = "Serve Prometheus /metrics "
       + "(whether the console can read Kafka, without procedure ids) on this port (0 = any, -1 = off; default off).")
   int metricsPort;
@@ -49,11 +57,15 @@ public final class ConsoleCommand implements Callable<Integer> {
 
   /** Starts a console on the topics of {@code kafka}, which must exist; it forgets what their retention deletes. */
   static Running start(KafkaSettings kafka, String bind, int port, String token) {
-    return start(kafka, bind, port, token, null, -1);
+    return start(kafka, bind, port, token, null, null, -1);
   }
 
-  /** The same with Prometheus metrics on {@code metricsBind:metricsPort} (-1 = none). */
-  static Running start(KafkaSettings kafka, String bind, int port, String token, String metricsBind, int metricsPort) {
+  /**
+   * The same over HTTPS when {@code tls} is given, and with Prometheus metrics on {@code
+   * metricsBind:metricsPort} (-1 = none; plain HTTP, they carry no patient data).
+   */
+  static Running start(KafkaSettings kafka, String bind, int port, String token, SSLContext tls, String metricsBind,
+      int metricsPort) {
     ConsoleStore.Retention retention;
     try (TopicAdmin admin = new TopicAdmin(kafka, Duration.ofSeconds(15))) {
       admin.requireTopics(ConsoleFeed.SHOWN);
@@ -64,7 +76,7 @@ public final class ConsoleCommand implements Callable<Integer> {
     ConsoleFeed feed = new ConsoleFeed(kafka.clientProps(), store);
     ConsoleServer server = null;
     try {
-      server = new ConsoleServer(bind, port, store, feed, new Access(token, System::currentTimeMillis));
+      server = new ConsoleServer(bind, port, store, feed, new Access(token, System::currentTimeMillis), tls);
       MetricsServer metrics = null;
       if (metricsPort >= 0) {
         // /health there stays "the process answers" (a liveness probe): a Kafka outage is not cured
@@ -98,18 +110,35 @@ public final class ConsoleCommand implements Callable<Integer> {
     return ms == null ? Long.MAX_VALUE : ConsoleStore.Retention.millis(ms);
   }
 
+  /** What to say when the console serves plain HTTP beyond this machine (allowed: a proxy may terminate TLS); null otherwise. */
+  static String plainHttpWarning(String bind, boolean tls) {
+    return tls || Access.isLoopback(bind) ? null : "console: plain HTTP on " + bind + ": the token and patient video cross the "
+        + "network unencrypted; give --tls-keystore, or serve it behind a proxy that terminates TLS";
+  }
+
   @Override
   public Integer call() throws Exception {
+    SSLContext tls;
     try {
       Access.checkBind(bind, token);
+      if (tlsKeystore == null && tlsPassword != null) {
+        throw new IllegalArgumentException("--tls-password without --tls-keystore: give the keystore it opens");
+      }
+      tls = tlsKeystore == null ? null
+          : Tls.serverContext(tlsKeystore, tlsPassword == null ? new char[0] : tlsPassword.toCharArray());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+    String warning = plainHttpWarning(bind, tls != null);
+    if (warning != null) {
+      spec.commandLine().getErr().println(warning);
+      spec.commandLine().getErr().flush();
+    }
     CountDownLatch stop = new CountDownLatch(1);
-    try (Running console = start(kafka.settings(), bind, port, token, metricsBind, metricsPort)) {
+    try (Running console = start(kafka.settings(), bind, port, token, tls, metricsBind, metricsPort)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "console-stop"));
-      spec.commandLine().getOut().printf("console on http://%s:%d/%s%s%n", bind.contains(":") ? "[" + bind + "]" : bind,
-          console.server().port(), token != null ? " (add ?token=... to the address)" : "",
+      spec.commandLine().getOut().printf("console on %s://%s:%d/%s%s%n", console.server().scheme(),
+          bind.contains(":") ? "[" + bind + "]" : bind, console.server().port(), token != null ? " (add ?token=... to the address)" : "",
           console.metrics() != null ? "; metrics on http://" + metricsBind + ":" + console.metrics().port() + "/metrics" : "");
       spec.commandLine().getOut().flush();
       stop.await();

@@ -37,15 +37,18 @@ public final class Access {
     if (token != null && token.length() < 16) {
       throw new IllegalArgumentException("--token must be at least 16 characters");
     }
-    boolean loopback;
-    try {
-      loopback = InetAddress.getByName(bind).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      throw new IllegalArgumentException("cannot bind to unknown address " + bind);
-    }
-    if (!loopback && token == null) {
+    if (!isLoopback(bind) && token == null) {
       throw new IllegalArgumentException("binding to " + bind + " exposes patient video to the network: "
           + "give --token (16+ characters; or ENDOWATCH_CONSOLE_TOKEN), or bind to 127.0.0.1");
+    }
+  }
+
+  /** Whether {@code bind} is this machine only; fails with one line for an address that does not resolve. */
+  public static boolean isLoopback(String bind) {
+    try {
+      return InetAddress.getByName(bind).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("cannot bind to unknown address " + bind);
     }
   }
 

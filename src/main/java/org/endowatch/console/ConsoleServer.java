@@ -3,6 +3,8 @@ package org.endowatch.console;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +21,7 @@ import java.util.concurrent.Executors;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Heatmap;
 import org.endowatch.contract.JsonSerde;
+import javax.net.ssl.SSLContext;
 
 /**
  * The web console over the JDK's HTTP server: the page and its script (served from the jar),
@@ -41,12 +44,24 @@ public final class ConsoleServer implements AutoCloseable {
   private final Access access;
   private volatile boolean open = true;
 
+  /** Plain HTTP: on loopback, or behind a proxy that terminates TLS. */
   public ConsoleServer(String bind, int port, ConsoleStore store, ConsoleFeed feed, Access access) {
+    this(bind, port, store, feed, access, null);
+  }
+
+  /** @param tls HTTPS with this context ({@link Tls}); null for plain HTTP */
+  public ConsoleServer(String bind, int port, ConsoleStore store, ConsoleFeed feed, Access access, SSLContext tls) {
     this.store = store;
     this.feed = feed;
     this.access = access;
     try {
-      server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+      if (tls == null) {
+        server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+      } else {
+        HttpsServer https = HttpsServer.create(new InetSocketAddress(bind, port), 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server = https;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve the console on " + bind + ":" + port + ": " + e.getMessage(), e);
     }
@@ -57,6 +72,11 @@ public final class ConsoleServer implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** "https" or "http", for the address it prints. */
+  public String scheme() {
+    return server instanceof HttpsServer ? "https" : "http";
   }
 
   private void handle(HttpExchange ex) throws IOException {

@@ -38,7 +38,7 @@ class ConsoleCommandIT {
   @Test
   void withAMetricsPortTheConsoleSaysToPrometheusWhetherItIsCurrent(KafkaCluster kafka) throws Exception {
     assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
-    try (ConsoleCommand.Running console = ConsoleCommand.start(kafka.settings(), "127.0.0.1", 0, null, "127.0.0.1", 0)) {
+    try (ConsoleCommand.Running console = ConsoleCommand.start(kafka.settings(), "127.0.0.1", 0, null, null, "127.0.0.1", 0)) {
       assertThat(console.metrics().port()).isNotEqualTo(console.server().port());
       long deadline = System.nanoTime() + 30_000_000_000L;
       String scraped = Scrape.of(console.metrics().port());

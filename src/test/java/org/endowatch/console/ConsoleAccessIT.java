@@ -1,18 +1,28 @@
 package org.endowatch.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.endowatch.testing.Cli;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TestKeystores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The console with a token, over real HTTP: no token 401, the token 200, repeated wrong tokens 429. */
+/**
+ * The console with a token, over real HTTP: no token 401, the token 200, repeated wrong tokens 429;
+ * and over HTTPS with its own keystore.
+ */
 @ExtendWith(RealKafka.class)
 class ConsoleAccessIT {
   static final String TOKEN = "a-long-enough-console-token";
@@ -36,6 +46,34 @@ class ConsoleAccessIT {
         assertThat(get(http, base + "/api/procedures", "wrong-token-" + i)).isEqualTo(401);
       }
       assertThat(get(http, base + "/api/procedures", TOKEN)).as("locked out for a minute").isEqualTo(429);
+    }
+  }
+
+  @Test
+  void overHttpsWithItsKeystoreOnlyATlsClientThatTrustsItsCertificateGetsIn(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    Path keystore = TestKeystores.selfSigned(dir.resolve("console.p12"), "keystore-password");
+    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
+         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(TOKEN, System::currentTimeMillis),
+             Tls.serverContext(keystore, "keystore-password".toCharArray()))) {
+      assertThat(server.scheme()).isEqualTo("https");
+      // A client that trusts the console's certificate (as a unit installs it on its workstations).
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(KeyStore.getInstance(keystore.toFile(), "keystore-password".toCharArray()));
+      SSLContext trusting = SSLContext.getInstance("TLS");
+      trusting.init(null, tmf.getTrustManagers(), null);
+      HttpClient https = HttpClient.newBuilder().sslContext(trusting).build();
+      String base = "https://127.0.0.1:" + server.port();
+
+      assertThat(get(https, base + "/api/procedures", TOKEN)).isEqualTo(200);
+      assertThat(get(https, base + "/api/procedures", null)).as("the token still counts").isEqualTo(401);
+      assertThat(get(https, base + "/health", null)).isEqualTo(200);
+      // Plain HTTP to the same port gets nothing; nor does a client that does not trust the certificate.
+      assertThatThrownBy(() -> get(HttpClient.newHttpClient(), "http://127.0.0.1:" + server.port() + "/health", null))
+          .isInstanceOf(java.io.IOException.class);
+      assertThatThrownBy(() -> get(HttpClient.newHttpClient(), base + "/health", null))
+          .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
     }
   }
 
