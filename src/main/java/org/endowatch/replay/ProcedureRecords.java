@@ -10,9 +10,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.contract.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads one recorded procedure back from a topic: only its partition, from the first record at or
@@ -20,10 +23,18 @@ import org.endowatch.contract.Topics;
  * recorded is read up to that point). Read committed, as every consumer of scorer output must.
  */
 public final class ProcedureRecords {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcedureRecords.class);
+  /** Unreadable records named one by one in the log; past this, only their count at the end. */
+  static final int NAMED = 10;
+
   private ProcedureRecords() {}
 
   /**
-   * Calls {@code each} for every record of {@code procedure} on {@code topic}, in order.
+   * Calls {@code each} for every record of {@code procedure} on {@code topic}, in order. Records are
+   * read as bytes and only the procedure's own are decoded: a broken record of another procedure on
+   * the same partition (a camera whose ingest lost its headers, which the scorer dead-letters) is no
+   * concern of this read, and one of its own is skipped and said in the log (where, and why; never
+   * its content), so one bad record does not end a replay, an export or a training run.
    *
    * @param fromMs the earliest record timestamp wanted (0 = from the beginning)
    * @return how many records were passed to {@code each}
@@ -37,7 +48,7 @@ public final class ProcedureRecords {
     // Retention can delete the oldest segment while a long procedure is read: go on from the oldest
     // record kept, where Kafka's default ('latest') jumped to the end and silently ended the read.
     p.put("auto.offset.reset", "earliest");
-    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15));
       if (partitions == null || partitions.isEmpty()) {
         throw new IllegalArgumentException("topic " + topic + " does not exist");
@@ -52,6 +63,7 @@ public final class ProcedureRecords {
       }
       consumer.seek(tp, start);
       long passed = 0;
+      long unreadable = 0;
       long position = start;
       int idle = 0;
       // Read committed stops short of the end offset while a transaction is open; give up after
@@ -59,14 +71,27 @@ public final class ProcedureRecords {
       while (position < end && idle < 10) {
         var records = consumer.poll(Duration.ofMillis(500));
         idle = records.isEmpty() ? idle + 1 : 0;
-        for (ConsumerRecord<String, V> r : records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
           position = r.offset() + 1;
           if (r.offset() < end && procedure.equals(r.key())) {
-            each.accept(r);
+            V value;
+            try {
+              value = values.deserialize(r.topic(), r.headers(), r.value());
+            } catch (RuntimeException e) {
+              if (++unreadable <= NAMED) {
+                LOG.warn("skipping unreadable record {}-{}@{} of {}: {}", r.topic(), r.partition(), r.offset(), procedure, e.getMessage());
+              }
+              continue;
+            }
+            each.accept(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(),
+                r.serializedKeySize(), r.serializedValueSize(), r.key(), value, r.headers(), r.leaderEpoch()));
             passed++;
           }
         }
         position = Math.max(position, consumer.position(tp));
+      }
+      if (unreadable > NAMED) {
+        LOG.warn("skipped {} unreadable records of {} on {} in all (the first {} named above)", unreadable, procedure, topic, NAMED);
       }
       return passed;
     }

@@ -16,11 +16,12 @@ import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TestFrames;
 import org.endowatch.testing.TopicWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Reading a recorded procedure back while the topic's retention deletes its oldest records. */
+/** Reading a recorded procedure back: while retention deletes its oldest records, and past broken ones. */
 @ExtendWith(RealKafka.class)
 class ProcedureRecordsIT {
   @Test
@@ -57,5 +58,31 @@ class ProcedureRecordsIT {
           .containsExactlyElementsOf(LongStream.range(0, beforeGap).boxed().toList());
       assertThat(read).hasSize((int) beforeGap + 50);
     }
+  }
+
+  @Test
+  void brokenRecordsOfOtherProceduresAreNoConcernAndTheProceduresOwnAreSkipped(KafkaCluster kafka) throws Exception {
+    // A frames topic of its own, one partition: the shared one is read whole by other tests.
+    String topic = "frames-records-it-" + UUID.randomUUID().toString().substring(0, 8);
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
+    // Frame records without headers (an ingest that lost them): the scorer dead-letters such records.
+    byte[] headless = TestFrames.jpeg("x", 0, 1_000, 16, 16).image();
+    var raw = new org.apache.kafka.common.serialization.ByteArraySerializer();
+    TopicWriter.send(kafka, topic, raw, "other-room", List.of(headless, headless));
+    TopicWriter.send(kafka, topic, Topics.FRAMES.valueSerde().serializer(), "room",
+        List.of(TestFrames.jpeg("room", 0, 2_000, 16, 16), TestFrames.jpeg("room", 1, 2_040, 16, 16)));
+    TopicWriter.send(kafka, topic, raw, "room", List.of(headless));
+    TopicWriter.send(kafka, topic, Topics.FRAMES.valueSerde().serializer(), "room", List.of(TestFrames.jpeg("room", 2, 2_080, 16, 16)));
+
+    List<Long> indices = new ArrayList<>();
+    long passed = ProcedureRecords.forEach(kafka.settings().clientProps(), topic, "room", Topics.FRAMES.valueSerde().deserializer(), 0,
+        r -> indices.add(r.value().frameIndex()));
+
+    assertThat(indices).containsExactly(0L, 1L, 2L);
+    assertThat(passed).isEqualTo(3);
+    assertThat(ProcedureRecords.forEach(kafka.settings().clientProps(), topic, "other-room", Topics.FRAMES.valueSerde().deserializer(), 0,
+        r -> {})).as("nothing of it can be read, and that is not an error").isZero();
   }
 }
