@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.console.AlertLines;
 import org.endowatch.console.SourceHealth;
@@ -61,8 +62,8 @@ public final class AlertsCommand implements Callable<Integer> {
     if (follow) {
       Runtime.getRuntime().addShutdownHook(hook);
     }
-    try (KafkaConsumer<String, AlertEvent> consumer =
-             new KafkaConsumer<>(p, new StringDeserializer(), Topics.ALERTS.valueSerde().deserializer())) {
+    // Bytes, decoded record by record: one broken record must not end a follow that a unit relies on.
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
       var infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));
       int only = procedure == null ? -1 : Topics.partitionFor(procedure, infos.size());
       List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
@@ -80,9 +81,20 @@ public final class AlertsCommand implements Callable<Integer> {
           nextProbe = System.nanoTime() + SourceHealth.PROBE_EVERY_MS * 1_000_000;
           said = probe(consumer, partitions, health, said);
         }
-        for (ConsumerRecord<String, AlertEvent> r : consumer.poll(Duration.ofMillis(300))) {
-          AlertEvent a = r.value();
-          if ((procedure == null || procedure.equals(r.key())) && a.eventTimestampMs() >= sinceMs
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+          if (procedure != null && !procedure.equals(r.key())) {
+            continue;
+          }
+          AlertEvent a;
+          try {
+            a = Topics.ALERTS.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
+          } catch (RuntimeException e) {
+            spec.commandLine().getErr().println("alerts: skipping unreadable record " + r.topic() + "-" + r.partition() + "@"
+                + r.offset() + ": " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            continue;
+          }
+          if (a != null && a.eventTimestampMs() >= sinceMs
               && (updates || !a.type().equals(AlertEvent.UPDATE))) {
             out.println(json ? JsonSerde.MAPPER.writeValueAsString(a) : AlertLines.line(a, ZoneId.systemDefault()));
             printed++;

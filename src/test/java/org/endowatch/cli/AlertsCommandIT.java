@@ -45,6 +45,9 @@ class AlertsCommandIT {
     AlertEvent bStart = new AlertEvent(AlertEvent.START, "room-b/200", "room-b", 200, 202, 202, 0.58, null, t0 + 8_000, t0 + 8_080, "m-1", null);
     TopicWriter.send(kafka, topic, Topics.ALERTS.valueSerde().serializer(), "room-a", List.of(aStart, aUpdate, aUpdate2, aEnd));
     TopicWriter.send(kafka, topic, Topics.ALERTS.valueSerde().serializer(), "room-b", List.of(bStart));
+    // A record no scorer wrote: named on stderr and passed over, the rest still printed.
+    TopicWriter.send(kafka, topic, new org.apache.kafka.common.serialization.ByteArraySerializer(), "room-c",
+        List.of("{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     String b = kafka.bootstrapServers();
 
     Cli.Result all = Cli.run("alerts", "--bootstrap", b, "--topic", topic);
@@ -58,6 +61,8 @@ class AlertsCommandIT {
 
     assertThat(all.exitCode()).as(all.err()).isZero();
     assertThat(all.out().lines()).containsExactly(line(aStart), line(aEnd), line(bStart));
+    assertThat(all.err().strip()).startsWith("alerts: skipping unreadable record " + topic + "-0@5: not a valid AlertEvent JSON record: ")
+        .doesNotContain("\n");
     assertThat(withUpdates.out().lines()).containsExactly(line(aStart), line(aUpdate), line(aUpdate2), line(aEnd), line(bStart));
     assertThat(roomA.out().lines()).containsExactly(line(aStart), line(aEnd));
     assertThat(since.out().lines()).containsExactly(line(bStart));
