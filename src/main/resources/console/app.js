@@ -107,6 +107,16 @@ async function select(id) {
   drawTimeline();
   const last = sel.timeline.length ? sel.timeline[sel.timeline.length - 1].index : -1;
   if (last >= 0) show(last);
+  else {
+    // Nothing to show yet; for a procedure known by its rejected frames alone, why and where to look.
+    const c = $('#frame');
+    c.getContext('2d').clearRect(0, 0, c.width, c.height);
+    const s = data.summary;
+    $('#frameinfo').textContent = s.rejected
+      ? 'no frame scored: ' + s.rejected + ' sent to the dead-letter topic' + (s.rejectReason ? ' (' + s.rejectReason + ')' : '')
+        + '; endowatch dead-letters --procedure ' + id + ' lists them'
+      : 'no frame scored yet';
+  }
 }
 
 function setMode(live) {

@@ -130,6 +130,10 @@ class ConsoleBrowserIT {
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
             .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(By.cssSelector("tr[data-id='" + BROKEN
                 + "'] td:nth-child(2)")).getText().matches("NOT SCORED \\(\\d+ s, frames rejected: " + BROKEN_BECAUSE + "\\)"));
+        // Opened, it has no frame to show: the pane says why, and where the rejected frames are.
+        click(wait, By.cssSelector("tr[data-id='" + BROKEN + "']"));
+        wait.until(d -> d.findElement(By.id("frameinfo")).getText().matches("no frame scored: \\d+ sent to the dead-letter topic \\("
+            + BROKEN_BECAUSE + "\\); endowatch dead-letters --procedure " + BROKEN + " lists them"));
         // Then it goes down while frames keep coming: no outcome at all.
         scorer.set(Scorer.DOWN);
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
