@@ -8,14 +8,11 @@ import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.console.AlertLines;
 import org.endowatch.console.SourceHealth;
 import org.endowatch.contract.AlertEvent;
@@ -47,29 +44,19 @@ public final class AlertsCommand implements Callable<Integer> {
     // An age here: "10m" = alerts of the last ten minutes.
     long sinceMs = OutputTopicRead.sinceMs(since, spec.commandLine());
     var settings = kafka.settings();
+    KafkaConsumer<String, byte[]> reader;
     try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
-      OutputTopicRead.require(admin, settings, topic, Topics.ALERTS.name());
+      reader = OutputTopicRead.open(admin, settings, topic, Topics.ALERTS.name());
     }
-    Properties p = settings.clientProps();
-    p.put("isolation.level", "read_committed");
-    p.put("enable.auto.commit", "false");
-    // As the console: retention deleting the oldest alerts while --since 30d reads them must not
-    // send the reader to the end (Kafka's default), past every alert in between.
-    p.put("auto.offset.reset", "earliest");
     PrintWriter out = spec.commandLine().getOut();
     AtomicBoolean stop = new AtomicBoolean();
     Thread hook = new Thread(() -> stop.set(true), "alerts-stop");
     if (follow) {
       Runtime.getRuntime().addShutdownHook(hook);
     }
-    // Bytes, decoded record by record: one broken record must not end a follow that a unit relies on.
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      var infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));
-      int only = procedure == null ? -1 : Topics.partitionFor(procedure, infos.size());
-      List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
-          .filter(tp -> only < 0 || tp.partition() == only).toList();
-      consumer.assign(partitions);
-      OutputTopicRead.seek(consumer, partitions, sinceMs);
+    // Decoded record by record: one broken record must not end a follow that a unit relies on.
+    try (KafkaConsumer<String, byte[]> consumer = reader) {
+      List<TopicPartition> partitions = OutputTopicRead.assign(consumer, topic, procedure, sinceMs);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       int printed = 0;
       // Following, silence must not pass for "no alerts": a lost broker or a leaderless partition is said on stderr.

@@ -12,14 +12,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.JsonSerde;
@@ -100,27 +97,18 @@ public final class DeadLettersCommand implements Callable<Integer> {
       }
     }
     var settings = kafka.settings();
+    KafkaConsumer<String, byte[]> reader;
     try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
-      OutputTopicRead.require(admin, settings, topic, Topics.FRAMES_DLQ.name());
+      // Read committed: the scorer writes dead letters in its transactions, and one it aborted never happened.
+      reader = OutputTopicRead.open(admin, settings, topic, Topics.FRAMES_DLQ.name());
     }
-    Properties p = settings.clientProps();
-    // The scorer writes dead letters in its transactions: one it aborted never happened.
-    p.put("isolation.level", "read_committed");
-    p.put("enable.auto.commit", "false");
-    p.put("auto.offset.reset", "earliest");
     PrintWriter out = spec.commandLine().getOut();
     ZoneId zone = ZoneId.systemDefault();
     // procedure -> reason -> count, both sorted: a summary reads the same every run.
     Map<String, Map<String, Count>> counts = new TreeMap<>();
     long read = 0;
-    long unreadable = 0;
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      var infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));
-      int only = procedure == null ? -1 : Topics.partitionFor(procedure, infos.size());
-      List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
-          .filter(tp -> only < 0 || tp.partition() == only).toList();
-      consumer.assign(partitions);
-      OutputTopicRead.seek(consumer, partitions, sinceMs);
+    try (KafkaConsumer<String, byte[]> consumer = reader) {
+      List<TopicPartition> partitions = OutputTopicRead.assign(consumer, topic, procedure, sinceMs);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       while (!OutputTopicRead.caughtUp(consumer, end)) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
@@ -131,8 +119,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
           try {
             d = Topics.FRAMES_DLQ.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
           } catch (RuntimeException broken) {
-            // Not written by a scorer (its dlq.* headers are missing): counted and named, never fatal.
-            unreadable++;
+            // Not written by a scorer (its dlq.* headers are missing): named, never fatal.
             spec.commandLine().getErr().println("dead-letters: " + r.topic() + "-" + r.partition() + "@" + r.offset()
                 + " is not a dead letter (" + broken.getMessage() + "); skipped");
             continue;

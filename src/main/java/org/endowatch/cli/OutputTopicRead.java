@@ -1,12 +1,17 @@
 package org.endowatch.cli;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.config.KafkaSettings;
+import org.endowatch.contract.Topics;
 import org.endowatch.platform.TopicAdmin;
 import org.endowatch.replay.TimeRange;
 import picocli.CommandLine;
@@ -31,6 +36,36 @@ final class OutputTopicRead {
           + ": a re-scoring makes it ('endowatch replay rescore --tag " + rescoreTag + " ...'); is the tag right?");
     }
     admin.requireTopics(List.of(topic));
+  }
+
+  /**
+   * A reader of {@code topic} (which must exist: {@link #require}) as every reader of the scorer's
+   * outputs must be: read committed, committing nothing, and from the oldest record kept when its
+   * position is gone (retention deleting the oldest records while {@code --since 30d} reads them must
+   * not send it to the end, Kafka's default, past everything in between). Values stay bytes, decoded
+   * record by record by the caller: one broken record must not end a read.
+   */
+  static KafkaConsumer<String, byte[]> open(TopicAdmin admin, KafkaSettings settings, String topic, String base) {
+    require(admin, settings, topic, base);
+    Properties p = settings.clientProps();
+    p.put("isolation.level", "read_committed");
+    p.put("enable.auto.commit", "false");
+    p.put("auto.offset.reset", "earliest");
+    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /**
+   * Assigns the partitions of {@code topic} to read (only the one {@code procedure} is on when
+   * given) and positions them at {@code sinceMs} ({@link #seek}); returns them.
+   */
+  static List<TopicPartition> assign(KafkaConsumer<?, ?> consumer, String topic, String procedure, long sinceMs) {
+    var infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));
+    int only = procedure == null ? -1 : Topics.partitionFor(procedure, infos.size());
+    List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
+        .filter(tp -> only < 0 || tp.partition() == only).toList();
+    consumer.assign(partitions);
+    seek(consumer, partitions, sinceMs);
+    return partitions;
   }
 
   /** {@code --since} as epoch ms (0 for none): an age like {@code 10m} counts back from now. */
