@@ -30,6 +30,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.JsonSerde;
 import org.endowatch.contract.Score;
@@ -187,6 +188,46 @@ class ConsoleSourceIT {
         send(producer, "on-3", 3, 0);
         JsonNode added = until(server.port(), "/api/procedures", r -> row(r, "on-3").get("frames").asLong() == 1);
         assertThat(row(added, "on-3").get("live").asBoolean()).isTrue();
+      }
+    }
+  }
+
+  /**
+   * A camera whose records arrive broken, on the frames partition another procedure uses: on a
+   * broker of its own, since other tests read the shared frames topic whole.
+   */
+  @Test
+  void brokenFrameRecordsAreReadPastAndTheirDeadLettersAloneMakeARow(@TempDir Path dir) throws Exception {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), Map.of(), Duration.ofSeconds(90))) {
+      assertThat(Cli.run("topics", "apply", "--bootstrap", broker.bootstrapServers()).exitCode()).isZero();
+      Properties client = new Properties();
+      client.put("bootstrap.servers", broker.bootstrapServers());
+      ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+      try (ConsoleFeed feed = new ConsoleFeed(client, store);
+           ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis));
+           KafkaProducer<String, byte[]> producer = new KafkaProducer<>(client, new StringSerializer(), new ByteArraySerializer())) {
+        long ts = System.currentTimeMillis();
+        // Its records lost their headers; the scorer's dead letters (timed when each failed) are all that tell of them.
+        for (int i = 0; i < 3; i++) {
+          producer.send(new ProducerRecord<>(Topics.FRAMES.name(), 0, ts + i, "broken-room", new byte[] {1, 2, 3}));
+          DeadLetter d = new DeadLetter("frame is missing header 'procedure'", Topics.FRAMES.name(), 0, i, ts + i + 20, List.of(),
+              new byte[] {1, 2, 3});
+          var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+          byte[] kept = Topics.FRAMES_DLQ.valueSerde().serializer().serialize(Topics.FRAMES_DLQ.name(), headers, d);
+          producer.send(new ProducerRecord<>(Topics.FRAMES_DLQ.name(), null, ts + i, "broken-room", kept, headers));
+        }
+        // Another procedure's frames after them on the same partition.
+        for (int i = 0; i < 4; i++) {
+          send(producer, "good-room", 0, i);
+        }
+        JsonNode rows = until(server.port(), "/api/procedures",
+            r -> row(r, "good-room").get("frames").asLong() == 4 && row(r, "broken-room").get("rejected").asLong() == 3);
+        assertThat(row(rows, "good-room").get("lastIndex").asLong()).isEqualTo(3);
+        assertThat(row(rows, "good-room").get("rejected").asLong()).isZero();
+        JsonNode broken = row(rows, "broken-room");
+        assertThat(broken.get("frames").asLong()).isZero();
+        assertThat(broken.get("live").asBoolean()).isTrue();
+        assertThat(broken.get("rejectReason").asText()).isEqualTo("frame is missing header 'procedure'");
       }
     }
   }
