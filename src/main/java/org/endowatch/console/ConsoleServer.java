@@ -18,10 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Heatmap;
 import org.endowatch.contract.JsonSerde;
-import javax.net.ssl.SSLContext;
 
 /**
  * The web console over the JDK's HTTP server: the page and its script (served from the jar),

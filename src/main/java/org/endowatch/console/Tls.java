@@ -2,7 +2,9 @@ package org.endowatch.console;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.util.Collections;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -33,25 +35,32 @@ public final class Tls {
       throw new IllegalArgumentException(what + ": cannot open it (" + e.getMessage() + "): is --tls-password "
           + "(or ENDOWATCH_CONSOLE_TLS_PASSWORD) right, and is it a PKCS12 or JKS keystore?");
     }
+    if (!hasPrivateKey(ks)) {
+      throw new IllegalArgumentException(what + ": holds no private key, only certificates; the console needs its own "
+          + "key and certificate (keytool -genkeypair), not a trust store");
+    }
     try {
-      boolean hasKey = false;
-      for (String alias : Collections.list(ks.aliases())) {
-        hasKey |= ks.isKeyEntry(alias);
-      }
-      if (!hasKey) {
-        throw new IllegalArgumentException(what + ": holds no private key, only certificates; the console needs its own "
-            + "key and certificate (keytool -genkeypair), not a trust store");
-      }
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, password);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kmf.getKeyManagers(), null, null);
       return ctx;
-    } catch (IllegalArgumentException e) {
-      throw e;
-    } catch (Exception e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(what + ": its key cannot be read with the keystore's password (" + e.getMessage()
           + "); give a keystore whose key has the same password as the store, as PKCS12 does");
+    }
+  }
+
+  private static boolean hasPrivateKey(KeyStore ks) {
+    try {
+      for (String alias : Collections.list(ks.aliases())) {
+        if (ks.isKeyEntry(alias)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (KeyStoreException notLoaded) {
+      return false;   // cannot happen for a store just loaded
     }
   }
 }
