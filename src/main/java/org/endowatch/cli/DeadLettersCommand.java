@@ -130,7 +130,9 @@ public final class DeadLettersCommand implements Callable<Integer> {
           read++;
           Line line = Line.of(r.key() == null ? "(no key)" : r.key(), d);
           if (save != null) {
-            write(save.resolve(d.sourceTopic() + "-" + d.sourcePartition() + "-" + d.sourceOffset() + ".bin"), d.original());
+            // The topic name comes from the record's headers: only a topic name's own characters reach the path.
+            String name = d.sourceTopic().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + d.sourcePartition() + "-" + d.sourceOffset() + ".bin";
+            write(save.resolve(name), d.original());
           }
           if (summary) {
             counts.computeIfAbsent(line.procedureId(), k -> new TreeMap<>()).computeIfAbsent(d.reason(), k -> new Count())
