@@ -53,6 +53,9 @@ class DeadLettersCommandIT {
     DeadLetter b = new DeadLetter(NO_HEADERS, Topics.FRAMES.name(), 4, 321, t0 + 8_000, List.of(), lostBytes);
     TopicWriter.send(kafka, topic, Topics.FRAMES_DLQ.valueSerde().serializer(), "room-a", List.of(a6, a7, a9));
     TopicWriter.send(kafka, topic, Topics.FRAMES_DLQ.valueSerde().serializer(), "room-b", List.of(b));
+    // One whose headers name a source that is no topic name: saved under the folder all the same.
+    DeadLetter d = new DeadLetter(NO_HEADERS, "../outside", 1, 2, t0 + 9_000, List.of(), lostBytes);
+    TopicWriter.send(kafka, topic, Topics.FRAMES_DLQ.valueSerde().serializer(), "room-d", List.of(d));
     // Something no scorer wrote (no dlq.* headers): named and skipped, never fatal.
     TopicWriter.send(kafka, topic, new ByteArraySerializer(), "room-b", List.of(new byte[] {1, 2}));
     String bs = kafka.bootstrapServers();
@@ -65,6 +68,8 @@ class DeadLettersCommandIT {
     Cli.Result json = Cli.run("dead-letters", "--bootstrap", bs, "--topic", topic, "--procedure", "room-b", "--json");
     Path saved = dir.resolve("saved");
     Cli.Result save = Cli.run("dead-letters", "--bootstrap", bs, "--topic", topic, "--procedure", "room-a", "--save", saved.toString());
+    Path saved2 = dir.resolve("saved2");
+    Cli.Result saveOdd = Cli.run("dead-letters", "--bootstrap", bs, "--topic", topic, "--procedure", "room-d", "--save", saved2.toString());
     Cli.Result none = Cli.run("dead-letters", "--bootstrap", bs, "--topic", topic, "--procedure", "room-c");
     Cli.Result missing = Cli.run("dead-letters", "--bootstrap", bs, "--topic", topic + "-nowhere");
 
@@ -73,16 +78,19 @@ class DeadLettersCommandIT {
         time(t0 + 1_000) + " room-a frame 6 (frames-0@6): " + UNDECODABLE,
         time(t0 + 1_040) + " room-a frame 7 (frames-0@7): " + UNDECODABLE,
         time(t0 + 2_000) + " room-a frame 9 (frames-0@9): " + KEY_DIFFERS,
-        time(t0 + 8_000) + " room-b unreadable record (frames-4@321): " + NO_HEADERS);
-    assertThat(all.err().strip()).isEqualTo("dead-letters: " + topic + "-0@4 is not a dead letter "
+        time(t0 + 8_000) + " room-b unreadable record (frames-4@321): " + NO_HEADERS,
+        time(t0 + 9_000) + " room-d unreadable record (../outside-1@2): " + NO_HEADERS);
+    assertThat(all.err().strip()).isEqualTo("dead-letters: " + topic + "-0@5 is not a dead letter "
         + "(dead letter is missing header 'dlq.reason'); skipped");
     assertThat(roomA.out().lines()).hasSize(3).allMatch(l -> l.contains(" room-a frame "));
-    assertThat(since.out().lines()).containsExactly(time(t0 + 8_000) + " room-b unreadable record (frames-4@321): " + NO_HEADERS);
+    assertThat(since.out().lines()).containsExactly(time(t0 + 8_000) + " room-b unreadable record (frames-4@321): " + NO_HEADERS,
+        time(t0 + 9_000) + " room-d unreadable record (../outside-1@2): " + NO_HEADERS);
     // Per procedure, reasons in order, with the first and last time each was written.
     assertThat(summary.out().lines()).containsExactly(
         String.format(Locale.ROOT, "%-24s %7d  %s .. %s  %s", "room-a", 1, time(t0 + 2_000), time(t0 + 2_000), KEY_DIFFERS),
         String.format(Locale.ROOT, "%-24s %7d  %s .. %s  %s", "room-a", 2, time(t0 + 1_000), time(t0 + 1_040), UNDECODABLE),
-        String.format(Locale.ROOT, "%-24s %7d  %s .. %s  %s", "room-b", 1, time(t0 + 8_000), time(t0 + 8_000), NO_HEADERS));
+        String.format(Locale.ROOT, "%-24s %7d  %s .. %s  %s", "room-b", 1, time(t0 + 8_000), time(t0 + 8_000), NO_HEADERS),
+        String.format(Locale.ROOT, "%-24s %7d  %s .. %s  %s", "room-d", 1, time(t0 + 9_000), time(t0 + 9_000), NO_HEADERS));
 
     JsonNode line = JsonSerde.MAPPER.readTree(json.out().strip());
     assertThat(line.get("procedureId").asText()).isEqualTo("room-b");
@@ -106,6 +114,11 @@ class DeadLettersCommandIT {
     assertThat(save.err().strip()).isEqualTo("dead-letters: 3 original record value(s) written to " + saved
         + " (patient images: delete them when done)");
 
+    assertThat(saveOdd.exitCode()).as(saveOdd.err()).isZero();
+    try (var files = Files.list(saved2)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly(".._outside-1-2.bin");
+    }
+    assertThat(Files.exists(dir.resolve("outside-1-2.bin"))).isFalse();
     assertThat(none.exitCode()).isZero();
     assertThat(none.out()).isEmpty();
     assertThat(none.err().strip()).isEqualTo("no dead letters for room-c on " + topic);
