@@ -33,9 +33,8 @@ import picocli.CommandLine.Spec;
  * {@code status} says a procedure's frames are rejected. The records hold patient images; only
  * {@code --save} writes them out, and nothing here prints them.
  */
-@Command(name = "dead-letters", description = {
-    "Print the frames the scorer sent to the dead-letter topic, with why: one line (or JSON object) each,",
-    "or with --summary one line per procedure and reason. Reads up to the topic's end, then stops."})
+@Command(name = "dead-letters", description = "Print the frames the scorer sent to the dead-letter topic, with why: one line "
+    + "(or JSON object) each, or with --summary one line per procedure and reason. Reads up to the topic's end, then stops.")
 public final class DeadLettersCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
 
@@ -48,7 +47,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
   @Option(names = "--save", paramLabel = "DIR", description = "Also write each original record value (the image as it was sent: "
       + "patient data) to DIR as SOURCETOPIC-PARTITION-OFFSET.bin, to see what a camera or encoder sent.")
   Path save;
-  @Option(names = "--topic", defaultValue = "frames-dlq", description = "Dead-letter topic (default ${DEFAULT-VALUE}; frames-dlq.T for a re-scoring).")
+  @Option(names = "--topic", defaultValue = "frames-dlq", paramLabel = "TOPIC", description = "Dead-letter topic (default ${DEFAULT-VALUE}; frames-dlq.T for a re-scoring).")
   String topic;
   @Spec CommandSpec spec;
 
