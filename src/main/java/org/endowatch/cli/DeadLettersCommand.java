@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
  * {@code --save} writes them out, and nothing here prints them.
  */
 @Command(name = "dead-letters", description = "Print the frames the scorer sent to the dead-letter topic, with why: one line "
-    + "(or JSON object) each, or with --summary one line per procedure and reason. Reads up to the topic's end, then stops.")
+    + "(or JSON object) each, or with --summary one line per procedure and reason. Reads up to the topic's end, then stops "
+    + "(--follow: goes on).")
 public final class DeadLettersCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
 
@@ -42,6 +43,8 @@ public final class DeadLettersCommand implements Callable<Integer> {
   @Option(names = "--procedure", paramLabel = "ID", description = "Only this procedure.") String procedure;
   @Option(names = "--since", paramLabel = "T", description = "Dead-lettered from this time: ISO instant, epoch ms, or an age like 10m (default: all kept).")
   String since;
+  @Option(names = "--follow", description = "Keep printing new dead letters until stopped (to watch a fix take effect).")
+  boolean follow;
   @Option(names = "--summary", description = "One line per procedure and reason: how many, first and last.") boolean summary;
   @Option(names = "--json", description = "JSON lines (without the image) instead of text.") boolean json;
   @Option(names = "--save", paramLabel = "DIR", description = "Also write each original record value (the image as it was sent: "
@@ -88,6 +91,10 @@ public final class DeadLettersCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long sinceMs = OutputTopicRead.sinceMs(since, spec.commandLine());
+    if (follow && summary) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--summary counts what is on the topic and ends; --follow never ends: give one of them");
+    }
     if (save != null) {
       try {
         Files.createDirectories(save);
@@ -106,10 +113,16 @@ public final class DeadLettersCommand implements Callable<Integer> {
     // procedure -> reason -> count, both sorted: a summary reads the same every run.
     Map<String, Map<String, Count>> counts = new TreeMap<>();
     long read = 0;
-    try (KafkaConsumer<String, byte[]> consumer = reader) {
+    try (KafkaConsumer<String, byte[]> consumer = reader;
+         OutputTopicRead.Follow following = follow
+             ? new OutputTopicRead.Follow("dead-letters", "dead letters", "dead letters written meanwhile") : null) {
       List<TopicPartition> partitions = OutputTopicRead.assign(consumer, topic, procedure, sinceMs);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (!OutputTopicRead.caughtUp(consumer, end)) {
+      while (following != null ? !following.stopped() : !OutputTopicRead.caughtUp(consumer, end)) {
+        if (following != null) {
+          // Silence must not pass for "none any more": a lost broker or a leaderless partition is said on stderr.
+          following.check(consumer, topic, partitions, spec.commandLine().getErr());
+        }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
           if (procedure != null && !procedure.equals(r.key())) {
             continue;
@@ -148,7 +161,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
           TIME.format(Instant.ofEpochMilli(c.firstMs).atZone(zone)), TIME.format(Instant.ofEpochMilli(c.lastMs).atZone(zone)), reason)));
       out.flush();
     }
-    if (read == 0) {
+    if (read == 0 && !follow) {
       spec.commandLine().getErr().println("no dead letters" + (procedure != null ? " for " + procedure : "")
           + (since != null ? " since " + since : "") + " on " + topic);
     } else if (save != null) {

@@ -1,16 +1,23 @@
 package org.endowatch.cli;
 
+import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.config.KafkaSettings;
+import org.endowatch.console.SourceHealth;
 import org.endowatch.contract.Topics;
 import org.endowatch.platform.TopicAdmin;
 import org.endowatch.replay.TimeRange;
@@ -99,5 +106,78 @@ final class OutputTopicRead {
 
   static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
     return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+  }
+
+  /**
+   * Following a topic ({@code --follow}): stops on Ctrl-C / SIGTERM, and says on stderr when the
+   * followed partitions stop answering and when they are back, at most once a probe. Silence from a
+   * lost broker must not pass for "nothing new": no answer for {@link SourceHealth#UNREACHABLE_AFTER_MS},
+   * partitions without a leader, and the return are each said once. What was written meanwhile is
+   * printed once it can be read: the scorer wrote it to Kafka, which keeps it.
+   */
+  static final class Follow implements AutoCloseable {
+    private final String command;
+    private final String things;
+    private final String meanwhile;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final Thread hook;
+    private final SourceHealth health = new SourceHealth(System::currentTimeMillis);
+    private SourceHealth.State said = SourceHealth.State.UP_TO_DATE;
+    private long nextProbe = System.nanoTime();
+
+    /**
+     * @param command the command's name, first on each line it says
+     * @param things what it prints, e.g. "alerts"
+     * @param meanwhile those written during an outage, e.g. "alerts raised meanwhile"
+     */
+    Follow(String command, String things, String meanwhile) {
+      this.command = command;
+      this.things = things;
+      this.meanwhile = meanwhile;
+      this.hook = new Thread(() -> stopped.set(true), command + "-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    boolean stopped() {
+      return stopped.get();
+    }
+
+    /** Probes the brokers when a probe is due and says on {@code err} what changed. */
+    void check(KafkaConsumer<?, ?> consumer, String topic, List<TopicPartition> partitions, PrintWriter err) {
+      if (System.nanoTime() - nextProbe < 0) {
+        return;
+      }
+      nextProbe = System.nanoTime() + SourceHealth.PROBE_EVERY_MS * 1_000_000;
+      if (health.probe(consumer, List.of(topic), Duration.ofSeconds(2)) != null) {
+        health.progress(0);
+      }
+      SourceHealth.State now = health.state();
+      List<String> offline = now.offline().stream().filter(n -> partitions.stream().anyMatch(tp -> tp.toString().equals(n))).toList();
+      boolean silent = now.status() == SourceHealth.Status.UNREACHABLE
+          || now.status() == SourceHealth.Status.PARTITIONS_OFFLINE && !offline.isEmpty();
+      now = silent ? new SourceHealth.State(now.status(), now.sinceMs(), now.message(), offline, 0) : SourceHealth.State.UP_TO_DATE;
+      if (now.status() == said.status() && now.offline().equals(said.offline())) {
+        return;
+      }
+      String since = LocalTime.ofInstant(Instant.ofEpochMilli(now.sinceMs()), ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).toString();
+      switch (now.status()) {
+        case UNREACHABLE -> err.println(command + ": no answer from Kafka since " + since + "; still waiting (" + meanwhile
+            + " print once it answers)");
+        case PARTITIONS_OFFLINE -> err.println(command + ": " + String.join(", ", offline) + " without a leader since " + since
+            + "; " + things + " of the procedures on them print once it is back");
+        default -> err.println(command + ": Kafka answers again");
+      }
+      err.flush();
+      said = now;
+    }
+
+    @Override
+    public void close() {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException exiting) {
+        // already shutting down
+      }
+    }
   }
 }

@@ -18,6 +18,7 @@ import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Topics;
 import org.endowatch.platform.EmbeddedKafkaBroker;
 import org.endowatch.testing.Cli;
+import org.endowatch.testing.FileWait;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
 import org.endowatch.testing.TopicWriter;
@@ -98,17 +99,17 @@ class AlertsCommandIT {
       long t = System.currentTimeMillis();
       TopicWriter.send(own, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), "room-f",
           List.of(new AlertEvent(AlertEvent.START, "room-f/10", "room-f", 10, 12, 12, 0.61, null, t, t, "m-1", null)));
-      await(out, "room-f alert-start frames 10-12");
+      FileWait.until(out, "room-f alert-start frames 10-12");
 
       broker.close();
-      await(err, "alerts: no answer from Kafka since ");
+      FileWait.until(err, "alerts: no answer from Kafka since ");
       assertThat(Files.readString(err)).doesNotContain("answers again");
       again = EmbeddedKafkaBroker.start(port, data, Map.of(), Duration.ofSeconds(90));
-      await(err, "alerts: Kafka answers again");
+      FileWait.until(err, "alerts: Kafka answers again");
       t = System.currentTimeMillis();
       TopicWriter.send(own, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), "room-f",
           List.of(new AlertEvent(AlertEvent.END, "room-f/10", "room-f", 10, 40, 12, 0.61, null, t, t, "m-1", AlertEvent.SCORES_FELL)));
-      await(out, "room-f alert-end frames 10-40");
+      FileWait.until(out, "room-f alert-end frames 10-40");
       assertThat(Files.readAllLines(err)).as("said once each").containsExactly(
           Files.readAllLines(err).get(0), "alerts: Kafka answers again");
       assertThat(Files.readAllLines(err).get(0)).matches(
@@ -122,16 +123,6 @@ class AlertsCommandIT {
         again.close();
       }
       broker.close();
-    }
-  }
-
-  /** Waits up to a minute for {@code file} to contain {@code text}. */
-  private static void await(Path file, String text) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!Files.readString(file).contains(text)) {
-      assertThat(System.nanoTime()).as("%s says '%s'; it holds: %s", file.getFileName(), text, Files.readString(file))
-          .isLessThan(deadline);
-      Thread.sleep(200);
     }
   }
 }

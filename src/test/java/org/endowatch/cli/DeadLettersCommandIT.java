@@ -19,6 +19,7 @@ import org.endowatch.contract.Frame;
 import org.endowatch.contract.JsonSerde;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.Cli;
+import org.endowatch.testing.FileWait;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
 import org.endowatch.testing.TestFrames;
@@ -126,6 +127,38 @@ class DeadLettersCommandIT {
     assertThat(missing.err().strip()).isEqualTo("endowatch dead-letters: error: topic " + topic + "-nowhere missing on " + bs
         + ": a re-scoring makes it ('endowatch replay rescore --tag " + topic.substring("frames-dlq.".length())
         + "-nowhere ...'); is the tag right?");
+  }
+
+  @Test
+  void followingPrintsEachDeadLetterAsTheScorerWritesItUntilStopped(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String topic = "frames-dlq.follow-" + UUID.randomUUID().toString().substring(0, 8);
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
+    Cli.Result both = Cli.run("dead-letters", "--bootstrap", kafka.bootstrapServers(), "--topic", topic, "--follow", "--summary");
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err().lines().findFirst().orElseThrow()).isEqualTo("endowatch dead-letters: --summary counts what is on "
+        + "the topic and ends; --follow never ends: give one of them (see 'endowatch dead-letters --help')");
+
+    Path out = dir.resolve("follow.out");
+    Path err = dir.resolve("follow.err");
+    Process follow = new ProcessBuilder("java", "-jar", System.getProperty("endowatch.jar", "target/endowatch.jar"), "dead-letters",
+        "--bootstrap", kafka.bootstrapServers(), "--topic", topic, "--follow").redirectOutput(out.toFile()).redirectError(err.toFile())
+        .start();
+    try {
+      // Nothing yet: a follow waits instead of saying there is none.
+      long t = System.currentTimeMillis();
+      Frame f = TestFrames.jpeg("room-f", 3, t, 32, 32);
+      Thread.sleep(3_000);
+      assertThat(follow.isAlive()).as(Files.readString(err)).isTrue();
+      TopicWriter.send(kafka, topic, Topics.FRAMES_DLQ.valueSerde().serializer(), "room-f",
+          List.of(TestFrames.deadLetter(f, UNDECODABLE, t + 30)));
+      FileWait.until(out, time(t + 30) + " room-f frame 3 (frames-0@3): " + UNDECODABLE);
+      assertThat(Files.readString(err)).doesNotContain("no dead letters");
+    } finally {
+      follow.destroy();
+      assertThat(follow.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+    }
   }
 
   private static String time(long ms) {
