@@ -1,17 +1,15 @@
 package org.endowatch.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.endowatch.console.AlertLines;
 import org.endowatch.contract.AlertEvent;
-import org.endowatch.contract.JsonSerde;
 import org.endowatch.contract.Topics;
 import org.endowatch.platform.TopicAdmin;
 import picocli.CommandLine.Command;
@@ -44,42 +42,20 @@ public final class AlertsCommand implements Callable<Integer> {
       reader = OutputTopicRead.open(admin, settings, topic, Topics.ALERTS.name());
     }
     PrintWriter out = spec.commandLine().getOut();
-    // Decoded record by record: one broken record must not end a follow that a unit relies on.
     try (KafkaConsumer<String, byte[]> consumer = reader;
          OutputTopicRead.Follow following = follow ? new OutputTopicRead.Follow("alerts", "alerts", "alerts raised meanwhile") : null) {
       List<TopicPartition> partitions = OutputTopicRead.assign(consumer, topic, procedure, sinceMs);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      int printed = 0;
-      while (following == null || !following.stopped()) {
-        if (following != null) {
-          // Silence must not pass for "no alerts": a lost broker or a leaderless partition is said on stderr.
-          following.check(consumer, topic, partitions, spec.commandLine().getErr());
-        }
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-          if (procedure != null && !procedure.equals(r.key())) {
-            continue;
-          }
-          AlertEvent a;
-          try {
-            a = Topics.ALERTS.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
-          } catch (RuntimeException e) {
-            spec.commandLine().getErr().println("alerts: skipping unreadable record " + r.topic() + "-" + r.partition() + "@"
-                + r.offset() + ": " + e.getMessage());
-            spec.commandLine().getErr().flush();
-            continue;
-          }
-          if (a != null && a.eventTimestampMs() >= sinceMs
-              && (updates || !a.type().equals(AlertEvent.UPDATE))) {
-            out.println(json ? JsonSerde.MAPPER.writeValueAsString(a) : AlertLines.line(a, ZoneId.systemDefault()));
-            printed++;
-          }
-        }
-        out.flush();
-        if (following == null && OutputTopicRead.caughtUp(consumer, end)) {
-          break;
-        }
-      }
-      if (!follow && printed == 0) {
+      int[] printed = {0};
+      OutputTopicRead.read(consumer, topic, partitions, procedure, following, Topics.ALERTS.valueSerde().deserializer(), "alerts",
+          out, spec.commandLine().getErr(), (key, a) -> {
+            if (a.eventTimestampMs() >= sinceMs && (updates || !a.type().equals(AlertEvent.UPDATE))) {
+              // --json: the record as the topic holds it (the alert-event schema), one per line.
+              out.println(json ? new String(Topics.ALERTS.valueSerde().serializer().serialize(topic, a), StandardCharsets.UTF_8)
+                  : AlertLines.line(a, ZoneId.systemDefault()));
+              printed[0]++;
+            }
+          });
+      if (!follow && printed[0] == 0) {
         spec.commandLine().getErr().println("no alerts" + (procedure != null ? " for " + procedure : "")
             + (since != null ? " since " + since : "") + " on " + topic);
       }

@@ -3,6 +3,7 @@ package org.endowatch.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.endowatch.contract.DeadLetter;
@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
     + "(or JSON object) each, or with --summary one line per procedure and reason. Reads up to the topic's end, then stops "
     + "(--follow: goes on).")
 public final class DeadLettersCommand implements Callable<Integer> {
+  /** {@code --json}'s lines: a {@link Line} each. */
+  private static final JsonSerde<Line> LINES = JsonSerde.of(Line.class);
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
 
   @Mixin KafkaOptions kafka;
@@ -112,60 +114,41 @@ public final class DeadLettersCommand implements Callable<Integer> {
     ZoneId zone = ZoneId.systemDefault();
     // procedure -> reason -> count, both sorted: a summary reads the same every run.
     Map<String, Map<String, Count>> counts = new TreeMap<>();
-    long read = 0;
+    long[] read = {0};
     try (KafkaConsumer<String, byte[]> consumer = reader;
          OutputTopicRead.Follow following = follow
              ? new OutputTopicRead.Follow("dead-letters", "dead letters", "dead letters written meanwhile") : null) {
       List<TopicPartition> partitions = OutputTopicRead.assign(consumer, topic, procedure, sinceMs);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (following != null ? !following.stopped() : !OutputTopicRead.caughtUp(consumer, end)) {
-        if (following != null) {
-          // Silence must not pass for "none any more": a lost broker or a leaderless partition is said on stderr.
-          following.check(consumer, topic, partitions, spec.commandLine().getErr());
-        }
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-          if (procedure != null && !procedure.equals(r.key())) {
-            continue;
-          }
-          DeadLetter d;
-          try {
-            d = Topics.FRAMES_DLQ.valueSerde().deserializer().deserialize(r.topic(), r.headers(), r.value());
-          } catch (RuntimeException broken) {
-            // Not written by a scorer (its dlq.* headers are missing): named, never fatal.
-            spec.commandLine().getErr().println("dead-letters: " + r.topic() + "-" + r.partition() + "@" + r.offset()
-                + " is not a dead letter (" + broken.getMessage() + "); skipped");
-            continue;
-          }
-          if (d.failedTimestampMs() < sinceMs) {
-            continue;
-          }
-          read++;
-          Line line = Line.of(r.key() == null ? "(no key)" : r.key(), d);
-          if (save != null) {
-            // The topic name comes from the record's headers: only a topic name's own characters reach the path.
-            String name = d.sourceTopic().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + d.sourcePartition() + "-" + d.sourceOffset() + ".bin";
-            write(save.resolve(name), d.original());
-          }
-          if (summary) {
-            counts.computeIfAbsent(line.procedureId(), k -> new TreeMap<>()).computeIfAbsent(d.reason(), k -> new Count())
-                .add(d.failedTimestampMs());
-          } else {
-            out.println(json ? JsonSerde.MAPPER.writeValueAsString(line) : line.text(zone));
-          }
-        }
-        out.flush();
-      }
+      OutputTopicRead.read(consumer, topic, partitions, procedure, following, Topics.FRAMES_DLQ.valueSerde().deserializer(),
+          "dead-letters", out, spec.commandLine().getErr(), (key, d) -> {
+            if (d.failedTimestampMs() < sinceMs) {
+              return;
+            }
+            read[0]++;
+            Line line = Line.of(key == null ? "(no key)" : key, d);
+            if (save != null) {
+              // The topic name comes from the record's headers: only a topic name's own characters reach the path.
+              String name = d.sourceTopic().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + d.sourcePartition() + "-" + d.sourceOffset() + ".bin";
+              write(save.resolve(name), d.original());
+            }
+            if (summary) {
+              counts.computeIfAbsent(line.procedureId(), k -> new TreeMap<>()).computeIfAbsent(d.reason(), k -> new Count())
+                  .add(d.failedTimestampMs());
+            } else {
+              out.println(json ? new String(LINES.serializer().serialize(topic, line), StandardCharsets.UTF_8) : line.text(zone));
+            }
+          });
     }
     if (summary) {
       counts.forEach((id, reasons) -> reasons.forEach((reason, c) -> out.printf(Locale.ROOT, "%-24s %7d  %s .. %s  %s%n", id, c.n,
           TIME.format(Instant.ofEpochMilli(c.firstMs).atZone(zone)), TIME.format(Instant.ofEpochMilli(c.lastMs).atZone(zone)), reason)));
       out.flush();
     }
-    if (read == 0 && !follow) {
+    if (read[0] == 0 && !follow) {
       spec.commandLine().getErr().println("no dead letters" + (procedure != null ? " for " + procedure : "")
           + (since != null ? " since " + since : "") + " on " + topic);
     } else if (save != null) {
-      spec.commandLine().getErr().println("dead-letters: " + read + " original record value(s) written to " + save
+      spec.commandLine().getErr().println("dead-letters: " + read[0] + " original record value(s) written to " + save
           + " (patient images: delete them when done)");
     }
     return 0;

@@ -11,10 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.config.KafkaSettings;
 import org.endowatch.console.SourceHealth;
@@ -73,6 +76,41 @@ final class OutputTopicRead {
     consumer.assign(partitions);
     seek(consumer, partitions, sinceMs);
     return partitions;
+  }
+
+  /**
+   * Passes each record of {@code procedure} (of every one when null) on {@code partitions}, decoded
+   * by {@code values}, to {@code each} with its key: up to the partitions' end as it was when reading
+   * began, or, {@code following}, until stopped (saying on {@code err} when Kafka falls silent). A
+   * record that does not decode is named on {@code err} and passed over: one broken record must not
+   * end a read, least of all a follow that a unit relies on. {@code out} is flushed after every poll.
+   */
+  static <V> void read(KafkaConsumer<String, byte[]> consumer, String topic, List<TopicPartition> partitions, String procedure,
+      Follow following, Deserializer<V> values, String command, PrintWriter out, PrintWriter err, BiConsumer<String, V> each) {
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    while (following != null ? !following.stopped() : !caughtUp(consumer, end)) {
+      if (following != null) {
+        following.check(consumer, topic, partitions, err);
+      }
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+        if (procedure != null && !procedure.equals(r.key())) {
+          continue;
+        }
+        V value;
+        try {
+          value = values.deserialize(r.topic(), r.headers(), r.value());
+        } catch (RuntimeException e) {
+          err.println(command + ": skipping unreadable record " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": "
+              + e.getMessage());
+          err.flush();
+          continue;
+        }
+        if (value != null) {
+          each.accept(r.key(), value);
+        }
+      }
+      out.flush();
+    }
   }
 
   /** {@code --since} as epoch ms (0 for none): an age like {@code 10m} counts back from now. */

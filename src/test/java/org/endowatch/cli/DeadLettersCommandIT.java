@@ -81,8 +81,8 @@ class DeadLettersCommandIT {
         time(t0 + 2_000) + " room-a frame 9 (frames-0@9): " + KEY_DIFFERS,
         time(t0 + 8_000) + " room-b unreadable record (frames-4@321): " + NO_HEADERS,
         time(t0 + 9_000) + " room-d unreadable record (../outside-1@2): " + NO_HEADERS);
-    assertThat(all.err().strip()).isEqualTo("dead-letters: " + topic + "-0@5 is not a dead letter "
-        + "(dead letter is missing header 'dlq.reason'); skipped");
+    assertThat(all.err().strip()).isEqualTo("dead-letters: skipping unreadable record " + topic + "-0@5: "
+        + "dead letter is missing header 'dlq.reason'");
     assertThat(roomA.out().lines()).hasSize(3).allMatch(l -> l.contains(" room-a frame "));
     assertThat(since.out().lines()).containsExactly(time(t0 + 8_000) + " room-b unreadable record (frames-4@321): " + NO_HEADERS,
         time(t0 + 9_000) + " room-d unreadable record (../outside-1@2): " + NO_HEADERS);
