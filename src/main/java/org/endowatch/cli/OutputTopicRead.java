@@ -38,7 +38,7 @@ final class OutputTopicRead {
    * Fails with what to do when {@code topic} is missing: {@code topics apply} makes the live topic
    * ({@code base}), only a re-scoring makes {@code base.TAG}.
    */
-  static void require(TopicAdmin admin, KafkaSettings settings, String topic, String base) {
+  private static void require(TopicAdmin admin, KafkaSettings settings, String topic, String base) {
     String rescoreTag = topic.startsWith(base + ".") ? topic.substring(base.length() + 1) : null;
     if (rescoreTag != null && !admin.exists(topic)) {
       // Not a catalog topic: 'topics apply' (requireTopics' hint) would not make it.
@@ -127,7 +127,7 @@ final class OutputTopicRead {
   }
 
   /** Positions every partition at its first record written at {@code sinceMs} or later (all, for 0). */
-  static void seek(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, long sinceMs) {
+  private static void seek(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, long sinceMs) {
     if (sinceMs <= 0) {
       consumer.seekToBeginning(partitions);
       return;
@@ -142,7 +142,7 @@ final class OutputTopicRead {
     }
   }
 
-  static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+  private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
     return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
   }
 
