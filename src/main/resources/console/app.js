@@ -1,12 +1,17 @@
 // endowatch console: live overview, procedure view with heatmap overlay, score timeline, alerts.
 // Pushed updates come over Server-Sent Events; the page only ever shows the newest frame (a frame
-// load in flight is never queued behind), and pulls timeline points it missed.
+// load in flight is never queued behind), and pulls timeline points and rejection marks it missed.
 'use strict';
 const token = new URLSearchParams(location.search).get('token');
 const url = p => token ? p + (p.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : p;
 const $ = s => document.querySelector(s);
 const procs = new Map();           // id -> latest summary
 let sel = null;                    // selected procedure view state
+
+// Largest and smallest of an array of numbers; no spread into Math.max, which runs out of stack
+// for the timeline of a long procedure (30 fps for an hour is 108,000 points).
+function most(a, init) { let m = init; for (const v of a) if (v > m) m = v; return m; }
+function least(a, init) { let m = init; for (const v of a) if (v < m) m = v; return m; }
 
 function fmt(v, d) { return v === null || v === undefined ? '–' : Number(v).toFixed(d); }
 
@@ -97,7 +102,8 @@ async function getJson(p) {
 async function select(id) {
   const data = await getJson('/api/procedures/' + encodeURIComponent(id));
   sel = { id, timeline: data.timeline, alerts: new Map(data.alerts.map(a => [a.alertId, a])), models: data.models,
-          live: true, shown: -1, loading: false, wanted: -1, fetchingTimeline: false };
+          rejections: new Map(data.rejections.map(r => [r.index, r.reason])),
+          live: true, shown: -1, loading: false, wanted: -1, fetchingTimeline: false, fetchingRejections: false };
   $('#procedure').hidden = false;
   $('#title').textContent = id;
   setMode(true);
@@ -136,7 +142,8 @@ function show(index) {
   const img = new Image();
   const heat = getJson('/api/procedures/' + encodeURIComponent(id) + '/heatmaps/' + index).catch(() => null);
   img.onload = async () => { const h = await heat; if (sel && sel.id === id) { sel.image = img; sel.heat = h; sel.shown = index; drawFrame(); } done(); };
-  img.onerror = () => done();
+  // A frame the scorer rejected may be one no browser can decode either: shown as a blank with why.
+  img.onerror = () => { if (sel && sel.id === id && sel.rejections.has(index)) { sel.image = null; sel.heat = null; sel.shown = index; drawFrame(); } done(); };
   img.src = url('/api/procedures/' + encodeURIComponent(id) + '/frames/' + index);
   function done() {
     if (!sel || sel.id !== id) return;
@@ -168,19 +175,22 @@ function drawFrame() {
     ctx.drawImage(small, 0, 0, c.width, c.height);
     ctx.globalAlpha = 1;
   }
-  const p = sel.timeline.find(t => t.index === sel.shown);
-  $('#frameinfo').textContent = 'frame ' + sel.shown + (p ? (p.score !== null && p.score !== undefined ? ' · score ' + fmt(p.score, 4) : ' · skipped (' + p.skipReason + ')') : '');
+  const p = sel.timeline.find(t => t.index === sel.shown), rejected = sel.rejections.get(sel.shown);
+  $('#frameinfo').textContent = 'frame ' + sel.shown + (p ? (p.score !== null && p.score !== undefined ? ' · score ' + fmt(p.score, 4) : ' · skipped (' + p.skipReason + ')')
+    : rejected !== undefined ? ' · rejected by the scorer, not scored (' + rejected + ')' : '');
 }
 
 function drawTimeline() {
   const c = $('#timeline'), ctx = c.getContext('2d'), w = c.width, h = c.height;
-  const pts = sel.timeline;
+  const pts = sel.timeline, marks = [...sel.rejections.keys()];
   c.dataset.points = pts.length;
+  c.dataset.rejections = marks.length;
   c.dataset.thresholds = sel.models.map(m => m.fromIndex + ':' + m.threshold).join(' ');
   ctx.fillStyle = '#181818'; ctx.fillRect(0, 0, w, h);
-  if (!pts.length) return;
-  const first = pts[0].index, last = pts[pts.length - 1].index, span = Math.max(1, last - first);
-  const max = Math.max(...sel.models.map(m => 2 * m.threshold), ...pts.map(p => p.score || 0)) * 1.05 || 1;
+  if (!pts.length && !marks.length) return;
+  const first = least(marks, pts.length ? pts[0].index : Infinity), last = most(marks, pts.length ? pts[pts.length - 1].index : -Infinity);
+  const span = Math.max(1, last - first);
+  const max = most(pts.map(p => p.score || 0), most(sel.models.map(m => 2 * m.threshold), 0)) * 1.05 || 1;
   const x = i => (i - first) / span * (w - 10) + 5, y = v => h - 5 - v / max * (h - 10);
   ctx.fillStyle = 'rgba(255,60,60,0.25)';
   for (const a of sel.alerts.values()) {
@@ -204,6 +214,9 @@ function drawTimeline() {
     pen = true;
   }
   ctx.stroke();
+  // Frames the scorer sent to the dead-letter topic: orange, taller than a skip's grey tick.
+  ctx.fillStyle = '#f90';
+  for (const i of marks) ctx.fillRect(x(i), h - 10, 1, 10);
   if (sel.shown >= 0) { ctx.strokeStyle = '#fff'; ctx.beginPath(); ctx.moveTo(x(sel.shown), 0); ctx.lineTo(x(sel.shown), h); ctx.stroke(); }
   c.onclick = e => {
     const r = c.getBoundingClientRect(), fx = (e.clientX - r.left) / r.width * w;
@@ -240,6 +253,22 @@ function renderAlerts() {
   }));
 }
 
+// Pull the rejection marks it lacks: from the newest one the summary names, or from after the
+// newest it has if that is earlier (a coalesced push skips over some).
+async function catchUpRejections(summary) {
+  if (summary.lastRejectedIndex < 0 || sel.rejections.has(summary.lastRejectedIndex) || sel.fetchingRejections) return;
+  const known = most(sel.rejections.keys(), -1);
+  sel.fetchingRejections = true;
+  const id = sel.id;
+  try {
+    const more = await getJson('/api/procedures/' + encodeURIComponent(id) + '/rejections?from=' + Math.min(summary.lastRejectedIndex, known + 1));
+    if (sel && sel.id === id) {
+      more.forEach(r => sel.rejections.set(r.index, r.reason));
+      drawTimeline();
+    }
+  } finally { if (sel && sel.id === id) sel.fetchingRejections = false; }
+}
+
 // Pull the points a coalesced push skipped over.
 async function catchUp(summary) {
   const known = sel.timeline.length ? sel.timeline[sel.timeline.length - 1].index : -1;
@@ -268,7 +297,7 @@ function connect() {
     const s = JSON.parse(e.data);
     procs.set(s.id, s);
     renderOverview();
-    if (sel && sel.id === s.id) { catchUp(s); if (sel.live && s.lastIndex >= 0) show(s.lastIndex); }
+    if (sel && sel.id === s.id) { catchUp(s); catchUpRejections(s); if (sel.live && s.lastIndex >= 0) show(s.lastIndex); }
   });
   es.addEventListener('forget', e => {
     // The topics' retention deleted it: the row goes, and an open view of it with it.

@@ -17,6 +17,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.contract.DeadLetter;
+import org.endowatch.contract.Frame;
 import org.endowatch.contract.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -200,7 +201,11 @@ public final class ConsoleFeed implements AutoCloseable {
         store.alert(Topics.ALERTS.valueSerde().deserializer().deserialize(t, r.value()));
       } else if (t.equals(Topics.FRAMES_DLQ.name()) && r.key() != null) {
         DeadLetter d = Topics.FRAMES_DLQ.valueSerde().deserializer().deserialize(t, r.headers(), r.value());
-        store.rejected(r.key(), d.reason(), d.frameCaptureMs());
+        // Marked at its frame only when the record reads as a frame of the procedure it is keyed by
+        // (a key that differs from the header's procedure is one of the reasons to reject it).
+        Frame f = d.frame();
+        boolean own = f != null && f.procedureId().equals(r.key());
+        store.rejected(r.key(), d.reason(), d.frameCaptureMs(), own ? f.frameIndex() : -1);
       }
     } catch (RuntimeException e) {
       skipped++;

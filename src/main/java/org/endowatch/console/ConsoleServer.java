@@ -134,9 +134,12 @@ public final class ConsoleServer implements AutoCloseable {
       body.put("timeline", store.timeline(id, 0));
       body.put("alerts", store.alerts(id));
       body.put("models", store.models(id));
+      body.put("rejections", store.rejections(id, 0));
       json(ex, body);
     } else if (parts.length == 5 && parts[4].equals("timeline")) {
       json(ex, store.timeline(id, longParam(ex, "from", 0)));
+    } else if (parts.length == 5 && parts[4].equals("rejections")) {
+      json(ex, store.rejections(id, longParam(ex, "from", 0)));
     } else if (parts.length == 5 && parts[4].equals("models")) {
       json(ex, store.models(id));
     } else if (parts.length == 6 && parts[4].equals("frames")) {

@@ -39,6 +39,9 @@ public final class ConsoleStore {
   /** One point of the score timeline; score null when the frame was skipped. */
   public record Point(long index, long captureMs, Double score, boolean anomalous, String skipReason, long latencyMs) {}
 
+  /** A frame the scorer sent to the dead-letter topic instead of scoring, and why: a mark on the timeline. */
+  public record Rejection(long index, String reason) {}
+
   /**
    * The model version and threshold that judged a procedure's frames from {@code fromIndex} on, up
    * to the next span: a model released during a procedure (a hot swap) judges the rest of it by its
@@ -57,6 +60,9 @@ public final class ConsoleStore {
    *     scoring them (a camera sending what cannot be decoded, a misconfigured ingest), when it does:
    *     as unscored again, and the one thing that says what to fix; null otherwise
    * @param rejected frames of it the scorer dead-lettered, over what the console has read
+   * @param lastRejectedIndex the frame index of the newest of them whose index is known (-1 for none):
+   *     a page fetches the marks it lacks when this moves; a record whose headers were what was wrong
+   *     counts in {@code rejected} but has no index to mark
    * @param staleSinceMs for a live procedure whose records the console cannot currently read (its
    *     broker unreachable, a partition of it offline: {@link SourceHealth}), since when what is
    *     shown of it stands still; 0 when current. Such a procedure is judged live, and in alert, as
@@ -64,7 +70,7 @@ public final class ConsoleStore {
    */
   public record Summary(String id, boolean live, long frames, long lastIndex, double fps, Double lastScore,
       double threshold, boolean alerting, int alerts, long latencyMs, String model, long lastCaptureMs, long unscoredMs,
-      boolean skipping, long staleSinceMs, String rejectReason, long rejected) {
+      boolean skipping, long staleSinceMs, String rejectReason, long rejected, long lastRejectedIndex) {
     @com.fasterxml.jackson.annotation.JsonProperty
     public boolean unscored() {
       return unscoredMs >= UNSCORED_MS;
@@ -183,12 +189,14 @@ public final class ConsoleStore {
   }
 
   /**
-   * The scorer dead-lettered a frame of {@code procedureId} captured at {@code captureMs} for
-   * {@code reason}. A frame of the procedure all the same: it makes a row, keeps the procedure live,
-   * and counts as a frame without a score. A camera or ingest whose every record is broken (frames
-   * the console cannot read either) shows this way alone, as not scored with the reason to fix.
+   * The scorer dead-lettered frame {@code frameIndex} of {@code procedureId} (-1 when the record could
+   * not be read as a frame, so its index is unknown), captured at {@code captureMs}, for {@code
+   * reason}. A frame of the procedure all the same: it makes a row, keeps the procedure live, counts
+   * as a frame without a score, and with a known index is marked on the timeline. A camera or ingest
+   * whose every record is broken (frames the console cannot read either) shows this way alone, as not
+   * scored with the reason to fix.
    */
-  public void rejected(String procedureId, String reason, long captureMs) {
+  public void rejected(String procedureId, String reason, long captureMs, long frameIndex) {
     Summary summary;
     synchronized (this) {
       Procedure p = procedure(procedureId);
@@ -198,6 +206,9 @@ public final class ConsoleStore {
       if (captureMs >= p.lastRejectedMs) {
         p.lastRejectedMs = captureMs;
         p.lastRejectReason = reason;
+      }
+      if (frameIndex >= 0) {
+        p.mark(new Rejection(frameIndex, reason));
       }
       summary = p.shown() ? summarize(p) : null;
       if (summary != null) {
@@ -261,6 +272,15 @@ public final class ConsoleStore {
       return List.of();
     }
     return p.timeline.stream().filter(t -> t.index() >= fromIndex).toList();
+  }
+
+  /** The frames of a procedure the scorer rejected, from frame {@code fromIndex} on, in frame order. */
+  public synchronized List<Rejection> rejections(String id, long fromIndex) {
+    Procedure p = procedures.get(id);
+    if (p == null) {
+      return List.of();
+    }
+    return p.rejections.stream().filter(r -> r.index() >= fromIndex).toList();
   }
 
   /** Which model version and threshold judged which of a procedure's frames, in frame order. */
@@ -389,9 +409,11 @@ public final class ConsoleStore {
       p.recentHeatmaps = Procedure.bounded();
       p.peakHeatmaps = new HashMap<>();
     }
-    if (age > retention.scoresMs() && !p.timeline.isEmpty()) {
+    // The rejection marks go with the timeline they are drawn on (the count stays in the row).
+    if (age > retention.scoresMs() && !(p.timeline.isEmpty() && p.rejections.isEmpty())) {
       p.timeline = new ArrayList<>();
       p.models = new ArrayList<>();
+      p.rejections = new ArrayList<>();
     }
     if (age > retention.alertsMs() && !p.alerts.isEmpty()) {
       p.alerts = new LinkedHashMap<>();
@@ -428,7 +450,8 @@ public final class ConsoleStore {
     boolean alerting = live && p.alerts.values().stream().anyMatch(a -> !a.type().equals(AlertEvent.END));
     return new Summary(p.id, live, p.frames, last == null ? -1 : last.index(), fps(p.captures),
         last == null ? null : last.score(), p.threshold, alerting, p.alerts.size(), last == null ? 0 : last.latencyMs(),
-        p.model, newest, unscoredMs, skipping, live && stale != SourceHealth.CURRENT ? stale : 0, rejectReason, p.rejected);
+        p.model, newest, unscoredMs, skipping, live && stale != SourceHealth.CURRENT ? stale : 0, rejectReason, p.rejected,
+        p.rejections.isEmpty() ? -1 : p.lastRejectedIndex);
   }
 
   static double fps(List<Long> captures) {
@@ -469,6 +492,9 @@ public final class ConsoleStore {
     long lastRejectedMs = Long.MIN_VALUE;
     String lastRejectReason;
     long rejected;
+    /** Its rejected frames with a known index, in frame order; the index of the one read last. */
+    List<Rejection> rejections = new ArrayList<>();
+    long lastRejectedIndex = -1;
     /** The newest timestamp of any of its records (capture times; an alert's event time). */
     long newestMs = Long.MIN_VALUE;
     double threshold;
@@ -492,6 +518,24 @@ public final class ConsoleStore {
      */
     long newestFrameMs() {
       return Math.max(lastFrameMs, lastRejectedMs);
+    }
+
+    /**
+     * Adds a rejection mark where its frame belongs. Dead letters of one procedure arrive in frame
+     * order (one partition, one scorer task), so this appends; a frame dead-lettered again (its
+     * procedure replayed under the same id) keeps the newer reason.
+     */
+    void mark(Rejection r) {
+      lastRejectedIndex = r.index();
+      int at = rejections.size();
+      while (at > 0 && rejections.get(at - 1).index() > r.index()) {
+        at--;
+      }
+      if (at > 0 && rejections.get(at - 1).index() == r.index()) {
+        rejections.set(at - 1, r);
+      } else {
+        rejections.add(at, r);
+      }
     }
 
     void pushed(Summary s) {

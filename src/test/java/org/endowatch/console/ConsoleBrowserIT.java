@@ -41,6 +41,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -125,6 +126,14 @@ class ConsoleBrowserIT {
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
             .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText()
                 .matches("NOT SCORED \\(\\d+ s, frames rejected: " + REJECTED_BECAUSE + "\\)"));
+        // Its open timeline marks each rejected frame; the newest, clicked at the timeline's right
+        // end, says it was not scored and why.
+        wait.until(d -> rejectionMarks(d.findElement(By.id("timeline"))) >= 3);
+        new Actions(browser).moveToElement(browser.findElement(By.id("timeline")), 445, 0).click().perform();
+        wait.until(d -> d.findElement(By.id("frameinfo")).getText()
+            .matches("frame \\d+ · rejected by the scorer, not scored \\(" + REJECTED_BECAUSE + "\\)"));
+        long clicked = Long.parseLong(browser.findElement(By.id("frameinfo")).getText().split(" ")[1]);
+        assertThat(((JavascriptExecutor) browser).executeScript("return sel.rejections.has(" + clicked + ")")).isEqualTo(true);
         // Meanwhile a camera whose records arrive broken: the console cannot read them, the scorer's
         // dead letters alone make its row, with what to fix.
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
@@ -143,10 +152,14 @@ class ConsoleBrowserIT {
         feeder.join(10_000);
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.LIVE_MS + 10_000))
             .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText().equals("ended"));
-        // Every frame it rejected stays counted on its row, where the dead-letter topic holds them.
+        // Every frame it rejected stays counted on its row, where the dead-letter topic holds them,
+        // and marked on its timeline; the broken camera's have no frame index to be marked at.
         assertThat(rejected.get()).isPositive();
         wait.until(d -> d.findElement(By.cssSelector("tr[data-id='" + ID + "'] td:nth-child(7)")).getText()
             .equals(String.valueOf(rejected.get())));
+        assertThat(rejectionMarks(browser.findElement(By.id("timeline")))).isZero();
+        click(wait, By.cssSelector("tr[data-id='" + ID + "']"));
+        wait.until(d -> rejectionMarks(d.findElement(By.id("timeline"))) == rejected.get());
       } finally {
         browser.quit();
       }
@@ -174,6 +187,11 @@ class ConsoleBrowserIT {
     o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--user-data-dir=" + dir.resolve("chromium"), "--window-size=1400,1100");
     return new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver).build(), o);
+  }
+
+  static int rejectionMarks(WebElement timeline) {
+    String r = timeline.getAttribute("data-rejections");
+    return r == null ? 0 : Integer.parseInt(r);
   }
 
   static int points(WebElement timeline) {

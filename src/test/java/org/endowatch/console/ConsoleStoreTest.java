@@ -75,6 +75,7 @@ class ConsoleStoreTest {
     store.frame(frame("old", 0, 100), 1, 7);
     store.heatmap(new org.endowatch.contract.Heatmap("old", 0, 100, "m", 8, 8, 0.5f, 1, 1, new float[] {0.9f}));
     store.score(Score.scored("old", 0, 100, 120, 0.9, 0.3, "m"));
+    store.rejected("old", "frame image is not a decodable JPEG", 100, 1);
     store.alert(new AlertEvent(AlertEvent.START, "old/0", "old", 0, 0, 0, 0.9, null, 100, 150, "m", null));
     store.frame(frame("new", 0, 20_000), 2, 8);
 
@@ -91,9 +92,12 @@ class ConsoleStoreTest {
     assertThat(store.heatmapOf("old", 0)).isNull();
     assertThat(store.timeline("old", 0)).hasSize(1);
     assertThat(store.models("old")).hasSize(1);
+    assertThat(store.rejections("old", 0)).hasSize(1);
     now.set(5_151);
     store.expire();
     assertThat(store.timeline("old", 0)).isEmpty();
+    assertThat(store.rejections("old", 0)).as("rejection marks go with the timeline they are drawn on").isEmpty();
+    assertThat(store.summary("old").rejected()).as("the count stays in the row").isEqualTo(1);
     assertThat(store.models("old")).as("which model judged the frames goes with their scores").isEmpty();
     assertThat(store.alerts("old")).hasSize(1);
     assertThat(store.summary("old").frames()).isEqualTo(1);
@@ -223,7 +227,7 @@ class ConsoleStoreTest {
     List<String> heard = new ArrayList<>();
     store.listen((summary, alert) -> heard.add(summary.unscoredMs() + "/" + summary.rejectReason()));
     // Its dead letters can be read before its frames (another partition): a row at once, not yet unscored.
-    store.rejected("room-1", "too early", 99_000);
+    store.rejected("room-1", "too early", 99_000, -1);
     assertThat(store.summaries()).extracting(ConsoleStore.Summary::id).containsExactly("room-1");
     assertThat(store.summary("room-1").unscored()).isFalse();
     assertThat(heard).containsExactly("0/too early");
@@ -234,7 +238,7 @@ class ConsoleStoreTest {
     for (int i = 1; i <= 75; i++) {
       now.set(100_000 + 40L * i);
       store.frame(frame("room-1", i, now.get()), 0, i);
-      store.rejected("room-1", "frame image is not a decodable JPEG", now.get());
+      store.rejected("room-1", "frame image is not a decodable JPEG", now.get(), i);
       store.announceChanges();
     }
     ConsoleStore.Summary s = store.summary("room-1");
@@ -244,11 +248,17 @@ class ConsoleStoreTest {
     assertThat(s.skipping()).isFalse();
     assertThat(s.rejectReason()).isEqualTo("frame image is not a decodable JPEG");
     assertThat(s.rejected()).isEqualTo(76);   // the early one too
+    // Each one with its frame's index is a mark on the timeline, and the summary says the newest.
+    assertThat(s.lastRejectedIndex()).isEqualTo(75);
+    assertThat(store.rejections("room-1", 0)).hasSize(75)
+        .allMatch(r -> r.reason().equals("frame image is not a decodable JPEG"));
+    assertThat(store.rejections("room-1", 74)).extracting(ConsoleStore.Rejection::index).containsExactly(74L, 75L);
+    assertThat(store.timeline("room-1", 0)).extracting(ConsoleStore.Point::index).containsExactly(0L);
     assertThat(heard.get(heard.size() - 1)).isEqualTo("3000/frame image is not a decodable JPEG");
     assertThat(store.summaries()).extracting(ConsoleStore.Summary::id).containsExactly("room-1");
 
     // A dead letter read late (partitions are read apart) does not replace the newest reason.
-    store.rejected("room-1", "an older reason", 100_500);
+    store.rejected("room-1", "an older reason", 100_500, -1);
     assertThat(store.summary("room-1").rejectReason()).isEqualTo("frame image is not a decodable JPEG");
 
     // The rejections stop too: the scorer is gone, said as for no outcome at all.
@@ -267,6 +277,21 @@ class ConsoleStoreTest {
   }
 
   @Test
+  void rejectionMarksStayInFrameOrderAndAFrameRejectedAgainKeepsTheNewerReason() {
+    ConsoleStore store = new ConsoleStore(() -> 0);
+    store.rejected("p", "a", 10, 1);
+    store.rejected("p", "b", 30, 3);
+    store.rejected("p", "c", 20, 2);   // read late
+    store.rejected("p", "d", 31, 3);   // the same frame again (a procedure replayed under its id)
+    assertThat(store.rejections("p", 0)).containsExactly(new ConsoleStore.Rejection(1, "a"),
+        new ConsoleStore.Rejection(2, "c"), new ConsoleStore.Rejection(3, "d"));
+    assertThat(store.rejections("p", 2)).extracting(ConsoleStore.Rejection::index).containsExactly(2L, 3L);
+    assertThat(store.summary("p").rejected()).isEqualTo(4);
+    assertThat(store.summary("p").lastRejectedIndex()).isEqualTo(3);
+    assertThat(store.rejections("other", 0)).isEmpty();
+  }
+
+  @Test
   void aProcedureWhoseEveryRecordIsBrokenShowsByItsDeadLettersAlone() {
     AtomicLong now = new AtomicLong(200_000);
     ConsoleStore store = new ConsoleStore(now::get);
@@ -276,7 +301,7 @@ class ConsoleStoreTest {
     // by when each failed, tell that frames come and what is wrong with them.
     for (int i = 0; i <= 80; i++) {
       now.set(200_000 + 40L * i);
-      store.rejected("room-9", "frame is missing header 'x'", now.get());
+      store.rejected("room-9", "frame is missing header 'x'", now.get(), -1);
       store.announceChanges();
     }
     ConsoleStore.Summary s = store.summary("room-9");
@@ -289,6 +314,9 @@ class ConsoleStoreTest {
     assertThat(s.unscored()).isTrue();
     assertThat(s.rejectReason()).isEqualTo("frame is missing header 'x'");
     assertThat(s.rejected()).isEqualTo(81);
+    // No index to mark them at: counted, not marked.
+    assertThat(s.lastRejectedIndex()).isEqualTo(-1);
+    assertThat(store.rejections("room-9", 0)).isEmpty();
     assertThat(heard.get(0)).isEqualTo("room-9 true 0/frame is missing header 'x'");
     assertThat(heard.get(heard.size() - 1)).isEqualTo("room-9 true 3200/frame is missing header 'x'");
 
