@@ -9,7 +9,8 @@ const procs = new Map();           // id -> latest summary
 let sel = null;                    // selected procedure view state
 
 // Largest and smallest of an array of numbers; no spread into Math.max, which runs out of stack
-// for the timeline of a long procedure (30 fps for an hour is 108,000 points).
+// for the timeline of a long procedure (V8 in node 20: 108,000 arguments pass, 200,000 do not; a
+// procedure at 60 fps has 216,000 points in an hour).
 function most(a, init) { let m = init; for (const v of a) if (v > m) m = v; return m; }
 function least(a, init) { let m = init; for (const v of a) if (v < m) m = v; return m; }
 
