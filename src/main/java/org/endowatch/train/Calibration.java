@@ -80,7 +80,7 @@ public final class Calibration {
       usedPrecision = ModelArtifact.noteHowItRuns(model, progress);
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
-      outcome = FolderScorer.score(scorer, files, false, "calibrating", progress);
+      outcome = FolderScorer.score(scorer, files, false, "calibrating", progress).readableIn(normalDir);
     }
     double[] imageScores = outcome.scored().stream().mapToDouble(s -> s.result().imageScore()).toArray();
     double[] patchScores = outcome.scored().stream()

@@ -79,8 +79,8 @@ public final class Evaluation {
       usedPrecision = ModelArtifact.noteHowItRuns(model, progress);
       AnomalyScorer scorer = new AnomalyScorer(model.network(), model.manager(), MaskSchedule.parse(usedSchedule), usedPooling,
           usedHalvings);
-      normal = FolderScorer.score(scorer, normalFiles, false, "normal", progress);
-      anomalous = FolderScorer.score(scorer, anomalousFiles, false, "anomalous", progress);
+      normal = FolderScorer.score(scorer, normalFiles, false, "normal", progress).readableIn(normalDir);
+      anomalous = FolderScorer.score(scorer, anomalousFiles, false, "anomalous", progress).readableIn(anomalousDir);
       if (masksDir != null) {
         for (FolderScorer.Scored s : anomalous.scored()) {
           cases.add(caseOf(s, masksDir, patchThreshold));

@@ -19,7 +19,18 @@ final class FolderScorer {
   record Scored(Path file, int width, int height, AnomalyScorer.Result result) {}
 
   /** All scored files, the corrupt ones, and the time spent per image. */
-  record Outcome(List<Scored> scored, List<String> skipped, double msPerImage) {}
+  record Outcome(List<Scored> scored, List<String> skipped, double msPerImage) {
+    /**
+     * Itself, when an image of {@code dir} was scored; a folder whose every image was skipped is
+     * said as what to fix, not left to fail later as an empty class or an empty threshold.
+     */
+    Outcome readableIn(Path dir) {
+      if (scored.isEmpty()) {
+        throw new IllegalArgumentException("no readable images in " + dir + " (" + skipped.size() + " corrupt, each named above)");
+      }
+      return this;
+    }
+  }
 
   private FolderScorer() {}
 
@@ -31,6 +42,9 @@ final class FolderScorer {
     List<Scored> out = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     long nanos = 0;
+    // Whether the progress line ("label: n/m images scored", rewritten in place) is open: a skip is
+    // said on a line of its own, and no empty line is left when nothing was scored.
+    boolean lineOpen = false;
     for (int start = 0; start < files.size(); start += FRAMES_PER_BATCH) {
       List<Path> chunk = files.subList(start, Math.min(files.size(), start + FRAMES_PER_BATCH));
       List<Path> ok = new ArrayList<>();
@@ -44,6 +58,10 @@ final class FolderScorer {
           sizes.add(new int[] {img.getWidth(), img.getHeight()});
         } catch (IOException e) {
           skipped.add(f.toString());
+          if (lineOpen) {
+            progress.println();
+            lineOpen = false;
+          }
           progress.println("skipping " + e.getMessage());
         }
       }
@@ -58,8 +76,11 @@ final class FolderScorer {
         out.add(new Scored(ok.get(i), sizes.get(i)[0], sizes.get(i)[1], results.get(i)));
       }
       progress.printf(Locale.ROOT, "\r%s: %d/%d images scored", label, out.size(), files.size());
+      lineOpen = true;
     }
-    progress.println();
+    if (lineOpen) {
+      progress.println();
+    }
     return new Outcome(out, skipped, out.isEmpty() ? 0 : nanos / 1e6 / out.size());
   }
 }

@@ -97,6 +97,22 @@ class TrainCalibrateEvalTest {
     assertThat(calibrate.out()).contains("; version " + calibratedVersion
         + " (running scorers switch to it after 'endowatch models publish --model " + model + "')");
 
+    // A folder whose every image is corrupt: named, with what was wrong said above it, for eval and calibrate alike.
+    Path corrupt = Files.createDirectories(dir.resolve("all-corrupt"));
+    Files.writeString(corrupt.resolve("c1.png"), "not a png");
+    var noReadable = Cli.run("eval", "--model", model.toString(), "--normal", corrupt.toString(),
+        "--anomalous", anomalous.toString(), "--out", dir.resolve("r-corrupt").toString());
+    assertThat(noReadable.exitCode()).isEqualTo(1);
+    assertThat(noReadable.err()).contains("c1.png is not a readable image");
+    assertThat(noReadable.err()).as("no empty progress line").doesNotContain(System.lineSeparator() + System.lineSeparator());
+    assertThat(noReadable.err().strip().lines().reduce((x, y) -> y).orElseThrow())
+        .isEqualTo("endowatch eval: error: no readable images in " + corrupt + " (1 corrupt, each named above)");
+    var calibrateCorrupt = Cli.run("calibrate", "--model", model.toString(), "--normal", corrupt.toString(),
+        "--out", dir.resolve("cal-corrupt").toString());
+    assertThat(calibrateCorrupt.exitCode()).isEqualTo(1);
+    assertThat(calibrateCorrupt.err().strip().lines().reduce((x, y) -> y).orElseThrow())
+        .isEqualTo("endowatch calibrate: error: no readable images in " + corrupt + " (1 corrupt, each named above)");
+
     // Calibrated into a new folder, the model stays as it was, to roll back to.
     var before = ModelArtifact.readManifest(model);
     Path copy = dir.resolve("model-unit-a");
