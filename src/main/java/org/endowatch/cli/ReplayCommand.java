@@ -216,16 +216,16 @@ public final class ReplayCommand implements Runnable {
       var settings = kafka.settings();
       AnnotatedExport.Sources topics = AnnotatedExport.Sources.live();
       if (tag != null) {
-        topics = new AnnotatedExport.Sources(Topics.FRAMES.name(), topics.scores() + "." + tag, topics.heatmaps() + "." + tag,
-            topics.alerts() + "." + tag);
+        topics = topics.tagged(tag);
       }
       try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
-        admin.requireTopics(List.of(topics.frames(), topics.scores(), topics.heatmaps(), topics.alerts()));
+        admin.requireTopics(topics.all());
       }
       IngestCommand.Progress progress = new IngestCommand.Progress(spec.commandLine().getErr(), 2_000, "replay export", "written");
       AnnotatedExport.Summary s = AnnotatedExport.write(settings.clientProps(), topics, procedure, out, progress::report);
-      spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d frames (%d scored, %d in an alert) at %.1f fps, %dx%d%n",
-          out, s.frames(), s.scored(), s.inAlert(), s.fps(), s.width(), s.height());
+      spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d frames (%d scored, %d in an alert%s) at %.1f fps, %dx%d%n",
+          out, s.frames(), s.scored(), s.inAlert(), s.rejected() > 0 ? ", " + s.rejected() + " rejected by the scorer" : "",
+          s.fps(), s.width(), s.height());
       return 0;
     }
   }

@@ -28,7 +28,8 @@ import org.endowatch.ingest.VideoWriter;
 /**
  * An annotated video of a recorded procedure for review and teaching: each frame with its heatmap
  * burned in (patches over the model's patch threshold, red to yellow), a score bar under it (the
- * threshold marked, red when over), and a red border with "ALERT" while an alert is open.
+ * threshold marked, red when over), and a red border with "ALERT" while an alert is open; a frame
+ * the scorer rejected to the dead-letter topic says so, with the reason, where a score would be.
  * Frames are streamed; only scores, heatmaps and alerts (small) are held in memory.
  */
 public final class AnnotatedExport {
@@ -36,14 +37,24 @@ public final class AnnotatedExport {
   static final int STRIP = 28;
 
   /** Topic names to read from: the live outputs, or a re-scoring's suffixed ones. */
-  public record Sources(String frames, String scores, String heatmaps, String alerts) {
+  public record Sources(String frames, String scores, String heatmaps, String alerts, String deadLetters) {
     public static Sources live() {
-      return new Sources(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name());
+      return new Sources(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name(),
+          Topics.FRAMES_DLQ.name());
+    }
+
+    /** A re-scoring's outputs, {@code scores.TAG} ..., over the recorded frames. */
+    public Sources tagged(String tag) {
+      return new Sources(frames, scores + "." + tag, heatmaps + "." + tag, alerts + "." + tag, deadLetters + "." + tag);
+    }
+
+    public List<String> all() {
+      return List.of(frames, scores, heatmaps, alerts, deadLetters);
     }
   }
 
   /** What was written. */
-  public record Summary(long frames, long scored, long inAlert, double fps, int width, int height) {}
+  public record Summary(long frames, long scored, long inAlert, long rejected, double fps, int width, int height) {}
 
   /** Alert intervals [start, end] by frame index; an alert without an end runs to the last frame. */
   record Interval(long start, long end) {}
@@ -64,6 +75,15 @@ public final class AnnotatedExport {
       byAlert.put(a.alertId(), new Interval(a.startFrame(), a.type().equals(AlertEvent.END) ? a.endFrame() : Long.MAX_VALUE));
     });
     List<Interval> alerts = new ArrayList<>(byAlert.values());
+    // Why the scorer refused a frame, by frame index: only dead letters that read as a frame of this
+    // procedure have one (a record whose headers were what was wrong is not on the frames read below either).
+    Map<Long, String> rejected = new HashMap<>();
+    ProcedureRecords.forEach(client, topics.deadLetters(), procedure, Topics.FRAMES_DLQ.valueSerde().deserializer(), 0, r -> {
+      Frame f = r.value().frame();
+      if (f != null && f.procedureId().equals(procedure)) {
+        rejected.put(f.frameIndex(), r.value().reason());
+      }
+    });
     // Frame rate from the recorded capture times (the median gap), so the video plays at the
     // procedure's pace. Every frame has an outcome in scores, which carries its capture time: that
     // spares reading every image twice. Only an unscored procedure needs a pass over its frames.
@@ -74,7 +94,7 @@ public final class AnnotatedExport {
           r -> captures.add(r.value().captureTimestampMs()));
     }
     double fps = fps(captures);
-    long[] written = {0, 0, 0};
+    long[] written = {0, 0, 0, 0};
     int[] size = {0, 0};
     VideoWriter[] writer = {null};
     try {
@@ -88,11 +108,13 @@ public final class AnnotatedExport {
         }
         Score s = scores.get(f.frameIndex());
         boolean inAlert = alerts.stream().anyMatch(a -> f.frameIndex() >= a.start() && f.frameIndex() <= a.end());
-        BufferedImage frame = render(img, s, heatmaps.get(f.frameIndex()), inAlert, f.frameIndex(), size[0], size[1]);
+        String rejectedBecause = s == null ? rejected.get(f.frameIndex()) : null;
+        BufferedImage frame = render(img, s, rejectedBecause, heatmaps.get(f.frameIndex()), inAlert, f.frameIndex(), size[0], size[1]);
         write(writer[0], frame);
         written[0]++;
         written[1] += s != null && s.isScored() ? 1 : 0;
         written[2] += inAlert ? 1 : 0;
+        written[3] += rejectedBecause != null ? 1 : 0;
         progress.accept(written[0]);
       });
     } catch (Unchecked e) {
@@ -106,7 +128,7 @@ public final class AnnotatedExport {
       throw new IngestException("no frames of procedure " + procedure + " on " + topics.frames()
           + " (wrong id, or its frames are past the topic's retention)");
     }
-    return new Summary(written[0], written[1], written[2], fps, size[0], size[1]);
+    return new Summary(written[0], written[1], written[2], written[3], fps, size[0], size[1]);
   }
 
   static double fps(List<Long> captures) {
@@ -125,8 +147,13 @@ public final class AnnotatedExport {
     return Math.max(1, Math.min(120, fps));
   }
 
-  /** One annotated frame: the picture with its overlay, then the strip. */
-  static BufferedImage render(BufferedImage img, Score s, Heatmap h, boolean inAlert, long index, int width, int height) {
+  /**
+   * One annotated frame: the picture with its overlay, then the strip.
+   *
+   * @param rejected why the scorer sent it to the dead-letter topic instead of scoring it, or null
+   */
+  static BufferedImage render(BufferedImage img, Score s, String rejected, Heatmap h, boolean inAlert, long index,
+      int width, int height) {
     BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
     Graphics2D g = out.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -146,7 +173,9 @@ public final class AnnotatedExport {
     g.fillRect(0, top, width, height - top);
     g.setFont(new Font(Font.MONOSPACED, Font.PLAIN, 10));
     g.setColor(Color.LIGHT_GRAY);
-    if (s == null) {
+    if (s == null && rejected != null) {
+      g.drawString("#" + index + "  rejected by the scorer: " + rejected, 4, top + 24);
+    } else if (s == null) {
       g.drawString("#" + index + "  not scored", 4, top + 24);
     } else if (!s.isScored()) {
       g.drawString("#" + index + "  skipped: " + s.skipReason(), 4, top + 24);

@@ -80,6 +80,9 @@ class ReplayIT {
     for (int i = 0; i < 20; i++) {
       frames.add(TestFrames.jpeg(id, i, t0 + 40L * i, 160, 120));
       double score = i >= 8 && i <= 13 ? 0.9 : 0.1;
+      if (i == 17) {
+        continue;   // rejected by the scorer instead (below): no score, no heatmap
+      }
       scores.add(Score.scored(id, i, t0 + 40L * i, t0 + 40L * i + 30, score, 0.5, "m-1"));
       float[] grid = new float[16];
       grid[5] = (float) score;
@@ -91,13 +94,15 @@ class ReplayIT {
     TopicWriter.send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), id, List.of(
         new AlertEvent(AlertEvent.START, id + "/8", id, 8, 10, 10, 0.9, null, t0 + 320, t0 + 400, "m-1", null),
         new AlertEvent(AlertEvent.END, id + "/8", id, 8, 13, 10, 0.9, null, t0 + 320, t0 + 560, "m-1", AlertEvent.SCORES_FELL)));
+    TopicWriter.send(kafka, Topics.FRAMES_DLQ.name(), Topics.FRAMES_DLQ.valueSerde().serializer(), id,
+        List.of(TestFrames.deadLetter(frames.get(17), "frame image is not a decodable JPEG", t0 + 40L * 17 + 20)));
     Path out = dir.resolve("review.mp4");
 
     Cli.Result r = Cli.run("replay", "export", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
         "--out", out.toString());
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).contains("20 frames (20 scored, 6 in an alert) at 25.0 fps, 160x148");
+    assertThat(r.out()).contains("20 frames (19 scored, 6 in an alert, 1 rejected by the scorer) at 25.0 fps, 160x148");
     List<BufferedImage> decoded = new ArrayList<>();
     try (FrameSource video = Sources.open(out.toString(), Sources.Options.DEFAULT, ms -> {})) {
       FrameSource.Picture p;
