@@ -87,6 +87,14 @@ public final class StatusCommand implements Callable<Integer> {
   /** Frames read back per partition to see which procedures are sending (their images come along). */
   static final int FRAMES_READ_BACK = 50;
 
+  /**
+   * A scorer at most this many frames behind on a procedure's partition keeps up with it: what a
+   * batch in flight and the transaction not yet committed leave (a backlog batch is 4 frames by
+   * default). A procedure skipped as stale while its scorer keeps up gets frames that are already
+   * older than the budget when Kafka has them, which no scorer can mend.
+   */
+  static final long KEEPING_UP_FRAMES = 10;
+
   @Override
   public Integer call() throws Exception {
     var settings = kafka.settings();
@@ -117,11 +125,17 @@ public final class StatusCommand implements Callable<Integer> {
           out.println("scorer: no group has committed offsets on " + Topics.FRAMES.name() + " (not started yet?)");
         }
         Map<String, ConsumerGroupDescription> groups = groups(admin, scorers.keySet());
+        // Per partition, the least any scorer group is behind (one that keeps up is what counts).
+        Map<Integer, Long> partitionLag = new HashMap<>();
         scorers.forEach((id, committed) -> {
           long lag = 0;
           for (TopicPartition tp : frames) {
             OffsetAndMetadata c = committed.get(tp);
-            lag += end.get(tp) - (c == null ? begin.get(tp) : c.offset());
+            long behind = end.get(tp) - (c == null ? begin.get(tp) : c.offset());
+            lag += behind;
+            if (c != null) {
+              partitionLag.merge(tp.partition(), behind, Math::min);
+            }
           }
           out.printf("scorer (group %s): %s, %s%n", id, instances(groups.get(id)),
               committed.isEmpty() ? "no committed offsets (not started yet?)" : "lag " + lag + " frame(s) behind");
@@ -138,7 +152,8 @@ public final class StatusCommand implements Callable<Integer> {
           Map<String, Long> newestFrames = newestFrames(consumer, frames);
           Map<String, Rejection> rejections = described.containsKey(Topics.FRAMES_DLQ.name())
               ? newestRejections(consumer, partitions(described.get(Topics.FRAMES_DLQ.name()))) : Map.of();
-          recentProcedures(consumer, partitions(described.get(Topics.SCORES.name())), newestFrames, rejections, out);
+          recentProcedures(consumer, partitions(described.get(Topics.SCORES.name())), newestFrames, rejections,
+              id -> partitionLag.get(Topics.partitionFor(id, frames.size())), out);
         }
       }
     }
@@ -244,8 +259,13 @@ public final class StatusCommand implements Callable<Integer> {
     return newest;
   }
 
+  /**
+   * @param lagOf how many frames the scorer is behind on a procedure's partition of frames (null when
+   *     no scorer has committed there): whether frames skipped as stale are the scorer's doing
+   */
   private void recentProcedures(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> scores,
-      Map<String, Long> newestFrames, Map<String, Rejection> rejections, PrintWriter out) {
+      Map<String, Long> newestFrames, Map<String, Rejection> rejections, java.util.function.Function<String, Long> lagOf,
+      PrintWriter out) {
     Map<String, Score> latest = new TreeMap<>();
     Map<String, Long> latestScored = new HashMap<>();
     TopicTail.read(consumer, scores, recent, r -> {
@@ -304,15 +324,32 @@ public final class StatusCommand implements Callable<Integer> {
         // Outcomes come, but as skips: no alert can come either (as the console says it).
         Long scored = latestScored.get(id);
         if (scored == null) {
-          state = "NOT SCORED (every frame of the last " + recent + " outcomes per partition skipped as stale)";
+          state = "NOT SCORED (every frame of the last " + recent + " outcomes per partition skipped as stale" + whyStale(lagOf.apply(id)) + ")";
         } else if (frame - scored >= UNSCORED_MS) {
-          state = String.format(Locale.ROOT, "NOT SCORED (%.0f s, every frame skipped as stale)", (frame - scored) / 1000.0);
+          state = String.format(Locale.ROOT, "NOT SCORED (%.0f s, every frame skipped as stale%s)", (frame - scored) / 1000.0,
+              whyStale(lagOf.apply(id)));
         }
       }
       out.printf(Locale.ROOT, "  %-24s frame %-7d %-8s %s  model %s  %s%n", id, s.frameIndex(),
           s.isScored() ? String.format(Locale.ROOT, "%.4f", s.score()) : "skipped", s.anomalous() ? "ANOMALOUS" : "normal   ",
           s.modelVersion(), state);
     }
+  }
+
+  /**
+   * Which of the two causes of stale skips it is, from the scorer's lag on the procedure's partition:
+   * a scorer that keeps up is given frames already too old (the ingest host's clock behind the
+   * scorer's, or frames held up on the way to Kafka); one far behind cannot keep up.
+   */
+  static String whyStale(Long lag) {
+    if (lag == null) {
+      return "";
+    }
+    return lag <= KEEPING_UP_FRAMES
+        ? "; the scorer keeps up (" + lag + " frame(s) behind on its partition), so they are older than its budget before"
+            + " it reads them: check the ingest host's clock (NTP) against the scorer's, or what delays frames before Kafka"
+        : "; the scorer is " + lag + " frames behind on its partition: it cannot keep up (more scorer instances or threads,"
+            + " a GPU, or a cheaper --mask-schedule)";
   }
 
   /** The capture time of a procedure's newest record read back: outcome, frame or dead letter. */

@@ -44,6 +44,11 @@ class StatusIT {
       skips.add(Score.skipped("st-skipped", i, now - 5_000 + 250L * i, now - 5_000 + 250L * i + 2_500, 0.5, "st-m", "stale"));
     }
     TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), "st-skipped", skips);
+    // The same again on a partition the scorer is far behind on (below): the other cause of stale skips.
+    record(kafka, "st-overloaded", now - 5_000, 21, 250, 5);
+    TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), "st-overloaded",
+        skips.stream().map(k -> Score.skipped("st-overloaded", k.frameIndex(), k.captureTimestampMs(), k.scoredTimestampMs(),
+            0.5, "st-m", "stale")).toList());
     // As st-behind, but every frame after the fifth went to the dead-letter topic; and one whose every frame did.
     record(kafka, "st-rejected", now - 5_000, 21, 250, 5);
     reject(kafka, "st-rejected", now - 5_000, 5, 21, 250);
@@ -57,8 +62,8 @@ class StatusIT {
     TopicWriter.send(kafka, Topics.MODELS.name(), Topics.MODELS.valueSerde().serializer(), "st-m",
         List.of(new ModelRelease("st-m", "st-m-20261127T100000+cal20261127T110000", "file:///models/st-m", "ab", published)));
 
-    // A scorer under its own application id, caught up on every partition but one frame of st-ok's,
-    // and still in its group (one instance) while status looks.
+    // A scorer under its own application id, caught up on every partition but one frame of st-ok's
+    // and 15 of st-overloaded's, and still in its group (one instance) while status looks.
     Cli.Result r;
     try (KafkaConsumer<String, byte[]> scorer = new KafkaConsumer<>(consumerProps(kafka, "st-scorer"), new StringDeserializer(),
         new ByteArrayDeserializer())) {
@@ -73,6 +78,9 @@ class StatusIT {
       scorer.endOffsets(frames).forEach((tp, end) -> at.put(tp, new OffsetAndMetadata(end)));
       TopicPartition stOk = new TopicPartition(Topics.FRAMES.name(), Topics.partitionFor("st-ok", frames.size()));
       at.put(stOk, new OffsetAndMetadata(at.get(stOk).offset() - 1));
+      TopicPartition overloaded = new TopicPartition(Topics.FRAMES.name(), Topics.partitionFor("st-overloaded", frames.size()));
+      assertThat(overloaded.partition()).isNotIn(stOk.partition(), Topics.partitionFor("st-skipped", frames.size()));
+      at.put(overloaded, new OffsetAndMetadata(at.get(overloaded).offset() - 15));
       scorer.commitSync(at);
       r = Cli.run("status", "--bootstrap", kafka.bootstrapServers());
     }
@@ -82,8 +90,8 @@ class StatusIT {
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("  frames      6 partitions x 1 copy\n",
-        "scorer (group st-scorer): 1 instance (127.0.0.1), lag 1 frame(s) behind\n").doesNotContain("st-no-such-scorer");
-    assertThat(stopped.out()).contains("scorer (group st-scorer): NOT RUNNING (no instance in the group), lag 1 frame(s) behind\n");
+        "scorer (group st-scorer): 1 instance (127.0.0.1), lag 16 frame(s) behind\n").doesNotContain("st-no-such-scorer");
+    assertThat(stopped.out()).contains("scorer (group st-scorer): NOT RUNNING (no instance in the group), lag 16 frame(s) behind\n");
     assertThat(asked.out()).contains("scorer (group st-no-such-scorer): NOT RUNNING (no instance in the group), "
         + "no committed offsets (not started yet?)\n");
     assertThat(r.out()).contains("model releases in force:\n")
@@ -92,7 +100,12 @@ class StatusIT {
     // Outcomes up to frame 4 (captured at -4.0 s), frames up to -0.0 s: 4 s behind.
     assertThat(line(r.out(), "st-behind")).startsWith("  st-behind                frame 4 ").endsWith("model st-m  NOT SCORED (4 s behind)");
     assertThat(line(r.out(), "st-skipped")).startsWith("  st-skipped               frame 20      skipped ")
-        .endsWith("model st-m  NOT SCORED (4 s, every frame skipped as stale)");
+        .endsWith("model st-m  NOT SCORED (4 s, every frame skipped as stale; the scorer keeps up (0 frame(s) behind on its"
+            + " partition), so they are older than its budget before it reads them: check the ingest host's clock (NTP)"
+            + " against the scorer's, or what delays frames before Kafka)");
+    assertThat(line(r.out(), "st-overloaded")).startsWith("  st-overloaded            frame 20      skipped ")
+        .endsWith("model st-m  NOT SCORED (4 s, every frame skipped as stale; the scorer is 15 frames behind on its partition:"
+            + " it cannot keep up (more scorer instances or threads, a GPU, or a cheaper --mask-schedule))");
     assertThat(line(r.out(), "st-rejected")).startsWith("  st-rejected              frame 4 ")
         .endsWith("model st-m  NOT SCORED (4 s, frames rejected: " + REJECTED_BECAUSE + ")");
     assertThat(line(r.out(), "st-rejected-all")).isEqualTo("  st-rejected-all          (no outcome)                                  "
