@@ -114,8 +114,10 @@ public final class Main implements Runnable {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    // Library wrappers ("Failed to construct kafka producer") hide the reason in their cause.
-    if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+    // Library wrappers ("Failed to construct kafka producer") hide the reason in their cause. A
+    // message that already gives the cause's first clause (ours, with the library's hints for its
+    // own programmers taken out) says it: not again.
+    if (root != e && root.getMessage() != null && !message.contains(firstClause(root.getMessage()))) {
       message = message + ": " + root.getMessage();
     }
     err.println(failed.getCommandSpec().qualifiedName() + ": error: " + oneLine(message));
@@ -123,6 +125,12 @@ public final class Main implements Runnable {
       e.printStackTrace(err);
     }
     return 1;
+  }
+
+  /** A message up to its first parenthesised remark: "X failed. (Did you call Y?)" gives "X failed.". */
+  static String firstClause(String message) {
+    int at = message.indexOf(" (");
+    return (at > 0 ? message.substring(0, at) : message).trim();
   }
 
   private static boolean hasVerbose(CommandLine.ParseResult parsed) {

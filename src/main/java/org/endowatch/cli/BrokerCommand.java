@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "broker",
     description = {"Run a single-node Kafka broker (KRaft) on 127.0.0.1 until Ctrl-C or SIGTERM.",
-        "--nodes 3 runs a three-node cluster in this process instead, replicating three ways with two in sync,",
-        "to rehearse and bench what a replicated production cluster costs (docs/OPERATIONS.md)."})
+        "--nodes 3 runs a three-node cluster in this process instead, replicating three ways with two in sync, "
+            + "to rehearse and bench what a replicated production cluster costs (docs/OPERATIONS.md)."})
 public final class BrokerCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "9092", description = "Client port (default ${DEFAULT-VALUE}).")
   int port;

@@ -99,8 +99,8 @@ public final class ReplayCommand implements Runnable {
     }
   }
 
-  @Command(name = "rescore", description = {"Score a recorded procedure again with another model, into separate topics",
-      "(frames.TAG -> scores.TAG, heatmaps.TAG, alerts.TAG, frames-dlq.TAG), and compare with the live outcome."})
+  @Command(name = "rescore", description = {"Score a recorded procedure again with another model, into separate topics, and compare with the live outcome.",
+      "frames.TAG -> scores.TAG, heatmaps.TAG, alerts.TAG, frames-dlq.TAG."})
   static final class Rescore implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
     @Option(names = "--procedure", required = true, paramLabel = "ID") String procedure;

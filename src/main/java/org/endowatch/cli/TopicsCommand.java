@@ -155,8 +155,8 @@ public final class TopicsCommand implements Runnable {
     }
   }
 
-  @Command(name = "export", description = {"Print the catalog as Strimzi KafkaTopic resources (deploy/k8s/kafka-topics.yaml is this output;",
-      "a test keeps them equal, so topics/ stays the one source of truth)."})
+  @Command(name = "export", description = {"Print the catalog as Strimzi KafkaTopic resources.",
+      "deploy/k8s/kafka-topics.yaml is this output; a test keeps them equal, so topics/ stays the one source of truth."})
   public static final class Export implements Callable<Integer> {
     @Option(names = "--catalog", paramLabel = "FILE", description = "Topic catalog YAML (default: the built-in one).") Path catalog;
     @Option(names = "--cluster", defaultValue = "endowatch", description = "The Strimzi Kafka cluster's name (default ${DEFAULT-VALUE}).")

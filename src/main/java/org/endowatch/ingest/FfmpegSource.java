@@ -92,8 +92,10 @@ final class FfmpegSource implements FrameSource {
 
   private static String reason(Exception e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    // JavaCV says e.g. "avformat_open_input() error -1094995529: Could not open input \"x\". (Has setFormat() been called?)"
-    return m.replaceAll("\\s*\\(Has setFormat\\(\\) been called\\?\\)", "").trim();
+    // JavaCV says e.g. "avformat_open_input() error -1094995529: Could not open input \"x\". (Has setFormat() been
+    // called?) (For more details, make sure FFmpegLogCallback.set() has been called.)": hints for its programmers.
+    return m.replaceAll("\\s*\\(Has setFormat\\(\\) been called\\?\\)", "")
+        .replaceAll("\\s*\\(For more details, make sure FFmpegLogCallback\\.set\\(\\) has been called\\.\\)", "").trim();
   }
 
   @Override

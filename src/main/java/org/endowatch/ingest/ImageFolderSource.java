@@ -5,13 +5,24 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** An image folder played as a video: files sorted by name, one frame every {@code 1/fps} seconds. */
+/**
+ * An image folder played as a video: files sorted by name, one frame every {@code 1/fps} seconds.
+ * A file that is not a readable image is skipped and named in the log, as a damaged frame of a
+ * stream is; its time slot stays empty, so the frames after it keep the folder's timing. Only a
+ * folder with no readable image at all is an error.
+ */
 final class ImageFolderSource implements FrameSource {
+  private static final Logger LOG = LoggerFactory.getLogger(ImageFolderSource.class);
   private final Path dir;
   private final List<Path> files;
   private final double fps;
   private int next;
+  private int played;
+  private int skipped;
+  private boolean summarised;
 
   ImageFolderSource(Path dir, double fps) throws IngestException {
     this.dir = dir;
@@ -24,22 +35,34 @@ final class ImageFolderSource implements FrameSource {
 
   @Override
   public Picture next() throws IngestException {
-    if (next >= files.size()) {
+    while (next < files.size()) {
+      Path file = files.get(next);
+      long ts = Math.round(next * 1e6 / fps);
+      next++;
+      BufferedImage img = read(file);
+      if (img != null) {
+        played++;
+        return new Picture(img, ts);
+      }
+      skipped++;
+      LOG.warn("skipping {}: not a readable image (file {} of {} in the folder)", file, next, files.size());
+    }
+    if (played == 0) {
+      throw new IngestException("no readable image in folder " + dir + " (" + skipped + " file(s) named like images, none decodes)");
+    }
+    if (skipped > 0 && !summarised) {
+      LOG.warn("{} of {} files in {} were not readable images and were skipped", skipped, files.size(), dir);
+      summarised = true;
+    }
+    return null;
+  }
+
+  private static BufferedImage read(Path file) {
+    try {
+      return ImageIO.read(file.toFile());
+    } catch (IOException | RuntimeException e) {
       return null;
     }
-    Path file = files.get(next);
-    BufferedImage img;
-    try {
-      img = ImageIO.read(file.toFile());
-    } catch (IOException e) {
-      throw new IngestException("cannot read image " + file + ": " + e.getMessage(), e);
-    }
-    if (img == null) {
-      throw new IngestException("not a readable image: " + file + " (frame " + next + " of folder " + dir + ")");
-    }
-    long ts = Math.round(next * 1e6 / fps);
-    next++;
-    return new Picture(img, ts);
   }
 
   @Override

@@ -161,6 +161,9 @@ class IngestIT {
       assertThat(r.exitCode()).as(c.getKey() + ": " + r.err()).isEqualTo(1);
       assertThat(r.err().lines().toList()).as(c.getKey()).hasSize(1);
       assertThat(r.err()).as(c.getKey()).contains(c.getValue()[1]);
+      // What went wrong once, without JavaCV's hints for its own programmers.
+      assertThat(r.err()).as(c.getKey()).doesNotContain("FFmpegLogCallback").doesNotContain("setFormat");
+      assertThat(r.err().split("avformat_open_input", -1)).as(c.getKey()).hasSizeLessThanOrEqualTo(2);
       assertThat((System.nanoTime() - start) / 1e9).as(c.getKey() + " gives up in bounded time").isLessThan(30);
     }
     List<ConsumerRecord<String, Frame>> any = TopicReader.read(kafka, Topics.FRAMES.name(),

@@ -57,4 +57,28 @@ class SourcesTest {
       assertThat(s.next()).isNull();
     }
   }
+
+  @Test
+  void anUnreadableImageInAFolderIsSkippedAndTheOthersKeepTheirTiming(@TempDir Path dir) throws Exception {
+    BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_3BYTE_BGR);
+    ImageIO.write(img, "png", dir.resolve("a.png").toFile());
+    java.nio.file.Files.writeString(dir.resolve("b.png"), "not a png");
+    ImageIO.write(img, "png", dir.resolve("c.png").toFile());
+    try (FrameSource s = Sources.open(dir.toString(), new Sources.Options(10, 1000, 0), ms -> {})) {
+      assertThat(s.next().timestampMicros()).isZero();
+      assertThat(s.next().timestampMicros()).as("c keeps its slot after the skipped b").isEqualTo(200_000);
+      assertThat(s.next()).isNull();
+      assertThat(s.next()).isNull();
+    }
+  }
+
+  @Test
+  void aFolderWhoseImagesAllFailToDecodeIsOneClearError(@TempDir Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("a.png"), "not a png");
+    java.nio.file.Files.writeString(dir.resolve("b.jpg"), "nor a jpeg");
+    try (FrameSource s = Sources.open(dir.toString(), new Sources.Options(10, 1000, 0), ms -> {})) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(s::next).isInstanceOf(IngestException.class)
+          .hasMessage("no readable image in folder " + dir + " (2 file(s) named like images, none decodes)");
+    }
+  }
 }
