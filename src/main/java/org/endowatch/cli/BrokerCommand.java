@@ -33,7 +33,7 @@ public final class BrokerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    OptionRange.of(spec).between("--port", port, 0, 65535);
+    OptionRange.of(spec).port("--port", port, false);
     Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"), "endowatch-broker-" + port);
     if (nodes == 3) {
       return runQuorum(dir);

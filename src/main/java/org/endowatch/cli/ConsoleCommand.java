@@ -118,6 +118,7 @@ public final class ConsoleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionRange.of(spec).port("--port", port, false).port("--metrics-port", metricsPort, true);
     SSLContext tls;
     try {
       Access.checkBind(bind, token);

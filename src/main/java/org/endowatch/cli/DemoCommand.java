@@ -217,7 +217,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OptionRange.of(spec).atLeast("--procedures", procedures, 1).atLeast("--video-seconds", videoSeconds, 4)
+    OptionRange.of(spec).port("--port", port, false).atLeast("--procedures", procedures, 1).atLeast("--video-seconds", videoSeconds, 4)
         .atLeast("--seconds", seconds, 0).atLeast("--budget-ms", budgetMs, 0);
     PrintWriter out = spec.commandLine().getOut();
     CountDownLatch stop = new CountDownLatch(1);

@@ -77,7 +77,8 @@ public final class IngestCommand implements Callable<Integer> {
     /** The source options' ranges, for every way of ingesting (to the topic, to a folder, replay). */
     void check(CommandSpec spec) {
       OptionRange.of(spec).between("--jpeg-quality", jpegQuality, 1, 100).above("--fps", fps, 0)
-          .atLeast("--max-frames", maxFrames, 0).atLeast("--timeout-ms", timeoutMs, 1).atLeast("--reconnects", reconnects, 0);
+          .atLeast("--max-frames", maxFrames, 0).atLeast("--timeout-ms", timeoutMs, 1).atLeast("--reconnects", reconnects, 0)
+          .port("--metrics-port", metricsPort, true);
     }
   }
 

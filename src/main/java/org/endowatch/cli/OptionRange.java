@@ -46,6 +46,11 @@ final class OptionRange {
     return check(value >= lo && value <= hi, option, number(lo) + ".." + number(hi), value);
   }
 
+  /** A TCP port to listen on: 0 for any free one; -1 too where {@code off} says the option can turn a server off. */
+  OptionRange port(String option, int value, boolean off) {
+    return between(option, value, off ? -1 : 0, 65535);
+  }
+
   private OptionRange check(boolean ok, String option, String range, double value) {
     if (!ok) {
       throw new CommandLine.ParameterException(line, option + " must be " + range + ", got " + number(value));

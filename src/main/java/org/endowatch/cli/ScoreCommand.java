@@ -79,7 +79,7 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OptionRange.of(spec).atLeast("--threads", threads, 1).atLeast("--budget-ms", budgetMs, 0)
+    OptionRange.of(spec).port("--metrics-port", metricsPort, false).atLeast("--threads", threads, 1).atLeast("--budget-ms", budgetMs, 0)
         .atLeast("--backlog-batch", backlogBatch, 1).atLeast("--intra-op-threads", intraOpThreads, 0)
         .atLeast("--frame-workers", frameWorkers, 0);
     var settings = kafka.settings();

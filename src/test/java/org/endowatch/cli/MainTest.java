@@ -147,7 +147,17 @@ class MainTest {
   void badPortIsRefusedBeforeStartingAnything() {
     Result r = Cli.run("broker", "--port", "70000");
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err().strip()).isEqualTo("endowatch broker: --port must be 0..65535, got 70000 (see 'endowatch broker --help')");
+    assertThat(r.err().strip()).isEqualTo("endowatch broker: --port must be 0..65535, got 70000 (see 'endowatch broker --help')");    // Every listening port, before anything starts (the console's said "port out of range:99999" after reaching Kafka).
+    assertThat(Cli.run("console", "--bootstrap", "127.0.0.1:1", "--port", "99999").err().strip())
+        .isEqualTo("endowatch console: --port must be 0..65535, got 99999 (see 'endowatch console --help')");
+    assertThat(Cli.run("console", "--bootstrap", "127.0.0.1:1", "--metrics-port", "-2").err().strip())
+        .isEqualTo("endowatch console: --metrics-port must be -1..65535, got -2 (see 'endowatch console --help')");
+    assertThat(Cli.run("score", "--bootstrap", "127.0.0.1:1", "--model", "m", "--metrics-port", "-1").err().strip())
+        .isEqualTo("endowatch score: --metrics-port must be 0..65535, got -1 (see 'endowatch score --help')");
+    assertThat(Cli.run("demo", "--port", "65536").err().strip())
+        .isEqualTo("endowatch demo: --port must be 0..65535, got 65536 (see 'endowatch demo --help')");
+    assertThat(Cli.run("ingest", "--bootstrap", "127.0.0.1:1", "--source", "x.mp4", "--procedure", "p", "--metrics-port", "70000")
+        .err().strip()).isEqualTo("endowatch ingest: --metrics-port must be -1..65535, got 70000 (see 'endowatch ingest --help')");
   }
 
   @Test
