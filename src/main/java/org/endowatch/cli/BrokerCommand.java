@@ -41,6 +41,7 @@ public final class BrokerCommand implements Callable<Integer> {
     if (nodes != 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--nodes must be 1 or 3, got " + nodes);
     }
+    requireFree(port);
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(port, dir, Map.of(), Duration.ofSeconds(60));
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
     spec.commandLine().getOut().println("Kafka broker listening on " + broker.bootstrapServers()
@@ -50,9 +51,29 @@ public final class BrokerCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Fails with one line when a client port is taken, before Kafka starts: its own failure is three
+   * stack traces and "Received a fatal error while waiting for all of the SocketServer Acceptors".
+   */
+  private static void requireFree(int port) {
+    if (port == 0) {
+      return;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);   // as Kafka binds: a port in TIME_WAIT is free to it
+      probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+    } catch (java.io.IOException taken) {
+      throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use (" + taken.getMessage()
+          + "): another broker, or another program; stop it or give another --port");
+    }
+  }
+
   private int runQuorum(Path dir) {
     if (port == 0 || port > 65535 - 2) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--nodes 3 needs a --port with two free ports after it, got " + port);
+    }
+    for (int p = port; p < port + 3; p++) {
+      requireFree(p);
     }
     List<EmbeddedKafkaBroker.Node> quorum = EmbeddedKafkaBroker.quorum(3, port);
     List<EmbeddedKafkaBroker> running = EmbeddedKafkaBroker.startQuorum(quorum, dir, Map.of(), Duration.ofSeconds(120));

@@ -45,6 +45,10 @@ public final class SynthCommand implements Runnable {
     public Written run() {
       int lesions = anomalous < 0 ? count / 4 : anomalous;
       OptionRange.of(spec).atLeast("--count", count, 0).atLeast("--anomalous", lesions, 0).atLeast("--size", size, 32);
+      if (count + lesions == 0) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "nothing to write: 0 normal and 0 anomalous frames (give --count or --anomalous above 0)");
+      }
       SyntheticColon colon = new SyntheticColon(size, size, seed);
       try {
         Path normalDir = Files.createDirectories(out.resolve("normal"));

@@ -161,6 +161,17 @@ class MainTest {
   }
 
   @Test
+  void aBrokerPortInUseIsOneLineBeforeKafkaStarts() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Result r = Cli.run("broker", "--port", String.valueOf(taken.getLocalPort()));
+      assertThat(r.exitCode()).isEqualTo(1);
+      assertThat(r.err().lines().toList()).hasSize(1);
+      assertThat(r.err().strip()).startsWith("endowatch broker: error: port " + taken.getLocalPort() + " on 127.0.0.1 is in use (")
+          .endsWith("): another broker, or another program; stop it or give another --port");
+    }
+  }
+
+  @Test
   void anOptionOutOfRangeIsNamedWithItsValue() {
     // The first option out of range, its range and what was given; the other options are not listed.
     assertThat(Cli.run("ingest", "--bootstrap", "127.0.0.1:9", "--source", "x.mp4", "--procedure", "p", "--fps", "0").err().strip())
@@ -182,6 +193,9 @@ class MainTest {
         .isEqualTo("endowatch bench: --streams must be >= 1, got 0 (see 'endowatch bench --help')");
     assertThat(Cli.run("synth", "frames", "--out", "o", "--size", "16").err().strip())
         .isEqualTo("endowatch synth frames: --size must be >= 32, got 16 (see 'endowatch synth frames --help')");
+    assertThat(Cli.run("synth", "frames", "--out", "o", "--count", "0").err().strip())
+        .isEqualTo("endowatch synth frames: nothing to write: 0 normal and 0 anomalous frames (give --count or --anomalous above 0)"
+            + " (see 'endowatch synth frames --help')");
     assertThat(Cli.run("synth", "procedure", "--out", "o.mp4", "--fps", "10", "--segment-seconds", "0.1").err().strip())
         .isEqualTo("endowatch synth procedure: a segment must hold at least 2 frames: --segment-seconds 0.1 at --fps 10 holds 1 "
             + "(see 'endowatch synth procedure --help')");
