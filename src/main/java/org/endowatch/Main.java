@@ -120,11 +120,31 @@ public final class Main implements Runnable {
     if (root != e && root.getMessage() != null && !message.contains(firstClause(root.getMessage()))) {
       message = message + ": " + root.getMessage();
     }
+    // java.nio's file errors often carry only the path ("cannot copy m to /x: /x"): say what went wrong.
+    if (root instanceof java.nio.file.FileSystemException fse && fse.getReason() == null) {
+      message = message + " (" + fileProblem(fse) + ")";
+    }
     err.println(failed.getCommandSpec().qualifiedName() + ": error: " + oneLine(message));
     if (hasVerbose(parsed)) {
       e.printStackTrace(err);
     }
     return 1;
+  }
+
+  /** What a java.nio file error without a reason means, in words. */
+  static String fileProblem(java.nio.file.FileSystemException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or folder";
+    } else if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    } else if (e instanceof java.nio.file.FileAlreadyExistsException) {
+      return "already exists";
+    } else if (e instanceof java.nio.file.NotDirectoryException) {
+      return "not a folder";
+    } else if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+      return "folder not empty";
+    }
+    return "the file system refused it: read-only, full, or not a place files can be made";
   }
 
   /** A message up to its first parenthesised remark: "X failed. (Did you call Y?)" gives "X failed.". */

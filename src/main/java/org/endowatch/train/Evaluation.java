@@ -61,6 +61,12 @@ public final class Evaluation {
     }
     List<Path> normalFiles = Images.list(normalDir);
     List<Path> anomalousFiles = Images.list(anomalousDir);
+    // The report folder before any scoring: a folder that cannot be made should not cost the minutes first.
+    try {
+      Files.createDirectories(outDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot make the report folder " + outDir + ": " + e.getMessage(), e);
+    }
     if (masksDir != null) {
       checkMasks(anomalousFiles, masksDir);
     }

@@ -113,6 +113,21 @@ class TrainCalibrateEvalTest {
     assertThat(calibrateCorrupt.err().strip().lines().reduce((x, y) -> y).orElseThrow())
         .isEqualTo("endowatch calibrate: error: no readable images in " + corrupt + " (1 corrupt, each named above)");
 
+    // A report folder that cannot be made fails before any image is scored, with why.
+    Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+    var badOut = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(),
+        "--anomalous", anomalous.toString(), "--out", aFile.resolve("report").toString());
+    assertThat(badOut.exitCode()).isEqualTo(1);
+    assertThat(badOut.err()).doesNotContain("images scored");
+    assertThat(badOut.err().strip()).isEqualTo("endowatch eval: error: cannot make the report folder " + aFile.resolve("report")
+        + ": " + aFile.resolve("report") + ": Not a directory");
+
+    // A java.nio error that names only the path is said in words (/proc takes no new folder, even from root).
+    var procOut = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString(), "--out", "/proc/endowatch-test");
+    assertThat(procOut.exitCode()).isEqualTo(1);
+    assertThat(procOut.err().strip()).isEqualTo("endowatch calibrate: error: cannot copy " + model
+        + " to /proc/endowatch-test: /proc/endowatch-test (no such file or folder)");
+
     // Calibrated into a new folder, the model stays as it was, to roll back to.
     var before = ModelArtifact.readManifest(model);
     Path copy = dir.resolve("model-unit-a");
