@@ -49,6 +49,38 @@ class ConsoleEventsIT {
     }
   }
 
+  @Test
+  void aLongTimelineGoesGzippedToAClientThatTakesItAndPlainToOneThatDoesNot(KafkaCluster kafka) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    AtomicLong now = new AtomicLong(1_000_000);
+    ConsoleStore store = new ConsoleStore(now::get);
+    for (int i = 0; i < 2_000; i++) {
+      store.score(Score.scored("gz-room", i, 900_000 + 33L * i, 900_020 + 33L * i, 0.001 * (i % 17), 0.3, "m"));
+    }
+    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
+         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, now::get))) {
+      URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/procedures/gz-room");
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<byte[]> plain = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> packed = http.send(HttpRequest.newBuilder(uri).header("Accept-Encoding", "gzip, deflate").build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+
+      assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+      assertThat(new String(plain.body(), StandardCharsets.UTF_8)).startsWith("{\"summary\":{\"id\":\"gz-room\"");
+      assertThat(packed.headers().firstValue("Content-Encoding")).contains("gzip");
+      assertThat(packed.headers().firstValue("Vary")).contains("Accept-Encoding");
+      try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(packed.body()))) {
+        assertThat(in.readAllBytes()).isEqualTo(plain.body());
+      }
+      assertThat(packed.body().length).isLessThan(plain.body().length / 3);
+      // A small body is sent as it is.
+      HttpResponse<byte[]> small = http.send(HttpRequest.newBuilder(URI.create(uri + "/models"))
+          .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(small.headers().firstValue("Content-Encoding")).isEmpty();
+      assertThat(new String(small.body(), StandardCharsets.UTF_8)).isEqualTo("[{\"fromIndex\":0,\"model\":\"m\",\"threshold\":0.3}]");
+    }
+  }
+
   /**
    * The next event about this test's procedure as "TYPE DATA": heartbeats and other procedures (other
    * tests' records on the shared broker's topics) skipped.
