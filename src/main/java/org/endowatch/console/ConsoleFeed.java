@@ -201,11 +201,8 @@ public final class ConsoleFeed implements AutoCloseable {
         store.alert(Topics.ALERTS.valueSerde().deserializer().deserialize(t, r.value()));
       } else if (t.equals(Topics.FRAMES_DLQ.name()) && r.key() != null) {
         DeadLetter d = Topics.FRAMES_DLQ.valueSerde().deserializer().deserialize(t, r.headers(), r.value());
-        // Marked at its frame only when the record reads as a frame of the procedure it is keyed by
-        // (a key that differs from the header's procedure is one of the reasons to reject it).
-        Frame f = d.frame();
-        boolean own = f != null && f.procedureId().equals(r.key());
-        store.rejected(r.key(), d.reason(), d.frameCaptureMs(), own ? f.frameIndex() : -1);
+        Frame f = d.frameOf(r.key());
+        store.rejected(r.key(), d.reason(), d.frameCaptureMs(), f == null ? -1 : f.frameIndex());
       }
     } catch (RuntimeException e) {
       skipped++;

@@ -90,6 +90,16 @@ public record DeadLetter(
     return null;
   }
 
+  /**
+   * The frame it holds when that is a frame of {@code procedureId}, so that it can be placed among
+   * that procedure's frames; null otherwise (unreadable as a frame, or a frame whose header names
+   * another procedure than the record's key, which is itself a reason to reject it).
+   */
+  public Frame frameOf(String procedureId) {
+    Frame f = frame();
+    return f != null && f.procedureId().equals(procedureId) ? f : null;
+  }
+
   @Override
   public String toString() {
     return "DeadLetter[" + sourceTopic + "-" + sourcePartition + "@" + sourceOffset + ": " + reason + "]";

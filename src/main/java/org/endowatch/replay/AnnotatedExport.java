@@ -79,8 +79,8 @@ public final class AnnotatedExport {
     // procedure have one (a record whose headers were what was wrong is not on the frames read below either).
     Map<Long, String> rejected = new HashMap<>();
     ProcedureRecords.forEach(client, topics.deadLetters(), procedure, Topics.FRAMES_DLQ.valueSerde().deserializer(), 0, r -> {
-      Frame f = r.value().frame();
-      if (f != null && f.procedureId().equals(procedure)) {
+      Frame f = r.value().frameOf(procedure);
+      if (f != null) {
         rejected.put(f.frameIndex(), r.value().reason());
       }
     });

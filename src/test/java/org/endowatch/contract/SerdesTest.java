@@ -127,6 +127,10 @@ class SerdesTest {
         .isEqualTo(123_456);
     // Its headers lost or mangled (what was wrong with it): when it was dead-lettered.
     assertThat(new DeadLetter("bad header", "frames", 0, 7, 999_999, List.of(), new byte[] {9}).frameCaptureMs()).isEqualTo(999_999);
+    // Placed among a procedure's frames only as a frame of that procedure.
+    assertThat(d.frameOf("room-1").frameIndex()).isEqualTo(7);
+    assertThat(d.frameOf("room-2")).as("keyed by another procedure than its header names").isNull();
+    assertThat(new DeadLetter("bad header", "frames", 0, 7, 999_999, List.of(), new byte[] {9}).frameOf("room-1")).isNull();
   }
 
   @Test
