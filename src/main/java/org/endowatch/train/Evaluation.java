@@ -156,11 +156,26 @@ public final class Evaluation {
   }
 
   /** Every anomalous image needs a mask with the same stem; the first one missing is named. */
+  /**
+   * Every anomalous image has a readable mask of its own size, from the files' headers, before any
+   * scoring: a wrong masks folder should not cost the minutes of scoring first. An image that does
+   * not read is left to scoring, which skips and counts it.
+   */
   static void checkMasks(List<Path> anomalous, Path masksDir) {
     for (Path f : anomalous) {
-      if (maskFile(f, masksDir) == null) {
+      Path m = maskFile(f, masksDir);
+      if (m == null) {
         throw new IllegalArgumentException("no mask for " + f.getFileName() + " in " + masksDir
             + " (expected a .png/.jpg with the same file stem)");
+      }
+      int[] image = Images.size(f);
+      int[] mask = Images.size(m);
+      if (image != null && mask == null) {
+        throw new IllegalArgumentException("mask " + m + " for " + f.getFileName() + " is unreadable");
+      }
+      if (image != null && (mask[0] != image[0] || mask[1] != image[1])) {
+        throw new IllegalArgumentException("mask " + m.getFileName() + " is " + mask[0] + "x" + mask[1]
+            + " but image " + f.getFileName() + " is " + image[0] + "x" + image[1]);
       }
     }
   }

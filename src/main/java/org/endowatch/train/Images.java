@@ -48,6 +48,28 @@ public final class Images {
     return img;
   }
 
+  /**
+   * Width and height from the file's header, without decoding its pixels (checking hundreds of
+   * masks against their images before minutes of scoring); null when no reader knows the file.
+   */
+  public static int[] size(Path file) {
+    try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+      var readers = in == null ? null : ImageIO.getImageReaders(in);
+      if (readers == null || !readers.hasNext()) {
+        return null;
+      }
+      javax.imageio.ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        return new int[] {reader.getWidth(0), reader.getHeight(0)};
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** Loads files resized to side x side into one [N,C,H,W] array. */
   public static float[] load(List<Path> files, int side, int channels) throws IOException {
     float[] out = new float[files.size() * channels * side * side];

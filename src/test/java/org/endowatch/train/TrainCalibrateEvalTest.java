@@ -328,6 +328,21 @@ class TrainCalibrateEvalTest {
         .hasMessage("no mask for a1.png in " + fewMasks + " (expected a .png/.jpg with the same file stem)");
   }
 
+  @Test
+  void aMaskOfAnotherSizeOrUnreadableIsNamedBeforeAnyScoring() throws Exception {
+    Path wrong = Files.createDirectories(dir.resolve("wrong-masks"));
+    for (int i = 0; i < 3; i++) {
+      Files.copy(masks.resolve("a" + i + ".png"), wrong.resolve("a" + i + ".png"));
+    }
+    ImageIO.write(new BufferedImage(50, 40, BufferedImage.TYPE_BYTE_GRAY), "png", wrong.resolve("a1.png").toFile());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Evaluation.checkMasks(Images.list(anomalous), wrong))
+        .hasMessage("mask a1.png is 50x40 but image a1.png is 96x96");
+    Files.writeString(wrong.resolve("a1.png"), "not a png");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Evaluation.checkMasks(Images.list(anomalous), wrong))
+        .hasMessage("mask " + wrong.resolve("a1.png") + " for a1.png is unreadable");
+    assertThat(Images.size(masks.resolve("a0.png"))).containsExactly(96, 96);
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
