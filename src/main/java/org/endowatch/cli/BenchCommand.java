@@ -115,7 +115,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
     PipelineBench.StandIn standIn;
     try {
-      presets.forEach(org.endowatch.model.MemMcMaeConfig::preset);   // a name that is none: said before anything runs
       standIn = scoring.equals("model") ? null : PipelineBench.StandIn.parse(scoring);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

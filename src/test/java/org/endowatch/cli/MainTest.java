@@ -189,8 +189,6 @@ class MainTest {
         .isEqualTo("endowatch train: --lr must be > 0, got -0.5 (see 'endowatch train --help')");
     assertThat(Cli.run("score", "--model", "m", "--backlog-batch", "0").err().strip())
         .isEqualTo("endowatch score: --backlog-batch must be >= 1, got 0 (see 'endowatch score --help')");
-    assertThat(Cli.run("bench", "model", "--preset", "micro,huge").err().strip())
-        .isEqualTo("endowatch bench: unknown preset 'huge' (expected micro, tiny or base) (see 'endowatch bench --help')");
     assertThat(Cli.run("bench", "pipeline", "--streams", "0").err().strip())
         .isEqualTo("endowatch bench: --streams must be >= 1, got 0 (see 'endowatch bench --help')");
     assertThat(Cli.run("synth", "frames", "--out", "o", "--size", "16").err().strip())
