@@ -278,7 +278,8 @@ async function catchUp(summary) {
   try {
     const more = await getJson('/api/procedures/' + encodeURIComponent(sel.id) + '/timeline?from=' + (known + 1));
     if (sel && sel.id === summary.id) {
-      sel.timeline.push(...more.filter(p => p.index > known));
+      // A loop, not push(...more): a page back from a long sleep can miss more points than a call takes arguments.
+      for (const p of more) if (p.index > known) sel.timeline.push(p);
       const m = sel.models[sel.models.length - 1];
       if (!m || m.model !== summary.model || m.threshold !== summary.threshold) {
         const models = await getJson('/api/procedures/' + encodeURIComponent(sel.id) + '/models');
