@@ -330,6 +330,12 @@ public final class StatusCommand implements Callable<Integer> {
               whyStale(lagOf.apply(id)));
         }
       }
+      // An outcome decided before its frame was captured, by the clocks: the ingest host's runs ahead.
+      long ahead = s.captureTimestampMs() - s.scoredTimestampMs();
+      if (ahead > org.endowatch.score.ScoringTopology.CLOCK_AHEAD_MS) {
+        state += String.format(Locale.ROOT, " (its frames are captured %.1f s ahead of the scorer's clock: the ingest host's"
+            + " clock runs ahead, check NTP; such frames are never skipped as stale)", ahead / 1000.0);
+      }
       out.printf(Locale.ROOT, "  %-24s frame %-7d %-8s %s  model %s  %s%n", id, s.frameIndex(),
           s.isScored() ? String.format(Locale.ROOT, "%.4f", s.score()) : "skipped", s.anomalous() ? "ANOMALOUS" : "normal   ",
           s.modelVersion(), state);

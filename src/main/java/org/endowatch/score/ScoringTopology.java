@@ -49,6 +49,7 @@ import org.endowatch.contract.Topics;
  * coming ({@link AlertEvent#FRAMES_STOPPED_AFTER_MS}): with no frames there are no scores to end it.
  */
 public final class ScoringTopology {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoringTopology.class);
   public static final String SOURCE = "frames-source";
   public static final String PROCESSOR = "score";
   public static final String ALERT_STORE = "alert-state";
@@ -89,6 +90,13 @@ public final class ScoringTopology {
    * scored one by one (as with a backlog batch of 1); if behind, they always wait (as before).
    */
   public static final long CAUGHT_UP_MS = 10;
+  /**
+   * A frame captured further than this ahead of the scorer's clock comes from an ingest host whose
+   * clock runs ahead (capture and scoring are milliseconds apart, never seconds the wrong way). Such
+   * frames look fresher than they are: a backlog of them is never skipped as stale, so the budget
+   * no longer bounds how late an alert comes. Counted and said once per procedure; still scored.
+   */
+  public static final long CLOCK_AHEAD_MS = 1_000;
   /**
    * The live scorer's backlog batch (`score`, `demo`): 2, scored side by side by the frame workers of
    * {@link ModelFrameScorer} on a CPU. On 2 cores it scored 27.8 against 23.6 frames/s of a 30 fps
@@ -233,6 +241,9 @@ public final class ScoringTopology {
     private final Counter scored;
     private final Counter skipped;
     private final Counter deadLettered;
+    private final Counter capturedAhead;
+    /** Procedures already said to come from a clock ahead (bounded: cleared when it grows large). */
+    private final java.util.Set<String> saidAhead = new java.util.HashSet<>();
     private final Counter alertsRaised;
     private final Counter endedByScores;
     private final Counter endedByStop;
@@ -258,6 +269,8 @@ public final class ScoringTopology {
       this.scored = Counter.builder("endowatch.frames.scored").register(m);
       this.skipped = Counter.builder("endowatch.frames.skipped").tag("reason", "stale").register(m);
       this.deadLettered = Counter.builder("endowatch.frames.dead_lettered").register(m);
+      this.capturedAhead = Counter.builder("endowatch.frames.captured_ahead")
+          .description("frames captured more than 1 s ahead of the scorer's clock: an ingest host's clock runs ahead").register(m);
       this.alertsRaised = Counter.builder("endowatch.alerts.raised").register(m);
       this.endedByScores = Counter.builder("endowatch.alerts.ended").tag("reason", AlertEvent.SCORES_FELL).register(m);
       this.endedByStop = Counter.builder("endowatch.alerts.ended").tag("reason", AlertEvent.FRAMES_STOPPED).register(m);
@@ -305,6 +318,9 @@ public final class ScoringTopology {
       }
       Pending p = Pending.of(record, context.recordMetadata().orElse(null), settings.input());
       Frame frame = frameOrDeadLetter(p);
+      if (frame != null) {
+        checkClock(frame);
+      }
       if (frame == null || skippedAsStale(p, frame)) {
         return;
       }
@@ -373,6 +389,21 @@ public final class ScoringTopology {
       } catch (ContractException e) {
         deadLetter(p, e.getMessage());
         return null;
+      }
+    }
+
+    private void checkClock(Frame frame) {
+      long ahead = frame.captureTimestampMs() - clock.getAsLong();
+      if (ahead <= CLOCK_AHEAD_MS) {
+        return;
+      }
+      capturedAhead.increment();
+      if (saidAhead.size() > 10_000) {
+        saidAhead.clear();
+      }
+      if (saidAhead.add(frame.procedureId())) {
+        LOG.warn("frames of {} are captured {} ms ahead of this scorer's clock: the ingest host's clock runs ahead (check NTP"
+            + " on both); such frames are never skipped as stale, so a backlog of them is scored however late", frame.procedureId(), ahead);
       }
     }
 

@@ -49,6 +49,15 @@ class StatusIT {
     TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), "st-overloaded",
         skips.stream().map(k -> Score.skipped("st-overloaded", k.frameIndex(), k.captureTimestampMs(), k.scoredTimestampMs(),
             0.5, "st-m", "stale")).toList());
+    // Scored up to date by a scorer whose clock is 3 s behind the ingest host's: outcomes "before" their frames.
+    List<Frame> aheadFrames = new ArrayList<>();
+    List<Score> aheadScores = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      aheadFrames.add(TestFrames.jpeg("st-ahead", i, now - 900 + 100L * i, 32, 32));
+      aheadScores.add(Score.scored("st-ahead", i, now - 900 + 100L * i, now - 900 + 100L * i - 3_000, 0.1, 0.5, "st-m"));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "st-ahead", aheadFrames);
+    TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), "st-ahead", aheadScores);
     // As st-behind, but every frame after the fifth went to the dead-letter topic; and one whose every frame did.
     record(kafka, "st-rejected", now - 5_000, 21, 250, 5);
     reject(kafka, "st-rejected", now - 5_000, 5, 21, 250);
@@ -113,6 +122,10 @@ class StatusIT {
     assertThat(line(r.out(), "st-broken")).isEqualTo("  st-broken                (no outcome)                                  "
         + "live, NOT SCORED (frames rejected: " + brokenBecause + ")");
     assertThat(brokenBecause).isEqualTo("frame is missing header '" + org.endowatch.contract.FrameSerde.H_PROCEDURE + "'");
+    assertThat(line(r.out(), "st-ahead")).startsWith("  st-ahead                 frame 9 ")
+        .endsWith("model st-m  live (its frames are captured 3.0 s ahead of the scorer's clock: the ingest host's clock runs"
+            + " ahead, check NTP; such frames are never skipped as stale)");
+    assertThat(line(r.out(), "st-ok")).doesNotContain("ahead");
     assertThat(line(r.out(), "st-new")).isEqualTo("  st-new                   (no outcome)                                  live, no outcome yet");
     assertThat(line(r.out(), "st-old")).contains("model st-m  last ");
   }

@@ -121,6 +121,19 @@ class ScoringTopologyTest {
   }
 
   @Test
+  void framesCapturedAheadOfTheScorersClockAreCountedAndStillScored() {
+    Frame ahead = new Frame("proc", 3, fixture.now.get() + 5_000, 64, 48, Frame.JPEG, "test", new byte[] {10});
+    Frame slightly = new Frame("proc", 4, fixture.now.get() + 900, 64, 48, Frame.JPEG, "test", new byte[] {10});
+    fixture.frames.pipeInput(new TestRecord<>("proc", ahead, null, ahead.captureTimestampMs()));
+    fixture.frames.pipeInput(new TestRecord<>("proc", slightly, null, slightly.captureTimestampMs()));
+
+    assertThat(fixture.scores.readValuesToList()).extracting(Score::frameIndex, Score::isScored)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(3L, true), org.assertj.core.groups.Tuple.tuple(4L, true));
+    // Only the one beyond the tolerance: within a second is the clocks' ordinary disagreement.
+    assertThat(fixture.metrics.get("endowatch.frames.captured_ahead").counter().count()).isEqualTo(1.0);
+  }
+
+  @Test
   void anAlertWhoseFramesStopIsEndedAfterTheWaitAndTheNextNeedsFreshEvidence() {
     for (int i = 0; i < 5; i++) {
       send(i, 90);
