@@ -92,21 +92,27 @@ public final class Main implements Runnable {
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setDefaultValueProvider(defaults);
-    cmd.setParameterExceptionHandler(Main::onBadArguments);
-    cmd.setExecutionExceptionHandler(Main::onFailure);
+    for (String key : defaults.unknownKeys(cmd.getCommandSpec())) {
+      err.println("endowatch: warning: config key " + key + " sets no option of any command; ignored");
+    }
+    cmd.setParameterExceptionHandler((e, a) -> onBadArguments(e, defaults));
+    cmd.setExecutionExceptionHandler((e, failed, parsed) -> onFailure(e, failed, parsed, defaults));
     return cmd.execute(args);
   }
 
-  private static int onBadArguments(CommandLine.ParameterException e, String[] args) {
+  private static int onBadArguments(CommandLine.ParameterException e, ConfigDefaults defaults) {
     CommandLine failed = e.getCommandLine();
     String name = failed.getCommandSpec().qualifiedName();
-    failed.getErr().println(name + ": " + oneLine(e.getMessage()) + " (see '" + name + " --help')");
+    // A refused value that came from the environment or the config file, not the command line: say where.
+    String origin = e.getArgSpec() == null || defaults == null ? null : defaults.originOf(e.getArgSpec());
+    failed.getErr().println(name + ": " + oneLine(e.getMessage()) + (origin == null ? "" : " (set by " + origin + ")")
+        + " (see '" + name + " --help')");
     return 2;
   }
 
-  private static int onFailure(Exception e, CommandLine failed, CommandLine.ParseResult parsed) {
+  private static int onFailure(Exception e, CommandLine failed, CommandLine.ParseResult parsed, ConfigDefaults defaults) {
     if (e instanceof CommandLine.ParameterException pe) {
-      return onBadArguments(pe, new String[0]);
+      return onBadArguments(pe, defaults);
     }
     PrintWriter err = failed.getErr();
     String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();

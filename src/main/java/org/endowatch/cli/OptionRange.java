@@ -53,7 +53,9 @@ final class OptionRange {
 
   private OptionRange check(boolean ok, String option, String range, double value) {
     if (!ok) {
-      throw new CommandLine.ParameterException(line, option + " must be " + range + ", got " + number(value));
+      // With the option itself, so that a value set by the environment or a config file is said to be.
+      throw new CommandLine.ParameterException(line, option + " must be " + range + ", got " + number(value),
+          line.getCommandSpec().findOption(option), number(value));
     }
     return this;
   }

@@ -127,6 +127,28 @@ class MainTest {
   }
 
   @Test
+  void aMisspeltConfigKeyIsWarnedOfAndARefusedValueSaysWhereItWasSet(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("endowatch.properties");
+    Files.writeString(conf, "bootsrap=127.0.0.1:7\nscore.budget-ms=abc\nscore.thraeds=2\n");
+    Result typo = Cli.run("--config", conf.toString(), "topics", "check", "--bootstrap", "127.0.0.1:7", "--catalog", "x.yaml");
+    assertThat(typo.err().lines().toList()).startsWith(
+        "endowatch: warning: config key bootsrap (did you mean 'bootstrap'?) sets no option of any command; ignored",
+        "endowatch: warning: config key score.thraeds (did you mean 'score.threads'?) sets no option of any command; ignored");
+    assertThat(typo.err()).doesNotContain("score.budget-ms");   // a known key, of another command
+
+    Result refused = Cli.run("--config", conf.toString(), "score", "--bootstrap", "127.0.0.1:7", "--model", "m");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.err().strip().lines().reduce((x, y) -> y).orElseThrow()).isEqualTo("endowatch score: Invalid value for"
+        + " option '--budget-ms': 'abc' is not a long (set by " + conf + ", key score.budget-ms) (see 'endowatch score --help')");
+
+    Result outOfRange = Cli.run(Map.of("ENDOWATCH_SCORE_BUDGET_MS", "-5"), "score", "--bootstrap", "127.0.0.1:7", "--model", "m");
+    assertThat(outOfRange.err().strip()).isEqualTo("endowatch score: --budget-ms must be >= 0, got -5 (set by environment"
+        + " variable ENDOWATCH_SCORE_BUDGET_MS) (see 'endowatch score --help')");
+    Result onTheLine = Cli.run("score", "--bootstrap", "127.0.0.1:7", "--model", "m", "--budget-ms", "-5");
+    assertThat(onTheLine.err().strip()).isEqualTo("endowatch score: --budget-ms must be >= 0, got -5 (see 'endowatch score --help')");
+  }
+
+  @Test
   void bootstrapComesFromEnvironmentOrConfigFile(@TempDir Path dir) throws Exception {
     // A bogus catalog makes the command stop right after option parsing: the error shows the
     // bootstrap requirement was met by the environment / file.
