@@ -87,7 +87,10 @@ function renderOverview() {
     const alert = s.alerting ? (s.staleSinceMs ? 'ALERT (last known)' : 'ALERT') : (s.alerts ? s.alerts + ' past' : '–');
     // Dead-lettered frames stay counted after their procedure is scored again or ends: frames nobody
     // judged, to look for on the dead-letter topic (its records keep each frame whole, with the reason).
-    const cells = [s.id, state, s.frames ? fmt(s.fps, 1) : '–', fmt(s.lastScore, 4), alert, s.lastIndex < 0 ? '–' : s.latencyMs + ' ms', s.rejected ? String(s.rejected) : '–'];
+    // Scored "before" its capture by over a second (the scorer's tolerance, ScoringTopology.CLOCK_AHEAD_MS):
+    // the ingest host's clock runs ahead, and its frames are never skipped as stale however late.
+    const latency = s.lastIndex < 0 ? '–' : s.latencyMs + ' ms' + (s.latencyMs < -1000 ? ' (ingest clock ahead)' : '');
+    const cells = [s.id, state, s.frames ? fmt(s.fps, 1) : '–', fmt(s.lastScore, 4), alert, latency, s.rejected ? String(s.rejected) : '–'];
     cells.forEach(c => { const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); });
     tr.onclick = () => select(s.id);
     return tr;

@@ -57,6 +57,8 @@ class ConsoleBrowserIT {
   static final int RELEASED_AT = 70;
   /** A procedure whose frame records lose their headers while the scorer rejects {@link #ID}'s: known by its dead letters alone. */
   static final String BROKEN = "browser-broken";
+  /** A procedure whose ingest host's clock runs 3 s ahead of the scorer's. */
+  static final String AHEAD = "browser-ahead";
 
   @Test
   void showsTheProcedureAdvancesTheTimelineListsTheAlertAndTogglesTheOverlay(KafkaCluster kafka, @TempDir Path dir)
@@ -90,6 +92,10 @@ class ConsoleBrowserIT {
         assertThat(browser.findElement(By.tagName("body")).getAttribute("data-cues")).isEqualTo("1");
         wait.until(d -> d.getTitle().equals("endowatch console"));
         assertThat(((JavascriptExecutor) browser).executeScript("return audio && audio.state")).isNotNull();
+
+        // The room whose ingest clock runs ahead: its latency is negative, and the page says why.
+        wait.until(d -> d.findElement(By.cssSelector("tr[data-id='" + AHEAD + "'] td:nth-child(6)")).getText()
+            .equals("-3000 ms (ingest clock ahead)"));
 
         // Review the alert's peak frame (the view stops following live frames), then toggle the overlay.
         click(wait, alert);
@@ -251,6 +257,13 @@ class ConsoleBrowserIT {
             : i < RELEASED_AT ? Score.scored(ID, i, ts, ts + 30, score, 0.5, "browser-model")
             : Score.scored(ID, i, ts, ts + 30, score, 0.6, "browser-model-2");
         producer.send(new ProducerRecord<>(Topics.SCORES.name(), ID, Topics.SCORES.valueSerde().serializer().serialize("", outcome)));
+        // A room whose ingest host's clock runs 3 s ahead of the scorer's: scored "before" captured.
+        Frame ahead = new Frame(AHEAD, i, ts, 128, 128, Frame.JPEG, "test", jpeg.toByteArray());
+        var aheadHeaders = new org.apache.kafka.common.header.internals.RecordHeaders();
+        producer.send(new ProducerRecord<>(Topics.FRAMES.name(), null, ts, AHEAD,
+            Topics.FRAMES.valueSerde().serializer().serialize(Topics.FRAMES.name(), aheadHeaders, ahead), aheadHeaders));
+        producer.send(new ProducerRecord<>(Topics.SCORES.name(), AHEAD, Topics.SCORES.valueSerde().serializer()
+            .serialize("", Score.scored(AHEAD, i, ts, ts - 3_000, 0.2, 0.5, "browser-model"))));
         float[] grid = new float[64];
         if (lesion) {
           grid[27] = 2f;
