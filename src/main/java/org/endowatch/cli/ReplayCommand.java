@@ -142,7 +142,12 @@ public final class ReplayCommand implements Runnable {
               TopicReplay.Mode.identical(), Pacer.system(), System::currentTimeMillis, n -> {}).frames();
         }
         if (copied == 0) {
-          throw new IllegalArgumentException("no frames of procedure " + procedure + " on " + Topics.FRAMES.name());
+          // Nothing was re-scored: the tag's topics go again, so the same --tag works once the id is right.
+          try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
+            admin.delete(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters()));
+          }
+          throw new IllegalArgumentException("no frames of procedure " + procedure + " on " + Topics.FRAMES.name()
+              + " (check the id; the tag '" + tag + "' is left free)");
         }
         err.printf("rescore: %d frames copied to %s; scoring with %s%n", copied, input, scorer.modelVersion());
         err.flush();

@@ -285,6 +285,32 @@ public final class TopicAdmin implements AutoCloseable {
         "create topic " + topic);
   }
 
+  /**
+   * Deletes those of {@code topics} that exist (a re-scoring's topics made for a run that found
+   * nothing) and returns once the broker no longer lists them, so that the names can be made again
+   * at once.
+   */
+  public void delete(List<String> topics) {
+    List<String> there = topics.stream().filter(topicNames()::contains).toList();
+    if (there.isEmpty()) {
+      return;
+    }
+    await(admin.deleteTopics(there).all(), "delete topics " + there);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (there.stream().anyMatch(topicNames()::contains)) {
+      if (System.nanoTime() > deadline) {
+        throw new KafkaUnavailableException("Kafka at " + bootstrap + " still lists " + there + " " + timeout.toSeconds()
+            + " s after deleting them");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaUnavailableException("interrupted while waiting for topics to go", e);
+      }
+    }
+  }
+
   private List<Difference> diff(TopicCatalog catalog) {
     Set<String> existing = topicNames();
     int brokers = brokers();

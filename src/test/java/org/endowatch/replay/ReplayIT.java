@@ -124,6 +124,13 @@ class ReplayIT {
     long t0 = recordSixFrames(kafka, id);
     Path model = TestModels.calibratedMicro(dir.resolve("model"));
 
+    // A wrong id first: nothing to re-score, and the tag stays free for the right one (below).
+    Cli.Result wrongId = Cli.run("replay", "rescore", "--bootstrap", kafka.bootstrapServers(), "--procedure", "rp-no-such",
+        "--model", model.toString(), "--tag", "it-v2", "--device", "cpu");
+    assertThat(wrongId.exitCode()).isEqualTo(1);
+    assertThat(wrongId.err().strip().lines().reduce((x, y) -> y).orElseThrow()).isEqualTo("endowatch replay rescore: error: "
+        + "no frames of procedure rp-no-such on frames (check the id; the tag 'it-v2' is left free)");
+
     Cli.Result r = Cli.run("replay", "rescore", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
         "--model", model.toString(), "--tag", "it-v2", "--device", "cpu");
     Cli.Result again = Cli.run("replay", "rescore", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
