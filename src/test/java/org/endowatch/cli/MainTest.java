@@ -144,8 +144,14 @@ class MainTest {
     Result outOfRange = Cli.run(Map.of("ENDOWATCH_SCORE_BUDGET_MS", "-5"), "score", "--bootstrap", "127.0.0.1:7", "--model", "m");
     assertThat(outOfRange.err().strip()).isEqualTo("endowatch score: --budget-ms must be >= 0, got -5 (set by environment"
         + " variable ENDOWATCH_SCORE_BUDGET_MS) (see 'endowatch score --help')");
-    Result onTheLine = Cli.run("score", "--bootstrap", "127.0.0.1:7", "--model", "m", "--budget-ms", "-5");
-    assertThat(onTheLine.err().strip()).isEqualTo("endowatch score: --budget-ms must be >= 0, got -5 (see 'endowatch score --help')");
+    Result onTheLine = Cli.run(Map.of("ENDOWATCH_SCORE_BUDGET_MS", "5"), "score", "--bootstrap", "127.0.0.1:7", "--model", "m",
+        "--budget-ms", "-5");
+    assertThat(onTheLine.err().strip()).as("given on the line, over a good default: not put down to the environment")
+        .isEqualTo("endowatch score: --budget-ms must be >= 0, got -5 (see 'endowatch score --help')");
+    Result typedOnTheLine = Cli.run("--config", conf.toString(), "score", "--bootstrap", "127.0.0.1:7", "--model", "m",
+        "--budget-ms", "xyz");
+    assertThat(typedOnTheLine.err().strip().lines().reduce((x, y) -> y).orElseThrow()).isEqualTo("endowatch score: Invalid value"
+        + " for option '--budget-ms': 'xyz' is not a long (see 'endowatch score --help')");
   }
 
   @Test
