@@ -527,6 +527,11 @@ public final class ConsoleStore {
      */
     void mark(Rejection r) {
       lastRejectedIndex = r.index();
+      // One reason string for a run of rejections (every frame of a broken camera has the same):
+      // each dead letter read brings its own copy, ~100 bytes a frame for an hour of them.
+      if (!rejections.isEmpty() && rejections.get(rejections.size() - 1).reason().equals(r.reason())) {
+        r = new Rejection(r.index(), rejections.get(rejections.size() - 1).reason());
+      }
       int at = rejections.size();
       while (at > 0 && rejections.get(at - 1).index() > r.index()) {
         at--;

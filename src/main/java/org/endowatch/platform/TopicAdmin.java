@@ -186,12 +186,17 @@ public final class TopicAdmin implements AutoCloseable {
             + "still reports " + pending.get(0) + " after " + timeout.toSeconds() + " s; run 'endowatch topics check' "
             + "again shortly");
       }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new KafkaUnavailableException("interrupted while waiting for the topic changes to show", e);
-      }
+      pause("the topic changes to show");
+    }
+  }
+
+  /** A tenth of a second between looks at what the broker reports. */
+  private static void pause(String waitingFor) {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaUnavailableException("interrupted while waiting for " + waitingFor, e);
     }
   }
 
@@ -302,12 +307,7 @@ public final class TopicAdmin implements AutoCloseable {
         throw new KafkaUnavailableException("Kafka at " + bootstrap + " still lists " + there + " " + timeout.toSeconds()
             + " s after deleting them");
       }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new KafkaUnavailableException("interrupted while waiting for topics to go", e);
-      }
+      pause("topics to go");
     }
   }
 

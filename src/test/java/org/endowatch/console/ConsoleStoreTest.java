@@ -286,8 +286,14 @@ class ConsoleStoreTest {
     assertThat(store.rejections("p", 0)).containsExactly(new ConsoleStore.Rejection(1, "a"),
         new ConsoleStore.Rejection(2, "c"), new ConsoleStore.Rejection(3, "d"));
     assertThat(store.rejections("p", 2)).extracting(ConsoleStore.Rejection::index).containsExactly(2L, 3L);
-    assertThat(store.summary("p").rejected()).isEqualTo(4);
-    assertThat(store.summary("p").lastRejectedIndex()).isEqualTo(3);
+    // A run of the same reason holds one string, however many copies the dead letters brought.
+    store.rejected("p", new String("d"), 40, 4);
+    store.rejected("p", new String("d"), 50, 5);
+    List<ConsoleStore.Rejection> run = store.rejections("p", 3);
+    assertThat(run).extracting(ConsoleStore.Rejection::reason).containsExactly("d", "d", "d");
+    assertThat(run.get(2).reason()).isSameAs(run.get(1).reason()).isSameAs(run.get(0).reason());
+    assertThat(store.summary("p").rejected()).isEqualTo(6);
+    assertThat(store.summary("p").lastRejectedIndex()).isEqualTo(5);
     assertThat(store.rejections("other", 0)).isEmpty();
   }
 
