@@ -41,6 +41,8 @@ public final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     Map<String, Object> report = run();
     report.forEach((k, v) -> spec.commandLine().getOut().println(k + ": " + v));
+    spec.commandLine().getOut().println();
+    Evaluation.reading(report).forEach(spec.commandLine().getOut()::println);
     spec.commandLine().getOut().println("report: " + out.resolve("report.md"));
     return 0;
   }

@@ -72,6 +72,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--name", description = "Model name (default: the --out folder's name).") String name;
 
   @Spec CommandSpec spec;
+  /** The folders the last {@link #run} trained on: calibrate finds their held-out share again. */
+  private List<Path> trainedFolders = List.of();
 
   /** Trains and returns what happened; SIGINT/SIGTERM checkpoint and stop. */
   public TrainingRun.Result run(java.io.PrintWriter progress) {
@@ -101,6 +103,7 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingData.Resolved sources = TrainingData.resolveLikeIngest(data, out.resolve("frames"), every, kafka::settings,
         progress, "--data");
     sources.lines().forEach(line -> progress.println("train: " + line));
+    trainedFolders = sources.folders();
     if (!device.equals("gpu")) {
       MklVendorCheck.noteIfSlow(progress);
     }
@@ -122,10 +125,19 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrainingRun.Result r = run(spec.commandLine().getErr());
-    spec.commandLine().getOut().printf(Locale.ROOT,
-        "%s: %d epochs, %d steps, last epoch loss %.5f, %.1f images/s, %d train / %d validation images, %d corrupt skipped, %s%n",
-        r.interrupted() ? "stopped" : "trained", r.epochsDone(), r.steps(), r.lastEpochLoss(), r.imagesPerSecond(),
-        r.trainImages(), r.validationImages(), r.skipped().size(), r.time());
+    java.io.PrintWriter stdout = spec.commandLine().getOut();
+    stdout.printf(Locale.ROOT,
+        "%s %s in %s: %d epoch%s (%d steps), last epoch loss %.5f, %.1f images/s, %d train / %d held-out images, "
+            + "%d corrupt skipped%n",
+        r.interrupted() ? "stopped" : "trained", out, TrainingRun.clock(r.time()), r.epochsDone(),
+        r.epochsDone() == 1 ? "" : "s", r.steps(), r.lastEpochLoss(), r.imagesPerSecond(), r.trainImages(),
+        r.validationImages(), r.skipped().size());
+    if (!r.interrupted()) {
+      // Naming the training folder is enough: calibrate keeps only its held-out share (the same split).
+      stdout.printf("next: endowatch calibrate --model %s --normal %s (its held-out images set the thresholds; "
+          + "calibrate on your own unit's normal frames where they differ from the training data)%n", out,
+          trainedFolders.size() == 1 ? trainedFolders.get(0) : "DIR");
+    }
     return r.interrupted() ? 130 : 0;
   }
 }

@@ -113,6 +113,9 @@ public final class Evaluation {
     report.put("patch_threshold", patchThreshold);
     report.put("true_positive_rate_at_threshold", fractionAbove(a, threshold));
     report.put("false_positive_rate_at_threshold", fractionAbove(n, threshold));
+    if (manifest.calibration() != null && manifest.calibration().get("falseAlarmRate") instanceof Number rate) {
+      report.put("false_alarm_rate_calibrated", rate.doubleValue());
+    }
     report.put("device", usedDevice);
     report.put("precision", usedPrecision);
     report.put("ms_per_image", (normal.msPerImage() * n.length + anomalous.msPerImage() * a.length) / (n.length + a.length));
@@ -155,7 +158,6 @@ public final class Evaluation {
     return java.util.Arrays.stream(scores).filter(s -> s > t).count() / (double) scores.length;
   }
 
-  /** Every anomalous image needs a mask with the same stem; the first one missing is named. */
   /**
    * Every anomalous image has a readable mask of its own size, from the files' headers, before any
    * scoring: a wrong masks folder should not cost the minutes of scoring first. An image that does
@@ -328,6 +330,48 @@ public final class Evaluation {
     }
   }
 
+  /**
+   * What the numbers say, in sentences, from a report as {@link #run} returns it: the line an
+   * engineer retraining on their own procedures reads first. The one judgement here is when normal
+   * images go over the threshold clearly more often than calibrated for (at least 3 of them, and 3x
+   * the rate): the sign that they are unlike the calibration frames.
+   */
+  public static List<String> reading(Map<String, Object> report) {
+    List<String> lines = new ArrayList<>();
+    double auc = (double) report.get("auc");
+    if (auc < 0.5) {
+      lines.add(String.format(Locale.ROOT, "AUC %.3f is below chance (0.5): these anomalous images score lower than the "
+          + "normal ones. The model has not learned what this normal tissue looks like (too little training, or training "
+          + "images unlike these), or the two folders are the wrong way round.", auc));
+    } else {
+      lines.add(String.format(Locale.ROOT, "AUC %.3f: an anomalous image scores above a normal one %.1f %% of the time "
+          + "(0.5 is chance, 1 perfect).", auc, auc * 100));
+    }
+    int nNormal = (int) report.get("n_normal");
+    int nAnomalous = (int) report.get("n_anomalous");
+    long falseAlarms = Math.round((double) report.get("false_positive_rate_at_threshold") * nNormal);
+    long flagged = Math.round((double) report.get("true_positive_rate_at_threshold") * nAnomalous);
+    Double calibrated = (Double) report.get("false_alarm_rate_calibrated");
+    lines.add(String.format(Locale.ROOT, "At the calibrated threshold %.4f: %d of %d anomalous images flagged, %d of %d "
+        + "normal ones%s.", (double) report.get("threshold"), flagged, nAnomalous, falseAlarms, nNormal,
+        calibrated == null ? "" : String.format(Locale.ROOT, " (calibrated for %s %% false alarms)",
+            new java.math.BigDecimal(calibrated * 100).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString())));
+    if (calibrated != null && falseAlarms >= 3 && falseAlarms > 3 * calibrated * nNormal) {
+      lines.add(String.format(Locale.ROOT, "Normal images here go over the threshold %.0fx as often as calibrated for: "
+          + "they score higher than the calibration frames (another unit, light source or processor?). Calibrate on "
+          + "normal frames like these before relying on live alerts.", falseAlarms / (calibrated * nNormal)));
+    } else if (flagged == 0 && nAnomalous > 0) {
+      lines.add("No anomalous image reaches the threshold: live alerts would not fire on lesions like these.");
+    }
+    if (report.get("patch_auc") instanceof Double patchAuc) {
+      lines.add(String.format(Locale.ROOT, "Heatmap: a lesion patch scores above another patch %.1f %% of the time "
+          + "(patch AUC %.3f; 0.5 is chance%s); IoU %.3f at the patch threshold, against %.3f for flagging every pixel.",
+          patchAuc * 100, patchAuc, patchAuc < 0.5 ? ", below it the map favours other patches over the lesion's" : "",
+          (double) report.get("iou_mean"), (double) report.get("iou_flag_all_mean")));
+    }
+    return lines;
+  }
+
   private static void write(Path outDir, Map<String, Object> report, double[] n, double[] a, List<GalleryRow> gallery) {
     try {
       Files.createDirectories(outDir);
@@ -339,8 +383,10 @@ public final class Evaluation {
       StringBuilder md = new StringBuilder("# Evaluation report\n\n| metric | value |\n|---|---|\n");
       report.forEach((k, v) -> md.append("| ").append(k).append(" | ")
           .append(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v).append(" |\n"));
+      md.append("\n## Reading\n\n");
+      reading(report).forEach(line -> md.append(line).append("\n\n"));
       if (report.containsKey("iou_flag_all_mean")) {
-        md.append(String.format(Locale.ROOT, "%nHow to read localisation: `iou_mean` is the IoU at the calibrated patch threshold; "
+        md.append(String.format(Locale.ROOT, "How to read localisation: `iou_mean` is the IoU at the calibrated patch threshold; "
             + "a map that flagged every pixel would score `iou_flag_all_mean` (%.3f here), so an IoU means something only "
             + "above that. `patch_auc` needs no threshold: 0.5 means the map does not point at the lesions, below 0.5 it "
             + "points away from them (a patch is lesion when at least half of its mask pixels are).%n",

@@ -153,7 +153,7 @@ public final class TrainingRun {
           long remainingImages = ((long) (o.epochs() - epoch) * batchesPerEpoch - batchIndex - 1) * o.batch();
           progress.printf(Locale.ROOT, "\repoch %d/%d %s loss %.5f  %.1f img/s  ETA %s   ", epoch + 1, o.epochs(),
               bar((batchIndex + 1) / (double) batchesPerEpoch), lossSum / lossCount, rate,
-              format(Duration.ofSeconds((long) (remainingImages / Math.max(rate, 1e-9)))));
+              clock(Duration.ofSeconds((long) (remainingImages / Math.max(rate, 1e-9)))));
         }
         epochLoss = lossSum / Math.max(1, lossCount);
         double secs = (System.nanoTime() - started) / 1e9;
@@ -242,7 +242,8 @@ public final class TrainingRun {
     return "[" + "#".repeat(filled) + ".".repeat(20 - filled) + "]";
   }
 
-  private static String format(Duration d) {
+  /** A duration as a progress line says it: {@code 4m05s}, or {@code 1h02m} from an hour on. */
+  public static String clock(Duration d) {
     return d.toHours() > 0 ? String.format("%dh%02dm", d.toHours(), d.toMinutesPart())
         : String.format("%dm%02ds", d.toMinutes(), d.toSecondsPart());
   }

@@ -57,7 +57,7 @@ class TrainingDataIT {
     // the hold-out, 250..299 train.
     assertThat(Files.readAllLines(model.resolve("validation-files.txt"))).hasSize(50)
         .allMatch(f -> Integer.parseInt(f.substring(7, 13)) < 250);
-    assertThat(train.out()).contains("10 train / 50 validation images");
+    assertThat(train.out()).contains("10 train / 50 held-out images");
     assertThat(calibrate.exitCode()).as(calibrate.err()).isZero();
     assertThat(calibrate.out()).contains("calibrated " + model + " on 50 normal images");
 
@@ -107,7 +107,8 @@ class TrainingDataIT {
     List<String> files = names(model.resolve("frames"));
     assertThat(files).hasSize(8).startsWith("td-src-000000.jpg", "td-src-000002.jpg").endsWith("td-src-000014.jpg");
     assertThat(Files.readAllBytes(model.resolve("frames").resolve("td-src-000014.jpg"))).isEqualTo(frames.get(14).image());
-    assertThat(train.out()).contains("trained: 1 epochs");
+    assertThat(train.out()).contains(" 1 epoch (").contains("next: endowatch calibrate --model " + model + " --normal "
+        + model.resolve("frames") + " (");
 
     // Calibrating on the procedure it trained on leaves nothing: its one block of frames was trained on.
     Cli.Result same = Cli.run("calibrate", "--bootstrap", kafka.bootstrapServers(), "--model", model.toString(),

@@ -52,4 +52,69 @@ class EvaluationTest {
     assertThat(allLesion.mixed()).isFalse();
     assertThat(Evaluation.patchAuc(List.of(allLesion))).isNull();
   }
+
+  private static java.util.Map<String, Object> report(double auc, int nNormal, double fpr, int nAnomalous, double tpr,
+      Double calibratedRate) {
+    java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
+    r.put("auc", auc);
+    r.put("n_normal", nNormal);
+    r.put("n_anomalous", nAnomalous);
+    r.put("threshold", 0.359274);
+    r.put("true_positive_rate_at_threshold", tpr);
+    r.put("false_positive_rate_at_threshold", fpr);
+    if (calibratedRate != null) {
+      r.put("false_alarm_rate_calibrated", calibratedRate);
+    }
+    return r;
+  }
+
+  @Test
+  void theReadingSaysWhatTheNumbersMean() {
+    // demo-micro on `synth frames` (still images, where it was calibrated on video frames): the ranking is
+    // good, the threshold is not.
+    var stills = report(0.9987, 200, 127 / 200.0, 50, 1.0, 0.01);
+    stills.put("patch_auc", 0.98245);
+    stills.put("iou_mean", 0.5581);
+    stills.put("iou_flag_all_mean", 0.0492);
+    assertThat(Evaluation.reading(stills)).containsExactly(
+        "AUC 0.999: an anomalous image scores above a normal one 99.9 % of the time (0.5 is chance, 1 perfect).",
+        "At the calibrated threshold 0.3593: 50 of 50 anomalous images flagged, 127 of 200 normal ones "
+            + "(calibrated for 1 % false alarms).",
+        "Normal images here go over the threshold 64x as often as calibrated for: they score higher than the "
+            + "calibration frames (another unit, light source or processor?). Calibrate on normal frames like these "
+            + "before relying on live alerts.",
+        "Heatmap: a lesion patch scores above another patch 98.2 % of the time (patch AUC 0.982; 0.5 is chance); "
+            + "IoU 0.558 at the patch threshold, against 0.049 for flagging every pixel.");
+  }
+
+  @Test
+  void aModelWorseThanChanceIsSaidSoAndSoIsAThresholdNoLesionReaches() {
+    var barelyTrained = report(0.0972, 200, 0.0, 50, 0.0, 0.005);
+    barelyTrained.put("patch_auc", 0.4446);
+    barelyTrained.put("iou_mean", 0.0001);
+    barelyTrained.put("iou_flag_all_mean", 0.0492);
+    assertThat(Evaluation.reading(barelyTrained)).containsExactly(
+        "AUC 0.097 is below chance (0.5): these anomalous images score lower than the normal ones. The model has not "
+            + "learned what this normal tissue looks like (too little training, or training images unlike these), or "
+            + "the two folders are the wrong way round.",
+        "At the calibrated threshold 0.3593: 0 of 50 anomalous images flagged, 0 of 200 normal ones "
+            + "(calibrated for 0.5 % false alarms).",
+        "No anomalous image reaches the threshold: live alerts would not fire on lesions like these.",
+        "Heatmap: a lesion patch scores above another patch 44.5 % of the time (patch AUC 0.445; 0.5 is chance, below "
+            + "it the map favours other patches over the lesion's); IoU 0.000 at the patch threshold, against 0.049 for "
+            + "flagging every pixel.");
+  }
+
+  @Test
+  void aFewFalseAlarmsOverTheRateAreNotYetASign() {
+    // 2 of 100 at a 1 % calibration: fewer than 3, not called out. 3 of 100 is exactly 3x: not over it either.
+    assertThat(Evaluation.reading(report(0.8, 100, 0.02, 10, 0.5, 0.01))).hasSize(2);
+    assertThat(Evaluation.reading(report(0.8, 100, 0.03, 10, 0.5, 0.01))).hasSize(2);
+    assertThat(Evaluation.reading(report(0.8, 100, 0.04, 10, 0.5, 0.01)).get(2)).startsWith("Normal images here go over "
+        + "the threshold 4x as often");
+    // A manifest from before the rate was recorded: no rate to compare with, no masks: two lines.
+    assertThat(Evaluation.reading(report(0.8, 100, 0.5, 10, 0.5, null))).containsExactly(
+        "AUC 0.800: an anomalous image scores above a normal one 80.0 % of the time (0.5 is chance, 1 perfect).",
+        "At the calibrated threshold 0.3593: 5 of 10 anomalous images flagged, 50 of 100 normal ones.");
+  }
 }

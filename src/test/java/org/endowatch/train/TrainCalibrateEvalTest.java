@@ -73,7 +73,13 @@ class TrainCalibrateEvalTest {
     var train = Cli.run("train", "--data", normal.toString(), "--out", model.toString(), "--preset", "micro",
         "--epochs", "1", "--batch", "4", "--val-fraction", "0.25", "--seed", "3");
     assertThat(train.exitCode()).as(train.err()).isZero();
-    assertThat(train.out()).contains("trained: 1 epochs").contains("1 corrupt skipped");
+    // 12 readable images, 25 % held out by file name: 9 train, 3 held out; two full batches
+    // of 4 (an epoch leaves its last partial batch out; each epoch shuffles anew).
+    assertThat(train.out().lines().toList().get(0)).matches("trained " + java.util.regex.Pattern.quote(model.toString())
+        + " in 0m\\d\\ds: 1 epoch \\(2 steps\\), last epoch loss \\d+\\.\\d{5}, \\d+\\.\\d images/s, "
+        + "9 train / 3 held-out images, 1 corrupt skipped");
+    // The next step names the folder whose held-out share calibrate then uses.
+    assertThat(train.out()).contains("next: endowatch calibrate --model " + model + " --normal " + normal + " (");
     assertThat(train.err()).contains("skipping ").contains("zz-corrupt.jpg is not a readable image");
     assertThat(train.err()).contains("note: 12 images are not 128 px; they are resized");
     String trainedVersion = ModelArtifact.readManifest(model).version();
@@ -180,7 +186,14 @@ class TrainCalibrateEvalTest {
     assertThat(json.get("threshold").asDouble()).isEqualTo(ModelArtifact.readManifest(model).imageThreshold());
     assertThat(json.get("ms_per_image").asDouble()).isPositive();
     assertThat(json.get("device").asText()).isEqualTo("cpu()"); // --device cpu, named in the report
+    assertThat(json.get("false_alarm_rate_calibrated").asDouble()).isEqualTo(0.01); // calibrate's default
+    // The reading closes what eval prints and opens report.md's text, the same lines in both.
+    List<String> reading = Evaluation.reading(ModelArtifact.JSON.convertValue(json,
+        new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() {}));
+    assertThat(reading.get(0)).startsWith(String.format(java.util.Locale.ROOT, "AUC %.3f", json.get("auc").asDouble()));
+    assertThat(eval.out()).contains(String.join(System.lineSeparator(), reading) + System.lineSeparator() + "report: ");
     assertThat(Files.readString(report.resolve("report.md")))
+        .contains("## Reading\n\n" + String.join("\n\n", reading) + "\n\n")
         .contains(String.format(java.util.Locale.ROOT, "would score `iou_flag_all_mean` (%.3f here)", share));
     List<String> rows = Files.readAllLines(report.resolve("scores.csv"));
     assertThat(rows).hasSize(1 + 3 + 3);
