@@ -14,11 +14,13 @@ import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
+import org.endowatch.ingest.GroundTruth;
 import org.endowatch.ingest.Pacer;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.platform.TopicAdmin;
 import org.endowatch.replay.AnnotatedExport;
 import org.endowatch.replay.ProcedureRecords;
+import org.endowatch.replay.LesionOutcome;
 import org.endowatch.replay.RescoreComparison;
 import org.endowatch.replay.TimeRange;
 import org.endowatch.replay.TopicReplay;
@@ -111,6 +113,11 @@ public final class ReplayCommand implements Runnable {
     @Option(names = "--timeout-s", defaultValue = "600", description = "Give up after this long (default ${DEFAULT-VALUE}).") long timeoutS;
     @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N", converter = AlertRuleOption.class,
         description = AlertRuleOption.DESCRIPTION) AlertRule alertRule;
+    @Option(names = "--truth", paramLabel = "FILE",
+        description = "The procedure's lesions as frame ranges, both ends included, frames numbered from 0 as ingest numbers "
+            + "them (the FILE.truth.json 'synth procedure' writes, or by hand: {\"fps\": 25, \"anomalyIntervals\": "
+            + "[{\"start\": 91, \"end\": 146}]}): adds lesions alerted, time to alert and false alerts, live and new.")
+    Path truthFile;
     @Spec CommandSpec spec;
 
     @Override
@@ -118,12 +125,14 @@ public final class ReplayCommand implements Runnable {
       if (!tag.matches("[A-Za-z0-9._-]{1,100}")) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--tag must be 1..100 of letters, digits, '.', '_' or '-'");
       }
+      GroundTruth truth = truthFile == null ? null : readTruth(truthFile);
       var settings = kafka.settings();
       var client = settings.clientProps();
       String input = Topics.FRAMES.name() + "." + tag;
       ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed("." + tag);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      long copied;
       try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, device), maskSchedule)) {
         try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
           if (admin.exists(input)) {
@@ -136,7 +145,6 @@ public final class ReplayCommand implements Runnable {
           admin.createLike(outputs.alerts(), Topics.ALERTS.name());
           admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
         }
-        long copied;
         try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
           copied = TopicReplay.run(client, producer, Topics.FRAMES.name(), input, procedure, TimeRange.ALL,
               TopicReplay.Mode.identical(), Pacer.system(), System::currentTimeMillis, n -> {}).frames();
@@ -186,7 +194,58 @@ public final class ReplayCommand implements Runnable {
       List<AlertEvent> newAlerts = read(client, outputs.alerts(), Topics.ALERTS.valueSerde().deserializer());
       out.println("rescored " + procedure + " into " + outputs.scores() + ": "
           + RescoreComparison.of(live, rescored, liveAlerts, newAlerts).describe());
+      if (truth != null) {
+        if (truth.frames() > 0 && truth.frames() != copied) {
+          err.printf("rescore: %s describes %d frames, procedure %s has %d: check that it is this procedure's%n", truthFile,
+              truth.frames(), procedure, copied);
+        }
+        out.println("lesions live: " + (live.isEmpty() ? "not scored live"
+            : LesionOutcome.of(truth, liveAlerts, copied).describe()));
+        out.println("lesions new:  " + LesionOutcome.of(truth, newAlerts, copied).describe());
+      }
       return 0;
+    }
+
+    /**
+     * The annotation, checked before the minutes of scoring. Read field by field rather than as the
+     * record: a hand-written file has only fps and the intervals (and perhaps frames), and each
+     * missing or wrong field is said by name.
+     */
+    private GroundTruth readTruth(Path file) {
+      if (!java.nio.file.Files.isRegularFile(file)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + file + ": no such file");
+      }
+      com.fasterxml.jackson.databind.JsonNode root;
+      try {
+        root = org.endowatch.contract.JsonSerde.MAPPER.readTree(file.toFile());
+      } catch (java.io.IOException e) {
+        // Jackson's own words without the source excerpt it appends; the line and column say where.
+        String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+            ? j.getOriginalMessage().lines().findFirst().orElse("") + (j.getLocation() == null ? ""
+                : " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr())
+            : e.getMessage();
+        throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + file + " is not JSON (" + why + ")");
+      }
+      String form = " (the form 'synth procedure' writes: {\"fps\": 25, \"anomalyIntervals\": [{\"start\": 91, \"end\": 146}]})";
+      if (root == null || !root.path("fps").isNumber() || !(root.path("fps").asDouble() > 0)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + file
+            + " needs \"fps\", the video's frame rate, to turn frames into time" + form);
+      }
+      if (!root.path("anomalyIntervals").isArray()) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + file
+            + " needs \"anomalyIntervals\", the lesions' frame ranges ([] for a procedure without any)" + form);
+      }
+      List<GroundTruth.Interval> intervals = new ArrayList<>();
+      for (com.fasterxml.jackson.databind.JsonNode in : root.get("anomalyIntervals")) {
+        if (!in.path("start").canConvertToInt() || !in.path("end").canConvertToInt() || !in.path("start").isIntegralNumber()
+            || !in.path("end").isIntegralNumber() || in.get("start").asInt() < 0 || in.get("end").asInt() < in.get("start").asInt()) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + file + ": lesion " + in
+              + " is not a frame range (whole \"start\" from 0 and \"end\" at or after it, both included)");
+        }
+        intervals.add(new GroundTruth.Interval(in.get("start").asInt(), in.get("end").asInt()));
+      }
+      return new GroundTruth(file.getFileName().toString(), root.get("fps").asDouble(), root.path("frames").asInt(0), 0, 0, 0,
+          intervals);
     }
 
     /** Alerts raised and not ended by this run's scorer. */

@@ -123,9 +123,10 @@ public final class ScoreCommand implements Callable<Integer> {
       running.set(app);
       Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
       app.start();
-      spec.commandLine().getOut().printf("scoring %s -> %s with model %s (threshold %.6f, %d threads per operator); metrics on http://%s:%d/metrics%n",
-          input, outputs.scores(), scorer.get().modelVersion(), scorer.get().imageThreshold(), ScoringThreads.current(), metricsBind,
-          metrics.port());
+      int operatorThreads = ScoringThreads.current();
+      spec.commandLine().getOut().printf("scoring %s -> %s with model %s (threshold %.6f, %d thread%s per operator); metrics on http://%s:%d/metrics%n",
+          input, outputs.scores(), scorer.get().modelVersion(), scorer.get().imageThreshold(), operatorThreads,
+          operatorThreads == 1 ? "" : "s", metricsBind, metrics.port());
       spec.commandLine().getOut().flush();
       Throwable failed = app.awaitStop();
       if (batcher != null) {

@@ -34,12 +34,14 @@ public record RescoreComparison(
     double diff = 0;
     for (Score n : rescored) {
       Score l = byIndex.get(n.frameIndex());
-      anomalousNew += n.anomalous() ? 1 : 0;
+      // Both counts over the frames both scored, beside the agreement: a frame live skipped as stale
+      // and the new model flags is not a disagreement, nor one more anomalous frame than live saw.
       if (l == null || !l.isScored() || !n.isScored()) {
         continue;
       }
       both++;
       anomalousLive += l.anomalous() ? 1 : 0;
+      anomalousNew += n.anomalous() ? 1 : 0;
       agree += l.anomalous() == n.anomalous() ? 1 : 0;
       diff += Math.abs(l.score() - n.score());
     }
@@ -65,7 +67,7 @@ public record RescoreComparison(
   /** The summary a reviewer reads, a few lines. */
   public String describe() {
     return String.format(java.util.Locale.ROOT,
-        "frames %d, scored by both %d; anomalous frames: live (%s) %d, new (%s) %d; flags agree on %d of %d (%.1f %%); "
+        "frames %d, scored by both %d; of those, anomalous: live (%s) %d, new (%s) %d; flags agree on %d of %d (%.1f %%); "
             + "mean |score difference| %.6f%nalerts live: %s%nalerts new:  %s",
         frames, scoredByBoth, liveModel, anomalousLive, newModel, anomalousNew, flagsAgree, scoredByBoth,
         scoredByBoth == 0 ? 0 : 100.0 * flagsAgree / scoredByBoth, meanAbsScoreDifference, liveAlerts, newAlerts);

@@ -127,6 +127,33 @@ class MainTest {
   }
 
   @Test
+  void aRescoreTruthFileThatCannotServeIsSaidBeforeAnythingIsScored(@TempDir Path dir) throws Exception {
+    // No broker at 127.0.0.1:9 and no model in DIR: the annotation is read first, so these are the errors.
+    String form = " (the form 'synth procedure' writes: {\"fps\": 25, \"anomalyIntervals\": [{\"start\": 91, \"end\": 146}]})";
+    String[][] cases = {
+        {"{\"fps\": 25, \"anomalyIntervals\": [{\"start\": 1, \"end\": 3},]}",
+            "is not JSON (Unexpected character (']' (code 93)): expected a value at line 1, column 57)"},
+        {"{\"anomalyIntervals\": []}", "needs \"fps\", the video's frame rate, to turn frames into time" + form},
+        {"{\"fps\": 25}", "needs \"anomalyIntervals\", the lesions' frame ranges ([] for a procedure without any)" + form},
+        {"{\"fps\": 25, \"anomalyIntervals\": [{\"start\": 9, \"end\": 1}]}",
+            ": lesion {\"start\":9,\"end\":1} is not a frame range (whole \"start\" from 0 and \"end\" at or after it, both included)"},
+        {"{\"fps\": 25, \"anomalyIntervals\": [{\"start\": 1.5, \"end\": 3}]}",
+            ": lesion {\"start\":1.5,\"end\":3} is not a frame range (whole \"start\" from 0 and \"end\" at or after it, both included)"}};
+    for (String[] c : cases) {
+      Path truth = Files.writeString(dir.resolve("truth.json"), c[0]);
+      Result r = Cli.run("replay", "rescore", "--bootstrap", "127.0.0.1:9", "--procedure", "p", "--model", dir.toString(),
+          "--tag", "t", "--truth", truth.toString());
+      assertThat(r.exitCode()).as(c[0]).isEqualTo(2);
+      assertThat(r.err().strip()).as(c[0]).isEqualTo("endowatch replay rescore: --truth " + truth + (c[1].startsWith(":") ? "" : " ")
+          + c[1] + " (see 'endowatch replay rescore --help')");
+    }
+    Result missing = Cli.run("replay", "rescore", "--bootstrap", "127.0.0.1:9", "--procedure", "p", "--model", dir.toString(),
+        "--tag", "t", "--truth", dir.resolve("nowhere.json").toString());
+    assertThat(missing.err().strip()).isEqualTo("endowatch replay rescore: --truth " + dir.resolve("nowhere.json")
+        + ": no such file (see 'endowatch replay rescore --help')");
+  }
+
+  @Test
   void aMisspeltConfigKeyIsWarnedOfAndARefusedValueSaysWhereItWasSet(@TempDir Path dir) throws Exception {
     Path conf = dir.resolve("endowatch.properties");
     Files.writeString(conf, "bootsrap=127.0.0.1:7\nscore.budget-ms=abc\nscore.thraeds=2\n");

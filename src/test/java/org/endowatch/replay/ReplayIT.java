@@ -3,6 +3,7 @@ package org.endowatch.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,14 +157,33 @@ class ReplayIT {
     // Every frame over the threshold: the rule alone decides which frame raises the alert.
     Path model = TestModels.calibratedMicro(dir.resolve("model"), -1);
 
-    for (String[] rule : new String[][] {{"rule-1of1", "1/1", "0"}, {"rule-default", null, "2"}, {"rule-6of6", "6/6", "5"}}) {
+    // With one lesion annotated in frames 1..3: an alert belongs to the lesion its frames up to the raising one
+    // overlap. Raised at frame 0 it is before the lesion (a false alert, and the lesion has none of its own).
+    String[][] rules = {
+        {"rule-1of1", "1/1", "0", "0 of 1 lesion alerted; 1 false alert in 0.2 s"},
+        {"rule-default", null, "2", "1 of 1 lesion alerted, a median 1 frame (40 ms) after onset; 0 false alerts in 0.2 s"},
+        {"rule-6of6", "6/6", "5", "1 of 1 lesion alerted, a median 4 frames (160 ms) after onset; 0 false alerts in 0.2 s"}};
+    for (String[] rule : rules) {
       List<String> args = new ArrayList<>(List.of("replay", "rescore", "--bootstrap", kafka.bootstrapServers(),
           "--procedure", id, "--model", model.toString(), "--tag", rule[0], "--device", "cpu"));
       if (rule[1] != null) {
         args.addAll(List.of("--alert-rule", rule[1]));
       }
+      // The lesion by hand, as a unit would annotate a recording; the last one names a longer video.
+      int truthFrames = rule[0].equals("rule-6of6") ? 60 : 6;
+      Path truth = Files.writeString(dir.resolve(rule[0] + ".json"),
+          "{\"fps\": 25, \"frames\": " + truthFrames + ", \"anomalyIntervals\": [{\"start\": 1, \"end\": 3}]}");
+      args.addAll(List.of("--truth", truth.toString()));
       Cli.Result r = Cli.run(args.toArray(String[]::new));
       assertThat(r.exitCode()).as(r.err()).isZero();
+      assertThat(r.out()).as(rule[0]).contains("lesions live: not scored live" + System.lineSeparator()
+          + "lesions new:  " + rule[3]);
+      String mismatch = "rescore: " + truth + " describes 60 frames, procedure rp-rule has 6: check that it is this procedure's";
+      if (truthFrames == 6) {
+        assertThat(r.err()).as(rule[0]).doesNotContain("check that it is this procedure's");
+      } else {
+        assertThat(r.err()).as(rule[0]).contains(mismatch);
+      }
       List<ConsumerRecord<String, AlertEvent>> starts = TopicReader.read(kafka, "alerts." + rule[0],
           Topics.ALERTS.valueSerde().deserializer(), c -> id.equals(c.key()) && AlertEvent.START.equals(c.value().type()), 1);
       assertThat(starts).as(rule[0]).hasSize(1);

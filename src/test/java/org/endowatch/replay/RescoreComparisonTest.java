@@ -27,16 +27,20 @@ class RescoreComparisonTest {
 
     RescoreComparison c = RescoreComparison.of(live, rescored, liveAlerts, newAlerts);
 
-    // Frame 2 was skipped live, so frames 0, 1, 3 are compared: flags (F,T,T) vs (F,F,T).
+    // Frame 2 was skipped live, so frames 0, 1, 3 are compared: flags (F,T,T) vs (F,F,T). The new model's
+    // flag on frame 2 counts nowhere: live had nothing to compare it with.
     assertThat(c.frames()).isEqualTo(4);
     assertThat(c.scoredByBoth()).isEqualTo(3);
     assertThat(c.anomalousLive()).isEqualTo(2);
-    assertThat(c.anomalousNew()).isEqualTo(2);
+    assertThat(c.anomalousNew()).isEqualTo(1);
     assertThat(c.flagsAgree()).isEqualTo(2);
     assertThat(c.meanAbsScoreDifference()).isCloseTo((0.1 + 0.3 + 0.4) / 3, org.assertj.core.api.Assertions.within(1e-12));
     assertThat(c.liveAlerts()).containsExactly("1-3");
     assertThat(c.newAlerts()).containsExactly("2-");
     assertThat(c.liveModel()).isEqualTo("v1");
     assertThat(c.newModel()).isEqualTo("v2");
+    assertThat(c.describe()).isEqualTo("frames 4, scored by both 3; of those, anomalous: live (v1) 2, new (v2) 1; flags agree "
+        + "on 2 of 3 (66.7 %); mean |score difference| 0.266667" + System.lineSeparator() + "alerts live: [1-3]"
+        + System.lineSeparator() + "alerts new:  [2-]");
   }
 }

@@ -1,0 +1,53 @@
+package org.endowatch.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.endowatch.contract.AlertEvent;
+import org.endowatch.ingest.GroundTruth;
+import org.junit.jupiter.api.Test;
+
+class LesionOutcomeTest {
+  private static AlertEvent start(String id, long first, long raised) {
+    return new AlertEvent(AlertEvent.START, id, "p", first, raised, raised, 0.6, null, 0, 0, "v", null);
+  }
+
+  private static AlertEvent end(String id, long first, long last) {
+    return new AlertEvent(AlertEvent.END, id, "p", first, last, last, 0.6, null, 0, 0, "v", AlertEvent.SCORES_FELL);
+  }
+
+  private static final GroundTruth THREE = new GroundTruth("p.mp4", 25, 3000, 0, 0, 0,
+      List.of(new GroundTruth.Interval(100, 150), new GroundTruth.Interval(1000, 1060), new GroundTruth.Interval(2000, 2050)));
+
+  @Test
+  void eachLesionItsFirstAlertAndTheAlertsOnNoLesion() {
+    List<AlertEvent> alerts = List.of(
+        // Given out of order, as a topic's partitions may: matched in the order they were raised.
+        start("p/3", 998, 1000), end("p/3", 998, 1070),
+        start("p/1", 103, 105), end("p/1", 103, 160),
+        start("p/2", 400, 402), end("p/2", 400, 410),          // no lesion there: false
+        start("p/4", 1065, 1067),                               // after the second lesion: false, still open
+        start("p/5", 140, 142));                                // the first lesion's second alert: not its own
+    LesionOutcome o = LesionOutcome.of(THREE, alerts, 3000);
+
+    assertThat(o.lesions()).isEqualTo(3);
+    assertThat(o.alerted()).isEqualTo(2);
+    // Lesion 1: raised at 105, onset 100; lesion 2: raised at 1000, its first frame.
+    assertThat(o.framesToAlert()).containsExactly(5L, 0L);
+    assertThat(o.falseAlerts()).isEqualTo(2);
+    assertThat(o.seconds()).isEqualTo(120.0);
+    // Lower median of (0, 5): 0 frames. 2 false alerts over 2 minutes.
+    assertThat(o.describe()).isEqualTo("2 of 3 lesions alerted, a median 0 frames (0 ms) after onset; "
+        + "2 false alerts in 2.0 min (1.00 per minute)");
+  }
+
+  @Test
+  void aShortProcedureSaysSecondsAndOneOfEachIsSingular() {
+    GroundTruth one = new GroundTruth("q.mp4", 30, 0, 0, 0, 0, List.of(new GroundTruth.Interval(10, 40)));
+    LesionOutcome o = LesionOutcome.of(one, List.of(start("q/1", 9, 11), start("q/2", 50, 52)), 900);
+    assertThat(o.describe()).isEqualTo("1 of 1 lesion alerted, a median 1 frame (33 ms) after onset; 1 false alert in 30.0 s");
+    // Nothing alerted, no lesions at all: the false alerts are all there is to say.
+    assertThat(LesionOutcome.of(new GroundTruth("n.mp4", 25, 0, 0, 0, 0, List.of()), List.of(), 250).describe())
+        .isEqualTo("0 of 0 lesions alerted; 0 false alerts in 10.0 s");
+  }
+}
