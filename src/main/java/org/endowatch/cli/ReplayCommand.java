@@ -125,7 +125,13 @@ public final class ReplayCommand implements Runnable {
       if (!tag.matches("[A-Za-z0-9._-]{1,100}")) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--tag must be 1..100 of letters, digits, '.', '_' or '-'");
       }
-      GroundTruth truth = truthFile == null ? null : readTruth(truthFile);
+      GroundTruth truth;
+      try {
+        // The annotation before the minutes of scoring.
+        truth = truthFile == null ? null : GroundTruth.readAnnotation(truthFile);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + e.getMessage());
+      }
       var settings = kafka.settings();
       var client = settings.clientProps();
       String input = Topics.FRAMES.name() + "." + tag;
@@ -204,48 +210,6 @@ public final class ReplayCommand implements Runnable {
         out.println("lesions new:  " + LesionOutcome.of(truth, newAlerts, copied).describe());
       }
       return 0;
-    }
-
-    /**
-     * The annotation, checked before the minutes of scoring. Read field by field rather than as the
-     * record: a hand-written file has only fps and the intervals (and perhaps frames), and each
-     * missing or wrong field is said by name.
-     */
-    private GroundTruth readTruth(Path file) {
-      if (!java.nio.file.Files.isRegularFile(file)) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + file + ": no such file");
-      }
-      com.fasterxml.jackson.databind.JsonNode root;
-      try {
-        root = org.endowatch.contract.JsonSerde.MAPPER.readTree(file.toFile());
-      } catch (java.io.IOException e) {
-        // Jackson's own words without the source excerpt it appends; the line and column say where.
-        String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-            ? j.getOriginalMessage().lines().findFirst().orElse("") + (j.getLocation() == null ? ""
-                : " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr())
-            : e.getMessage();
-        throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + file + " is not JSON (" + why + ")");
-      }
-      String form = " (the form 'synth procedure' writes: {\"fps\": 25, \"anomalyIntervals\": [{\"start\": 91, \"end\": 146}]})";
-      if (root == null || !root.path("fps").isNumber() || !(root.path("fps").asDouble() > 0)) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + file
-            + " needs \"fps\", the video's frame rate, to turn frames into time" + form);
-      }
-      if (!root.path("anomalyIntervals").isArray()) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + file
-            + " needs \"anomalyIntervals\", the lesions' frame ranges ([] for a procedure without any)" + form);
-      }
-      List<GroundTruth.Interval> intervals = new ArrayList<>();
-      for (com.fasterxml.jackson.databind.JsonNode in : root.get("anomalyIntervals")) {
-        if (!in.path("start").canConvertToInt() || !in.path("end").canConvertToInt() || !in.path("start").isIntegralNumber()
-            || !in.path("end").isIntegralNumber() || in.get("start").asInt() < 0 || in.get("end").asInt() < in.get("start").asInt()) {
-          throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + file + ": lesion " + in
-              + " is not a frame range (whole \"start\" from 0 and \"end\" at or after it, both included)");
-        }
-        intervals.add(new GroundTruth.Interval(in.get("start").asInt(), in.get("end").asInt()));
-      }
-      return new GroundTruth(file.getFileName().toString(), root.get("fps").asDouble(), root.path("frames").asInt(0), 0, 0, 0,
-          intervals);
     }
 
     /** Alerts raised and not ended by this run's scorer. */

@@ -1,6 +1,8 @@
 package org.endowatch.ingest;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,6 +97,51 @@ public record GroundTruth(String video, double fps, int frames, int width, int h
 
   public void write(Path file) throws IOException {
     JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), this);
+  }
+
+  /**
+   * A procedure's lesions as a unit annotates them by hand, or as {@link #write} wrote them: only
+   * {@code fps} and {@code anomalyIntervals} are needed ({@code frames} is read when there). Read
+   * field by field rather than as the record, so each missing or wrong field is named.
+   *
+   * @throws IllegalArgumentException starting with the file's name, when it cannot serve
+   */
+  public static GroundTruth readAnnotation(Path file) {
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + ": no such file");
+    }
+    JsonNode root;
+    try {
+      root = JsonSerde.MAPPER.readTree(file.toFile());
+    } catch (IOException e) {
+      // Jackson's own words without the source excerpt it appends; the line and column say where.
+      String why = e instanceof JsonProcessingException j
+          ? j.getOriginalMessage().lines().findFirst().orElse("") + (j.getLocation() == null ? ""
+              : " at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr())
+          : e.getMessage();
+      throw new IllegalArgumentException(file + " is not JSON (" + why + ")", e);
+    }
+    String form = " (the form 'synth procedure' writes: {\"fps\": 25, \"anomalyIntervals\": [{\"start\": 91, \"end\": 146}]})";
+    if (root == null || !root.path("fps").isNumber() || !(root.path("fps").asDouble() > 0)) {
+      throw new IllegalArgumentException(file + " needs \"fps\", the video's frame rate, to turn frames into time" + form);
+    }
+    if (!root.path("anomalyIntervals").isArray()) {
+      throw new IllegalArgumentException(file + " needs \"anomalyIntervals\", the lesions' frame ranges ([] for a "
+          + "procedure without any)" + form);
+    }
+    List<Interval> intervals = new ArrayList<>();
+    for (JsonNode in : root.get("anomalyIntervals")) {
+      JsonNode start = in.path("start");
+      JsonNode end = in.path("end");
+      if (!start.isIntegralNumber() || !end.isIntegralNumber() || !start.canConvertToInt() || !end.canConvertToInt()
+          || start.asInt() < 0 || end.asInt() < start.asInt()) {
+        throw new IllegalArgumentException(file + ": lesion " + in + " is not a frame range (whole \"start\" from 0 and "
+            + "\"end\" at or after it, both included)");
+      }
+      intervals.add(new Interval(start.asInt(), end.asInt()));
+    }
+    return new GroundTruth(file.getFileName().toString(), root.get("fps").asDouble(), root.path("frames").asInt(0), 0, 0,
+        0, intervals);
   }
 
   public static GroundTruth read(Path file) throws IOException {

@@ -67,5 +67,10 @@ class GroundTruthTest {
     assertThat(back.anomalous(19)).isTrue();
     assertThat(back.anomalous(20)).isFalse();
     assertThat(GroundTruth.pathFor(dir.resolve("v.mp4"))).isEqualTo(file);
+    // Read as an annotation, the written file gives what rescore needs: the frame rate, the length, the lesions.
+    GroundTruth annotation = GroundTruth.readAnnotation(file);
+    assertThat(annotation.fps()).isEqualTo(25.0);
+    assertThat(annotation.frames()).isEqualTo(100);
+    assertThat(annotation.anomalyIntervals()).containsExactly(new GroundTruth.Interval(10, 19));
   }
 }
