@@ -17,7 +17,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.contract.DeadLetter;
-import org.endowatch.contract.Frame;
 import org.endowatch.contract.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -201,8 +200,8 @@ public final class ConsoleFeed implements AutoCloseable {
         store.alert(Topics.ALERTS.valueSerde().deserializer().deserialize(t, r.value()));
       } else if (t.equals(Topics.FRAMES_DLQ.name()) && r.key() != null) {
         DeadLetter d = Topics.FRAMES_DLQ.valueSerde().deserializer().deserialize(t, r.headers(), r.value());
-        Frame f = d.frameOf(r.key());
-        store.rejected(r.key(), d.reason(), d.frameCaptureMs(), f == null ? -1 : f.frameIndex());
+        DeadLetter.Place at = d.placeAmong(r.key());
+        store.rejected(r.key(), d.reason(), at.captureMs(), at.frameIndex());
       }
     } catch (RuntimeException e) {
       skipped++;

@@ -100,6 +100,19 @@ public record DeadLetter(
     return f != null && f.procedureId().equals(procedureId) ? f : null;
   }
 
+  /**
+   * Where it stands among {@code procedureId}'s frames, from one decode of what it holds: when
+   * ({@link #frameCaptureMs}) and at which index (that of {@link #frameOf}, -1 when that is null).
+   */
+  public record Place(long captureMs, long frameIndex) {}
+
+  /** {@link Place} for a reader that wants both, as the console's feed does for every dead letter. */
+  public Place placeAmong(String procedureId) {
+    Frame f = frame();
+    return new Place(f == null ? failedTimestampMs : f.captureTimestampMs(),
+        f != null && f.procedureId().equals(procedureId) ? f.frameIndex() : -1);
+  }
+
   @Override
   public String toString() {
     return "DeadLetter[" + sourceTopic + "-" + sourcePartition + "@" + sourceOffset + ": " + reason + "]";

@@ -131,6 +131,11 @@ class SerdesTest {
     assertThat(d.frameOf("room-1").frameIndex()).isEqualTo(7);
     assertThat(d.frameOf("room-2")).as("keyed by another procedure than its header names").isNull();
     assertThat(new DeadLetter("bad header", "frames", 0, 7, 999_999, List.of(), new byte[] {9}).frameOf("room-1")).isNull();
+    // Both at once, as the console places it: the capture whoever the frame belongs to, the index only for its own.
+    assertThat(d.placeAmong("room-1")).isEqualTo(new DeadLetter.Place(123_456, 7));
+    assertThat(d.placeAmong("room-2")).isEqualTo(new DeadLetter.Place(123_456, -1));
+    assertThat(new DeadLetter("bad header", "frames", 0, 7, 999_999, List.of(), new byte[] {9}).placeAmong("room-1"))
+        .isEqualTo(new DeadLetter.Place(999_999, -1));
   }
 
   @Test
