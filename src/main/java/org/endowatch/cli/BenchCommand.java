@@ -37,10 +37,12 @@ public final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", defaultValue = "all", paramLabel = "model|pipeline|all") String what;
   @Option(names = "--preset", split = ",", defaultValue = "micro", description = "Presets for the model bench (default ${DEFAULT-VALUE}).")
   List<String> presets;
-  @Option(names = "--schedules", split = ",", defaultValue = "complementary-4,random-10") List<String> schedules;
+  @Option(names = "--schedules", split = ",", defaultValue = "complementary-4,random-10",
+      description = "Mask schedules for the model bench (default ${DEFAULT-VALUE}).") List<String> schedules;
   @Option(names = "--batches", split = ",", defaultValue = "1,2,4", description = "Frames per batch (default ${DEFAULT-VALUE}).")
   List<Integer> batches;
-  @Option(names = "--repeats", defaultValue = "10") int repeats;
+  @Option(names = "--repeats", defaultValue = "10",
+      description = "Model bench: timed runs per configuration, after 3 warm-ups (default ${DEFAULT-VALUE}).") int repeats;
   @Option(names = "--map-halvings", defaultValue = "0",
       description = "Model bench: anomaly map at 1/2^N of the input size (default ${DEFAULT-VALUE}, the paper's full size).")
   int mapHalvings;
@@ -52,7 +54,8 @@ public final class BenchCommand implements Callable<Integer> {
   long memoryFrames;
   @Option(names = "--streams", defaultValue = "1", description = "Concurrent procedures in the pipeline bench (default ${DEFAULT-VALUE}).")
   int streams;
-  @Option(names = "--fps", defaultValue = "30") double fps;
+  @Option(names = "--fps", defaultValue = "30", description = "Pipeline bench: each camera's frame rate (default ${DEFAULT-VALUE}).")
+  double fps;
   @Option(names = "--scorers", defaultValue = "1", description = "Scorer instances in the pipeline bench (default ${DEFAULT-VALUE}).")
   int scorers;
   @Option(names = "--seconds", defaultValue = "60", description = "Length of each procedure: a lesion every "
@@ -66,7 +69,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N", description = "Threads per PyTorch operator "
       + "for `bench pipeline` (default: all cores but one, as `score`); `bench model` and `all` keep the engine's default.")
   int intraOpThreads;
-  @Option(names = "--budget-ms", defaultValue = "100") long budgetMs;
+  @Option(names = "--budget-ms", defaultValue = "100",
+      description = "Pipeline bench: the scorer's --budget-ms, frames older than this are skipped (default ${DEFAULT-VALUE}).")
+  long budgetMs;
   @Option(names = "--backlog-batch", defaultValue = "" + ScoringTopology.LIVE_BACKLOG_BATCH,
       description = "Frames of a stream's backlog the scorer scores together (default ${DEFAULT-VALUE}, as `score`).") int backlogBatch;
   @Option(names = "--frame-workers", defaultValue = "0", paramLabel = "N", description = "Threads scoring the frames of a "
@@ -94,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Python with torch for the PyTorch-eager reference (skipped with a message when absent); "
           + "bench/python3-openblas runs Debian's on OpenBLAS instead of the reference BLAS.")
   String python;
-  @Option(names = "--out", paramLabel = "FILE.json") Path out;
+  @Option(names = "--out", paramLabel = "FILE.json", description = "Also write the results as JSON here.") Path out;
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Keep the pipeline bench's generated procedure (video and "
       + "ground truth, to replay a missed lesion) and the embedded broker's data here (default: a temporary folder, deleted at the end).")
   Path workDir;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "calibrate",
     description = "Store the image and patch anomaly thresholds of a model from held-out normal images.")
 public final class CalibrateCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "The trained model folder.") Path model;
   @Option(names = "--normal", required = true, paramLabel = "SOURCE",
       description = "Normal validation data: an image folder (a training folder contributes only its held-out files), "
           + "a video file or a recorded procedure (kafka:TOPIC?procedure=ID[&from=T][&to=T]), the last two as every N-th "

@@ -40,7 +40,8 @@ public final class ConsoleCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT", description = "Serve Prometheus /metrics "
       + "(whether the console can read Kafka, without procedure ids) on this port (0 = any, -1 = off; default off).")
   int metricsPort;
-  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1") String metricsBind;
+  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1",
+      description = "Address /metrics listens on (default ${DEFAULT-VALUE}: this host only; 0.0.0.0 for a Prometheus elsewhere).") String metricsBind;
   @Spec CommandSpec spec;
 
   /** A running console: its store, feed, server and metrics (null when off), closed together. */

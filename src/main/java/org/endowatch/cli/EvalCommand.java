@@ -13,12 +13,15 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval",
     description = "Evaluate a calibrated model on held-out normal and anomalous images: AUC, IoU, report.")
 public final class EvalCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
-  @Option(names = "--normal", required = true, paramLabel = "DIR") Path normal;
-  @Option(names = "--anomalous", required = true, paramLabel = "DIR") Path anomalous;
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "A calibrated model folder.") Path model;
+  @Option(names = "--normal", required = true, paramLabel = "DIR",
+      description = "Held-out normal images (jpg/png), none the model was trained or calibrated on.") Path normal;
+  @Option(names = "--anomalous", required = true, paramLabel = "DIR", description = "Images with a lesion (jpg/png).")
+  Path anomalous;
   @Option(names = "--masks", paramLabel = "DIR", description = "Binary lesion masks, same file stem as the anomalous images.")
   Path masks;
-  @Option(names = "--out", required = true, paramLabel = "REPORT_DIR") Path out;
+  @Option(names = "--out", required = true, paramLabel = "REPORT_DIR",
+      description = "Where report.json, report.md, scores.csv and the PNGs go (made if missing).") Path out;
   @Option(names = {"--mask-schedule", "--masks-schedule"}, paramLabel = "S",
       description = "random-10, complementary-4, ... (default: the manifest's).")
   String maskSchedule;

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
     "Sources: a video file (mp4, mkv, avi), an image folder, rtsp://, rtmp://, http(s)://, udp://, tcp://, srt://, v4l2:/dev/videoN."})
 public final class IngestCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
-  @Option(names = "--source", required = true, paramLabel = "URI") String uri;
+  @Option(names = "--source", required = true, paramLabel = "URI",
+      description = "What to read: a video file, an image folder, a stream URL or v4l2:/dev/videoN (the list above).") String uri;
   @Mixin Source source;
   @Option(names = "--procedure", required = true, paramLabel = "ID", description = "Procedure id (the record key).")
   String procedure;
@@ -72,7 +73,8 @@ public final class IngestCommand implements Callable<Integer> {
     boolean resume;
     @Option(names = "--metrics-port", defaultValue = "-1", description = "Serve /metrics on this port (0 = any, -1 = off; default off).")
     int metricsPort;
-    @Option(names = "--metrics-bind", defaultValue = "127.0.0.1") String metricsBind;
+    @Option(names = "--metrics-bind", defaultValue = "127.0.0.1",
+        description = "Address /metrics listens on (default ${DEFAULT-VALUE}: this host only; 0.0.0.0 for a Prometheus elsewhere).") String metricsBind;
 
     /** The source options' ranges, for every way of ingesting (to the topic, to a folder, replay). */
     void check(CommandSpec spec) {

@@ -113,7 +113,8 @@ public final class ModelsCommand implements Runnable {
   @Command(name = "publish", description = "Announce a calibrated model on the models topic; scorers following its name switch to it.")
   public static final class Publish implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
-    @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "The calibrated model folder to announce.")
+    Path model;
     @Option(names = "--uri", description = "Where scorers find it (default: the directory's absolute path).") String uri;
     @Spec CommandSpec spec;
 

@@ -51,7 +51,8 @@ public final class ReplayCommand implements Runnable {
   static final class Video implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
     @Parameters(paramLabel = "FILE", description = "The video (or image folder) to play.") String file;
-    @Option(names = "--procedure", required = true, paramLabel = "NEWID") String procedure;
+    @Option(names = "--procedure", required = true, paramLabel = "NEWID",
+        description = "The id its frames go out under: a new one, as for a recording ingest has not seen.") String procedure;
     @Mixin IngestCommand.Source source;
     @Option(names = "--as-fast-as-possible", description = "Do not pace (offline re-scoring).") boolean fast;
     @Spec CommandSpec spec;
@@ -65,7 +66,8 @@ public final class ReplayCommand implements Runnable {
   @Command(name = "topic", description = "Re-publish a time range of a procedure already on frames, with its original spacing, under a new id.")
   static final class TopicRange implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
-    @Option(names = "--procedure", required = true, paramLabel = "ID") String procedure;
+    @Option(names = "--procedure", required = true, paramLabel = "ID", description = "The recorded procedure, as ingest named it.")
+    String procedure;
     @Option(names = "--from", paramLabel = "T", description = "Start: offset from the procedure's start (90s, 2m), ISO instant or epoch ms.")
     String from;
     @Option(names = "--to", paramLabel = "T", description = "End, inclusive; same forms.") String to;
@@ -105,11 +107,15 @@ public final class ReplayCommand implements Runnable {
       "frames.TAG -> scores.TAG, heatmaps.TAG, alerts.TAG, frames-dlq.TAG."})
   static final class Rescore implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
-    @Option(names = "--procedure", required = true, paramLabel = "ID") String procedure;
-    @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+    @Option(names = "--procedure", required = true, paramLabel = "ID", description = "The recorded procedure, as ingest named it.")
+    String procedure;
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "The calibrated model to score it with.")
+    Path model;
     @Option(names = "--tag", required = true, description = "Names the topics of this re-scoring (letters, digits, . _ -).") String tag;
-    @Option(names = "--device", defaultValue = "auto") String device;
-    @Option(names = "--mask-schedule", paramLabel = "S") String maskSchedule;
+    @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
+    @Option(names = "--mask-schedule", paramLabel = "S",
+        description = "Override the model's schedule (random-10, complementary-4; its thresholds hold for its own).")
+    String maskSchedule;
     @Option(names = "--timeout-s", defaultValue = "600", description = "Give up after this long (default ${DEFAULT-VALUE}).") long timeoutS;
     @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N", converter = AlertRuleOption.class,
         description = AlertRuleOption.DESCRIPTION) AlertRule alertRule;
@@ -234,7 +240,8 @@ public final class ReplayCommand implements Runnable {
   @Command(name = "export", description = "Write an annotated video of a recorded procedure: heatmap overlay, score bar, alert marks.")
   static final class Export implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
-    @Option(names = "--procedure", required = true, paramLabel = "ID") String procedure;
+    @Option(names = "--procedure", required = true, paramLabel = "ID", description = "The recorded procedure, as ingest named it.")
+    String procedure;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = ".mp4, .mkv or .avi") Path out;
     @Option(names = "--tag", description = "Annotate with a re-scoring's outputs (scores.TAG ...) instead of the live ones.") String tag;
     @Spec CommandSpec spec;

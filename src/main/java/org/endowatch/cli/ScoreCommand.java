@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "score", description = "Score frames with a MemMC-MAE model (Kafka Streams, exactly once) until stopped.")
 public final class ScoreCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
-  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+  @Option(names = "--model", required = true, paramLabel = "DIR",
+      description = "A calibrated model folder (manifest.json, parameters.bin); its name decides which releases it follows.")
+  Path model;
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
   @Option(names = "--precision",
       description = "fp32 or fp16: what the network computes in, for this model and new releases (default: each "
@@ -42,15 +44,21 @@ public final class ScoreCommand implements Callable<Integer> {
   long budgetMs;
   @Option(names = "--mask-schedule", paramLabel = "S", description = "Override the model's schedule (random-10, complementary-4).")
   String maskSchedule;
-  @Option(names = "--application-id", defaultValue = "endowatch-scorer") String applicationId;
+  @Option(names = "--application-id", defaultValue = "endowatch-scorer", paramLabel = "ID",
+      description = "Kafka Streams application id: scorers with the same id share the procedures between them; "
+          + "another id is another scorer, with its own offsets, starting at the newest frames (default ${DEFAULT-VALUE}).")
+  String applicationId;
   @Option(names = "--input", defaultValue = "frames", description = "Input topic (default ${DEFAULT-VALUE}).") String input;
   @Option(names = "--output-suffix", defaultValue = "",
       description = "Suffix for the output topics, to re-score into separate topics (e.g. .rescore).")
   String outputSuffix;
-  @Option(names = "--state-dir", paramLabel = "DIR") Path stateDir;
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "Kafka Streams' state folder (the alert windows are kept in memory and in Kafka; default: "
+          + "endowatch-streams in the temporary folder).") Path stateDir;
   @Option(names = "--metrics-port", defaultValue = "9464", description = "Prometheus /metrics and /health (0 = any free port).")
   int metricsPort;
-  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1") String metricsBind;
+  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1",
+      description = "Address /metrics listens on (default ${DEFAULT-VALUE}: this host only; 0.0.0.0 for a Prometheus elsewhere).") String metricsBind;
   @Option(names = "--follow-models", defaultValue = "true", negatable = true,
       description = "Hot-swap to new releases of this model's name on the models topic (default ${DEFAULT-VALUE}).")
   boolean followModels;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -34,12 +35,15 @@ public final class SynthCommand implements Runnable {
 
   @Command(name = "frames", description = "Write normal/, anomalous/ and masks/ PNG folders (the eval layout).")
   public static final class Frames implements Callable<Integer> {
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+        description = "Where normal/, anomalous/ and masks/ go (eval's layout); made if missing, refused when they hold files.")
+    Path out;
     @Option(names = "--count", defaultValue = "200", description = "Normal frames (default ${DEFAULT-VALUE}).") int count;
     @Option(names = "--anomalous", defaultValue = "-1", description = "Frames with a lesion (default: count / 4).")
     int anomalous;
     @Option(names = "--size", defaultValue = "256", description = "Frame side in px (default ${DEFAULT-VALUE}).") int size;
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--seed", defaultValue = "1", description = "Scenes and lesions; the same seed gives the same frames "
+        + "(default ${DEFAULT-VALUE}).") long seed;
     @Spec CommandSpec spec;
 
     public Written run() {
@@ -48,6 +52,19 @@ public final class SynthCommand implements Runnable {
       if (count + lesions == 0) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
             "nothing to write: 0 normal and 0 anomalous frames (give --count or --anomalous above 0)");
+      }
+      // Frames of another run left there would mix with these (a smaller --count overwrites only the
+      // first ones), and eval would score both without a word.
+      for (String sub : List.of("normal", "anomalous", "masks")) {
+        Path d = out.resolve(sub);
+        try (var files = Files.isDirectory(d) ? Files.list(d) : java.util.stream.Stream.<Path>empty()) {
+          if (files.findAny().isPresent()) {
+            throw new IllegalArgumentException(d + " already holds files: name a new --out folder (frames of two runs "
+                + "would mix)");
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + d + ": " + e.getMessage(), e);
+        }
       }
       SyntheticColon colon = new SyntheticColon(size, size, seed);
       try {
@@ -84,13 +101,14 @@ public final class SynthCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Video file: .mp4, .mkv or .avi.") Path out;
     @Option(names = "--seconds", defaultValue = "20", description = "Length (default ${DEFAULT-VALUE}); with --from-images: stills x --segment-seconds.")
     double seconds;
-    @Option(names = "--fps", defaultValue = "25") double fps;
+    @Option(names = "--fps", defaultValue = "25", description = "Frame rate (default ${DEFAULT-VALUE}).") double fps;
     @Option(names = "--size", defaultValue = "384x256", paramLabel = "WxH", description = "Video size (default ${DEFAULT-VALUE}).") String size;
     @Option(names = "--segment-seconds", defaultValue = "2", description = "Seconds per still (default ${DEFAULT-VALUE}).")
     double segmentSeconds;
     @Option(names = "--anomalies", defaultValue = "-1", description = "Segments showing a polyp (default: a third of them).")
     int anomalies;
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--seed", defaultValue = "1", description = "Scenes, lesions and camera path; the same seed gives the "
+        + "same video (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--from-images", paramLabel = "DIR", description = "Film these stills instead of synthetic scenes.") Path images;
     @Option(names = "--masks", paramLabel = "DIR", description = "Lesion masks for --from-images (same file stem).") Path masks;
     @Option(names = "--normal-images", paramLabel = "DIR",

@@ -42,18 +42,23 @@ public final class TrainCommand implements Callable<Integer> {
           + "patchSize=N, maskRatio=R (hidden share in training; score with complementary-K where K = 1/(1-R)).")
   Map<String, String> overrides = Map.of();
 
-  @Option(names = "--epochs", defaultValue = "50") int epochs;
-  @Option(names = "--batch", defaultValue = "32") int batch;
+  @Option(names = "--epochs", defaultValue = "50", description = "Passes over the training images (default ${DEFAULT-VALUE}).")
+  int epochs;
+  @Option(names = "--batch", defaultValue = "32", description = "Images per optimisation step (default ${DEFAULT-VALUE}).")
+  int batch;
   @Option(names = "--lr", defaultValue = "1.5e-3", description = "Base learning rate, scaled by batch/256 (default ${DEFAULT-VALUE}).")
   double lr;
-  @Option(names = "--weight-decay", defaultValue = "0.05") double weightDecay;
-  @Option(names = "--warmup-epochs", defaultValue = "5") int warmupEpochs;
+  @Option(names = "--weight-decay", defaultValue = "0.05", description = "AdamW weight decay (default ${DEFAULT-VALUE}, the paper's).")
+  double weightDecay;
+  @Option(names = "--warmup-epochs", defaultValue = "5",
+      description = "Epochs of linear learning-rate warm-up before the cosine decay (default ${DEFAULT-VALUE}).") int warmupEpochs;
   @Option(names = "--val-fraction", defaultValue = "0.1",
       description = "Fraction of images held out of training for calibration (default ${DEFAULT-VALUE}).")
   double valFraction;
   @Option(names = "--resume", description = "Continue from the checkpoint in --out.") boolean resume;
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
-  @Option(names = "--seed", defaultValue = "1") long seed;
+  @Option(names = "--seed", defaultValue = "1", description = "Every random choice (initial weights, held-out split, order, "
+      + "masks, crops): the same seed and data train the same model (default ${DEFAULT-VALUE}).") long seed;
   @Option(names = "--keep-every", defaultValue = "0", paramLabel = "N",
       description = "Also keep the model after every N-th epoch in MODEL_DIR/epochs/eNNN (each a model to calibrate "
           + "and eval on validation data, to choose the epoch); 0 keeps only the latest (default).")

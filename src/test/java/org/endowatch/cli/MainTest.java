@@ -34,6 +34,20 @@ class MainTest {
   }
 
   @Test
+  void everyOptionOfEveryCommandSaysWhatItDoes() {
+    List<String> silent = new java.util.ArrayList<>();
+    java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(
+        List.of(new picocli.CommandLine(new org.endowatch.Main())));
+    while (!todo.isEmpty()) {
+      picocli.CommandLine c = todo.pop();
+      c.getCommandSpec().options().stream().filter(o -> String.join("", o.description()).isBlank())
+          .forEach(o -> silent.add(c.getCommandSpec().qualifiedName() + " " + o.longestName()));
+      todo.addAll(c.getSubcommands().values());
+    }
+    assertThat(silent).isEmpty();
+  }
+
+  @Test
   void unknownSubcommandIsAOneLineErrorWithExit2() {
     Result r = Cli.run("frobnicate");
     assertThat(r.exitCode()).isEqualTo(2);

@@ -54,5 +54,13 @@ class SyntheticColonTest {
       assertThat(m.count()).isEqualTo(2);
     }
     assertThat(ImageIO.read(dir.resolve("normal/n00000.png").toFile()).getWidth()).isEqualTo(64);
+    // A second run into the same folder would leave frames of both: refused, the first run's untouched.
+    var again = Cli.run("synth", "frames", "--out", dir.toString(), "--count", "4", "--size", "64", "--seed", "3");
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.err().strip()).isEqualTo("endowatch synth frames: error: " + dir.resolve("normal")
+        + " already holds files: name a new --out folder (frames of two runs would mix)");
+    try (var n = Files.list(dir.resolve("normal"))) {
+      assertThat(n.count()).isEqualTo(8);
+    }
   }
 }
