@@ -116,6 +116,9 @@ public final class Evaluation {
     if (manifest.calibration() != null && manifest.calibration().get("falseAlarmRate") instanceof Number rate) {
       report.put("false_alarm_rate_calibrated", rate.doubleValue());
     }
+    if (manifest.calibration() != null && manifest.calibration().get("images") instanceof Number images) {
+      report.put("calibration_images", images.intValue());
+    }
     report.put("device", usedDevice);
     report.put("precision", usedPrecision);
     report.put("ms_per_image", (normal.msPerImage() * n.length + anomalous.msPerImage() * a.length) / (n.length + a.length));
@@ -357,9 +360,15 @@ public final class Evaluation {
         calibrated == null ? "" : String.format(Locale.ROOT, " (calibrated for %s %% false alarms)",
             new java.math.BigDecimal(calibrated * 100).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString())));
     if (calibrated != null && falseAlarms >= 3 && falseAlarms > 3 * calibrated * nNormal) {
+      // Few calibration images put the threshold on a handful of scores (Metrics.thresholdForFalseAlarmRate):
+      // the k-th highest, k = floor(rate x n) + 1; under 10 that alone can miss the rate by this much.
+      Integer images = (Integer) report.get("calibration_images");
+      int rank = images == null ? Integer.MAX_VALUE : (int) Math.floor(calibrated * images) + 1;
       lines.add(String.format(Locale.ROOT, "Normal images here go over the threshold %.0fx as often as calibrated for: "
-          + "they score higher than the calibration frames (another unit, light source or processor?). Calibrate on "
-          + "normal frames like these before relying on live alerts.", falseAlarms / (calibrated * nNormal)));
+          + "%sthese images are unlike the calibration frames (another unit, light source or processor). Calibrate on "
+          + "more normal frames like these before relying on live alerts.", falseAlarms / (calibrated * nNormal),
+          rank < 10 ? String.format(Locale.ROOT, "%d calibration images were too few to place it (it is their %s highest "
+              + "score), or ", images, ordinal(rank)) : ""));
     } else if (flagged == 0 && nAnomalous > 0) {
       lines.add("No anomalous image reaches the threshold: live alerts would not fire on lesions like these.");
     }
@@ -370,6 +379,15 @@ public final class Evaluation {
           (double) report.get("iou_mean"), (double) report.get("iou_flag_all_mean")));
     }
     return lines;
+  }
+
+  private static String ordinal(int n) {
+    return n + (n % 100 / 10 == 1 ? "th" : switch (n % 10) {
+      case 1 -> "st";
+      case 2 -> "nd";
+      case 3 -> "rd";
+      default -> "th";
+    });
   }
 
   private static void write(Path outDir, Map<String, Object> report, double[] n, double[] a, List<GalleryRow> gallery) {
