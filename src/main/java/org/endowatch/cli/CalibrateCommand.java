@@ -22,12 +22,12 @@ import picocli.CommandLine.Spec;
     description = "Store the image and patch anomaly thresholds of a model from held-out normal images.")
 public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "The trained model folder.") Path model;
-  @Option(names = "--normal", required = true, paramLabel = "SOURCE",
+  @Option(names = "--normal", required = true, split = ",", paramLabel = "SOURCE[,SOURCE...]",
       description = "Normal validation data: an image folder (a training folder contributes only its held-out files), "
-          + "a video file or a recorded procedure (kafka:TOPIC?procedure=ID[&from=T][&to=T]), the last two as every N-th "
-          + "frame prepared like live ingest, written to MODEL_DIR/calibration-frames. Frames of a video or procedure "
-          + "the model was trained on count only from its held-out blocks.")
-  String normal;
+          + "or video files and recorded procedures (kafka:TOPIC?procedure=ID[&from=T][&to=T]), as many as you have, "
+          + "comma-separated, as every N-th frame prepared like live ingest, written to MODEL_DIR/calibration-frames. "
+          + "Frames of a video or procedure the model was trained on count only from its held-out blocks.")
+  List<String> normal;
   @Option(names = "--every", defaultValue = "5",
       description = "Videos and recorded procedures: keep every N-th frame (default ${DEFAULT-VALUE}).")
   int every;
@@ -72,18 +72,26 @@ public final class CalibrateCommand implements Callable<Integer> {
   }
 
   private Calibration.Result calibrate(PrintWriter progress) {
-    Path folder = Path.of(normal);
-    if (!Files.isDirectory(folder)) {
+    Path folder = Path.of(normal.get(0));
+    if (normal.size() > 1 || !Files.isDirectory(folder)) {
+      // Several procedures calibrate together (and each is left out in turn); an image folder has no
+      // procedures to tell apart and is scored where it lies, so it comes alone.
+      for (String entry : normal) {
+        if (Files.isDirectory(Path.of(entry))) {
+          throw new IllegalArgumentException("--normal " + entry + " is a folder: give one image folder alone, or video "
+              + "files and recorded procedures, comma-separated");
+        }
+      }
       // A unit's own frames, for thresholds that fit its light, scope and processor (docs/BENCHMARKS.md,
       // "Another hospital, imitated"). Emptied first: frames of an earlier calibration must not mix in.
       ModelArtifact.readManifest(target); // a clear error for a wrong --model before any extraction
       folder = target.resolve("calibration-frames");
       clearFrames(folder);
-      TrainingData.Resolved sources = TrainingData.resolveLikeIngest(List.of(normal), folder, every, kafka::settings,
+      TrainingData.Resolved sources = TrainingData.resolveLikeIngest(normal, folder, every, kafka::settings,
           progress, "--normal");
       sources.lines().forEach(line -> progress.println("calibrate: " + line));
     }
-    return Calibration.run(target, folder, normal, falseAlarmRate, maskSchedule, pooling, mapHalvings, device,
+    return Calibration.run(target, folder, String.join(",", normal), falseAlarmRate, maskSchedule, pooling, mapHalvings, device,
         ModelArtifact.precision(precision), progress);
   }
 

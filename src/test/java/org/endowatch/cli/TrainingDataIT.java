@@ -126,10 +126,28 @@ class TrainingDataIT {
         "td-other-000010.jpg");
     assertThat(other.out()).contains("calibrated " + model + " on 3 normal images");
 
-    // Published as it is, the folder would carry 8 + 3 frames of recorded procedures to every node that reads it.
+    // Several procedures at once (and an image folder only alone): their frames calibrate together and each is
+    // left out in turn. Every 5th of 12 and of 10 frames: 3 + 2.
+    record(kafka, "td-third", t0, 10);
+    Cli.Result both = Cli.run("calibrate", "--bootstrap", kafka.bootstrapServers(), "--model", model.toString(),
+        "--normal", "kafka:frames?procedure=td-other,kafka:frames?procedure=td-third");
+    assertThat(both.exitCode()).as(both.err()).isZero();
+    assertThat(names(model.resolve("calibration-frames"))).containsExactly("td-other-000000.jpg", "td-other-000005.jpg",
+        "td-other-000010.jpg", "td-third-000000.jpg", "td-third-000005.jpg");
+    assertThat(both.out()).contains("calibrated " + model + " on 5 normal images");
+    assertThat(both.err()).contains("procedures: with each of the 2 left out in turn");
+    assertThat(calibration(model)).containsEntry("normalSource", "kafka:frames?procedure=td-other,kafka:frames?procedure=td-third")
+        .containsKey("leaveOneProcedureOut");
+    Cli.Result withFolder = Cli.run("calibrate", "--bootstrap", kafka.bootstrapServers(), "--model", model.toString(),
+        "--normal", "kafka:frames?procedure=td-other," + model.resolve("frames"));
+    assertThat(withFolder.exitCode()).isEqualTo(1);
+    assertThat(withFolder.err()).isEqualTo("endowatch calibrate: error: --normal " + model.resolve("frames") + " is a folder: "
+        + "give one image folder alone, or video files and recorded procedures, comma-separated\n");
+
+    // Published as it is, the folder would carry 8 + 5 frames of recorded procedures to every node that reads it.
     Cli.Result publish = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", model.toString());
     assertThat(publish.exitCode()).as(publish.err()).isZero();
-    assertThat(publish.err()).contains("note: " + model + " also holds 11 images extracted from recorded procedures or videos "
+    assertThat(publish.err()).contains("note: " + model + " also holds 13 images extracted from recorded procedures or videos "
         + "(frames/, calibration-frames/: patient data where they came from a patient); scorers read only manifest.json and "
         + "parameters.bin, so put only those two where the scorers read models\n");
   }
