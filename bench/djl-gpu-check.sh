@@ -25,6 +25,8 @@ set -u
 O=$1; MODE=${2:-gpu}
 mkdir -p $O
 cd "$(dirname "$0")/.."
+# A second run on a still-warm machine: train and synth frames refuse folders that hold an earlier run's.
+rm -rf /tmp/ew-micro /tmp/ew-base /tmp/ew-speed-* /tmp/ewsyn /tmp/ew-synbase
 G=/tmp/ewgpu
 [ -x $G/jre17/bin/java ] || { mkdir -p $G && tar -xJf .gpu/bundle.tar.xz -C $G; }
 export LD_LIBRARY_PATH=$G/syslib

@@ -86,7 +86,7 @@ public final class CalibrateCommand implements Callable<Integer> {
       // "Another hospital, imitated"). Emptied first: frames of an earlier calibration must not mix in.
       ModelArtifact.readManifest(target); // a clear error for a wrong --model before any extraction
       folder = target.resolve("calibration-frames");
-      clearFrames(folder);
+      FrameFolders.clear(folder, "earlier calibration frames");
       TrainingData.Resolved sources = TrainingData.resolveLikeIngest(normal, folder, every, kafka::settings,
           progress, "--normal");
       sources.lines().forEach(line -> progress.println("calibrate: " + line));
@@ -130,19 +130,6 @@ public final class CalibrateCommand implements Callable<Integer> {
       }
     } catch (IOException e) {
       // best effort: the calibration's own error is the one to report
-    }
-  }
-
-  private static void clearFrames(Path folder) {
-    if (!Files.isDirectory(folder)) {
-      return;
-    }
-    try (Stream<Path> files = Files.list(folder)) {
-      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".jpg")).toList()) {
-        Files.delete(f);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot clear " + folder + " of earlier calibration frames: " + e.getMessage(), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package org.endowatch.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.endowatch.model.MemMcMaeConfig;
+import org.endowatch.model.ModelArtifact;
 import org.endowatch.model.MklVendorCheck;
 import org.endowatch.train.TrainingRun;
 import picocli.CommandLine;
@@ -105,7 +107,16 @@ public final class TrainCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "train-stop");
-    TrainingData.Resolved sources = TrainingData.resolveLikeIngest(data, out.resolve("frames"), every, kafka::settings,
+    // A model trained there before is kept unless --resume continues it: a fresh run would replace it.
+    if (!resume && (Files.exists(out.resolve(ModelArtifact.MANIFEST)) || Files.exists(out.resolve(TrainingRun.CHECKPOINT)))) {
+      throw new IllegalArgumentException("--out " + out + " already holds a model: --resume continues its training; to "
+          + "train afresh, name a new folder");
+    }
+    // Frames an earlier run extracted there (other videos or procedures) must not train this model:
+    // the folder holds exactly what --data names (a resumed run extracts the same frames again).
+    Path frames = out.resolve("frames");
+    FrameFolders.clear(frames, "earlier training frames");
+    TrainingData.Resolved sources = TrainingData.resolveLikeIngest(data, frames, every, kafka::settings,
         progress, "--data");
     sources.lines().forEach(line -> progress.println("train: " + line));
     trainedFolders = sources.folders();

@@ -39,7 +39,8 @@ import org.endowatch.score.Pixels;
  * nothing and skips nothing.
  */
 public final class TrainingRun {
-  static final String CHECKPOINT = "checkpoint";
+  /** The folder in MODEL_DIR that holds what --resume continues from. */
+  public static final String CHECKPOINT = "checkpoint";
 
   /** What to train. */
   public record Options(

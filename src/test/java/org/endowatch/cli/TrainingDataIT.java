@@ -90,6 +90,32 @@ class TrainingDataIT {
     assertThat(unseen.err()).doesNotContain("left out");
     assertThat(unseen.out()).contains("calibrated " + model + " on 25 normal images");
     assertThat(names(calibrationFrames)).hasSize(25).allMatch(f -> f.startsWith("room_2-"));
+
+    // Training again into a model's folder would replace it: refused unless --resume continues it.
+    String sha = ModelArtifact.readManifest(model).parametersSha256();
+    Cli.Result over = Cli.run("train", "--data", other.toString(), "--out", model.toString(), "--preset", "micro",
+        "--epochs", "1", "--batch", "4");
+    assertThat(over.exitCode()).isEqualTo(1);
+    assertThat(over.err()).isEqualTo("endowatch train: error: --out " + model + " already holds a model: --resume "
+        + "continues its training; to train afresh, name a new folder\n");
+    assertThat(ModelArtifact.readManifest(model).parametersSha256()).isEqualTo(sha);
+    // A resumed run's frames folder holds what --data names, nothing an earlier run (or a hand) left there.
+    Path second = dir.resolve("second");
+    String[] args = {"train", "--data", other.toString(), "--out", second.toString(), "--preset", "micro", "--batch", "4",
+        "--val-fraction", "0"};
+    assertThat(Cli.run(concat(args, "--epochs", "1")).exitCode()).isZero();
+    Files.copy(model.resolve("calibration-frames").resolve("room_2-000000.jpg"), second.resolve("frames").resolve("stale-000000.jpg"));
+    Cli.Result resumed = Cli.run(concat(args, "--epochs", "2", "--resume"));
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(resumed.err()).contains("resuming at epoch 2");
+    // 4 s at 25 fps, every 5th: 20 frames of room_2 and no other.
+    assertThat(names(second.resolve("frames"))).hasSize(20).allMatch(f -> f.startsWith("room_2-"));
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 
   @Test
