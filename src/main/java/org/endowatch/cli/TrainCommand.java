@@ -114,8 +114,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
     // Frames an earlier run extracted there (other videos or procedures) must not train this model:
     // the folder holds exactly what --data names (a resumed run extracts the same frames again).
+    // Unless --data names that folder itself (frames extracted before, trained on as images).
     Path frames = out.resolve("frames");
-    FrameFolders.clear(frames, "earlier training frames");
+    Path framesAbs = frames.toAbsolutePath().normalize();
+    if (data.stream().noneMatch(d -> !d.startsWith("kafka:") && Path.of(d).toAbsolutePath().normalize().equals(framesAbs))) {
+      FrameFolders.clear(frames, "earlier training frames");
+    }
     TrainingData.Resolved sources = TrainingData.resolveLikeIngest(data, frames, every, kafka::settings,
         progress, "--data");
     sources.lines().forEach(line -> progress.println("train: " + line));

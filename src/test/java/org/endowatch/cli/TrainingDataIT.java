@@ -110,6 +110,12 @@ class TrainingDataIT {
     assertThat(resumed.err()).contains("resuming at epoch 2");
     // 4 s at 25 fps, every 5th: 20 frames of room_2 and no other.
     assertThat(names(second.resolve("frames"))).hasSize(20).allMatch(f -> f.startsWith("room_2-"));
+    // Those frames named as the data itself are kept, not emptied before training on them.
+    Cli.Result onFrames = Cli.run("train", "--data", second.resolve("frames").toString(), "--out", second.toString(),
+        "--preset", "micro", "--batch", "4", "--val-fraction", "0", "--epochs", "3", "--resume");
+    assertThat(onFrames.exitCode()).as(onFrames.err()).isZero();
+    assertThat(onFrames.out()).contains("20 train / 0 held-out images");
+    assertThat(names(second.resolve("frames"))).hasSize(20);
   }
 
   private static String[] concat(String[] a, String... b) {
