@@ -113,8 +113,8 @@ public final class TrainCommand implements Callable<Integer> {
           + "train afresh, name a new folder");
     }
     // Frames an earlier run extracted there (other videos or procedures) must not train this model:
-    // the folder holds exactly what --data names (a resumed run extracts the same frames again).
-    // Unless --data names that folder itself (frames extracted before, trained on as images).
+    // the folder comes to hold exactly what --data names (a resumed run extracts the same frames
+    // again), unless --data names the folder itself (frames extracted before, trained on as images).
     Path frames = out.resolve("frames");
     Path framesAbs = frames.toAbsolutePath().normalize();
     if (data.stream().noneMatch(d -> !d.startsWith("kafka:") && Path.of(d).toAbsolutePath().normalize().equals(framesAbs))) {

@@ -11,7 +11,8 @@ import org.endowatch.ingest.GroundTruth;
  * How one model's alerts on a recorded procedure meet its annotated lesions: what a unit checks
  * before it trusts a retrained model with patients. A lesion counts as alerted when an alert's
  * frames (its first over the threshold .. the one that raised it) overlap it
- * ({@link GroundTruth#match}); its delay runs from the lesion's first frame to the raising frame.
+ * ({@link GroundTruth#match}); its delay runs from the lesion's first frame to the raising frame,
+ * never below 0 (an alert raised before the lesion's first frame does not overlap it).
  * An alert overlapping no lesion is a false alert.
  *
  * @param lesions annotated lesions
@@ -41,7 +42,7 @@ public record LesionOutcome(int lesions, int alerted, List<Long> framesToAlert, 
         frames / truth.fps(), truth.fps());
   }
 
-  /** One line: {@code 5 of 6 lesions alerted, a median 3 frames (120 ms) after onset; 1 false alert in 40 s}. */
+  /** One line: {@code 5 of 6 lesions alerted, a median 3 frames (120 ms) after onset; 1 false alert in 40.0 s}. */
   public String describe() {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%d of %d lesion%s alerted", alerted, lesions,
         lesions == 1 ? "" : "s"));
@@ -50,7 +51,7 @@ public record LesionOutcome(int lesions, int alerted, List<Long> framesToAlert, 
       // The lower median of an even count: a frame count the reader can find in the video.
       long median = sorted[(sorted.length - 1) / 2];
       s.append(String.format(Locale.ROOT, ", a median %d frame%s (%.0f ms) after onset", median,
-          Math.abs(median) == 1 ? "" : "s", median * 1000 / fps));
+          median == 1 ? "" : "s", median * 1000 / fps));
     }
     s.append(String.format(Locale.ROOT, "; %d false alert%s in ", falseAlerts, falseAlerts == 1 ? "" : "s"));
     s.append(seconds < 60 ? String.format(Locale.ROOT, "%.1f s", seconds)

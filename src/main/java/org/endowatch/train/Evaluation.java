@@ -335,9 +335,9 @@ public final class Evaluation {
 
   /**
    * What the numbers say, in sentences, from a report as {@link #run} returns it: the line an
-   * engineer retraining on their own procedures reads first. The one judgement here is when normal
-   * images go over the threshold clearly more often than calibrated for (at least 3 of them, and 3x
-   * the rate): the sign that they are unlike the calibration frames.
+   * engineer retraining on their own procedures reads first. Two judgements: normal images go over
+   * the threshold clearly more often than calibrated for at 3 of them and 3x the rate, and a
+   * threshold that is one of the calibration set's 9 highest scores rests on too few images.
    */
   public static List<String> reading(Map<String, Object> report) {
     List<String> lines = new ArrayList<>();

@@ -49,5 +49,8 @@ class LesionOutcomeTest {
     // Nothing alerted, no lesions at all: the false alerts are all there is to say.
     assertThat(LesionOutcome.of(new GroundTruth("n.mp4", 25, 0, 0, 0, 0, List.of()), List.of(), 250).describe())
         .isEqualTo("0 of 0 lesions alerted; 0 false alerts in 10.0 s");
+    // Raised before the lesion's first frame: not the lesion's, whatever comes after.
+    assertThat(LesionOutcome.of(one, List.of(start("q/1", 7, 8)), 900).describe())
+        .isEqualTo("0 of 1 lesion alerted; 1 false alert in 30.0 s");
   }
 }
