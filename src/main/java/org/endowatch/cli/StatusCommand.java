@@ -58,7 +58,7 @@ public final class StatusCommand implements Callable<Integer> {
     long offline = d.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty()).count();
     long behind = d.partitions().stream().filter(p -> p.leader() != null && !p.leader().isEmpty())
         .filter(p -> p.isr().size() < p.replicas().size()).count();
-    return d.partitions().size() + " partitions x " + copies + (copies == 1 ? " copy" : " copies")
+    return d.partitions().size() + (d.partitions().size() == 1 ? " partition x " : " partitions x ") + copies + (copies == 1 ? " copy" : " copies")
         + (offline > 0 ? ", " + offline + " OFFLINE (no leader: nothing reads or writes them until a broker holding a copy returns)" : "")
         + (behind > 0 ? ", " + behind + " with copies out of sync (a broker down or behind)" : "");
   }

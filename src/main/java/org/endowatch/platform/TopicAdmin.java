@@ -93,7 +93,7 @@ public final class TopicAdmin implements AutoCloseable {
         Map<String, String> config = new HashMap<>(t.config());
         config.putIfAbsent(MIN_ISR, String.valueOf(minInSync(replicas)));
         toCreate.add(new NewTopic(t.name(), t.partitions(), replicas).configs(config));
-        actions.add("created " + t.name() + " (" + t.partitions() + " partitions x " + replicas
+        actions.add("created " + t.name() + " (" + t.partitions() + (t.partitions() == 1 ? " partition x " : " partitions x ") + replicas
             + (replicas == 1 ? " replica, " : " replicas, " + minInSync(replicas) + " in sync, ") + t.config().size() + " configs)");
       }
     }

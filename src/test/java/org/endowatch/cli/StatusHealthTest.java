@@ -44,7 +44,7 @@ class StatusHealthTest {
   void oneCopyIsSingular() {
     TopicDescription d = new TopicDescription("models", false,
         List.of(new TopicPartitionInfo(0, B1, List.of(B1), List.of(B1))));
-    assertThat(StatusCommand.health(d)).isEqualTo("1 partitions x 1 copy");
+    assertThat(StatusCommand.health(d)).isEqualTo("1 partition x 1 copy");
   }
 
   private static MemberDescription member(String clientId, String host) {

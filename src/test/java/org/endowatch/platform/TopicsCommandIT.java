@@ -42,7 +42,7 @@ class TopicsCommandIT {
         "created t1-heatmaps (6 partitions x 1 replica, 4 configs)",
         "created t1-alerts (6 partitions x 1 replica, 4 configs)",
         "created t1-frames-dlq (6 partitions x 1 replica, 4 configs)",
-        "created t1-models (1 partitions x 1 replica, 3 configs)",
+        "created t1-models (1 partition x 1 replica, 3 configs)",
         "6 change(s) applied");
     assertThat(second.exitCode()).isZero();
     assertThat(second.out().strip()).isEqualTo("nothing to change: 6 topics already match the catalog");

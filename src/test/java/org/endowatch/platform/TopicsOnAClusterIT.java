@@ -75,7 +75,7 @@ class TopicsOnAClusterIT {
       assertThat(apply.out().lines()).contains("frames: " + copying, SCORER_STATE + ": " + copying,
           SCORER_STATE + ": segment.bytes 1073741824 -> 16777216", SCORER_STATE + ": segment.ms 604800000 -> 60000",
           "created alerts (6 partitions x 3 replicas, 2 in sync, 4 configs)",
-          "created models (1 partitions x 3 replicas, 2 in sync, 3 configs)");
+          "created models (1 partition x 3 replicas, 2 in sync, 3 configs)");
       awaitCopied(admin, "frames");
       awaitCopied(admin, SCORER_STATE);
 
