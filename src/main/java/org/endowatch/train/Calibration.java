@@ -87,6 +87,13 @@ public final class Calibration {
         .flatMapToDouble(s -> { float[] p = s.result().patchScores(); return java.util.stream.IntStream.range(0, p.length).mapToDouble(i -> p[i]); })
         .toArray();
     double imageThreshold = Metrics.thresholdForFalseAlarmRate(imageScores, falseAlarmRate);
+    int rank = Metrics.thresholdRank(imageScores.length, falseAlarmRate);
+    if (rank < Metrics.STEADY_THRESHOLD_RANK) {
+      progress.printf(Locale.ROOT, "note: with %d images the threshold is their %shighest score: so few decide it that new "
+          + "normal frames may go over it far more often than %s; %d or more put it on the %dth (more procedures, a "
+          + "smaller --every)%n", imageScores.length, rank == 1 ? "" : Evaluation.ordinal(rank) + " ", Metrics.percent(falseAlarmRate),
+          Metrics.imagesForSteadyThreshold(falseAlarmRate), Metrics.STEADY_THRESHOLD_RANK);
+    }
     double patchThreshold = Metrics.thresholdForFalseAlarmRate(patchScores, falseAlarmRate);
     ProcedureTransfer transfer = transfer(outcome.scored(), falseAlarmRate, progress);
     Map<String, Object> info = new LinkedHashMap<>();

@@ -337,7 +337,7 @@ public final class Evaluation {
    * What the numbers say, in sentences, from a report as {@link #run} returns it: the line an
    * engineer retraining on their own procedures reads first. Two judgements: normal images go over
    * the threshold clearly more often than calibrated for at 3 of them and 3x the rate, and a
-   * threshold that is one of the calibration set's 9 highest scores rests on too few images.
+   * threshold that rests on too few calibration images ({@link Metrics#STEADY_THRESHOLD_RANK}).
    */
   public static List<String> reading(Map<String, Object> report) {
     List<String> lines = new ArrayList<>();
@@ -357,17 +357,16 @@ public final class Evaluation {
     Double calibrated = (Double) report.get("false_alarm_rate_calibrated");
     lines.add(String.format(Locale.ROOT, "At the calibrated threshold %.4f: %d of %d anomalous images flagged, %d of %d "
         + "normal ones%s.", (double) report.get("threshold"), flagged, nAnomalous, falseAlarms, nNormal,
-        calibrated == null ? "" : String.format(Locale.ROOT, " (calibrated for %s %% false alarms)",
-            new java.math.BigDecimal(calibrated * 100).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString())));
+        calibrated == null ? "" : " (calibrated for " + Metrics.percent(calibrated) + " false alarms)"));
     if (calibrated != null && falseAlarms >= 3 && falseAlarms > 3 * calibrated * nNormal) {
-      // Few calibration images put the threshold on a handful of scores (Metrics.thresholdForFalseAlarmRate):
-      // the k-th highest, k = floor(rate x n) + 1; under 10 that alone can miss the rate by this much.
+      // Few calibration images put the threshold on a handful of scores, which alone can miss the rate
+      // by this much.
       Integer images = (Integer) report.get("calibration_images");
-      int rank = images == null ? Integer.MAX_VALUE : (int) Math.floor(calibrated * images) + 1;
+      int rank = images == null ? Integer.MAX_VALUE : Metrics.thresholdRank(images, calibrated);
       lines.add(String.format(Locale.ROOT, "Normal images here go over the threshold %.0fx as often as calibrated for: "
           + "%sthese images are unlike the calibration frames (another unit, light source or processor). Calibrate on "
           + "more normal frames like these before relying on live alerts.", falseAlarms / (calibrated * nNormal),
-          rank < 10 ? String.format(Locale.ROOT, "%d calibration images were too few to place it (it is their %s highest "
+          rank < Metrics.STEADY_THRESHOLD_RANK ? String.format(Locale.ROOT, "%d calibration images were too few to place it (it is their %s highest "
               + "score), or ", images, ordinal(rank)) : ""));
     } else if (flagged == 0 && nAnomalous > 0) {
       lines.add("No anomalous image reaches the threshold: live alerts would not fire on lesions like these.");
@@ -381,7 +380,8 @@ public final class Evaluation {
     return lines;
   }
 
-  private static String ordinal(int n) {
+  /** 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, ... 21st. */
+  static String ordinal(int n) {
     return n + (n % 100 / 10 == 1 ? "th" : switch (n % 10) {
       case 1 -> "st";
       case 2 -> "nd";

@@ -49,6 +49,30 @@ public final class Metrics {
   }
 
   /**
+   * Below this rank the threshold rests on too few scores: a handful of images decide it, and new
+   * normal images may go over it far more (or less) often than the rate. A judgement: at 10 the
+   * 1 % threshold needs 900 images, the "several hundred frames or more" the operations guide asks for.
+   */
+  public static final int STEADY_THRESHOLD_RANK = 10;
+
+  /** How many normal images put the threshold at {@link #STEADY_THRESHOLD_RANK} (900 at 1 %). */
+  public static int imagesForSteadyThreshold(double falseAlarmRate) {
+    // The smallest n with floor(rate * n) >= rank - 1; the epsilon keeps 9 / 0.01 from rounding up to 901.
+    return (int) Math.ceil((STEADY_THRESHOLD_RANK - 1) / falseAlarmRate - 1e-9);
+  }
+
+  /** A rate as a person reads it: 0.01 as "1 %", 0.005 as "0.5 %" (three significant digits at most). */
+  public static String percent(double rate) {
+    return new java.math.BigDecimal(rate * 100).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString()
+        + " %";
+  }
+
+  /** Which highest score {@link #thresholdForFalseAlarmRate} picks: 1 for the highest, floor(rate * n) + 1. */
+  public static int thresholdRank(int n, double falseAlarmRate) {
+    return (int) Math.floor(falseAlarmRate * n) + 1;
+  }
+
+  /**
    * The threshold that at most {@code falseAlarmRate} of the normal scores exceed: the
    * (n - 1 - floor(rate * n))-th smallest score.
    */

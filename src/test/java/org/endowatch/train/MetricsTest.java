@@ -53,6 +53,23 @@ class MetricsTest {
     assertThat(Metrics.thresholdForFalseAlarmRate(scores, 0.0)).isEqualTo(199);
     assertThat(Metrics.thresholdForFalseAlarmRate(new double[] {5}, 0.01)).isEqualTo(5);
     assertThatThrownBy(() -> Metrics.thresholdForFalseAlarmRate(scores, 1.0)).hasMessage("false-alarm rate must be in [0,1), got 1.0");
+    // Which highest it is: 197 is the 3rd highest of 0..199.
+    assertThat(Metrics.thresholdRank(200, 0.01)).isEqualTo(3);
+    assertThat(Metrics.thresholdRank(200, 0.0)).isEqualTo(1);
+    assertThat(Metrics.thresholdRank(145, 0.01)).isEqualTo(2);
+  }
+
+  @Test
+  void aSteadyThresholdNeedsItsTenthHighestAndRatesReadAsPeopleWriteThem() {
+    assertThat(Metrics.imagesForSteadyThreshold(0.01)).isEqualTo(900);
+    assertThat(Metrics.thresholdRank(900, 0.01)).isEqualTo(Metrics.STEADY_THRESHOLD_RANK);
+    assertThat(Metrics.thresholdRank(899, 0.01)).isEqualTo(Metrics.STEADY_THRESHOLD_RANK - 1);
+    assertThat(Metrics.imagesForSteadyThreshold(0.002)).isEqualTo(4500);
+    assertThat(Metrics.imagesForSteadyThreshold(0.03)).isEqualTo(300);
+    assertThat(Metrics.percent(0.01)).isEqualTo("1 %");
+    assertThat(Metrics.percent(0.005)).isEqualTo("0.5 %");
+    assertThat(Metrics.percent(0.0123456)).isEqualTo("1.23 %");
+    assertThat(Metrics.percent(0.1)).isEqualTo("10 %");
   }
 
   @Test
