@@ -89,7 +89,7 @@ public final class IngestCommand implements Callable<Integer> {
     if (outDir != null) {
       return toFolder();
     }
-    return run(spec, kafka.settings(), topic, uri, source, procedure, pace.realtime);
+    return run(spec, kafka.settings(), topic, uri, source, procedure, pace.realtime, pace.realtime || pace.fast);
   }
 
   private int toFolder() throws Exception {
@@ -110,9 +110,13 @@ public final class IngestCommand implements Callable<Integer> {
     }
   }
 
-  /** The whole ingest: checks, source, producer, loop, summary. Exit 0 when every frame was acknowledged. */
+  /**
+   * The whole ingest: checks, source, producer, loop, summary. Exit 0 when every frame was acknowledged.
+   *
+   * @param paceChosen whether the command line said how to pace a file (else a note says what the default means)
+   */
   static int run(CommandSpec spec, KafkaSettings settings, String topic, String uri, Source s, String procedure,
-      boolean realtime)
+      boolean realtime, boolean paceChosen)
       throws Exception {
     int[] size = parseSize(spec, s.size);
     s.check(spec);
@@ -127,7 +131,14 @@ public final class IngestCommand implements Callable<Integer> {
       }
       ProcedureResume.Position resumeAt = s.resume ? ProcedureResume.find(settings.clientProps(), topic, procedure)
           : ProcedureResume.Position.START;
-      return ingest(spec, settings, s, frames, topic, maxMessageBytes, resumeAt, procedure, realtime, size);
+      int exit = ingest(spec, settings, s, frames, topic, maxMessageBytes, resumeAt, procedure, realtime, size);
+      if (!realtime && !paceChosen && !frames.live()) {
+        // The default suits loading recordings; a live scorer watching the topic skipped most of them.
+        spec.commandLine().getErr().println("note: " + procedure + " went out as fast as it decoded: a live scorer skips "
+            + "frames that reach it older than its budget (score --budget-ms); --realtime paces a file as a camera would, "
+            + "'replay rescore' scores every frame (--as-fast-as-possible: no note)");
+      }
+      return exit;
     }
   }
 

@@ -59,7 +59,7 @@ public final class ReplayCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      return IngestCommand.run(spec, kafka.settings(), Topics.FRAMES.name(), file, source, procedure, !fast);
+      return IngestCommand.run(spec, kafka.settings(), Topics.FRAMES.name(), file, source, procedure, !fast, true);
     }
   }
 

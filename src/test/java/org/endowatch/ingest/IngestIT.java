@@ -49,6 +49,7 @@ class IngestIT {
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("250 frames read, 250 sent, 0 failed");
+    assertThat(r.err()).as("chosen, so no note").doesNotContain("went out as fast as it decoded");
     List<ConsumerRecord<String, Frame>> records = TopicReader.read(kafka, Topics.FRAMES.name(),
         Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("it-complete"), 250);
     assertThat(records).hasSize(250);
@@ -74,6 +75,10 @@ class IngestIT {
     assertThat(first.exitCode()).as(first.err()).isZero();
     assertThat(resumed.exitCode()).as(resumed.err()).isZero();
     assertThat(resumed.out()).contains("resuming it-resume at frame 100").contains("150 sent, 0 failed");
+    // Paced by default as fast as it decodes, which a live scorer would mostly skip: said after the summary.
+    assertThat(first.err().strip().lines().reduce((a, b) -> b).orElseThrow()).isEqualTo("note: it-resume went out as "
+        + "fast as it decoded: a live scorer skips frames that reach it older than its budget (score --budget-ms); "
+        + "--realtime paces a file as a camera would, 'replay rescore' scores every frame (--as-fast-as-possible: no note)");
     List<ConsumerRecord<String, Frame>> records = TopicReader.read(kafka, Topics.FRAMES.name(),
         Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("it-resume"), 250);
     assertThat(records.stream().map(c -> c.value().frameIndex()).toList())
