@@ -103,13 +103,15 @@ public final class ReplayCommand implements Runnable {
     }
   }
 
-  @Command(name = "rescore", description = {"Score a recorded procedure again with another model, into separate topics, and compare with the live outcome.",
+  @Command(name = "rescore", description = {"Score recorded procedures again with another model, into separate topics, and compare with the live outcome.",
       "frames.TAG -> scores.TAG, heatmaps.TAG, alerts.TAG, frames-dlq.TAG."})
   static final class Rescore implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
-    @Option(names = "--procedure", required = true, paramLabel = "ID", description = "The recorded procedure, as ingest named it.")
-    String procedure;
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "The calibrated model to score it with.")
+    @Option(names = "--procedure", required = true, split = ",", paramLabel = "ID[,ID...]",
+        description = "The recorded procedures, as ingest named them: scored together, compared one by one and, with "
+            + "--truth, in sum.")
+    List<String> procedures;
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "The calibrated model to score them with.")
     Path model;
     @Option(names = "--tag", required = true, description = "Names the topics of this re-scoring (letters, digits, . _ -).") String tag;
     @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
@@ -119,11 +121,12 @@ public final class ReplayCommand implements Runnable {
     @Option(names = "--timeout-s", defaultValue = "600", description = "Give up after this long (default ${DEFAULT-VALUE}).") long timeoutS;
     @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N", converter = AlertRuleOption.class,
         description = AlertRuleOption.DESCRIPTION) AlertRule alertRule;
-    @Option(names = "--truth", paramLabel = "FILE",
-        description = "The procedure's lesions as frame ranges, both ends included, frames numbered from 0 as ingest numbers "
-            + "them (the FILE.truth.json 'synth procedure' writes, or by hand: {\"fps\": 25, \"anomalyIntervals\": "
-            + "[{\"start\": 91, \"end\": 146}]}): adds lesions alerted, time to alert and false alerts, live and new.")
-    Path truthFile;
+    @Option(names = "--truth", split = ",", paramLabel = "FILE[,FILE...]",
+        description = "Each procedure's lesions, one file per --procedure in the same order, as frame ranges, both ends "
+            + "included, frames numbered from 0 as ingest numbers them (the FILE.truth.json 'synth procedure' writes, or by "
+            + "hand: {\"fps\": 25, \"anomalyIntervals\": [{\"start\": 91, \"end\": 146}]}): adds lesions alerted, time "
+            + "to alert and false alerts, live and new.")
+    List<Path> truthFiles = List.of();
     @Spec CommandSpec spec;
 
     @Override
@@ -131,10 +134,19 @@ public final class ReplayCommand implements Runnable {
       if (!tag.matches("[A-Za-z0-9._-]{1,100}")) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--tag must be 1..100 of letters, digits, '.', '_' or '-'");
       }
-      GroundTruth truth;
+      if (procedures.stream().distinct().count() < procedures.size()) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--procedure names one more than once: " + procedures);
+      }
+      if (!truthFiles.isEmpty() && truthFiles.size() != procedures.size()) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--truth gives " + truthFiles.size() + " file(s) for "
+            + procedures.size() + " procedure(s): one per --procedure, in the same order");
+      }
+      List<GroundTruth> truths = new ArrayList<>();
       try {
-        // The annotation before the minutes of scoring.
-        truth = truthFile == null ? null : GroundTruth.readAnnotation(truthFile);
+        // The annotations before the minutes of scoring.
+        for (Path f : truthFiles) {
+          truths.add(GroundTruth.readAnnotation(f));
+        }
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + e.getMessage());
       }
@@ -144,7 +156,7 @@ public final class ReplayCommand implements Runnable {
       ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed("." + tag);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      long copied;
+      java.util.Map<String, Long> copied = new java.util.LinkedHashMap<>();
       try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, device), maskSchedule)) {
         try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
           if (admin.exists(input)) {
@@ -158,18 +170,22 @@ public final class ReplayCommand implements Runnable {
           admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
         }
         try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
-          copied = TopicReplay.run(client, producer, Topics.FRAMES.name(), input, procedure, TimeRange.ALL,
-              TopicReplay.Mode.identical(), Pacer.system(), System::currentTimeMillis, n -> {}).frames();
+          for (String procedure : procedures) {
+            copied.put(procedure, TopicReplay.run(client, producer, Topics.FRAMES.name(), input, procedure, TimeRange.ALL,
+                TopicReplay.Mode.identical(), Pacer.system(), System::currentTimeMillis, n -> {}).frames());
+          }
         }
-        if (copied == 0) {
-          // Nothing was re-scored: the tag's topics go again, so the same --tag works once the id is right.
+        List<String> missing = copied.entrySet().stream().filter(e -> e.getValue() == 0).map(java.util.Map.Entry::getKey).toList();
+        if (!missing.isEmpty()) {
+          // Nothing is re-scored: the tag's topics go again, so the same --tag works once the ids are right.
           try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
             admin.delete(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters()));
           }
-          throw new IllegalArgumentException("no frames of procedure " + procedure + " on " + Topics.FRAMES.name()
-              + " (check the id; the tag '" + tag + "' is left free)");
+          throw new IllegalArgumentException("no frames of procedure " + String.join(", ", missing) + " on "
+              + Topics.FRAMES.name() + " (check the id; the tag '" + tag + "' is left free)");
         }
-        err.printf("rescore: %d frames copied to %s; scoring with %s%n", copied, input, scorer.modelVersion());
+        long total = copied.values().stream().mapToLong(Long::longValue).sum();
+        err.printf("rescore: %d frames copied to %s; scoring with %s%n", total, input, scorer.modelVersion());
         err.flush();
         MeterRegistry registry = new SimpleMeterRegistry();
         try (ScorerApp app = new ScorerApp(client, "endowatch-rescore-" + tag, 1,
@@ -178,10 +194,10 @@ public final class ReplayCommand implements Runnable {
           app.start();
           long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
           IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000, "replay rescore", "with an outcome");
-          while (outcomes(registry) < copied) {
+          while (outcomes(registry) < total) {
             if (System.nanoTime() > deadline) {
               throw new IllegalStateException("re-scoring took longer than " + timeoutS + " s (" + (long) outcomes(registry)
-                  + " of " + copied + " frames done); raise --timeout-s");
+                  + " of " + total + " frames done); raise --timeout-s");
             }
             progress.report((long) outcomes(registry));
             Thread.sleep(200);
@@ -190,7 +206,8 @@ public final class ReplayCommand implements Runnable {
           // after AlertEvent.FRAMES_STOPPED_AFTER_MS. Waiting for it lets the new alerts compare with
           // live ones, whose procedure stopped too.
           if (openAlerts(registry) > 0) {
-            err.printf("rescore: an alert is open at the last frame; it ends %d s after the frames stop, as live%n",
+            err.printf("rescore: an alert is open at %s last frame; it ends %d s after the frames stop, as live%n",
+                procedures.size() == 1 ? "the" : "a procedure's",
                 AlertEvent.FRAMES_STOPPED_AFTER_MS / 1000);
             err.flush();
             long endBy = System.nanoTime() + Duration.ofMillis(AlertEvent.FRAMES_STOPPED_AFTER_MS + 5_000).toNanos();
@@ -200,20 +217,38 @@ public final class ReplayCommand implements Runnable {
           }
         }
       }
-      List<Score> live = read(client, Topics.SCORES.name(), Topics.SCORES.valueSerde().deserializer());
-      List<Score> rescored = read(client, outputs.scores(), Topics.SCORES.valueSerde().deserializer());
-      List<AlertEvent> liveAlerts = read(client, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().deserializer());
-      List<AlertEvent> newAlerts = read(client, outputs.alerts(), Topics.ALERTS.valueSerde().deserializer());
-      out.println("rescored " + procedure + " into " + outputs.scores() + ": "
-          + RescoreComparison.of(live, rescored, liveAlerts, newAlerts).describe());
-      if (truth != null) {
-        if (truth.frames() > 0 && truth.frames() != copied) {
-          err.printf("rescore: %s describes %d frames, procedure %s has %d: check that it is this procedure's%n", truthFile,
-              truth.frames(), procedure, copied);
+      List<LesionOutcome> liveSum = new ArrayList<>();
+      List<LesionOutcome> newSum = new ArrayList<>();
+      for (int i = 0; i < procedures.size(); i++) {
+        String procedure = procedures.get(i);
+        long frames = copied.get(procedure);
+        List<Score> live = read(client, Topics.SCORES.name(), procedure, Topics.SCORES.valueSerde().deserializer());
+        List<Score> rescored = read(client, outputs.scores(), procedure, Topics.SCORES.valueSerde().deserializer());
+        List<AlertEvent> liveAlerts = read(client, Topics.ALERTS.name(), procedure, Topics.ALERTS.valueSerde().deserializer());
+        List<AlertEvent> newAlerts = read(client, outputs.alerts(), procedure, Topics.ALERTS.valueSerde().deserializer());
+        out.println("rescored " + procedure + " into " + outputs.scores() + ": "
+            + RescoreComparison.of(live, rescored, liveAlerts, newAlerts).describe());
+        if (truths.isEmpty()) {
+          continue;
         }
-        out.println("lesions live: " + (live.isEmpty() ? "not scored live"
-            : LesionOutcome.of(truth, liveAlerts, copied).describe()));
-        out.println("lesions new:  " + LesionOutcome.of(truth, newAlerts, copied).describe());
+        GroundTruth truth = truths.get(i);
+        if (truth.frames() > 0 && truth.frames() != frames) {
+          err.printf("rescore: %s describes %d frames, procedure %s has %d: check that it is this procedure's%n",
+              truthFiles.get(i), truth.frames(), procedure, frames);
+        }
+        LesionOutcome newOutcome = LesionOutcome.of(truth, newAlerts, frames);
+        newSum.add(newOutcome);
+        if (!live.isEmpty()) {
+          liveSum.add(LesionOutcome.of(truth, liveAlerts, frames));
+        }
+        out.println("lesions live: " + (live.isEmpty() ? "not scored live" : liveSum.get(liveSum.size() - 1).describe()));
+        out.println("lesions new:  " + newOutcome.describe());
+      }
+      if (procedures.size() > 1 && !truths.isEmpty()) {
+        out.println("all " + procedures.size() + " procedures:");
+        out.println("lesions live: " + (liveSum.isEmpty() ? "none scored live" : LesionOutcome.sum(liveSum).describe()
+            + (liveSum.size() < procedures.size() ? " (the " + liveSum.size() + " scored live)" : "")));
+        out.println("lesions new:  " + LesionOutcome.sum(newSum).describe());
       }
       return 0;
     }
@@ -230,7 +265,8 @@ public final class ReplayCommand implements Runnable {
           + r.find("endowatch.frames.dead_lettered").counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
-    private <V> List<V> read(java.util.Properties client, String topic, org.apache.kafka.common.serialization.Deserializer<V> d) {
+    private static <V> List<V> read(java.util.Properties client, String topic, String procedure,
+        org.apache.kafka.common.serialization.Deserializer<V> d) {
       List<V> out = new ArrayList<>();
       ProcedureRecords.forEach(client, topic, procedure, d, 0, r -> out.add(r.value()));
       return out;

@@ -161,6 +161,14 @@ class MainTest {
       assertThat(r.err().strip()).as(c[0]).isEqualTo("endowatch replay rescore: --truth " + truth + (c[1].startsWith(":") ? "" : " ")
           + c[1] + " (see 'endowatch replay rescore --help')");
     }
+    Result count = Cli.run("replay", "rescore", "--bootstrap", "127.0.0.1:9", "--procedure", "p,q", "--model", dir.toString(),
+        "--tag", "t", "--truth", dir.resolve("truth.json").toString());
+    assertThat(count.err().strip()).isEqualTo("endowatch replay rescore: --truth gives 1 file(s) for 2 procedure(s): one per "
+        + "--procedure, in the same order (see 'endowatch replay rescore --help')");
+    Result twice = Cli.run("replay", "rescore", "--bootstrap", "127.0.0.1:9", "--procedure", "p,q,p", "--model", dir.toString(),
+        "--tag", "t");
+    assertThat(twice.err().strip()).isEqualTo("endowatch replay rescore: --procedure names one more than once: [p, q, p] "
+        + "(see 'endowatch replay rescore --help')");
     Result missing = Cli.run("replay", "rescore", "--bootstrap", "127.0.0.1:9", "--procedure", "p", "--model", dir.toString(),
         "--tag", "t", "--truth", dir.resolve("nowhere.json").toString());
     assertThat(missing.err().strip()).isEqualTo("endowatch replay rescore: --truth " + dir.resolve("nowhere.json")

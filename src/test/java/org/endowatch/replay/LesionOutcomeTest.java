@@ -53,4 +53,24 @@ class LesionOutcomeTest {
     assertThat(LesionOutcome.of(one, List.of(start("q/1", 7, 8)), 900).describe())
         .isEqualTo("0 of 1 lesion alerted; 1 false alert in 30.0 s");
   }
+
+  @Test
+  void severalProceduresAddUp() {
+    LesionOutcome a = LesionOutcome.of(THREE, List.of(start("p/1", 103, 105), start("p/2", 400, 402)), 3000);   // 1 of 3, 5 frames
+    GroundTruth two = new GroundTruth("r.mp4", 25, 1500, 0, 0, 0,
+        List.of(new GroundTruth.Interval(10, 40), new GroundTruth.Interval(500, 600)));
+    LesionOutcome b = LesionOutcome.of(two, List.of(start("r/1", 12, 14), start("r/2", 505, 509)), 1500);        // 2 of 2: 4, 9
+    LesionOutcome all = LesionOutcome.sum(List.of(a, b));
+    assertThat(all.lesions()).isEqualTo(5);
+    assertThat(all.alerted()).isEqualTo(3);
+    assertThat(all.framesToAlert()).containsExactly(5L, 4L, 9L);
+    // 3000 + 1500 frames at 25 fps: 3 minutes; median of (4, 5, 9) = 5 frames = 200 ms.
+    assertThat(all.describe()).isEqualTo("3 of 5 lesions alerted, a median 5 frames (200 ms) after onset; "
+        + "1 false alert in 3.0 min (0.33 per minute)");
+    // At another frame rate a median in frames has no one duration: frames alone.
+    GroundTruth thirty = new GroundTruth("s.mp4", 30, 0, 0, 0, 0, List.of(new GroundTruth.Interval(10, 40)));
+    LesionOutcome c = LesionOutcome.of(thirty, List.of(start("s/1", 10, 12)), 1800);
+    assertThat(LesionOutcome.sum(List.of(a, c)).describe()).isEqualTo("2 of 4 lesions alerted, a median 2 frames after "
+        + "onset; 1 false alert in 3.0 min (0.33 per minute)");
+  }
 }

@@ -202,6 +202,37 @@ class ReplayIT {
     }
   }
 
+  @Test
+  void severalProceduresRescoreTogetherAndTheirLesionsAddUp(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    recordSixFrames(kafka, "rp-two-a");
+    recordSixFrames(kafka, "rp-two-b");
+    // Every frame over the threshold: the default rule raises an alert at frame 2 of each, from frame 0.
+    Path model = TestModels.calibratedMicro(dir.resolve("model"), -1);
+    Path a = Files.writeString(dir.resolve("a.json"), "{\"fps\": 25, \"anomalyIntervals\": [{\"start\": 1, \"end\": 3}]}");
+    Path b = Files.writeString(dir.resolve("b.json"), "{\"fps\": 25, \"anomalyIntervals\": [{\"start\": 4, \"end\": 5}]}");
+
+    Cli.Result missing = Cli.run("replay", "rescore", "--bootstrap", kafka.bootstrapServers(), "--procedure",
+        "rp-two-a,rp-two-none", "--model", model.toString(), "--tag", "two", "--device", "cpu");
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err().strip().lines().reduce((x, y) -> y).orElseThrow()).isEqualTo("endowatch replay rescore: error: "
+        + "no frames of procedure rp-two-none on frames (check the id; the tag 'two' is left free)");
+
+    Cli.Result r = Cli.run("replay", "rescore", "--bootstrap", kafka.bootstrapServers(), "--procedure", "rp-two-a,rp-two-b",
+        "--truth", a + "," + b, "--model", model.toString(), "--tag", "two", "--device", "cpu");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err()).contains("rescore: 12 frames copied to frames.two")
+        .contains("rescore: an alert is open at a procedure's last frame");
+    String nl = System.lineSeparator();
+    assertThat(r.out()).contains("rescored rp-two-a into scores.two: frames 6, scored by both 0")
+        .contains("rescored rp-two-b into scores.two: frames 6, scored by both 0")
+        // a: raised at frame 2, one after its lesion's onset; b: raised at 2, before its lesion: a false alert.
+        .contains("lesions new:  1 of 1 lesion alerted, a median 1 frame (40 ms) after onset; 0 false alerts in 0.2 s")
+        .contains("lesions new:  0 of 1 lesion alerted; 1 false alert in 0.2 s")
+        .endsWith("all 2 procedures:" + nl + "lesions live: none scored live" + nl
+            + "lesions new:  1 of 2 lesions alerted, a median 1 frame (40 ms) after onset; 1 false alert in 0.5 s" + nl);
+  }
+
   /** Six 160x120 frames of a procedure, 40 ms apart, on the live frames topic; returns the first capture time. */
   private static long recordSixFrames(KafkaCluster kafka, String id) throws Exception {
     long t0 = System.currentTimeMillis();
