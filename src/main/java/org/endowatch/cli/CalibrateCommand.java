@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
     description = "Store the image and patch anomaly thresholds of a model from held-out normal images.")
 public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "The trained model folder.") Path model;
-  @Option(names = "--normal", required = true, split = ",", paramLabel = "SOURCE[,SOURCE...]",
+  @Option(names = "--normal", required = true, split = ",", paramLabel = "SOURCE",
       description = "Normal validation data: an image folder (a training folder contributes only its held-out files), "
           + "or video files and recorded procedures (kafka:TOPIC?procedure=ID[&from=T][&to=T]), as many as you have, "
           + "comma-separated, as every N-th frame prepared like live ingest, written to MODEL_DIR/calibration-frames. "

@@ -107,7 +107,7 @@ public final class ReplayCommand implements Runnable {
       "frames.TAG -> scores.TAG, heatmaps.TAG, alerts.TAG, frames-dlq.TAG."})
   static final class Rescore implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
-    @Option(names = "--procedure", required = true, split = ",", paramLabel = "ID[,ID...]",
+    @Option(names = "--procedure", required = true, split = ",", paramLabel = "ID",
         description = "The recorded procedures, as ingest named them: scored together, compared one by one and, with "
             + "--truth, in sum.")
     List<String> procedures;
@@ -121,7 +121,7 @@ public final class ReplayCommand implements Runnable {
     @Option(names = "--timeout-s", defaultValue = "600", description = "Give up after this long (default ${DEFAULT-VALUE}).") long timeoutS;
     @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N", converter = AlertRuleOption.class,
         description = AlertRuleOption.DESCRIPTION) AlertRule alertRule;
-    @Option(names = "--truth", split = ",", paramLabel = "FILE[,FILE...]",
+    @Option(names = "--truth", split = ",", paramLabel = "FILE",
         description = "Each procedure's lesions, one file per --procedure in the same order, as frame ranges, both ends "
             + "included, frames numbered from 0 as ingest numbers them (the FILE.truth.json 'synth procedure' writes, or by "
             + "hand: {\"fps\": 25, \"anomalyIntervals\": [{\"start\": 91, \"end\": 146}]}): adds lesions alerted, time "

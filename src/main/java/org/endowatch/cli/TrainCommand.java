@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "train", description = "Train a MemMC-MAE model on normal images, videos or recorded procedures.")
 public final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, split = ",", paramLabel = "SOURCE[,SOURCE...]",
+  @Option(names = "--data", required = true, split = ",", paramLabel = "SOURCE",
       description = "Normal data: image folders (jpg/png), video files, or procedures recorded on Kafka as "
           + "kafka:TOPIC?procedure=ID[&from=T][&to=T] (T as in 'replay topic': 90s, 2m, ISO instant). Frames of videos "
           + "and procedures are written to MODEL_DIR/frames (calibrate with --normal MODEL_DIR/frames).")
