@@ -181,7 +181,8 @@ public final class ReplayCommand implements Runnable {
           try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
             admin.delete(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters()));
           }
-          throw new IllegalArgumentException("no frames of procedure " + String.join(", ", missing) + " on "
+          throw new IllegalArgumentException("no frames of " + (missing.size() == 1 ? "procedure " : "procedures ")
+              + String.join(", ", missing) + " on "
               + Topics.FRAMES.name() + " (check the id; the tag '" + tag + "' is left free)");
         }
         long total = copied.values().stream().mapToLong(Long::longValue).sum();
@@ -217,6 +218,13 @@ public final class ReplayCommand implements Runnable {
           }
         }
       }
+      report(client, outputs, copied, truths, out, err);
+      return 0;
+    }
+
+    /** Each procedure against its live outcome and, with annotations, its lesions; then their sum. */
+    private void report(java.util.Properties client, ScoringTopology.Outputs outputs, java.util.Map<String, Long> copied,
+        List<GroundTruth> truths, PrintWriter out, PrintWriter err) {
       List<LesionOutcome> liveSum = new ArrayList<>();
       List<LesionOutcome> newSum = new ArrayList<>();
       for (int i = 0; i < procedures.size(); i++) {
@@ -250,7 +258,6 @@ public final class ReplayCommand implements Runnable {
             + (liveSum.size() < procedures.size() ? " (the " + liveSum.size() + " scored live)" : "")));
         out.println("lesions new:  " + LesionOutcome.sum(newSum).describe());
       }
-      return 0;
     }
 
     /** Alerts raised and not ended by this run's scorer. */
