@@ -343,9 +343,11 @@ public final class Evaluation {
     List<String> lines = new ArrayList<>();
     double auc = (double) report.get("auc");
     if (auc < 0.5) {
+      // The third cause is chest-xray's (docs/BENCHMARKS.md): diffuse opacities rebuild better than lung structure.
       lines.add(String.format(Locale.ROOT, "AUC %.3f is below chance (0.5): these anomalous images score lower than the "
           + "normal ones. The model has not learned what this normal tissue looks like (too little training, or training "
-          + "images unlike these), or the two folders are the wrong way round.", auc));
+          + "images unlike these), these anomalies hold less structure than normal tissue and rebuild more easily, or "
+          + "the two folders are the wrong way round.", auc));
     } else {
       lines.add(String.format(Locale.ROOT, "AUC %.3f: an anomalous image scores above a normal one %.1f %% of the time "
           + "(0.5 is chance, 1 perfect).", auc, auc * 100));

@@ -95,8 +95,9 @@ class EvaluationTest {
     barelyTrained.put("iou_flag_all_mean", 0.0492);
     assertThat(Evaluation.reading(barelyTrained)).containsExactly(
         "AUC 0.097 is below chance (0.5): these anomalous images score lower than the normal ones. The model has not "
-            + "learned what this normal tissue looks like (too little training, or training images unlike these), or "
-            + "the two folders are the wrong way round.",
+            + "learned what this normal tissue looks like (too little training, or training images unlike these), these "
+            + "anomalies hold less structure than normal tissue and rebuild more easily, or the two folders are the wrong "
+            + "way round.",
         "At the calibrated threshold 0.3593: 0 of 50 anomalous images flagged, 0 of 200 normal ones "
             + "(calibrated for 0.5 % false alarms).",
         "No anomalous image reaches the threshold: live alerts would not fire on lesions like these.",
