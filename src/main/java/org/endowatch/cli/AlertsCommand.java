@@ -23,12 +23,14 @@ public final class AlertsCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Option(names = "--follow", description = "Keep printing new alerts until stopped.") boolean follow;
   @Option(names = "--procedure", paramLabel = "ID", description = "Only this procedure.") String procedure;
-  @Option(names = "--since", paramLabel = "T", description = "From this time: ISO instant, epoch ms, or an age like 10m (default: all kept).")
+  @Option(names = "--since", paramLabel = "T",
+      description = "From this time: ISO instant, epoch ms, or an age like 10m (default: all kept).")
   String since;
   @Option(names = "--json", description = "JSON lines (the alert-event schema) instead of text.") boolean json;
   @Option(names = "--updates", description = "Also every alert-update (a new peak while an alert is open: several a second); "
       + "without it, one line where each alert starts and one where it ends.") boolean updates;
-  @Option(names = "--topic", defaultValue = "alerts", description = "Alerts topic (default ${DEFAULT-VALUE}; alerts.TAG for a re-scoring).")
+  @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "alerts",
+      description = "Alerts topic (default ${DEFAULT-VALUE}; alerts.TAG for a re-scoring).")
   String topic;
   @Spec CommandSpec spec;
 

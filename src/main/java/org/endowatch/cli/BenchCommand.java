@@ -35,44 +35,50 @@ import picocli.CommandLine.Spec;
     "pipeline: N generated procedures at a camera's rate through a real broker into the scorer."})
 public final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", defaultValue = "all", paramLabel = "model|pipeline|all") String what;
-  @Option(names = "--preset", split = ",", defaultValue = "micro", description = "Presets for the model bench (default ${DEFAULT-VALUE}).")
+  @Option(names = "--preset", paramLabel = "PRESET", split = ",", defaultValue = "micro",
+      description = "Presets for the model bench (default ${DEFAULT-VALUE}).")
   List<String> presets;
-  @Option(names = "--schedules", split = ",", defaultValue = "complementary-4,random-10",
+  @Option(names = "--schedules", paramLabel = "S", split = ",", defaultValue = "complementary-4,random-10",
       description = "Mask schedules for the model bench (default ${DEFAULT-VALUE}).") List<String> schedules;
-  @Option(names = "--batches", split = ",", defaultValue = "1,2,4", description = "Frames per batch (default ${DEFAULT-VALUE}).")
+  @Option(names = "--batches", paramLabel = "N", split = ",", defaultValue = "1,2,4",
+      description = "Frames per batch (default ${DEFAULT-VALUE}).")
   List<Integer> batches;
-  @Option(names = "--repeats", defaultValue = "10",
+  @Option(names = "--repeats", paramLabel = "N", defaultValue = "10",
       description = "Model bench: timed runs per configuration, after 3 warm-ups (default ${DEFAULT-VALUE}).") int repeats;
-  @Option(names = "--map-halvings", defaultValue = "0",
+  @Option(names = "--map-halvings", paramLabel = "N", defaultValue = "0",
       description = "Model bench: anomaly map at 1/2^N of the input size (default ${DEFAULT-VALUE}, the paper's full size).")
   int mapHalvings;
-  @Option(names = "--device", defaultValue = "auto",
+  @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
       description = "Model bench: auto (GPU if PyTorch sees one), cpu or gpu (default ${DEFAULT-VALUE}).") String device;
-  @Option(names = "--precision", defaultValue = "fp32",
+  @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
       description = "Model bench: fp32 or fp16, what the network computes in (default ${DEFAULT-VALUE}).") String precision;
-  @Option(names = "--memory-frames", defaultValue = "0", description = "Score this many frames watching RSS (10000 for the long check).")
+  @Option(names = "--memory-frames", paramLabel = "N", defaultValue = "0",
+      description = "Score this many frames watching RSS (10000 for the long check).")
   long memoryFrames;
-  @Option(names = "--streams", defaultValue = "1", description = "Concurrent procedures in the pipeline bench (default ${DEFAULT-VALUE}).")
+  @Option(names = "--streams", paramLabel = "N", defaultValue = "1",
+      description = "Concurrent procedures in the pipeline bench (default ${DEFAULT-VALUE}).")
   int streams;
-  @Option(names = "--fps", defaultValue = "30", description = "Pipeline bench: each camera's frame rate (default ${DEFAULT-VALUE}).")
+  @Option(names = "--fps", paramLabel = "FPS", defaultValue = "30",
+      description = "Pipeline bench: each camera's frame rate (default ${DEFAULT-VALUE}).")
   double fps;
-  @Option(names = "--scorers", defaultValue = "1", description = "Scorer instances in the pipeline bench (default ${DEFAULT-VALUE}).")
+  @Option(names = "--scorers", paramLabel = "N", defaultValue = "1",
+      description = "Scorer instances in the pipeline bench (default ${DEFAULT-VALUE}).")
   int scorers;
-  @Option(names = "--seconds", defaultValue = "60", description = "Length of each procedure: a lesion every "
+  @Option(names = "--seconds", paramLabel = "S", defaultValue = "60", description = "Length of each procedure: a lesion every "
       + "6 s (default ${DEFAULT-VALUE}: 10 lesions, enough for a median time to first alert; 120 for a p90).") int seconds;
-  @Option(names = "--seed", defaultValue = "13", description = "The generated procedure's seed: its scenes, lesions and "
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "13", description = "The generated procedure's seed: its scenes, lesions and "
       + "camera path; with --streams N, stream i plays seed + i (default ${DEFAULT-VALUE}; others give other lesions to "
       + "time the first alert on).") long seed;
-  @Option(names = "--warmup-seconds", defaultValue = "30", description = "Frames sent at the camera's rate before the "
+  @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "30", description = "Frames sent at the camera's rate before the "
       + "pipeline is measured, so the JIT has compiled the scoring path as in a scorer that has been running "
       + "(default ${DEFAULT-VALUE}; at least 30 frames).") int warmupSeconds;
   @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N", description = "Threads per PyTorch operator "
       + "for `bench pipeline` (default: all cores but one, as `score`); `bench model` and `all` keep the engine's default.")
   int intraOpThreads;
-  @Option(names = "--budget-ms", defaultValue = "100",
+  @Option(names = "--budget-ms", paramLabel = "MS", defaultValue = "100",
       description = "Pipeline bench: the scorer's --budget-ms, frames older than this are skipped (default ${DEFAULT-VALUE}).")
   long budgetMs;
-  @Option(names = "--backlog-batch", defaultValue = "" + ScoringTopology.LIVE_BACKLOG_BATCH,
+  @Option(names = "--backlog-batch", paramLabel = "N", defaultValue = "" + ScoringTopology.LIVE_BACKLOG_BATCH,
       description = "Frames of a stream's backlog the scorer scores together (default ${DEFAULT-VALUE}, as `score`).") int backlogBatch;
   @Option(names = "--frame-workers", defaultValue = "0", paramLabel = "N", description = "Threads scoring the frames of a "
       + "backlog batch side by side (default: as `score`, cores / threads per operator on a CPU).") int frameWorkers;
@@ -95,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
   long batchWaitMs;
   @Option(names = "--model", paramLabel = "DIR", description = "Model for the pipeline (default: the bundled demo-micro).") Path model;
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of an embedded broker.") String bootstrap;
-  @Option(names = "--python", defaultValue = "/usr/bin/python3",
+  @Option(names = "--python", paramLabel = "PATH", defaultValue = "/usr/bin/python3",
       description = "Python with torch for the PyTorch-eager reference (skipped with a message when absent); "
           + "bench/python3-openblas runs Debian's on OpenBLAS instead of the reference BLAS.")
   String python;

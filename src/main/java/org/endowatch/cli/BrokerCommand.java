@@ -18,14 +18,15 @@ import picocli.CommandLine.Spec;
         "--nodes 3 runs a three-node cluster in this process instead, replicating three ways with two in sync, "
             + "to rehearse and bench what a replicated production cluster costs (docs/OPERATIONS.md)."})
 public final class BrokerCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "9092", description = "Client port (default ${DEFAULT-VALUE}).")
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "9092", description = "Client port (default ${DEFAULT-VALUE}).")
   int port;
 
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "Where topics are stored; reused across restarts (default: <tmp>/endowatch-broker-<port>).")
   Path dataDir;
 
-  @Option(names = "--nodes", defaultValue = "1", description = "Nodes (broker and controller each), 1 or 3; the client ports "
+  @Option(names = "--nodes", paramLabel = "N", defaultValue = "1",
+      description = "Nodes (broker and controller each), 1 or 3; the client ports "
       + "are --port, --port+1, ... (default ${DEFAULT-VALUE}).")
   int nodes;
 

@@ -28,23 +28,25 @@ public final class CalibrateCommand implements Callable<Integer> {
           + "comma-separated, as every N-th frame prepared like live ingest, written to MODEL_DIR/calibration-frames. "
           + "Frames of a video or procedure the model was trained on count only from its held-out blocks.")
   List<String> normal;
-  @Option(names = "--every", defaultValue = "5",
+  @Option(names = "--every", paramLabel = "N", defaultValue = "5",
       description = "Videos and recorded procedures: keep every N-th frame (default ${DEFAULT-VALUE}).")
   int every;
   @Mixin KafkaOptions kafka;
-  @Option(names = "--false-alarm-rate", defaultValue = "0.01",
+  @Option(names = "--false-alarm-rate", paramLabel = "RATE", defaultValue = "0.01",
       description = "Fraction of normal images allowed over the threshold (default ${DEFAULT-VALUE}).")
   double falseAlarmRate;
   @Option(names = "--mask-schedule", paramLabel = "S", description = "random-10, complementary-4, ... (default: the manifest's).")
   String maskSchedule;
-  @Option(names = "--pooling", description = "Image score from patch scores: mean or max (default: the manifest's).")
+  @Option(names = "--pooling", paramLabel = "mean|max",
+      description = "Image score from patch scores: mean or max (default: the manifest's).")
   String pooling;
   @Option(names = "--map-halvings", paramLabel = "N",
       description = "Compute the MS-SSIM anomaly map at 1/2^N of the input size: 0 = full size (the paper), 1 = half "
           + "(about half the map's time; default: the manifest's).")
   Integer mapHalvings;
-  @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
-  @Option(names = "--precision", description = "fp32 or fp16: what the network computes in while calibrating; stored "
+  @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
+      description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
+  @Option(names = "--precision", paramLabel = "P", description = "fp32 or fp16: what the network computes in while calibrating; stored "
       + "with the thresholds, and eval and score then use it (default: the manifest's, fp32 for a new model).") String precision;
   @Option(names = "--out", paramLabel = "DIR", description = "Write the calibrated model to this new folder (its "
       + "manifest.json, parameters.bin and validation-files.txt copied from --model) and leave --model as it is, to roll "

@@ -26,8 +26,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "console", description = "Serve the web console of live and recorded procedures.")
 public final class ConsoleCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
-  @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE}; 0 = any free).") int port;
-  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).") String bind;
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+      description = "HTTP port (default ${DEFAULT-VALUE}; 0 = any free).") int port;
+  @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "Address to listen on (default ${DEFAULT-VALUE}).") String bind;
   @Option(names = "--token", paramLabel = "T",
       description = "Required on every request when set; needed to bind beyond loopback (also ENDOWATCH_CONSOLE_TOKEN).")
   String token;
@@ -40,7 +42,7 @@ public final class ConsoleCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT", description = "Serve Prometheus /metrics "
       + "(whether the console can read Kafka, without procedure ids) on this port (0 = any, -1 = off; default off).")
   int metricsPort;
-  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1",
+  @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
       description = "Address /metrics listens on (default ${DEFAULT-VALUE}: this host only; 0.0.0.0 for a Prometheus elsewhere).") String metricsBind;
   @Spec CommandSpec spec;
 

@@ -47,18 +47,24 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", description = {"Run everything on this machine: broker, scorer, synthetic procedures and the console.",
     "Needs no data and no network: the procedures are generated, the model is the one in the jar (models/demo-micro)."})
 public final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "8080", description = "Console port (default ${DEFAULT-VALUE}; 0 = any free).") int port;
-  @Option(names = "--procedures", defaultValue = "1", description = "Procedures played at once (default ${DEFAULT-VALUE}).") int procedures;
-  @Option(names = "--seconds", defaultValue = "0", description = "Stop after this long (default 0: until Ctrl-C).") long seconds;
-  @Option(names = "--video-seconds", defaultValue = "40", description = "Length of the generated procedure, played in a loop (default ${DEFAULT-VALUE}).")
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+      description = "Console port (default ${DEFAULT-VALUE}; 0 = any free).") int port;
+  @Option(names = "--procedures", paramLabel = "N", defaultValue = "1",
+      description = "Procedures played at once (default ${DEFAULT-VALUE}).") int procedures;
+  @Option(names = "--seconds", paramLabel = "S", defaultValue = "0",
+      description = "Stop after this long (default 0: until Ctrl-C).") long seconds;
+  @Option(names = "--video-seconds", paramLabel = "S", defaultValue = "40",
+      description = "Length of the generated procedure, played in a loop (default ${DEFAULT-VALUE}).")
   int videoSeconds;
-  @Option(names = "--budget-ms", defaultValue = "150", description = "Scorer staleness budget (default ${DEFAULT-VALUE}).") long budgetMs;
+  @Option(names = "--budget-ms", paramLabel = "MS", defaultValue = "150",
+      description = "Scorer staleness budget (default ${DEFAULT-VALUE}).") long budgetMs;
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka instead of starting one.") String bootstrap;
   @Option(names = "--source", paramLabel = "FILE", description = "Play this video instead of a generated procedure.") Path source;
   @Option(names = "--dataset", paramLabel = "DIR",
       description = "Film a procedure from real stills: DIR/images (+ DIR/masks), e.g. ../shared/data/kvasir-seg.") Path dataset;
   @Option(names = "--model", paramLabel = "DIR", description = "Score with this model instead of the bundled demo-micro.") Path model;
-  @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the broker's data, the video and the model go, kept after the demo stops (default: a temporary folder, deleted when it stops).")
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "Where the broker's data, the video and the model go, kept after the demo stops (default: a temporary folder, deleted when it stops).")
   Path workDir;
   @Spec CommandSpec spec;
 

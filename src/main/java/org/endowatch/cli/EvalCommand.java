@@ -25,12 +25,13 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = {"--mask-schedule", "--masks-schedule"}, paramLabel = "S",
       description = "random-10, complementary-4, ... (default: the manifest's).")
   String maskSchedule;
-  @Option(names = "--pooling", description = "mean or max (default: the manifest's).") String pooling;
+  @Option(names = "--pooling", paramLabel = "mean|max", description = "mean or max (default: the manifest's).") String pooling;
   @Option(names = "--map-halvings", paramLabel = "N",
       description = "Anomaly map at 1/2^N of the input size (default: the manifest's; thresholds hold only for the calibrated value).")
   Integer mapHalvings;
-  @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
-  @Option(names = "--precision",
+  @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
+      description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
+  @Option(names = "--precision", paramLabel = "P",
       description = "fp32 or fp16: what the network computes in (default: the one it was calibrated in; fp16 for GPUs).")
   String precision;
   @Spec CommandSpec spec;

@@ -41,11 +41,13 @@ public final class IngestCommand implements Callable<Integer> {
   @Mixin Source source;
   @Option(names = "--procedure", required = true, paramLabel = "ID", description = "Procedure id (the record key).")
   String procedure;
-  @Option(names = "--topic", defaultValue = "frames", description = "Frames topic (default ${DEFAULT-VALUE}).") String topic;
+  @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "frames",
+      description = "Frames topic (default ${DEFAULT-VALUE}).") String topic;
   @Option(names = "--out-dir", paramLabel = "DIR",
       description = "Write prepared frames here as JPEG files instead of sending them (training images from your own procedures).")
   java.nio.file.Path outDir;
-  @Option(names = "--every", defaultValue = "1", description = "With --out-dir: keep every N-th frame (default ${DEFAULT-VALUE}).")
+  @Option(names = "--every", paramLabel = "N", defaultValue = "1",
+      description = "With --out-dir: keep every N-th frame (default ${DEFAULT-VALUE}).")
   int every;
   @ArgGroup Pace pace = new Pace();
   @Spec CommandSpec spec;
@@ -59,21 +61,25 @@ public final class IngestCommand implements Callable<Integer> {
 
   /** Options of a source and of the frames made from it; shared with {@code replay video}. */
   static final class Source {
-    @Option(names = "--fps", defaultValue = "25", description = "Frame rate of an image folder (default ${DEFAULT-VALUE}).") double fps;
-    @Option(names = "--max-frames", defaultValue = "0", description = "Stop after N frames (0 = all).") long maxFrames;
+    @Option(names = "--fps", paramLabel = "FPS", defaultValue = "25",
+        description = "Frame rate of an image folder (default ${DEFAULT-VALUE}).") double fps;
+    @Option(names = "--max-frames", paramLabel = "N", defaultValue = "0", description = "Stop after N frames (0 = all).") long maxFrames;
     @Option(names = "--size", defaultValue = "256x256", paramLabel = "WxH", description = "Frame size sent (default ${DEFAULT-VALUE}).")
     String size;
     @Option(names = "--jpeg-quality", defaultValue = "90", paramLabel = "Q", description = "1..100 (default ${DEFAULT-VALUE}).")
     int jpegQuality;
-    @Option(names = "--timeout-ms", defaultValue = "5000", description = "Network connect/read timeout (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "5000",
+        description = "Network connect/read timeout (default ${DEFAULT-VALUE}).")
     int timeoutMs;
-    @Option(names = "--reconnects", defaultValue = "5", description = "Reconnect attempts after a dropped link (default ${DEFAULT-VALUE}).")
+    @Option(names = "--reconnects", paramLabel = "N", defaultValue = "5",
+        description = "Reconnect attempts after a dropped link (default ${DEFAULT-VALUE}).")
     int reconnects;
     @Option(names = "--resume", description = "Continue a procedure cut off by a crash: skip the frames already on the topic.")
     boolean resume;
-    @Option(names = "--metrics-port", defaultValue = "-1", description = "Serve /metrics on this port (0 = any, -1 = off; default off).")
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "-1",
+        description = "Serve /metrics on this port (0 = any, -1 = off; default off).")
     int metricsPort;
-    @Option(names = "--metrics-bind", defaultValue = "127.0.0.1",
+    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
         description = "Address /metrics listens on (default ${DEFAULT-VALUE}: this host only; 0.0.0.0 for a Prometheus elsewhere).") String metricsBind;
 
     /** The source options' ranges, for every way of ingesting (to the topic, to a folder, replay). */

@@ -115,7 +115,8 @@ public final class ModelsCommand implements Runnable {
     @Mixin KafkaOptions kafka;
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "The calibrated model folder to announce.")
     Path model;
-    @Option(names = "--uri", description = "Where scorers find it (default: the directory's absolute path).") String uri;
+    @Option(names = "--uri", paramLabel = "URI",
+        description = "Where scorers find it (default: the directory's absolute path).") String uri;
     @Spec CommandSpec spec;
 
     /** The release in force for the name before this one; null when this is its first. */

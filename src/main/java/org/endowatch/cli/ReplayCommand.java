@@ -68,7 +68,8 @@ public final class ReplayCommand implements Runnable {
     @Mixin KafkaOptions kafka;
     @Option(names = "--procedure", required = true, paramLabel = "ID", description = "The recorded procedure, as ingest named it.")
     String procedure;
-    @Option(names = "--from", paramLabel = "T", description = "Start: offset from the procedure's start (90s, 2m), ISO instant or epoch ms.")
+    @Option(names = "--from", paramLabel = "T",
+        description = "Start: offset from the procedure's start (90s, 2m), ISO instant or epoch ms.")
     String from;
     @Option(names = "--to", paramLabel = "T", description = "End, inclusive; same forms.") String to;
     @Option(names = "--as", paramLabel = "NEWID", description = "New procedure id (default: ID-replay).") String as;
@@ -113,12 +114,15 @@ public final class ReplayCommand implements Runnable {
     List<String> procedures;
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "The calibrated model to score them with.")
     Path model;
-    @Option(names = "--tag", required = true, description = "Names the topics of this re-scoring (letters, digits, . _ -).") String tag;
-    @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
+    @Option(names = "--tag", paramLabel = "TAG", required = true,
+        description = "Names the topics of this re-scoring (letters, digits, . _ -).") String tag;
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
+        description = "auto (GPU if PyTorch sees one), cpu or gpu.") String device;
     @Option(names = "--mask-schedule", paramLabel = "S",
         description = "Override the model's schedule (random-10, complementary-4; its thresholds hold for its own).")
     String maskSchedule;
-    @Option(names = "--timeout-s", defaultValue = "600", description = "Give up after this long (default ${DEFAULT-VALUE}).") long timeoutS;
+    @Option(names = "--timeout-s", paramLabel = "S", defaultValue = "600",
+        description = "Give up after this long (default ${DEFAULT-VALUE}).") long timeoutS;
     @Option(names = "--alert-rule", defaultValue = "3/5", paramLabel = "K/N", converter = AlertRuleOption.class,
         description = AlertRuleOption.DESCRIPTION) AlertRule alertRule;
     @Option(names = "--truth", split = ",", paramLabel = "FILE",
@@ -286,7 +290,8 @@ public final class ReplayCommand implements Runnable {
     @Option(names = "--procedure", required = true, paramLabel = "ID", description = "The recorded procedure, as ingest named it.")
     String procedure;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = ".mp4, .mkv or .avi") Path out;
-    @Option(names = "--tag", description = "Annotate with a re-scoring's outputs (scores.TAG ...) instead of the live ones.") String tag;
+    @Option(names = "--tag", paramLabel = "TAG",
+        description = "Annotate with a re-scoring's outputs (scores.TAG ...) instead of the live ones.") String tag;
     @Spec CommandSpec spec;
 
     @Override

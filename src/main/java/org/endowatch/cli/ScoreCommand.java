@@ -31,15 +31,16 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR",
       description = "A calibrated model folder (manifest.json, parameters.bin); its name decides which releases it follows.")
   Path model;
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
-  @Option(names = "--precision",
+  @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
+  @Option(names = "--precision", paramLabel = "P",
       description = "fp32 or fp16: what the network computes in, for this model and new releases (default: each "
           + "model's calibrated one; fp16 for GPUs).") String precision;
-  @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default ${DEFAULT-VALUE}).") int threads;
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+      description = "Stream threads (default ${DEFAULT-VALUE}).") int threads;
   @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N",
       description = "Threads per PyTorch operator (default: all cores but one, leaving one to Kafka and decoding).")
   int intraOpThreads;
-  @Option(names = "--budget-ms", defaultValue = "100",
+  @Option(names = "--budget-ms", paramLabel = "MS", defaultValue = "100",
       description = "Skip frames older than this when reached (0 = score all; default ${DEFAULT-VALUE}).")
   long budgetMs;
   @Option(names = "--mask-schedule", paramLabel = "S", description = "Override the model's schedule (random-10, complementary-4).")
@@ -48,21 +49,23 @@ public final class ScoreCommand implements Callable<Integer> {
       description = "Kafka Streams application id: scorers with the same id share the procedures between them; "
           + "another id is another scorer, with its own offsets, starting at the newest frames (default ${DEFAULT-VALUE}).")
   String applicationId;
-  @Option(names = "--input", defaultValue = "frames", description = "Input topic (default ${DEFAULT-VALUE}).") String input;
-  @Option(names = "--output-suffix", defaultValue = "",
+  @Option(names = "--input", paramLabel = "TOPIC", defaultValue = "frames",
+      description = "Input topic (default ${DEFAULT-VALUE}).") String input;
+  @Option(names = "--output-suffix", paramLabel = "SUFFIX", defaultValue = "",
       description = "Suffix for the output topics, to re-score into separate topics (e.g. .rescore).")
   String outputSuffix;
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "Kafka Streams' state folder (the alert windows are kept in memory and in Kafka; default: "
           + "endowatch-streams in the temporary folder).") Path stateDir;
-  @Option(names = "--metrics-port", defaultValue = "9464", description = "Prometheus /metrics and /health (0 = any free port).")
+  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9464",
+      description = "Prometheus /metrics and /health (0 = any free port).")
   int metricsPort;
-  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1",
+  @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
       description = "Address /metrics listens on (default ${DEFAULT-VALUE}: this host only; 0.0.0.0 for a Prometheus elsewhere).") String metricsBind;
   @Option(names = "--follow-models", defaultValue = "true", negatable = true,
       description = "Hot-swap to new releases of this model's name on the models topic (default ${DEFAULT-VALUE}).")
   boolean followModels;
-  @Option(names = "--batch-wait-ms", defaultValue = "5",
+  @Option(names = "--batch-wait-ms", paramLabel = "MS", defaultValue = "5",
       description = "With --threads > 1: how long the model waits to batch frames of several streams (default ${DEFAULT-VALUE}).")
   long batchWaitMs;
   @Option(names = "--backlog-batch", defaultValue = "" + ScoringTopology.LIVE_BACKLOG_BATCH, paramLabel = "N",

@@ -40,9 +40,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", description = "Show topics, the scorers (instances, lag), recent procedures and the model version scoring them.")
 public final class StatusCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
-  @Option(names = "--group", description = "The scorer's application id (default: every group with committed offsets on frames).")
+  @Option(names = "--group", paramLabel = "ID",
+      description = "The scorer's application id (default: every group with committed offsets on frames).")
   String group;
-  @Option(names = "--recent", defaultValue = "500", description = "Scores read back per partition to find procedures (default ${DEFAULT-VALUE}).")
+  @Option(names = "--recent", paramLabel = "N", defaultValue = "500",
+      description = "Scores read back per partition to find procedures (default ${DEFAULT-VALUE}).")
   int recent;
   @Spec CommandSpec spec;
   /** As the console says it: ended, and not scored. */

@@ -38,11 +38,12 @@ public final class SynthCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "DIR",
         description = "Where normal/, anomalous/ and masks/ go (eval's layout); made if missing, refused when they hold files.")
     Path out;
-    @Option(names = "--count", defaultValue = "200", description = "Normal frames (default ${DEFAULT-VALUE}).") int count;
-    @Option(names = "--anomalous", defaultValue = "-1", description = "Frames with a lesion (default: count / 4).")
+    @Option(names = "--count", paramLabel = "N", defaultValue = "200", description = "Normal frames (default ${DEFAULT-VALUE}).") int count;
+    @Option(names = "--anomalous", paramLabel = "N", defaultValue = "-1", description = "Frames with a lesion (default: count / 4).")
     int anomalous;
-    @Option(names = "--size", defaultValue = "256", description = "Frame side in px (default ${DEFAULT-VALUE}).") int size;
-    @Option(names = "--seed", defaultValue = "1", description = "Scenes and lesions; the same seed gives the same frames "
+    @Option(names = "--size", paramLabel = "N", defaultValue = "256",
+        description = "Frame side in px (default ${DEFAULT-VALUE}).") int size;
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Scenes and lesions; the same seed gives the same frames "
         + "(default ${DEFAULT-VALUE}).") long seed;
     @Spec CommandSpec spec;
 
@@ -99,21 +100,27 @@ public final class SynthCommand implements Runnable {
       "The ground truth (frame intervals showing a lesion) goes to FILE.truth.json."})
   public static final class Procedure implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Video file: .mp4, .mkv or .avi.") Path out;
-    @Option(names = "--seconds", defaultValue = "20", description = "Length (default ${DEFAULT-VALUE}); with --from-images: stills x --segment-seconds.")
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "20",
+        description = "Length (default ${DEFAULT-VALUE}); with --from-images: stills x --segment-seconds.")
     double seconds;
-    @Option(names = "--fps", defaultValue = "25", description = "Frame rate (default ${DEFAULT-VALUE}).") double fps;
-    @Option(names = "--size", defaultValue = "384x256", paramLabel = "WxH", description = "Video size (default ${DEFAULT-VALUE}).") String size;
-    @Option(names = "--segment-seconds", defaultValue = "2", description = "Seconds per still (default ${DEFAULT-VALUE}).")
+    @Option(names = "--fps", paramLabel = "FPS", defaultValue = "25", description = "Frame rate (default ${DEFAULT-VALUE}).") double fps;
+    @Option(names = "--size", defaultValue = "384x256", paramLabel = "WxH",
+        description = "Video size (default ${DEFAULT-VALUE}).") String size;
+    @Option(names = "--segment-seconds", paramLabel = "S", defaultValue = "2",
+        description = "Seconds per still (default ${DEFAULT-VALUE}).")
     double segmentSeconds;
-    @Option(names = "--anomalies", defaultValue = "-1", description = "Segments showing a polyp (default: a third of them).")
+    @Option(names = "--anomalies", paramLabel = "N", defaultValue = "-1",
+        description = "Segments showing a polyp (default: a third of them).")
     int anomalies;
-    @Option(names = "--seed", defaultValue = "1", description = "Scenes, lesions and camera path; the same seed gives the "
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+        description = "Scenes, lesions and camera path; the same seed gives the "
         + "same video (default ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--from-images", paramLabel = "DIR", description = "Film these stills instead of synthetic scenes.") Path images;
     @Option(names = "--masks", paramLabel = "DIR", description = "Lesion masks for --from-images (same file stem).") Path masks;
     @Option(names = "--normal-images", paramLabel = "DIR",
         description = "With --from-images: normal stills shown between them (e.g. ../shared/data/hyperkvasir-ileum).") Path normals;
-    @Option(names = "--stills", defaultValue = "10", description = "With --from-images: how many stills (default ${DEFAULT-VALUE}).")
+    @Option(names = "--stills", paramLabel = "N", defaultValue = "10",
+        description = "With --from-images: how many stills (default ${DEFAULT-VALUE}).")
     int stills;
     @Spec CommandSpec spec;
 

@@ -48,7 +48,7 @@ public final class TopicsCommand implements Runnable {
         description = "Topic catalog YAML (default: the copy built into the jar).")
     Path catalog;
 
-    @Option(names = "--timeout-s", defaultValue = "15",
+    @Option(names = "--timeout-s", paramLabel = "S", defaultValue = "15",
         description = "Give up on an unreachable broker after this many seconds (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -159,9 +159,11 @@ public final class TopicsCommand implements Runnable {
       "deploy/k8s/kafka-topics.yaml is this output; a test keeps them equal, so topics/ stays the one source of truth."})
   public static final class Export implements Callable<Integer> {
     @Option(names = "--catalog", paramLabel = "FILE", description = "Topic catalog YAML (default: the built-in one).") Path catalog;
-    @Option(names = "--cluster", defaultValue = "endowatch", description = "The Strimzi Kafka cluster's name (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "endowatch",
+        description = "The Strimzi Kafka cluster's name (default ${DEFAULT-VALUE}).")
     String cluster;
-    @Option(names = "--replicas", defaultValue = "3", description = "Replication factor where the catalog leaves it open (default ${DEFAULT-VALUE}).")
+    @Option(names = "--replicas", paramLabel = "N", defaultValue = "3",
+        description = "Replication factor where the catalog leaves it open (default ${DEFAULT-VALUE}).")
     int replicas;
     @Spec CommandSpec spec;
 

@@ -27,7 +27,7 @@ public final class TrainCommand implements Callable<Integer> {
           + "and procedures are written to MODEL_DIR/frames (calibrate with --normal MODEL_DIR/frames).")
   List<String> data;
 
-  @Option(names = "--every", defaultValue = "5",
+  @Option(names = "--every", paramLabel = "N", defaultValue = "5",
       description = "Videos and recorded procedures: keep every N-th frame (default ${DEFAULT-VALUE}).")
   int every;
 
@@ -36,7 +36,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "MODEL_DIR", description = "Where the model and checkpoints go.")
   Path out;
 
-  @Option(names = "--preset", defaultValue = "micro", description = "micro, tiny or base (default ${DEFAULT-VALUE}).")
+  @Option(names = "--preset", paramLabel = "PRESET", defaultValue = "micro",
+      description = "micro, tiny or base (default ${DEFAULT-VALUE}).")
   String preset;
 
   @Option(names = "--set", split = ",", paramLabel = "KEY=VALUE",
@@ -44,22 +45,27 @@ public final class TrainCommand implements Callable<Integer> {
           + "patchSize=N, maskRatio=R (hidden share in training; score with complementary-K where K = 1/(1-R)).")
   Map<String, String> overrides = Map.of();
 
-  @Option(names = "--epochs", defaultValue = "50", description = "Passes over the training images (default ${DEFAULT-VALUE}).")
+  @Option(names = "--epochs", paramLabel = "N", defaultValue = "50",
+      description = "Passes over the training images (default ${DEFAULT-VALUE}).")
   int epochs;
-  @Option(names = "--batch", defaultValue = "32", description = "Images per optimisation step (default ${DEFAULT-VALUE}).")
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+      description = "Images per optimisation step (default ${DEFAULT-VALUE}).")
   int batch;
-  @Option(names = "--lr", defaultValue = "1.5e-3", description = "Base learning rate, scaled by batch/256 (default ${DEFAULT-VALUE}).")
+  @Option(names = "--lr", paramLabel = "LR", defaultValue = "1.5e-3",
+      description = "Base learning rate, scaled by batch/256 (default ${DEFAULT-VALUE}).")
   double lr;
-  @Option(names = "--weight-decay", defaultValue = "0.05", description = "AdamW weight decay (default ${DEFAULT-VALUE}, the paper's).")
+  @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0.05",
+      description = "AdamW weight decay (default ${DEFAULT-VALUE}, the paper's).")
   double weightDecay;
-  @Option(names = "--warmup-epochs", defaultValue = "5",
+  @Option(names = "--warmup-epochs", paramLabel = "N", defaultValue = "5",
       description = "Epochs of linear learning-rate warm-up before the cosine decay (default ${DEFAULT-VALUE}).") int warmupEpochs;
-  @Option(names = "--val-fraction", defaultValue = "0.1",
+  @Option(names = "--val-fraction", paramLabel = "F", defaultValue = "0.1",
       description = "Fraction of images held out of training for calibration (default ${DEFAULT-VALUE}).")
   double valFraction;
   @Option(names = "--resume", description = "Continue from the checkpoint in --out.") boolean resume;
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
-  @Option(names = "--seed", defaultValue = "1", description = "Every random choice (initial weights, held-out split, order, "
+  @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+      description = "Every random choice (initial weights, held-out split, order, "
       + "masks, crops): the same seed and data train the same model (default ${DEFAULT-VALUE}).") long seed;
   @Option(names = "--keep-every", defaultValue = "0", paramLabel = "N",
       description = "Also keep the model after every N-th epoch in MODEL_DIR/epochs/eNNN (each a model to calibrate "
@@ -76,7 +82,7 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Colour jitter: red/blue gain, brightness, contrast and saturation each scaled by a factor in "
           + "[1-S, 1+S], in [0,1) (default 0: none, the paper).")
   double colourJitter;
-  @Option(names = "--name", description = "Model name (default: the --out folder's name).") String name;
+  @Option(names = "--name", paramLabel = "NAME", description = "Model name (default: the --out folder's name).") String name;
 
   @Spec CommandSpec spec;
   /** The folders the last {@link #run} trained on: calibrate finds their held-out share again. */

@@ -34,7 +34,7 @@ class MainTest {
   }
 
   @Test
-  void everyOptionOfEveryCommandSaysWhatItDoes() {
+  void everyOptionOfEveryCommandSaysWhatItDoesAndTakes() {
     List<String> silent = new java.util.ArrayList<>();
     java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(
         List.of(new picocli.CommandLine(new org.endowatch.Main())));
@@ -42,6 +42,9 @@ class MainTest {
       picocli.CommandLine c = todo.pop();
       c.getCommandSpec().options().stream().filter(o -> String.join("", o.description()).isBlank())
           .forEach(o -> silent.add(c.getCommandSpec().qualifiedName() + " " + o.longestName()));
+      // and what its value is: --epochs=N, not picocli's --epochs=<epochs> from the field's name.
+      c.getCommandSpec().options().stream().filter(o -> o.arity().max() > 0 && o.paramLabel().startsWith("<"))
+          .forEach(o -> silent.add(c.getCommandSpec().qualifiedName() + " " + o.longestName() + "=" + o.paramLabel()));
       todo.addAll(c.getSubcommands().values());
     }
     assertThat(silent).isEmpty();
