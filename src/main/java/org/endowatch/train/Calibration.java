@@ -144,7 +144,7 @@ public final class Calibration {
   }
 
   @SuppressWarnings("unchecked")
-  private static Set<Path> trainingDirs(ModelManifest m) {
+  static Set<Path> trainingDirs(ModelManifest m) {
     Object data = m.training() == null ? null : m.training().get("data");
     if (!(data instanceof List<?> list)) {
       return Set.of();

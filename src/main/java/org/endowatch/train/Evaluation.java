@@ -61,6 +61,16 @@ public final class Evaluation {
     }
     List<Path> normalFiles = Images.list(normalDir);
     List<Path> anomalousFiles = Images.list(anomalousDir);
+    // Allowed (a check of how the model sees its own data), but never an accuracy figure.
+    Path normalAbs = normalDir.toAbsolutePath().normalize();
+    if (Calibration.trainingDirs(manifest).contains(normalAbs)) {
+      progress.println("warning: --normal " + normalDir + " is a folder the model trained on: its images score lower than "
+          + "unseen ones and flatter the AUC; evaluate on normal images it never saw");
+    } else if (manifest.calibration() != null && manifest.calibration().get("normalFolder") instanceof String calibrated
+        && Path.of(calibrated).toAbsolutePath().normalize().equals(normalAbs)) {
+      progress.println("warning: --normal " + normalDir + " is the folder the thresholds were calibrated on: the false "
+          + "alarms at the threshold are the calibrated rate by construction; evaluate on other normal images");
+    }
     // The report folder before any scoring: a folder that cannot be made should not cost the minutes first.
     try {
       Files.createDirectories(outDir);

@@ -167,6 +167,22 @@ class TrainCalibrateEvalTest {
     var eval = Cli.run("eval", "--model", model.toString(), "--normal", testNormal.toString(), "--anomalous",
         anomalous.toString(), "--masks", masks.toString(), "--out", report.toString(), "--device", "cpu");
     assertThat(eval.exitCode()).as(eval.err()).isZero();
+    assertThat(eval.err()).doesNotContain("warning: --normal");
+    // Normal images it trained on, or whose scores set its thresholds, are no test: said, not refused.
+    var onTraining = Cli.run("eval", "--model", model.toString(), "--normal", normal.toString(), "--anomalous",
+        anomalous.toString(), "--out", dir.resolve("r-train").toString(), "--device", "cpu");
+    assertThat(onTraining.exitCode()).as(onTraining.err()).isZero();
+    assertThat(onTraining.err()).contains("warning: --normal " + normal + " is a folder the model trained on: its images "
+        + "score lower than unseen ones and flatter the AUC; evaluate on normal images it never saw");
+    Path calibratedOnTest = dir.resolve("calibrated-on-test");
+    assertThat(Cli.run("calibrate", "--model", model.toString(), "--normal", testNormal.toString(), "--out",
+        calibratedOnTest.toString()).exitCode()).isZero();
+    var onCalibration = Cli.run("eval", "--model", calibratedOnTest.toString(), "--normal", testNormal.toString(),
+        "--anomalous", anomalous.toString(), "--out", dir.resolve("r-cal").toString(), "--device", "cpu");
+    assertThat(onCalibration.exitCode()).as(onCalibration.err()).isZero();
+    assertThat(onCalibration.err()).contains("warning: --normal " + testNormal + " is the folder the thresholds were "
+        + "calibrated on: the false alarms at the threshold are the calibrated rate by construction; evaluate on other "
+        + "normal images");
     JsonNode json = ModelArtifact.JSON.readTree(report.resolve("report.json").toFile());
     assertThat(json.get("n_normal").asInt()).isEqualTo(3);
     assertThat(json.get("n_anomalous").asInt()).isEqualTo(3);
