@@ -292,10 +292,19 @@ public final class ReplayCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = ".mp4, .mkv or .avi") Path out;
     @Option(names = "--tag", paramLabel = "TAG",
         description = "Annotate with a re-scoring's outputs (scores.TAG ...) instead of the live ones.") String tag;
+    @Option(names = "--truth", paramLabel = "FILE", description = "The procedure's annotated lesions (as for 'replay "
+        + "rescore --truth'): a cyan band under every frame that shows one, so a lesion without the red border is a miss.")
+    Path truthFile;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+      GroundTruth truth;
+      try {
+        truth = truthFile == null ? null : GroundTruth.readAnnotation(truthFile);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--truth " + e.getMessage());
+      }
       var settings = kafka.settings();
       AnnotatedExport.Sources topics = AnnotatedExport.Sources.live();
       if (tag != null) {
@@ -305,10 +314,11 @@ public final class ReplayCommand implements Runnable {
         admin.requireTopics(topics.all());
       }
       IngestCommand.Progress progress = new IngestCommand.Progress(spec.commandLine().getErr(), 2_000, "replay export", "written");
-      AnnotatedExport.Summary s = AnnotatedExport.write(settings.clientProps(), topics, procedure, out, progress::report);
-      spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d frames (%d scored, %d in an alert%s) at %.1f fps, %dx%d%n",
+      AnnotatedExport.Summary s = AnnotatedExport.write(settings.clientProps(), topics, procedure, truth, out, progress::report);
+      spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d frames (%d scored, %d in an alert%s%s) at %.1f fps, %dx%d%n",
           out, s.frames(), s.scored(), s.inAlert(), s.rejected() > 0 ? ", " + s.rejected() + " rejected by the scorer" : "",
-          s.fps(), s.width(), s.height());
+          truth == null ? "" : ", " + s.inLesion() + " showing an annotated lesion, " + s.inLesionNoAlert() + " of them with "
+              + "no alert open", s.fps(), s.width(), s.height());
       return 0;
     }
   }

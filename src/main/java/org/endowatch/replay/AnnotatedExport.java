@@ -22,6 +22,7 @@ import org.endowatch.contract.Frame;
 import org.endowatch.contract.Heatmap;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
+import org.endowatch.ingest.GroundTruth;
 import org.endowatch.ingest.IngestException;
 import org.endowatch.ingest.VideoWriter;
 
@@ -29,12 +30,17 @@ import org.endowatch.ingest.VideoWriter;
  * An annotated video of a recorded procedure for review and teaching: each frame with its heatmap
  * burned in (patches over the model's patch threshold, red to yellow), a score bar under it (the
  * threshold marked, red when over), and a red border with "ALERT" while an alert is open; a frame
- * the scorer rejected to the dead-letter topic says so, with the reason, where a score would be.
+ * the scorer rejected to the dead-letter topic says so, with the reason, where a score would be; with
+ * the procedure's annotated lesions, a cyan band under the strip marks every frame that shows one,
+ * so that a lesion without the red border is a miss to look at.
  * Frames are streamed; only scores, heatmaps and alerts (small) are held in memory.
  */
 public final class AnnotatedExport {
   /** Height of the strip under each frame holding the score bar and text. */
   static final int STRIP = 28;
+  /** The band at the strip's foot on frames that show an annotated lesion, and its colour. */
+  static final int LESION_BAND = 3;
+  static final Color LESION = Color.CYAN;
 
   /** Topic names to read from: the live outputs, or a re-scoring's suffixed ones. */
   public record Sources(String frames, String scores, String heatmaps, String alerts, String deadLetters) {
@@ -53,16 +59,29 @@ public final class AnnotatedExport {
     }
   }
 
-  /** What was written. */
-  public record Summary(long frames, long scored, long inAlert, long rejected, double fps, int width, int height) {}
+  /**
+   * What was written.
+   *
+   * @param inLesion frames in an annotated lesion (0 without annotations)
+   * @param inLesionNoAlert of those, frames with no alert open: what the model missed
+   */
+  public record Summary(long frames, long scored, long inAlert, long rejected, long inLesion, long inLesionNoAlert, double fps,
+      int width, int height) {}
 
   /** Alert intervals [start, end] by frame index; an alert without an end runs to the last frame. */
   record Interval(long start, long end) {}
 
   private AnnotatedExport() {}
 
+  /** {@link #write(Properties, Sources, String, GroundTruth, Path, LongConsumer)} without annotated lesions. */
   public static Summary write(Properties client, Sources topics, String procedure, Path out, LongConsumer progress)
       throws IngestException {
+    return write(client, topics, procedure, null, out, progress);
+  }
+
+  /** @param truth the procedure's annotated lesions, or null */
+  public static Summary write(Properties client, Sources topics, String procedure, GroundTruth truth, Path out,
+      LongConsumer progress) throws IngestException {
     Map<Long, Score> scores = new HashMap<>();
     ProcedureRecords.forEach(client, topics.scores(), procedure, Topics.SCORES.valueSerde().deserializer(), 0,
         r -> scores.put(r.value().frameIndex(), r.value()));
@@ -94,7 +113,7 @@ public final class AnnotatedExport {
           r -> captures.add(r.value().captureTimestampMs()));
     }
     double fps = fps(captures);
-    long[] written = {0, 0, 0, 0};
+    long[] written = {0, 0, 0, 0, 0, 0};
     int[] size = {0, 0};
     VideoWriter[] writer = {null};
     try {
@@ -109,12 +128,16 @@ public final class AnnotatedExport {
         Score s = scores.get(f.frameIndex());
         boolean inAlert = alerts.stream().anyMatch(a -> f.frameIndex() >= a.start() && f.frameIndex() <= a.end());
         String rejectedBecause = s == null ? rejected.get(f.frameIndex()) : null;
-        BufferedImage frame = render(img, s, rejectedBecause, heatmaps.get(f.frameIndex()), inAlert, f.frameIndex(), size[0], size[1]);
+        boolean inLesion = truth != null && truth.anomalous(f.frameIndex());
+        BufferedImage frame = render(img, s, rejectedBecause, heatmaps.get(f.frameIndex()), inAlert, inLesion, f.frameIndex(),
+            size[0], size[1]);
         write(writer[0], frame);
         written[0]++;
         written[1] += s != null && s.isScored() ? 1 : 0;
         written[2] += inAlert ? 1 : 0;
         written[3] += rejectedBecause != null ? 1 : 0;
+        written[4] += inLesion ? 1 : 0;
+        written[5] += inLesion && !inAlert ? 1 : 0;
         progress.accept(written[0]);
       });
     } catch (Unchecked e) {
@@ -128,7 +151,7 @@ public final class AnnotatedExport {
       throw new IngestException("no frames of procedure " + procedure + " on " + topics.frames()
           + " (wrong id, or its frames are past the topic's retention)");
     }
-    return new Summary(written[0], written[1], written[2], written[3], fps, size[0], size[1]);
+    return new Summary(written[0], written[1], written[2], written[3], written[4], written[5], fps, size[0], size[1]);
   }
 
   static double fps(List<Long> captures) {
@@ -151,9 +174,10 @@ public final class AnnotatedExport {
    * One annotated frame: the picture with its overlay, then the strip.
    *
    * @param rejected why the scorer sent it to the dead-letter topic instead of scoring it, or null
+   * @param inLesion whether the annotations say a lesion is in view
    */
-  static BufferedImage render(BufferedImage img, Score s, String rejected, Heatmap h, boolean inAlert, long index,
-      int width, int height) {
+  static BufferedImage render(BufferedImage img, Score s, String rejected, Heatmap h, boolean inAlert, boolean inLesion,
+      long index, int width, int height) {
     BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
     Graphics2D g = out.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -191,6 +215,11 @@ public final class AnnotatedExport {
       g.drawLine(4 + barWidth / 2, top + 2, 4 + barWidth / 2, top + 13);
       g.setColor(Color.LIGHT_GRAY);
       g.drawString(String.format(Locale.ROOT, "#%d  score %.4f  thr %.4f", index, s.score(), s.threshold()), 4, top + 24);
+    }
+    if (inLesion) {
+      // Below the text, the strip's last rows: nothing else is drawn there.
+      g.setColor(LESION);
+      g.fillRect(0, height - LESION_BAND, width, LESION_BAND);
     }
     g.dispose();
     return out;

@@ -19,13 +19,33 @@ class AnnotatedExportTest {
     g.dispose();
     int height = 120 + AnnotatedExport.STRIP;
 
-    BufferedImage unscored = AnnotatedExport.render(img, null, null, null, false, 17, 160, height);
-    BufferedImage rejected = AnnotatedExport.render(img, null, "frame image is not a decodable JPEG", null, false, 17, 160, height);
+    BufferedImage unscored = AnnotatedExport.render(img, null, null, null, false, false, 17, 160, height);
+    BufferedImage rejected = AnnotatedExport.render(img, null, "frame image is not a decodable JPEG", null, false, false, 17, 160,
+        height);
 
     assertThat(pixels(rejected, 0, 120)).isEqualTo(pixels(unscored, 0, 120)).isEqualTo(pixels(img, 0, 120));
     assertThat(pixels(rejected, 120, height)).as("the strip's text differs").isNotEqualTo(pixels(unscored, 120, height));
     // The reason is longer than "not scored": its text reaches further right in the strip.
     assertThat(rightmostText(rejected)).isGreaterThan(rightmostText(unscored));
+  }
+
+  @Test
+  void aFrameShowingAnAnnotatedLesionHasACyanBandAtTheStripsFootAndNothingElseChanges() {
+    BufferedImage img = new BufferedImage(160, 120, BufferedImage.TYPE_3BYTE_BGR);
+    int height = 120 + AnnotatedExport.STRIP;
+    org.endowatch.contract.Score s = org.endowatch.contract.Score.scored("p", 9, 0, 30, 0.2, 0.5, "m");
+
+    BufferedImage plain = AnnotatedExport.render(img, s, null, null, false, false, 9, 160, height);
+    BufferedImage lesion = AnnotatedExport.render(img, s, null, null, false, true, 9, 160, height);
+
+    int band = height - AnnotatedExport.LESION_BAND;
+    assertThat(pixels(lesion, 0, band)).isEqualTo(pixels(plain, 0, band));
+    for (int y = band; y < height; y++) {
+      for (int x = 0; x < 160; x++) {
+        assertThat(lesion.getRGB(x, y) & 0xffffff).as("(%d,%d)", x, y).isEqualTo(AnnotatedExport.LESION.getRGB() & 0xffffff);
+        assertThat(plain.getRGB(x, y) & 0xffffff).as("(%d,%d)", x, y).isZero();
+      }
+    }
   }
 
   private static byte[] pixels(BufferedImage im, int fromRow, int toRow) {

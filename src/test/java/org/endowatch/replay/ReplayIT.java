@@ -98,12 +98,15 @@ class ReplayIT {
     TopicWriter.send(kafka, Topics.FRAMES_DLQ.name(), Topics.FRAMES_DLQ.valueSerde().serializer(), id,
         List.of(TestFrames.deadLetter(frames.get(17), "frame image is not a decodable JPEG", t0 + 40L * 17 + 20)));
     Path out = dir.resolve("review.mp4");
+    // A lesion annotated in frames 6..11: the alert (8..13) missed its first two.
+    Path truth = Files.writeString(dir.resolve("truth.json"), "{\"fps\": 25, \"anomalyIntervals\": [{\"start\": 6, \"end\": 11}]}");
 
     Cli.Result r = Cli.run("replay", "export", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
-        "--out", out.toString());
+        "--out", out.toString(), "--truth", truth.toString());
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).contains("20 frames (19 scored, 6 in an alert, 1 rejected by the scorer) at 25.0 fps, 160x148");
+    assertThat(r.out()).contains("20 frames (19 scored, 6 in an alert, 1 rejected by the scorer, 6 showing an annotated "
+        + "lesion, 2 of them with no alert open) at 25.0 fps, 160x148");
     List<BufferedImage> decoded = new ArrayList<>();
     try (FrameSource video = Sources.open(out.toString(), Sources.Options.DEFAULT, ms -> {})) {
       FrameSource.Picture p;
@@ -117,6 +120,20 @@ class ReplayIT {
     // The red alert border is burned into frames 8..13 only (compression blurs colour: compare means).
     assertThat(redness(decoded.get(10))).isGreaterThan(redness(decoded.get(3)) + 60);
     assertThat(redness(decoded.get(16))).isLessThan(redness(decoded.get(10)) - 60);
+    // The cyan band at the foot of frames 6..11 only.
+    assertThat(cyanness(decoded.get(7))).isGreaterThan(cyanness(decoded.get(3)) + 60);
+    assertThat(cyanness(decoded.get(11))).isGreaterThan(cyanness(decoded.get(12)) + 60);
+  }
+
+  private static double cyanness(BufferedImage img) {
+    // Mean of (green + blue) / 2 - red along the strip's last row but one (the band is 3 rows).
+    double sum = 0;
+    int y = img.getHeight() - 2;
+    for (int x = 10; x < img.getWidth() - 10; x++) {
+      int rgb = img.getRGB(x, y);
+      sum += (((rgb >> 8) & 0xFF) + (rgb & 0xFF)) / 2.0 - ((rgb >> 16) & 0xFF);
+    }
+    return sum / (img.getWidth() - 20);
   }
 
   @Test
