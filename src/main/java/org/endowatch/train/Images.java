@@ -22,15 +22,35 @@ public final class Images {
       throw new IllegalArgumentException("image folder " + dir + " does not exist or is not a directory");
     }
     try (Stream<Path> files = Files.list(dir)) {
-      List<Path> images = files.filter(Files::isRegularFile)
-          .filter(p -> EXTENSIONS.stream().anyMatch(e -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(e)))
-          .sorted().toList();
+      List<Path> images = files.filter(Files::isRegularFile).filter(Images::isImageFile).sorted().toList();
       if (images.isEmpty()) {
-        throw new IllegalArgumentException("image folder " + dir + " holds no .jpg/.jpeg/.png/.bmp files");
+        // A dataset's top folder (kvasir-crops/train) given for its images folder (train/normal): say which.
+        List<String> below = subfoldersWithImages(dir);
+        throw new IllegalArgumentException("image folder " + dir + " holds no .jpg/.jpeg/.png/.bmp files"
+            + (below.isEmpty() ? "" : " (its subfolder" + (below.size() == 1 ? " " : "s ") + String.join(", ", below)
+                + (below.size() == 1 ? " does: give that folder itself)" : " do: give one of them itself)")));
       }
       return images;
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot list image folder " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isImageFile(Path p) {
+    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    return EXTENSIONS.stream().anyMatch(name::endsWith);
+  }
+
+  /** The names of {@code dir}'s folders that hold image files directly, sorted. */
+  private static List<String> subfoldersWithImages(Path dir) throws IOException {
+    try (Stream<Path> subs = Files.list(dir)) {
+      return subs.filter(Files::isDirectory).filter(d -> {
+        try (Stream<Path> in = Files.list(d)) {
+          return in.anyMatch(f -> Files.isRegularFile(f) && isImageFile(f));
+        } catch (IOException e) {
+          return false;
+        }
+      }).map(d -> d.getFileName().toString()).sorted().toList();
     }
   }
 

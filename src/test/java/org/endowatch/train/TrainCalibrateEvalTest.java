@@ -337,6 +337,20 @@ class TrainCalibrateEvalTest {
     var noImages = Cli.run("train", "--data", empty.toString(), "--out", dir.resolve("x").toString());
     assertThat(noImages.exitCode()).isEqualTo(1);
     assertThat(noImages.err().strip()).isEqualTo("endowatch train: error: image folder " + empty + " holds no .jpg/.jpeg/.png/.bmp files");
+    // A dataset's top folder for its images folder: the subfolders that hold images are named.
+    Path dataset = dir.resolve("dataset");
+    for (String sub : List.of("normal", "anomalous", "notes")) {
+      Files.createDirectories(dataset.resolve(sub));
+    }
+    try (var images = Files.list(normal)) {
+      Path one = images.filter(f -> f.toString().endsWith(".png")).findFirst().orElseThrow();
+      Files.copy(one, dataset.resolve("normal").resolve(one.getFileName()));
+      Files.copy(one, dataset.resolve("anomalous").resolve(one.getFileName()));
+    }
+    Files.writeString(dataset.resolve("notes").resolve("README.txt"), "no images here");
+    var top = Cli.run("train", "--data", dataset.toString(), "--out", dir.resolve("x").toString());
+    assertThat(top.err().strip()).isEqualTo("endowatch train: error: image folder " + dataset + " holds no "
+        + ".jpg/.jpeg/.png/.bmp files (its subfolders anomalous, normal do: give one of them itself)");
 
     var noManifest = Cli.run("calibrate", "--model", empty.toString(), "--normal", normal.toString());
     assertThat(noManifest.err().strip()).isEqualTo("endowatch calibrate: error: " + empty
