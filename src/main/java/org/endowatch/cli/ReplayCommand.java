@@ -38,13 +38,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "replay", description = "Replay a recorded procedure (video, topic range), re-score it, or export an annotated video.",
     subcommands = {ReplayCommand.Video.class, ReplayCommand.TopicRange.class, ReplayCommand.Rescore.class,
-        ReplayCommand.Export.class})
+        ReplayCommand.Export.class, ReplayCommand.Drop.class})
 public final class ReplayCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: video, topic, rescore or export");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: video, topic, rescore, export or drop");
   }
 
   @Command(name = "video", description = "Play a recorded procedure video into frames at its original pace, as a new procedure.")
@@ -193,8 +193,7 @@ public final class ReplayCommand implements Runnable {
         err.printf("rescore: %d frames copied to %s; scoring with %s%n", total, input, scorer.modelVersion());
         err.flush();
         MeterRegistry registry = new SimpleMeterRegistry();
-        try (ScorerApp app = new ScorerApp(client, "endowatch-rescore-" + tag, 1,
-            Path.of(System.getProperty("java.io.tmpdir"), "endowatch-rescore-" + tag),
+        try (ScorerApp app = new ScorerApp(client, rescoreApplication(tag), 1, rescoreState(tag),
             new ScoringTopology.Settings(input, outputs, 0, alertRule), () -> scorer, registry)) {
           app.start();
           long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
@@ -319,6 +318,53 @@ public final class ReplayCommand implements Runnable {
           out, s.frames(), s.scored(), s.inAlert(), s.rejected() > 0 ? ", " + s.rejected() + " rejected by the scorer" : "",
           truth == null ? "" : ", " + s.inLesion() + " showing an annotated lesion, " + s.inLesionNoAlert() + " of them with "
               + "no alert open", s.fps(), s.width(), s.height());
+      return 0;
+    }
+  }
+
+  /** The Kafka Streams application (and consumer group) of a re-scoring: its changelogs start with it. */
+  static String rescoreApplication(String tag) {
+    return "endowatch-rescore-" + tag;
+  }
+
+  static Path rescoreState(String tag) {
+    return Path.of(System.getProperty("java.io.tmpdir"), rescoreApplication(tag));
+  }
+
+  @Command(name = "drop", description = {"Delete a re-scoring's topics once it is reviewed: frames.TAG holds copies of the "
+      + "procedures' frames (patient images), and scores.TAG, heatmaps.TAG, alerts.TAG, frames-dlq.TAG, its scorer's "
+      + "changelogs and offsets go with them; the tag is free again."})
+  static final class Drop implements Callable<Integer> {
+    @Mixin KafkaOptions kafka;
+    @Option(names = "--tag", paramLabel = "TAG", required = true, description = "The re-scoring's tag, as given to rescore.")
+    String tag;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!tag.matches("[A-Za-z0-9._-]{1,100}")) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--tag must be 1..100 of letters, digits, '.', '_' or '-'");
+      }
+      ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed("." + tag);
+      List<String> topics = new ArrayList<>(List.of(Topics.FRAMES.name() + "." + tag, outputs.scores(), outputs.heatmaps(),
+          outputs.alerts(), outputs.deadLetters()));
+      try (TopicAdmin admin = new TopicAdmin(kafka.settings(), Duration.ofSeconds(30))) {
+        topics.addAll(admin.topicsStartingWith(rescoreApplication(tag) + "-"));
+        List<String> there = topics.stream().filter(admin::exists).toList();
+        boolean group = admin.deleteGroup(rescoreApplication(tag));
+        if (there.isEmpty() && !group) {
+          throw new IllegalArgumentException("no re-scoring tagged '" + tag + "' on this cluster (its topics would be "
+              + Topics.FRAMES.name() + "." + tag + ", " + outputs.scores() + ", ...)");
+        }
+        admin.delete(there);
+        spec.commandLine().getOut().printf("dropped re-scoring '%s': %d topic(s) deleted (%s)%s%n", tag, there.size(),
+            String.join(", ", there), group ? ", its offsets too" : "");
+      }
+      // Its scorer's local state, if this machine ran it (best effort: it is rebuilt from nothing).
+      java.io.File state = rescoreState(tag).toFile();
+      if (state.exists()) {
+        org.apache.kafka.common.utils.Utils.delete(state);
+      }
       return 0;
     }
   }

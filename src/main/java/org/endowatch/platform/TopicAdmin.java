@@ -266,6 +266,20 @@ public final class TopicAdmin implements AutoCloseable {
     return topicNames().contains(topic);
   }
 
+  /** The existing topics whose names start with {@code prefix}, sorted (a scorer's changelogs). */
+  public List<String> topicsStartingWith(String prefix) {
+    return topicNames().stream().filter(n -> n.startsWith(prefix)).sorted().toList();
+  }
+
+  /** Deletes consumer group {@code id} (its committed offsets); false when there was none. */
+  public boolean deleteGroup(String id) {
+    boolean there = await(admin.listGroups().all(), "list groups").stream().anyMatch(g -> g.groupId().equals(id));
+    if (there) {
+      await(admin.deleteConsumerGroups(List.of(id)).all(), "delete group " + id);
+    }
+    return there;
+  }
+
   /** One config value of an existing topic (e.g. its max.message.bytes). */
   public String topicConfig(String topic, String key) {
     requireTopics(List.of(topic));

@@ -165,6 +165,24 @@ class ReplayIT {
         TopicReader.key(id), 0)).as("live scores untouched").isEmpty();
     assertThat(again.exitCode()).isEqualTo(1);
     assertThat(again.err()).contains("topic frames.it-v2 exists: tag 'it-v2' was used before; pick another --tag");
+
+    // Reviewed: drop it (frames.it-v2 holds copies of the procedure's frames), and the tag scores afresh.
+    Cli.Result drop = Cli.run("replay", "drop", "--bootstrap", kafka.bootstrapServers(), "--tag", "it-v2");
+    assertThat(drop.exitCode()).as(drop.err()).isZero();
+    assertThat(drop.out().strip()).isEqualTo("dropped re-scoring 'it-v2': 6 topic(s) deleted (frames.it-v2, scores.it-v2, "
+        + "heatmaps.it-v2, alerts.it-v2, frames-dlq.it-v2, endowatch-rescore-it-v2-alert-state-changelog), its offsets too");
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.settings().clientProps())) {
+      assertThat(admin.listTopics().names().get()).noneMatch(n -> n.contains("it-v2"));
+    }
+    Cli.Result dropAgain = Cli.run("replay", "drop", "--bootstrap", kafka.bootstrapServers(), "--tag", "it-v2");
+    assertThat(dropAgain.exitCode()).isEqualTo(1);
+    assertThat(dropAgain.err().strip()).isEqualTo("endowatch replay drop: error: no re-scoring tagged 'it-v2' on this "
+        + "cluster (its topics would be frames.it-v2, scores.it-v2, ...)");
+    Cli.Result fresh = Cli.run("replay", "rescore", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
+        "--model", model.toString(), "--tag", "it-v2", "--device", "cpu");
+    assertThat(fresh.exitCode()).as(fresh.err()).isZero();
+    assertThat(TopicReader.read(kafka, "scores.it-v2", Topics.SCORES.valueSerde().deserializer(), TopicReader.key(id), 6))
+        .hasSize(6);
   }
 
   @Test
