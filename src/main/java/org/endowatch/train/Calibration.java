@@ -88,7 +88,8 @@ public final class Calibration {
         .toArray();
     double imageThreshold = Metrics.thresholdForFalseAlarmRate(imageScores, falseAlarmRate);
     int rank = Metrics.thresholdRank(imageScores.length, falseAlarmRate);
-    if (rank < Metrics.STEADY_THRESHOLD_RANK) {
+    // At a rate of 0 the threshold is the highest score by definition, at any count.
+    if (falseAlarmRate > 0 && rank < Metrics.STEADY_THRESHOLD_RANK) {
       progress.printf(Locale.ROOT, "note: with %d images the threshold is their %shighest score: so few decide it that new "
           + "normal frames may go over it far more often than %s; %d or more put it on the %dth (more procedures, a "
           + "smaller --every)%n", imageScores.length, rank == 1 ? "" : Evaluation.ordinal(rank) + " ", Metrics.percent(falseAlarmRate),

@@ -370,7 +370,8 @@ public final class Evaluation {
     lines.add(String.format(Locale.ROOT, "At the calibrated threshold %.4f: %d of %d anomalous images flagged, %d of %d "
         + "normal ones%s.", (double) report.get("threshold"), flagged, nAnomalous, falseAlarms, nNormal,
         calibrated == null ? "" : " (calibrated for " + Metrics.percent(calibrated) + " false alarms)"));
-    if (calibrated != null && falseAlarms >= 3 && falseAlarms > 3 * calibrated * nNormal) {
+    // (A threshold calibrated for 0 % is the highest calibration score: no rate to be a multiple of.)
+    if (calibrated != null && calibrated > 0 && falseAlarms >= 3 && falseAlarms > 3 * calibrated * nNormal) {
       // Few calibration images put the threshold on a handful of scores, which alone can miss the rate
       // by this much.
       Integer images = (Integer) report.get("calibration_images");

@@ -125,6 +125,11 @@ class EvaluationTest {
     kvasir.put("calibration_images", 1000);
     assertThat(Evaluation.reading(kvasir).get(2)).startsWith("Normal images here go over the threshold 4x as often as "
         + "calibrated for: these images are unlike");
+    // Calibrated for 0 %: no multiple to state.
+    assertThat(Evaluation.reading(report(0.8, 100, 0.05, 10, 0.5, 0.0))).containsExactly(
+        "AUC 0.800: an anomalous image scores above a normal one 80.0 % of the time (0.5 is chance, 1 perfect).",
+        "At the calibrated threshold 0.3593: 5 of 10 anomalous images flagged, 5 of 100 normal ones (calibrated for 0 % "
+            + "false alarms).");
     // A manifest from before the rate was recorded: no rate to compare with, no masks: two lines.
     assertThat(Evaluation.reading(report(0.8, 100, 0.5, 10, 0.5, null))).containsExactly(
         "AUC 0.800: an anomalous image scores above a normal one 80.0 % of the time (0.5 is chance, 1 perfect).",

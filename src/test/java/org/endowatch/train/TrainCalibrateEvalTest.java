@@ -100,6 +100,11 @@ class TrainCalibrateEvalTest {
     assertThat(calibrate.err()).contains("note: with " + held + " images the threshold is their highest score: so few "
         + "decide it that new normal frames may go over it far more often than 1 %; 900 or more put it on the 10th (more "
         + "procedures, a smaller --every)");
+    // Asked for no false alarms, the highest score is the threshold by definition: nothing to note.
+    var none = Cli.run("calibrate", "--model", model.toString(), "--normal", normal.toString(), "--false-alarm-rate", "0",
+        "--out", dir.resolve("rate-0").toString());
+    assertThat(none.exitCode()).as(none.err()).isZero();
+    assertThat(none.err()).doesNotContain("note: with");
     assertThat(ModelArtifact.readManifest(model).calibrated()).isTrue();
     // New thresholds are a new version of the trained network (what a running scorer switches to).
     String calibratedVersion = ModelArtifact.readManifest(model).version();
