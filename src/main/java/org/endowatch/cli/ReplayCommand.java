@@ -135,9 +135,7 @@ public final class ReplayCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!tag.matches("[A-Za-z0-9._-]{1,100}")) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--tag must be 1..100 of letters, digits, '.', '_' or '-'");
-      }
+      checkTag(spec, tag);
       if (procedures.stream().distinct().count() < procedures.size()) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--procedure names one more than once: " + procedures);
       }
@@ -322,6 +320,13 @@ public final class ReplayCommand implements Runnable {
     }
   }
 
+  /** A tag names topics (frames.TAG, ...): Kafka's characters only. */
+  static void checkTag(CommandSpec spec, String tag) {
+    if (!tag.matches("[A-Za-z0-9._-]{1,100}")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--tag must be 1..100 of letters, digits, '.', '_' or '-'");
+    }
+  }
+
   /** The Kafka Streams application (and consumer group) of a re-scoring: its changelogs start with it. */
   static String rescoreApplication(String tag) {
     return "endowatch-rescore-" + tag;
@@ -342,9 +347,7 @@ public final class ReplayCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!tag.matches("[A-Za-z0-9._-]{1,100}")) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--tag must be 1..100 of letters, digits, '.', '_' or '-'");
-      }
+      checkTag(spec, tag);
       ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed("." + tag);
       List<String> topics = new ArrayList<>(List.of(Topics.FRAMES.name() + "." + tag, outputs.scores(), outputs.heatmaps(),
           outputs.alerts(), outputs.deadLetters()));

@@ -168,6 +168,15 @@ class MainTest {
         "--tag", "t", "--truth", dir.resolve("truth.json").toString());
     assertThat(count.err().strip()).isEqualTo("endowatch replay rescore: --truth gives 1 file(s) for 2 procedure(s): one per "
         + "--procedure, in the same order (see 'endowatch replay rescore --help')");
+    // A tag names topics: refused before anything else, by rescore and drop alike.
+    for (String sub : List.of("rescore", "drop")) {
+      List<String> args = new java.util.ArrayList<>(List.of("replay", sub, "--bootstrap", "127.0.0.1:9", "--tag", "a b"));
+      if (sub.equals("rescore")) {
+        args.addAll(List.of("--procedure", "p", "--model", dir.toString()));
+      }
+      assertThat(Cli.run(args.toArray(String[]::new)).err().strip()).isEqualTo("endowatch replay " + sub + ": --tag must be "
+          + "1..100 of letters, digits, '.', '_' or '-' (see 'endowatch replay " + sub + " --help')");
+    }
     Result twice = Cli.run("replay", "rescore", "--bootstrap", "127.0.0.1:9", "--procedure", "p,q,p", "--model", dir.toString(),
         "--tag", "t");
     assertThat(twice.err().strip()).isEqualTo("endowatch replay rescore: --procedure names one more than once: [p, q, p] "
