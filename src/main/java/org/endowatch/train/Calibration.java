@@ -92,7 +92,7 @@ public final class Calibration {
     if (falseAlarmRate > 0 && rank < Metrics.STEADY_THRESHOLD_RANK) {
       progress.printf(Locale.ROOT, "note: with %d images the threshold is their %shighest score: so few decide it that new "
           + "normal frames may go over it far more often than %s; %d or more put it on the %dth (more procedures, a "
-          + "smaller --every)%n", imageScores.length, rank == 1 ? "" : Evaluation.ordinal(rank) + " ", Metrics.percent(falseAlarmRate),
+          + "smaller --every)%n", imageScores.length, rank == 1 ? "" : Metrics.ordinal(rank) + " ", Metrics.percent(falseAlarmRate),
           Metrics.imagesForSteadyThreshold(falseAlarmRate), Metrics.STEADY_THRESHOLD_RANK);
     }
     double patchThreshold = Metrics.thresholdForFalseAlarmRate(patchScores, falseAlarmRate);

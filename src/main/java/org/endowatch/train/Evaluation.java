@@ -380,7 +380,7 @@ public final class Evaluation {
           + "%sthese images are unlike the calibration frames (another unit, light source or processor). Calibrate on "
           + "more normal frames like these before relying on live alerts.", falseAlarms / (calibrated * nNormal),
           rank < Metrics.STEADY_THRESHOLD_RANK ? String.format(Locale.ROOT, "%d calibration images were too few to place it (it is their %s highest "
-              + "score), or ", images, ordinal(rank)) : ""));
+              + "score), or ", images, Metrics.ordinal(rank)) : ""));
     } else if (flagged == 0 && nAnomalous > 0) {
       lines.add("No anomalous image reaches the threshold: live alerts would not fire on lesions like these.");
     }
@@ -391,16 +391,6 @@ public final class Evaluation {
           (double) report.get("iou_mean"), (double) report.get("iou_flag_all_mean")));
     }
     return lines;
-  }
-
-  /** 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, ... 21st. */
-  static String ordinal(int n) {
-    return n + (n % 100 / 10 == 1 ? "th" : switch (n % 10) {
-      case 1 -> "st";
-      case 2 -> "nd";
-      case 3 -> "rd";
-      default -> "th";
-    });
   }
 
   private static void write(Path outDir, Map<String, Object> report, double[] n, double[] a, List<GalleryRow> gallery) {

@@ -67,6 +67,16 @@ public final class Metrics {
         + " %";
   }
 
+  /** 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, ... 21st. */
+  public static String ordinal(int n) {
+    return n + (n % 100 / 10 == 1 ? "th" : switch (n % 10) {
+      case 1 -> "st";
+      case 2 -> "nd";
+      case 3 -> "rd";
+      default -> "th";
+    });
+  }
+
   /** Which highest score {@link #thresholdForFalseAlarmRate} picks: 1 for the highest, floor(rate * n) + 1. */
   public static int thresholdRank(int n, double falseAlarmRate) {
     return (int) Math.floor(falseAlarmRate * n) + 1;

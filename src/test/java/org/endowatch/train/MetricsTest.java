@@ -70,6 +70,8 @@ class MetricsTest {
     assertThat(Metrics.percent(0.005)).isEqualTo("0.5 %");
     assertThat(Metrics.percent(0.0123456)).isEqualTo("1.23 %");
     assertThat(Metrics.percent(0.1)).isEqualTo("10 %");
+    assertThat(java.util.stream.IntStream.of(1, 2, 3, 4, 11, 12, 13, 21, 22, 111, 112).mapToObj(Metrics::ordinal))
+        .containsExactly("1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "111th", "112th");
   }
 
   @Test
