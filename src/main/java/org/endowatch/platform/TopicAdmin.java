@@ -17,9 +17,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.PartitionReassignment;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
@@ -278,6 +280,15 @@ public final class TopicAdmin implements AutoCloseable {
       await(admin.deleteConsumerGroups(List.of(id)).all(), "delete group " + id);
     }
     return there;
+  }
+
+  /**
+   * Removes the static member {@code instanceId} from consumer group {@code group} now, rather than
+   * when its session runs out (a scorer's failed stream thread, see ScorerApp).
+   */
+  public void removeStaticMember(String group, String instanceId) {
+    await(admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(
+        List.of(new MemberToRemove(instanceId)))).all(), "remove member " + instanceId + " from group " + group);
   }
 
   /** One config value of an existing topic (e.g. its max.message.bytes). */

@@ -32,6 +32,28 @@ class ScorerConfigTest {
         .containsEntry("processing.guarantee", "exactly_once_v2");
   }
 
+  /**
+   * Each stream thread's consumer is a static member with an id of this instance's own, and the
+   * member a failed thread leaves behind is named from its thread's name as Kafka Streams names it.
+   */
+  @Test
+  void streamThreadsAreStaticMembersThatAFailedThreadsNameIdentifies() {
+    Properties p = ScorerApp.streamsConfig(client(), "scorer", 2, Path.of("state"), SETTINGS, 0);
+    String instance = ScorerApp.instanceId(p);
+    assertThat(instance).matches("scorer-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    assertThat(new StreamsConfig(p).getMainConsumerConfigs("scorer", "scorer-x-StreamThread-2-consumer", 2))
+        .containsEntry("group.instance.id", DeadMembers.memberOf("scorer-x-StreamThread-2", instance))
+        .containsEntry("group.instance.id", instance + "-2");
+    assertThat(ScorerApp.instanceId(ScorerApp.streamsConfig(client(), "scorer", 2, Path.of("state"), SETTINGS, 0)))
+        .as("another instance of the same scorer").isNotEqualTo(instance);
+
+    Properties given = ScorerApp.streamsConfig(client("group.instance.id", "room-scorer-a"), "scorer", 1, Path.of("state"),
+        SETTINGS, 0);
+    assertThat(ScorerApp.instanceId(given)).isEqualTo("room-scorer-a");
+    assertThat(new StreamsConfig(given).getMainConsumerConfigs("scorer", "c", 1)).containsEntry("group.instance.id",
+        "room-scorer-a-1");
+  }
+
   /** A cluster whose group minimum is above 6 s refuses the scorer's session: --kafka-config overrides it. */
   @Test
   void theOperatorsClientPropertiesWin() {
