@@ -30,6 +30,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.endowatch.config.KafkaSettings;
 import org.endowatch.platform.TopicCatalog.TopicSpec;
 
@@ -284,11 +285,20 @@ public final class TopicAdmin implements AutoCloseable {
 
   /**
    * Removes the static member {@code instanceId} from consumer group {@code group} now, rather than
-   * when its session runs out (a scorer's failed stream thread, see ScorerApp).
+   * when its session runs out (a scorer's failed stream thread, see ScorerApp); false when the group
+   * holds no such member (its session ran out first).
    */
-  public void removeStaticMember(String group, String instanceId) {
-    await(admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(
-        List.of(new MemberToRemove(instanceId)))).all(), "remove member " + instanceId + " from group " + group);
+  public boolean removeStaticMember(String group, String instanceId) {
+    try {
+      await(admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(
+          List.of(new MemberToRemove(instanceId)))).all(), "remove member " + instanceId + " from group " + group);
+      return true;
+    } catch (KafkaUnavailableException e) {
+      if (e.getCause() instanceof ExecutionException x && x.getCause() instanceof UnknownMemberIdException) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   /** One config value of an existing topic (e.g. its max.message.bytes). */

@@ -60,9 +60,12 @@ final class DeadMembers {
       }
       try (TopicAdmin admin = new TopicAdmin(new KafkaSettings(clientProps.getProperty("bootstrap.servers"), clientProps),
           Duration.ofSeconds(5))) {
-        admin.removeStaticMember(group, member);
-        LOG.info("removed the failed thread's consumer {} from group {}: its procedures move to the new thread now",
-            member, group);
+        if (admin.removeStaticMember(group, member)) {
+          LOG.info("removed the failed thread's consumer {} from group {}: its procedures move to the new thread now",
+              member, group);
+        } else {
+          LOG.info("the failed thread's consumer {} had already left group {}", member, group);
+        }
       } catch (RuntimeException e) {
         LOG.warn("could not remove the failed thread's consumer {} from group {} ({}); its procedures move once its "
             + "session times out", member, group, e.getMessage());

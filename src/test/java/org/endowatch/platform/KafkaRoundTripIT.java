@@ -75,4 +75,35 @@ class KafkaRoundTripIT {
     }
     assertThat(received).hasSize(sent.size());
   }
+
+  /** A consumer that closes as a static member stays in its group until removed (a scorer's failed thread). */
+  @Test
+  void aStaticMemberLeftBehindIsRemovedAndASecondRemovalFindsNone(KafkaCluster kafka) throws Exception {
+    String topic = "static-" + UUID.randomUUID();
+    String group = "static-" + UUID.randomUUID();
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
+    Properties cp = kafka.settings().clientProps();
+    cp.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    cp.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "scorer-x-1");
+    cp.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "45000");
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp,
+        new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(100));
+      }
+      assertThat(consumer.assignment()).hasSize(1);
+    }
+    try (Admin admin = Admin.create(kafka.settings().clientProps());
+         TopicAdmin topics = new TopicAdmin(kafka.settings(), TopicAdmin.DEFAULT_TIMEOUT)) {
+      assertThat(admin.describeConsumerGroups(List.of(group)).all().get().get(group).members())
+          .as("still in the group after closing").hasSize(1);
+      assertThat(topics.removeStaticMember(group, "scorer-x-1")).isTrue();
+      assertThat(admin.describeConsumerGroups(List.of(group)).all().get().get(group).members()).isEmpty();
+      assertThat(topics.removeStaticMember(group, "scorer-x-1")).isFalse();
+    }
+  }
 }
