@@ -158,9 +158,15 @@ public final class ScoringTopology {
    * @param clock wall-clock millis, for the staleness budget
    */
   public static Topology build(Settings s, Supplier<FrameScorer> scorer, LongSupplier clock, MeterRegistry metrics) {
+    return build(s, scorer, clock, metrics, new FailedFrames());
+  }
+
+  /** As above, remembering failed frames in {@code failed} (a test's second driver stands for the replaced thread). */
+  static Topology build(Settings s, Supplier<FrameScorer> scorer, LongSupplier clock, MeterRegistry metrics,
+      FailedFrames failed) {
     Topology t = new Topology();
     t.addSource(startWithoutOffsets(s), SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), s.input());
-    t.addProcessor(PROCESSOR, () -> new ScoringProcessor(s, scorer, clock, metrics), SOURCE);
+    t.addProcessor(PROCESSOR, () -> new ScoringProcessor(s, scorer, clock, metrics, failed), SOURCE);
     // In-memory stores, changelogged like any other (exactly once and restore after a crash are the
     // same): they hold one alert state per procedure and a few waiting frames. RocksDB stores were
     // flushed to disk at every exactly-once commit (every 100 ms) and compacted in the background;
@@ -238,6 +244,7 @@ public final class ScoringTopology {
     private final Settings settings;
     private final Supplier<FrameScorer> scorer;
     private final LongSupplier clock;
+    private final FailedFrames failed;
     private final Counter scored;
     private final Counter skipped;
     private final Counter deadLettered;
@@ -262,10 +269,12 @@ public final class ScoringTopology {
      */
     private final Map<String, Long> openAlertLastFrameMs = new HashMap<>();
 
-    ScoringProcessor(Settings settings, Supplier<FrameScorer> scorer, LongSupplier clock, MeterRegistry m) {
+    ScoringProcessor(Settings settings, Supplier<FrameScorer> scorer, LongSupplier clock, MeterRegistry m,
+        FailedFrames failed) {
       this.settings = settings;
       this.scorer = scorer;
       this.clock = clock;
+      this.failed = failed;
       this.scored = Counter.builder("endowatch.frames.scored").register(m);
       this.skipped = Counter.builder("endowatch.frames.skipped").tag("reason", "stale").register(m);
       this.deadLettered = Counter.builder("endowatch.frames.dead_lettered").register(m);
@@ -318,16 +327,22 @@ public final class ScoringTopology {
       }
       Pending p = Pending.of(record, context.recordMetadata().orElse(null), settings.input());
       Frame frame = frameOrDeadLetter(p);
-      if (frame != null) {
-        checkClock(frame);
+      if (frame == null) {
+        return;
       }
-      if (frame == null || skippedAsStale(p, frame)) {
+      checkClock(frame);
+      String failedBefore = failed.reasonFor(p);
+      if (failedBefore != null) {
+        retryAlone(p, frame, failedBefore);
+        return;
+      }
+      if (skippedAsStale(p, frame)) {
         return;
       }
       if (pending == null || (pendingCount == 0 && clock.getAsLong() - frame.captureTimestampMs() < CAUGHT_UP_MS)) {
         FrameScorer model = scorer.get();
         long t0 = System.nanoTime();
-        FrameScorer.Outcome outcome = model.scoreAll(List.of(frame)).get(0);
+        FrameScorer.Outcome outcome = scoreAll(model, List.of(p), List.of(frame)).get(0);
         inference.record(Duration.ofNanos(System.nanoTime() - t0));
         decide(p, frame, model, outcome);
         return;
@@ -356,7 +371,10 @@ public final class ScoringTopology {
       List<Frame> frames = new ArrayList<>();
       for (Pending p : waiting) {
         Frame f = frameOrDeadLetter(p);
-        if (f != null && !skippedAsStale(p, f)) {
+        String failedBefore = f == null ? null : failed.reasonFor(p);
+        if (failedBefore != null) {
+          retryAlone(p, f, failedBefore);
+        } else if (f != null && !skippedAsStale(p, f)) {
           fresh.add(p);
           frames.add(f);
         }
@@ -366,12 +384,49 @@ public final class ScoringTopology {
       }
       FrameScorer model = scorer.get();
       long t0 = System.nanoTime();
-      List<FrameScorer.Outcome> outcomes = model.scoreAll(frames);
+      List<FrameScorer.Outcome> outcomes = scoreAll(model, fresh, frames);
       inference.record(Duration.ofNanos((System.nanoTime() - t0) / frames.size()));
       batchSizes.record(frames.size());
       for (int i = 0; i < frames.size(); i++) {
         decide(fresh.get(i), frames.get(i), model, outcomes.get(i));
       }
+    }
+
+    /**
+     * The model's outcomes for {@code frames}; if it throws, the frames are remembered and the
+     * exception fails the stream thread, whose replacement reads them again (FailedFrames).
+     */
+    private List<FrameScorer.Outcome> scoreAll(FrameScorer model, List<Pending> ps, List<Frame> frames) {
+      try {
+        return model.scoreAll(frames);
+      } catch (RuntimeException e) {
+        failed.remember(ps, e);
+        throw e;
+      }
+    }
+
+    /**
+     * A frame whose scoring threw before the stream thread was replaced: scored once more on its own,
+     * or sent to the dead-letter topic with the reason if it throws again or is stale by now (a live
+     * scorer would skip it; the reason says more than "stale").
+     */
+    private void retryAlone(Pending p, Frame frame, String failedBefore) {
+      if (stale(frame)) {
+        deadLetter(p, "scoring failed (" + failedBefore + ") and the frame was older than the " + settings.budgetMs()
+            + " ms budget once the scorer had recovered");
+        return;
+      }
+      FrameScorer model = scorer.get();
+      FrameScorer.Outcome outcome;
+      try {
+        outcome = model.scoreAll(List.of(frame)).get(0);
+      } catch (RuntimeException e) {
+        LOG.warn("scoring frame {} of {} failed again ({}); sent to the dead-letter topic", frame.frameIndex(),
+            frame.procedureId(), FailedFrames.oneLine(e));
+        deadLetter(p, "scoring failed twice: " + FailedFrames.oneLine(e));
+        return;
+      }
+      decide(p, frame, model, outcome);
     }
 
     /** The frame in a record, or null after dead-lettering a record that breaks the contract. */
@@ -407,12 +462,17 @@ public final class ScoringTopology {
       }
     }
 
+    /** Whether the frame is older than the budget now (never with no budget). */
+    private boolean stale(Frame frame) {
+      return settings.budgetMs() > 0 && clock.getAsLong() - frame.captureTimestampMs() > settings.budgetMs();
+    }
+
     /** Emits a skip (the frame's outcome) when the frame is older than the budget now. */
     private boolean skippedAsStale(Pending p, Frame frame) {
-      long now = clock.getAsLong();
-      if (settings.budgetMs() <= 0 || now - frame.captureTimestampMs() <= settings.budgetMs()) {
+      if (!stale(frame)) {
         return false;
       }
+      long now = clock.getAsLong();
       FrameScorer model = scorer.get();
       emit(SCORES_SINK, p, frame.procedureId(), Score.skipped(frame.procedureId(), frame.frameIndex(),
           frame.captureTimestampMs(), now, model.imageThreshold(), model.modelVersion(), "stale"));

@@ -28,7 +28,7 @@ class AlertCommitTest {
     context.addStateStore(store);
     long now = 10_000;
     var processor = new ScoringTopology.ScoringProcessor(ScoringTopology.Settings.live(0), ScoringTopologyTest::byteScorer,
-        () -> now, new SimpleMeterRegistry());
+        () -> now, new SimpleMeterRegistry(), new FailedFrames());
     processor.init(context);
 
     // 3 of 5 over the threshold raise the alert at frame 4; the rising peak at frame 5 is an update;

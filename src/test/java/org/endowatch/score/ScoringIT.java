@@ -149,11 +149,11 @@ class ScoringIT {
    * after a 9 s outage) is replaced: the new thread resumes from the last commit and every frame
    * still gets exactly one outcome. The failed thread's consumer is taken out of the group at once:
    * with Kafka's default 45 s session here, the frames are all scored in 30 s only if the new thread
-   * did not wait for the dead member's session to run out. A failure that comes back every time
-   * stops the scorer.
+   * did not wait for the dead member's session to run out. A frame that fails every time goes to
+   * the dead-letter topic; a model that fails on every frame stops the scorer.
    */
   @Test
-  void aFailedThreadIsReplacedAndAFailureThatComesBackStopsTheScorer(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+  void aFailedThreadIsReplacedAFrameThatFailsAgainIsDeadLetteredAndABrokenModelStopsTheScorer(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
     ScoringTopology.Outputs outputs = createTopics(kafka, suffix, 1);
     String input = "frames" + suffix;
@@ -187,22 +187,47 @@ class ScoringIT {
       }
     }
 
+    // A frame that breaks the model every time: tried once more on its own by the new thread, then
+    // sent to the dead-letter topic with the reason; the scorer goes on with the frames after it.
     String suffix2 = "-" + UUID.randomUUID().toString().substring(0, 8);
     ScoringTopology.Outputs outputs2 = createTopics(kafka, suffix2, 1);
     TopicWriter.send(kafka, "frames" + suffix2, Topics.FRAMES.valueSerde().serializer(), "room-x", frames);
-    FrameScorer always = TestScorers.of("always-1", f -> {
+    FrameScorer poisoned = TestScorers.of("poisoned-1", f -> {
       if (f.frameIndex() == 5) {
         throw new IllegalStateException("boom on frame 5, every time");
       }
       return new FrameScorer.Scored(0.2, new float[] {0.2f}, 1);
     });
     SimpleMeterRegistry registry2 = new SimpleMeterRegistry();
-    try (ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "always" + suffix2, 1, dir.resolve("state-always"),
-        new ScoringTopology.Settings("frames" + suffix2, outputs2, 0, AlertRule.DEFAULT, 1), () -> always, registry2)) {
+    try (ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "poisoned" + suffix2, 1, dir.resolve("state-poisoned"),
+        new ScoringTopology.Settings("frames" + suffix2, outputs2, 0, AlertRule.DEFAULT, 1), () -> poisoned, registry2)) {
+      app.start();
+      List<Score> scores = readCommitted(kafka, outputs2.scores(), Topics.SCORES.valueSerde().deserializer(), 11);
+      assertThat(scores).extracting(Score::frameIndex).containsExactly(0L, 1L, 2L, 3L, 4L, 6L, 7L, 8L, 9L, 10L, 11L);
+      List<DeadLetter> letters = readCommitted(kafka, outputs2.deadLetters(), Topics.FRAMES_DLQ.valueSerde().deserializer(), 1);
+      assertThat(letters).extracting(DeadLetter::sourceOffset, DeadLetter::reason).containsExactly(
+          org.assertj.core.groups.Tuple.tuple(5L, "scoring failed twice: IllegalStateException: boom on frame 5, every time"));
+      assertThat(registry2.get("endowatch.scorer.threads.replaced").counter().count()).isEqualTo(1.0);
+      assertThat(app.healthy()).isTrue();
+    }
+
+    // A model that fails on every frame from the fifth on stops the scorer, for its supervisor.
+    String suffix3 = "-" + UUID.randomUUID().toString().substring(0, 8);
+    ScoringTopology.Outputs outputs3 = createTopics(kafka, suffix3, 1);
+    TopicWriter.send(kafka, "frames" + suffix3, Topics.FRAMES.valueSerde().serializer(), "room-x", frames);
+    FrameScorer broken = TestScorers.of("broken-1", f -> {
+      if (f.frameIndex() >= 5) {
+        throw new IllegalStateException("boom on frame " + f.frameIndex() + ", the model is broken");
+      }
+      return new FrameScorer.Scored(0.2, new float[] {0.2f}, 1);
+    });
+    SimpleMeterRegistry registry3 = new SimpleMeterRegistry();
+    try (ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "broken" + suffix3, 1, dir.resolve("state-broken"),
+        new ScoringTopology.Settings("frames" + suffix3, outputs3, 0, AlertRule.DEFAULT, 1), () -> broken, registry3)) {
       app.start();
       assertThat(app.awaitStop(120, java.util.concurrent.TimeUnit.SECONDS)).as("the scorer stops").isTrue();
-      assertThat(app.awaitStop()).hasRootCauseMessage("boom on frame 5, every time");
-      assertThat(registry2.get("endowatch.scorer.threads.replaced").counter().count())
+      assertThat(app.awaitStop()).hasRootCauseMessage("boom on frame 7, the model is broken");
+      assertThat(registry3.get("endowatch.scorer.threads.replaced").counter().count())
           .isEqualTo(ThreadFailures.MAX_RECENT - 1.0);
       assertThat(app.healthy()).isFalse();
     }

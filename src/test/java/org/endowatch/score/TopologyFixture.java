@@ -31,10 +31,15 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, DeadLetter> dlq;
 
   TopologyFixture(String applicationId, ScoringTopology.Settings settings, Supplier<FrameScorer> scorer) {
+    this(applicationId, settings, scorer, new FailedFrames());
+  }
+
+  /** As above, with the failed frames a replaced stream thread shares with the one it replaces. */
+  TopologyFixture(String applicationId, ScoringTopology.Settings settings, Supplier<FrameScorer> scorer, FailedFrames failed) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(ScoringTopology.build(settings, scorer, now::get, metrics), p);
+    driver = new TopologyTestDriver(ScoringTopology.build(settings, scorer, now::get, metrics, failed), p);
     frames = driver.createInputTopic("frames", new StringSerializer(), Topics.FRAMES.valueSerde().serializer());
     raw = driver.createInputTopic("frames", new StringSerializer(), new ByteArraySerializer());
     scores = driver.createOutputTopic("scores", Topics.SCORES.keySerde().deserializer(), Topics.SCORES.valueSerde().deserializer());
