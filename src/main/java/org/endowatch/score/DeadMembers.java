@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes a replaced stream thread's consumer out of the scorer's group as soon as the thread is dead.
  * Kafka Streams closes that consumer without leaving the group, so the new thread's join waited for
- * the dead member's session to run out (5.4-5.6 s in which its procedures were not scored). Each
+ * the dead member's session to run out (5.7-5.9 s in which its procedures were not scored). Each
  * stream thread's consumer is a static member whose id is the instance's {@code group.instance.id}
  * and the thread's index, so the dead one can be named to the group coordinator.
  */
