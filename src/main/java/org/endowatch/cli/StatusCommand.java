@@ -142,19 +142,22 @@ public final class StatusCommand implements Callable<Integer> {
           out.printf("scorer (group %s): %s, %s%n", id, instances(groups.get(id)),
               committed.isEmpty() ? "no committed offsets (not started yet?)" : "lag " + lag + " frame(s) behind");
         });
+        Recent recentScores = described.containsKey(Topics.SCORES.name())
+            ? recent(consumer, partitions(described.get(Topics.SCORES.name()))) : new Recent(Map.of(), Map.of());
         if (described.containsKey(Topics.MODELS.name())) {
           // What the scorers should be serving; each procedure's line below says what scored it.
           Map<String, ModelRelease> releases = ModelsCommand.current(p);
           out.println(releases.isEmpty() ? "model releases: none on " + Topics.MODELS.name()
               + " (scorers serve the folder they were started with)" : "model releases in force:");
-          releases.values().forEach(m -> out.printf("  %s  %s  published %s%n", m.modelName(), m.version(),
-              Instant.ofEpochMilli(m.publishedTimestampMs())));
+          long now = System.currentTimeMillis();
+          releases.values().forEach(m -> out.printf("  %s  %s  published %s%s%n", m.modelName(), m.version(),
+              Instant.ofEpochMilli(m.publishedTimestampMs()), servingNote(m, recentScores.latest().values(), now)));
         }
         if (described.containsKey(Topics.SCORES.name())) {
           Map<String, Long> newestFrames = newestFrames(consumer, frames);
           Map<String, Rejection> rejections = described.containsKey(Topics.FRAMES_DLQ.name())
               ? newestRejections(consumer, partitions(described.get(Topics.FRAMES_DLQ.name()))) : Map.of();
-          recentProcedures(consumer, partitions(described.get(Topics.SCORES.name())), newestFrames, rejections,
+          recentProcedures(recentScores, newestFrames, rejections,
               id -> partitionLag.get(Topics.partitionFor(id, frames.size())), out);
         }
       }
@@ -265,9 +268,10 @@ public final class StatusCommand implements Callable<Integer> {
    * @param lagOf how many frames the scorer is behind on a procedure's partition of frames (null when
    *     no scorer has committed there): whether frames skipped as stale are the scorer's doing
    */
-  private void recentProcedures(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> scores,
-      Map<String, Long> newestFrames, Map<String, Rejection> rejections, java.util.function.Function<String, Long> lagOf,
-      PrintWriter out) {
+  /** Each procedure's latest outcome among the recent ones read back, and its latest scored frame's capture time. */
+  record Recent(Map<String, Score> latest, Map<String, Long> latestScored) {}
+
+  private Recent recent(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> scores) {
     Map<String, Score> latest = new TreeMap<>();
     Map<String, Long> latestScored = new HashMap<>();
     TopicTail.read(consumer, scores, recent, r -> {
@@ -281,6 +285,28 @@ public final class StatusCommand implements Callable<Integer> {
         // a bad record does not hide the others
       }
     });
+    return new Recent(latest, latestScored);
+  }
+
+  /**
+   * What a release in force says next to it when no live procedure's latest outcome came from it: a
+   * release for a name no running scorer serves, or one its scorers refused, looks in force all the
+   * same ({@code models publish} says so when it publishes; this says it later). Empty while it
+   * scores a live procedure, or when none is live.
+   */
+  static String servingNote(ModelRelease release, java.util.Collection<Score> latest, long now) {
+    List<Score> live = latest.stream().filter(s -> now - s.captureTimestampMs() < LIVE_MS).toList();
+    if (live.isEmpty() || live.stream().anyMatch(s -> s.modelVersion().equals(release.version()))) {
+      return "";
+    }
+    return "  (no live procedure is scored by it (" + live.size() + " live): no running scorer serves "
+        + release.modelName() + ", or its scorers refused this release; their logs say why)";
+  }
+
+  private void recentProcedures(Recent recentScores, Map<String, Long> newestFrames, Map<String, Rejection> rejections,
+      java.util.function.Function<String, Long> lagOf, PrintWriter out) {
+    Map<String, Score> latest = recentScores.latest();
+    Map<String, Long> latestScored = recentScores.latestScored();
     long now = System.currentTimeMillis();
     // Procedures with recent frames but no outcome among the scores read back: the scorer never got
     // to them, or dead-lettered them (frames with broken headers are known by their dead letters alone).

@@ -73,4 +73,20 @@ class StatusHealthTest {
         member("endowatch-scorer-x-StreamThread-1-consumer", "/10.0.0.5"))))
         .isEqualTo("1 instance (10.0.0.5; rebalancing: procedures are moving between instances)");
   }
+
+  /** A release in force that no live procedure's latest outcome came from is said to be so. */
+  @Test
+  void aReleaseNoLiveProcedureIsScoredByIsSaidToBeSo() {
+    long now = 1_000_000;
+    var release = new org.endowatch.contract.ModelRelease("m1", "m1-2+cal3", "file:///m1", "ab", 0);
+    var byOld = org.endowatch.contract.Score.scored("room-1", 9, now - 1_000, now - 990, 0.1, 0.5, "m1-1+cal1");
+    var byOther = org.endowatch.contract.Score.scored("room-2", 9, now - 2_000, now - 1_990, 0.1, 0.5, "demo-micro-7");
+    var byIt = org.endowatch.contract.Score.scored("room-3", 9, now - 1_000, now - 990, 0.1, 0.5, "m1-2+cal3");
+    var oldByIt = org.endowatch.contract.Score.scored("room-4", 9, now - StatusCommand.LIVE_MS - 1, now - StatusCommand.LIVE_MS,
+        0.1, 0.5, "m1-2+cal3");
+    assertThat(StatusCommand.servingNote(release, List.of(byOld, byOther, oldByIt), now)).isEqualTo("  (no live procedure is"
+        + " scored by it (2 live): no running scorer serves m1, or its scorers refused this release; their logs say why)");
+    assertThat(StatusCommand.servingNote(release, List.of(byOld, byIt), now)).isEmpty();
+    assertThat(StatusCommand.servingNote(release, List.of(oldByIt), now)).as("none live: nothing to tell").isEmpty();
+  }
 }

@@ -103,8 +103,12 @@ class StatusIT {
     assertThat(stopped.out()).contains("scorer (group st-scorer): NOT RUNNING (no instance in the group), lag 16 frame(s) behind\n");
     assertThat(asked.out()).contains("scorer (group st-no-such-scorer): NOT RUNNING (no instance in the group), "
         + "no committed offsets (not started yet?)\n");
+    // Every procedure here is scored by "st-m", not by the release's version: as a release no running
+    // scorer serves (or one its scorers refused).
     assertThat(r.out()).contains("model releases in force:\n")
-        .contains("\n  st-m  st-m-20261127T100000+cal20261127T110000  published " + java.time.Instant.ofEpochMilli(published) + "\n");
+        .containsPattern("\n  st-m  st-m-20261127T100000\\+cal20261127T110000  published "
+            + java.util.regex.Pattern.quote(java.time.Instant.ofEpochMilli(published).toString()) + "  \\(no live procedure is scored by it"
+            + " \\(\\d+ live\\): no running scorer serves st-m, or its scorers refused this release; their logs say why\\)\n");
     assertThat(line(r.out(), "st-ok")).startsWith("  st-ok                    frame 19      0.1000   normal     model st-m  live");
     // Outcomes up to frame 4 (captured at -4.0 s), frames up to -0.0 s: 4 s behind.
     assertThat(line(r.out(), "st-behind")).startsWith("  st-behind                frame 4 ").endsWith("model st-m  NOT SCORED (4 s behind)");
