@@ -131,7 +131,9 @@ public final class ScorerApp implements AutoCloseable {
     // member's session to run out: 5.7-5.9 s with no frame scored (bench/ThreadReplacement.java).
     // As a static member, with an id of this instance's own, the dead thread can be removed from the
     // group at once (DeadMembers): 0.3 s.
-    unlessGiven(p, clientProps, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, StreamsConfig.mainConsumerPrefix(
+    // Set for all consumers, as an operator's consumer.-prefixed id would be: Kafka Streams gives it to
+    // the stream threads' consumers only (main.consumer. in --kafka-config still wins over it).
+    unlessGiven(p, clientProps, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, StreamsConfig.consumerPrefix(
         ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), applicationId + "-" + java.util.UUID.randomUUID());
     // One frame is scored per record and takes tens of ms: fetch few at a time so the staleness
     // check sees each frame soon after it arrives.

@@ -52,6 +52,13 @@ class ScorerConfigTest {
     assertThat(ScorerApp.instanceId(given)).isEqualTo("room-scorer-a");
     assertThat(new StreamsConfig(given).getMainConsumerConfigs("scorer", "c", 1)).containsEntry("group.instance.id",
         "room-scorer-a-1");
+    for (String key : new String[] {"consumer.group.instance.id", "main.consumer.group.instance.id"}) {
+      Properties prefixed = ScorerApp.streamsConfig(client(key, "room-scorer-b"), "scorer", 1, Path.of("state"), SETTINGS, 0);
+      assertThat(ScorerApp.instanceId(prefixed)).as(key).isEqualTo("room-scorer-b");
+      StreamsConfig c = new StreamsConfig(prefixed);
+      assertThat(c.getMainConsumerConfigs("scorer", "c", 1)).as(key).containsEntry("group.instance.id", "room-scorer-b-1");
+      assertThat(c.getRestoreConsumerConfigs("r")).as(key).doesNotContainKey("group.instance.id");
+    }
   }
 
   /** A cluster whose group minimum is above 6 s refuses the scorer's session: --kafka-config overrides it. */
