@@ -421,9 +421,10 @@ public final class ScoringTopology {
       try {
         outcome = model.scoreAll(List.of(frame)).get(0);
       } catch (RuntimeException e) {
+        String why = FailedFrames.oneLine(e);
         LOG.warn("scoring frame {} of {} failed again ({}); sent to the dead-letter topic", frame.frameIndex(),
-            frame.procedureId(), FailedFrames.oneLine(e));
-        deadLetter(p, "scoring failed twice: " + FailedFrames.oneLine(e));
+            frame.procedureId(), why);
+        deadLetter(p, "scoring failed twice: " + why);
         return;
       }
       decide(p, frame, model, outcome);
