@@ -95,6 +95,8 @@ public final class ScoreCommand implements Callable<Integer> {
         .atLeast("--frame-workers", frameWorkers, 0);
     var settings = kafka.settings();
     ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(outputSuffix);
+    // A model folder that is no model is said at once, not after up to 15 s of looking for Kafka.
+    ModelArtifact.readManifest(model);
     try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
       admin.requireTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters()));
     }

@@ -62,7 +62,7 @@ final class FolderScorer {
             progress.println();
             lineOpen = false;
           }
-          progress.println("skipping " + e.getMessage());
+          progress.println("skipping: " + e.getMessage());
         }
       }
       if (ok.isEmpty()) {

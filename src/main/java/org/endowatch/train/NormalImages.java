@@ -50,7 +50,7 @@ public final class NormalImages {
           images.add(img);
         } catch (IOException e) {
           skipped.add(f.toString());
-          log.accept("skipping " + e.getMessage());
+          log.accept("skipping: " + e.getMessage());
         }
       }
     }

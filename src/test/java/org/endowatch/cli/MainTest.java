@@ -68,6 +68,15 @@ class MainTest {
   }
 
   @Test
+  void aScorerGivenAFolderThatIsNoModelSaysSoBeforeLookingForKafka(@TempDir Path dir) {
+    // Port 1 answers nobody: looking for Kafka there first took 15 s and named the wrong problem.
+    Result r = Cli.run("score", "--model", dir.toString(), "--bootstrap", "127.0.0.1:1");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("endowatch score: error: " + dir
+        + " has no manifest.json: not a model directory (train one with 'endowatch train')");
+  }
+
+  @Test
   void brokerNodesOtherThanOneOrThreeAreAUsageError() {
     Result two = Cli.run("broker", "--nodes", "2");
     Result anyPort = Cli.run("broker", "--nodes", "3", "--port", "0");
