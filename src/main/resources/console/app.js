@@ -77,11 +77,16 @@ function renderOverview() {
     // every frame as stale (it cannot catch up, or the ingest host's clock is behind), or it rejects
     // them to the dead-letter topic (the reason says what to fix): no alert can come.
     const unscored = s.live && s.unscored;
-    if (unscored) tr.classList.add('unscored');
+    // Frames stopped without ingest saying the recording ended (ingest killed, its host or network
+    // lost, the camera frozen), or ingest failed: the scope may still be in with nothing watching.
+    const cutOff = !s.staleSinceMs && !s.live && (s.framesStopped || s.recording === 'failed');
+    if (unscored || cutOff) tr.classList.add('unscored');
     if (sel && sel.id === s.id) tr.classList.add('selected');
     // Its records do not reach the console: shown as it was then, in alert if it was.
     if (s.staleSinceMs) tr.classList.add('stale');
-    const state = s.staleSinceMs ? 'NOT UPDATING (since ' + clock(s.staleSinceMs) + ')' : !s.live ? 'ended'
+    const state = s.staleSinceMs ? 'NOT UPDATING (since ' + clock(s.staleSinceMs) + ')'
+      : !s.live ? (s.recording === 'failed' ? 'INGEST FAILED (' + clock(s.recordingAtMs) + '): ' + s.recordingReason
+        : s.framesStopped ? 'FRAMES STOPPED (since ' + clock(s.lastCaptureMs) + ', no end of recording)' : 'ended')
       : unscored ? 'NOT SCORED (' + Math.round(s.unscoredMs / 1000) + (s.rejectReason ? ' s, frames rejected: ' + s.rejectReason + ')'
         : s.skipping ? ' s, every frame skipped as stale)' : ' s behind)') : 'live';
     const alert = s.alerting ? (s.staleSinceMs ? 'ALERT (last known)' : 'ALERT') : (s.alerts ? s.alerts + ' past' : '–');

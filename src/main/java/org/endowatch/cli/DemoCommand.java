@@ -188,11 +188,12 @@ public final class DemoCommand implements Callable<Integer> {
   /** Plays the video in real time, again and again, each round a new procedure id. */
   private static Thread player(KafkaSettings settings, Path video, String prefix, AtomicBoolean stop) {
     Thread t = new Thread(() -> {
-      try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
+      try (Producer<String, Frame> producer = IngestCommand.producer(settings);
+           RecordingEvents events = RecordingEvents.open(settings, true, new java.io.PrintWriter(System.err, true))) {
         for (int round = 1; !stop.get(); round++) {
           try (FrameSource source = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
             new Ingestor(new Ingestor.Options(Topics.FRAMES.name(), prefix + "-" + round, true, 0, 0, 0, IngestCommand.CATALOG_FRAME_LIMIT),
-                new FramePreparer(256, 256, 0.9f), producer, new SimpleMeterRegistry(), System::currentTimeMillis,
+                new FramePreparer(256, 256, 0.9f), producer, events, new SimpleMeterRegistry(), System::currentTimeMillis,
                 Pacer.system()).run(source, stop::get, n -> {});
           }
         }

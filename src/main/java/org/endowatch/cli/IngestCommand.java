@@ -132,12 +132,14 @@ public final class IngestCommand implements Callable<Integer> {
     // Open the source first: a missing or broken input fails fast and puts nothing on the topic.
     try (FrameSource frames = Sources.open(uri, new Sources.Options(s.fps, s.timeoutMs, s.reconnects), IngestCommand::sleepMs)) {
       long maxMessageBytes;
+      boolean eventsTopic;
       try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
         maxMessageBytes = Long.parseLong(admin.topicConfig(topic, "max.message.bytes"));
+        eventsTopic = admin.exists(Topics.PROCEDURES.name());
       }
       ProcedureResume.Position resumeAt = s.resume ? ProcedureResume.find(settings.clientProps(), topic, procedure)
           : ProcedureResume.Position.START;
-      int exit = ingest(spec, settings, s, frames, topic, maxMessageBytes, resumeAt, procedure, realtime, size);
+      int exit = ingest(spec, settings, s, frames, topic, maxMessageBytes, resumeAt, procedure, realtime, size, eventsTopic);
       if (!realtime && !paceChosen && !frames.live()) {
         // The default suits loading recordings; a live scorer watching the topic skipped most of them.
         spec.commandLine().getErr().println("note: " + procedure + " went out as fast as it decoded: a live scorer skips "
@@ -149,11 +151,12 @@ public final class IngestCommand implements Callable<Integer> {
   }
 
   private static int ingest(CommandSpec spec, KafkaSettings settings, Source s, FrameSource frames, String topic,
-      long maxMessageBytes, ProcedureResume.Position resumeAt, String procedure, boolean realtime, int[] size)
-      throws Exception {
+      long maxMessageBytes, ProcedureResume.Position resumeAt, String procedure, boolean realtime, int[] size,
+      boolean eventsTopic) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (Producer<String, Frame> producer = producer(settings, maxMessageBytes);
+         RecordingEvents events = RecordingEvents.open(settings, eventsTopic, err);
          MetricsServer metrics = s.metricsPort >= 0 ? new MetricsServer(s.metricsBind, s.metricsPort, () -> true) : null) {
       if (resumeAt.nextIndex() > 0) {
         out.printf("resuming %s at frame %d (%d frames already on %s)%n", procedure, resumeAt.nextIndex(), resumeAt.nextIndex(), topic);
@@ -164,7 +167,7 @@ public final class IngestCommand implements Callable<Integer> {
       long skip = frames.live() ? 0 : resumeAt.nextIndex();
       Ingestor ingestor = new Ingestor(new Ingestor.Options(topic, procedure, realtime, resumeAt.nextIndex(),
           skip, s.maxFrames, maxMessageBytes),
-          new FramePreparer(size[0], size[1], s.jpegQuality / 100f), producer, registry, System::currentTimeMillis, Pacer.system());
+          new FramePreparer(size[0], size[1], s.jpegQuality / 100f), producer, events, registry, System::currentTimeMillis, Pacer.system());
       AtomicBoolean stop = new AtomicBoolean();
       CountDownLatch done = new CountDownLatch(1);
       Thread hook = new Thread(() -> {
@@ -187,7 +190,12 @@ public final class IngestCommand implements Callable<Integer> {
       SilenceWatch silence = new SilenceWatch(ingestor, err);
       watch.scheduleWithFixedDelay(silence, 1, 1, TimeUnit.SECONDS);
       try {
-        summary = ingestor.run(frames, stop::get, progress::report);
+        try {
+          summary = ingestor.run(frames, stop::get, progress::report);
+        } finally {
+          // Before a SIGTERM's hook lets the JVM exit: the recording's end (or failure) is on its way.
+          events.flush();
+        }
         watch.shutdownNow();
         watch.awaitTermination(5, TimeUnit.SECONDS);
         // The run can end within a second of the broker's return: say it before the summary.
@@ -208,7 +216,7 @@ public final class IngestCommand implements Callable<Integer> {
         }
       }
       if (summary.failed() > 0) {
-        throw new IngestException(summary.failed() + " frame(s) were not acknowledged by Kafka, first " + summary.firstFailure());
+        throw new IngestException(Ingestor.notAcknowledged(summary.failed(), summary.firstFailure()));
       }
       return 0;
     }

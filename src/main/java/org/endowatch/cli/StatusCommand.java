@@ -27,6 +27,7 @@ import org.endowatch.console.ConsoleStore;
 import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.FrameSerde;
 import org.endowatch.contract.ModelRelease;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topic;
 import org.endowatch.contract.Topics;
@@ -157,7 +158,9 @@ public final class StatusCommand implements Callable<Integer> {
           Map<String, Long> newestFrames = newestFrames(consumer, frames);
           Map<String, Rejection> rejections = described.containsKey(Topics.FRAMES_DLQ.name())
               ? newestRejections(consumer, partitions(described.get(Topics.FRAMES_DLQ.name()))) : Map.of();
-          recentProcedures(recentScores, newestFrames, rejections,
+          Map<String, ProcedureEvent> recordings = described.containsKey(Topics.PROCEDURES.name())
+              ? recordings(consumer, partitions(described.get(Topics.PROCEDURES.name()))) : Map.of();
+          recentProcedures(recentScores, newestFrames, rejections, recordings,
               id -> partitionLag.get(Topics.partitionFor(id, frames.size())), out);
         }
       }
@@ -264,6 +267,39 @@ public final class StatusCommand implements Callable<Integer> {
     return newest;
   }
 
+  /** What ingest last said of each recording, among the last {@link #recent} events of every partition of procedures. */
+  private Map<String, ProcedureEvent> recordings(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> parts) {
+    Map<String, ProcedureEvent> latest = new HashMap<>();
+    TopicTail.read(consumer, parts, recent, r -> {
+      if (r.key() != null && r.value() != null) {
+        try {
+          latest.put(r.key(), Topics.PROCEDURES.valueSerde().deserializer().deserialize(r.topic(), r.value()));
+        } catch (RuntimeException bad) {
+          // a bad record does not hide the others
+        }
+      }
+    });
+    return latest;
+  }
+
+  /**
+   * A procedure's state once it is not live, as the console says it: ended (when, and why) or
+   * failed (the error) as ingest told {@code procedures}; its frames stopped with the recording
+   * still started, which is not an end (nothing watches a scope that may still be in); or, with no
+   * word from ingest (an ingest from before the topic), when its newest record was captured.
+   */
+  static String notLive(ProcedureEvent recording, long newestMs) {
+    if (recording == null) {
+      return "last " + Instant.ofEpochMilli(newestMs);
+    }
+    return switch (recording.type()) {
+      case ProcedureEvent.ENDED -> "ended " + Instant.ofEpochMilli(recording.atMs()) + " (" + recording.reason() + ")";
+      case ProcedureEvent.FAILED -> "INGEST FAILED " + Instant.ofEpochMilli(recording.atMs()) + ": " + recording.reason();
+      default -> "FRAMES STOPPED " + Instant.ofEpochMilli(newestMs) + " (no end of recording: ingest was killed, its host or"
+          + " network lost, or the camera froze)";
+    };
+  }
+
   /**
    * @param lagOf how many frames the scorer is behind on a procedure's partition of frames (null when
    *     no scorer has committed there): whether frames skipped as stale are the scorer's doing
@@ -304,7 +340,7 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   private void recentProcedures(Recent recentScores, Map<String, Long> newestFrames, Map<String, Rejection> rejections,
-      java.util.function.Function<String, Long> lagOf, PrintWriter out) {
+      Map<String, ProcedureEvent> recordings, java.util.function.Function<String, Long> lagOf, PrintWriter out) {
     Map<String, Score> latest = recentScores.latest();
     Map<String, Long> latestScored = recentScores.latestScored();
     long now = System.currentTimeMillis();
@@ -326,7 +362,9 @@ public final class StatusCommand implements Callable<Integer> {
     for (String id : ids) {
       Score s = latest.get(id);
       long newest = newest(id, latest, newestFrames, rejections);
-      String state = now - newest >= LIVE_MS ? "last " + Instant.ofEpochMilli(newest) : "live";
+      ProcedureEvent recording = recordings.get(id);
+      // Over once ingest says so, as on the console, not LIVE_MS later.
+      String state = now - newest >= LIVE_MS || (recording != null && recording.over()) ? notLive(recording, newest) : "live";
       // Its newest frame read back, or dead-lettered: a rejected frame came from the camera all the
       // same, and one whose headers are broken is known by its dead letter alone.
       Rejection rejected = rejections.get(id);
@@ -338,8 +376,8 @@ public final class StatusCommand implements Callable<Integer> {
           && (s == null || rejected.captureMs() > s.captureTimestampMs());
       if (s == null) {
         // Listed only for its recent frames or dead letters; how long it has gone unscored is not known from the tail.
-        out.printf(Locale.ROOT, "  %-24s %-44s  %s%n", id, "(no outcome)",
-            rejecting ? "live, NOT SCORED (frames rejected: " + rejected.reason() + ")" : "live, no outcome yet");
+        out.printf(Locale.ROOT, "  %-24s %-44s  %s%n", id, "(no outcome)", !state.equals("live") ? state
+            : rejecting ? "live, NOT SCORED (frames rejected: " + rejected.reason() + ")" : "live, no outcome yet");
         continue;
       }
       long behind = frame == null ? 0 : frame - s.captureTimestampMs();

@@ -36,7 +36,7 @@ public final class ConsoleFeed implements AutoCloseable {
   static final Duration EXPIRE_EVERY = Duration.ofMinutes(1);
 
   /** The topics a console reads: what it shows, and the dead letters that say why frames go unscored. */
-  public static final List<String> SHOWN = List.of(Topics.FRAMES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name(),
+  public static final List<String> SHOWN = List.of(Topics.FRAMES.name(), Topics.PROCEDURES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name(),
       Topics.FRAMES_DLQ.name());
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -192,6 +192,10 @@ public final class ConsoleFeed implements AutoCloseable {
       String t = r.topic();
       if (t.equals(Topics.FRAMES.name())) {
         store.frame(Topics.FRAMES.valueSerde().deserializer().deserialize(t, r.headers(), r.value()), r.partition(), r.offset());
+      } else if (t.equals(Topics.PROCEDURES.name())) {
+        if (r.value() != null) {
+          store.recording(Topics.PROCEDURES.valueSerde().deserializer().deserialize(t, r.value()));
+        }
       } else if (t.equals(Topics.SCORES.name())) {
         store.score(Topics.SCORES.valueSerde().deserializer().deserialize(t, r.value()));
       } else if (t.equals(Topics.HEATMAPS.name())) {

@@ -11,6 +11,7 @@ import java.util.function.LongSupplier;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Heatmap;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Score;
 
 /**
@@ -67,13 +68,29 @@ public final class ConsoleStore {
    *     broker unreachable, a partition of it offline: {@link SourceHealth}), since when what is
    *     shown of it stands still; 0 when current. Such a procedure is judged live, and in alert, as
    *     of that moment: silence from a lost broker is not the end of a procedure or of its alert.
+   * @param recording what ingest last said of the recording on {@code procedures} ({@link
+   *     ProcedureEvent#STARTED}, {@code ENDED}, {@code FAILED}), null when nothing (an ingest from
+   *     before the topic, another producer): a recording ingest says is over is not live from then on
+   * @param recordingReason why it ended, or the error it failed with; null while started
+   * @param recordingAtMs when ingest said it (0 with no word)
    */
   public record Summary(String id, boolean live, long frames, long lastIndex, double fps, Double lastScore,
       double threshold, boolean alerting, int alerts, long latencyMs, String model, long lastCaptureMs, long unscoredMs,
-      boolean skipping, long staleSinceMs, String rejectReason, long rejected, long lastRejectedIndex) {
+      boolean skipping, long staleSinceMs, String rejectReason, long rejected, long lastRejectedIndex,
+      String recording, String recordingReason, long recordingAtMs) {
     @com.fasterxml.jackson.annotation.JsonProperty
     public boolean unscored() {
       return unscoredMs >= UNSCORED_MS;
+    }
+
+    /**
+     * Its frames stopped while ingest still calls the recording started: ingest was killed, its host
+     * or network lost, or its camera froze; the scope may still be in the patient with nothing
+     * watching, unlike a recording that ended. Not while the console itself cannot read Kafka.
+     */
+    @com.fasterxml.jackson.annotation.JsonProperty
+    public boolean framesStopped() {
+      return !live && staleSinceMs == 0 && ProcedureEvent.STARTED.equals(recording);
     }
   }
 
@@ -146,6 +163,26 @@ public final class ConsoleStore {
 
   public void unlisten(Listener l) {
     listeners.remove(l);
+  }
+
+  /**
+   * Ingest said the recording started, ended or failed. One that ended or failed is not live from
+   * then on (no 15 s of waiting for frames that will not come); the row says which it was.
+   */
+  public void recording(ProcedureEvent e) {
+    Summary summary;
+    synchronized (this) {
+      Procedure p = procedure(e.procedureId());
+      p.seen(e.atMs());
+      p.recording = e;
+      summary = p.shown() ? summarize(p) : null;
+      if (summary != null) {
+        p.pushed(summary);
+      }
+    }
+    if (summary != null) {
+      listeners.forEach(l -> l.changed(summary, null));
+    }
   }
 
   /** A frame arrived at {@code partition}/{@code offset} of the frames topic. */
@@ -435,7 +472,10 @@ public final class ConsoleStore {
     long newestFrame = p.newestFrameMs();
     long newest = Math.max(last == null ? 0 : last.captureMs(), newestFrame);
     long stale = health.staleSince(p.id, p.partition);
-    boolean live = newest > 0 && Math.min(clock.getAsLong(), stale) - newest < LIVE_MS;
+    ProcedureEvent recording = p.recording;
+    // Over is over once ingest says so; frames still to be read of it do not make it live again
+    // (a recording started again under its id says STARTED first).
+    boolean live = newest > 0 && Math.min(clock.getAsLong(), stale) - newest < LIVE_MS && (recording == null || !recording.over());
     // Scored, not any outcome: a procedure whose every frame is skipped as stale gets outcomes and
     // can raise no alert all the same (it showed "live" with no score).
     long unscoredMs = !live || newestFrame == Long.MIN_VALUE ? 0
@@ -451,7 +491,8 @@ public final class ConsoleStore {
     return new Summary(p.id, live, p.frames, last == null ? -1 : last.index(), fps(p.captures),
         last == null ? null : last.score(), p.threshold, alerting, p.alerts.size(), last == null ? 0 : last.latencyMs(),
         p.model, newest, unscoredMs, skipping, live && stale != SourceHealth.CURRENT ? stale : 0, rejectReason, p.rejected,
-        p.rejections.isEmpty() ? -1 : p.lastRejectedIndex);
+        p.rejections.isEmpty() ? -1 : p.lastRejectedIndex, recording == null ? null : recording.type(),
+        recording == null ? null : recording.reason(), recording == null ? 0 : recording.atMs());
   }
 
   static double fps(List<Long> captures) {
@@ -492,6 +533,8 @@ public final class ConsoleStore {
     long lastRejectedMs = Long.MIN_VALUE;
     String lastRejectReason;
     long rejected;
+    /** What ingest last said of its recording; null for nothing. */
+    ProcedureEvent recording;
     /** Its rejected frames with a known index, in frame order; the index of the one read last. */
     List<Rejection> rejections = new ArrayList<>();
     long lastRejectedIndex = -1;

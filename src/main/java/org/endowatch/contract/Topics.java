@@ -6,13 +6,21 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Every topic endowatch reads or writes. Keys are the procedure id everywhere except {@link
- * #MODELS}, whose key is the model name (the topic is compacted, so the latest release wins).
+ * #MODELS}, whose key is the model name (the topic is compacted, so the latest release wins;
+ * {@link #PROCEDURES} is compacted too, so the latest word on each recording stays).
  */
 public final class Topics {
   private static final Serde<String> PROCEDURE_ID = Serdes.String();
 
   /** JPEG frames from ingest; metadata in record headers (see {@link FrameSerde}). */
   public static final Topic<String, Frame> FRAMES = new Topic<>("frames", PROCEDURE_ID, new FrameSerde());
+
+  /**
+   * What ingest says of each recording: started, ended, failed; compacted, keyed by procedure id,
+   * so a console can tell a procedure that ended from one whose frames stopped.
+   */
+  public static final Topic<String, ProcedureEvent> PROCEDURES =
+      new Topic<>("procedures", PROCEDURE_ID, JsonSerde.of(ProcedureEvent.class));
 
   /** One outcome per frame: a score, or a skip with its reason. */
   public static final Topic<String, Score> SCORES =
@@ -35,7 +43,7 @@ public final class Topics {
       new Topic<>("models", Serdes.String(), JsonSerde.of(ModelRelease.class));
 
   /** All of the above, in data-flow order. */
-  public static final List<Topic<?, ?>> ALL = List.of(FRAMES, SCORES, HEATMAPS, ALERTS, FRAMES_DLQ, MODELS);
+  public static final List<Topic<?, ?>> ALL = List.of(FRAMES, PROCEDURES, SCORES, HEATMAPS, ALERTS, FRAMES_DLQ, MODELS);
 
   private Topics() {}
 

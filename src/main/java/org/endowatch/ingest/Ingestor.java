@@ -13,12 +13,15 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.endowatch.contract.Frame;
+import org.endowatch.contract.ProcedureEvent;
 
 /**
  * The ingest loop: pictures from a source, prepared ({@link FramePreparer}), sent to
  * {@code frames} keyed by procedure id (one procedure stays ordered on one partition). Each send
  * is acknowledged asynchronously; the loop never waits for an ack except at the end (flush), so
- * a slow broker round trip does not slow the camera down.
+ * a slow broker round trip does not slow the camera down. Around the frames it tells {@code
+ * procedures} that the recording started, and then how it ended or why it failed, so that frames
+ * which merely stop coming can be told apart from a recording that is over.
  */
 public final class Ingestor {
   /**
@@ -67,15 +70,18 @@ public final class Ingestor {
   private final Producer<String, Frame> producer;
   private final LongSupplier clockMs;
   private final Pacer pacer;
+  private final java.util.function.Consumer<ProcedureEvent> events;
   private final Counter grabbed;
   private final Counter sentCounter;
   private final Counter failedCounter;
   private final DistributionSummary bytesSummary;
   private final Timer ack;
 
-  public Ingestor(Options options, FramePreparer preparer, Producer<String, Frame> producer, MeterRegistry metrics,
-      LongSupplier clockMs, Pacer pacer) {
+  /** @param events where the recording's start, end or failure is told (the {@code procedures} topic) */
+  public Ingestor(Options options, FramePreparer preparer, Producer<String, Frame> producer,
+      java.util.function.Consumer<ProcedureEvent> events, MeterRegistry metrics, LongSupplier clockMs, Pacer pacer) {
     this.options = options;
+    this.events = events;
     this.preparer = preparer;
     this.producer = producer;
     this.clockMs = clockMs;
@@ -95,7 +101,9 @@ public final class Ingestor {
   }
 
   /**
-   * Runs until the source ends, {@code maxFrames} are sent or {@code stop} says so, then flushes.
+   * Runs until the source ends, {@code maxFrames} are sent or {@code stop} says so, then flushes
+   * and says which it was ({@link ProcedureEvent#ENDED}); a run that throws, or whose frames Kafka
+   * did not all acknowledge, says {@link ProcedureEvent#FAILED} with the reason.
    *
    * @param progress called after every frame with the number sent so far
    */
@@ -109,10 +117,24 @@ public final class Ingestor {
     AtomicLong bytes = new AtomicLong();
     AtomicReference<String> firstFailure = new AtomicReference<>();
     Timer runAck = Timer.builder("run").publishPercentiles(0.5, 0.99).register(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    String id = options.procedureId();
+    events.accept(ProcedureEvent.started(id, clockMs.getAsLong(), source.describe(), options.firstIndex()));
+    String ending;
     try {
-      FrameSource.Picture picture;
-      while (!stop.getAsBoolean() && (options.maxFrames() == 0 || index - options.firstIndex() < options.maxFrames())
-          && (picture = source.next()) != null) {
+      while (true) {
+        if (stop.getAsBoolean()) {
+          ending = ProcedureEvent.STOPPED;
+          break;
+        }
+        if (options.maxFrames() > 0 && index - options.firstIndex() >= options.maxFrames()) {
+          ending = ProcedureEvent.FRAME_LIMIT;
+          break;
+        }
+        FrameSource.Picture picture = source.next();
+        if (picture == null) {
+          ending = ProcedureEvent.SOURCE_ENDED;
+          break;
+        }
         read++;
         grabbed.increment();
         if (read <= options.skipPictures()) {
@@ -162,14 +184,25 @@ public final class Ingestor {
         index++;
         progress.accept(index - options.firstIndex());
       }
+    } catch (IngestException | RuntimeException e) {
+      events.accept(ProcedureEvent.failed(id, clockMs.getAsLong(), source.describe(), index, e.getMessage()));
+      throw e;
     } finally {
       // Whatever stopped the loop, frames already handed to the producer are delivered (or fail) now.
       producer.flush();
     }
+    events.accept(failed.get() > 0
+        ? ProcedureEvent.failed(id, clockMs.getAsLong(), source.describe(), index, notAcknowledged(failed.get(), firstFailure.get()))
+        : ProcedureEvent.ended(id, clockMs.getAsLong(), source.describe(), index, ending));
     double seconds = (System.nanoTime() - started) / 1e9;
     var pct = runAck.takeSnapshot().percentileValues();
     double p50 = pct.length > 0 ? pct[0].value(TimeUnit.MILLISECONDS) : 0;
     double p99 = pct.length > 1 ? pct[1].value(TimeUnit.MILLISECONDS) : 0;
     return new Summary(read, sent.get(), failed.get(), bytes.get(), seconds, p50, p99, firstFailure.get());
+  }
+
+  /** The error of a run whose frames Kafka did not all acknowledge (ingest exits with it too). */
+  public static String notAcknowledged(long failed, String firstFailure) {
+    return failed + " frame(s) were not acknowledged by Kafka, first " + firstFailure;
   }
 }

@@ -11,6 +11,7 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.endowatch.contract.ProcedureEvent;
 import org.junit.jupiter.api.Test;
 
 /** What {@code status} says of a topic's partitions while brokers come and go, and of the scorers' group. */
@@ -21,6 +22,19 @@ class StatusHealthTest {
 
   private static TopicPartitionInfo partition(int i, Node leader, List<Node> isr) {
     return new TopicPartitionInfo(i, leader, List.of(B1, B2, B3), isr);
+  }
+
+  @Test
+  void aProcedureNotLiveIsSaidAsIngestLeftItsRecording() {
+    long t = 1_795_000_000_000L;
+    assertThat(StatusCommand.notLive(null, t)).isEqualTo("last 2026-11-18T11:06:40Z");
+    assertThat(StatusCommand.notLive(ProcedureEvent.ended("p", t + 1_000, "s", 9, "stopped"), t))
+        .isEqualTo("ended 2026-11-18T11:06:41Z (stopped)");
+    assertThat(StatusCommand.notLive(ProcedureEvent.failed("p", t + 1_000, "s", 9, "cannot open rtsp://cam"), t))
+        .isEqualTo("INGEST FAILED 2026-11-18T11:06:41Z: cannot open rtsp://cam");
+    assertThat(StatusCommand.notLive(ProcedureEvent.started("p", t - 60_000, "s", 0), t))
+        .isEqualTo("FRAMES STOPPED 2026-11-18T11:06:40Z (no end of recording: ingest was killed, its host or network lost,"
+            + " or the camera froze)");
   }
 
   @Test

@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.ModelRelease;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.Cli;
@@ -63,6 +64,19 @@ class StatusIT {
     reject(kafka, "st-rejected", now - 5_000, 5, 21, 250);
     record(kafka, "st-rejected-all", now - 2_000, 5, 400, 0);
     reject(kafka, "st-rejected-all", now - 2_000, 0, 5, 400);
+    // What ingest said of three recordings: ended a second ago (its frames are recent, but it is over),
+    // and two whose frames stopped a minute ago, one with the recording still started, one failed.
+    record(kafka, "st-ended", now - 2_000, 20, 50, 20);
+    record(kafka, "st-cut", now - 60_000, 20, 50, 20);
+    record(kafka, "st-failed", now - 60_000, 20, 50, 20);
+    TopicWriter.send(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().serializer(), "st-ended",
+        List.of(ProcedureEvent.started("st-ended", now - 2_000, "file:/v.mp4", 0),
+            ProcedureEvent.ended("st-ended", now - 1_000, "file:/v.mp4", 20, ProcedureEvent.SOURCE_ENDED)));
+    TopicWriter.send(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().serializer(), "st-cut",
+        List.of(ProcedureEvent.started("st-cut", now - 60_000, "rtsp://cam-2", 0)));
+    TopicWriter.send(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().serializer(), "st-failed",
+        List.of(ProcedureEvent.started("st-failed", now - 60_000, "rtsp://cam-3", 0),
+            ProcedureEvent.failed("st-failed", now - 58_000, "rtsp://cam-3", 20, "cannot open rtsp://cam-3: Connection refused")));
     // And one whose frame records are broken (no headers): status cannot read them, only their dead letters.
     String brokenBecause = brokenFrames(kafka, "st-broken", now - 2_000, 5, 400);
 
@@ -132,6 +146,11 @@ class StatusIT {
     assertThat(line(r.out(), "st-ok")).doesNotContain("ahead");
     assertThat(line(r.out(), "st-new")).isEqualTo("  st-new                   (no outcome)                                  live, no outcome yet");
     assertThat(line(r.out(), "st-old")).contains("model st-m  last ");
+    assertThat(line(r.out(), "st-ended")).endsWith("model st-m  ended " + java.time.Instant.ofEpochMilli(now - 1_000) + " (source ended)");
+    assertThat(line(r.out(), "st-cut")).endsWith("model st-m  FRAMES STOPPED " + java.time.Instant.ofEpochMilli(now - 60_000 + 50 * 19)
+        + " (no end of recording: ingest was killed, its host or network lost, or the camera froze)");
+    assertThat(line(r.out(), "st-failed")).endsWith("model st-m  INGEST FAILED " + java.time.Instant.ofEpochMilli(now - 58_000)
+        + ": cannot open rtsp://cam-3: Connection refused");
   }
 
   /** {@code frames} frames {@code gapMs} apart from {@code t0}, and outcomes (score 0.1) for the first {@code scored}. */

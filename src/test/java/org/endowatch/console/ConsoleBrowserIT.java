@@ -21,6 +21,7 @@ import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Heatmap;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.ingest.SyntheticColon;
@@ -28,6 +29,7 @@ import org.endowatch.testing.Cli;
 import org.endowatch.testing.TestFrames;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TopicWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,10 +155,18 @@ class ConsoleBrowserIT {
         scorer.set(Scorer.DOWN);
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.UNSCORED_MS + 10_000))
             .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText().matches("NOT SCORED \\(\\d+ s behind\\)"));
-        // The procedure stops sending: no record says so, yet the open page must show it ended.
+        // The procedure stops sending with its recording still started (ingest killed, the camera
+        // link lost): no record says so, yet the open page must show it, and not as an end.
         stop.set(true);
         feeder.join(10_000);
         new WebDriverWait(browser, Duration.ofMillis(ConsoleStore.LIVE_MS + 10_000))
+            .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText()
+                .matches("FRAMES STOPPED \\(since .+, no end of recording\\)"));
+        assertThat(browser.findElement(By.cssSelector("tr[data-id='" + ID + "']")).getAttribute("class")).contains("unscored");
+        // Ingest, restarted, says the recording ended after all: ended.
+        TopicWriter.send(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().serializer(), ID,
+            List.of(ProcedureEvent.ended(ID, System.currentTimeMillis(), "test", 0, ProcedureEvent.STOPPED)));
+        new WebDriverWait(browser, Duration.ofSeconds(10))
             .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText().equals("ended"));
         // Every frame it rejected stays counted on its row, where the dead-letter topic holds them,
         // and marked on its timeline; the broken camera's have no frame index to be marked at.
@@ -224,6 +234,9 @@ class ConsoleBrowserIT {
     Properties p = kafka.settings().clientProps();
     SyntheticColon colon = new SyntheticColon(128, 128, 3);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      // As ingest does: the recording started (it never says it ended: the test's feed just stops).
+      producer.send(new ProducerRecord<>(Topics.PROCEDURES.name(), ID, Topics.PROCEDURES.valueSerde().serializer()
+          .serialize("", ProcedureEvent.started(ID, System.currentTimeMillis(), "test", 0))));
       for (int i = 0; !stop.get(); i++) {
         long ts = System.currentTimeMillis();
         boolean lesion = i >= LESION_FROM && i <= LESION_TO;

@@ -13,10 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
 import org.endowatch.testing.Cli;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TopicWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -45,6 +48,31 @@ class ConsoleEventsIT {
         now.addAndGet(60_000);
         assertThat(store.expire()).isEqualTo(1);
         assertThat(nextEvent(lines)).isEqualTo("forget {\"id\":\"evt-room\"}");
+      }
+    }
+  }
+
+  @Test
+  void anOpenPageHearsAtOnceThatIngestEndedARecordingNotFifteenSecondsLater(KafkaCluster kafka) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    AtomicLong now = new AtomicLong(System.currentTimeMillis());
+    ConsoleStore store = new ConsoleStore(now::get);
+    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
+         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, now::get))) {
+      HttpResponse<InputStream> events = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/events")).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
+        assertThat(lines.readLine()).isEqualTo(": connected");
+        store.score(Score.scored("evt-ended", 0, now.get() - 40, now.get(), 0.1, 0.3, "m"));
+        assertThat(nextEvent(lines, "evt-ended")).startsWith("summary {\"id\":\"evt-ended\",\"live\":true,");
+
+        // Through the topic and the feed, with the console's clock standing still: no 15 s pass.
+        TopicWriter.send(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().serializer(), "evt-ended",
+            List.of(ProcedureEvent.ended("evt-ended", now.get(), "v4l2:/dev/video0", 1, ProcedureEvent.STOPPED)));
+        assertThat(nextEvent(lines, "evt-ended")).startsWith("summary {\"id\":\"evt-ended\",\"live\":false,")
+            .contains(",\"recording\":\"ended\",\"recordingReason\":\"stopped\",\"recordingAtMs\":" + now.get() + ",")
+            .contains("\"framesStopped\":false");
       }
     }
   }
@@ -86,6 +114,10 @@ class ConsoleEventsIT {
    * tests' records on the shared broker's topics) skipped.
    */
   private static String nextEvent(BufferedReader lines) throws Exception {
+    return nextEvent(lines, "evt-room");
+  }
+
+  private static String nextEvent(BufferedReader lines, String id) throws Exception {
     while (true) {
       List<String> event = new ArrayList<>();
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -98,7 +130,7 @@ class ConsoleEventsIT {
       }
       assertThat(event).as("the stream ended").isNotEmpty();
       String joined = String.join(" ", event);
-      if (joined.contains("\"id\":\"evt-room\"")) {
+      if (joined.contains("\"id\":\"" + id + "\"")) {
         return joined;
       }
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Score;
 import org.junit.jupiter.api.Test;
 
@@ -152,6 +153,56 @@ class ConsoleStoreTest {
     store.announceChanges();
     store.announceChanges();
     assertThat(heard).containsExactly("room-1:live", "old:ended", "room-1:ended");
+  }
+
+  @Test
+  void aRecordingIngestSaysEndedIsOverAtOnceAndOneWhoseFramesStoppedWithoutAnEndSaysSo() {
+    AtomicLong now = new AtomicLong(100_000);
+    ConsoleStore store = new ConsoleStore(now::get);
+    List<String> heard = new ArrayList<>();
+    store.listen((summary, alert) -> heard.add(summary.id() + ":" + (summary.live() ? "live" : summary.recording())
+        + (summary.framesStopped() ? ":stopped" : "")));
+    for (String id : List.of("ended", "cut", "failed", "old-ingest")) {
+      if (!id.equals("old-ingest")) {
+        store.recording(ProcedureEvent.started(id, 99_000, "file:/v.mp4", 0));
+      }
+      store.frame(frame(id, 0, 99_900), 0, 1);
+      store.score(Score.scored(id, 0, 99_900, 99_950, 0.1, 0.3, "m"));
+    }
+    store.alert(new AlertEvent(AlertEvent.START, "ended/0", "ended", 0, 0, 0, 0.5, null, 99_900, 99_950, "m", null));
+    assertThat(store.summary("ended").alerting()).isTrue();
+    heard.clear();
+
+    store.recording(ProcedureEvent.ended("ended", 100_000, "file:/v.mp4", 1, ProcedureEvent.SOURCE_ENDED));
+    store.recording(ProcedureEvent.failed("failed", 100_000, "rtsp://cam", 1, "cannot open rtsp://cam: Connection refused"));
+
+    // Over the moment ingest says so, not LIVE_MS later; an alert it left open is history then.
+    assertThat(heard).containsExactly("ended:ended", "failed:failed");
+    ConsoleStore.Summary ended = store.summary("ended");
+    assertThat(ended.live()).isFalse();
+    assertThat(ended.alerting()).isFalse();
+    assertThat(ended.framesStopped()).isFalse();
+    assertThat(ended.recordingReason()).isEqualTo("source ended");
+    assertThat(ended.recordingAtMs()).isEqualTo(100_000);
+    ConsoleStore.Summary failed = store.summary("failed");
+    assertThat(failed.recording()).isEqualTo("failed");
+    assertThat(failed.recordingReason()).isEqualTo("cannot open rtsp://cam: Connection refused");
+    assertThat(store.summary("cut").live()).isTrue();
+    // A frame of it read after the end (another topic, read in another order) does not revive it.
+    store.frame(frame("ended", 1, 99_940), 0, 2);
+    assertThat(store.summary("ended").live()).isFalse();
+
+    now.set(99_900 + ConsoleStore.LIVE_MS);
+    store.announceChanges();
+    // The frames stopped with the recording still started: said as such; without any word from
+    // ingest (an ingest from before the topic), ended as before.
+    assertThat(heard).containsExactly("ended:ended", "failed:failed", "cut:started:stopped", "old-ingest:null");
+    assertThat(store.summary("cut").recordingReason()).isNull();
+    // Resumed under its id: started again, live again with its next frame.
+    store.recording(ProcedureEvent.started("cut", now.get(), "file:/v.mp4", 1));
+    store.frame(frame("cut", 1, now.get()), 0, 3);
+    assertThat(store.summary("cut").live()).isTrue();
+    assertThat(store.summary("cut").framesStopped()).isFalse();
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.endowatch.contract.AlertEvent.Region;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,20 @@ class JsonSchemaTest {
         new AlertEvent(AlertEvent.START, "p/1", "p", 1, 5, 3, 0.8, null, 1, 2, "m", AlertEvent.SCORES_FELL)))).hasSize(1);
     assertThat(s.validate(written(Topics.ALERTS,
         new AlertEvent(AlertEvent.END, "p/1", "p", 1, 9, 3, 0.8, null, 1, 3, "m", "tired")))).hasSize(1);
+  }
+
+  @Test
+  void procedureEventsOfEachKindValidateAndAnEndWithoutAKnownReasonDoesNot() throws IOException {
+    JsonSchema s = schema("procedure-event.schema.json");
+    assertThat(s.validate(written(Topics.PROCEDURES, ProcedureEvent.started("p", 1, "file:/v.mp4", 0)))).isEmpty();
+    for (String why : List.of(ProcedureEvent.SOURCE_ENDED, ProcedureEvent.STOPPED, ProcedureEvent.FRAME_LIMIT)) {
+      assertThat(s.validate(written(Topics.PROCEDURES, ProcedureEvent.ended("p", 2, "file:/v.mp4", 250, why)))).as(why).isEmpty();
+    }
+    assertThat(s.validate(written(Topics.PROCEDURES, ProcedureEvent.failed("p", 2, "rtsp://cam", 7, "link lost")))).isEmpty();
+    assertThat(s.validate(JsonSerde.MAPPER.readTree("{\"procedureId\":\"p\",\"type\":\"ended\",\"atMs\":2,"
+        + "\"source\":\"s\",\"nextIndex\":3,\"reason\":\"tired\"}"))).hasSize(1);
+    assertThat(s.validate(JsonSerde.MAPPER.readTree("{\"procedureId\":\"p\",\"type\":\"paused\",\"atMs\":2,"
+        + "\"source\":\"s\",\"nextIndex\":3}"))).isNotEmpty();
   }
 
   @Test

@@ -162,6 +162,22 @@ class SerdesTest {
   }
 
   @Test
+  void procedureEventsRoundTripAndAnUnknownKindIsAContractError() {
+    var serde = Topics.PROCEDURES.valueSerde();
+    for (ProcedureEvent e : java.util.List.of(ProcedureEvent.started("room-1", 5, "rtsp://cam", 100),
+        ProcedureEvent.ended("room-1", 6, "rtsp://cam", 180, ProcedureEvent.STOPPED),
+        ProcedureEvent.failed("room-1", 7, "rtsp://cam", 180, "cannot open rtsp://cam"))) {
+      assertThat(serde.deserializer().deserialize("procedures", serde.serializer().serialize("procedures", e))).isEqualTo(e);
+    }
+    byte[] paused = "{\"procedureId\":\"p\",\"type\":\"paused\",\"atMs\":1,\"source\":\"s\",\"nextIndex\":0}"
+        .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> serde.deserializer().deserialize("procedures", paused)).isInstanceOf(ContractException.class)
+        .hasMessageStartingWith("not a valid ProcedureEvent JSON record: ")
+        .hasMessageContaining("procedure event type must be one of");
+    assertThatThrownBy(() -> ProcedureEvent.ended("p", 1, "s", 0, null)).hasMessage("a procedure event of type ended needs a reason");
+  }
+
+  @Test
   void invalidJsonIsAContractErrorNamingTheType() {
     byte[] junk = "{\"procedureId\":".getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> Topics.SCORES.valueSerde().deserializer().deserialize("scores", junk))

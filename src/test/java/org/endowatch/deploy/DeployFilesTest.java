@@ -44,7 +44,7 @@ class DeployFilesTest {
     assertThat(Files.readString(Path.of("deploy/k8s/kafka-topics.yaml"))).isEqualTo(export.out());
     List<String> names = documents(Path.of("deploy/k8s/kafka-topics.yaml")).stream()
         .map(d -> d.get("spec").get("topicName").asText()).toList();
-    assertThat(names).containsExactly("frames", "scores", "heatmaps", "alerts", "frames-dlq", "models");
+    assertThat(names).containsExactly("frames", "procedures", "scores", "heatmaps", "alerts", "frames-dlq", "models");
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.endowatch.contract.Frame;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.Cli;
 import org.endowatch.testing.KafkaCluster;
@@ -61,6 +62,42 @@ class IngestCrashIT {
     for (int i = 0; i < 200; i++) {
       assertThat(frames.get(i).value().image()).as("frame %d", i).isEqualTo(expected.get(i));
     }
+    // The killed run never said its recording ended: a console shows its frames as stopped, not as
+    // a procedure that ended, until the resumed run started it again and its source ended.
+    String resumedAt = output.replaceAll("(?s).*resuming crash-ingest-1 at frame (\\d+).*", "$1");
+    String source = video.toUri().toString();
+    assertThat(IngestIT.recording(kafka, "crash-ingest-1", 3)).containsExactly("started " + source + " 0 null",
+        "started " + source + " " + resumedAt + " null", "ended " + source + " 200 source ended");
+  }
+
+  @Test
+  void aStoppedIngestSaysItsRecordingEndedWithEveryFrameItSent(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    Path video = dir.resolve("procedure.mp4");
+    assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "8", "--seed", "9").exitCode()).isZero();
+    String jar = System.getProperty("endowatch.jar", "target/endowatch.jar");
+    Path log = dir.resolve("ingest.log");
+    Process ingest = new ProcessBuilder("java", "-Xmx512m", "-jar", jar, "ingest", "--bootstrap", kafka.bootstrapServers(),
+        "--source", video.toString(), "--procedure", "stopped-ingest-1", "--realtime").redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline && !Files.readString(log).contains("frames sent")) {
+        Thread.sleep(100);
+      }
+      ingest.destroy();   // SIGTERM, as Ctrl-C or a service manager stops it
+      assertThat(ingest.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      ingest.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    assertThat(output).contains("(stopped by signal)");
+    int sent = Integer.parseInt(output.replaceAll("(?s).*frames read, (\\d+) sent, 0 failed.*", "$1"));
+    assertThat(sent).as(output).isBetween(1, 199);
+    // Told before the JVM exited, with the index after the last frame sent.
+    String source = video.toUri().toString();
+    assertThat(IngestIT.recording(kafka, "stopped-ingest-1", 2)).containsExactly("started " + source + " 0 null",
+        "ended " + source + " " + sent + " " + ProcedureEvent.STOPPED);
   }
 
   private static String[] concat(String[] a, String b) {

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.endowatch.contract.Frame;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.Cli;
 import org.endowatch.testing.KafkaCluster;
@@ -63,6 +64,17 @@ class IngestIT {
     for (int i = 0; i < 250; i++) {
       assertThat(records.get(i).value().image()).as("frame %d", i).isEqualTo(expected.get(i));
     }
+    // Around the frames, what ingest says of the recording: it started at frame 0 and its source ended after 250.
+    String source = video.toUri().toString();
+    assertThat(recording(kafka, "it-complete", 2)).containsExactly(
+        "started " + source + " 0 null", "ended " + source + " 250 source ended");
+  }
+
+  /** What ingest said of a recording on {@code procedures}, as "type source nextIndex reason", oldest first. */
+  static List<String> recording(KafkaCluster kafka, String procedure, int expected) {
+    return TopicReader.read(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().deserializer(),
+        TopicReader.key(procedure), expected).stream().map(ConsumerRecord::value)
+        .map(e -> e.type() + " " + e.source() + " " + e.nextIndex() + " " + e.reason()).toList();
   }
 
   @Test
@@ -84,6 +96,10 @@ class IngestIT {
     assertThat(records.stream().map(c -> c.value().frameIndex()).toList())
         .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 250).boxed().toList());
     assertThat(records.get(100).value().image()).isEqualTo(reference(video, 100, 1).get(0));
+    String source = video.toUri().toString();
+    assertThat(recording(kafka, "it-resume", 4)).containsExactly("started " + source + " 0 null",
+        "ended " + source + " 100 " + ProcedureEvent.FRAME_LIMIT, "started " + source + " 100 null",
+        "ended " + source + " 250 source ended");
   }
 
   @Test
@@ -205,6 +221,9 @@ class IngestIT {
         assertThat(r.err()).containsPattern("frame (\\d+) of file:.*procedure.mp4 is \\d+ bytes, over the frames topic's "
             + "max.message.bytes of 8000 \\(with 1024 bytes for headers\\): lower --size or --jpeg-quality");
         refused = Long.parseLong(r.err().replaceAll("(?s).*frame (\\d+) of .*", "$1"));
+        // The recording failed there, with the error ingest printed, and not ended.
+        assertThat(recording(kafka, "it-too-large", 2)).containsExactly("started " + video.toUri() + " 0 null",
+            "failed " + video.toUri() + " " + refused + " " + r.err().strip().replace("endowatch ingest: error: ", ""));
       } finally {
         setMaxMessageBytes(admin, frames, "4194304");
       }

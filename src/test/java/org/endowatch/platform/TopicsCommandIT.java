@@ -38,16 +38,17 @@ class TopicsCommandIT {
     assertThat(first.exitCode()).isZero();
     assertThat(first.out().lines()).containsExactly(
         "created t1-frames (6 partitions x 1 replica, 5 configs)",
+        "created t1-procedures (6 partitions x 1 replica, 4 configs)",
         "created t1-scores (6 partitions x 1 replica, 4 configs)",
         "created t1-heatmaps (6 partitions x 1 replica, 4 configs)",
         "created t1-alerts (6 partitions x 1 replica, 4 configs)",
         "created t1-frames-dlq (6 partitions x 1 replica, 4 configs)",
         "created t1-models (1 partition x 1 replica, 3 configs)",
-        "6 change(s) applied");
+        "7 change(s) applied");
     assertThat(second.exitCode()).isZero();
-    assertThat(second.out().strip()).isEqualTo("nothing to change: 6 topics already match the catalog");
+    assertThat(second.out().strip()).isEqualTo("nothing to change: 7 topics already match the catalog");
     assertThat(check.exitCode()).isZero();
-    assertThat(check.out().strip()).isEqualTo("in sync: 6 topics match the catalog");
+    assertThat(check.out().strip()).isEqualTo("in sync: 7 topics match the catalog");
     try (Admin admin = Admin.create(kafka.settings().clientProps())) {
       var models = new ConfigResource(ConfigResource.Type.TOPIC, "t1-models");
       assertThat(admin.describeConfigs(List.of(models)).all().get().get(models).get("cleanup.policy").value())

@@ -57,6 +57,7 @@ class TopicsOnAClusterIT {
           "drift: frames: retention.ms is 604800000, catalog says 86400000",
           "drift: frames: max.message.bytes is 1048588, catalog says 4194304",
           "drift: frames: " + oneCopy,
+          "drift: procedures: missing",
           "drift: scores: missing",
           "drift: heatmaps: missing",
           "drift: alerts: missing",
@@ -66,7 +67,7 @@ class TopicsOnAClusterIT {
           "drift: " + SCORER_STATE + ": segment.bytes is 1073741824, catalog says 16777216",
           "drift: " + SCORER_STATE + ": segment.ms is 604800000, catalog says 60000",
           "drift: " + SCORER_STATE + ": " + oneCopy,
-          "11 difference(s); 'endowatch topics apply' fixes the fixable ones");
+          "12 difference(s); 'endowatch topics apply' fixes the fixable ones");
 
       Result apply = Cli.run("topics", "apply", "--bootstrap", bootstrap);
       assertThat(apply.exitCode()).as(apply.err()).isZero();
@@ -90,13 +91,13 @@ class TopicsOnAClusterIT {
           SCORER_STATE + ": min.insync.replicas 1 -> 2", "2 change(s) applied");
       Result clean = Cli.run("topics", "check", "--bootstrap", bootstrap);
       assertThat(clean.exitCode()).isZero();
-      assertThat(clean.out().lines()).containsExactly(sweep, session, "in sync: 7 topics match the catalog");
+      assertThat(clean.out().lines()).containsExactly(sweep, session, "in sync: 8 topics match the catalog");
 
       // A rescore's outputs are made like the live ones, copies included.
       try (TopicAdmin topics = new TopicAdmin(KafkaSettings.of(bootstrap), TopicAdmin.DEFAULT_TIMEOUT)) {
         topics.createLike("scores.v2", "scores");
       }
-      Set<String> names = Set.of("frames", "scores", "heatmaps", "alerts", "frames-dlq", "models", "scores.v2", SCORER_STATE);
+      Set<String> names = Set.of("frames", "procedures", "scores", "heatmaps", "alerts", "frames-dlq", "models", "scores.v2", SCORER_STATE);
       Map<String, TopicDescription> described = onceKnown(() -> admin.describeTopics(names).allTopicNames().get());
       for (TopicDescription d : described.values()) {
         assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).as(d.name()).hasSize(3));
