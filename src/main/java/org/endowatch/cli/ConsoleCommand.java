@@ -85,7 +85,7 @@ public final class ConsoleCommand implements Callable<Integer> {
         // /health there stays "the process answers" (a liveness probe): a Kafka outage is not cured
         // by restarting consoles; the gauges say it.
         metrics = new MetricsServer(metricsBind, metricsPort, () -> true);
-        ConsoleMetrics.bind(metrics.registry(), store::source, System::currentTimeMillis);
+        ConsoleMetrics.bind(metrics.registry(), store::source, System::currentTimeMillis, store);
       }
       return new Running(store, feed, server, metrics);
     } catch (RuntimeException e) {

@@ -13,6 +13,9 @@ import java.util.function.Supplier;
  * ({@code EndowatchConsoleNotUpdating}). No procedure ids: they may identify patients.
  */
 public final class ConsoleMetrics {
+  /** How long a cut-off recording counts: long enough to be seen, short enough that one resolved stops paging. */
+  public static final long CUT_OFF_WITHIN_MS = 30 * 60_000;
+
   private ConsoleMetrics() {}
 
   /**
@@ -21,10 +24,16 @@ public final class ConsoleMetrics {
    *   <li>{@code endowatch_console_source_state{state=...}}: 1 for the current {@link SourceHealth.Status}, 0 for the others;
    *   <li>{@code endowatch_console_not_updating_seconds}: how long what is shown has stood still (0 when it is current);
    *   <li>{@code endowatch_console_partitions_offline}: partitions without a leader that it reads;
-   *   <li>{@code endowatch_console_records_behind}: records still to read while loading or catching up.
+   *   <li>{@code endowatch_console_records_behind}: records still to read while loading or catching up;
+   *   <li>{@code endowatch_console_recordings_cut_off}: procedures whose frames stopped without their
+   *       recording ending, or whose ingest failed, in the last {@link #CUT_OFF_WITHIN_MS} ({@link
+   *       ConsoleStore#cutOff}; the rule {@code EndowatchRecordingCutOff}).
    * </ul>
    */
-  public static void bind(MeterRegistry registry, Supplier<SourceHealth.State> source, LongSupplier clock) {
+  public static void bind(MeterRegistry registry, Supplier<SourceHealth.State> source, LongSupplier clock, ConsoleStore store) {
+    Gauge.builder("endowatch.console.recordings.cut.off", () -> store.cutOff(CUT_OFF_WITHIN_MS))
+        .description("Procedures whose frames stopped without their recording ending, or whose ingest failed, in the last 30 min")
+        .register(registry);
     for (SourceHealth.Status s : SourceHealth.Status.values()) {
       Gauge.builder("endowatch.console.source.state", () -> source.get().status() == s ? 1 : 0)
           .tag("state", s.name().toLowerCase(Locale.ROOT))

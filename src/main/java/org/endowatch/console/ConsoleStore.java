@@ -286,6 +286,27 @@ public final class ConsoleStore {
     listeners.forEach(l -> l.changed(summary, a));
   }
 
+  /**
+   * How many procedures were cut off in the last {@code withinMs}: frames stopped with the recording
+   * still started, or ingest failed (by when the last frame came, or the failure). For the
+   * operators' metric: one such procedure may be a room whose scope is in with nothing watching.
+   */
+  public synchronized int cutOff(long withinMs) {
+    long now = clock.getAsLong();
+    int n = 0;
+    for (Procedure p : procedures.values()) {
+      if (!p.shown() || p.recording == null || p.recording.type().equals(ProcedureEvent.ENDED)) {
+        continue;
+      }
+      Summary s = summarize(p);
+      boolean failed = ProcedureEvent.FAILED.equals(s.recording()) && !s.live();
+      if ((s.framesStopped() || failed) && now - (failed ? s.recordingAtMs() : s.lastCaptureMs()) < withinMs) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   public synchronized List<Summary> summaries() {
     List<Summary> out = new ArrayList<>();
     for (Procedure p : procedures.values()) {

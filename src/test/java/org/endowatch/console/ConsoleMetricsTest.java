@@ -12,9 +12,10 @@ class ConsoleMetricsTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final AtomicReference<SourceHealth.State> state = new AtomicReference<>(SourceHealth.State.UP_TO_DATE);
   private final AtomicLong now = new AtomicLong(100_000);
+  private final ConsoleStore store = new ConsoleStore(now::get);
 
   ConsoleMetricsTest() {
-    ConsoleMetrics.bind(registry, state::get, now::get);
+    ConsoleMetrics.bind(registry, state::get, now::get, store);
   }
 
   @Test
@@ -46,6 +47,28 @@ class ConsoleMetricsTest {
     state.set(new SourceHealth.State(SourceHealth.Status.PARTITIONS_OFFLINE, 120_000, "", List.of("frames-1", "scores-1"), 0));
     assertThat(value("endowatch.console.partitions.offline")).isEqualTo(2.0);
     assertThat(value("endowatch.console.not.updating")).isEqualTo(10.0);
+  }
+
+  @Test
+  void recordingsCutOffCountForHalfAnHourFromTheirLastFrameOrTheirFailure() {
+    for (String id : List.of("cut", "failed", "ended", "old-ingest")) {
+      if (!id.equals("old-ingest")) {
+        store.recording(org.endowatch.contract.ProcedureEvent.started(id, 99_000, "s", 0));
+      }
+      store.frame(ConsoleStoreTest.frame(id, 0, 99_900), 0, 1);
+    }
+    store.recording(org.endowatch.contract.ProcedureEvent.ended("ended", 100_000, "s", 1, "stopped"));
+    assertThat(value("endowatch.console.recordings.cut.off")).isEqualTo(0.0);
+    store.recording(org.endowatch.contract.ProcedureEvent.failed("failed", 100_000, "s", 1, "link lost"));
+    assertThat(value("endowatch.console.recordings.cut.off")).isEqualTo(1.0);
+    now.set(99_900 + ConsoleStore.LIVE_MS);
+    assertThat(value("endowatch.console.recordings.cut.off")).isEqualTo(2.0);
+    now.set(99_900 + ConsoleMetrics.CUT_OFF_WITHIN_MS - 1);
+    assertThat(value("endowatch.console.recordings.cut.off")).isEqualTo(2.0);
+    now.set(99_900 + ConsoleMetrics.CUT_OFF_WITHIN_MS);
+    assertThat(value("endowatch.console.recordings.cut.off")).isEqualTo(1.0);
+    now.set(100_000 + ConsoleMetrics.CUT_OFF_WITHIN_MS);
+    assertThat(value("endowatch.console.recordings.cut.off")).isEqualTo(0.0);
   }
 
   @Test

@@ -76,7 +76,7 @@ class ConsoleSourceIT {
     try (ConsoleFeed feed = new ConsoleFeed(client, store);
          ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis));
          MetricsServer metrics = new MetricsServer("127.0.0.1", 0, () -> true)) {
-      ConsoleMetrics.bind(metrics.registry(), store::source, System::currentTimeMillis);   // as `console --metrics-port`
+      ConsoleMetrics.bind(metrics.registry(), store::source, System::currentTimeMillis, store);   // as `console --metrics-port`
       feeder.start();
       WebDriver browser = ConsoleBrowserIT.chromium(dir);
       try {
