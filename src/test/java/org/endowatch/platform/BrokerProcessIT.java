@@ -44,7 +44,7 @@ class BrokerProcessIT {
 
       var apply = Cli.run("topics", "apply", "--bootstrap", bootstrap);
       assertThat(apply.exitCode()).isZero();
-      assertThat(apply.out()).contains("6 change(s) applied");
+      assertThat(apply.out()).contains("7 change(s) applied");
 
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
