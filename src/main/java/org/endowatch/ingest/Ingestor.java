@@ -185,7 +185,9 @@ public final class Ingestor {
         progress.accept(index - options.firstIndex());
       }
     } catch (IngestException | RuntimeException e) {
-      events.accept(ProcedureEvent.failed(id, clockMs.getAsLong(), source.describe(), index, e.getMessage()));
+      // A failure without a message still needs a reason, or telling it would hide the failure itself.
+      String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      events.accept(ProcedureEvent.failed(id, clockMs.getAsLong(), source.describe(), index, why));
       throw e;
     } finally {
       // Whatever stopped the loop, frames already handed to the producer are delivered (or fail) now.
