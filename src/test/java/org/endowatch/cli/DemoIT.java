@@ -103,6 +103,23 @@ class DemoIT {
       String bundled = ModelArtifact.readManifest(dir.resolve("work/model")).version();
       assertThat(Files.readString(log)).contains("demo: switched from " + bundled + " to " + version + "\n");
 
+      // The first round played the video to its end: the player told procedures so, and the console
+      // shows that round ended (not live for 15 s more, nor cut off) while the next one plays.
+      JsonNode firstRound = null;
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(console + "api/procedures/demo-1-1")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        firstRound = JsonSerde.MAPPER.readTree(r.body()).get("summary");
+        if ("ended".equals(firstRound.path("recording").asText())) {
+          break;
+        }
+        Thread.sleep(500);
+      }
+      assertThat(firstRound.get("recording").asText()).as("demo-1-1: %s", firstRound).isEqualTo("ended");
+      assertThat(firstRound.get("recordingReason").asText()).isEqualTo("source ended");
+      assertThat(firstRound.get("live").asBoolean()).isFalse();
+
       demo.destroy();   // SIGTERM
       assertThat(demo.waitFor(60, TimeUnit.SECONDS)).isTrue();
     } finally {

@@ -167,7 +167,7 @@ class ConsoleSourceIT {
         brokers.stop(2);
         JsonNode source = until(server.port(), "/api/source", s -> s.get("status").asText().equals("PARTITIONS_OFFLINE"));
         assertThat(source.get("offline")).extracting(JsonNode::asText)
-            .containsExactly("alerts-1", "frames-1", "frames-dlq-1", "heatmaps-1", "scores-1");
+            .containsExactly("alerts-1", "frames-1", "frames-dlq-1", "heatmaps-1", "procedures-1", "scores-1");
         assertThat(source.get("sinceMs").asLong()).isGreaterThanOrEqualTo(before);
         for (int i = 1; i <= 3; i++) {
           send(producer, elsewhere, 0, i);
