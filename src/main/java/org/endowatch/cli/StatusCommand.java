@@ -145,21 +145,32 @@ public final class StatusCommand implements Callable<Integer> {
         });
         Recent recentScores = described.containsKey(Topics.SCORES.name())
             ? recent(consumer, partitions(described.get(Topics.SCORES.name()))) : new Recent(Map.of(), Map.of());
+        Map<String, Long> newestFrames = Map.of();
+        Map<String, Rejection> rejections = Map.of();
+        Map<String, ProcedureEvent> recordings = Map.of();
+        if (described.containsKey(Topics.SCORES.name())) {
+          newestFrames = newestFrames(consumer, frames);
+          rejections = described.containsKey(Topics.FRAMES_DLQ.name())
+              ? newestRejections(consumer, partitions(described.get(Topics.FRAMES_DLQ.name()))) : Map.of();
+          recordings = described.containsKey(Topics.PROCEDURES.name())
+              ? recordings(consumer, partitions(described.get(Topics.PROCEDURES.name()))) : Map.of();
+        }
+        // Live as each procedure's line below says it, for the releases' note as well.
+        Map<String, Long> framesSeen = newestFrames;
+        Map<String, Rejection> rejected = rejections;
+        Map<String, ProcedureEvent> said = recordings;
+        long at = System.currentTimeMillis();
+        java.util.function.Predicate<Score> live = s -> isLive(newest(s.procedureId(), recentScores.latest(), framesSeen, rejected),
+            said.get(s.procedureId()), at);
         if (described.containsKey(Topics.MODELS.name())) {
           // What the scorers should be serving; each procedure's line below says what scored it.
           Map<String, ModelRelease> releases = ModelsCommand.current(p);
           out.println(releases.isEmpty() ? "model releases: none on " + Topics.MODELS.name()
               + " (scorers serve the folder they were started with)" : "model releases in force:");
-          long now = System.currentTimeMillis();
           releases.values().forEach(m -> out.printf("  %s  %s  published %s%s%n", m.modelName(), m.version(),
-              Instant.ofEpochMilli(m.publishedTimestampMs()), servingNote(m, recentScores.latest().values(), now)));
+              Instant.ofEpochMilli(m.publishedTimestampMs()), servingNote(m, recentScores.latest().values(), live)));
         }
         if (described.containsKey(Topics.SCORES.name())) {
-          Map<String, Long> newestFrames = newestFrames(consumer, frames);
-          Map<String, Rejection> rejections = described.containsKey(Topics.FRAMES_DLQ.name())
-              ? newestRejections(consumer, partitions(described.get(Topics.FRAMES_DLQ.name()))) : Map.of();
-          Map<String, ProcedureEvent> recordings = described.containsKey(Topics.PROCEDURES.name())
-              ? recordings(consumer, partitions(described.get(Topics.PROCEDURES.name()))) : Map.of();
           recentProcedures(recentScores, newestFrames, rejections, recordings,
               id -> partitionLag.get(Topics.partitionFor(id, frames.size())), out);
         }
@@ -283,6 +294,14 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   /**
+   * Live as the console says it: a record of it (frame, outcome, dead letter) captured within
+   * {@link #LIVE_MS}, and no word from ingest that its recording is over.
+   */
+  static boolean isLive(long newestMs, ProcedureEvent recording, long now) {
+    return now - newestMs < LIVE_MS && (recording == null || !recording.over());
+  }
+
+  /**
    * A procedure's state once it is not live, as the console says it: ended (when, and why) or
    * failed (the error) as ingest told {@code procedures}; its frames stopped with the recording
    * still started, which is not an end (nothing watches a scope that may still be in); or, with no
@@ -300,10 +319,6 @@ public final class StatusCommand implements Callable<Integer> {
     };
   }
 
-  /**
-   * @param lagOf how many frames the scorer is behind on a procedure's partition of frames (null when
-   *     no scorer has committed there): whether frames skipped as stale are the scorer's doing
-   */
   /** Each procedure's latest outcome among the recent ones read back, and its latest scored frame's capture time. */
   record Recent(Map<String, Score> latest, Map<String, Long> latestScored) {}
 
@@ -330,8 +345,8 @@ public final class StatusCommand implements Callable<Integer> {
    * same ({@code models publish} says so when it publishes; this says it later). Empty while it
    * scores a live procedure, or when none is live.
    */
-  static String servingNote(ModelRelease release, java.util.Collection<Score> latest, long now) {
-    List<Score> live = latest.stream().filter(s -> now - s.captureTimestampMs() < LIVE_MS).toList();
+  static String servingNote(ModelRelease release, java.util.Collection<Score> latest, java.util.function.Predicate<Score> isLive) {
+    List<Score> live = latest.stream().filter(isLive).toList();
     if (live.isEmpty() || live.stream().anyMatch(s -> s.modelVersion().equals(release.version()))) {
       return "";
     }
@@ -339,6 +354,12 @@ public final class StatusCommand implements Callable<Integer> {
         + release.modelName() + ", or its scorers refused this release; their logs say why)";
   }
 
+  /**
+   * A line for each recent procedure: its latest outcome and its state, as the console says it.
+   *
+   * @param lagOf how many frames the scorer is behind on a procedure's partition of frames (null when
+   *     no scorer has committed there): whether frames skipped as stale are the scorer's doing
+   */
   private void recentProcedures(Recent recentScores, Map<String, Long> newestFrames, Map<String, Rejection> rejections,
       Map<String, ProcedureEvent> recordings, java.util.function.Function<String, Long> lagOf, PrintWriter out) {
     Map<String, Score> latest = recentScores.latest();
@@ -364,7 +385,7 @@ public final class StatusCommand implements Callable<Integer> {
       long newest = newest(id, latest, newestFrames, rejections);
       ProcedureEvent recording = recordings.get(id);
       // Over once ingest says so, as on the console, not LIVE_MS later.
-      String state = now - newest >= LIVE_MS || (recording != null && recording.over()) ? notLive(recording, newest) : "live";
+      String state = isLive(newest, recording, now) ? "live" : notLive(recording, newest);
       // Its newest frame read back, or dead-lettered: a rejected frame came from the camera all the
       // same, and one whose headers are broken is known by its dead letter alone.
       Rejection rejected = rejections.get(id);

@@ -98,9 +98,15 @@ class StatusHealthTest {
     var byIt = org.endowatch.contract.Score.scored("room-3", 9, now - 1_000, now - 990, 0.1, 0.5, "m1-2+cal3");
     var oldByIt = org.endowatch.contract.Score.scored("room-4", 9, now - StatusCommand.LIVE_MS - 1, now - StatusCommand.LIVE_MS,
         0.1, 0.5, "m1-2+cal3");
-    assertThat(StatusCommand.servingNote(release, List.of(byOld, byOther, oldByIt), now)).isEqualTo("  (no live procedure is"
+    // Live as the procedure lines say it: recent, and no word from ingest that the recording is over.
+    java.util.function.Predicate<org.endowatch.contract.Score> live = s -> StatusCommand.isLive(s.captureTimestampMs(),
+        s.procedureId().equals("room-3") ? ProcedureEvent.ended("room-3", now, "s", 10, "stopped") : null, now);
+    assertThat(StatusCommand.servingNote(release, List.of(byOld, byOther, oldByIt), live)).isEqualTo("  (no live procedure is"
         + " scored by it (2 live): no running scorer serves m1, or its scorers refused this release; their logs say why)");
-    assertThat(StatusCommand.servingNote(release, List.of(byOld, byIt), now)).isEmpty();
-    assertThat(StatusCommand.servingNote(release, List.of(oldByIt), now)).as("none live: nothing to tell").isEmpty();
+    assertThat(StatusCommand.servingNote(release, List.of(byOld, byIt), s -> true)).isEmpty();
+    assertThat(StatusCommand.servingNote(release, List.of(oldByIt), live)).as("none live: nothing to tell").isEmpty();
+    // Its one procedure's recording ended: none of those it scored is live any more.
+    assertThat(StatusCommand.servingNote(release, List.of(byOld, byIt), live)).isEqualTo("  (no live procedure is"
+        + " scored by it (1 live): no running scorer serves m1, or its scorers refused this release; their logs say why)");
   }
 }
