@@ -2,6 +2,9 @@ package org.endowatch.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -13,17 +16,29 @@ import org.endowatch.contract.Topics;
 
 /**
  * Where ingest tells the {@code procedures} topic that a recording started, ended or failed. Never
- * in the frames' way: a send that fails is said on stderr and the frames go on, and on a cluster
- * set up before the topic was in the catalog ingest says once that consoles cannot tell this
- * recording's end from frames that stopped, and sends nothing.
+ * in the frames' way: events are sent from a thread of their own (a producer's send can block up
+ * to {@code max.block.ms} for a partition's metadata, and the first frame must not wait on that),
+ * a send that fails is said on stderr and the frames go on, and on a cluster set up before the
+ * topic was in the catalog ingest says once that consoles cannot tell this recording's end from
+ * frames that stopped, and sends nothing.
  */
 final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
+  /** How long the end of a run waits for its events to be delivered, and a send for metadata. */
+  static final Duration DELIVERY_WAIT = Duration.ofSeconds(10);
+
   private final Producer<String, ProcedureEvent> producer;
+  private final ExecutorService sender;
   private final PrintWriter err;
 
-  private RecordingEvents(Producer<String, ProcedureEvent> producer, PrintWriter err) {
+  /** @param producer where the events go; null to send nothing */
+  RecordingEvents(Producer<String, ProcedureEvent> producer, PrintWriter err) {
     this.producer = producer;
     this.err = err;
+    this.sender = producer == null ? null : Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "recording-events");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** @param topicExists whether {@code procedures} exists (else a note, and nothing is sent) */
@@ -38,6 +53,7 @@ final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
     p.put("acks", "all");
     p.put("enable.idempotence", "true");
     p.put("linger.ms", "0");
+    p.put("max.block.ms", Long.toString(DELIVERY_WAIT.toMillis()));
     return new RecordingEvents(new KafkaProducer<>(p, new StringSerializer(), Topics.PROCEDURES.valueSerde().serializer()), err);
   }
 
@@ -46,27 +62,50 @@ final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
     if (producer == null) {
       return;
     }
-    producer.send(new ProducerRecord<>(Topics.PROCEDURES.name(), null, e.atMs(), e.procedureId(), e), (md, ex) -> {
-      if (ex != null) {
-        synchronized (err) {
-          err.println("ingest: could not tell " + Topics.PROCEDURES.name() + " that " + e.procedureId() + " " + e.type()
-              + ": " + ex.getMessage());
-          err.flush();
-        }
+    sender.execute(() -> {
+      try {
+        producer.send(new ProducerRecord<>(Topics.PROCEDURES.name(), null, e.atMs(), e.procedureId(), e), (md, ex) -> {
+          if (ex != null) {
+            cannotTell(e, ex);
+          }
+        });
+      } catch (RuntimeException ex) {
+        cannotTell(e, ex);
       }
     });
   }
 
-  /** Delivers what was told (before a stopping JVM may exit). */
+  private void cannotTell(ProcedureEvent e, Exception ex) {
+    synchronized (err) {
+      err.println("ingest: could not tell " + Topics.PROCEDURES.name() + " that " + e.procedureId() + " " + e.type()
+          + ": " + ex.getMessage());
+      err.flush();
+    }
+  }
+
+  /** Delivers what was told, within {@link #DELIVERY_WAIT} (before a stopping JVM may exit). */
   void flush() {
-    if (producer != null) {
-      producer.flush();
+    if (producer == null) {
+      return;
+    }
+    try {
+      sender.submit(producer::flush).get(DELIVERY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+      synchronized (err) {
+        err.println("ingest: " + Topics.PROCEDURES.name() + " did not take this recording's events within "
+            + DELIVERY_WAIT.toSeconds() + " s; consoles may show its frames as stopped rather than ended");
+        err.flush();
+      }
     }
   }
 
   @Override
   public void close() {
     if (producer != null) {
+      flush();
+      sender.shutdownNow();
       producer.close(Duration.ofSeconds(5));
     }
   }
