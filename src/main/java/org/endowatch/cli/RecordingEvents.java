@@ -53,6 +53,10 @@ final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
     p.put("acks", "all");
     p.put("enable.idempotence", "true");
     p.put("linger.ms", "0");
+    // As ingest's frames producer, and for the same reason: on a just-created topic a first batch can
+    // fail NOT_LEADER while the next is accepted, and the retried first is then refused as out of
+    // sequence for ever. One event at a time is plenty.
+    p.put("max.in.flight.requests.per.connection", "1");
     p.put("max.block.ms", Long.toString(DELIVERY_WAIT.toMillis()));
     return new RecordingEvents(new KafkaProducer<>(p, new StringSerializer(), Topics.PROCEDURES.valueSerde().serializer()), err);
   }
