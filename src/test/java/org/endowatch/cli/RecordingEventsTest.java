@@ -20,15 +20,17 @@ class RecordingEventsTest {
   private final StringWriter said = new StringWriter();
 
   @Test
-  @Timeout(30)   // a guard only: accept() blocking on the send would hang here
+  @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // a guard: accept() blocking on the send would hang here
   void aSendThatBlocksOnMetadataDoesNotHoldUpTheFramesAndIsDeliveredByTheFlush() {
     CountDownLatch metadata = new CountDownLatch(1);
     MockProducer<String, ProcedureEvent> producer = new MockProducer<>(true, null, new StringSerializer(),
         Topics.PROCEDURES.valueSerde().serializer()) {
       @Override
-      public synchronized Future<RecordMetadata> send(ProducerRecord<String, ProcedureEvent> r, Callback cb) {
+      public Future<RecordMetadata> send(ProducerRecord<String, ProcedureEvent> r, Callback cb) {
         try {
-          metadata.await();   // as KafkaProducer.send waits for a partition's leader, up to max.block.ms
+          // As KafkaProducer.send waits for a partition's metadata, up to max.block.ms (without the
+          // mock's lock, which history() below takes).
+          metadata.await();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
