@@ -33,11 +33,7 @@ class ConsoleEventsIT {
     ConsoleStore store = new ConsoleStore(now::get, new ConsoleStore.Retention(60_000, 60_000, 60_000, 60_000));
     try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
          ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, now::get))) {
-      HttpResponse<InputStream> events = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/events")).build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
-        assertThat(lines.readLine()).isEqualTo(": connected");
+      try (BufferedReader lines = events(server)) {
         store.score(Score.scored("evt-room", 0, 999_960, 1_000_000, 0.1, 0.3, "m"));
         assertThat(nextEvent(lines)).startsWith("summary {\"id\":\"evt-room\",\"live\":true,");
 
@@ -59,11 +55,7 @@ class ConsoleEventsIT {
     ConsoleStore store = new ConsoleStore(now::get);
     try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
          ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, now::get))) {
-      HttpResponse<InputStream> events = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/events")).build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
-        assertThat(lines.readLine()).isEqualTo(": connected");
+      try (BufferedReader lines = events(server)) {
         store.score(Score.scored("evt-ended", 0, now.get() - 40, now.get(), 0.1, 0.3, "m"));
         assertThat(nextEvent(lines, "evt-ended")).startsWith("summary {\"id\":\"evt-ended\",\"live\":true,");
 
@@ -107,6 +99,16 @@ class ConsoleEventsIT {
       assertThat(small.headers().firstValue("Content-Encoding")).isEmpty();
       assertThat(new String(small.body(), StandardCharsets.UTF_8)).isEqualTo("[{\"fromIndex\":0,\"model\":\"m\",\"threshold\":0.3}]");
     }
+  }
+
+  /** The page's event stream from {@code server}, past its first line. */
+  private static BufferedReader events(ConsoleServer server) throws Exception {
+    HttpResponse<InputStream> events = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/events")).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    BufferedReader lines = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8));
+    assertThat(lines.readLine()).isEqualTo(": connected");
+    return lines;
   }
 
   /**

@@ -26,29 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 class IngestCrashIT {
   @Test
   void aKilledIngestResumedWithTheSameIdLeavesNoDuplicateOrGap(KafkaCluster kafka, @TempDir Path dir) throws Exception {
-    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
-    Path video = dir.resolve("procedure.mp4");
-    assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "8", "--seed", "9").exitCode()).isZero();
-    String jar = System.getProperty("endowatch.jar", "target/endowatch.jar");
+    Path video = video(kafka, dir);
     Path log = dir.resolve("ingest.log");
-    String[] command = {"java", "-Xmx512m", "-jar", jar, "ingest", "--bootstrap", kafka.bootstrapServers(), "--source",
-        video.toString(), "--procedure", "crash-ingest-1"};
 
-    Process first = new ProcessBuilder(concat(command, "--realtime")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process first = ingest(kafka, video, "crash-ingest-1", log, "--realtime");
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      // Kill once frames are flowing (the progress line appears every 2 s of sending).
-      while (System.nanoTime() < deadline && !Files.readString(log).contains("frames sent")) {
-        Thread.sleep(100);
-      }
+      awaitFramesSent(log);
       Thread.sleep(700);
       first.destroyForcibly();   // SIGKILL: no flush, no shutdown hook
       assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
     } finally {
       first.destroyForcibly();
     }
-    Process second = new ProcessBuilder(concat(command, "--resume")).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    Process second = ingest(kafka, video, "crash-ingest-1", log, "--resume");
     assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
     String output = Files.readString(log);
     assertThat(second.exitValue()).as(output).isZero();
@@ -72,19 +62,11 @@ class IngestCrashIT {
 
   @Test
   void aStoppedIngestSaysItsRecordingEndedWithEveryFrameItSent(KafkaCluster kafka, @TempDir Path dir) throws Exception {
-    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
-    Path video = dir.resolve("procedure.mp4");
-    assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "8", "--seed", "9").exitCode()).isZero();
-    String jar = System.getProperty("endowatch.jar", "target/endowatch.jar");
+    Path video = video(kafka, dir);
     Path log = dir.resolve("ingest.log");
-    Process ingest = new ProcessBuilder("java", "-Xmx512m", "-jar", jar, "ingest", "--bootstrap", kafka.bootstrapServers(),
-        "--source", video.toString(), "--procedure", "stopped-ingest-1", "--realtime").redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    Process ingest = ingest(kafka, video, "stopped-ingest-1", log, "--realtime");
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (System.nanoTime() < deadline && !Files.readString(log).contains("frames sent")) {
-        Thread.sleep(100);
-      }
+      awaitFramesSent(log);
       ingest.destroy();   // SIGTERM, as Ctrl-C or a service manager stops it
       assertThat(ingest.waitFor(30, TimeUnit.SECONDS)).isTrue();
     } finally {
@@ -100,9 +82,27 @@ class IngestCrashIT {
         "ended " + source + " " + sent + " " + ProcedureEvent.STOPPED);
   }
 
-  private static String[] concat(String[] a, String b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + 1);
-    out[a.length] = b;
-    return out;
+  /** The catalog's topics, and an 8 s procedure video to ingest (200 frames). */
+  private static Path video(KafkaCluster kafka, Path dir) {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    Path video = dir.resolve("procedure.mp4");
+    assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "8", "--seed", "9").exitCode()).isZero();
+    return video;
+  }
+
+  /** The real command in a child JVM (so it can be killed or stopped as a process is), its output added to {@code log}. */
+  private static Process ingest(KafkaCluster kafka, Path video, String procedure, Path log, String flag) throws Exception {
+    String jar = System.getProperty("endowatch.jar", "target/endowatch.jar");
+    return new ProcessBuilder("java", "-Xmx512m", "-jar", jar, "ingest", "--bootstrap", kafka.bootstrapServers(), "--source",
+        video.toString(), "--procedure", procedure, flag).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+  }
+
+  /** Until frames are flowing: the progress line appears after 2 s of sending. */
+  private static void awaitFramesSent(Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline && !(Files.exists(log) && Files.readString(log).contains("frames sent"))) {
+      Thread.sleep(100);
+    }
   }
 }
