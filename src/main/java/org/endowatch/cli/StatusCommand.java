@@ -145,23 +145,16 @@ public final class StatusCommand implements Callable<Integer> {
         });
         Recent recentScores = described.containsKey(Topics.SCORES.name())
             ? recent(consumer, partitions(described.get(Topics.SCORES.name()))) : new Recent(Map.of(), Map.of());
-        Map<String, Long> newestFrames = Map.of();
-        Map<String, Rejection> rejections = Map.of();
-        Map<String, ProcedureEvent> recordings = Map.of();
-        if (described.containsKey(Topics.SCORES.name())) {
-          newestFrames = newestFrames(consumer, frames);
-          rejections = described.containsKey(Topics.FRAMES_DLQ.name())
-              ? newestRejections(consumer, partitions(described.get(Topics.FRAMES_DLQ.name()))) : Map.of();
-          recordings = described.containsKey(Topics.PROCEDURES.name())
-              ? recordings(consumer, partitions(described.get(Topics.PROCEDURES.name()))) : Map.of();
-        }
+        boolean scores = described.containsKey(Topics.SCORES.name());
+        Map<String, Long> newestFrames = scores ? newestFrames(consumer, frames) : Map.of();
+        Map<String, Rejection> rejections = scores && described.containsKey(Topics.FRAMES_DLQ.name())
+            ? newestRejections(consumer, partitions(described.get(Topics.FRAMES_DLQ.name()))) : Map.of();
+        Map<String, ProcedureEvent> recordings = scores && described.containsKey(Topics.PROCEDURES.name())
+            ? recordings(consumer, partitions(described.get(Topics.PROCEDURES.name()))) : Map.of();
         // Live as each procedure's line below says it, for the releases' note as well.
-        Map<String, Long> framesSeen = newestFrames;
-        Map<String, Rejection> rejected = rejections;
-        Map<String, ProcedureEvent> said = recordings;
-        long at = System.currentTimeMillis();
-        java.util.function.Predicate<Score> live = s -> isLive(newest(s.procedureId(), recentScores.latest(), framesSeen, rejected),
-            said.get(s.procedureId()), at);
+        long now = System.currentTimeMillis();
+        java.util.function.Predicate<Score> live = s -> isLive(newest(s.procedureId(), recentScores.latest(), newestFrames,
+            rejections), recordings.get(s.procedureId()), now);
         if (described.containsKey(Topics.MODELS.name())) {
           // What the scorers should be serving; each procedure's line below says what scored it.
           Map<String, ModelRelease> releases = ModelsCommand.current(p);
@@ -170,7 +163,7 @@ public final class StatusCommand implements Callable<Integer> {
           releases.values().forEach(m -> out.printf("  %s  %s  published %s%s%n", m.modelName(), m.version(),
               Instant.ofEpochMilli(m.publishedTimestampMs()), servingNote(m, recentScores.latest().values(), live)));
         }
-        if (described.containsKey(Topics.SCORES.name())) {
+        if (scores) {
           recentProcedures(recentScores, newestFrames, rejections, recordings,
               id -> partitionLag.get(Topics.partitionFor(id, frames.size())), out);
         }

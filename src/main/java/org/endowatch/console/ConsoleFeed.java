@@ -35,9 +35,12 @@ public final class ConsoleFeed implements AutoCloseable {
   /** How often the store forgets what retention deleted: retention is counted in hours and days. */
   static final Duration EXPIRE_EVERY = Duration.ofMinutes(1);
 
-  /** The topics a console reads: what it shows, and the dead letters that say why frames go unscored. */
-  public static final List<String> SHOWN = List.of(Topics.FRAMES.name(), Topics.PROCEDURES.name(), Topics.SCORES.name(), Topics.HEATMAPS.name(), Topics.ALERTS.name(),
-      Topics.FRAMES_DLQ.name());
+  /**
+   * The topics a console reads: what it shows, what ingest says of each recording, and the dead
+   * letters that say why frames go unscored.
+   */
+  public static final List<String> SHOWN = List.of(Topics.FRAMES.name(), Topics.PROCEDURES.name(), Topics.SCORES.name(),
+      Topics.HEATMAPS.name(), Topics.ALERTS.name(), Topics.FRAMES_DLQ.name());
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
   private final Properties client;

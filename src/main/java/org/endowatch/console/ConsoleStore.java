@@ -496,7 +496,8 @@ public final class ConsoleStore {
     ProcedureEvent recording = p.recording;
     // Over is over once ingest says so; frames still to be read of it do not make it live again
     // (a recording started again under its id says STARTED first).
-    boolean live = newest > 0 && Math.min(clock.getAsLong(), stale) - newest < LIVE_MS && (recording == null || !recording.over());
+    boolean live = newest > 0 && Math.min(clock.getAsLong(), stale) - newest < LIVE_MS
+        && (recording == null || !recording.over());
     // Scored, not any outcome: a procedure whose every frame is skipped as stale gets outcomes and
     // can raise no alert all the same (it showed "live" with no score).
     long unscoredMs = !live || newestFrame == Long.MIN_VALUE ? 0
