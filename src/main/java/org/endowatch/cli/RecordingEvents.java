@@ -105,11 +105,19 @@ final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
     }
   }
 
+  /**
+   * Hands over what is still queued and closes the producer, which delivers it within 5 s. Not a
+   * second {@link #flush}: after ingest's own, one that timed out would wait and warn again.
+   */
   @Override
   public void close() {
     if (producer != null) {
-      flush();
-      sender.shutdownNow();
+      sender.shutdown();
+      try {
+        sender.awaitTermination(DELIVERY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      }
       producer.close(Duration.ofSeconds(5));
     }
   }
