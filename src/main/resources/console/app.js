@@ -255,7 +255,8 @@ function renderAlerts() {
     const text = document.createElement('div');
     const live = procs.has(sel.id) && procs.get(sel.id).live;
     text.textContent = 'frames ' + a.startFrame + '–' + (a.type === 'alert-end' ? a.endFrame : live ? 'now' : '? (no end recorded)') + ' · peak ' + a.peakFrame + ' · ' + fmt(a.peakScore, 4)
-      + (a.endReason === 'frames-stopped' ? ' · video stopped during the alert' : '');
+      + (a.endReason === 'frames-stopped' ? ' · video stopped during the alert'
+        : a.endReason === 'recording-ended' ? ' · recording ended during the alert' : '');
     li.append(img, text);
     li.onclick = () => { setMode(false); show(a.peakFrame); };
     return li;

@@ -169,7 +169,7 @@ public final class DemoCommand implements Callable<Integer> {
       releases.awaitCaughtUp(Duration.ofSeconds(30));
       ScorerApp app = new ScorerApp(settings.clientProps(), "endowatch-demo-" + System.currentTimeMillis(), 1,
           work.resolve("streams"), new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, o.budgetMs(),
-          AlertRule.DEFAULT, ScoringTopology.LIVE_BACKLOG_BATCH), scorer, new SimpleMeterRegistry());
+          AlertRule.DEFAULT, ScoringTopology.LIVE_BACKLOG_BATCH, Topics.PROCEDURES.name()), scorer, new SimpleMeterRegistry());
       r.parts.add(app);
       app.start();
       ConsoleCommand.Running console = ConsoleCommand.start(settings, "127.0.0.1", o.port(), null);

@@ -159,6 +159,7 @@ public final class ReplayCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       java.util.Map<String, Long> copied = new java.util.LinkedHashMap<>();
+      boolean recordingsTopic;
       try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(model, device), maskSchedule)) {
         try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
           if (admin.exists(input)) {
@@ -170,6 +171,7 @@ public final class ReplayCommand implements Runnable {
           admin.createLike(outputs.heatmaps(), Topics.HEATMAPS.name());
           admin.createLike(outputs.alerts(), Topics.ALERTS.name());
           admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
+          recordingsTopic = admin.exists(Topics.PROCEDURES.name());
         }
         try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
           for (String procedure : procedures) {
@@ -192,7 +194,8 @@ public final class ReplayCommand implements Runnable {
         err.flush();
         MeterRegistry registry = new SimpleMeterRegistry();
         try (ScorerApp app = new ScorerApp(client, rescoreApplication(tag), 1, rescoreState(tag),
-            new ScoringTopology.Settings(input, outputs, 0, alertRule), () -> scorer, registry)) {
+            new ScoringTopology.Settings(input, outputs, 0, alertRule, 1, recordingsTopic ? Topics.PROCEDURES.name() : null),
+            () -> scorer, registry)) {
           app.start();
           long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
           IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000, "replay rescore", "with an outcome");
@@ -204,12 +207,13 @@ public final class ReplayCommand implements Runnable {
             progress.report((long) outcomes(registry));
             Thread.sleep(200);
           }
-          // An alert open at the last frame ends as a live one does when its procedure's frames stop:
-          // after AlertEvent.FRAMES_STOPPED_AFTER_MS. Waiting for it lets the new alerts compare with
-          // live ones, whose procedure stopped too.
+          // An alert open at the last frame ends as a live one does: at once where ingest said the
+          // recording ended (the copy has the live recording's id and every frame, its last one too),
+          // else after AlertEvent.FRAMES_STOPPED_AFTER_MS. Waiting for it lets the new alerts compare
+          // with live ones, whose procedure stopped too.
           if (openAlerts(registry) > 0) {
-            err.printf("rescore: an alert is open at %s last frame; it ends %d s after the frames stop, as live%n",
-                procedures.size() == 1 ? "the" : "a procedure's",
+            err.printf("rescore: an alert is open at %s last frame; it ends as live: at once where ingest said the recording"
+                + " ended, else %d s after the frames stop%n", procedures.size() == 1 ? "the" : "a procedure's",
                 AlertEvent.FRAMES_STOPPED_AFTER_MS / 1000);
             err.flush();
             long endBy = System.nanoTime() + Duration.ofMillis(AlertEvent.FRAMES_STOPPED_AFTER_MS + 5_000).toNanos();

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.endowatch.config.KafkaSettings;
+import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Topics;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.platform.MetricsServer;
@@ -97,8 +98,15 @@ public final class ScoreCommand implements Callable<Integer> {
     ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(outputSuffix);
     // A model folder that is no model is said at once, not after up to 15 s of looking for Kafka.
     ModelArtifact.readManifest(model);
+    boolean recordingsTopic;
     try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
       admin.requireTopics(List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters()));
+      recordingsTopic = admin.exists(Topics.PROCEDURES.name());
+    }
+    if (!recordingsTopic) {
+      spec.commandLine().getErr().println("note: topic " + Topics.PROCEDURES.name() + " does not exist: an alert open when a"
+          + " recording ends ends " + AlertEvent.FRAMES_STOPPED_AFTER_MS / 1000 + " s after its last frame, not at once"
+          + " ('endowatch topics apply' creates it; restart the scorer then)");
     }
     java.util.concurrent.atomic.AtomicReference<ScorerApp> running = new java.util.concurrent.atomic.AtomicReference<>();
     ScoringThreads.request(intraOpThreads);   // before the first model loads: the engine reads it when it starts
@@ -132,7 +140,8 @@ public final class ScoreCommand implements Callable<Integer> {
         shared = () -> b;
       }
       ScorerApp app = new ScorerApp(settings.clientProps(), applicationId, threads, state,
-          new ScoringTopology.Settings(input, outputs, budgetMs, alertRule, backlogBatch), shared, metrics.registry());
+          new ScoringTopology.Settings(input, outputs, budgetMs, alertRule, backlogBatch,
+              recordingsTopic ? Topics.PROCEDURES.name() : null), shared, metrics.registry());
       running.set(app);
       Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
       app.start();

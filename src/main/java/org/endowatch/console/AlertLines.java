@@ -14,7 +14,8 @@ public final class AlertLines {
 
   /**
    * e.g. {@code 2026-11-26 10:00:03.120 room-1 alert-start frames 75-77 peak 76 score 0.8123 at
-   * (40,52 32x24) model m-3}; an end because the frames stopped says so at the end of its line.
+   * (40,52 32x24) model m-3}; an end because the frames stopped or the recording ended says so at
+   * the end of its line.
    */
   public static String line(AlertEvent a, ZoneId zone) {
     String region = a.region() == null ? "" : String.format(Locale.ROOT, " at (%d,%d %dx%d)", a.region().x(),
@@ -22,6 +23,7 @@ public final class AlertLines {
     return String.format(Locale.ROOT, "%s %s %s frames %d-%d peak %d score %.4f%s model %s",
         TIME.format(Instant.ofEpochMilli(a.eventTimestampMs()).atZone(zone)), a.procedureId(), a.type(), a.startFrame(),
         a.endFrame(), a.peakFrame(), a.peakScore(), region, a.modelVersion())
-        + (AlertEvent.FRAMES_STOPPED.equals(a.endReason()) ? " (frames stopped)" : "");
+        + (AlertEvent.FRAMES_STOPPED.equals(a.endReason()) ? " (frames stopped)"
+            : AlertEvent.RECORDING_ENDED.equals(a.endReason()) ? " (recording ended)" : "");
   }
 }

@@ -20,7 +20,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param startTimestampMs capture time of the start frame
  * @param eventTimestampMs capture time of the frame that triggered this event
  * @param modelVersion the model whose scores raised it
- * @param endReason on {@link #END} only: {@link #SCORES_FELL}, or {@link #FRAMES_STOPPED} (then
+ * @param endReason on {@link #END} only: {@link #SCORES_FELL}, {@link #RECORDING_ENDED} (then
+ *     {@code endFrame} is the last frame scored and {@code eventTimestampMs} when ingest said the
+ *     recording ended, on its clock as capture times are), or {@link #FRAMES_STOPPED} (then
  *     {@code endFrame} is the last frame scored and {@code eventTimestampMs} the scorer's clock when it
  *     gave up waiting); null on the other types and on ends written before the reason existed
  */
@@ -45,6 +47,11 @@ public record AlertEvent(
   public static final String SCORES_FELL = "scores-fell";
   /** Ended because no frame of the procedure reached the scorer for {@link #FRAMES_STOPPED_AFTER_MS}. */
   public static final String FRAMES_STOPPED = "frames-stopped";
+  /**
+   * Ended because ingest said on {@code procedures} that the recording ended (its source ran out, it
+   * was stopped, its frame limit reached) and the recording's last frame had its outcome.
+   */
+  public static final String RECORDING_ENDED = "recording-ended";
   /**
    * How long an open alert waits for its procedure's next frame before the scorer ends it; also when
    * a console shows a procedure as ended, so the two agree. Long next to a hiccup of the video

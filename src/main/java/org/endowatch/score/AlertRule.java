@@ -76,7 +76,7 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
       // before (ingest run again without --resume). The old window is no evidence for it, and an
       // alert still open on the old recording ends there, as if its frames had stopped.
       Step fresh = apply(State.empty(), procedureId, frame, captureTs, score, threshold, region, modelVersion);
-      List<AlertEvent> events = new ArrayList<>(stopped(s, procedureId, captureTs, modelVersion).events());
+      List<AlertEvent> events = new ArrayList<>(stopped(s, procedureId, captureTs, modelVersion, AlertEvent.FRAMES_STOPPED).events());
       events.addAll(fresh.events());
       return new Step(fresh.state(), events);
     }
@@ -129,15 +129,18 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
 
   /**
    * Ends an open alert whose procedure's frames stopped arriving (the video ended, the camera or the
-   * ingest went away while the lesion was in view): its last scored frame is its end, {@code nowMs}
+   * ingest went away while the lesion was in view): its last scored frame is its end, {@code atMs}
    * the event's time, as there is no frame to take one from. The next frames, if any come, need
    * fresh evidence, as after any end. A closed alert stays as it is, with no event.
+   *
+   * @param reason {@link AlertEvent#FRAMES_STOPPED} (then {@code atMs} is the scorer's clock when it
+   *     gave up waiting) or {@link AlertEvent#RECORDING_ENDED} (when ingest said so, on its clock)
    */
-  public Step stopped(State s, String procedureId, long nowMs, String modelVersion) {
+  public Step stopped(State s, String procedureId, long atMs, String modelVersion, String reason) {
     if (!s.active()) {
       return new Step(s, List.of());
     }
-    return new Step(State.empty(), List.of(event(AlertEvent.END, s, procedureId, nowMs, modelVersion, AlertEvent.FRAMES_STOPPED)));
+    return new Step(State.empty(), List.of(event(AlertEvent.END, s, procedureId, atMs, modelVersion, reason)));
   }
 
   private static AlertEvent event(String type, State s, String procedureId, long ts, String modelVersion, String endReason) {

@@ -30,6 +30,7 @@ import org.endowatch.contract.Frame;
 import org.endowatch.contract.FrameSerde;
 import org.endowatch.contract.Heatmap;
 import org.endowatch.contract.JsonSerde;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 
@@ -47,6 +48,10 @@ import org.endowatch.contract.Topics;
  * workers ({@link ModelFrameScorer}), which costs less per frame than one by one. A second
  * wall-clock punctuation, once a second, ends the open alert of any procedure whose frames stopped
  * coming ({@link AlertEvent#FRAMES_STOPPED_AFTER_MS}): with no frames there are no scores to end it.
+ * Where ingest says on {@code procedures} that a recording ended, an alert open at its last frame ends
+ * as soon as that frame has its outcome ({@link AlertEvent#RECORDING_ENDED}), without the wait: every
+ * scorer keeps the latest word on every recording in a global store (a procedure's frames and its
+ * word may sit on different partitions once a topic's partition count is changed).
  */
 public final class ScoringTopology {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoringTopology.class);
@@ -54,6 +59,10 @@ public final class ScoringTopology {
   public static final String PROCESSOR = "score";
   public static final String ALERT_STORE = "alert-state";
   public static final String PENDING_STORE = "pending-frames";
+  /** The latest {@code procedures} record of each recording, raw (global: every scorer reads all of them). */
+  public static final String RECORDINGS_STORE = "recordings";
+  static final String RECORDINGS_SOURCE = "recordings-source";
+  static final String RECORDINGS_UPDATE = "recordings-update";
   /**
    * The configs of the stores' changelog topics (Kafka Streams sets only cleanup.policy=compact).
    * A starting scorer, and one taking over another's procedures, rebuilds its in-memory stores by
@@ -128,12 +137,18 @@ public final class ScoringTopology {
    * @param rule the alert rule
    * @param backlogBatch up to this many frames of a stream's backlog are scored together; 1 scores
    *     each frame as it is reached
+   * @param recordings the topic where ingest says what became of each recording ({@code procedures}),
+   *     or null: alerts open when frames stop then end only after {@link AlertEvent#FRAMES_STOPPED_AFTER_MS}
    */
-  public record Settings(String input, Outputs outputs, long budgetMs, AlertRule rule, int backlogBatch) {
+  public record Settings(String input, Outputs outputs, long budgetMs, AlertRule rule, int backlogBatch, String recordings) {
     public Settings {
       if (backlogBatch < 1) {
         throw new IllegalArgumentException("backlog batch must be >= 1, got " + backlogBatch);
       }
+    }
+
+    public Settings(String input, Outputs outputs, long budgetMs, AlertRule rule, int backlogBatch) {
+      this(input, outputs, budgetMs, rule, backlogBatch, null);
     }
 
     public Settings(String input, Outputs outputs, long budgetMs, AlertRule rule) {
@@ -145,7 +160,12 @@ public final class ScoringTopology {
     }
 
     public Settings withBacklogBatch(int frames) {
-      return new Settings(input, outputs, budgetMs, rule, frames);
+      return new Settings(input, outputs, budgetMs, rule, frames, recordings);
+    }
+
+    /** These settings, ending alerts when ingest says on {@code topic} that a recording ended. */
+    public Settings withRecordings(String topic) {
+      return new Settings(input, outputs, budgetMs, rule, backlogBatch, topic);
     }
   }
 
@@ -175,6 +195,15 @@ public final class ScoringTopology {
     if (s.backlogBatch() > 1) {
       t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(),
           JsonSerde.of(Pending.class)).withLoggingEnabled(CHANGELOG_CONFIGS.get(PENDING_STORE)), PROCESSOR);
+    }
+    if (s.recordings() != null) {
+      // Raw bytes, read when an alert is open: a record that is no procedure event (written by hand,
+      // by a newer ingest) is passed over there, where a deserializer failing here would stop the
+      // global thread and with it the scorer. Raw also reads the same whether Kafka Streams restores
+      // the store through the processor below or by copying the topic's records (it has done both).
+      t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RECORDINGS_STORE), Serdes.String(),
+          Serdes.ByteArray()).withLoggingDisabled(), RECORDINGS_SOURCE, Serdes.String().deserializer(),
+          Serdes.ByteArray().deserializer(), s.recordings(), RECORDINGS_UPDATE, RecordingsUpdate::new);
     }
     t.addSink(SCORES_SINK, s.outputs().scores(), Topics.SCORES.keySerde().serializer(),
         Topics.SCORES.valueSerde().serializer(), PROCESSOR);
@@ -239,6 +268,47 @@ public final class ScoringTopology {
     }
   }
 
+  /**
+   * Keeps the latest record of each recording; a tombstone removes it, and so does a record that is
+   * no procedure event (said with where it is: logs name no procedure).
+   */
+  static final class RecordingsUpdate implements Processor<String, byte[], Void, Void> {
+    private ProcessorContext<Void, Void> context;
+    private KeyValueStore<String, byte[]> store;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      this.context = context;
+      store = context.getStateStore(RECORDINGS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> r) {
+      if (r.key() == null) {
+        return;
+      }
+      if (r.value() != null && readRecording(r.value()) != null) {
+        store.put(r.key(), r.value());
+        return;
+      }
+      if (r.value() != null) {
+        String where = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?");
+        LOG.warn("record {} is no procedure event; its procedure's alerts end {} s after its frames stop, as without one",
+            where, AlertEvent.FRAMES_STOPPED_AFTER_MS / 1000);
+      }
+      store.delete(r.key());
+    }
+  }
+
+  /** The procedure event in a record's value, or null if it is none. */
+  static ProcedureEvent readRecording(byte[] value) {
+    try {
+      return Topics.PROCEDURES.valueSerde().deserializer().deserialize(Topics.PROCEDURES.name(), value);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   /** Decides every record's outcome; scores each frame as reached, or a stream's backlog together. */
   static final class ScoringProcessor implements Processor<String, byte[], String, Object> {
     private final Settings settings;
@@ -254,12 +324,15 @@ public final class ScoringTopology {
     private final Counter alertsRaised;
     private final Counter endedByScores;
     private final Counter endedByStop;
+    private final Counter endedByRecording;
     private final Timer latency;
     private final Timer inference;
     private final io.micrometer.core.instrument.DistributionSummary batchSizes;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, AlertRule.State> alerts;
     private KeyValueStore<String, Pending> pending;
+    /** The latest word on each recording; null without {@link Settings#recordings()}. */
+    private KeyValueStore<String, byte[]> recordings;
     private int pendingCount;
     private long firstPendingAtMs;
     /**
@@ -268,6 +341,13 @@ public final class ScoringTopology {
      * wait from the moment its state is back, so a scorer that was away ends nothing for that.
      */
     private final Map<String, Long> openAlertLastFrameMs = new HashMap<>();
+    /**
+     * The highest frame index given an outcome, of each procedure with an open alert: whether the
+     * last frame of an ended recording has been dealt with. Rebuilt from the alert's last frame
+     * after a restart (frames skipped or dead-lettered after it, before the restart, are not known;
+     * then the alert ends after the wait, as before).
+     */
+    private final Map<String, Long> openAlertLastIndex = new HashMap<>();
 
     ScoringProcessor(Settings settings, Supplier<FrameScorer> scorer, LongSupplier clock, MeterRegistry m,
         FailedFrames failed) {
@@ -283,6 +363,7 @@ public final class ScoringTopology {
       this.alertsRaised = Counter.builder("endowatch.alerts.raised").register(m);
       this.endedByScores = Counter.builder("endowatch.alerts.ended").tag("reason", AlertEvent.SCORES_FELL).register(m);
       this.endedByStop = Counter.builder("endowatch.alerts.ended").tag("reason", AlertEvent.FRAMES_STOPPED).register(m);
+      this.endedByRecording = Counter.builder("endowatch.alerts.ended").tag("reason", AlertEvent.RECORDING_ENDED).register(m);
       this.latency = Timer.builder("endowatch.capture_to_score").publishPercentiles(0.5, 0.99)
           .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).register(m);
       this.inference = Timer.builder("endowatch.inference").publishPercentiles(0.5, 0.99).register(m);
@@ -297,8 +378,12 @@ public final class ScoringTopology {
         it.forEachRemaining(kv -> {
           if (kv.value.active()) {
             openAlertLastFrameMs.put(kv.key, clock.getAsLong());
+            openAlertLastIndex.put(kv.key, kv.value.lastFrame());
           }
         });
+      }
+      if (settings.recordings() != null) {
+        this.recordings = context.getStateStore(RECORDINGS_STORE);
       }
       context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, ignored -> endStoppedAlerts());
       if (settings.backlogBatch() > 1) {
@@ -330,7 +415,7 @@ public final class ScoringTopology {
       if (frame == null) {
         return;
       }
-      checkClock(frame);
+      checkClock(p, frame);
       String failedBefore = failed.reasonFor(p);
       if (failedBefore != null) {
         retryAlone(p, frame, failedBefore);
@@ -414,6 +499,7 @@ public final class ScoringTopology {
       if (stale(frame)) {
         deadLetter(p, "scoring failed (" + failedBefore + ") and the frame was older than the " + settings.budgetMs()
             + " ms budget once the scorer had recovered");
+        dealtWith(frame);
         return;
       }
       FrameScorer model = scorer.get();
@@ -422,9 +508,10 @@ public final class ScoringTopology {
         outcome = model.scoreAll(List.of(frame)).get(0);
       } catch (RuntimeException e) {
         String why = FailedFrames.oneLine(e);
-        LOG.warn("scoring frame {} of {} failed again ({}); sent to the dead-letter topic", frame.frameIndex(),
-            frame.procedureId(), why);
+        LOG.warn("scoring the frame at {}-{}@{} failed again ({}); sent to the dead-letter topic", p.topic(), p.partition(),
+            p.offset(), why);
         deadLetter(p, "scoring failed twice: " + why);
+        dealtWith(frame);
         return;
       }
       decide(p, frame, model, outcome);
@@ -448,7 +535,7 @@ public final class ScoringTopology {
       }
     }
 
-    private void checkClock(Frame frame) {
+    private void checkClock(Pending p, Frame frame) {
       long ahead = frame.captureTimestampMs() - clock.getAsLong();
       if (ahead <= CLOCK_AHEAD_MS) {
         return;
@@ -458,8 +545,10 @@ public final class ScoringTopology {
         saidAhead.clear();
       }
       if (saidAhead.add(frame.procedureId())) {
-        LOG.warn("frames of {} are captured {} ms ahead of this scorer's clock: the ingest host's clock runs ahead (check NTP"
-            + " on both); such frames are never skipped as stale, so a backlog of them is scored however late", frame.procedureId(), ahead);
+        // Said once per procedure, named by where its frame is: logs name no procedure.
+        LOG.warn("the frame at {}-{}@{} was captured {} ms ahead of this scorer's clock: its ingest host's clock runs ahead"
+            + " (check NTP on both); such frames are never skipped as stale, so a backlog of them is scored however late",
+            p.topic(), p.partition(), p.offset(), ahead);
       }
     }
 
@@ -478,12 +567,14 @@ public final class ScoringTopology {
       emit(SCORES_SINK, p, frame.procedureId(), Score.skipped(frame.procedureId(), frame.frameIndex(),
           frame.captureTimestampMs(), now, model.imageThreshold(), model.modelVersion(), "stale"));
       skipped.increment();
+      dealtWith(frame);
       return true;
     }
 
     private void decide(Pending p, Frame frame, FrameScorer model, FrameScorer.Outcome outcome) {
       if (outcome.scored() == null) {
         deadLetter(p, outcome.unscorable());
+        dealtWith(frame);
         return;
       }
       FrameScorer.Scored result = outcome.scored();
@@ -504,26 +595,87 @@ public final class ScoringTopology {
       alerts.put(frame.procedureId(), step.state());
       if (step.state().active()) {
         openAlertLastFrameMs.put(frame.procedureId(), clock.getAsLong());
+        openAlertLastIndex.merge(frame.procedureId(), frame.frameIndex(), Math::max);
       } else {
         openAlertLastFrameMs.remove(frame.procedureId());
+        openAlertLastIndex.remove(frame.procedureId());
       }
       for (AlertEvent e : step.events()) {
         emitAlert(new Record<>(frame.procedureId(), e, p.timestamp(), new RecordHeaders()));
       }
+      dealtWith(frame);
     }
 
-    /** Ends every open alert whose procedure sent no frame for {@link AlertEvent#FRAMES_STOPPED_AFTER_MS}. */
+    /**
+     * A frame has its outcome (scored, skipped or dead-lettered): if its procedure has an open alert,
+     * it counts towards the recording's last frame, and may have been it.
+     */
+    private void dealtWith(Frame frame) {
+      if (openAlertLastIndex.computeIfPresent(frame.procedureId(), (k, i) -> Math.max(i, frame.frameIndex())) != null) {
+        endIfRecordingEnded(frame.procedureId());
+      }
+    }
+
+    /**
+     * Ends the procedure's open alert once ingest said its recording ended and its last frame has an
+     * outcome. A recording that failed is left to the wait: ingest may be started again with
+     * {@code --resume} within seconds, and its frames would carry the alert on. A word older than the
+     * alert's start (both on ingest's clock) is about an earlier recording under the same id.
+     */
+    private void endIfRecordingEnded(String procedure) {
+      if (recordings == null) {
+        return;
+      }
+      Long lastIndex = openAlertLastIndex.get(procedure);
+      ProcedureEvent word = lastIndex == null ? null : recording(procedure);
+      if (word == null || !word.type().equals(ProcedureEvent.ENDED) || lastIndex < word.nextIndex() - 1) {
+        return;
+      }
+      AlertRule.State state = alerts.get(procedure);
+      if (state == null || !state.active() || word.atMs() < state.startTs()) {
+        return;
+      }
+      openAlertLastFrameMs.remove(procedure);
+      openAlertLastIndex.remove(procedure);
+      AlertRule.Step step = settings.rule().stopped(state, procedure, word.atMs(), scorer.get().modelVersion(),
+          AlertEvent.RECORDING_ENDED);
+      alerts.put(procedure, step.state());
+      for (AlertEvent e : step.events()) {
+        emitAlert(new Record<>(procedure, e, clock.getAsLong(), new RecordHeaders()));
+      }
+    }
+
+    /**
+     * The latest word on the procedure's recording, or null. The store holds procedure events only,
+     * unless Kafka Streams restored it by copying the topic past {@link RecordingsUpdate}: such a
+     * record is read as none here too.
+     */
+    private ProcedureEvent recording(String procedure) {
+      byte[] raw = recordings.get(procedure);
+      return raw == null ? null : readRecording(raw);
+    }
+
+    /**
+     * Ends every open alert whose recording ingest said ended after its last frame's outcome (the word
+     * may come after the frame), then every one whose procedure sent no frame for
+     * {@link AlertEvent#FRAMES_STOPPED_AFTER_MS}.
+     */
     private void endStoppedAlerts() {
+      if (recordings != null) {
+        openAlertLastIndex.keySet().stream().sorted().toList().forEach(this::endIfRecordingEnded);
+      }
       long now = clock.getAsLong();
       List<String> stopped = openAlertLastFrameMs.entrySet().stream()
           .filter(e -> now - e.getValue() >= AlertEvent.FRAMES_STOPPED_AFTER_MS).map(Map.Entry::getKey).sorted().toList();
       for (String procedure : stopped) {
         openAlertLastFrameMs.remove(procedure);
+        openAlertLastIndex.remove(procedure);
         AlertRule.State state = alerts.get(procedure);
         if (state == null) {
           continue;
         }
-        AlertRule.Step step = settings.rule().stopped(state, procedure, now, scorer.get().modelVersion());
+        AlertRule.Step step = settings.rule().stopped(state, procedure, now, scorer.get().modelVersion(),
+            AlertEvent.FRAMES_STOPPED);
         alerts.put(procedure, step.state());
         for (AlertEvent e : step.events()) {
           emitAlert(new Record<>(procedure, e, now, new RecordHeaders()));
@@ -535,7 +687,11 @@ public final class ScoringTopology {
       AlertEvent e = (AlertEvent) r.value();
       switch (e.type()) {
         case AlertEvent.START -> alertsRaised.increment();
-        case AlertEvent.END -> (AlertEvent.FRAMES_STOPPED.equals(e.endReason()) ? endedByStop : endedByScores).increment();
+        case AlertEvent.END -> (switch (String.valueOf(e.endReason())) {
+          case AlertEvent.FRAMES_STOPPED -> endedByStop;
+          case AlertEvent.RECORDING_ENDED -> endedByRecording;
+          default -> endedByScores;
+        }).increment();
         default -> { }
       }
       context.forward(r, ALERTS_SINK);

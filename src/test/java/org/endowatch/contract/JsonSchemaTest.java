@@ -54,6 +54,8 @@ class JsonSchemaTest {
         new AlertEvent(AlertEvent.END, "p/1", "p", 1, 9, 3, 0.8, null, 1, 3, "m", AlertEvent.SCORES_FELL)))).isEmpty();
     assertThat(s.validate(written(Topics.ALERTS,
         new AlertEvent(AlertEvent.END, "p/1", "p", 1, 9, 3, 0.8, null, 1, 3, "m", AlertEvent.FRAMES_STOPPED)))).isEmpty();
+    assertThat(s.validate(written(Topics.ALERTS,
+        new AlertEvent(AlertEvent.END, "p/1", "p", 1, 9, 3, 0.8, null, 1, 3, "m", AlertEvent.RECORDING_ENDED)))).isEmpty();
     // An end written before the reason existed still validates.
     assertThat(s.validate(written(Topics.ALERTS,
         new AlertEvent(AlertEvent.END, "p/1", "p", 1, 9, 3, 0.8, null, 1, 3, "m", null)))).isEmpty();

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Heatmap;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.ingest.FrameSource;
@@ -189,6 +190,10 @@ class ReplayIT {
   void rescoringUsesTheAlertRuleItIsGiven(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String id = "rp-rule";
     long t0 = recordSixFrames(kafka, id);
+    // Ingest said the recording ended after its sixth frame, as a live one does.
+    long endedAt = t0 + 40L * 6;
+    TopicWriter.send(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().serializer(), id,
+        List.of(ProcedureEvent.ended(id, endedAt, "test:", 6, ProcedureEvent.SOURCE_ENDED)));
     // Every frame over the threshold: the rule alone decides which frame raises the alert.
     Path model = TestModels.calibratedMicro(dir.resolve("model"), -1);
 
@@ -226,14 +231,14 @@ class ReplayIT {
       assertThat(start.startFrame()).isZero();
       // The raising frame: the first (1/1), the third (3 of 5), the sixth (6/6).
       assertThat(start.eventTimestampMs()).as(rule[0]).isEqualTo(t0 + 40L * Long.parseLong(rule[2]));
-      // Still open at the last frame, the alert ends as a live one would once the frames stop, before
-      // the comparison is printed.
+      // Still open at the last frame, the alert ends as a live one would where ingest said the
+      // recording ended: at that frame, at once, before the comparison is printed.
       assertThat(r.out()).as(rule[0]).contains("alerts new:  [0-5]");
-      assertThat(r.err()).as(rule[0]).contains("rescore: an alert is open at the last frame; it ends 15 s after the frames stop, as live");
+      assertThat(r.err()).as(rule[0]).doesNotContain("s after the frames stop");
       List<ConsumerRecord<String, AlertEvent>> ends = TopicReader.read(kafka, "alerts." + rule[0],
           Topics.ALERTS.valueSerde().deserializer(), c -> id.equals(c.key()) && AlertEvent.END.equals(c.value().type()), 1);
-      assertThat(ends).extracting(c -> c.value().endFrame(), c -> c.value().endReason())
-          .containsExactly(org.assertj.core.groups.Tuple.tuple(5L, AlertEvent.FRAMES_STOPPED));
+      assertThat(ends).extracting(c -> c.value().endFrame(), c -> c.value().endReason(), c -> c.value().eventTimestampMs())
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(5L, AlertEvent.RECORDING_ENDED, endedAt));
     }
   }
 
@@ -256,8 +261,10 @@ class ReplayIT {
         "--truth", a + "," + b, "--model", model.toString(), "--tag", "two", "--device", "cpu");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
+    // No word from ingest on these recordings: their alerts end once the frames have stopped for 15 s.
     assertThat(r.err()).contains("rescore: 12 frames copied to frames.two")
-        .contains("rescore: an alert is open at a procedure's last frame");
+        .contains("rescore: an alert is open at a procedure's last frame; it ends as live: at once where ingest said the"
+            + " recording ended, else 15 s after the frames stop");
     String nl = System.lineSeparator();
     assertThat(r.out()).contains("rescored rp-two-a into scores.two: frames 6, scored by both 0")
         .contains("rescored rp-two-b into scores.two: frames 6, scored by both 0")

@@ -37,11 +37,11 @@ class AlertRuleTest {
       s = AlertRule.DEFAULT.apply(s, "p", i, 1000L + 40 * i, scores[i], 0.5, null, "m").state();
     }
 
-    AlertRule.Step ended = AlertRule.DEFAULT.stopped(s, "p", 99_000, "m-2");
+    AlertRule.Step ended = AlertRule.DEFAULT.stopped(s, "p", 99_000, "m-2", AlertEvent.FRAMES_STOPPED);
     assertThat(ended.events()).containsExactly(
         new AlertEvent(AlertEvent.END, "p/0", "p", 0, 4, 3, 0.95, null, 1000, 99_000, "m-2", AlertEvent.FRAMES_STOPPED));
     assertThat(ended.state()).isEqualTo(AlertRule.State.empty());
-    AlertRule.Step again = AlertRule.DEFAULT.stopped(ended.state(), "p", 99_500, "m-2");
+    AlertRule.Step again = AlertRule.DEFAULT.stopped(ended.state(), "p", 99_500, "m-2", AlertEvent.FRAMES_STOPPED);
     assertThat(again.events()).isEmpty();
     assertThat(again.state()).isEqualTo(AlertRule.State.empty());
   }

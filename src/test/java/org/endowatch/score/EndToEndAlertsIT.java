@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.ingest.GroundTruth;
@@ -83,7 +84,7 @@ class EndToEndAlertsIT {
     GroundTruth.Interval lesion = GroundTruth.read(GroundTruth.pathFor(video)).anomalyIntervals().get(0);
     assertThat(lesion.start() + (lesion.end() - lesion.start()) * 3 / 4).isEqualTo(CUT);
 
-    List<AlertEvent> alerts = ingestAndScore(kafka, dir, video, CUT, a -> !a.type().equals(AlertEvent.UPDATE), 2);
+    List<AlertEvent> alerts = ingestAndScore(kafka, dir, video, CUT, null, a -> !a.type().equals(AlertEvent.UPDATE), 2);
 
     assertThat(alerts).extracting(AlertEvent::type).containsExactly(AlertEvent.START, AlertEvent.END);
     AlertEvent end = alerts.get(1);
@@ -92,7 +93,31 @@ class EndToEndAlertsIT {
     assertThat(end.endReason()).isEqualTo(AlertEvent.FRAMES_STOPPED);
   }
 
-  /** Frames ingested by the test above: frames 0-131 of the procedure whose lesion is frames 91-146. */
+  /**
+   * The same, where the scorer reads what ingest says on {@code procedures}: the recording ended at its
+   * frame limit, so the alert ends at its last frame as soon as that frame is scored, without the wait.
+   */
+  @Test
+  void anAlertOpenWhenTheRecordingEndsIsEndedAtItsLastFrameByIngestsWord(KafkaCluster kafka, @TempDir Path dir)
+      throws Exception {
+    Cli.Result apply = Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers());
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
+    Path video = synth(dir);
+
+    List<AlertEvent> alerts = ingestAndScore(kafka, dir, video, CUT, Topics.PROCEDURES.name(),
+        a -> !a.type().equals(AlertEvent.UPDATE), 2);
+
+    assertThat(alerts).extracting(AlertEvent::type, AlertEvent::endFrame, AlertEvent::endReason).last()
+        .isEqualTo(org.assertj.core.groups.Tuple.tuple(AlertEvent.END, (long) CUT - 1, AlertEvent.RECORDING_ENDED));
+    // The end carries the time of ingest's word (the other tests here send one for this procedure too).
+    long endedAt = alerts.get(1).eventTimestampMs();
+    ProcedureEvent said = TopicReader.read(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().deserializer(),
+        TopicReader.<ProcedureEvent>key(PROCEDURE).and(r -> r.value().over() && r.value().atMs() == endedAt), 1).get(0).value();
+    assertThat(said).extracting(ProcedureEvent::type, ProcedureEvent::nextIndex, ProcedureEvent::reason)
+        .containsExactly(ProcedureEvent.ENDED, (long) CUT, ProcedureEvent.FRAME_LIMIT);
+  }
+
+  /** Frames ingested by the tests above: frames 0-131 of the procedure whose lesion is frames 91-146. */
   static final int CUT = 132;
 
   private static Path synth(Path dir) {
@@ -103,10 +128,11 @@ class EndToEndAlertsIT {
   }
 
   /**
-   * Ingests the video's first {@code frames} frames, scores them with the demo model and returns the
-   * alert events that {@code keep} keeps, once at least {@code alertEvents} of them are committed.
+   * Ingests the video's first {@code frames} frames, scores them with the demo model (reading what
+   * ingest says of the recording on {@code recordings}, unless null) and returns the alert events that
+   * {@code keep} keeps, once at least {@code alertEvents} of them are committed.
    */
-  private static List<AlertEvent> ingestAndScore(KafkaCluster kafka, Path dir, Path video, int frames,
+  private static List<AlertEvent> ingestAndScore(KafkaCluster kafka, Path dir, Path video, int frames, String recordings,
       Predicate<AlertEvent> keep, int alertEvents) throws Exception {
     String suffix = "-e2e-" + UUID.randomUUID().toString().substring(0, 8);
     ScoringTopology.Outputs outputs = ScoringIT.createTopics(kafka, suffix, 2);
@@ -117,7 +143,8 @@ class EndToEndAlertsIT {
     assertThat(ingest.exitCode()).as(ingest.err()).isZero();
     try (ModelFrameScorer scorer = new ModelFrameScorer(ModelArtifact.load(Path.of("models/demo-micro"), "cpu"), null);
          ScorerApp app = new ScorerApp(kafka.settings().clientProps(), "e2e" + suffix, 1, dir.resolve("state"),
-             new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT), () -> scorer, new SimpleMeterRegistry())) {
+             new ScoringTopology.Settings(input, outputs, 0, AlertRule.DEFAULT).withRecordings(recordings), () -> scorer,
+             new SimpleMeterRegistry())) {
       app.start();
       List<ConsumerRecord<String, Score>> scores = TopicReader.read(kafka, outputs.scores(),
           Topics.SCORES.valueSerde().deserializer(), TopicReader.key(PROCEDURE), frames);
@@ -132,7 +159,7 @@ class EndToEndAlertsIT {
   private void run(KafkaCluster kafka, Path dir) throws Exception {
     Path video = synth(dir);
     GroundTruth truth = GroundTruth.read(GroundTruth.pathFor(video));
-    List<AlertEvent> alerts = ingestAndScore(kafka, dir, video, truth.frames(), a -> true, 1);
+    List<AlertEvent> alerts = ingestAndScore(kafka, dir, video, truth.frames(), null, a -> true, 1);
 
     assertThat(truth.anomalyIntervals()).isNotEmpty();
     List<AlertEvent> starts = alerts.stream().filter(a -> a.type().equals(AlertEvent.START)).toList();
