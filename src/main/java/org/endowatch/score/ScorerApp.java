@@ -34,6 +34,8 @@ public final class ScorerApp implements AutoCloseable {
   public static final int SESSION_TIMEOUT_MS = 6_000;
   /** How long the broker lets an instance's transaction stay open before aborting it (see the constructor). */
   static final int TRANSACTION_TIMEOUT_MS = 5_000;
+  /** The longest the global consumer's fetch waits for a new record (see streamsConfig). */
+  static final int GLOBAL_FETCH_WAIT_MS = 50;
 
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
@@ -102,9 +104,10 @@ public final class ScorerApp implements AutoCloseable {
     // readable by 31-45 ms at p50 and 57-76 ms at p99 with no measurable cost in frames scored or CPU
     // (docs/BENCHMARKS.md, "When a console sees it").
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
-    // No global stores here; opting in now silences a warning and matches the Kafka 5.0 default. The
-    // partition assignor re-reads the streams settings from the main consumer's config and warned
-    // once per stream thread without the second line (Kafka Streams 4.4.0).
+    // Opting in silences a warning and matches the Kafka 5.0 default (the recordings' global store
+    // catches what could fail itself, ScoringTopology.RecordingsUpdate). The partition assignor re-reads
+    // the streams settings from the main consumer's config and warned once per stream thread without
+    // the second line (Kafka Streams 4.4.0).
     p.put("processing.exception.handler.global.enabled", true);
     p.put(StreamsConfig.mainConsumerPrefix("processing.exception.handler.global.enabled"), true);
     // When a scorer node dies mid-procedure, another instance takes its procedures over only once
@@ -135,6 +138,13 @@ public final class ScorerApp implements AutoCloseable {
     // the stream threads' consumers only (main.consumer. in --kafka-config still wins over it).
     unlessGiven(p, clientProps, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, StreamsConfig.consumerPrefix(
         ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), applicationId + "-" + java.util.UUID.randomUUID());
+    // Start waits for the global store of recordings to be read, partition by partition, and each
+    // fetch that found nothing new there waited the consumer's 500 ms: a scorer with recordings to
+    // read started 1.1 s later than one without. A new record still returns a fetch at once; an idle
+    // global consumer now asks 20 times a second (docs/BENCHMARKS.md, "An alert open when the
+    // recording ends").
+    unlessGiven(p, clientProps, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, StreamsConfig.globalConsumerPrefix(
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), GLOBAL_FETCH_WAIT_MS);
     // One frame is scored per record and takes tens of ms: fetch few at a time so the staleness
     // check sees each frame soon after it arrives.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20);

@@ -28,6 +28,9 @@ class ScorerConfigTest {
     assertThat(c.getMainConsumerConfigs("scorer", "c", 0)).containsEntry("session.timeout.ms", 6000)
         .containsEntry("heartbeat.interval.ms", 1000);
     assertThat(c.getProducerConfigs("p")).containsEntry("transaction.timeout.ms", 5000);
+    // The global store of recordings is read at start without the consumer's 500 ms per empty fetch.
+    assertThat(c.getGlobalConsumerConfigs("g")).containsEntry("fetch.max.wait.ms", 50);
+    assertThat(c.getMainConsumerConfigs("scorer", "c", 0)).doesNotContainKey("fetch.max.wait.ms");
     assertThat(p).containsEntry("replication.factor", 3).containsEntry("topic.min.insync.replicas", "2")
         .containsEntry("processing.guarantee", "exactly_once_v2");
   }
