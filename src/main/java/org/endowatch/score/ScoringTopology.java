@@ -197,10 +197,10 @@ public final class ScoringTopology {
           JsonSerde.of(Pending.class)).withLoggingEnabled(CHANGELOG_CONFIGS.get(PENDING_STORE)), PROCESSOR);
     }
     if (s.recordings() != null) {
-      // Raw bytes, read when an alert is open: a record that is no procedure event (written by hand,
-      // by a newer ingest) is passed over there, where a deserializer failing here would stop the
+      // Raw bytes, checked by RecordingsUpdate: a record that is no procedure event (written by hand,
+      // by a newer ingest) is said and dropped there, where a deserializer failing would stop the
       // global thread and with it the scorer. Raw also reads the same whether Kafka Streams restores
-      // the store through the processor below or by copying the topic's records (it has done both).
+      // the store through that processor or by copying the topic's records (it has done both).
       t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RECORDINGS_STORE), Serdes.String(),
           Serdes.ByteArray()).withLoggingDisabled(), RECORDINGS_SOURCE, Serdes.String().deserializer(),
           Serdes.ByteArray().deserializer(), s.recordings(), RECORDINGS_UPDATE, RecordingsUpdate::new);
