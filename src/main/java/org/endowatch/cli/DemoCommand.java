@@ -189,7 +189,7 @@ public final class DemoCommand implements Callable<Integer> {
   private static Thread player(KafkaSettings settings, Path video, String prefix, AtomicBoolean stop) {
     Thread t = new Thread(() -> {
       try (Producer<String, Frame> producer = IngestCommand.producer(settings);
-           RecordingEvents events = RecordingEvents.open(settings, true, new java.io.PrintWriter(System.err, true))) {
+           RecordingEvents events = RecordingEvents.open(settings, true, new java.io.PrintWriter(System.err, true), "demo")) {
         for (int round = 1; !stop.get(); round++) {
           try (FrameSource source = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
             new Ingestor(new Ingestor.Options(Topics.FRAMES.name(), prefix + "-" + round, true, 0, 0, 0, IngestCommand.CATALOG_FRAME_LIMIT),

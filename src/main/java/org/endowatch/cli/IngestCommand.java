@@ -156,7 +156,7 @@ public final class IngestCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (Producer<String, Frame> producer = producer(settings, maxMessageBytes);
-         RecordingEvents events = RecordingEvents.open(settings, eventsTopic, err);
+         RecordingEvents events = RecordingEvents.open(settings, eventsTopic, err, "ingest");
          MetricsServer metrics = s.metricsPort >= 0 ? new MetricsServer(s.metricsBind, s.metricsPort, () -> true) : null) {
       if (resumeAt.nextIndex() > 0) {
         out.printf("resuming %s at frame %d (%d frames already on %s)%n", procedure, resumeAt.nextIndex(), resumeAt.nextIndex(), topic);

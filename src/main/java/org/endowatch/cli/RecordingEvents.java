@@ -15,12 +15,12 @@ import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Topics;
 
 /**
- * Where ingest tells the {@code procedures} topic that a recording started, ended or failed. Never
- * in the frames' way: events are sent from a thread of their own (a producer's send can block up
- * to {@code max.block.ms} for a partition's metadata, and the first frame must not wait on that),
- * a send that fails is said on stderr and the frames go on, and on a cluster set up before the
- * topic was in the catalog ingest says once that consoles cannot tell this recording's end from
- * frames that stopped, and sends nothing.
+ * Where ingest (and the demo's players, and {@code replay topic}) tells the {@code procedures} topic
+ * that a recording started, ended or failed. Never in the frames' way: events are sent from a thread
+ * of their own (a producer's send can block up to {@code max.block.ms} for a partition's metadata,
+ * and the first frame must not wait on that), a send that fails is said on stderr and the frames go
+ * on, and on a cluster set up before the topic was in the catalog the command says once that
+ * consoles cannot tell this recording's end from frames that stopped, and sends nothing.
  */
 final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
   /** How long the end of a run waits for its events to be delivered, and a send for metadata. */
@@ -29,11 +29,14 @@ final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
   private final Producer<String, ProcedureEvent> producer;
   private final ExecutorService sender;
   private final PrintWriter err;
+  /** The command that tells, as its lines on stderr start ("ingest", "replay topic"). */
+  private final String who;
 
   /** @param producer where the events go; null to send nothing */
-  RecordingEvents(Producer<String, ProcedureEvent> producer, PrintWriter err) {
+  RecordingEvents(Producer<String, ProcedureEvent> producer, PrintWriter err, String who) {
     this.producer = producer;
     this.err = err;
+    this.who = who;
     this.sender = producer == null ? null : Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "recording-events");
       t.setDaemon(true);
@@ -42,12 +45,12 @@ final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
   }
 
   /** @param topicExists whether {@code procedures} exists (else a note, and nothing is sent) */
-  static RecordingEvents open(KafkaSettings settings, boolean topicExists, PrintWriter err) {
+  static RecordingEvents open(KafkaSettings settings, boolean topicExists, PrintWriter err, String who) {
     if (!topicExists) {
       err.println("note: topic " + Topics.PROCEDURES.name() + " does not exist: consoles cannot tell this recording's end "
           + "from frames that stopped ('endowatch topics apply' creates it)");
       err.flush();
-      return new RecordingEvents(null, err);
+      return new RecordingEvents(null, err, who);
     }
     var p = settings.clientProps();
     p.put("acks", "all");
@@ -58,7 +61,8 @@ final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
     // sequence for ever. One event at a time is plenty.
     p.put("max.in.flight.requests.per.connection", "1");
     p.put("max.block.ms", Long.toString(DELIVERY_WAIT.toMillis()));
-    return new RecordingEvents(new KafkaProducer<>(p, new StringSerializer(), Topics.PROCEDURES.valueSerde().serializer()), err);
+    return new RecordingEvents(new KafkaProducer<>(p, new StringSerializer(), Topics.PROCEDURES.valueSerde().serializer()), err,
+        who);
   }
 
   @Override
@@ -81,7 +85,7 @@ final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
 
   private void cannotTell(ProcedureEvent e, Exception ex) {
     synchronized (err) {
-      err.println("ingest: could not tell " + Topics.PROCEDURES.name() + " that " + e.procedureId() + " " + e.type()
+      err.println(who + ": could not tell " + Topics.PROCEDURES.name() + " that " + e.procedureId() + " " + e.type()
           + ": " + ex.getMessage());
       err.flush();
     }
@@ -98,7 +102,7 @@ final class RecordingEvents implements Consumer<ProcedureEvent>, AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
       synchronized (err) {
-        err.println("ingest: " + Topics.PROCEDURES.name() + " did not take this recording's events within "
+        err.println(who + ": " + Topics.PROCEDURES.name() + " did not take this recording's events within "
             + DELIVERY_WAIT.toSeconds() + " s; consoles may show its frames as stopped rather than ended");
         err.flush();
       }

@@ -84,15 +84,23 @@ public final class ReplayCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "--as must differ from --procedure: a replay is a new procedure");
       }
       var settings = kafka.settings();
+      boolean eventsTopic;
       try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
         admin.requireTopics(List.of(Topics.FRAMES.name()));
+        eventsTopic = admin.exists(Topics.PROCEDURES.name());
       }
       PrintWriter err = spec.commandLine().getErr();
       IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000, "replay topic", "sent");
-      try (Producer<String, Frame> producer = IngestCommand.producer(settings)) {
-        TopicReplay.Summary s = TopicReplay.run(settings.clientProps(), producer, Topics.FRAMES.name(), Topics.FRAMES.name(),
-            procedure, range, TopicReplay.Mode.asNewProcedure(newId, !fast), Pacer.system(), System::currentTimeMillis,
-            progress::report);
+      try (Producer<String, Frame> producer = IngestCommand.producer(settings);
+           RecordingEvents events = RecordingEvents.open(settings, eventsTopic, err, "replay topic")) {
+        TopicReplay.Summary s;
+        try {
+          s = TopicReplay.run(settings.clientProps(), producer, Topics.FRAMES.name(), Topics.FRAMES.name(),
+              procedure, range, TopicReplay.Mode.asNewProcedure(newId, !fast), Pacer.system(), System::currentTimeMillis,
+              progress::report, events);
+        } finally {
+          events.flush();
+        }
         if (s.frames() == 0) {
           throw new IllegalArgumentException("no frames of procedure " + procedure + " in that range on " + Topics.FRAMES.name()
               + " (check the id and --from/--to)");

@@ -2,19 +2,23 @@ package org.endowatch.replay;
 
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.endowatch.contract.Frame;
+import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Topics;
 import org.endowatch.ingest.Pacer;
 
 /**
  * Plays a recorded procedure from a topic back into a topic. As a new procedure (a review or a
  * demo), frames are renumbered from 0, stamped with the time they are re-sent and released with
- * their original spacing. As a copy for re-scoring, they keep id, index and capture time and go
- * as fast as possible.
+ * their original spacing, and the recording is told as ingest tells it (started before the first
+ * frame, then ended or failed), so consoles show its end as an end and scorers close an alert open at
+ * its last frame at once. As a copy for re-scoring, they keep id, index and capture time and go as
+ * fast as possible; the live procedure's word on its recording stands for the copy.
  */
 public final class TopicReplay {
   /** How the copies look: {@link #asNewProcedure} or {@link #identical}. */
@@ -33,8 +37,20 @@ public final class TopicReplay {
 
   private TopicReplay() {}
 
+  /** As below, telling nothing of the recording (a copy for re-scoring). */
   public static Summary run(Properties client, Producer<String, Frame> producer, String from, String to,
       String procedure, TimeRange range, Mode mode, Pacer pacer, LongSupplier clockMs, LongConsumer progress) {
+    return run(client, producer, from, to, procedure, range, mode, pacer, clockMs, progress, e -> {});
+  }
+
+  /**
+   * @param events told of the new procedure's recording (asNewProcedure only): started before its
+   *     first frame, ended after the last once Kafka has them all, failed when it did not take one
+   */
+  public static Summary run(Properties client, Producer<String, Frame> producer, String from, String to,
+      String procedure, TimeRange range, Mode mode, Pacer pacer, LongSupplier clockMs, LongConsumer progress,
+      Consumer<ProcedureEvent> events) {
+    String source = "kafka:" + from + "/" + procedure;
     AtomicLong first = new AtomicLong(Long.MIN_VALUE);
     AtomicLong sent = new AtomicLong();
     java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -44,6 +60,10 @@ public final class TopicReplay {
       first.compareAndSet(Long.MIN_VALUE, f.captureTimestampMs());
       if (!range.contains(f.captureTimestampMs(), first.get())) {
         return;
+      }
+      if (sent.get() == 0 && !mode.keepIdentity()) {
+        // Before the pacer's first wait, which sets the copies' time base: the first copy is not late.
+        events.accept(ProcedureEvent.started(mode.newProcedureId(), clockMs.getAsLong(), source, 0));
       }
       if (mode.paced()) {
         pacer.await(f.captureTimestampMs() * 1000);
@@ -56,7 +76,7 @@ public final class TopicReplay {
       } else {
         key = mode.newProcedureId();
         copy = new Frame(key, sent.get(), clockMs.getAsLong(), f.width(), f.height(), f.contentType(),
-            "kafka:" + from + "/" + procedure + "#" + f.frameIndex(), f.image());
+            source + "#" + f.frameIndex(), f.image());
       }
       producer.send(new ProducerRecord<>(to, null, copy.captureTimestampMs(), key, copy), (md, e) -> {
         if (e != null) {
@@ -73,7 +93,14 @@ public final class TopicReplay {
     });
     producer.flush();
     if (failure.get() != null) {
-      throw new IllegalStateException("replay to " + to + " failed, Kafka did not take " + failure.get());
+      String why = "replay to " + to + " failed, Kafka did not take " + failure.get();
+      if (!mode.keepIdentity()) {
+        events.accept(ProcedureEvent.failed(mode.newProcedureId(), clockMs.getAsLong(), source, sent.get(), why));
+      }
+      throw new IllegalStateException(why);
+    }
+    if (sent.get() > 0 && !mode.keepIdentity()) {
+      events.accept(ProcedureEvent.ended(mode.newProcedureId(), clockMs.getAsLong(), source, sent.get(), ProcedureEvent.SOURCE_ENDED));
     }
     return new Summary(sent.get(), span[0], span[1], sent.get() == 0 ? 0 : span[3] - span[2]);
   }

@@ -37,7 +37,7 @@ class RecordingEventsTest {
         return super.send(r, cb);
       }
     };
-    RecordingEvents events = new RecordingEvents(producer, new PrintWriter(said, true));
+    RecordingEvents events = new RecordingEvents(producer, new PrintWriter(said, true), "ingest");
 
     events.accept(ProcedureEvent.started("room-1", 1, "rtsp://cam", 0));
     // Here while the send still waits: the ingest loop goes on to its first frame.
@@ -63,7 +63,7 @@ class RecordingEventsTest {
         }
       }
     };
-    try (RecordingEvents events = new RecordingEvents(producer, new PrintWriter(said, true))) {
+    try (RecordingEvents events = new RecordingEvents(producer, new PrintWriter(said, true), "ingest")) {
       events.accept(ProcedureEvent.started("room-2", 1, "v4l2:/dev/video0", 0));
       events.flush();
     }
@@ -73,7 +73,7 @@ class RecordingEventsTest {
 
   @Test
   void withoutTheTopicItSaysSoOnceAndSendsNothing() {
-    try (RecordingEvents events = RecordingEvents.open(null, false, new PrintWriter(said, true))) {
+    try (RecordingEvents events = RecordingEvents.open(null, false, new PrintWriter(said, true), "ingest")) {
       events.accept(ProcedureEvent.started("room-3", 1, "s", 0));
       events.flush();
     }

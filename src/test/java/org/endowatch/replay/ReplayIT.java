@@ -70,6 +70,14 @@ class ReplayIT {
       long replayed = f.captureTimestampMs() - copies.get(0).value().captureTimestampMs();
       assertThat(replayed).as("offset of copy %d", i).isGreaterThanOrEqualTo(original - 1).isLessThan(original + 250);
     }
+    // The copy's recording is told as ingest tells one: started before its first frame, ended after its last.
+    List<ProcedureEvent> said = TopicReader.read(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().deserializer(),
+        TopicReader.key("rp-copy"), 2).stream().map(ConsumerRecord::value).toList();
+    assertThat(said).extracting(ProcedureEvent::type, ProcedureEvent::source, ProcedureEvent::nextIndex, ProcedureEvent::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(ProcedureEvent.STARTED, "kafka:frames/rp-src", 0L, null),
+            org.assertj.core.groups.Tuple.tuple(ProcedureEvent.ENDED, "kafka:frames/rp-src", 11L, ProcedureEvent.SOURCE_ENDED));
+    assertThat(said.get(0).atMs()).isLessThanOrEqualTo(copies.get(0).value().captureTimestampMs());
+    assertThat(said.get(1).atMs()).isGreaterThanOrEqualTo(copies.get(10).value().captureTimestampMs());
   }
 
   @Test

@@ -53,6 +53,9 @@ class ScorerFailoverIT {
     String suffix = "-failover-" + UUID.randomUUID().toString().substring(0, 8);
     // Six partitions, as the catalog's frames: the two instances get three each.
     ScoringTopology.Outputs outputs = ScoringIT.createTopics(kafka, suffix, 6);
+    // With procedures, where ingest says the recording ended: the scorers follow it.
+    Cli.Result apply = Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers());
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
     String input = "frames" + suffix;
     String procedure = "room" + suffix;
     Path video = dir.resolve("procedure.mp4");
@@ -144,9 +147,9 @@ class ScorerFailoverIT {
           scored.stream().limit(12).map(Score::frameIndex).toList(), pauses);
 
       // One alert, raised before the hand-over (the first frames arrive while the two scorers' group
-      // forms, and are skipped as stale), ended 15 s after the last frame at the last one scored: the
-      // state moved with the procedure both times (a lost state would raise a second start; a stale
-      // one could end it early).
+      // forms, and are skipped as stale), ended at the last frame scored once ingest said the
+      // recording ended: the state moved with the procedure both times (a lost state would raise a
+      // second start; a stale one could end it early).
       List<AlertEvent> alerts = TopicReader.read(kafka, outputs.alerts(), Topics.ALERTS.valueSerde().deserializer(),
           c -> procedure.equals(c.key()) && !c.value().type().equals(AlertEvent.UPDATE), 2).stream()
           .map(ConsumerRecord::value).toList();
@@ -154,7 +157,7 @@ class ScorerFailoverIT {
       AlertEvent start = alerts.get(0);
       assertThat(start.endFrame()).as("raised before the hand-over").isLessThan(resumed);
       assertThat(alerts.get(1)).extracting(AlertEvent::startFrame, AlertEvent::endFrame, AlertEvent::endReason)
-          .containsExactly(start.startFrame(), scored.get(scored.size() - 1).frameIndex(), AlertEvent.FRAMES_STOPPED);
+          .containsExactly(start.startFrame(), scored.get(scored.size() - 1).frameIndex(), AlertEvent.RECORDING_ENDED);
     } finally {
       for (Scorer s : new Scorer[] {a, b, back}) {
         if (s != null) {
