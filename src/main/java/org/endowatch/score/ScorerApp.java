@@ -58,6 +58,14 @@ public final class ScorerApp implements AutoCloseable {
     Counter replaced = Counter.builder("endowatch.scorer.threads.replaced").register(metrics);
     String instanceId = instanceId(p);
     streams.setUncaughtExceptionHandler(e -> {
+      if (Thread.currentThread().getName().endsWith("-GlobalStreamThread")) {
+        // The thread that follows procedures: Kafka Streams cannot replace it and stops the client
+        // whatever is asked. Said as the scorer's failure, so the command exits non-zero for its supervisor.
+        LOG.error("scorer's global thread (what ingest says on {}) failed: {}; stopping the scorer", settings.recordings(),
+            e.toString());
+        failure.compareAndSet(null, e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+      }
       // A broker outage longer than the transaction timeout ends with the broker aborting the open
       // transaction and the thread's commit failing (InvalidTxnStateException, seen in CI after a 9 s
       // outage): the whole scorer used to stop there, for good unless something restarted it. A new
@@ -78,6 +86,9 @@ public final class ScorerApp implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.ERROR) {
+        failure.compareAndSet(null, new IllegalStateException("Kafka Streams stopped with an error (the log above says which)"));
+      }
       if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
         stopped.countDown();
       }
