@@ -4,11 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import java.nio.charset.StandardCharsets;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Frame;
 import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Topics;
 import org.junit.jupiter.api.AfterEach;
@@ -95,6 +104,48 @@ class RecordingEndTest {
     assertThat(fixture.alerts.readValuesToList()).extracting(AlertEvent::type, AlertEvent::startFrame, AlertEvent::endFrame,
         AlertEvent::endReason)
         .containsExactly(tuple(AlertEvent.START, 2L, 4L, null), tuple(AlertEvent.END, 2L, 4L, AlertEvent.RECORDING_ENDED));
+  }
+
+  /**
+   * A scorer that takes the procedure over (a restart, a failover) has the open alert from the store
+   * and the word from the global store, not the frames: the alert's last frame stands for the last
+   * one dealt with. Here the word names two frames more, which then come to this scorer.
+   */
+  @Test
+  void aScorerThatTookTheProcedureOverEndsTheAlertFromTheRestoredState() {
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    KeyValueStore<String, AlertRule.State> alerts = ScoringTopology.alertStore().withLoggingDisabled().build();
+    alerts.init(context.getStateStoreContext(), alerts);
+    context.addStateStore(alerts);
+    KeyValueStore<String, byte[]> recordings = Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(ScoringTopology.RECORDINGS_STORE), Serdes.String(), Serdes.ByteArray())
+        .withLoggingDisabled().build();
+    recordings.init(context.getStateStoreContext(), recordings);
+    context.addStateStore(recordings);
+    // Open since frame 3 (captured at 9,000), frames 3-7 scored before the move.
+    alerts.put("proc", new AlertRule.State(0b11111, 5, true, 3, 9_000, 7, 5, 0.9, null, 0, List.of()));
+    recordings.put("proc", Topics.PROCEDURES.valueSerde().serializer().serialize("procedures",
+        ProcedureEvent.ended("proc", 9_500, "file:/p.mp4", 10, ProcedureEvent.SOURCE_ENDED)));
+    long now = 10_000;
+    var processor = new ScoringTopology.ScoringProcessor(ScoringTopology.Settings.live(0).withRecordings("procedures"),
+        ScoringTopologyTest::byteScorer, () -> now, new SimpleMeterRegistry(), new FailedFrames());
+    processor.init(context);
+    context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(now));
+    assertThat(context.forwarded()).isEmpty();
+
+    for (int i = 8; i < 10; i++) {
+      Frame f = new Frame("proc", i, now - 40, 64, 48, Frame.JPEG, "test", new byte[] {90, 1, 2});
+      RecordHeaders headers = new RecordHeaders();
+      context.setRecordMetadata("frames", 0, i);
+      processor.process(new Record<>("proc", Topics.FRAMES.valueSerde().serializer().serialize("frames", headers, f),
+          f.captureTimestampMs(), headers));
+    }
+
+    List<AlertEvent> events = context.forwarded().stream().map(f -> f.record().value())
+        .filter(AlertEvent.class::isInstance).map(AlertEvent.class::cast).toList();
+    assertThat(events).extracting(AlertEvent::type, AlertEvent::startFrame, AlertEvent::endFrame, AlertEvent::endReason)
+        .containsExactly(tuple(AlertEvent.END, 3L, 9L, AlertEvent.RECORDING_ENDED));
+    assertThat(alerts.get("proc").active()).isFalse();
   }
 
   @Test
