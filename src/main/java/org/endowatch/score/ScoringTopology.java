@@ -309,6 +309,9 @@ public final class ScoringTopology {
     }
   }
 
+  /** What the processor keeps in memory of a procedure with an open alert (see ScoringProcessor#openAlerts). */
+  record OpenAlert(long lastReachedMs, long lastIndex) {}
+
   /** Decides every record's outcome; scores each frame as reached, or a stream's backlog together. */
   static final class ScoringProcessor implements Processor<String, byte[], String, Object> {
     private final Settings settings;
@@ -336,18 +339,15 @@ public final class ScoringTopology {
     private int pendingCount;
     private long firstPendingAtMs;
     /**
-     * When a frame of each procedure with an open alert last reached this processor (scorer's clock).
-     * Kept in memory, not in the store: after a restart or a rebalance every open alert gets a full
-     * wait from the moment its state is back, so a scorer that was away ends nothing for that.
+     * Each procedure with an open alert: when a frame of it last reached this processor (scorer's
+     * clock), and the highest frame index given an outcome (whether the last frame of an ended
+     * recording has been dealt with). Kept in memory, not in the store: after a restart or a
+     * rebalance every open alert gets a full wait from the moment its state is back, so a scorer that
+     * was away ends nothing for that; its last frame stands for the last one dealt with (frames
+     * skipped or dead-lettered after it before the move are not known: then the alert ends after the
+     * wait, as before).
      */
-    private final Map<String, Long> openAlertLastFrameMs = new HashMap<>();
-    /**
-     * The highest frame index given an outcome, of each procedure with an open alert: whether the
-     * last frame of an ended recording has been dealt with. Rebuilt from the alert's last frame
-     * after a restart (frames skipped or dead-lettered after it, before the restart, are not known;
-     * then the alert ends after the wait, as before).
-     */
-    private final Map<String, Long> openAlertLastIndex = new HashMap<>();
+    private final Map<String, OpenAlert> openAlerts = new HashMap<>();
 
     ScoringProcessor(Settings settings, Supplier<FrameScorer> scorer, LongSupplier clock, MeterRegistry m,
         FailedFrames failed) {
@@ -377,8 +377,7 @@ public final class ScoringTopology {
       try (var it = alerts.all()) {
         it.forEachRemaining(kv -> {
           if (kv.value.active()) {
-            openAlertLastFrameMs.put(kv.key, clock.getAsLong());
-            openAlertLastIndex.put(kv.key, kv.value.lastFrame());
+            openAlerts.put(kv.key, new OpenAlert(clock.getAsLong(), kv.value.lastFrame()));
           }
         });
       }
@@ -408,7 +407,7 @@ public final class ScoringTopology {
     public void process(Record<String, byte[]> record) {
       if (record.key() != null) {
         // Any record of the procedure counts, a stale or broken one too: its stream is alive.
-        openAlertLastFrameMs.computeIfPresent(record.key(), (k, t) -> clock.getAsLong());
+        openAlerts.computeIfPresent(record.key(), (k, o) -> new OpenAlert(clock.getAsLong(), o.lastIndex()));
       }
       Pending p = Pending.of(record, context.recordMetadata().orElse(null), settings.input());
       Frame frame = frameOrDeadLetter(p);
@@ -594,11 +593,10 @@ public final class ScoringTopology {
           region(result, model.patchThreshold(), frame.width(), frame.height()), model.modelVersion());
       alerts.put(frame.procedureId(), step.state());
       if (step.state().active()) {
-        openAlertLastFrameMs.put(frame.procedureId(), clock.getAsLong());
-        openAlertLastIndex.merge(frame.procedureId(), frame.frameIndex(), Math::max);
+        openAlerts.merge(frame.procedureId(), new OpenAlert(clock.getAsLong(), frame.frameIndex()),
+            (o, n) -> new OpenAlert(n.lastReachedMs(), Math.max(o.lastIndex(), n.lastIndex())));
       } else {
-        openAlertLastFrameMs.remove(frame.procedureId());
-        openAlertLastIndex.remove(frame.procedureId());
+        openAlerts.remove(frame.procedureId());
       }
       for (AlertEvent e : step.events()) {
         emitAlert(new Record<>(frame.procedureId(), e, p.timestamp(), new RecordHeaders()));
@@ -611,7 +609,8 @@ public final class ScoringTopology {
      * it counts towards the recording's last frame, and may have been it.
      */
     private void dealtWith(Frame frame) {
-      if (openAlertLastIndex.computeIfPresent(frame.procedureId(), (k, i) -> Math.max(i, frame.frameIndex())) != null) {
+      if (openAlerts.computeIfPresent(frame.procedureId(),
+          (k, o) -> new OpenAlert(o.lastReachedMs(), Math.max(o.lastIndex(), frame.frameIndex()))) != null) {
         endIfRecordingEnded(frame.procedureId());
       }
     }
@@ -626,17 +625,16 @@ public final class ScoringTopology {
       if (recordings == null) {
         return;
       }
-      Long lastIndex = openAlertLastIndex.get(procedure);
-      ProcedureEvent word = lastIndex == null ? null : recording(procedure);
-      if (word == null || !word.type().equals(ProcedureEvent.ENDED) || lastIndex < word.nextIndex() - 1) {
+      OpenAlert open = openAlerts.get(procedure);
+      ProcedureEvent word = open == null ? null : recording(procedure);
+      if (word == null || !word.type().equals(ProcedureEvent.ENDED) || open.lastIndex() < word.nextIndex() - 1) {
         return;
       }
       AlertRule.State state = alerts.get(procedure);
       if (state == null || !state.active() || word.atMs() < state.startTs()) {
         return;
       }
-      openAlertLastFrameMs.remove(procedure);
-      openAlertLastIndex.remove(procedure);
+      openAlerts.remove(procedure);
       AlertRule.Step step = settings.rule().stopped(state, procedure, word.atMs(), scorer.get().modelVersion(),
           AlertEvent.RECORDING_ENDED);
       alerts.put(procedure, step.state());
@@ -662,14 +660,14 @@ public final class ScoringTopology {
      */
     private void endStoppedAlerts() {
       if (recordings != null) {
-        openAlertLastIndex.keySet().stream().sorted().toList().forEach(this::endIfRecordingEnded);
+        openAlerts.keySet().stream().sorted().toList().forEach(this::endIfRecordingEnded);
       }
       long now = clock.getAsLong();
-      List<String> stopped = openAlertLastFrameMs.entrySet().stream()
-          .filter(e -> now - e.getValue() >= AlertEvent.FRAMES_STOPPED_AFTER_MS).map(Map.Entry::getKey).sorted().toList();
+      List<String> stopped = openAlerts.entrySet().stream()
+          .filter(e -> now - e.getValue().lastReachedMs() >= AlertEvent.FRAMES_STOPPED_AFTER_MS).map(Map.Entry::getKey)
+          .sorted().toList();
       for (String procedure : stopped) {
-        openAlertLastFrameMs.remove(procedure);
-        openAlertLastIndex.remove(procedure);
+        openAlerts.remove(procedure);
         AlertRule.State state = alerts.get(procedure);
         if (state == null) {
           continue;
