@@ -216,12 +216,16 @@ public final class ReplayCommand implements Runnable {
             Thread.sleep(200);
           }
           // An alert open at the last frame ends as a live one does: at once where ingest said the
-          // recording ended (the copy has the live recording's id and every frame, its last one too),
-          // else after AlertEvent.FRAMES_STOPPED_AFTER_MS. Waiting for it lets the new alerts compare
-          // with live ones, whose procedure stopped too.
+          // recording ended (the copy has the live recording's id and every frame, its last one too;
+          // within the scorer's once-a-second check), else after AlertEvent.FRAMES_STOPPED_AFTER_MS.
+          // Waiting for it lets the new alerts compare with live ones, whose procedure stopped too.
+          long checkedBy = System.nanoTime() + Duration.ofMillis(1_500).toNanos();
+          while (openAlerts(registry) > 0 && System.nanoTime() < checkedBy) {
+            Thread.sleep(50);
+          }
           if (openAlerts(registry) > 0) {
-            err.printf("rescore: an alert is open at %s last frame; it ends as live: at once where ingest said the recording"
-                + " ended, else %d s after the frames stop%n", procedures.size() == 1 ? "the" : "a procedure's",
+            err.printf("rescore: an alert is open at %s last frame with no word that its recording ended; it ends %d s after"
+                + " the frames stop, as live%n", procedures.size() == 1 ? "the" : "a procedure's",
                 AlertEvent.FRAMES_STOPPED_AFTER_MS / 1000);
             err.flush();
             long endBy = System.nanoTime() + Duration.ofMillis(AlertEvent.FRAMES_STOPPED_AFTER_MS + 5_000).toNanos();

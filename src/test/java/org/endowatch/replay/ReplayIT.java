@@ -271,8 +271,8 @@ class ReplayIT {
     assertThat(r.exitCode()).as(r.err()).isZero();
     // No word from ingest on these recordings: their alerts end once the frames have stopped for 15 s.
     assertThat(r.err()).contains("rescore: 12 frames copied to frames.two")
-        .contains("rescore: an alert is open at a procedure's last frame; it ends as live: at once where ingest said the"
-            + " recording ended, else 15 s after the frames stop");
+        .contains("rescore: an alert is open at a procedure's last frame with no word that its recording ended; it ends"
+            + " 15 s after the frames stop, as live");
     String nl = System.lineSeparator();
     assertThat(r.out()).contains("rescored rp-two-a into scores.two: frames 6, scored by both 0")
         .contains("rescored rp-two-b into scores.two: frames 6, scored by both 0")
