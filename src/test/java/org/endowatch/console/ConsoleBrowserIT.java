@@ -164,8 +164,15 @@ class ConsoleBrowserIT {
                 .matches("FRAMES STOPPED \\(since .+, no end of recording\\)"));
         assertThat(browser.findElement(By.cssSelector("tr[data-id='" + ID + "']")).getAttribute("class")).contains("unscored");
         // Ingest, restarted, says the recording ended after all: ended.
+        long endedAt = System.currentTimeMillis();
         TopicWriter.send(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().serializer(), ID,
-            List.of(ProcedureEvent.ended(ID, System.currentTimeMillis(), "test", 0, ProcedureEvent.STOPPED)));
+            List.of(ProcedureEvent.ended(ID, endedAt, "test", 0, ProcedureEvent.STOPPED)));
+        // An alert the scorer then ends at the recording's last frame says so in the procedure's list.
+        TopicWriter.send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), ID, List.of(
+            new AlertEvent(AlertEvent.START, ID + "/70", ID, 70, 72, 72, 0.8, null, endedAt - 2_000, endedAt - 1_900,
+                "browser-model", null),
+            new AlertEvent(AlertEvent.END, ID + "/70", ID, 70, 75, 72, 0.8, null, endedAt - 2_000, endedAt, "browser-model",
+                AlertEvent.RECORDING_ENDED)));
         new WebDriverWait(browser, Duration.ofSeconds(10))
             .ignoring(StaleElementReferenceException.class).until(d -> d.findElement(row).getText().equals("ended"));
         // Every frame it rejected stays counted on its row, where the dead-letter topic holds them,
@@ -176,6 +183,8 @@ class ConsoleBrowserIT {
         assertThat(rejectionMarks(browser.findElement(By.id("timeline")))).isZero();
         click(wait, By.cssSelector("tr[data-id='" + ID + "']"));
         wait.until(d -> rejectionMarks(d.findElement(By.id("timeline"))) == rejected.get());
+        wait.until(d -> d.findElement(By.cssSelector("#alerts li[data-alert='" + ID + "/70']")).getText()
+            .equals("frames 70–75 · peak 72 · 0.8000 · recording ended during the alert"));
       } finally {
         browser.quit();
       }
