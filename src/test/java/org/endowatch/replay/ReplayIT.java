@@ -80,6 +80,43 @@ class ReplayIT {
     assertThat(said.get(1).atMs()).isGreaterThanOrEqualTo(copies.get(10).value().captureTimestampMs());
   }
 
+  /** Stopped as Ctrl-C or a service manager stops it, a replay tells procedures its copy ended, with every frame it sent. */
+  @Test
+  void aStoppedTopicReplaySaysItsCopyEnded(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    long t0 = System.currentTimeMillis() - 60_000;
+    List<Frame> frames = new ArrayList<>();
+    for (int i = 0; i < 250; i++) {
+      frames.add(TestFrames.jpeg("rp-long", i, t0 + 40L * i, 64, 48));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), "rp-long", frames);
+    Path log = dir.resolve("replay.log");
+    Process replay = new ProcessBuilder("java", "-Xmx512m", "-jar", System.getProperty("endowatch.jar", "target/endowatch.jar"),
+        "replay", "topic", "--bootstrap", kafka.bootstrapServers(), "--procedure", "rp-long", "--as", "rp-long-stopped")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      // The progress line comes after 2 s of sending (10 s of frames in all).
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline && !(Files.exists(log) && Files.readString(log).contains(" sent"))) {
+        Thread.sleep(100);
+      }
+      replay.destroy();   // SIGTERM
+      assertThat(replay.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      replay.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    assertThat(output).containsPattern("replayed rp-long frames 0\\.\\.\\d+ \\(\\d+ frames, [\\d.]+ s\\) as rp-long-stopped, stopped");
+    long sent = Long.parseLong(output.replaceAll("(?s).*replayed rp-long frames 0\\.\\.\\d+ \\((\\d+) frames.*", "$1"));
+    assertThat(sent).as(output).isBetween(1L, 249L);
+    List<ProcedureEvent> said = TopicReader.read(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().deserializer(),
+        TopicReader.key("rp-long-stopped"), 2).stream().map(ConsumerRecord::value).toList();
+    assertThat(said).extracting(ProcedureEvent::type, ProcedureEvent::nextIndex, ProcedureEvent::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(ProcedureEvent.STARTED, 0L, null),
+            org.assertj.core.groups.Tuple.tuple(ProcedureEvent.ENDED, sent, ProcedureEvent.STOPPED));
+    assertThat(TopicReader.read(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().deserializer(),
+        TopicReader.key("rp-long-stopped"), (int) sent)).hasSize((int) sent);
+  }
+
   @Test
   void anExportedAnnotatedVideoDecodesWithOneFramePerRecordedFrame(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String id = "rp-export";
