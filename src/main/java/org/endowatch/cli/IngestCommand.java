@@ -4,11 +4,9 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -168,18 +166,8 @@ public final class IngestCommand implements Callable<Integer> {
       Ingestor ingestor = new Ingestor(new Ingestor.Options(topic, procedure, realtime, resumeAt.nextIndex(),
           skip, s.maxFrames, maxMessageBytes),
           new FramePreparer(size[0], size[1], s.jpegQuality / 100f), producer, events, registry, System::currentTimeMillis, Pacer.system());
-      AtomicBoolean stop = new AtomicBoolean();
-      CountDownLatch done = new CountDownLatch(1);
-      Thread hook = new Thread(() -> {
-        // SIGTERM: stop reading, let the loop flush what it sent, then let the JVM exit.
-        stop.set(true);
-        try {
-          done.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "ingest-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
+      // SIGTERM: stop reading, let the loop flush what it sent, then let the JVM exit.
+      SignalStop stop = new SignalStop("ingest-shutdown");
       Progress progress = new Progress(err, frames.live() ? 10_000 : 2_000, "ingest", "sent");
       Ingestor.Summary summary;
       ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -191,7 +179,7 @@ public final class IngestCommand implements Callable<Integer> {
       watch.scheduleWithFixedDelay(silence, 1, 1, TimeUnit.SECONDS);
       try {
         try {
-          summary = ingestor.run(frames, stop::get, progress::report);
+          summary = ingestor.run(frames, stop::requested, progress::report);
         } finally {
           // Before a SIGTERM's hook lets the JVM exit: the recording's end (or failure) is on its way.
           events.flush();
@@ -203,17 +191,12 @@ public final class IngestCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "ingested %s as %s: %d frames read, %d sent, %d failed, %.1f frames/s, %.1f MB, "
                 + "grab->ack p50 %.1f ms, p99 %.1f ms%s%n", frames.describe(), procedure, summary.read(), summary.sent(),
             summary.failed(), summary.fps(), summary.bytes() / 1e6, summary.ackP50Ms(), summary.ackP99Ms(),
-            stop.get() ? " (stopped by signal)" : "");
+            stop.requested() ? " (stopped by signal)" : "");
         out.flush();
       } finally {
         watch.shutdownNow();
         // Only now may a SIGTERM's hook let the JVM exit: the summary above is printed first.
-        done.countDown();
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // The JVM is already exiting (SIGTERM); the hook is running and waits on done.
-        }
+        stop.close();
       }
       if (summary.failed() > 0) {
         throw new IngestException(Ingestor.notAcknowledged(summary.failed(), summary.firstFailure()));

@@ -92,25 +92,16 @@ public final class ReplayCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000, "replay topic", "sent");
       // Ctrl-C or SIGTERM: stop at the next frame and tell procedures the copy ended (stopped), as
-      // ingest does; a copy that only stopped sending would show as FRAMES STOPPED, cut off.
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-      Thread hook = new Thread(() -> {
-        stop.set(true);
-        try {
-          done.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "replay-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      try (Producer<String, Frame> producer = IngestCommand.producer(settings);
+      // ingest does; a copy that only stopped sending would show as FRAMES STOPPED, cut off. Closed
+      // last, once the events are delivered and the summary printed.
+      try (SignalStop stop = new SignalStop("replay-shutdown");
+           Producer<String, Frame> producer = IngestCommand.producer(settings);
            RecordingEvents events = RecordingEvents.open(settings, eventsTopic, err, "replay topic")) {
         TopicReplay.Summary s;
         try {
           s = TopicReplay.run(settings.clientProps(), producer, Topics.FRAMES.name(), Topics.FRAMES.name(),
               procedure, range, TopicReplay.Mode.asNewProcedure(newId, !fast), Pacer.system(), System::currentTimeMillis,
-              progress::report, events, stop::get);
+              progress::report, events, stop::requested);
         } finally {
           events.flush();
         }
@@ -121,13 +112,6 @@ public final class ReplayCommand implements Runnable {
         spec.commandLine().getOut().printf(Locale.ROOT, "replayed %s frames %d..%d (%d frames, %.1f s) as %s%s%n", procedure,
             s.firstIndex(), s.lastIndex(), s.frames(), s.spanMs() / 1000.0, newId, s.stopped() ? ", stopped" : "");
         spec.commandLine().getOut().flush();
-      } finally {
-        done.countDown();
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // the JVM is exiting: the hook is running and let go by done
-        }
       }
       return 0;
     }
