@@ -31,8 +31,10 @@ for r in $(seq 1 "$ROUNDS"); do
     SCORER=$!
     for _ in $(seq 1 120); do grep -q '^scoring' "$L.score.out" && break; sleep 0.1; done
     started=$(( $(ms) - t0 ))
+    # Through a process substitution, so $! is the follower's JVM (in a pipeline it was the loop, and
+    # killing that left the JVM polling a broker that was gone).
     java -jar "$JAR" alerts --bootstrap $BOOT --follow --json --procedure "$P" 2> /dev/null \
-      | while IFS= read -r line; do printf '%s %s\n' "$(ms)" "$line"; done > "$L.alerts" &
+      > >(while IFS= read -r line; do printf '%s %s\n' "$(ms)" "$line"; done > "$L.alerts") &
     FOLLOW=$!
     sleep 3
     java -jar "$JAR" ingest --bootstrap $BOOT --source "$OUT/procedure.mp4" --procedure "$P" --realtime \
@@ -49,7 +51,7 @@ for r in $(seq 1 "$ROUNDS"); do
       word='-'; [ "$reason" = recording-ended ] && word=$(( seen - evts ))
       printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$(basename "$JAR")" "$started" "$reason" $(( seen - exited )) "$word"
     fi
-    pkill -P $FOLLOW 2>/dev/null || true; kill $FOLLOW 2>/dev/null || true
+    kill $FOLLOW 2>/dev/null || true; wait $FOLLOW 2>/dev/null || true
     kill $SCORER; wait $SCORER 2>/dev/null || true
   done
 done
