@@ -55,6 +55,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final int controllerPort;
   private final KafkaRaftServer server;
   private volatile boolean closed;
+  /**
+   * The longest a broker's controlled shutdown may wait. On a healthy quorum of this host it takes
+   * well under a second (few partitions to move); past it, the broker stops anyway, as Kafka does
+   * after its own wait.
+   */
+  static final Duration CONTROLLED_SHUTDOWN_WAIT = Duration.ofSeconds(20);
+  private static final java.lang.reflect.Field BROKER_HALF = brokerHalfField();
 
   private EmbeddedKafkaBroker(Path dataDir, int port, int controllerPort, KafkaRaftServer server) {
     this.dataDir = dataDir;
@@ -151,13 +158,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Stops the nodes of a quorum together. One by one, the last node's controlled shutdown waits for
-   * a quorum that is already gone (five minutes in a test here). Together, the quorum's leader still
-   * waits 5 s for a successor that will not come and Kafka logs that as a WARN and an ERROR ("Graceful
-   * shutdown of RaftClient failed"): expected when a whole cluster stops.
+   * Stops the nodes of a quorum together: first every node's broker, while every controller still
+   * answers, then the controllers. A broker's controlled shutdown needs its quorum: when the nodes
+   * simply stopped side by side, one node's controller could be gone before another's broker was
+   * done, and a node left with less than a quorum waited Kafka's five minutes (docs/BENCHMARKS.md,
+   * "Stopping a three-node cluster"). The quorum's leader still waits 5 s for a successor that will
+   * not come, and Kafka logs that as a WARN and an ERROR ("Graceful shutdown of RaftClient failed"):
+   * expected when a whole cluster stops.
    */
   public static void closeAll(List<EmbeddedKafkaBroker> nodes) {
-    nodes.stream().map(n -> java.util.concurrent.CompletableFuture.runAsync(n::close)).toList()
+    inParallel(nodes, EmbeddedKafkaBroker::stopBroker);
+    inParallel(nodes, EmbeddedKafkaBroker::close);
+  }
+
+  private static void inParallel(List<EmbeddedKafkaBroker> nodes, java.util.function.Consumer<EmbeddedKafkaBroker> step) {
+    nodes.stream().map(n -> java.util.concurrent.CompletableFuture.runAsync(() -> step.accept(n))).toList()
         .forEach(java.util.concurrent.CompletableFuture::join);
   }
 
@@ -375,15 +390,56 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     server.awaitShutdown();
   }
 
-  /** Stops the broker cleanly (controlled shutdown, logs flushed). Idempotent. */
+  /**
+   * Stops the broker cleanly (controlled shutdown, logs flushed), then the node's controller.
+   * Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
+    stopBroker();
     closed = true;
     server.shutdown();
     server.awaitShutdown();
     LOG.info("Kafka broker on port {} stopped", port);
+  }
+
+  /**
+   * Stops the node's broker, giving its controlled shutdown (leadership moved to the other brokers,
+   * which needs a quorum of controllers) at most {@link #CONTROLLED_SHUTDOWN_WAIT}: Kafka's own
+   * shutdown gives it five minutes, all of which a node left without its quorum waited. The
+   * controller stops in {@link #close()}. Nothing when the broker is stopped already, or when this
+   * Kafka version's server keeps its broker under another name (then close() stops both, as Kafka does).
+   */
+  private synchronized void stopBroker() {
+    if (closed || BROKER_HALF == null) {
+      return;
+    }
+    try {
+      scala.Option<?> broker = (scala.Option<?>) BROKER_HALF.get(server);
+      if (broker.isDefined()) {
+        ((kafka.server.BrokerServer) broker.get()).shutdown(CONTROLLED_SHUTDOWN_WAIT);
+      }
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("cannot read the broker of Kafka's combined server: " + e.getMessage(), e);
+    }
+  }
+
+  /** KafkaRaftServer's broker half ({@code Option<BrokerServer>}), or null if this Kafka version has none. */
+  static java.lang.reflect.Field brokerHalfField() {
+    try {
+      java.lang.reflect.Field f = KafkaRaftServer.class.getDeclaredField("broker");
+      if (f.getType() == scala.Option.class) {
+        f.setAccessible(true);
+        return f;
+      }
+    } catch (NoSuchFieldException | RuntimeException e) {
+      // said below
+    }
+    LOG.warn("this Kafka's combined server keeps no broker field: a node stopped without a quorum of controllers "
+        + "waits Kafka's five minutes for its controlled shutdown");
+    return null;
   }
 }
