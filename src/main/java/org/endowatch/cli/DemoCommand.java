@@ -73,6 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Thread> players = new ArrayList<>();
+    private ScorerApp scorer;
+    /** How long closing waits for the scorer to end the alerts open when the players stopped. */
+    private static final Duration ALERTS_END_WAIT = Duration.ofSeconds(3);
     private String consoleUrl;
     private String bootstrapServers;
     private GroundTruth truth;
@@ -92,12 +95,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public void close() {
       stop.set(true);
-      for (Thread t : players) {
-        try {
+      try {
+        for (Thread t : players) {
           t.join(10_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
         }
+        // The players told procedures their recordings ended: an alert open then ends at its last
+        // frame, on alerts, before the scorer goes (with --bootstrap, what others read stays whole).
+        if (scorer != null && !scorer.awaitAlertsEnded(ALERTS_END_WAIT)) {
+          System.err.println("demo: an alert still open " + ALERTS_END_WAIT.toSeconds()
+              + " s after the players stopped stays open on alerts (its scorer stops now)");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
       for (int i = parts.size() - 1; i >= 0; i--) {
         try {
@@ -171,6 +180,7 @@ public final class DemoCommand implements Callable<Integer> {
           work.resolve("streams"), new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, o.budgetMs(),
           AlertRule.DEFAULT, ScoringTopology.LIVE_BACKLOG_BATCH, Topics.PROCEDURES.name()), scorer, new SimpleMeterRegistry());
       r.parts.add(app);
+      r.scorer = app;
       app.start();
       ConsoleCommand.Running console = ConsoleCommand.start(settings, "127.0.0.1", o.port(), null);
       r.parts.add(console);

@@ -39,6 +39,7 @@ public final class ScorerApp implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final MeterRegistry metrics;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -51,6 +52,7 @@ public final class ScorerApp implements AutoCloseable {
     Properties p = streamsConfig(clientProps, applicationId, threads, stateDir, settings,
         inputReplicas(clientProps, settings.input()));
     streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p);
+    this.metrics = metrics;
     // Kafka's own client metrics, consumer lag (records-lag-max) among them, next to ours on /metrics.
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(metrics);
@@ -223,6 +225,33 @@ public final class ScorerApp implements AutoCloseable {
       Thread.sleep(50);
     }
     return false;
+  }
+
+  /**
+   * Waits until every alert this instance raised has ended, or the timeout passes (false then): for
+   * a scorer about to stop together with the ingest that fed it. Once ingest said its recordings
+   * ended, their open alerts end at their last frames within a moment; closed sooner, the scorer
+   * would leave them open on {@code alerts} until another scorer of its group took the procedures
+   * over (never, for the demo's group). Counted by the scorer's own alert counters.
+   */
+  public boolean awaitAlertsEnded(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (openAlerts() > 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    return true;
+  }
+
+  /** Alerts raised by this instance and not ended by it (alerts it took over and ended count against). */
+  private double openAlerts() {
+    return sum("endowatch.alerts.raised") - sum("endowatch.alerts.ended");
+  }
+
+  private double sum(String counter) {
+    return metrics.find(counter).counters().stream().mapToDouble(Counter::count).sum();
   }
 
   public boolean healthy() {
