@@ -75,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
     private final List<Thread> players = new ArrayList<>();
     private ScorerApp scorer;
     /** How long closing waits for the scorer to end the alerts open when the players stopped. */
-    private static final Duration ALERTS_END_WAIT = Duration.ofSeconds(3);
+    private static final Duration ALERTS_END_WAIT = Duration.ofSeconds(10);
     private String consoleUrl;
     private String bootstrapServers;
     private GroundTruth truth;
@@ -99,8 +99,9 @@ public final class DemoCommand implements Callable<Integer> {
         for (Thread t : players) {
           t.join(10_000);
         }
-        // The players told procedures their recordings ended: an alert open then ends at its last
-        // frame, on alerts, before the scorer goes (with --bootstrap, what others read stays whole).
+        // The players told procedures their recordings ended: an alert open then gets its end on
+        // alerts (at the recording's last frame, or earlier by its scores where the scorer was behind)
+        // before the scorer goes; with --bootstrap, what others read of the demo stays whole.
         if (scorer != null && !scorer.awaitAlertsEnded(ALERTS_END_WAIT)) {
           System.err.println("demo: an alert still open " + ALERTS_END_WAIT.toSeconds()
               + " s after the players stopped stays open on alerts (its scorer stops now)");
@@ -176,7 +177,15 @@ public final class DemoCommand implements Callable<Integer> {
       });
       r.parts.add(releases);
       releases.awaitCaughtUp(Duration.ofSeconds(30));
-      ScorerApp app = new ScorerApp(settings.clientProps(), "endowatch-demo-" + System.currentTimeMillis(), 1,
+      String application = "endowatch-demo-" + System.currentTimeMillis();
+      if (o.bootstrap() != null) {
+        // A cluster that outlives the demo: its scorer's offsets and changelogs go once the scorer
+        // has stopped (parts close in reverse), or `status` would list a scorer NOT RUNNING, and the
+        // cluster keep its state topics, for every demo ever run there.
+        String cluster = bootstrap;
+        r.parts.add(() -> dropScorerState(settings, cluster, application, log));
+      }
+      ScorerApp app = new ScorerApp(settings.clientProps(), application, 1,
           work.resolve("streams"), new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, o.budgetMs(),
           AlertRule.DEFAULT, ScoringTopology.LIVE_BACKLOG_BATCH, Topics.PROCEDURES.name()), scorer, new SimpleMeterRegistry());
       r.parts.add(app);
@@ -193,6 +202,18 @@ public final class DemoCommand implements Callable<Integer> {
       r.close();
       throw e;
     }
+  }
+
+  private static void dropScorerState(KafkaSettings settings, String cluster, String application, PrintWriter log) {
+    try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(30))) {
+      ScorerApp.DroppedState dropped = ScorerApp.dropState(admin, application);
+      log.printf("demo: removed its scorer's state from %s (group %s%s)%n", cluster, application,
+          dropped.topics().isEmpty() ? "" : ", " + String.join(", ", dropped.topics()));
+    } catch (RuntimeException e) {
+      log.printf("demo: could not remove its scorer's state from %s (group %s and its -changelog topics; "
+          + "'kafka-consumer-groups --delete' and 'kafka-topics --delete' do it): %s%n", cluster, application, e.getMessage());
+    }
+    log.flush();
   }
 
   /** Plays the video in real time, again and again, each round a new procedure id. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.Producer;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Frame;
@@ -370,19 +371,18 @@ public final class ReplayCommand implements Runnable {
     public Integer call() throws Exception {
       checkTag(spec, tag);
       ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed("." + tag);
-      List<String> topics = new ArrayList<>(List.of(Topics.FRAMES.name() + "." + tag, outputs.scores(), outputs.heatmaps(),
-          outputs.alerts(), outputs.deadLetters()));
       try (TopicAdmin admin = new TopicAdmin(kafka.settings(), Duration.ofSeconds(30))) {
-        topics.addAll(admin.topicsStartingWith(rescoreApplication(tag) + "-"));
-        List<String> there = topics.stream().filter(admin::exists).toList();
-        boolean group = admin.deleteGroup(rescoreApplication(tag));
-        if (there.isEmpty() && !group) {
+        List<String> there = new ArrayList<>(Stream.of(Topics.FRAMES.name() + "." + tag, outputs.scores(), outputs.heatmaps(),
+            outputs.alerts(), outputs.deadLetters()).filter(admin::exists).toList());
+        ScorerApp.DroppedState state = ScorerApp.dropState(admin, rescoreApplication(tag));
+        if (there.isEmpty() && state.topics().isEmpty() && !state.offsets()) {
           throw new IllegalArgumentException("no re-scoring tagged '" + tag + "' on this cluster (its topics would be "
               + Topics.FRAMES.name() + "." + tag + ", " + outputs.scores() + ", ...)");
         }
         admin.delete(there);
+        there.addAll(state.topics());
         spec.commandLine().getOut().printf("dropped re-scoring '%s': %d topic(s) deleted (%s)%s%n", tag, there.size(),
-            String.join(", ", there), group ? ", its offsets too" : "");
+            String.join(", ", there), state.offsets() ? ", its offsets too" : "");
       }
       // Its scorer's local state, if this machine ran it (best effort: it is rebuilt from nothing).
       java.io.File state = rescoreState(tag).toFile();

@@ -269,11 +269,6 @@ public final class TopicAdmin implements AutoCloseable {
     return topicNames().contains(topic);
   }
 
-  /** The existing topics whose names start with {@code prefix}, sorted (a scorer's changelogs). */
-  public List<String> topicsStartingWith(String prefix) {
-    return topicNames().stream().filter(n -> n.startsWith(prefix)).sorted().toList();
-  }
-
   /** Deletes consumer group {@code id} (its committed offsets); false when there was none. */
   public boolean deleteGroup(String id) {
     boolean there = await(admin.listGroups().all(), "list groups").stream().anyMatch(g -> g.groupId().equals(id));

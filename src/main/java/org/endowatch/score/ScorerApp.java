@@ -254,6 +254,23 @@ public final class ScorerApp implements AutoCloseable {
     return metrics.find(counter).counters().stream().mapToDouble(Counter::count).sum();
   }
 
+  /** What {@link #dropState} deleted: changelog topics, and whether the group had offsets. */
+  public record DroppedState(java.util.List<String> topics, boolean offsets) {}
+
+  /**
+   * Deletes what a stopped scorer deployment leaves on the cluster: its group's offsets and its
+   * stores' changelogs, each {@code <application id>-<store>-changelog}. By exact name: another
+   * deployment's id may begin with this one's (re-scorings tagged {@code v2} and {@code v2-loose}),
+   * and its state is not this one's to delete.
+   */
+  public static DroppedState dropState(TopicAdmin admin, String applicationId) {
+    java.util.List<String> changelogs = ScoringTopology.CHANGELOG_CONFIGS.keySet().stream().sorted()
+        .map(store -> applicationId + "-" + store + "-changelog").filter(admin::exists).toList();
+    boolean offsets = admin.deleteGroup(applicationId);
+    admin.delete(changelogs);
+    return new DroppedState(changelogs, offsets);
+  }
+
   public boolean healthy() {
     return streams.state().isRunningOrRebalancing();
   }
