@@ -74,8 +74,10 @@ public final class DemoCommand implements Callable<Integer> {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Thread> players = new ArrayList<>();
     private ScorerApp scorer;
-    /** How long closing waits for the scorer to end the alerts open when the players stopped. */
-    private static final Duration ALERTS_END_WAIT = Duration.ofSeconds(10);
+    /** Frames the players sent, every round of every player. */
+    private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    /** How long closing waits for the scorer to deal with the frames the players sent. */
+    private static final Duration CATCH_UP_WAIT = Duration.ofSeconds(10);
     private String consoleUrl;
     private String bootstrapServers;
     private GroundTruth truth;
@@ -99,12 +101,12 @@ public final class DemoCommand implements Callable<Integer> {
         for (Thread t : players) {
           t.join(10_000);
         }
-        // The players told procedures their recordings ended: an alert open then gets its end on
-        // alerts (at the recording's last frame, or earlier by its scores where the scorer was behind)
-        // before the scorer goes; with --bootstrap, what others read of the demo stays whole.
-        if (scorer != null && !scorer.awaitAlertsEnded(ALERTS_END_WAIT)) {
-          System.err.println("demo: an alert still open " + ALERTS_END_WAIT.toSeconds()
-              + " s after the players stopped stays open on alerts (its scorer stops now)");
+        // The players told procedures their recordings ended: once the scorer has dealt with every
+        // frame they sent, each alert has its end on alerts (at its recording's last frame, or by its
+        // scores), before the scorer goes; with --bootstrap, what others read of the demo stays whole.
+        if (scorer != null && !scorer.awaitDealtWith(sent.get(), CATCH_UP_WAIT)) {
+          System.err.println("demo: the scorer had not dealt with every frame the players sent " + CATCH_UP_WAIT.toSeconds()
+              + " s after they stopped; an alert still open stays open on alerts (the scorer stops now)");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -195,7 +197,7 @@ public final class DemoCommand implements Callable<Integer> {
       r.parts.add(console);
       r.consoleUrl = "http://127.0.0.1:" + console.server().port() + "/";
       for (int i = 1; i <= o.procedures(); i++) {
-        r.players.add(player(settings, video, "demo-" + i, r.stop));
+        r.players.add(player(settings, video, "demo-" + i, r.stop, r.sent));
       }
       return r;
     } catch (Exception | Error e) {
@@ -217,15 +219,16 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /** Plays the video in real time, again and again, each round a new procedure id. */
-  private static Thread player(KafkaSettings settings, Path video, String prefix, AtomicBoolean stop) {
+  private static Thread player(KafkaSettings settings, Path video, String prefix, AtomicBoolean stop,
+      java.util.concurrent.atomic.AtomicLong sent) {
     Thread t = new Thread(() -> {
       try (Producer<String, Frame> producer = IngestCommand.producer(settings);
            RecordingEvents events = RecordingEvents.open(settings, true, new java.io.PrintWriter(System.err, true), "demo")) {
         for (int round = 1; !stop.get(); round++) {
           try (FrameSource source = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
-            new Ingestor(new Ingestor.Options(Topics.FRAMES.name(), prefix + "-" + round, true, 0, 0, 0, IngestCommand.CATALOG_FRAME_LIMIT),
-                new FramePreparer(256, 256, 0.9f), producer, events, new SimpleMeterRegistry(), System::currentTimeMillis,
-                Pacer.system()).run(source, stop::get, n -> {});
+            sent.addAndGet(new Ingestor(new Ingestor.Options(Topics.FRAMES.name(), prefix + "-" + round, true, 0, 0, 0,
+                IngestCommand.CATALOG_FRAME_LIMIT), new FramePreparer(256, 256, 0.9f), producer, events, new SimpleMeterRegistry(),
+                System::currentTimeMillis, Pacer.system()).run(source, stop::get, n -> {}).sent());
           }
         }
       } catch (Exception e) {

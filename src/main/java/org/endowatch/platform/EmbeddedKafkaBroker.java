@@ -423,7 +423,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         ((kafka.server.BrokerServer) broker.get()).shutdown(CONTROLLED_SHUTDOWN_WAIT);
       }
     } catch (IllegalAccessException e) {
-      throw new IllegalStateException("cannot read the broker of Kafka's combined server: " + e.getMessage(), e);
+      // Then close() stops both halves, as Kafka does.
+      LOG.warn("cannot reach the broker of Kafka's combined server ({}): its controlled shutdown may wait five minutes",
+          e.getMessage());
     }
   }
 

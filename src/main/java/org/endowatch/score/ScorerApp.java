@@ -228,21 +228,27 @@ public final class ScorerApp implements AutoCloseable {
   }
 
   /**
-   * Waits until every alert this instance raised has ended, or the timeout passes (false then): for
-   * a scorer about to stop together with the ingest that fed it. Once ingest said its recordings
-   * ended, their open alerts end at their last frames within a moment; closed sooner, the scorer
-   * would leave them open on {@code alerts} until another scorer of its group took the procedures
-   * over (never, for the demo's group). Counted by the scorer's own alert counters.
+   * Waits until this instance has given {@code frames} frames their outcome (scored, skipped or
+   * dead-lettered) and every alert it raised has ended, or the timeout passes (false then): for a
+   * scorer about to stop together with the ingest that fed it, once that ingest has sent {@code
+   * frames} and said its recordings ended. Their open alerts then end at their last frames (or by
+   * their scores, for a scorer still behind); closed sooner, the scorer would leave them open on
+   * {@code alerts} until another scorer of its group took the procedures over (never, for the
+   * demo's group). Counted by the scorer's own counters, from this instance's start.
    */
-  public boolean awaitAlertsEnded(Duration timeout) throws InterruptedException {
+  public boolean awaitDealtWith(long frames, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (openAlerts() > 0) {
+    while (outcomes() < frames || openAlerts() > 0) {
       if (System.nanoTime() > deadline) {
         return false;
       }
       Thread.sleep(20);
     }
     return true;
+  }
+
+  private double outcomes() {
+    return sum("endowatch.frames.scored") + sum("endowatch.frames.skipped") + sum("endowatch.frames.dead_lettered");
   }
 
   /** Alerts raised by this instance and not ended by it (alerts it took over and ended count against). */

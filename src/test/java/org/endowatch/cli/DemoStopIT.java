@@ -70,13 +70,19 @@ class DemoStopIT {
         demo.close();
       }
     }
+    // Every alert has its end: the one open when the players stopped, and any the scorer, seconds
+    // behind, raised and ended from the frames it still had to score (the video's next lesion, in a
+    // CI run). Each ends at the recording's end, or by its scores where the lesion left the view first.
     List<AlertEvent> startsAndEnds = seen.stream().filter(e -> !e.type().equals(AlertEvent.UPDATE)).toList();
-    assertThat(startsAndEnds).extracting(AlertEvent::type).containsExactly(AlertEvent.START, AlertEvent.END);
-    AlertEvent end = startsAndEnds.get(1);
-    assertThat(end.alertId()).isEqualTo(startsAndEnds.get(0).alertId());
-    // At the recording's end, or earlier where the scorer was far enough behind to score the lesion's
-    // last frames and five after them first.
-    assertThat(end.endReason()).isIn(AlertEvent.RECORDING_ENDED, AlertEvent.SCORES_FELL);
+    assertThat(startsAndEnds).as("demo: %s", log).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(startsAndEnds.size() % 2).as("starts and ends: %s", startsAndEnds).isZero();
+    for (int i = 0; i < startsAndEnds.size(); i += 2) {
+      AlertEvent start = startsAndEnds.get(i);
+      AlertEvent end = startsAndEnds.get(i + 1);
+      assertThat(List.of(start.type(), end.type())).isEqualTo(List.of(AlertEvent.START, AlertEvent.END));
+      assertThat(end.alertId()).isEqualTo(start.alertId());
+      assertThat(end.endReason()).isIn(AlertEvent.RECORDING_ENDED, AlertEvent.SCORES_FELL);
+    }
 
     // Its scorer's offsets and changelogs went with it: `status` lists no scorer of a demo long gone.
     Matcher removed = Pattern.compile("demo: removed its scorer's state from \\S+ \\(group (endowatch-demo-\\d+), "
