@@ -189,6 +189,22 @@ final class PipelineBench {
         admin.createLike(outputs.alerts(), Topics.ALERTS.name());
         admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
       }
+      if (run.bootstrap() != null) {
+        // A cluster that outlives the bench keeps none of it: its topics, its scorer's offsets and
+        // changelogs go once the scorer has stopped (what is opened closes in reverse).
+        List<String> made = List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters());
+        open.add(() -> {
+          try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(30))) {
+            admin.delete(made);
+            ScorerApp.dropState(admin, "bench" + suffix);
+            log.printf("removed the bench's topics (%s, ...) and its scorer's state from %s%n", input, run.bootstrap());
+          } catch (RuntimeException e) {
+            log.printf("could not remove the bench's topics (*%s) and its scorer's state (group bench%s) from %s: %s%n",
+                suffix, suffix, run.bootstrap(), e.getMessage());
+          }
+          log.flush();
+        });
+      }
       // One generated procedure per stream (seeds seed, seed + 1, ...: each room its own lesions),
       // decoded and prepared once: the bench measures the scorer, not ingest. Side by side, a thread
       // per core: drawing, filming and preparing take seconds per procedure, which 16 rooms multiply.

@@ -144,6 +144,13 @@ class BenchPipelineIT {
     args.addAll(java.util.List.of(options));
     Cli.Result r = Cli.run(args.toArray(String[]::new));
     assertThat(r.exitCode()).as(r.err()).isZero();
+    // On a cluster it did not start, the bench leaves nothing: its topics, its scorer's offsets and changelogs.
+    assertThat(r.err()).containsPattern("removed the bench's topics \\(frames\\.bench-\\d+, \\.\\.\\.\\) and its scorer's state from "
+        + java.util.regex.Pattern.quote(kafka.bootstrapServers()));
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.settings().clientProps())) {
+      assertThat(admin.listTopics().names().get()).noneMatch(n -> n.contains(".bench-"));
+      assertThat(admin.listGroups().all().get()).noneMatch(g -> g.groupId().startsWith("bench.bench-"));
+    }
     return JsonSerde.MAPPER.readTree(out.toFile()).get("pipeline");
   }
 }
