@@ -10,7 +10,7 @@ import org.endowatch.replay.ProcedureRecords;
 
 /**
  * The per-frame look behind "Stores in memory" in docs/BENCHMARKS.md: after a `bench pipeline
- * --bootstrap HOST:PORT` run against a broker that outlives it (`endowatch broker`), reads the
+ * --bootstrap HOST:PORT --keep-topics` run against a broker that outlives it (`endowatch broker`), reads the
  * newest bench scores topic and prints, for one procedure, every frame (index, capture time from
  * the first frame in ms, capture -> decision in ms, S scored or K skipped), then a summary per 2 s
  * window (skipped, mean and max latency of the scored frames).

@@ -106,6 +106,9 @@ public final class BenchCommand implements Callable<Integer> {
           + "bench/python3-openblas runs Debian's on OpenBLAS instead of the reference BLAS.")
   String python;
   @Option(names = "--out", paramLabel = "FILE.json", description = "Also write the results as JSON here.") Path out;
+  @Option(names = "--keep-topics", description = "With --bootstrap: leave the pipeline bench's topics and its scorer's "
+      + "state on that cluster, to look at them (bench/ScoreTimeline.java); by default they are removed when it ends.")
+  boolean keepTopics;
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Keep the pipeline bench's generated procedure (video and "
       + "ground truth, to replay a missed lesion) and the embedded broker's data here (default: a temporary folder, deleted at the end).")
   Path workDir;
@@ -123,6 +126,10 @@ public final class BenchCommand implements Callable<Integer> {
     if (!List.of("filmed", "rendered").contains(procedureFrames)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--procedure-frames must be filmed or rendered, not '"
           + procedureFrames + "'");
+    }
+    if (keepTopics && bootstrap == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--keep-topics needs --bootstrap: the embedded broker, "
+          + "and all it holds, goes when the bench ends");
     }
     PipelineBench.StandIn standIn;
     try {
@@ -205,7 +212,7 @@ public final class BenchCommand implements Callable<Integer> {
       try (WorkDir work = WorkDir.of(workDir, "endowatch-bench")) {
         Path m = model != null ? model : DemoCommand.extractModel(work.path().resolve("model"));
         p = PipelineBench.run(new PipelineBench.Settings(bootstrap, m, streams, fps, seconds, warmupSeconds,
-            budgetMs, backlogBatch, frameWorkers, scorers, alertRule, seed, procedureFrames.equals("rendered"), standIn, threads, batchWaitMs), work.path(), err);
+            budgetMs, backlogBatch, frameWorkers, scorers, alertRule, seed, procedureFrames.equals("rendered"), standIn, threads, batchWaitMs, keepTopics), work.path(), err);
       }
       Map<String, Object> pipeline = new LinkedHashMap<>();
       pipeline.put("streams", p.streams());

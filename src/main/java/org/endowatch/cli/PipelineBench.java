@@ -157,7 +157,7 @@ final class PipelineBench {
    */
   record Settings(String bootstrap, Path model, int streams, double fps, int seconds, int warmupSeconds, long budgetMs,
       int backlogBatch, int frameWorkers, int instances, AlertRule rule, long seed, boolean rendered, StandIn standIn,
-      int streamThreads, long batchWaitMs) {}
+      int streamThreads, long batchWaitMs, boolean keepTopics) {}
 
   private PipelineBench() {}
 
@@ -189,7 +189,10 @@ final class PipelineBench {
         admin.createLike(outputs.alerts(), Topics.ALERTS.name());
         admin.createLike(outputs.deadLetters(), Topics.FRAMES_DLQ.name());
       }
-      if (run.bootstrap() != null) {
+      if (run.bootstrap() != null && run.keepTopics()) {
+        log.printf("keeping the bench's topics (frames%1$s, scores%1$s, heatmaps%1$s, alerts%1$s, frames-dlq%1$s) and its "
+            + "scorer's state (group bench%1$s) on %2$s (--keep-topics)%n", suffix, run.bootstrap());
+      } else if (run.bootstrap() != null) {
         // A cluster that outlives the bench keeps none of it: its topics, its scorer's offsets and
         // changelogs go once the scorer has stopped (what is opened closes in reverse).
         List<String> made = List.of(input, outputs.scores(), outputs.heatmaps(), outputs.alerts(), outputs.deadLetters());

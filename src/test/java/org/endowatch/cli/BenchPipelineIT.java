@@ -93,8 +93,9 @@ class BenchPipelineIT {
   @Test
   void aStandInForTheNetworkGivesEveryFrameAnOutcomeAndTheCpuIsAccounted(KafkaCluster kafka, @TempDir Path dir)
       throws Exception {
+    // --keep-topics: left on the cluster, for a look (the helper checks, then removes them).
     JsonNode p = pipeline(kafka, dir, "--streams", "2", "--threads", "2", "--warmup-seconds", "1", "--procedure-frames",
-        "rendered", "--scoring", "simulated:2+0.5");
+        "rendered", "--scoring", "simulated:2+0.5", "--keep-topics");
     assertThat(p.get("scoring").asText()).isEqualTo("simulated:2+0.5");
     assertThat(p.get("outcome_records").asLong()).isEqualTo(2 * 40);
     assertThat(p.get("skipped_fraction").asDouble()).isEqualTo(0.0);
@@ -144,12 +145,26 @@ class BenchPipelineIT {
     args.addAll(java.util.List.of(options));
     Cli.Result r = Cli.run(args.toArray(String[]::new));
     assertThat(r.exitCode()).as(r.err()).isZero();
-    // On a cluster it did not start, the bench leaves nothing: its topics, its scorer's offsets and changelogs.
-    assertThat(r.err()).containsPattern("removed the bench's topics \\(frames\\.bench-\\d+, \\.\\.\\.\\) and its scorer's state from "
-        + java.util.regex.Pattern.quote(kafka.bootstrapServers()));
+    // On a cluster it did not start, the bench leaves nothing (its topics, its scorer's offsets and
+    // changelogs) unless asked to keep them, for a look.
     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.settings().clientProps())) {
-      assertThat(admin.listTopics().names().get()).noneMatch(n -> n.contains(".bench-"));
-      assertThat(admin.listGroups().all().get()).noneMatch(g -> g.groupId().startsWith("bench.bench-"));
+      if (args.contains("--keep-topics")) {
+        java.util.regex.Matcher kept = java.util.regex.Pattern.compile("keeping the bench's topics \\(frames(\\.bench-\\d+), "
+            + "scores\\1, heatmaps\\1, alerts\\1, frames-dlq\\1\\) and its scorer's state \\(group bench\\1\\) on "
+            + java.util.regex.Pattern.quote(kafka.bootstrapServers()) + " \\(--keep-topics\\)").matcher(r.err());
+        assertThat(kept.find()).as(r.err()).isTrue();
+        String suffix = kept.group(1);
+        java.util.List<String> topics = java.util.List.of("frames" + suffix, "scores" + suffix, "heatmaps" + suffix,
+            "alerts" + suffix, "frames-dlq" + suffix, "bench" + suffix + "-alert-state-changelog");
+        assertThat(admin.listTopics().names().get()).containsAll(topics);
+        admin.deleteTopics(admin.listTopics().names().get().stream().filter(n -> n.contains(suffix)).toList()).all().get();
+        admin.deleteConsumerGroups(java.util.List.of("bench" + suffix)).all().get();
+      } else {
+        assertThat(r.err()).containsPattern("removed the bench's topics \\(frames\\.bench-\\d+, \\.\\.\\.\\) and its scorer's "
+            + "state from " + java.util.regex.Pattern.quote(kafka.bootstrapServers()));
+        assertThat(admin.listTopics().names().get()).noneMatch(n -> n.contains(".bench-"));
+        assertThat(admin.listGroups().all().get()).noneMatch(g -> g.groupId().startsWith("bench.bench-"));
+      }
     }
     return JsonSerde.MAPPER.readTree(out.toFile()).get("pipeline");
   }

@@ -123,6 +123,10 @@ class MainTest {
     Result frames = Cli.run("bench", "pipeline", "--procedure-frames", "drawn");
     assertThat(frames.exitCode()).isEqualTo(2);
     assertThat(frames.err()).contains("--procedure-frames must be filmed or rendered, not 'drawn'");
+    Result keep = Cli.run("bench", "pipeline", "--keep-topics");
+    assertThat(keep.exitCode()).isEqualTo(2);
+    assertThat(keep.err().strip()).isEqualTo("endowatch bench: --keep-topics needs --bootstrap: the embedded broker, and all it "
+        + "holds, goes when the bench ends (see 'endowatch bench --help')");
     assertThat(demo.exitCode()).isEqualTo(2);
     assertThat(demo.err().strip()).isEqualTo("endowatch demo: --procedures must be >= 1, got 0 (see 'endowatch demo --help')");
     assertThat(console.exitCode()).isEqualTo(2);
