@@ -51,7 +51,9 @@ public final class ScorerApp implements AutoCloseable {
       ScoringTopology.Settings settings, Supplier<FrameScorer> scorer, MeterRegistry metrics) {
     Properties p = streamsConfig(clientProps, applicationId, threads, stateDir, settings,
         inputReplicas(clientProps, settings.input()));
-    streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p);
+    // Clients as Kafka Streams makes them, but a partition with no offset of the group starts exactly
+    // (LookBack: frames arriving while a scorer looked for where to start were passed over).
+    streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p, new LookBack());
     this.metrics = metrics;
     // Kafka's own client metrics, consumer lag (records-lag-max) among them, next to ours on /metrics.
     streamsMetrics = new KafkaStreamsMetrics(streams);

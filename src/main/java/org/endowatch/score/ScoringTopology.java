@@ -193,8 +193,7 @@ public final class ScoringTopology {
     // in memory won three of three pipeline pairs on every measure (docs/BENCHMARKS.md, "Stores in memory").
     t.addStateStore(alertStore(), PROCESSOR);
     if (s.backlogBatch() > 1) {
-      t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(),
-          JsonSerde.of(Pending.class)).withLoggingEnabled(CHANGELOG_CONFIGS.get(PENDING_STORE)), PROCESSOR);
+      t.addStateStore(pendingStore(), PROCESSOR);
     }
     if (s.recordings() != null) {
       // Raw bytes, checked by RecordingsUpdate: a record that is no procedure event (written by hand,
@@ -239,6 +238,12 @@ public final class ScoringTopology {
   static StoreBuilder<KeyValueStore<String, AlertRule.State>> alertStore() {
     return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ALERT_STORE), Serdes.String(),
         JsonSerde.of(AlertRule.State.class)).withLoggingEnabled(CHANGELOG_CONFIGS.get(ALERT_STORE));
+  }
+
+  /** The frames waiting in a backlog, in memory and changelogged; also what BacklogBatchTest gives its mock context. */
+  static StoreBuilder<KeyValueStore<String, Pending>> pendingStore() {
+    return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(),
+        JsonSerde.of(Pending.class)).withLoggingEnabled(CHANGELOG_CONFIGS.get(PENDING_STORE));
   }
 
   /**
@@ -373,6 +378,10 @@ public final class ScoringTopology {
     @Override
     public void init(ProcessorContext<String, Object> context) {
       this.context = context;
+      // Kafka Streams calls init again on this same processor when it revives a task whose stores it
+      // wiped and restored (a corrupted task): what is kept in memory starts again from the stores.
+      openAlerts.clear();
+      pendingCount = 0;
       this.alerts = context.getStateStore(ALERT_STORE);
       try (var it = alerts.all()) {
         it.forEachRemaining(kv -> {
@@ -388,12 +397,16 @@ public final class ScoringTopology {
       if (settings.backlogBatch() > 1) {
         this.pending = context.getStateStore(PENDING_STORE);
         // Frames that were waiting when the process stopped come back with the store.
+        List<Long> restored = new ArrayList<>();
         try (var it = pending.all()) {
           while (it.hasNext()) {
-            it.next();
+            restored.add(it.next().value.offset());
             pendingCount++;
           }
         }
+        // Each frame's way through the scorer at DEBUG (ENDOWATCH_LOG_LEVEL=DEBUG), by where it is: what
+        // ScorerFailoverIT prints for a frame without an outcome.
+        LOG.debug("task {} starts with {} waiting frames, offsets {}", context.taskId(), pendingCount, restored);
         firstPendingAtMs = context.currentSystemTimeMs();
         context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, now -> {
           if (pendingCount > 0 && now - firstPendingAtMs >= BACKLOG_WAIT_MS) {
@@ -424,6 +437,7 @@ public final class ScoringTopology {
         return;
       }
       if (pending == null || (pendingCount == 0 && clock.getAsLong() - frame.captureTimestampMs() < CAUGHT_UP_MS)) {
+        LOG.debug("frame at {}-{}@{} scored at once", p.topic(), p.partition(), p.offset());
         FrameScorer model = scorer.get();
         long t0 = System.nanoTime();
         FrameScorer.Outcome outcome = scoreAll(model, List.of(p), List.of(frame)).get(0);
@@ -432,6 +446,7 @@ public final class ScoringTopology {
         return;
       }
       pending.put(p.storeKey(), p);
+      LOG.debug("frame at {}-{}@{} waits, behind {}", p.topic(), p.partition(), p.offset(), pendingCount);
       if (pendingCount == 0) {
         firstPendingAtMs = context.currentSystemTimeMs();
       }
@@ -450,6 +465,10 @@ public final class ScoringTopology {
         it.forEachRemaining(kv -> waiting.add(kv.value));
       }
       waiting.forEach(p -> pending.delete(p.storeKey()));
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("task {} takes its waiting frames to be scored, offsets {}", context.taskId(),
+            waiting.stream().map(Pending::offset).toList());
+      }
       pendingCount = 0;
       List<Pending> fresh = new ArrayList<>();
       List<Frame> frames = new ArrayList<>();
@@ -562,6 +581,7 @@ public final class ScoringTopology {
         return false;
       }
       long now = clock.getAsLong();
+      LOG.debug("frame at {}-{}@{} skipped, {} ms old", p.topic(), p.partition(), p.offset(), now - frame.captureTimestampMs());
       FrameScorer model = scorer.get();
       emit(SCORES_SINK, p, frame.procedureId(), Score.skipped(frame.procedureId(), frame.frameIndex(),
           frame.captureTimestampMs(), now, model.imageThreshold(), model.modelVersion(), "stale"));

@@ -2,13 +2,18 @@ package org.endowatch.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,12 +25,13 @@ import org.junit.jupiter.api.Test;
  */
 class BacklogBatchTest {
   private TopologyFixture fixture;
+  private FrameScorer recording;
   /** The frame indexes of every scoreAll call, in order. */
   private final List<List<Long>> calls = new ArrayList<>();
 
   @BeforeEach
   void start() {
-    FrameScorer recording = new FrameScorer() {
+    recording = new FrameScorer() {
       private final FrameScorer inner = ScoringTopologyTest.byteScorer();
 
       @Override
@@ -167,4 +173,42 @@ class BacklogBatchTest {
     assertThat(s.skipReason()).isEqualTo("stale");
     assertThat(s.frameIndex()).isZero();
   }
+
+  /**
+   * Kafka Streams calls init() again on the same processor when it revives a task (its stores wiped
+   * and restored from their changelogs): the count of waiting frames starts again from what the
+   * store holds, so a backlog is scored when it reaches the batch size, not a frame sooner.
+   */
+  @Test
+  void aRevivedTaskCountsOnlyTheFramesItsStoreHolds() {
+    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(10_000);
+    List<KeyValueStore<String, ?>> stores = List.of(ScoringTopology.alertStore().withLoggingDisabled().build(),
+        ScoringTopology.pendingStore().withLoggingDisabled().build());
+    stores.forEach(store -> {
+      store.init(context.getStateStoreContext(), store);
+      context.addStateStore(store);
+    });
+    long now = 10_000;
+    var processor = new ScoringTopology.ScoringProcessor(ScoringTopology.Settings.live(0).withBacklogBatch(3),
+        () -> recording, () -> now, new SimpleMeterRegistry(), new FailedFrames());
+    processor.init(context);
+    process(processor, context, 0, now - 40);   // 40 ms old: not keeping up, waits
+    processor.init(context);                     // revived; frame 0's put was committed: the store holds it
+    process(processor, context, 1, now - 40);
+
+    assertThat(calls).as("two frames wait, a batch is three").isEmpty();
+    process(processor, context, 2, now - 40);
+    assertThat(calls).containsExactly(List.of(0L, 1L, 2L));
+  }
+
+  private static void process(ScoringTopology.ScoringProcessor processor, MockProcessorContext<String, Object> context,
+      long index, long capturedMs) {
+    Frame f = new Frame("proc", index, capturedMs, 64, 48, Frame.JPEG, "test", new byte[] {10, 1, 2});
+    RecordHeaders headers = new RecordHeaders();
+    byte[] value = Topics.FRAMES.valueSerde().serializer().serialize("frames", headers, f);
+    context.setRecordMetadata("frames", 0, index);
+    processor.process(new Record<>("proc", value, capturedMs, headers));
+  }
 }
+

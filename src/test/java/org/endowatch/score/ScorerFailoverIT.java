@@ -119,8 +119,9 @@ class ScorerFailoverIT {
           TopicReader.key(procedure), FRAMES).stream().map(ConsumerRecord::value).toList();
       List<Long> range = LongStream.range(0, FRAMES).boxed().toList();
       assertThat(frames.stream().map(c -> c.value().frameIndex()).toList()).containsExactlyElementsOf(range);
+      List<Scorer> all = List.of(a, b, back);
       assertThat(scores.stream().map(Score::frameIndex).sorted().toList())
-          .as("exactly one outcome per frame; logs:\n%s\n%s\n%s", a.log(), b.log(), back.log())
+          .as(() -> "exactly one outcome per frame; what the scorers said of the others:\n" + trace(frames, scores, all))
           .containsExactlyElementsOf(range);
       List<Score> scored = scores.stream().filter(Score::isScored).sorted(Comparator.comparingLong(Score::frameIndex)).toList();
       // The longest time without a scored frame across the signal, and the frame that ended it (the
@@ -167,6 +168,34 @@ class ScorerFailoverIT {
     }
   }
 
+  /**
+   * What the scorers logged of the frames without exactly one outcome (each frame's way at DEBUG, by
+   * offset) and of their partition's task moving between them (Kafka Streams at INFO), with every
+   * warning and error: enough to tell where a frame was lost, which a rerun may not show again.
+   */
+  private static String trace(List<ConsumerRecord<String, Frame>> frames, List<Score> scores, List<Scorer> scorers) {
+    java.util.Map<Long, Long> outcomes = scores.stream()
+        .collect(java.util.stream.Collectors.groupingBy(Score::frameIndex, java.util.stream.Collectors.counting()));
+    List<Long> offsets = frames.stream().filter(f -> outcomes.getOrDefault(f.value().frameIndex(), 0L) != 1)
+        .map(ConsumerRecord::offset).toList();
+    String task = "0_" + frames.get(0).partition();
+    List<Pattern> about = offsets.stream().map(o -> Pattern.compile("@" + o + "\\b|[\\[ ]" + o + "[,\\]]")).toList();
+    StringBuilder out = new StringBuilder("offsets " + offsets + " of " + frames.get(0).topic() + "-" + frames.get(0).partition()
+        + " (task " + task + ")\n");
+    for (Scorer s : scorers) {
+      out.append("-- scorer ").append(s.name).append(" (").append(s.log).append(")\n");
+      try {
+        Files.readAllLines(s.log).stream()
+            .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("starts with") || line.contains("has no offset")
+                || (line.contains("[" + task + "]") && line.contains(" INFO ")) || about.stream().anyMatch(p -> p.matcher(line).find()))
+            .forEach(line -> out.append(line).append('\n'));
+      } catch (IOException e) {
+        out.append("(unreadable: ").append(e).append(")\n");
+      }
+    }
+    return out.toString();
+  }
+
   /** One {@code score} process, as on its own node: its own state folder and metrics port. */
   private static final class Scorer {
     final String name;
@@ -183,11 +212,15 @@ class ScorerFailoverIT {
     static Scorer start(KafkaCluster kafka, Path model, String input, String suffix, Path dir, String name)
         throws IOException {
       Path log = (System.getenv("FO_LOGS") != null ? Path.of(System.getenv("FO_LOGS")) : dir).resolve("scorer-" + name + "-" + System.nanoTime() + ".log");
-      Process p = new ProcessBuilder("java", "-Xmx1g", "-jar", System.getProperty("endowatch.jar", "target/endowatch.jar"),
+      ProcessBuilder pb = new ProcessBuilder("java", "-Xmx1g", "-jar", System.getProperty("endowatch.jar", "target/endowatch.jar"),
           "score", "--bootstrap", kafka.bootstrapServers(), "--model", model.toString(), "--input", input,
           "--output-suffix", suffix, "--application-id", "failover" + suffix, "--state-dir",
           dir.resolve("state-" + name).toString(), "--metrics-port", "0")
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      // Each frame's way through the scorer, and its tasks' moves, for trace() if a frame goes astray.
+      pb.environment().put("ENDOWATCH_LOG_LEVEL", "DEBUG");
+      pb.environment().put("ENDOWATCH_STREAMS_LOG_LEVEL", "INFO");
+      Process p = pb.start();
       return new Scorer(name, p, log);
     }
 
