@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * seeks to the partition's end. That seek is lazy: the consumer looks the end up at its next
  * poll, and frames written in between were passed over, with no outcome at all. This happened to
  * the first two frames of a procedure that started while the scorers' group formed, in one of 18
- * ScorerFailoverIT runs on a loaded machine (docs/OPERATIONS.md, "Where a new scorer group starts").
+ * ScorerFailoverIT runs on a loaded machine (docs/OPERATIONS.md, "Scaling out": a new scorer group
+ * starts a minute back).
  *
  * <p>The stream threads' consumers here read the end before they look for the first recent record,
  * and answer with that end where they found none: every record before it is older than the

@@ -211,4 +211,3 @@ class BacklogBatchTest {
     processor.process(new Record<>("proc", value, capturedMs, headers));
   }
 }
-
