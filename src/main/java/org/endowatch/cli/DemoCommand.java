@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -80,6 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
     private static final Duration CATCH_UP_WAIT = Duration.ofSeconds(10);
     private String consoleUrl;
     private String bootstrapServers;
+    private String procedures;
     private GroundTruth truth;
 
     public String consoleUrl() {
@@ -92,6 +94,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     public GroundTruth truth() {
       return truth;
+    }
+
+    /** What the demo's procedure ids start with: {@code demo-}, and a tag of this run on a {@code --bootstrap} cluster. */
+    public String procedures() {
+      return procedures;
     }
 
     @Override
@@ -180,16 +187,26 @@ public final class DemoCommand implements Callable<Integer> {
       r.parts.add(releases);
       releases.awaitCaughtUp(Duration.ofSeconds(30));
       String application = "endowatch-demo-" + System.currentTimeMillis();
+      ScoringTopology.Settings scoring = new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE,
+          o.budgetMs(), AlertRule.DEFAULT, ScoringTopology.LIVE_BACKLOG_BATCH, Topics.PROCEDURES.name());
+      r.procedures = "demo-";
       if (o.bootstrap() != null) {
+        // A cluster others use: the demo's scorer takes only the demo's procedures, tagged with this
+        // run. The cluster's own procedures have their scorer (or wait for it): a second one gave their
+        // frames a second score each, and an alert it opened on one of them stayed open on alerts once
+        // the demo stopped. The tag keeps two demos there from playing into one procedure. On its own
+        // broker the demo scores every procedure (frames ingested there by hand too).
+        r.procedures = String.format(Locale.ROOT, "demo-%04x-", java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000));
+        scoring = scoring.withProcedures(r.procedures);
+        sayOtherScorers(settings, bootstrap, r.procedures, log);
         // A cluster that outlives the demo: its scorer's offsets and changelogs go once the scorer
         // has stopped (parts close in reverse), or `status` would list a scorer NOT RUNNING, and the
         // cluster keep its state topics, for every demo ever run there.
         String cluster = bootstrap;
         r.parts.add(() -> dropScorerState(settings, cluster, application, log));
       }
-      ScorerApp app = new ScorerApp(settings.clientProps(), application, 1,
-          work.resolve("streams"), new ScoringTopology.Settings(Topics.FRAMES.name(), ScoringTopology.Outputs.LIVE, o.budgetMs(),
-          AlertRule.DEFAULT, ScoringTopology.LIVE_BACKLOG_BATCH, Topics.PROCEDURES.name()), scorer, new SimpleMeterRegistry());
+      ScorerApp app = new ScorerApp(settings.clientProps(), application, 1, work.resolve("streams"), scoring, scorer,
+          new SimpleMeterRegistry());
       r.parts.add(app);
       r.scorer = app;
       app.start();
@@ -197,13 +214,33 @@ public final class DemoCommand implements Callable<Integer> {
       r.parts.add(console);
       r.consoleUrl = "http://127.0.0.1:" + console.server().port() + "/";
       for (int i = 1; i <= o.procedures(); i++) {
-        r.players.add(player(settings, video, "demo-" + i, r.stop, r.sent));
+        r.players.add(player(settings, video, r.procedures + i, r.stop, r.sent));
       }
       return r;
     } catch (Exception | Error e) {
       r.close();
       throw e;
     }
+  }
+
+  /**
+   * Says which scorers run on the cluster already: each scores the demo's frames too (a second
+   * outcome for each, and its alerts on the consoles the unit watches), which the demo cannot stop.
+   */
+  private static void sayOtherScorers(KafkaSettings settings, String cluster, String procedures, PrintWriter log) {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(settings.clientProps())) {
+      for (String scorer : StatusCommand.runningScorers(admin)) {
+        log.printf("demo: %s has a scorer running (group %s): it scores the demo's procedures (%s*) as well, and its "
+            + "consoles show them%n", cluster, scorer, procedures);
+      }
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      log.printf("demo: could not see which scorers run on %s (%s); any that does scores the demo's procedures as well%n",
+          cluster, e.getMessage());
+    }
+    log.flush();
   }
 
   private static void dropScorerState(KafkaSettings settings, String cluster, String application, PrintWriter log) {
@@ -280,7 +317,8 @@ public final class DemoCommand implements Callable<Integer> {
         spec.commandLine().getErr())) {
       String where = r.truth() == null ? "" : String.format("; lesions at frames %s of each %d-frame round",
           r.truth().anomalyIntervals().stream().map(i -> i.start() + "-" + i.end()).toList(), r.truth().frames());
-      out.printf("demo running: open %s  (procedures demo-1-1, demo-1-2, ...%s; Ctrl-C stops)%n", r.consoleUrl(), where);
+      out.printf("demo running: open %s  (procedures %2$s1-1, %2$s1-2, ...%3$s; Ctrl-C stops)%n", r.consoleUrl(), r.procedures(),
+          where);
       out.println("  kafka: " + r.bootstrapServers() + "   e.g. endowatch alerts --follow --bootstrap " + r.bootstrapServers());
       out.flush();
       if (seconds > 0) {

@@ -125,7 +125,7 @@ public final class StatusCommand implements Callable<Integer> {
         Map<TopicPartition, Long> end = consumer.endOffsets(frames);
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(frames);
         if (scorers.isEmpty()) {
-          out.println("scorer: no group has committed offsets on " + Topics.FRAMES.name() + " (not started yet?)");
+          out.println("scorer: no group reads " + Topics.FRAMES.name() + " or has committed offsets on it (not started yet?)");
         }
         Map<String, ConsumerGroupDescription> groups = groups(admin, scorers.keySet());
         // Per partition, the least any scorer group is behind (one that keeps up is what counts).
@@ -141,7 +141,9 @@ public final class StatusCommand implements Callable<Integer> {
             }
           }
           out.printf("scorer (group %s): %s, %s%n", id, instances(groups.get(id)),
-              committed.isEmpty() ? "no committed offsets (not started yet?)" : "lag " + lag + " frame(s) behind");
+              committed.isEmpty() && groups.containsKey(id) && !groups.get(id).members().isEmpty()
+                  ? "no committed offsets yet (no frame read since it started)"
+                  : committed.isEmpty() ? "no committed offsets (not started yet?)" : "lag " + lag + " frame(s) behind");
         });
         Recent recentScores = described.containsKey(Topics.SCORES.name())
             ? recent(consumer, partitions(described.get(Topics.SCORES.name()))) : new Recent(Map.of(), Map.of());
@@ -196,11 +198,35 @@ public final class StatusCommand implements Callable<Integer> {
    */
   private Map<String, Map<TopicPartition, OffsetAndMetadata>> scorers(Admin admin, List<TopicPartition> frames)
       throws Exception {
-    Map<String, Map<TopicPartition, OffsetAndMetadata>> out = new TreeMap<>();
     if (group != null) {
+      Map<String, Map<TopicPartition, OffsetAndMetadata>> out = new TreeMap<>();
       out.put(group, admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS));
       return out;
     }
+    return scorerGroups(admin, frames);
+  }
+
+  /**
+   * The scorers with an instance running now, each as `status` says it ({@code group: 1 instance
+   * (host)}): groups with committed offsets on {@code frames} and members. What the demo says before
+   * it plays on a cluster others use.
+   */
+  static List<String> runningScorers(Admin admin) throws Exception {
+    TopicDescription d = admin.describeTopics(List.of(Topics.FRAMES.name())).allTopicNames().get(15, TimeUnit.SECONDS)
+        .get(Topics.FRAMES.name());
+    return groups(admin, scorerGroups(admin, partitions(d)).keySet()).entrySet().stream()
+        .filter(e -> !e.getValue().members().isEmpty()).map(e -> e.getKey() + ": " + instances(e.getValue())).toList();
+  }
+
+  /**
+   * Every consumer group with committed offsets on the frames partitions (a scorer, under any
+   * application id), and every one with a member reading them that has committed none yet: a scorer
+   * commits only the partitions it has read a frame from, so one started on a cluster nothing was
+   * ingested into yet has none.
+   */
+  private static Map<String, Map<TopicPartition, OffsetAndMetadata>> scorerGroups(Admin admin, List<TopicPartition> frames)
+      throws Exception {
+    Map<String, Map<TopicPartition, OffsetAndMetadata>> out = new TreeMap<>();
     // Consumer groups only (a scorer is one, classic protocol or not), asked in one request for the
     // frames partitions alone; share and streams-protocol groups keep their offsets elsewhere.
     ListConsumerGroupOffsetsSpec onFrames = new ListConsumerGroupOffsetsSpec().topicPartitions(frames);
@@ -227,6 +253,18 @@ public final class StatusCommand implements Callable<Integer> {
       }
       if (!committed.isEmpty()) {
         out.put(id, committed);
+      }
+    }
+    String topic = frames.isEmpty() ? null : frames.get(0).topic();
+    for (var e : admin.describeConsumerGroups(asked.keySet().stream().filter(id -> !out.containsKey(id)).toList())
+        .describedGroups().entrySet()) {
+      try {
+        if (e.getValue().get(15, TimeUnit.SECONDS).members().stream()
+            .anyMatch(m -> m.assignment().topicPartitions().stream().anyMatch(tp -> tp.topic().equals(topic)))) {
+          out.put(e.getKey(), Map.of());
+        }
+      } catch (java.util.concurrent.ExecutionException unreadable) {
+        // gone since it was listed, or not this client's to describe: not one to report on
       }
     }
     return out;

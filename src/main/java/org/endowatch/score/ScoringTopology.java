@@ -139,12 +139,23 @@ public final class ScoringTopology {
    *     each frame as it is reached
    * @param recordings the topic where ingest says what became of each recording ({@code procedures}),
    *     or null: alerts open when frames stop then end only after {@link AlertEvent#FRAMES_STOPPED_AFTER_MS}
+   * @param procedures only the frames of procedures whose ids start with this are this scorer's, or
+   *     null: every frame is. The others get no outcome from it (another scorer group's to decide):
+   *     the demo scoring its own procedures on a cluster whose live ones have their scorer.
    */
-  public record Settings(String input, Outputs outputs, long budgetMs, AlertRule rule, int backlogBatch, String recordings) {
+  public record Settings(String input, Outputs outputs, long budgetMs, AlertRule rule, int backlogBatch, String recordings,
+      String procedures) {
     public Settings {
       if (backlogBatch < 1) {
         throw new IllegalArgumentException("backlog batch must be >= 1, got " + backlogBatch);
       }
+      if (procedures != null && procedures.isEmpty()) {
+        throw new IllegalArgumentException("a procedure id prefix must not be empty (null takes every procedure)");
+      }
+    }
+
+    public Settings(String input, Outputs outputs, long budgetMs, AlertRule rule, int backlogBatch, String recordings) {
+      this(input, outputs, budgetMs, rule, backlogBatch, recordings, null);
     }
 
     public Settings(String input, Outputs outputs, long budgetMs, AlertRule rule, int backlogBatch) {
@@ -160,12 +171,22 @@ public final class ScoringTopology {
     }
 
     public Settings withBacklogBatch(int frames) {
-      return new Settings(input, outputs, budgetMs, rule, frames, recordings);
+      return new Settings(input, outputs, budgetMs, rule, frames, recordings, procedures);
     }
 
     /** These settings, ending alerts when ingest says on {@code topic} that a recording ended. */
     public Settings withRecordings(String topic) {
-      return new Settings(input, outputs, budgetMs, rule, backlogBatch, topic);
+      return new Settings(input, outputs, budgetMs, rule, backlogBatch, topic, procedures);
+    }
+
+    /** These settings, taking only the frames of procedures whose ids start with {@code prefix}. */
+    public Settings withProcedures(String prefix) {
+      return new Settings(input, outputs, budgetMs, rule, backlogBatch, recordings, prefix);
+    }
+
+    /** Whether a record with this key is this scorer's to decide. */
+    boolean takes(String key) {
+      return procedures == null || (key != null && key.startsWith(procedures));
     }
   }
 
@@ -418,6 +439,9 @@ public final class ScoringTopology {
 
     @Override
     public void process(Record<String, byte[]> record) {
+      if (!settings.takes(record.key())) {
+        return;
+      }
       if (record.key() != null) {
         // Any record of the procedure counts, a stale or broken one too: its stream is alive.
         openAlerts.computeIfPresent(record.key(), (k, o) -> new OpenAlert(clock.getAsLong(), o.lastIndex()));

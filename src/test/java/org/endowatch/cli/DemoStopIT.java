@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -15,11 +16,15 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
+import org.endowatch.testing.TopicWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The demo stopped while an alert is open, against a broker that outlives it ({@code --bootstrap}):
  * the demo's scorer goes only once that alert has its end on {@code alerts}, so what others read of
- * the demo has no alert without an end; and the scorer's state goes with the demo.
+ * the demo has no alert without an end; and the scorer's state goes with the demo. Its scorer left
+ * the cluster's own procedures alone: they have their own scorer.
  */
 @ExtendWith(RealKafka.class)
 class DemoStopIT {
@@ -40,18 +46,23 @@ class DemoStopIT {
     // (with the live budget it skips what it cannot reach, and ended the alert in time anyway).
     DemoCommand.Running demo = DemoCommand.start(new DemoCommand.Options(dir, kafka.bootstrapServers(), 0, 1, 12, 0,
         null, null, null), new PrintWriter(log, true));
+    assertThat(demo.procedures()).matches("demo-[0-9a-f]{4}-");
+    String procedure = demo.procedures() + "1-1";
+    // A procedure of the cluster's (a broken record: any scorer reading it dead-letters it).
+    String theirs = "room-" + UUID.randomUUID();
+    TopicWriter.send(kafka, Topics.FRAMES.name(), new ByteArraySerializer(), theirs, List.of(new byte[] {1, 2, 3}));
     List<AlertEvent> seen = new ArrayList<>();
     boolean closed = false;
     try (KafkaConsumer<String, AlertEvent> alerts = consumer(kafka)) {
       long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
       while (seen.stream().noneMatch(e -> e.type().equals(AlertEvent.START)) && System.nanoTime() < deadline) {
         alerts.poll(Duration.ofMillis(50)).forEach(r -> {
-          if ("demo-1-1".equals(r.key()) && r.timestamp() >= since) {
+          if (procedure.equals(r.key()) && r.timestamp() >= since) {
             seen.add(r.value());
           }
         });
       }
-      assertThat(seen).as("an alert on demo-1-1 within 3 minutes; demo: %s", log).extracting(AlertEvent::type)
+      assertThat(seen).as("an alert on %s within 3 minutes; demo: %s", procedure, log).extracting(AlertEvent::type)
           .contains(AlertEvent.START);
 
       demo.close();
@@ -60,7 +71,7 @@ class DemoStopIT {
       long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
       while (System.nanoTime() < settle) {
         alerts.poll(Duration.ofMillis(200)).forEach(r -> {
-          if ("demo-1-1".equals(r.key()) && r.timestamp() >= since) {
+          if (procedure.equals(r.key()) && r.timestamp() >= since) {
             seen.add(r.value());
           }
         });
@@ -84,6 +95,10 @@ class DemoStopIT {
       assertThat(end.endReason()).isIn(AlertEvent.RECORDING_ENDED, AlertEvent.SCORES_FELL);
     }
 
+    // The demo's scorer read every partition from a minute back: the cluster's procedure got no outcome from it.
+    assertThat(keys(kafka, Topics.SCORES.name())).contains(procedure).doesNotContain(theirs);
+    assertThat(keys(kafka, Topics.FRAMES_DLQ.name())).doesNotContain(theirs);
+
     // Its scorer's offsets and changelogs went with it: `status` lists no scorer of a demo long gone.
     Matcher removed = Pattern.compile("demo: removed its scorer's state from \\S+ \\(group (endowatch-demo-\\d+), "
         + "(\\1-alert-state-changelog), (\\1-pending-frames-changelog)\\)\n").matcher(log.toString());
@@ -92,6 +107,25 @@ class DemoStopIT {
       assertThat(admin.listGroups().all().get()).extracting(g -> g.groupId()).doesNotContain(removed.group(1));
       assertThat(admin.listTopics().names().get()).doesNotContain(removed.group(2), removed.group(3));
     }
+  }
+
+  /** The keys of every committed record of {@code topic}, read to its end. */
+  private static java.util.Set<String> keys(KafkaCluster kafka, String topic) {
+    Properties cp = kafka.settings().clientProps();
+    cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> all = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      c.assign(all);
+      c.seekToBeginning(all);
+      Map<TopicPartition, Long> end = c.endOffsets(all);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (all.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        assertThat(System.nanoTime()).as("%s read to its end within 60 s", topic).isLessThan(deadline);
+        c.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+      }
+    }
+    return keys;
   }
 
   private static KafkaConsumer<String, AlertEvent> consumer(KafkaCluster kafka) {

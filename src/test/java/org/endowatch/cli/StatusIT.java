@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -87,13 +88,18 @@ class StatusIT {
 
     // A scorer under its own application id, caught up on every partition but one frame of st-ok's
     // and 15 of st-overloaded's, and still in its group (one instance) while status looks.
+    // And one reading frames that has committed nothing yet (a scorer started before any frame came).
     Cli.Result r;
     try (KafkaConsumer<String, byte[]> scorer = new KafkaConsumer<>(consumerProps(kafka, "st-scorer"), new StringDeserializer(),
-        new ByteArrayDeserializer())) {
+        new ByteArrayDeserializer());
+        KafkaConsumer<String, byte[]> idle = new KafkaConsumer<>(consumerProps(kafka, "st-idle"), new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       scorer.subscribe(List.of(Topics.FRAMES.name()));
+      idle.subscribe(List.of(Topics.FRAMES.name()));
       long deadline = System.nanoTime() + 30_000_000_000L;
-      while (scorer.assignment().isEmpty() && System.nanoTime() < deadline) {
+      while ((scorer.assignment().isEmpty() || idle.assignment().isEmpty()) && System.nanoTime() < deadline) {
         scorer.poll(java.time.Duration.ofMillis(100));
+        idle.poll(java.time.Duration.ofMillis(100));
       }
       List<TopicPartition> frames = scorer.partitionsFor(Topics.FRAMES.name()).stream()
           .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
@@ -106,14 +112,24 @@ class StatusIT {
       at.put(overloaded, new OffsetAndMetadata(at.get(overloaded).offset() - 15));
       scorer.commitSync(at);
       r = Cli.run("status", "--bootstrap", kafka.bootstrapServers());
+      try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+        // What the demo says before it plays on a cluster with a scorer running.
+        assertThat(StatusCommand.runningScorers(admin)).contains("st-scorer: 1 instance (127.0.0.1)",
+            "st-idle: 1 instance (127.0.0.1)");
+      }
     }
     // Gone: it left the group as it closed.
     Cli.Result stopped = Cli.run("status", "--bootstrap", kafka.bootstrapServers());
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      assertThat(StatusCommand.runningScorers(admin)).noneMatch(s -> s.startsWith("st-scorer:") || s.startsWith("st-idle:"));
+    }
     Cli.Result asked = Cli.run("status", "--bootstrap", kafka.bootstrapServers(), "--group", "st-no-such-scorer");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("  frames      6 partitions x 1 copy\n",
-        "scorer (group st-scorer): 1 instance (127.0.0.1), lag 16 frame(s) behind\n").doesNotContain("st-no-such-scorer");
+        "scorer (group st-scorer): 1 instance (127.0.0.1), lag 16 frame(s) behind\n",
+        "scorer (group st-idle): 1 instance (127.0.0.1), no committed offsets yet (no frame read since it started)\n")
+        .doesNotContain("st-no-such-scorer");
     assertThat(stopped.out()).contains("scorer (group st-scorer): NOT RUNNING (no instance in the group), lag 16 frame(s) behind\n");
     assertThat(asked.out()).contains("scorer (group st-no-such-scorer): NOT RUNNING (no instance in the group), "
         + "no committed offsets (not started yet?)\n");

@@ -186,6 +186,31 @@ class ScoringTopologyTest {
   }
 
   @Test
+  void aScorerForSomeProceduresGivesTheOthersNoOutcome() {
+    fixture.close();
+    fixture = new TopologyFixture("scorer-test", ScoringTopology.Settings.live(200).withProcedures("demo-ab12-"),
+        ScoringTopologyTest::byteScorer);
+    long now = fixture.now.get();
+    for (int i = 0; i < 3; i++) {
+      for (String id : List.of("room-2", "demo-cd34-1-1", "demo-ab12-1-1")) {
+        Frame f = new Frame(id, i, now - 40, 64, 48, Frame.JPEG, "test", new byte[] {90});
+        fixture.frames.pipeInput(new TestRecord<>(id, f, null, now));
+      }
+    }
+    // Broken records of theirs, keyed or not: not dead-lettered by this scorer either.
+    fixture.raw.pipeInput(new TestRecord<>("room-2", new byte[] {1, 2, 3}, null, now));
+    fixture.raw.pipeInput(new TestRecord<>((String) null, new byte[] {1, 2, 3}, null, now));
+
+    assertThat(fixture.scores.readValuesToList()).extracting(Score::procedureId, Score::frameIndex).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("demo-ab12-1-1", 0L), org.assertj.core.groups.Tuple.tuple("demo-ab12-1-1", 1L),
+        org.assertj.core.groups.Tuple.tuple("demo-ab12-1-1", 2L));
+    assertThat(fixture.alerts.readValuesToList()).extracting(AlertEvent::procedureId, AlertEvent::type)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("demo-ab12-1-1", AlertEvent.START));
+    assertThat(fixture.dlq.isEmpty()).isTrue();
+    assertThat(fixture.metrics.get("endowatch.frames.scored").counter().count()).isEqualTo(3.0);
+  }
+
+  @Test
   void alertStateLivesInTheStore() {
     for (int i = 0; i < 4; i++) {
       send(i, 90);
