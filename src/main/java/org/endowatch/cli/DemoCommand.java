@@ -193,8 +193,8 @@ public final class DemoCommand implements Callable<Integer> {
       if (o.bootstrap() != null) {
         // A cluster others use: the demo's scorer takes only the demo's procedures, tagged with this
         // run. The cluster's own procedures have their scorer (or wait for it): a second one gave their
-        // frames a second score each, and an alert it opened on one of them stayed open on alerts once
-        // the demo stopped. The tag keeps two demos there from playing into one procedure. On its own
+        // frames a second outcome each, and an alert it opened on one of them would stay open on alerts
+        // once the demo stopped. The tag keeps two demos there from playing into one procedure. On its own
         // broker the demo scores every procedure (frames ingested there by hand too).
         r.procedures = String.format(Locale.ROOT, "demo-%04x-", java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000));
         scoring = scoring.withProcedures(r.procedures);

@@ -194,7 +194,8 @@ public final class StatusCommand implements Callable<Integer> {
 
   /**
    * The scorers to report: the group asked for (even with no offsets), or every group with committed
-   * offsets on the frames topic (scorers run under any application id, the demo's included).
+   * offsets on the frames topic or a member reading it (scorers run under any application id, the
+   * demo's included).
    */
   private Map<String, Map<TopicPartition, OffsetAndMetadata>> scorers(Admin admin, List<TopicPartition> frames)
       throws Exception {
@@ -208,8 +209,8 @@ public final class StatusCommand implements Callable<Integer> {
 
   /**
    * The scorers with an instance running now, each as `status` says it ({@code group: 1 instance
-   * (host)}): groups with committed offsets on {@code frames} and members. What the demo says before
-   * it plays on a cluster others use.
+   * (host)}): the groups of {@link #scorerGroups} that have members. What the demo says before it
+   * plays on a cluster others use.
    */
   static List<String> runningScorers(Admin admin) throws Exception {
     TopicDescription d = admin.describeTopics(List.of(Topics.FRAMES.name())).allTopicNames().get(15, TimeUnit.SECONDS)
