@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -49,11 +50,17 @@ public final class ScorerApp implements AutoCloseable {
    */
   public ScorerApp(Properties clientProps, String applicationId, int threads, Path stateDir,
       ScoringTopology.Settings settings, Supplier<FrameScorer> scorer, MeterRegistry metrics) {
-    Properties p = streamsConfig(clientProps, applicationId, threads, stateDir, settings,
-        inputReplicas(clientProps, settings.input()));
     // Clients as Kafka Streams makes them, but a partition with no offset of the group starts exactly
     // (LookBack: frames arriving while a scorer looked for where to start were passed over).
-    streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p, new LookBack());
+    this(clientProps, applicationId, threads, stateDir, settings, scorer, metrics, new LookBack());
+  }
+
+  /** As above, with Kafka's clients from {@code clients} (a test's failing one). */
+  ScorerApp(Properties clientProps, String applicationId, int threads, Path stateDir, ScoringTopology.Settings settings,
+      Supplier<FrameScorer> scorer, MeterRegistry metrics, KafkaClientSupplier clients) {
+    Properties p = streamsConfig(clientProps, applicationId, threads, stateDir, settings,
+        inputReplicas(clientProps, settings.input()));
+    streams = new KafkaStreams(ScoringTopology.build(settings, scorer, System::currentTimeMillis, metrics), p, clients);
     this.metrics = metrics;
     // Kafka's own client metrics, consumer lag (records-lag-max) among them, next to ours on /metrics.
     streamsMetrics = new KafkaStreamsMetrics(streams);
