@@ -18,9 +18,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.endowatch.contract.AlertEvent;
+import org.endowatch.contract.Frame;
 import org.endowatch.contract.Topics;
 import org.endowatch.testing.KafkaCluster;
 import org.endowatch.testing.RealKafka;
@@ -46,14 +46,16 @@ class DemoStopIT {
     // (with the live budget it skips what it cannot reach, and ended the alert in time anyway).
     DemoCommand.Running demo = DemoCommand.start(new DemoCommand.Options(dir, kafka.bootstrapServers(), 0, 1, 12, 0,
         null, null, null), new PrintWriter(log, true));
-    assertThat(demo.procedures()).matches("demo-[0-9a-f]{4}-");
     String procedure = demo.procedures() + "1-1";
-    // A procedure of the cluster's (a broken record: any scorer reading it dead-letters it).
     String theirs = "room-" + UUID.randomUUID();
-    TopicWriter.send(kafka, Topics.FRAMES.name(), new ByteArraySerializer(), theirs, List.of(new byte[] {1, 2, 3}));
     List<AlertEvent> seen = new ArrayList<>();
     boolean closed = false;
     try (KafkaConsumer<String, AlertEvent> alerts = consumer(kafka)) {
+      assertThat(demo.procedures()).matches("demo-[0-9a-f]{4}-");
+      // A procedure of the cluster's: a frame whose image does not decode, which any scorer reading it
+      // dead-letters (a frame all the same: other tests read frames with its deserializer).
+      TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), theirs,
+          List.of(new Frame(theirs, 0, System.currentTimeMillis(), 64, 48, Frame.JPEG, "test", new byte[] {1, 2, 3})));
       long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
       while (seen.stream().noneMatch(e -> e.type().equals(AlertEvent.START)) && System.nanoTime() < deadline) {
         alerts.poll(Duration.ofMillis(50)).forEach(r -> {
