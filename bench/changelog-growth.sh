@@ -19,5 +19,11 @@ SCORER=$!
 sleep 12
 java -jar "$JAR" ingest --bootstrap 127.0.0.1:$PORT --source "$OUT/procedure.mp4" --procedure grow-room --realtime | tail -1
 sleep 5
+# The partitions that hold the procedure (the others are empty: a few kB of index files each).
 du -sk "$OUT"/data/kraft-logs/frames-* "$OUT"/data/kraft-logs/grow-*changelog* | awk '$1 > 100'
+# The alert-state changelog may be under that: its size on disk, every partition.
+du -skc "$OUT"/data/kraft-logs/grow-alert-state-changelog-* | tail -1
 kill $SCORER; sleep 3; kill $BROKER; wait $BROKER 2>/dev/null || true
+# Its end offsets (records and transaction markers), from the checkpoint the broker writes at its stop.
+awk '$1 == "grow-alert-state-changelog" {n += $3} END {print "alert-state changelog end offsets, summed:", n}' \
+  "$OUT"/data/kraft-logs/replication-offset-checkpoint

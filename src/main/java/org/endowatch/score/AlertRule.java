@@ -64,6 +64,15 @@ public record AlertRule(int raiseK, int windowN, int clearM, double clearFractio
     public static State empty() {
       return new State(0, 0, false, -1, 0, -1, -1, NO_PEAK, null, 0, List.of());
     }
+
+    /**
+     * Whether the next frame would be judged as if there were no state: no open alert, and no
+     * over-threshold frame left in the window ({@code recentCount} decides nothing). Not named
+     * is/get, so the store's JSON does not carry it.
+     */
+    public boolean nothingToKeep() {
+      return !active && recentOver == 0 && overFrames.isEmpty();
+    }
   }
 
   /** The new state and the events this frame caused (usually none). */

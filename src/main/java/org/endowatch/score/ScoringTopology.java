@@ -635,7 +635,7 @@ public final class ScoringTopology {
       AlertRule.Step step = settings.rule().apply(state == null ? AlertRule.State.empty() : state, frame.procedureId(),
           frame.frameIndex(), frame.captureTimestampMs(), result.score(), model.imageThreshold(),
           region(result, model.patchThreshold(), frame.width(), frame.height()), model.modelVersion());
-      alerts.put(frame.procedureId(), step.state());
+      keep(frame.procedureId(), state, step.state());
       if (step.state().active()) {
         openAlerts.merge(frame.procedureId(), new OpenAlert(clock.getAsLong(), frame.frameIndex()),
             (o, n) -> new OpenAlert(n.lastReachedMs(), Math.max(o.lastIndex(), n.lastIndex())));
@@ -681,7 +681,7 @@ public final class ScoringTopology {
       openAlerts.remove(procedure);
       AlertRule.Step step = settings.rule().stopped(state, procedure, word.atMs(), scorer.get().modelVersion(),
           AlertEvent.RECORDING_ENDED);
-      alerts.put(procedure, step.state());
+      keep(procedure, state, step.state());
       for (AlertEvent e : step.events()) {
         emitAlert(new Record<>(procedure, e, clock.getAsLong(), new RecordHeaders()));
       }
@@ -718,10 +718,25 @@ public final class ScoringTopology {
         }
         AlertRule.Step step = settings.rule().stopped(state, procedure, now, scorer.get().modelVersion(),
             AlertEvent.FRAMES_STOPPED);
-        alerts.put(procedure, step.state());
+        keep(procedure, state, step.state());
         for (AlertEvent e : step.events()) {
           emitAlert(new Record<>(procedure, e, now, new RecordHeaders()));
         }
+      }
+    }
+
+    /**
+     * Stores a procedure's new alert state, or deletes it once it holds nothing the next frame needs
+     * (no open alert, no over-threshold frame in the window): the store then holds the procedures
+     * near an alert, not every procedure ever scored, and a normal frame writes nothing to the
+     * changelog (a state that was not there stays absent; one that was leaves a tombstone, which
+     * compaction drops).
+     */
+    private void keep(String procedure, AlertRule.State before, AlertRule.State after) {
+      if (!after.nothingToKeep()) {
+        alerts.put(procedure, after);
+      } else if (before != null) {
+        alerts.delete(procedure);
       }
     }
 

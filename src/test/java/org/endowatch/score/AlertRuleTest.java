@@ -47,6 +47,34 @@ class AlertRuleTest {
   }
 
   @Test
+  void aStateHoldsSomethingToKeepWhileAnOverFrameIsInTheWindowOrAnAlertIsOpen() {
+    assertThat(AlertRule.State.empty().nothingToKeep()).isTrue();
+    AlertRule.State s = AlertRule.DEFAULT.apply(AlertRule.State.empty(), "p", 0, 1000, 0.9, 0.5, null, "m").state();
+    assertThat(s.nothingToKeep()).isFalse();
+    for (int i = 1; i < 5; i++) {
+      s = AlertRule.DEFAULT.apply(s, "p", i, 1000L + 40 * i, 0.1, 0.5, null, "m").state();
+      assertThat(s.nothingToKeep()).as("frame %d", i).isFalse();
+    }
+    s = AlertRule.DEFAULT.apply(s, "p", 5, 1200, 0.1, 0.5, null, "m").state();
+    assertThat(s.nothingToKeep()).isTrue();
+    assertThat(s.recentCount()).isEqualTo(6);
+    // Judged as if there were no state: the next frames give what an empty state gives.
+    AlertRule.State fresh = AlertRule.State.empty();
+    for (int i = 6; i < 9; i++) {
+      AlertRule.Step kept = AlertRule.DEFAULT.apply(s, "p", i, 1000L + 40 * i, 0.9, 0.5, null, "m");
+      AlertRule.Step none = AlertRule.DEFAULT.apply(fresh, "p", i, 1000L + 40 * i, 0.9, 0.5, null, "m");
+      assertThat(kept.events()).isEqualTo(none.events());
+      s = kept.state();
+      fresh = none.state();
+    }
+    assertThat(s.active()).isTrue();
+    assertThat(s.nothingToKeep()).isFalse();
+    // An open alert is kept even with no over frame left in its window.
+    AlertRule.State open = new AlertRule.State(0, 63, true, 3, 1000, 9, 5, 0.9, null, 4, List.of());
+    assertThat(open.nothingToKeep()).isFalse();
+  }
+
+  @Test
   void aProcedureIdUsedAgainFromFrameZeroStartsFromAnEmptyWindow() {
     AlertRule rule = AlertRule.DEFAULT;
     // The first recording ends with two frames over the threshold in the window, no alert.

@@ -87,7 +87,8 @@ class BacklogBatchTest {
     assertThat(pending().persistent()).isFalse();
     assertThat(alerts.persistent()).isFalse();
     assertThat(fixture.driver.producedTopicNames()).isEmpty();
-    send(0, 10);
+    // Over the threshold, so the frame leaves alert state (a normal one leaves none).
+    send(0, 90);
     fixture.driver.advanceWallClockTime(Duration.ofMillis(5));
     assertThat(fixture.driver.producedTopicNames()).contains("backlog-test-" + ScoringTopology.PENDING_STORE + "-changelog",
         "backlog-test-" + ScoringTopology.ALERT_STORE + "-changelog");

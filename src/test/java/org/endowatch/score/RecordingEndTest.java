@@ -145,7 +145,8 @@ class RecordingEndTest {
         .filter(AlertEvent.class::isInstance).map(AlertEvent.class::cast).toList();
     assertThat(events).extracting(AlertEvent::type, AlertEvent::startFrame, AlertEvent::endFrame, AlertEvent::endReason)
         .containsExactly(tuple(AlertEvent.END, 3L, 9L, AlertEvent.RECORDING_ENDED));
-    assertThat(alerts.get("proc").active()).isFalse();
+    // An ended alert leaves nothing the next frame needs: the state is deleted.
+    assertThat(alerts.get("proc")).isNull();
   }
 
   @Test
@@ -162,6 +163,7 @@ class RecordingEndTest {
     fixture.driver.advanceWallClockTime(Duration.ofSeconds(2));
     assertThat(fixture.alerts.readValuesToList()).extracting(AlertEvent::endReason).containsExactly(AlertEvent.FRAMES_STOPPED);
     assertThat(ended(AlertEvent.RECORDING_ENDED)).isEqualTo(0.0);
+    assertThat(fixture.driver.<String, AlertRule.State>getKeyValueStore(ScoringTopology.ALERT_STORE).get("proc")).isNull();
   }
 
   @Test

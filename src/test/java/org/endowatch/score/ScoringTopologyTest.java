@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.endowatch.contract.AlertEvent;
@@ -208,6 +210,52 @@ class ScoringTopologyTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple("demo-ab12-1-1", AlertEvent.START));
     assertThat(fixture.dlq.isEmpty()).isTrue();
     assertThat(fixture.metrics.get("endowatch.frames.scored").counter().count()).isEqualTo(3.0);
+  }
+
+  /** The alert-state changelog's records, key and whether each is a tombstone (null value). */
+  private List<String> alertStateChangelog() {
+    return fixture.driver.createOutputTopic("scorer-test-" + ScoringTopology.ALERT_STORE + "-changelog",
+        new StringDeserializer(), new ByteArrayDeserializer()).readRecordsToList().stream()
+        .map(r -> r.key() + (r.value() == null ? " deleted" : " stored")).toList();
+  }
+
+  @Test
+  void aProcedureOfNormalFramesKeepsNoAlertStateAndWritesNoneToTheChangelog() {
+    for (int i = 0; i < 6; i++) {
+      send(i, 10);
+    }
+    assertThat(fixture.scores.readValuesToList()).hasSize(6);
+    assertThat(fixture.driver.<String, AlertRule.State>getKeyValueStore(ScoringTopology.ALERT_STORE).get("proc")).isNull();
+    assertThat(alertStateChangelog()).isEmpty();
+  }
+
+  @Test
+  void alertStateIsDeletedOnceTheWindowHoldsNoEvidence() {
+    var store = fixture.driver.<String, AlertRule.State>getKeyValueStore(ScoringTopology.ALERT_STORE);
+    send(0, 90);
+    assertThat(store.get("proc").overFrames()).extracting(f -> f[0]).containsExactly(0L);
+    // The default rule's window is 5 frames: frame 0 leaves it at frame 5, the state with it.
+    for (int i = 1; i < 5; i++) {
+      send(i, 10);
+    }
+    assertThat(store.get("proc")).isNotNull();
+    send(5, 10);
+    assertThat(store.get("proc")).isNull();
+    send(6, 10);
+    assertThat(alertStateChangelog()).containsExactly("proc stored", "proc stored", "proc stored", "proc stored",
+        "proc stored", "proc deleted");
+  }
+
+  @Test
+  void anEndedAlertLeavesNoState() {
+    int[] percents = {90, 90, 90, 10, 10, 10, 10, 10};
+    for (int i = 0; i < percents.length; i++) {
+      send(i, percents[i]);
+    }
+    assertThat(fixture.alerts.readValuesToList()).extracting(AlertEvent::type).containsExactly(AlertEvent.START, AlertEvent.END);
+    assertThat(fixture.driver.<String, AlertRule.State>getKeyValueStore(ScoringTopology.ALERT_STORE).get("proc")).isNull();
+    List<String> changelog = alertStateChangelog();
+    assertThat(changelog.get(changelog.size() - 1)).isEqualTo("proc deleted");
   }
 
   @Test
