@@ -454,6 +454,9 @@ public final class ScoringTopology {
       checkClock(p, frame);
       String failedBefore = failed.reasonFor(p);
       if (failedBefore != null) {
+        // Frames that wait came before it (restored with the store, from the batch that failed):
+        // they go first, so a procedure's frames reach the alert rule in their order.
+        flush();
         retryAlone(p, frame, failedBefore);
         return;
       }
@@ -500,12 +503,21 @@ public final class ScoringTopology {
         Frame f = frameOrDeadLetter(p);
         String failedBefore = f == null ? null : failed.reasonFor(p);
         if (failedBefore != null) {
+          // The frames before it first, so a procedure's frames reach the alert rule in their order.
+          scoreTogether(fresh, frames);
+          fresh = new ArrayList<>();
+          frames = new ArrayList<>();
           retryAlone(p, f, failedBefore);
         } else if (f != null && !skippedAsStale(p, f)) {
           fresh.add(p);
           frames.add(f);
         }
       }
+      scoreTogether(fresh, frames);
+    }
+
+    /** Scores waiting frames in one batch and decides each outcome in their order. */
+    private void scoreTogether(List<Pending> fresh, List<Frame> frames) {
       if (frames.isEmpty()) {
         return;
       }

@@ -6,9 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.DeadLetter;
+import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
+import org.endowatch.contract.Topics;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,6 +94,112 @@ class FailedFramesTest {
               + "budget once the scorer had recovered");
     }
     assertThat(calls).containsExactly(1L);
+  }
+
+  /**
+   * With backlogs, a batch that failed was partly committed as waiting (frame 0 here: the store the
+   * new thread restores holds it) and partly not (frame 1, read again). Both failed, so both are tried
+   * alone, in frame order: frame 1 taken first would look to the alert rule like a recording
+   * started again under the same id, and would throw away frame 0's evidence.
+   */
+  @Test
+  void framesOfAFailedBacklogAreTriedAgainInTheirOrder() {
+    FrameScorer model = failingOnFrame1(1);
+    long now = 10_000;
+    ScoringTopology.Settings settings = ScoringTopology.Settings.live(0).withBacklogBatch(2);
+    Thread first = new Thread(settings, model, now);
+    first.process(0, 90, now - 40);   // 40 ms old: not keeping up, waits
+    assertThatThrownBy(() -> first.process(1, 90, now - 40)).hasMessage("frame 1 breaks the model\nsecond line");
+
+    Thread replaced = new Thread(settings, model, now);
+    replaced.waiting(first.frame(0));   // restored from the changelog: frame 0 was committed as waiting
+    replaced.init();
+    replaced.process(1, 90, now - 40);
+    replaced.context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(now + 10));
+    replaced.process(2, 90, now - 40);
+    replaced.context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(now + 10));
+
+    assertThat(replaced.outcomes(Score.class)).extracting(Score::frameIndex).containsExactly(0L, 1L, 2L);
+    // Three of the last five over the threshold: the alert starts at frame 2, with frame 0 as its start.
+    assertThat(replaced.outcomes(AlertEvent.class)).extracting(AlertEvent::type, AlertEvent::startFrame, AlertEvent::endFrame)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(AlertEvent.START, 0L, 2L));
+    assertThat(calls).containsExactly(0L, 1L, 0L, 1L, 2L);
+  }
+
+  /** Waiting frames are decided in their order whichever of them failed before. */
+  @Test
+  void aWaitingFrameThatFailedBeforeKeepsItsPlaceInTheBacklog() {
+    long now = 10_000;
+    Thread feeder = new Thread(ScoringTopology.Settings.live(0), failingOnFrame1(0), now);
+    for (long i = 0; i < 3; i++) {
+      feeder.arrived(i, 20, now - 40);
+    }
+    failed.remember(List.of(feeder.frame(1)), new IllegalStateException("out of memory"));
+
+    Thread replaced = new Thread(ScoringTopology.Settings.live(0).withBacklogBatch(4), failingOnFrame1(0), now);
+    for (long i = 0; i < 3; i++) {
+      replaced.waiting(feeder.frame(i));
+    }
+    replaced.init();
+    replaced.context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(now + 10));
+
+    assertThat(replaced.outcomes(Score.class)).extracting(Score::frameIndex).containsExactly(0L, 1L, 2L);
+    assertThat(calls).containsExactly(0L, 1L, 2L);
+  }
+
+  /** One stream thread's processor over in-memory stores, as {@link ScoringTopology} builds it. */
+  private final class Thread {
+    final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    final KeyValueStore<String, ScoringTopology.Pending> pending = ScoringTopology.pendingStore().withLoggingDisabled().build();
+    final ScoringTopology.ScoringProcessor processor;
+
+    Thread(ScoringTopology.Settings settings, FrameScorer model, long now) {
+      context.setCurrentSystemTimeMs(now);
+      KeyValueStore<String, AlertRule.State> alerts = ScoringTopology.alertStore().withLoggingDisabled().build();
+      for (KeyValueStore<String, ?> store : List.of(alerts, pending)) {
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+      }
+      processor = new ScoringTopology.ScoringProcessor(settings, () -> model, () -> now, new SimpleMeterRegistry(), failed);
+      processor.init(context);
+    }
+
+    void init() {
+      processor.init(context);
+    }
+
+    void waiting(ScoringTopology.Pending p) {
+      pending.put(p.storeKey(), p);
+    }
+
+    Record<String, byte[]> record(long index, int scorePercent, long capturedMs) {
+      Frame f = new Frame("proc", index, capturedMs, 64, 48, Frame.JPEG, "test", new byte[] {(byte) scorePercent, 1, 2});
+      RecordHeaders headers = new RecordHeaders();
+      return new Record<>("proc", Topics.FRAMES.valueSerde().serializer().serialize("frames", headers, f), capturedMs, headers);
+    }
+
+    private final java.util.Map<Long, ScoringTopology.Pending> seen = new java.util.HashMap<>();
+
+    /** The frame as it arrives at offset {@code index}, not yet processed. */
+    Record<String, byte[]> arrived(long index, int scorePercent, long capturedMs) {
+      Record<String, byte[]> r = record(index, scorePercent, capturedMs);
+      context.setRecordMetadata("frames", 0, index);
+      seen.put(index, ScoringTopology.Pending.of(r, context.recordMetadata().orElseThrow(), "frames"));
+      return r;
+    }
+
+    void process(long index, int scorePercent, long capturedMs) {
+      processor.process(arrived(index, scorePercent, capturedMs));
+    }
+
+    /** What the processor forwarded of one kind, in order. */
+    <T> List<T> outcomes(Class<T> kind) {
+      return context.forwarded().stream().map(f -> f.record().value()).filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    ScoringTopology.Pending frame(long index) {
+      return seen.get(index);
+    }
   }
 
   @Test
