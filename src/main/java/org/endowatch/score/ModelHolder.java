@@ -140,10 +140,12 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
         loaded.close();
         throw e;
       }
-      double probe = next.score(probeFrame()).score();
-      if (!Double.isFinite(probe)) {
+      try {
+        // A model that cannot score a plain frame (a diverged training's NaN weights) throws here.
+        next.score(probeFrame());
+      } catch (RuntimeException e) {
         next.close();
-        return refuse(release, "it scores a test frame as " + probe);
+        throw e;
       }
     } catch (RuntimeException e) {
       return refuse(release, e.getMessage());

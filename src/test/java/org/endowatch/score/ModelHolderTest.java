@@ -73,6 +73,33 @@ class ModelHolderTest {
     }
   }
 
+  /** A release naming another version than its artifact's, and a model that scores NaN, are refused too. */
+  @Test
+  void aReleaseOfAnotherVersionAndAModelThatScoresNanAreRefused(@TempDir Path dir) throws Exception {
+    model(dir.resolve("v1"), "k-1", 0.5);
+    ModelManifest v2 = model(dir.resolve("v2"), "k-2", 0.6);
+    ModelManifest broken;
+    try (NDManager m = NDManager.newBaseManager()) {
+      MemMcMae net = new MemMcMae(SMALL);
+      net.initialize(m, DataType.FLOAT32, net.inputShapes(1));
+      // What a training run that diverged leaves: every weight of the first parameter NaN.
+      net.getParameters().valueAt(0).getArray().muli(Float.NaN);
+      broken = ModelArtifact.save(dir.resolve("v3"), net, new ModelManifest(ModelArtifact.FORMAT, "k", "k-3", SMALL,
+          "complementary-4", "mean", 0.5, 0.5, Map.of(), Map.of(), null, null, null, null, null));
+    }
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null)) {
+      ModelHolder.Outcome renamed = holder.offer(new ModelRelease("k", "k-9", dir.resolve("v2").toString(), v2.parametersSha256(), 1));
+      ModelHolder.Outcome nan = holder.offer(new ModelRelease("k", "k-3", dir.resolve("v3").toString(), broken.parametersSha256(), 2));
+
+      assertThat(renamed.swapped()).isFalse();
+      assertThat(renamed.message()).isEqualTo("refused model k-9: the artifact at " + dir.resolve("v2") + " is version k-2; "
+          + "still serving k-1");
+      assertThat(nan.swapped()).isFalse();
+      assertThat(nan.message()).isEqualTo("refused model k-3: model k-3 produced a non-finite score; still serving k-1");
+      assertThat(holder.get().modelVersion()).isEqualTo("k-1");
+    }
+  }
+
   /** Every row of the serving gauge as name/version=value. */
   private static List<String> serving(MeterRegistry registry) {
     return registry.find("endowatch.model.serving").gauges().stream()
