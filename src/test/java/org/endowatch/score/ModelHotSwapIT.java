@@ -183,6 +183,47 @@ class ModelHotSwapIT {
     }
   }
 
+  /**
+   * A tombstone withdraws a name's earlier releases (a starting scorer takes none of them), and a
+   * record that is no release is passed over: the watcher goes on to the next release.
+   */
+  @Test
+  void aWithdrawnNameIsNotTakenAtStartAndAnUnreadableReleaseIsPassedOver(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String name = "gone-" + UUID.randomUUID().toString().substring(0, 8);
+    var topic = Topics.MODELS.renamed("models-" + name);
+    twoVersions(dir, name);
+    var m = ModelArtifact.readManifest(dir.resolve("v2"));
+    var release = new org.endowatch.contract.ModelRelease(name, m.version(), dir.resolve("v2").toUri().toString(),
+        m.parametersSha256(), System.currentTimeMillis());
+    try (Admin admin = Admin.create(kafka.settings().clientProps())) {
+      admin.createTopics(List.of(new NewTopic(topic.name(), 1, (short) 1))).all().get();
+    }
+    Properties pp = kafka.settings().clientProps();
+    try (var producer = new KafkaProducer<>(pp, topic.keySerde().serializer(),
+        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic.name(), name, topic.valueSerde().serializer().serialize(topic.name(), release))).get();
+      producer.send(new ProducerRecord<>(topic.name(), name, null)).get();
+      producer.send(new ProducerRecord<>(topic.name(), name, "{not a release".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+    }
+    List<String> outcomes = new CopyOnWriteArrayList<>();
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null);
+         ModelReleaseWatcher watcher = new ModelReleaseWatcher(kafka.settings().clientProps(), holder,
+             o -> outcomes.add(o.message()), topic)) {
+      assertThat(watcher.awaitCaughtUp(java.time.Duration.ofSeconds(30))).isTrue();
+      assertThat(outcomes).isEmpty();
+      assertThat(holder.get().modelVersion()).isEqualTo(name + "-1");
+
+      try (var producer = new KafkaProducer<>(pp, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
+        producer.send(new ProducerRecord<>(topic.name(), name, release)).get();
+      }
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (outcomes.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(outcomes).containsExactly("switched from " + name + "-1 to " + name + "-2");
+    }
+  }
+
   private static void createModelsTopic(KafkaCluster kafka) throws Exception {
     try (Admin admin = Admin.create(kafka.settings().clientProps())) {
       if (!admin.listTopics().names().get().contains("models")) {
