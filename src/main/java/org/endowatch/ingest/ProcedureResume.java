@@ -29,6 +29,17 @@ public final class ProcedureResume {
 
   private ProcedureResume() {}
 
+  private static long index(byte[] header, String procedure, ConsumerRecord<String, byte[]> r) throws IngestException {
+    String text = new String(header, StandardCharsets.UTF_8);
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new IngestException("cannot find where procedure " + procedure + " stopped: its record at " + r.topic() + "-"
+          + r.partition() + "@" + r.offset() + " has " + FrameSerde.H_INDEX + " '" + text + "', not a frame index (not "
+          + "written by endowatch ingest?); ingest under another --procedure, or without --resume");
+    }
+  }
+
   public static Position find(Properties client, String topic, String procedure) throws IngestException {
     Properties p = new Properties();
     p.putAll(client);
@@ -55,7 +66,7 @@ public final class ProcedureResume {
             if (r.offset() < to && procedure.equals(r.key())) {
               var h = r.headers().lastHeader(FrameSerde.H_INDEX);
               if (h != null) {
-                last = Math.max(last, Long.parseLong(new String(h.value(), StandardCharsets.UTF_8)));
+                last = Math.max(last, index(h.value(), procedure, r));
               }
             }
             position = r.offset() + 1;
@@ -66,7 +77,7 @@ public final class ProcedureResume {
         }
       }
       return Position.START;
-    } catch (org.apache.kafka.common.KafkaException | NumberFormatException e) {
+    } catch (org.apache.kafka.common.KafkaException e) {
       throw new IngestException("cannot find where procedure " + procedure + " stopped on " + topic + ": " + e.getMessage(), e);
     }
   }
