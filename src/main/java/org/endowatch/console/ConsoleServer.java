@@ -22,6 +22,8 @@ import javax.net.ssl.SSLContext;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.Heatmap;
 import org.endowatch.contract.JsonSerde;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The web console over the JDK's HTTP server: the page and its script (served from the jar),
@@ -30,6 +32,7 @@ import org.endowatch.contract.JsonSerde;
  * timeline points it missed.
  */
 public final class ConsoleServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsoleServer.class);
   /** At most one push per procedure this often (about 30 per second). */
   static final long PUSH_INTERVAL_MS = 33;
 
@@ -81,27 +84,39 @@ public final class ConsoleServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
-      String path = ex.getRequestURI().getRawPath();
-      if (path.equals("/health")) {
-        send(ex, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8));
-        return;
+      // The answers to a failed request are sent inside the try-with-resources: its close() ends
+      // the exchange, and a catch clause of that try would run after it (the caller got a dropped
+      // connection instead of a status and why).
+      try {
+        serve(ex);
+      } catch (BadRequest e) {
+        sendQuietly(ex, 400, "bad request: " + e.getMessage());
+      } catch (RuntimeException e) {
+        // One bad request must not take the console down; the reason goes back to the caller.
+        LOG.warn("console request {} failed", ex.getRequestURI().getRawPath(), e);
+        sendQuietly(ex, 500, "server error: " + e.getClass().getSimpleName());
       }
-      Access.Verdict v = access.check(ex.getRemoteAddress().getAddress().getHostAddress(), presentedToken(ex));
-      if (v != Access.Verdict.ALLOW) {
-        send(ex, v == Access.Verdict.RATE_LIMITED ? 429 : 401, "text/plain",
-            (v == Access.Verdict.RATE_LIMITED ? "too many failed tokens; wait a minute\n" : "token required\n")
-                .getBytes(StandardCharsets.UTF_8));
-        return;
-      }
-      if (!ex.getRequestMethod().equals("GET")) {
-        send(ex, 405, "text/plain", "GET only\n".getBytes(StandardCharsets.UTF_8));
-        return;
-      }
-      route(ex, path);
-    } catch (RuntimeException e) {
-      // One bad request must not take the console down; the reason goes back to the caller.
-      sendQuietly(ex, 500, e.getClass().getSimpleName());
     }
+  }
+
+  private void serve(HttpExchange ex) throws IOException {
+    String path = ex.getRequestURI().getRawPath();
+    if (path.equals("/health")) {
+      send(ex, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    Access.Verdict v = access.check(ex.getRemoteAddress().getAddress().getHostAddress(), presentedToken(ex));
+    if (v != Access.Verdict.ALLOW) {
+      send(ex, v == Access.Verdict.RATE_LIMITED ? 429 : 401, "text/plain",
+          (v == Access.Verdict.RATE_LIMITED ? "too many failed tokens; wait a minute\n" : "token required\n")
+              .getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    if (!ex.getRequestMethod().equals("GET")) {
+      send(ex, 405, "text/plain", "GET only\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    route(ex, path);
   }
 
   private void route(HttpExchange ex, String path) throws IOException {
@@ -143,7 +158,7 @@ public final class ConsoleServer implements AutoCloseable {
     } else if (parts.length == 5 && parts[4].equals("models")) {
       json(ex, store.models(id));
     } else if (parts.length == 6 && parts[4].equals("frames")) {
-      byte[] jpeg = feed.image(id, Long.parseLong(parts[5]));
+      byte[] jpeg = feed.image(id, whole("frame index", parts[5]));
       if (jpeg == null) {
         send(ex, 404, "text/plain", "frame not available\n".getBytes(StandardCharsets.UTF_8));
       } else {
@@ -151,7 +166,7 @@ public final class ConsoleServer implements AutoCloseable {
         send(ex, 200, "image/jpeg", jpeg);
       }
     } else if (parts.length == 6 && parts[4].equals("heatmaps")) {
-      Heatmap h = store.heatmapOf(id, Long.parseLong(parts[5]));
+      Heatmap h = store.heatmapOf(id, whole("frame index", parts[5]));
       if (h == null) {
         send(ex, 404, "text/plain", "heatmap not available\n".getBytes(StandardCharsets.UTF_8));
       } else {
@@ -266,11 +281,28 @@ public final class ConsoleServer implements AutoCloseable {
     if (q != null) {
       for (String kv : q.split("&")) {
         if (kv.startsWith(name + "=")) {
-          return Long.parseLong(kv.substring(name.length() + 1));
+          return whole(name, URLDecoder.decode(kv.substring(name.length() + 1), StandardCharsets.UTF_8));
         }
       }
     }
     return dflt;
+  }
+
+  /** A request the console cannot answer as asked: a 400 with what was wrong. */
+  private static final class BadRequest extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BadRequest(String message) {
+      super(message);
+    }
+  }
+
+  private static long whole(String what, String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new BadRequest(what + " must be a whole number, got '" + text + "'");
+    }
   }
 
   private void resource(HttpExchange ex, String name, String type) throws IOException {
@@ -339,9 +371,9 @@ public final class ConsoleServer implements AutoCloseable {
     return false;
   }
 
-  private static void sendQuietly(HttpExchange ex, int status, String what) {
+  private static void sendQuietly(HttpExchange ex, int status, String text) {
     try {
-      send(ex, status, "text/plain", ("server error: " + what + "\n").getBytes(StandardCharsets.UTF_8));
+      send(ex, status, "text/plain", (text + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException ignored) {
       // headers may be sent already; the client sees a broken response
     }

@@ -101,6 +101,43 @@ class ConsoleEventsIT {
     }
   }
 
+  /** What a script using the console's API gets back for requests the page never makes. */
+  @Test
+  void theApiAnswersWhatItCannotServeWithAStatusAndWhy(KafkaCluster kafka) throws Exception {
+    AtomicLong now = new AtomicLong(1_000_000);
+    ConsoleStore store = new ConsoleStore(now::get);
+    for (int i = 0; i < 5; i++) {
+      store.score(Score.scored("api-room", i, 900_000 + 33L * i, 900_020 + 33L * i, 0.1, 0.3, "m"));
+    }
+    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
+         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, now::get))) {
+      String base = "http://127.0.0.1:" + server.port();
+      HttpClient http = HttpClient.newHttpClient();
+      java.util.function.Function<HttpRequest, String> answer = request -> {
+        try {
+          HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+          return r.statusCode() + " " + r.body().strip();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      };
+      java.util.function.Function<String, String> get = path -> answer.apply(HttpRequest.newBuilder(URI.create(base + path)).build());
+
+      assertThat(get.apply("/api/procedures/api-room/timeline?from=3")).startsWith("200 [{\"index\":3,").doesNotContain("\"index\":2,");
+      assertThat(get.apply("/api/procedures/api-room/timeline?from=three"))
+          .isEqualTo("400 bad request: from must be a whole number, got 'three'");
+      assertThat(get.apply("/api/procedures/api-room/frames/x1")).isEqualTo("400 bad request: frame index must be a whole number, got 'x1'");
+      assertThat(get.apply("/api/procedures/api-room/heatmaps/2.5"))
+          .isEqualTo("400 bad request: frame index must be a whole number, got '2.5'");
+      assertThat(get.apply("/api/procedures/api-room/heatmaps/2")).isEqualTo("404 heatmap not available");
+      assertThat(get.apply("/api/procedures/nobody")).isEqualTo("404 no such procedure");
+      assertThat(get.apply("/api/procedures/api-room/nothing")).isEqualTo("404 not found");
+      assertThat(get.apply("/nothing")).isEqualTo("404 not found");
+      assertThat(answer.apply(HttpRequest.newBuilder(URI.create(base + "/api/procedures"))
+          .POST(HttpRequest.BodyPublishers.ofString("{}")).build())).isEqualTo("405 GET only");
+    }
+  }
+
   /** The page's event stream from {@code server}, past its first line. */
   private static BufferedReader events(ConsoleServer server) throws Exception {
     HttpResponse<InputStream> events = HttpClient.newHttpClient().send(
