@@ -334,10 +334,11 @@ public final class ReplayCommand implements Runnable {
       }
       IngestCommand.Progress progress = new IngestCommand.Progress(spec.commandLine().getErr(), 2_000, "replay export", "written");
       AnnotatedExport.Summary s = AnnotatedExport.write(settings.clientProps(), topics, procedure, truth, out, progress::report);
-      spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d frames (%d scored, %d in an alert%s%s) at %.1f fps, %dx%d%n",
+      spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %d frames (%d scored, %d in an alert%s%s) at %.1f fps, %dx%d%s%n",
           out, s.frames(), s.scored(), s.inAlert(), s.rejected() > 0 ? ", " + s.rejected() + " rejected by the scorer" : "",
           truth == null ? "" : ", " + s.inLesion() + " showing an annotated lesion, " + s.inLesionNoAlert() + " of them with "
-              + "no alert open", s.fps(), s.width(), s.height());
+              + "no alert open", s.fps(), s.width(), s.height(),
+          s.resized() > 0 ? " (" + s.resized() + " frames of another size fitted to the first one's)" : "");
       return 0;
     }
   }

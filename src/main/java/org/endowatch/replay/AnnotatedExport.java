@@ -64,9 +64,10 @@ public final class AnnotatedExport {
    *
    * @param inLesion frames in an annotated lesion (0 without annotations)
    * @param inLesionNoAlert of those, frames with no alert open: what the model missed
+   * @param resized frames of another size than the first, fitted to its size
    */
   public record Summary(long frames, long scored, long inAlert, long rejected, long inLesion, long inLesionNoAlert, double fps,
-      int width, int height) {}
+      int width, int height, long resized) {}
 
   /** Alert intervals [start, end] by frame index; an alert without an end runs to the last frame. */
   record Interval(long start, long end) {}
@@ -113,17 +114,25 @@ public final class AnnotatedExport {
           r -> captures.add(r.value().captureTimestampMs()));
     }
     double fps = fps(captures);
-    long[] written = {0, 0, 0, 0, 0, 0};
+    long[] written = {0, 0, 0, 0, 0, 0, 0};
     int[] size = {0, 0};
+    int[] picture = {0, 0};
     VideoWriter[] writer = {null};
     try {
       ProcedureRecords.forEach(client, topics.frames(), procedure, Topics.FRAMES.valueSerde().deserializer(), 0, r -> {
         Frame f = r.value();
         BufferedImage img = decode(f);
         if (writer[0] == null) {
+          picture[0] = img.getWidth();
+          picture[1] = img.getHeight();
           size[0] = even(img.getWidth());
           size[1] = even(img.getHeight() + STRIP);
           writer[0] = open(out, size[0], size[1], fps);
+        } else if (img.getWidth() != picture[0] || img.getHeight() != picture[1]) {
+          // A video has one size: a frame of another (the camera's resolution changed mid-procedure)
+          // is fitted to the first one's, with its heatmap, rather than cut off or ending the export.
+          img = fitted(img, picture[0], picture[1]);
+          written[6]++;
         }
         Score s = scores.get(f.frameIndex());
         boolean inAlert = alerts.stream().anyMatch(a -> f.frameIndex() >= a.start() && f.frameIndex() <= a.end());
@@ -151,7 +160,8 @@ public final class AnnotatedExport {
       throw new IngestException("no frames of procedure " + procedure + " on " + topics.frames()
           + " (wrong id, or its frames are past the topic's retention)");
     }
-    return new Summary(written[0], written[1], written[2], written[3], written[4], written[5], fps, size[0], size[1]);
+    return new Summary(written[0], written[1], written[2], written[3], written[4], written[5], fps, size[0], size[1],
+        written[6]);
   }
 
   static double fps(List<Long> captures) {
@@ -264,6 +274,15 @@ public final class AnnotatedExport {
     g.drawString("undecodable frame", 8, f.height() / 2);
     g.dispose();
     return blank;
+  }
+
+  private static BufferedImage fitted(BufferedImage img, int width, int height) {
+    BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+    Graphics2D g = out.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(img, 0, 0, width, height, null);
+    g.dispose();
+    return out;
   }
 
   private static int even(int v) {

@@ -171,6 +171,43 @@ class ReplayIT {
     assertThat(cyanness(decoded.get(11))).isGreaterThan(cyanness(decoded.get(12)) + 60);
   }
 
+  /** A frame of another size mid-procedure (the camera's resolution changed) is fitted to the first one's. */
+  @Test
+  void framesOfAnotherSizeAreFittedToTheFirstOnesInAnExport(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    String id = "rp-export-sizes";
+    long t0 = System.currentTimeMillis();
+    List<Frame> frames = new ArrayList<>();
+    List<Heatmap> heatmaps = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      int w = i < 5 ? 160 : 320;
+      int h = i < 5 ? 120 : 240;
+      frames.add(TestFrames.jpeg(id, i, t0 + 40L * i, w, h));
+      float[] grid = new float[16];
+      grid[15] = 0.9f;   // the bottom-right patch: outside the video's picture if a large frame were not fitted
+      heatmaps.add(new Heatmap(id, i, t0 + 40L * i, "m-1", w, h, 0.5f, 4, 4, grid));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    TopicWriter.send(kafka, Topics.HEATMAPS.name(), Topics.HEATMAPS.valueSerde().serializer(), id, heatmaps);
+    Path out = dir.resolve("sizes.mp4");
+
+    AnnotatedExport.Summary s = AnnotatedExport.write(kafka.settings().clientProps(), AnnotatedExport.Sources.live(), id, out,
+        n -> { });
+
+    assertThat(s.frames()).isEqualTo(10);
+    assertThat(s.resized()).isEqualTo(5);
+    assertThat(List.of(s.width(), s.height())).containsExactly(160, 148);
+    List<BufferedImage> decoded = new ArrayList<>();
+    try (FrameSource video = Sources.open(out.toString(), Sources.Options.DEFAULT, ms -> {})) {
+      FrameSource.Picture p;
+      while ((p = video.next()) != null) {
+        decoded.add(p.image());
+      }
+    }
+    assertThat(decoded).hasSize(10);
+    // Each frame's strip starts where the first frame's picture ends: its foot is black, not picture.
+    assertThat(decoded).allSatisfy(img -> assertThat(img.getRGB(80, 146) & 0xffffff).isLessThan(0x202020));
+  }
+
   private static double cyanness(BufferedImage img) {
     // Mean of (green + blue) / 2 - red along the strip's last row but one (the band is 3 rows).
     double sum = 0;
