@@ -34,6 +34,32 @@ class EvaluationTest {
     assertThat(Evaluation.lesionPatches(new Evaluation.Mask(small, 8, 8), 2)).containsExactly(false, false, false, false);
   }
 
+  private static List<Evaluation.Case> casesWithIou(double... ious) {
+    return java.util.Arrays.stream(ious).mapToObj(iou -> new Evaluation.Case(null, iou, 0, new boolean[0])).toList();
+  }
+
+  /** The paper's protocol: five random groups of 100 anomalous images; one group of all of them when there are 100 or fewer. */
+  @Test
+  void iouIsAveragedOverFiveRandomGroupsOfAHundredOrOneGroupOfFewer() {
+    double[] eighty = new double[80];
+    for (int i = 0; i < eighty.length; i++) {
+      eighty[i] = i % 2 == 0 ? 0.25 : 0.75;
+    }
+    assertThat(Evaluation.groupMeans(casesWithIou(eighty), Evaluation.Case::iou)).containsExactly(0.5);
+
+    double[] same = new double[150];
+    java.util.Arrays.fill(same, 0.375);
+    assertThat(Evaluation.groupMeans(casesWithIou(same), Evaluation.Case::iou)).containsExactly(0.375, 0.375, 0.375, 0.375, 0.375);
+
+    // 100 images of IoU 0 and one of 100: a group's mean is 1 when it drew that one, else 0; the
+    // groups are drawn with a fixed seed, so a second evaluation draws the same ones.
+    double[] oneHigh = new double[101];
+    oneHigh[37] = 100;
+    double[] groups = Evaluation.groupMeans(casesWithIou(oneHigh), Evaluation.Case::iou);
+    assertThat(java.util.Arrays.stream(groups).boxed().toList()).hasSize(5).allSatisfy(m -> assertThat(m).isIn(0.0, 1.0));
+    assertThat(Evaluation.groupMeans(casesWithIou(oneHigh), Evaluation.Case::iou)).containsExactly(groups);
+  }
+
   private static Evaluation.Case caseOf(float[] patchScores, boolean... lesion) {
     var result = new AnomalyScorer.Result(0, patchScores, 2, null);
     return new Evaluation.Case(new FolderScorer.Scored(Path.of("x.png"), 8, 8, result), 0, 0, lesion);
