@@ -38,7 +38,7 @@ final class OutputTopicRead {
    * Fails with what to do when {@code topic} is missing: {@code topics apply} makes the live topic
    * ({@code base}), only a re-scoring makes {@code base.TAG}.
    */
-  private static void require(TopicAdmin admin, KafkaSettings settings, String topic, String base) {
+  static void require(TopicAdmin admin, KafkaSettings settings, String topic, String base) {
     String rescoreTag = topic.startsWith(base + ".") ? topic.substring(base.length() + 1) : null;
     if (rescoreTag != null && !admin.exists(topic)) {
       // Not a catalog topic: 'topics apply' (requireTopics' hint) would not make it.

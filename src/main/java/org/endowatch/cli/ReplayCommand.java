@@ -310,7 +310,8 @@ public final class ReplayCommand implements Runnable {
     String procedure;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = ".mp4, .mkv or .avi") Path out;
     @Option(names = "--tag", paramLabel = "TAG",
-        description = "Annotate with a re-scoring's outputs (scores.TAG ...) instead of the live ones.") String tag;
+        description = "Annotate with a re-scoring's outputs (scores.TAG ...) instead of the live ones, over its copies of "
+            + "the frames (frames.TAG).") String tag;
     @Option(names = "--truth", paramLabel = "FILE", description = "The procedure's annotated lesions (as for 'replay "
         + "rescore --truth'): a cyan band under every frame that shows one, so a lesion without the red border is a miss.")
     Path truthFile;
@@ -330,6 +331,10 @@ public final class ReplayCommand implements Runnable {
         topics = topics.tagged(tag);
       }
       try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
+        if (tag != null) {
+          // Only a re-scoring makes them: 'topics apply', requireTopics' hint, would not.
+          OutputTopicRead.require(admin, settings, topics.scores(), Topics.SCORES.name());
+        }
         admin.requireTopics(topics.all());
       }
       IngestCommand.Progress progress = new IngestCommand.Progress(spec.commandLine().getErr(), 2_000, "replay export", "written");

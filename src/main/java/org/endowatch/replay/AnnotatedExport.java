@@ -49,9 +49,12 @@ public final class AnnotatedExport {
           Topics.FRAMES_DLQ.name());
     }
 
-    /** A re-scoring's outputs, {@code scores.TAG} ..., over the recorded frames. */
+    /**
+     * A re-scoring's topics, {@code frames.TAG} (its copies of the frames, made later than the live
+     * ones, so they outlast them) and {@code scores.TAG} ...
+     */
     public Sources tagged(String tag) {
-      return new Sources(frames, scores + "." + tag, heatmaps + "." + tag, alerts + "." + tag, deadLetters + "." + tag);
+      return new Sources(frames + "." + tag, scores + "." + tag, heatmaps + "." + tag, alerts + "." + tag, deadLetters + "." + tag);
     }
 
     public List<String> all() {

@@ -66,4 +66,11 @@ class AnnotatedExportTest {
     }
     return right;
   }
+
+  /** A re-scoring's export reads its own copies of the frames: made later than the live ones, they outlast them. */
+  @Test
+  void aTaggedExportReadsTheReScoringsTopicsFramesIncluded() {
+    assertThat(AnnotatedExport.Sources.live().tagged("v2").all())
+        .containsExactly("frames.v2", "scores.v2", "heatmaps.v2", "alerts.v2", "frames-dlq.v2");
+  }
 }

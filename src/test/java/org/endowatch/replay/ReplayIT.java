@@ -249,6 +249,17 @@ class ReplayIT {
     assertThat(again.exitCode()).isEqualTo(1);
     assertThat(again.err()).contains("topic frames.it-v2 exists: tag 'it-v2' was used before; pick another --tag");
 
+    // The review video of the re-scoring: its outputs over its copies of the frames; a tag that names none is said so.
+    Cli.Result video = Cli.run("replay", "export", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
+        "--out", dir.resolve("it-v2.mp4").toString(), "--tag", "it-v2");
+    assertThat(video.exitCode()).as(video.err()).isZero();
+    assertThat(video.out()).contains(": 6 frames (6 scored, ");
+    Cli.Result noTag = Cli.run("replay", "export", "--bootstrap", kafka.bootstrapServers(), "--procedure", id,
+        "--out", dir.resolve("none.mp4").toString(), "--tag", "it-v9");
+    assertThat(noTag.exitCode()).isEqualTo(1);
+    assertThat(noTag.err().strip()).isEqualTo("endowatch replay export: error: topic scores.it-v9 missing on "
+        + kafka.bootstrapServers() + ": a re-scoring makes it ('endowatch replay rescore --tag it-v9 ...'); is the tag right?");
+
     // Reviewed: drop it (frames.it-v2 holds copies of the procedure's frames), and the tag scores afresh.
     // The state of a re-scoring whose tag begins with this one's is not its to drop.
     String otherState = "endowatch-rescore-it-v2-loose-alert-state-changelog";
