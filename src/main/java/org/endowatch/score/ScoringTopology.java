@@ -114,6 +114,13 @@ public final class ScoringTopology {
    * side by side".
    */
   public static final int LIVE_BACKLOG_BATCH = 2;
+  /**
+   * An alert state with no open alert whose latest over-threshold frame was captured this long ago
+   * belongs to a procedure that stopped sending frames with one in its window (a live one moves its
+   * window on within seconds): a sweep this often deletes it, and any state an earlier release left
+   * with nothing in it, so the store does not keep one entry for every such procedure for good.
+   */
+  static final Duration IDLE_STATE_SWEEP = Duration.ofMinutes(10);
   static final String SCORES_SINK = "scores-sink";
   static final String HEATMAPS_SINK = "heatmaps-sink";
   static final String ALERTS_SINK = "alerts-sink";
@@ -415,6 +422,7 @@ public final class ScoringTopology {
         this.recordings = context.getStateStore(RECORDINGS_STORE);
       }
       context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, ignored -> endStoppedAlerts());
+      context.schedule(IDLE_STATE_SWEEP, PunctuationType.WALL_CLOCK_TIME, ignored -> deleteIdleStates());
       if (settings.backlogBatch() > 1) {
         this.pending = context.getStateStore(PENDING_STORE);
         // Frames that were waiting when the process stopped come back with the store.
@@ -735,6 +743,21 @@ public final class ScoringTopology {
           emitAlert(new Record<>(procedure, e, now, new RecordHeaders()));
         }
       }
+    }
+
+    /** See {@link #IDLE_STATE_SWEEP}; an open alert is ended by {@link #endStoppedAlerts} instead. */
+    private void deleteIdleStates() {
+      long before = clock.getAsLong() - IDLE_STATE_SWEEP.toMillis();
+      List<String> idle = new ArrayList<>();
+      try (var it = alerts.all()) {
+        it.forEachRemaining(kv -> {
+          AlertRule.State s = kv.value;
+          if (!s.active() && (s.overFrames().isEmpty() || s.overFrames().get(s.overFrames().size() - 1)[1] < before)) {
+            idle.add(kv.key);
+          }
+        });
+      }
+      idle.forEach(alerts::delete);
     }
 
     /**

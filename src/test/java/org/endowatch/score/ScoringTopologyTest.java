@@ -246,6 +246,26 @@ class ScoringTopologyTest {
         "proc stored", "proc deleted");
   }
 
+  /**
+   * A procedure that stopped with an over-threshold frame in its window and no alert open keeps no
+   * state past the sweep; nor does a state an earlier release left with nothing in it.
+   */
+  @Test
+  void aStateLeftByAProcedureThatStoppedIsSweptAway() {
+    var store = fixture.driver.<String, AlertRule.State>getKeyValueStore(ScoringTopology.ALERT_STORE);
+    send(0, 90);
+    store.put("earlier-release", new AlertRule.State(0, 41, false, -1, 0, -1, -1, AlertRule.NO_PEAK, null, 3, List.of()));
+    fixture.now.addAndGet(ScoringTopology.IDLE_STATE_SWEEP.toMillis() - 1_000);
+    fixture.driver.advanceWallClockTime(ScoringTopology.IDLE_STATE_SWEEP);
+    assertThat(store.get("proc")).as("its frame is not yet old enough").isNotNull();
+    assertThat(store.get("earlier-release")).isNull();
+
+    fixture.now.addAndGet(1_000);
+    fixture.driver.advanceWallClockTime(ScoringTopology.IDLE_STATE_SWEEP);
+    assertThat(store.get("proc")).isNull();
+    assertThat(fixture.alerts.isEmpty()).isTrue();
+  }
+
   @Test
   void anEndedAlertLeavesNoState() {
     int[] percents = {90, 90, 90, 10, 10, 10, 10, 10};
