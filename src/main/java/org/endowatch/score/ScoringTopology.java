@@ -115,10 +115,10 @@ public final class ScoringTopology {
    */
   public static final int LIVE_BACKLOG_BATCH = 2;
   /**
-   * An alert state with no open alert whose latest over-threshold frame was captured this long ago
-   * belongs to a procedure that stopped sending frames with one in its window (a live one moves its
-   * window on within seconds): a sweep this often deletes it, and any state an earlier release left
-   * with nothing in it, so the store does not keep one entry for every such procedure for good.
+   * An alert state with no open alert that this scorer has not written for this long (or not since
+   * it started: restored, perhaps from an earlier release) belongs to a procedure that stopped
+   * sending frames with an over-threshold one in its window (a live one moves its window on within
+   * seconds): a sweep this often deletes it, so the store does not keep such a procedure for good.
    */
   static final Duration IDLE_STATE_SWEEP = Duration.ofMinutes(10);
   static final String SCORES_SINK = "scores-sink";
@@ -381,6 +381,11 @@ public final class ScoringTopology {
      * wait, as before).
      */
     private final Map<String, OpenAlert> openAlerts = new HashMap<>();
+    /**
+     * When (this scorer's clock) each stored alert state was last written: not the frames' capture
+     * times, which a re-scoring of last week's procedure has from last week.
+     */
+    private final Map<String, Long> stateWritten = new HashMap<>();
 
     ScoringProcessor(Settings settings, Supplier<FrameScorer> scorer, LongSupplier clock, MeterRegistry m,
         FailedFrames failed) {
@@ -409,6 +414,7 @@ public final class ScoringTopology {
       // Kafka Streams calls init again on this same processor when it revives a task whose stores it
       // wiped and restored (a corrupted task): what is kept in memory starts again from the stores.
       openAlerts.clear();
+      stateWritten.clear();
       pendingCount = 0;
       this.alerts = context.getStateStore(ALERT_STORE);
       try (var it = alerts.all()) {
@@ -747,17 +753,20 @@ public final class ScoringTopology {
 
     /** See {@link #IDLE_STATE_SWEEP}; an open alert is ended by {@link #endStoppedAlerts} instead. */
     private void deleteIdleStates() {
-      long before = clock.getAsLong() - IDLE_STATE_SWEEP.toMillis();
+      long now = clock.getAsLong();
       List<String> idle = new ArrayList<>();
       try (var it = alerts.all()) {
         it.forEachRemaining(kv -> {
-          AlertRule.State s = kv.value;
-          if (!s.active() && (s.overFrames().isEmpty() || s.overFrames().get(s.overFrames().size() - 1)[1] < before)) {
+          Long written = stateWritten.get(kv.key);
+          if (!kv.value.active() && (written == null || now - written >= IDLE_STATE_SWEEP.toMillis())) {
             idle.add(kv.key);
           }
         });
       }
-      idle.forEach(alerts::delete);
+      idle.forEach(procedure -> {
+        alerts.delete(procedure);
+        stateWritten.remove(procedure);
+      });
     }
 
     /**
@@ -770,8 +779,10 @@ public final class ScoringTopology {
     private void keep(String procedure, AlertRule.State before, AlertRule.State after) {
       if (!after.nothingToKeep()) {
         alerts.put(procedure, after);
+        stateWritten.put(procedure, clock.getAsLong());
       } else if (before != null) {
         alerts.delete(procedure);
+        stateWritten.remove(procedure);
       }
     }
 

@@ -252,18 +252,24 @@ class ScoringTopologyTest {
    */
   @Test
   void aStateLeftByAProcedureThatStoppedIsSweptAway() {
-    var store = fixture.driver.<String, AlertRule.State>getKeyValueStore(ScoringTopology.ALERT_STORE);
-    send(0, 90);
-    store.put("earlier-release", new AlertRule.State(0, 41, false, -1, 0, -1, -1, AlertRule.NO_PEAK, null, 3, List.of()));
-    fixture.now.addAndGet(ScoringTopology.IDLE_STATE_SWEEP.toMillis() - 1_000);
-    fixture.driver.advanceWallClockTime(ScoringTopology.IDLE_STATE_SWEEP);
-    assertThat(store.get("proc")).as("its frame is not yet old enough").isNotNull();
-    assertThat(store.get("earlier-release")).isNull();
+    // No budget, as a re-scoring: its frames were captured an hour ago, yet they are not idle.
+    try (TopologyFixture rescoring = new TopologyFixture("sweep-test", ScoringTopology.Settings.live(0),
+        ScoringTopologyTest::byteScorer)) {
+      var store = rescoring.driver.<String, AlertRule.State>getKeyValueStore(ScoringTopology.ALERT_STORE);
+      rescoring.now.addAndGet(3_600_000);
+      rescoring.send(0, 90, 3_600_000);
+      rescoring.send(1, 10, 3_599_960);
+      store.put("earlier-release", new AlertRule.State(0, 41, false, -1, 0, -1, -1, AlertRule.NO_PEAK, null, 3, List.of()));
+      rescoring.now.addAndGet(ScoringTopology.IDLE_STATE_SWEEP.toMillis() - 1_000);
+      rescoring.driver.advanceWallClockTime(ScoringTopology.IDLE_STATE_SWEEP);
+      assertThat(store.get("proc")).as("written less than the sweep's period ago").isNotNull();
+      assertThat(store.get("earlier-release")).as("never written by this scorer").isNull();
 
-    fixture.now.addAndGet(1_000);
-    fixture.driver.advanceWallClockTime(ScoringTopology.IDLE_STATE_SWEEP);
-    assertThat(store.get("proc")).isNull();
-    assertThat(fixture.alerts.isEmpty()).isTrue();
+      rescoring.now.addAndGet(1_000);
+      rescoring.driver.advanceWallClockTime(ScoringTopology.IDLE_STATE_SWEEP);
+      assertThat(store.get("proc")).isNull();
+      assertThat(rescoring.alerts.isEmpty()).isTrue();
+    }
   }
 
   @Test
