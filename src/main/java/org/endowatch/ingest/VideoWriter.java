@@ -1,6 +1,7 @@
 package org.endowatch.ingest;
 
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -22,11 +23,7 @@ public final class VideoWriter implements AutoCloseable {
   private long written;
 
   public VideoWriter(Path file, int width, int height, double fps) throws IngestException {
-    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    String format = name.endsWith(".mp4") ? "mp4" : name.endsWith(".mkv") ? "matroska" : name.endsWith(".avi") ? "avi" : null;
-    if (format == null) {
-      throw new IngestException("cannot write video " + file + ": unknown extension, use .mp4, .mkv or .avi");
-    }
+    String format = checkTarget(file);
     if (width % 2 != 0 || height % 2 != 0) {
       throw new IngestException("cannot write video " + file + ": " + width + "x" + height
           + " is not even in both sides, which YUV 4:2:0 needs");
@@ -48,6 +45,32 @@ public final class VideoWriter implements AutoCloseable {
     } catch (FrameRecorder.Exception e) {
       throw new IngestException("cannot write video " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The container format for {@code file}, after checking that a video can be written there: said
+   * before minutes of work whose result would have nowhere to go (ffmpeg's own words for a missing
+   * folder name its internals, not the folder).
+   *
+   * @throws IngestException with what is wrong and what to do
+   */
+  public static String checkTarget(Path file) throws IngestException {
+    String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    String format = name.endsWith(".mp4") ? "mp4" : name.endsWith(".mkv") ? "matroska" : name.endsWith(".avi") ? "avi" : null;
+    if (format == null) {
+      throw new IngestException("cannot write video " + file + ": unknown extension, use .mp4, .mkv or .avi");
+    }
+    Path folder = file.toAbsolutePath().getParent();
+    if (Files.isDirectory(file)) {
+      throw new IngestException("cannot write video " + file + ": it is a folder; give a file name in it");
+    }
+    if (folder == null || !Files.isDirectory(folder)) {
+      throw new IngestException("cannot write video " + file + ": folder " + folder + " does not exist (create it first)");
+    }
+    if (!Files.isWritable(folder)) {
+      throw new IngestException("cannot write video " + file + ": folder " + folder + " is not writable");
+    }
+    return format;
   }
 
   /** Appends one frame; it must have the writer's size. */

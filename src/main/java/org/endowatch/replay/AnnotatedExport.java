@@ -86,6 +86,7 @@ public final class AnnotatedExport {
   /** @param truth the procedure's annotated lesions, or null */
   public static Summary write(Properties client, Sources topics, String procedure, GroundTruth truth, Path out,
       LongConsumer progress) throws IngestException {
+    VideoWriter.checkTarget(out);   // before reading the procedure back
     Map<Long, Score> scores = new HashMap<>();
     ProcedureRecords.forEach(client, topics.scores(), procedure, Topics.SCORES.valueSerde().deserializer(), 0,
         r -> scores.put(r.value().frameIndex(), r.value()));

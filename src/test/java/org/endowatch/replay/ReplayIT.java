@@ -195,6 +195,10 @@ class ReplayIT {
 
     assertThat(s.frames()).isEqualTo(10);
     assertThat(s.resized()).isEqualTo(5);
+    Path nowhere = dir.resolve("no-such-folder").resolve("sizes.mp4");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AnnotatedExport.write(kafka.settings().clientProps(),
+        AnnotatedExport.Sources.live(), id, nowhere, n -> { })).hasMessage("cannot write video " + nowhere + ": folder "
+            + nowhere.getParent() + " does not exist (create it first)");
     assertThat(List.of(s.width(), s.height())).containsExactly(160, 148);
     List<BufferedImage> decoded = new ArrayList<>();
     try (FrameSource video = Sources.open(out.toString(), Sources.Options.DEFAULT, ms -> {})) {
