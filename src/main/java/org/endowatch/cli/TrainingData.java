@@ -7,6 +7,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ import org.endowatch.ingest.FramePreparer;
 import org.endowatch.ingest.FrameSource;
 import org.endowatch.ingest.IngestException;
 import org.endowatch.ingest.Sources;
+import org.endowatch.platform.TopicAdmin;
 import org.endowatch.replay.ProcedureRecords;
 import org.endowatch.replay.TimeRange;
 
@@ -121,6 +123,13 @@ final class TrainingData {
           + ": expected kafka:TOPIC?procedure=ID[&from=T][&to=T][&exclude=A..B][&exclude=alerts]");
     }
     TimeRange range = new TimeRange(TimeRange.parse(query.get("from")), TimeRange.parse(query.get("to")));
+    // Reachable, and the topic there: said before any reading (a consumer says neither in words).
+    try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
+      if (!admin.exists(topic)) {
+        throw new IllegalArgumentException(option + " " + entry + ": topic " + topic + " does not exist on "
+            + settings.bootstrap() + " (ingest records procedures on " + Topics.FRAMES.name() + ")");
+      }
+    }
     Exclusions excluded = exclusions(exclude, settings, procedure, entry, option);
     String label = label(procedure);
     try {

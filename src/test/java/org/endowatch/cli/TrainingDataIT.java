@@ -135,6 +135,11 @@ class TrainingDataIT {
         "--preset", "micro", "--epochs", "1", "--batch", "4", "--val-fraction", "0.3", "--seed", "2");
 
     assertThat(train.exitCode()).as(train.err()).isZero();
+    Cli.Result typo = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data", "kafka:frame?procedure=td-src",
+        "--out", dir.resolve("typo").toString(), "--preset", "micro");
+    assertThat(typo.exitCode()).isEqualTo(1);
+    assertThat(typo.err().strip()).isEqualTo("endowatch train: error: --data kafka:frame?procedure=td-src: topic frame does not "
+        + "exist on " + kafka.bootstrapServers() + " (ingest records procedures on frames)");
     // Frames 0..15 lie in the first 600 ms (40 ms apart); every 2nd: 0, 2, .., 14.
     List<String> files = names(model.resolve("frames"));
     assertThat(files).hasSize(8).startsWith("td-src-000000.jpg", "td-src-000002.jpg").endsWith("td-src-000014.jpg");
