@@ -122,7 +122,12 @@ final class TrainingData {
       throw new IllegalArgumentException(option + " " + entry
           + ": expected kafka:TOPIC?procedure=ID[&from=T][&to=T][&exclude=A..B][&exclude=alerts]");
     }
-    TimeRange range = new TimeRange(TimeRange.parse(query.get("from")), TimeRange.parse(query.get("to")));
+    TimeRange range;
+    try {
+      range = new TimeRange(TimeRange.parse(query.get("from")), TimeRange.parse(query.get("to")));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + " " + entry + ": " + e.getMessage(), e);
+    }
     // Reachable, and the topic there: said before any reading (a consumer says neither in words).
     try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {
       if (!admin.exists(topic)) {
@@ -221,8 +226,10 @@ final class TrainingData {
               }
             });
         for (long[] span : byAlert.values()) {
+          // An end said on the scorer's clock (frames stopped) may read as before a start said on the
+          // ingest host's, when that one runs ahead: the alert is then its start and margins.
           out.add(new TimeRange(new TimeRange.Point(false, span[0] - ALERT_MARGIN_MS),
-              span[1] == Long.MAX_VALUE ? null : new TimeRange.Point(false, span[1] + ALERT_MARGIN_MS)));
+              span[1] == Long.MAX_VALUE ? null : new TimeRange.Point(false, Math.max(span[0], span[1]) + ALERT_MARGIN_MS)));
         }
         continue;
       }

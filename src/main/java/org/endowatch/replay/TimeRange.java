@@ -20,6 +20,23 @@ public record TimeRange(Point from, Point to) {
     long resolve(long firstCaptureMs) {
       return relative ? firstCaptureMs + ms : ms;
     }
+
+    /** As a person reads it: {@code 1m30s after the first frame}, or the instant. */
+    @Override
+    public String toString() {
+      if (!relative) {
+        return Instant.ofEpochMilli(ms).toString();
+      }
+      String d = Duration.ofMillis(ms).toString().substring(2).toLowerCase(Locale.ROOT);
+      return d + " after the first frame";
+    }
+  }
+
+  /** A range whose bounds are of one kind and out of order holds nothing: said, not searched for. */
+  public TimeRange {
+    if (from != null && to != null && from.relative() == to.relative() && from.ms() > to.ms()) {
+      throw new IllegalArgumentException("the range ends before it starts (from " + from + ", to " + to + ")");
+    }
   }
 
   private static final Pattern OFFSET = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+(?:\\.\\d+)?)s)?(?:(\\d+)ms)?");

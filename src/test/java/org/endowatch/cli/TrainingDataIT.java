@@ -221,6 +221,8 @@ class TrainingDataIT {
         "kafka:frames?procedure=td-ex&exclude=1x..2m", "--out", dir.resolve("m3").toString());
     Cli.Result nothingLeft = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data",
         "kafka:frames?procedure=td-ex&exclude=..", "--out", dir.resolve("m4").toString());
+    Cli.Result backwards = Cli.run("train", "--bootstrap", kafka.bootstrapServers(), "--data",
+        "kafka:frames?procedure=td-ex&from=5s&to=1s", "--out", dir.resolve("m6").toString());
     // Sent faster than real time: the scorer skipped every frame, so no alert says where its lesions are.
     record(kafka, "td-bulk", t0, 20);
     List<Score> skipped = new ArrayList<>();
@@ -240,6 +242,8 @@ class TrainingDataIT {
             + "not reached), so exclude=alerts cannot vouch for them");
     assertThat(bad.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=td-ex&exclude=1m: exclude item "
         + "'1m': expected FROM..TO (times as for from/to, e.g. 1m30s..1m50s) or alerts\n");
+    assertThat(backwards.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=td-ex&from=5s&to=1s: the "
+        + "range ends before it starts (from 5s after the first frame, to 1s after the first frame)\n");
     assertThat(badTime.err()).startsWith("endowatch train: error: --data kafka:frames?procedure=td-ex&exclude=1x..2m: "
         + "exclude item '1x..2m': cannot read time '1x'");
     assertThat(nothingLeft.err()).isEqualTo("endowatch train: error: --data kafka:frames?procedure=td-ex&exclude=..: no frames "

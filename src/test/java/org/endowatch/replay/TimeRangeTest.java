@@ -32,6 +32,17 @@ class TimeRangeTest {
   }
 
   @Test
+  void aRangeThatEndsBeforeItStartsIsRefused() {
+    assertThatThrownBy(() -> new TimeRange(TimeRange.parse("1m30s"), TimeRange.parse("20s")))
+        .hasMessage("the range ends before it starts (from 1m30s after the first frame, to 20s after the first frame)");
+    assertThatThrownBy(() -> new TimeRange(TimeRange.parse("2026-11-29T10:00:00Z"), TimeRange.parse("2026-11-29T09:59:59.5Z")))
+        .hasMessage("the range ends before it starts (from 2026-11-29T10:00:00Z, to 2026-11-29T09:59:59.500Z)");
+    // One instant and one offset cannot be compared before the procedure's first frame is known.
+    assertThat(new TimeRange(TimeRange.parse("2026-11-29T10:00:00Z"), TimeRange.parse("20s")).to().ms()).isEqualTo(20_000);
+    assertThat(new TimeRange(TimeRange.parse("20s"), TimeRange.parse("20s")).contains(10_020_000, 10_000_000)).isTrue();
+  }
+
+  @Test
   void refusesWhatItCannotRead() {
     assertThatThrownBy(() -> TimeRange.parse("yesterday"))
         .hasMessage("cannot read time 'yesterday': use an offset from the procedure's start (90s, 2m, 1m30s, PT2M), "
