@@ -153,13 +153,7 @@ class ReplayIT {
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("20 frames (19 scored, 6 in an alert, 1 rejected by the scorer, 6 showing an annotated "
         + "lesion, 2 of them with no alert open) at 25.0 fps, 160x148");
-    List<BufferedImage> decoded = new ArrayList<>();
-    try (FrameSource video = Sources.open(out.toString(), Sources.Options.DEFAULT, ms -> {})) {
-      FrameSource.Picture p;
-      while ((p = video.next()) != null) {
-        decoded.add(p.image());
-      }
-    }
+    List<BufferedImage> decoded = pictures(out);
     assertThat(decoded).hasSize(20);
     assertThat(decoded.get(0).getWidth()).isEqualTo(160);
     assertThat(decoded.get(0).getHeight()).isEqualTo(148);
@@ -200,16 +194,22 @@ class ReplayIT {
         AnnotatedExport.Sources.live(), id, nowhere, n -> { })).hasMessage("cannot write video " + nowhere + ": folder "
             + nowhere.getParent() + " does not exist (create it first)");
     assertThat(List.of(s.width(), s.height())).containsExactly(160, 148);
-    List<BufferedImage> decoded = new ArrayList<>();
-    try (FrameSource video = Sources.open(out.toString(), Sources.Options.DEFAULT, ms -> {})) {
-      FrameSource.Picture p;
-      while ((p = video.next()) != null) {
-        decoded.add(p.image());
-      }
-    }
+    List<BufferedImage> decoded = pictures(out);
     assertThat(decoded).hasSize(10);
     // Each frame's strip starts where the first frame's picture ends: its foot is black, not picture.
     assertThat(decoded).allSatisfy(img -> assertThat(img.getRGB(80, 146) & 0xffffff).isLessThan(0x202020));
+  }
+
+  /** Every picture of a video file, decoded. */
+  private static List<BufferedImage> pictures(Path video) throws Exception {
+    List<BufferedImage> out = new ArrayList<>();
+    try (FrameSource source = Sources.open(video.toString(), Sources.Options.DEFAULT, ms -> {})) {
+      FrameSource.Picture p;
+      while ((p = source.next()) != null) {
+        out.add(p.image());
+      }
+    }
+    return out;
   }
 
   private static double cyanness(BufferedImage img) {
