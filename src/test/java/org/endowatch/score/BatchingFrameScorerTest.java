@@ -48,6 +48,64 @@ class BatchingFrameScorerTest {
     }
   }
 
+  /**
+   * A pass that throws (the device ran out of memory) fails every caller in its batch with that
+   * exception, so each stream thread fails and is replaced as alone; the batcher goes on with the next.
+   */
+  @Test
+  void aPassThatThrowsFailsEveryCallerInItsBatchAndTheNextBatchIsScored() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+    IllegalStateException oom = new IllegalStateException("CUDA out of memory");
+    BatchModel flaky = new BatchModel() {
+      @Override
+      public float[] input(Frame frame) {
+        return new float[] {frame.frameIndex()};
+      }
+
+      @Override
+      public List<FrameScorer.Scored> scoreBatch(float[][] inputs) {
+        if (passes.getAndIncrement() == 0) {
+          throw oom;
+        }
+        List<FrameScorer.Scored> out = new ArrayList<>();
+        for (float[] in : inputs) {
+          out.add(new FrameScorer.Scored(in[0] / 10, new float[] {in[0]}, 1));
+        }
+        return out;
+      }
+
+      @Override
+      public String modelVersion() {
+        return "flaky-1";
+      }
+
+      @Override
+      public double imageThreshold() {
+        return 0.5;
+      }
+
+      @Override
+      public float patchThreshold() {
+        return 0.5f;
+      }
+    };
+    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    ExecutorService streams = Executors.newFixedThreadPool(2);
+    try (BatchingFrameScorer batcher = new BatchingFrameScorer(() -> flaky, 2, 30_000, batchSizes::add)) {
+      List<Future<FrameScorer.Scored>> first = List.of(streams.submit(() -> batcher.score(TestFrames.jpeg("a", 1, 0, 8, 8))),
+          streams.submit(() -> batcher.score(TestFrames.jpeg("b", 2, 0, 8, 8))));
+      for (Future<FrameScorer.Scored> f : first) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(f::get).hasCauseReference(oom);
+      }
+      List<Future<FrameScorer.Scored>> next = List.of(streams.submit(() -> batcher.score(TestFrames.jpeg("a", 3, 0, 8, 8))),
+          streams.submit(() -> batcher.score(TestFrames.jpeg("b", 4, 0, 8, 8))));
+      assertThat(List.of(next.get(0).get().score(), next.get(1).get().score())).containsExactly((double) 0.3f, (double) 0.4f);
+    } finally {
+      streams.shutdown();
+    }
+    assertThat(batchSizes).containsExactly(2);
+  }
+
   @Test
   void anUndecodableFrameFailsOnlyItsCaller(@TempDir Path dir) throws Exception {
     ModelHolderTest.model(dir.resolve("m"), "k-1", 0.5);
