@@ -119,6 +119,11 @@ class ModelHotSwapIT {
     assertThat(list.exitCode()).as(list.err()).isZero();
     assertThat(list.out().lines().filter(l -> l.startsWith(name + " "))).singleElement().asString()
         .startsWith(name + "  " + name + "-2  " + uri2 + "  published 20");
+    ModelHolderTest.model(dir.resolve("raw"), name + "-raw", null);
+    var uncalibrated = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", dir.resolve("raw").toString());
+    assertThat(uncalibrated.exitCode()).isEqualTo(1);
+    assertThat(uncalibrated.err().strip()).isEqualTo("endowatch models publish: error: model " + dir.resolve("raw")
+        + " is not calibrated: run 'endowatch calibrate' first");
     var gone = Cli.run("models", "publish", "--bootstrap", kafka.bootstrapServers(), "--model", dir.resolve("v4").toString());
     assertThat(gone.exitCode()).as(gone.err()).isZero();
     try (var files = Files.walk(dir.resolve("v4"))) {   // as on a node whose volume lacks it
