@@ -117,6 +117,19 @@ public final class ProcedureVideo {
       throw new IngestException("no images (.png, .jpg, .jpeg, .bmp) in " + normals + " (--normal-images)");
     }
     List<Path> used = files.subList(0, Math.min(limit, files.size()));
+    if (masks != null) {
+      // Checked before filming: a still without its mask would read as one without a lesion, and a
+      // wrong --masks folder give ground truth that says no lesion was ever in view.
+      if (!Files.isDirectory(masks)) {
+        throw new IngestException("not a folder: " + masks + " (--masks)");
+      }
+      for (Path p : used) {
+        if (maskPath(masks, p) == null) {
+          throw new IngestException("no mask for " + p.getFileName() + " in " + masks + " (a file of the same name, .png, "
+              + ".jpg, .jpeg or .bmp): give the masks folder of these images, or leave out --masks");
+        }
+      }
+    }
     List<Path> sequence = new java.util.ArrayList<>();
     for (int i = 0; i < used.size(); i++) {
       if (!normalFiles.isEmpty()) {
@@ -150,11 +163,16 @@ public final class ProcedureVideo {
   }
 
   private static BufferedImage maskFor(Path masks, Path image) {
+    return read(maskPath(masks, image));
+  }
+
+  /** The file with the image's stem in {@code masks}, or null. */
+  private static Path maskPath(Path masks, Path image) {
     String stem = image.getFileName().toString().replaceFirst("\\.[^.]+$", "");
     for (String ext : new String[] {".png", ".jpg", ".jpeg", ".bmp"}) {
       Path m = masks.resolve(stem + ext);
       if (Files.isRegularFile(m)) {
-        return read(m);
+        return m;
       }
     }
     return null;

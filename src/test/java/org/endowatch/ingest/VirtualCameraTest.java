@@ -117,6 +117,13 @@ class VirtualCameraTest {
     assertThat(cam.frame(12).lesionFraction()).isPositive();
     assertThat(cam.frame(22).mask()).isNull();
     assertThat(cam.frame(32).lesionFraction()).isPositive();
+
+    // A still without its mask is said before filming, not filmed as one without a lesion.
+    java.nio.file.Files.delete(dir.resolve("masks/b.png"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProcedureVideo.fromImages(dir.resolve("polyps"),
+        dir.resolve("masks"), dir.resolve("normal"), 10, 64, 48, 10, 1)).isInstanceOf(IngestException.class)
+        .hasMessage("no mask for b.png in " + dir.resolve("masks") + " (a file of the same name, .png, .jpg, .jpeg or .bmp): "
+            + "give the masks folder of these images, or leave out --masks");
   }
 
   private static double segmentOutside(double r, double half) {
