@@ -336,6 +336,49 @@ class TrainCalibrateEvalTest {
         .isEqualTo(Files.readAllLines(resumed.resolve("validation-files.txt")));
   }
 
+  /**
+   * Ctrl-C mid-epoch (TrainCommand's hook sets the stop flag): the run checkpoints where it is, and
+   * --resume continues from that batch to the same weights as a run never stopped.
+   */
+  @Test
+  void aRunStoppedMidEpochResumesFromThatBatchExactly() throws Exception {
+    java.util.function.BiFunction<String, Boolean, TrainingRun.Options> options = (out, resume) -> new TrainingRun.Options(
+        List.of(normal), dir.resolve(out), org.endowatch.model.MemMcMaeConfig.preset("micro"), 2, 4, resume, "cpu", 5, 1.5e-3,
+        0.05, 5, 0.25, out, "test", 0, 0, 0.5, 0);
+    java.io.PrintWriter quiet = new java.io.PrintWriter(java.io.Writer.nullWriter());
+    TrainingRun.Result straight = TrainingRun.run(options.apply("mid-straight", false), quiet,
+        new java.util.concurrent.atomic.AtomicBoolean());
+
+    // 9 training images in batches of 4: two batches an epoch; stopped once the first has run.
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.io.PrintWriter stopAfterABatch = new java.io.PrintWriter(new java.io.Writer() {
+      @Override
+      public void write(char[] b, int off, int len) {
+        if (new String(b, off, len).contains("\repoch")) {
+          stop.set(true);
+        }
+      }
+
+      @Override
+      public void flush() { }
+
+      @Override
+      public void close() { }
+    });
+    TrainingRun.Result stopped = TrainingRun.run(options.apply("mid-stopped", false), stopAfterABatch, stop);
+    java.io.StringWriter said = new java.io.StringWriter();
+    TrainingRun.Result resumed = TrainingRun.run(options.apply("mid-stopped", true), new java.io.PrintWriter(said, true),
+        new java.util.concurrent.atomic.AtomicBoolean());
+
+    assertThat(stopped.interrupted()).isTrue();
+    assertThat(stopped.steps()).isEqualTo(1);
+    assertThat(said.toString()).contains("resuming at epoch 1, batch 1");
+    assertThat(resumed.interrupted()).isFalse();
+    assertThat(List.of(straight.steps(), resumed.steps())).containsExactly(4L, 4L);
+    assertThat(ModelArtifact.readManifest(dir.resolve("mid-stopped")).parametersSha256())
+        .isEqualTo(ModelArtifact.readManifest(dir.resolve("mid-straight")).parametersSha256());
+  }
+
   @Test
   void badInputsAreOneLineErrors() throws Exception {
     Path empty = Files.createDirectories(dir.resolve("empty"));
