@@ -37,6 +37,30 @@ class ReplayIT {
     assertThat(apply.exitCode()).as(apply.err()).isZero();
   }
 
+  /** {@code replay video}: a recorded procedure's file played again as a new procedure, at its own pace. */
+  @Test
+  void aRecordedVideoPlaysAtItsPaceUnderTheNewId(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    Path video = dir.resolve("recorded.mp4");
+    assertThat(Cli.run("synth", "procedure", "--out", video.toString(), "--seconds", "2", "--anomalies", "0", "--seed", "4")
+        .exitCode()).isZero();
+
+    long started = System.nanoTime();
+    Cli.Result r = Cli.run("replay", "video", "--bootstrap", kafka.bootstrapServers(), video.toString(), "--procedure",
+        "rp-video");
+    double seconds = (System.nanoTime() - started) / 1e9;
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    // The shortest generated procedure is one 2 s segment: 50 frames at 25 fps.
+    assertThat(r.out()).contains("as rp-video: 50 frames read, 50 sent, 0 failed");
+    List<ConsumerRecord<String, Frame>> frames = TopicReader.read(kafka, Topics.FRAMES.name(),
+        Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("rp-video"), 50);
+    assertThat(frames).extracting(c -> c.value().frameIndex()).containsExactlyElementsOf(
+        java.util.stream.LongStream.range(0, 50).boxed().toList());
+    // Paced as the camera filmed it, never faster: 49 gaps of 40 ms (slower only on a loaded machine).
+    assertThat(seconds).isGreaterThan(1.9);
+    assertThat(frames.get(49).value().captureTimestampMs() - frames.get(0).value().captureTimestampMs()).isGreaterThanOrEqualTo(1_900L);
+  }
+
   @Test
   void aTopicRangeReappearsUnderANewIdWithItsOriginalSpacing(KafkaCluster kafka) throws Exception {
     // 30 frames whose gaps alternate 40 and 80 ms (an uneven camera), starting at t0.
