@@ -56,39 +56,16 @@ class BatchingFrameScorerTest {
   void aPassThatThrowsFailsEveryCallerInItsBatchAndTheNextBatchIsScored() throws Exception {
     java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
     IllegalStateException oom = new IllegalStateException("CUDA out of memory");
-    BatchModel flaky = new BatchModel() {
-      @Override
-      public float[] input(Frame frame) {
-        return new float[] {frame.frameIndex()};
+    BatchModel flaky = TestScorers.batchOf("flaky-1", inputs -> {
+      if (passes.getAndIncrement() == 0) {
+        throw oom;
       }
-
-      @Override
-      public List<FrameScorer.Scored> scoreBatch(float[][] inputs) {
-        if (passes.getAndIncrement() == 0) {
-          throw oom;
-        }
-        List<FrameScorer.Scored> out = new ArrayList<>();
-        for (float[] in : inputs) {
-          out.add(new FrameScorer.Scored(in[0] / 10, new float[] {in[0]}, 1));
-        }
-        return out;
+      List<FrameScorer.Scored> out = new ArrayList<>();
+      for (float[] in : inputs) {
+        out.add(new FrameScorer.Scored(in[0] / 10, new float[] {in[0]}, 1));
       }
-
-      @Override
-      public String modelVersion() {
-        return "flaky-1";
-      }
-
-      @Override
-      public double imageThreshold() {
-        return 0.5;
-      }
-
-      @Override
-      public float patchThreshold() {
-        return 0.5f;
-      }
-    };
+      return out;
+    });
     List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     ExecutorService streams = Executors.newFixedThreadPool(2);
     try (BatchingFrameScorer batcher = new BatchingFrameScorer(() -> flaky, 2, 30_000, batchSizes::add)) {

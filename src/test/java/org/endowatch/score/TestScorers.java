@@ -1,5 +1,6 @@
 package org.endowatch.score;
 
+import java.util.List;
 import java.util.function.Function;
 import org.endowatch.contract.Frame;
 
@@ -27,6 +28,37 @@ final class TestScorers {
       @Override
       public float patchThreshold() {
         return 0.5f;
+      }
+    };
+  }
+
+  /** A stand-in for the batcher: a frame's input is its index alone; the test says what a pass of inputs scores. */
+  static BatchModel batchOf(String version, Function<float[][], List<FrameScorer.Scored>> pass) {
+    FrameScorer thresholds = of(version, f -> null);
+    return new BatchModel() {
+      @Override
+      public float[] input(Frame frame) {
+        return new float[] {frame.frameIndex()};
+      }
+
+      @Override
+      public List<FrameScorer.Scored> scoreBatch(float[][] inputs) {
+        return pass.apply(inputs);
+      }
+
+      @Override
+      public String modelVersion() {
+        return thresholds.modelVersion();
+      }
+
+      @Override
+      public double imageThreshold() {
+        return thresholds.imageThreshold();
+      }
+
+      @Override
+      public float patchThreshold() {
+        return thresholds.patchThreshold();
       }
     };
   }
