@@ -237,6 +237,12 @@ public final class ConsoleFeed implements AutoCloseable {
           if (r.offset() == at[1]) {
             return r.value();
           }
+          if (r.offset() > at[1]) {
+            // Deleted by retention since the console saw it (the fetcher went on from the oldest
+            // record kept): gone, said at once rather than after the wait, which holds every other
+            // image request of the console meanwhile.
+            return null;
+          }
         }
       }
       return null;

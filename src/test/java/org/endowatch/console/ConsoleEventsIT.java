@@ -101,6 +101,48 @@ class ConsoleEventsIT {
     }
   }
 
+  /** A frame older than the ones kept in memory is read back from the frames topic by its offset. */
+  @Test
+  void aFrameNoLongerInMemoryIsReadBackFromTheTopic(KafkaCluster kafka) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    long t0 = System.currentTimeMillis();
+    String id = "api-frames-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    List<org.endowatch.contract.Frame> frames = new ArrayList<>();
+    for (int i = 0; i < ConsoleStore.RECENT + 6; i++) {
+      frames.add(org.endowatch.testing.TestFrames.jpeg(id, i, t0 + 40L * i, 64, 48));
+    }
+    TopicWriter.send(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().serializer(), id, frames);
+    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
+         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis))) {
+      long last = frames.size() - 1;
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (store.location(id, last) == null && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(store.image(id, 0)).as("past the frames kept in memory").isNull();
+      HttpClient http = HttpClient.newHttpClient();
+      java.util.function.Function<String, HttpResponse<byte[]>> get = path -> {
+        try {
+          return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/procedures/" + id
+              + path)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      };
+
+      HttpResponse<byte[]> first = get.apply("/frames/0");
+      HttpResponse<byte[]> newest = get.apply("/frames/" + last);
+      HttpResponse<byte[]> never = get.apply("/frames/" + (last + 100));
+
+      assertThat(first.statusCode()).isEqualTo(200);
+      assertThat(first.body()).isEqualTo(frames.get(0).image());
+      assertThat(newest.body()).isEqualTo(frames.get((int) last).image());
+      assertThat(never.statusCode()).isEqualTo(404);
+      assertThat(new String(never.body(), StandardCharsets.UTF_8)).isEqualTo("frame not available\n");
+    }
+  }
+
   /** What a script using the console's API gets back for requests the page never makes. */
   @Test
   void theApiAnswersWhatItCannotServeWithAStatusAndWhy(KafkaCluster kafka) throws Exception {
