@@ -34,7 +34,6 @@ final class TestScorers {
 
   /** A stand-in for the batcher: a frame's input is its index alone; the test says what a pass of inputs scores. */
   static BatchModel batchOf(String version, Function<float[][], List<FrameScorer.Scored>> pass) {
-    FrameScorer thresholds = of(version, f -> null);
     return new BatchModel() {
       @Override
       public float[] input(Frame frame) {
@@ -48,17 +47,17 @@ final class TestScorers {
 
       @Override
       public String modelVersion() {
-        return thresholds.modelVersion();
+        return version;
       }
 
       @Override
       public double imageThreshold() {
-        return thresholds.imageThreshold();
+        return 0.5;
       }
 
       @Override
       public float patchThreshold() {
-        return thresholds.patchThreshold();
+        return 0.5f;
       }
     };
   }
