@@ -27,7 +27,7 @@ class AlertCommitTest {
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
     long now = 10_000;
-    var processor = new ScoringTopology.ScoringProcessor(ScoringTopology.Settings.live(0), ScoringTopologyTest::byteScorer,
+    var processor = new ScoringProcessor(ScoringTopology.Settings.live(0), ScoringTopologyTest::byteScorer,
         () -> now, new SimpleMeterRegistry(), new FailedFrames());
     processor.init(context);
 

@@ -191,7 +191,7 @@ class BacklogBatchTest {
       context.addStateStore(store);
     });
     long now = 10_000;
-    var processor = new ScoringTopology.ScoringProcessor(ScoringTopology.Settings.live(0).withBacklogBatch(3),
+    var processor = new ScoringProcessor(ScoringTopology.Settings.live(0).withBacklogBatch(3),
         () -> recording, () -> now, new SimpleMeterRegistry(), new FailedFrames());
     processor.init(context);
     process(processor, context, 0, now - 40);   // 40 ms old: not keeping up, waits
@@ -203,7 +203,7 @@ class BacklogBatchTest {
     assertThat(calls).containsExactly(List.of(0L, 1L, 2L));
   }
 
-  private static void process(ScoringTopology.ScoringProcessor processor, MockProcessorContext<String, Object> context,
+  private static void process(ScoringProcessor processor, MockProcessorContext<String, Object> context,
       long index, long capturedMs) {
     Frame f = new Frame("proc", index, capturedMs, 64, 48, Frame.JPEG, "test", new byte[] {10, 1, 2});
     RecordHeaders headers = new RecordHeaders();

@@ -151,7 +151,7 @@ class FailedFramesTest {
   private final class Thread {
     final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     final KeyValueStore<String, ScoringTopology.Pending> pending = ScoringTopology.pendingStore().withLoggingDisabled().build();
-    final ScoringTopology.ScoringProcessor processor;
+    final ScoringProcessor processor;
 
     Thread(ScoringTopology.Settings settings, FrameScorer model, long now) {
       context.setCurrentSystemTimeMs(now);
@@ -160,7 +160,7 @@ class FailedFramesTest {
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
       }
-      processor = new ScoringTopology.ScoringProcessor(settings, () -> model, () -> now, new SimpleMeterRegistry(), failed);
+      processor = new ScoringProcessor(settings, () -> model, () -> now, new SimpleMeterRegistry(), failed);
       processor.init(context);
     }
 

@@ -127,7 +127,7 @@ class RecordingEndTest {
     recordings.put("proc", Topics.PROCEDURES.valueSerde().serializer().serialize("procedures",
         ProcedureEvent.ended("proc", 9_500, "file:/p.mp4", 10, ProcedureEvent.SOURCE_ENDED)));
     long now = 10_000;
-    var processor = new ScoringTopology.ScoringProcessor(ScoringTopology.Settings.live(0).withRecordings("procedures"),
+    var processor = new ScoringProcessor(ScoringTopology.Settings.live(0).withRecordings("procedures"),
         ScoringTopologyTest::byteScorer, () -> now, new SimpleMeterRegistry(), new FailedFrames());
     processor.init(context);
     context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(now));
