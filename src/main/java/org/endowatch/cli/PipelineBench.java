@@ -252,7 +252,8 @@ final class PipelineBench {
       BatchModel passes = standIn != null ? standIn : model0;
       java.util.concurrent.atomic.LongAdder passCount = new java.util.concurrent.atomic.LongAdder();
       java.util.concurrent.atomic.LongAdder passFrames = new java.util.concurrent.atomic.LongAdder();
-      FrameScorer shared = standIn != null ? standIn : model0;
+      FrameScorer alone = standIn != null ? standIn : model0;
+      java.util.function.Supplier<FrameScorer> shared = () -> alone;
       if (threads > 1) {
         BatchingFrameScorer batcher = new BatchingFrameScorer(() -> passes, threads * backlogBatch, run.batchWaitMs(), n -> {
           passCount.increment();
@@ -261,13 +262,12 @@ final class PipelineBench {
         open.add(batcher::close);
         shared = batcher;
       }
-      FrameScorer scorer = shared;
       for (int i = 0; i < instances; i++) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         registries.add(registry);
         ScorerApp app = new ScorerApp(settings.clientProps(), "bench" + suffix, threads,
             work.resolve(instances > 1 ? "streams-" + i : "streams"),
-            new ScoringTopology.Settings(input, outputs, budgetMs, run.rule(), backlogBatch), () -> scorer, registry);
+            new ScoringTopology.Settings(input, outputs, budgetMs, run.rule(), backlogBatch), shared, registry);
         open.add(app);
         app.start();
       }

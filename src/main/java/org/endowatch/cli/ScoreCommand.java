@@ -135,9 +135,8 @@ public final class ScoreCommand implements Callable<Integer> {
       java.util.function.Supplier<FrameScorer> shared = scorer;
       BatchingFrameScorer batcher = null;
       if (threads > 1) {
-        BatchingFrameScorer b = new BatchingFrameScorer(scorer::current, threads * backlogBatch, batchWaitMs, batchSizes::record);
-        batcher = b;
-        shared = () -> b;
+        batcher = new BatchingFrameScorer(scorer::current, threads * backlogBatch, batchWaitMs, batchSizes::record);
+        shared = batcher;
       }
       ScorerApp app = new ScorerApp(settings.clientProps(), applicationId, threads, state,
           new ScoringTopology.Settings(input, outputs, budgetMs, alertRule, backlogBatch,

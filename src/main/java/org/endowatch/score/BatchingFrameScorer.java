@@ -1,7 +1,9 @@
 package org.endowatch.score;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -16,9 +18,17 @@ import org.endowatch.contract.Frame;
  * frames, waiting at most {@code maxWaitMs} for company after the first) and runs it. Each caller
  * still gets its own result synchronously, so the exactly-once processing of its record is
  * unchanged; a stream with no company waits at most {@code maxWaitMs}.
+ *
+ * <p>{@link #get} is what a stream thread scores with: the model serving at that moment, kept for
+ * every frame it is given and for the version and thresholds that judge them. A release switched
+ * while frames wait for a pass (a hot swap) therefore changes nothing for them: each is scored by
+ * the model that prepared its input, in a pass of its own model's frames. Reading the serving model
+ * again in the worker scored them with the new one, whose input may be another size (another
+ * preset: the pass failed, and with it every stream thread in the batch), and judged them with a
+ * threshold and version read later still.
  */
-public final class BatchingFrameScorer implements FrameScorer, AutoCloseable {
-  private record Request(float[] input, CompletableFuture<Scored> result) {}
+public final class BatchingFrameScorer implements Supplier<FrameScorer>, AutoCloseable {
+  private record Request(BatchModel model, float[] input, CompletableFuture<FrameScorer.Scored> result) {}
 
   private final Supplier<? extends BatchModel> model;
   private final int maxBatch;
@@ -45,39 +55,68 @@ public final class BatchingFrameScorer implements FrameScorer, AutoCloseable {
     worker.start();
   }
 
+  /** The model serving now, batched with the other stream threads' frames; see the class comment. */
   @Override
-  public Scored score(Frame frame) {
-    Outcome o = scoreAll(List.of(frame)).get(0);
-    if (o.scored() == null) {
-      throw new UnscorableFrameException(o.unscorable());
-    }
-    return o.scored();
+  public FrameScorer get() {
+    return new Pinned(model.get());
   }
 
-  /** All decodable frames go into the queue at once, so a stream's backlog shares batches with other streams. */
-  @Override
-  public List<Outcome> scoreAll(List<Frame> frames) {
-    BatchModel m = model.get();
-    List<Object> pending = new ArrayList<>(frames.size()); // a Request, or the Outcome of an undecodable frame
-    for (Frame f : frames) {
-      try {
-        Request r = new Request(m.input(f), new CompletableFuture<>());
-        queue.add(r);
-        pending.add(r);
-      } catch (UnscorableFrameException e) {
-        pending.add(new Outcome(null, e.getMessage()));
-      }
+  /** Frames scored by one model through the shared queue, and judged with its version and thresholds. */
+  private final class Pinned implements FrameScorer {
+    private final BatchModel m;
+
+    Pinned(BatchModel m) {
+      this.m = m;
     }
-    List<Outcome> out = new ArrayList<>(frames.size());
-    for (Object p : pending) {
-      if (p instanceof Outcome o) {
-        out.add(o);
-        continue;
+
+    @Override
+    public Scored score(Frame frame) {
+      Outcome o = scoreAll(List.of(frame)).get(0);
+      if (o.scored() == null) {
+        throw new UnscorableFrameException(o.unscorable());
       }
-      Scored s = ModelFrameScorer.await(((Request) p).result(), "waiting for the model");
-      out.add(s != null ? new Outcome(s, null) : new Outcome(null, "model " + m.modelVersion() + " produced a non-finite score"));
+      return o.scored();
     }
-    return out;
+
+    /** All decodable frames go into the queue at once, so a stream's backlog shares batches with other streams. */
+    @Override
+    public List<Outcome> scoreAll(List<Frame> frames) {
+      List<Object> pending = new ArrayList<>(frames.size()); // a Request, or the Outcome of an undecodable frame
+      for (Frame f : frames) {
+        try {
+          Request r = new Request(m, m.input(f), new CompletableFuture<>());
+          queue.add(r);
+          pending.add(r);
+        } catch (UnscorableFrameException e) {
+          pending.add(new Outcome(null, e.getMessage()));
+        }
+      }
+      List<Outcome> out = new ArrayList<>(frames.size());
+      for (Object p : pending) {
+        if (p instanceof Outcome o) {
+          out.add(o);
+          continue;
+        }
+        Scored s = ModelFrameScorer.await(((Request) p).result(), "waiting for the model");
+        out.add(s != null ? new Outcome(s, null) : new Outcome(null, "model " + m.modelVersion() + " produced a non-finite score"));
+      }
+      return out;
+    }
+
+    @Override
+    public String modelVersion() {
+      return m.modelVersion();
+    }
+
+    @Override
+    public double imageThreshold() {
+      return m.imageThreshold();
+    }
+
+    @Override
+    public float patchThreshold() {
+      return m.patchThreshold();
+    }
   }
 
   private void serve() {
@@ -102,32 +141,23 @@ public final class BatchingFrameScorer implements FrameScorer, AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       }
-      try {
-        float[][] inputs = batch.stream().map(Request::input).toArray(float[][]::new);
-        List<Scored> results = model.get().scoreBatch(inputs);
-        batchSizes.accept(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).result().complete(results.get(i));
-        }
-      } catch (RuntimeException e) {
-        batch.forEach(r -> r.result().completeExceptionally(e));
-      }
+      // One pass per model: all one model's, except across a swap (then the earlier model's first).
+      Map<BatchModel, List<Request>> byModel = new LinkedHashMap<>();
+      batch.forEach(r -> byModel.computeIfAbsent(r.model(), k -> new ArrayList<>()).add(r));
+      byModel.forEach(this::pass);
     }
   }
 
-  @Override
-  public String modelVersion() {
-    return model.get().modelVersion();
-  }
-
-  @Override
-  public double imageThreshold() {
-    return model.get().imageThreshold();
-  }
-
-  @Override
-  public float patchThreshold() {
-    return model.get().patchThreshold();
+  private void pass(BatchModel m, List<Request> requests) {
+    try {
+      List<FrameScorer.Scored> results = m.scoreBatch(requests.stream().map(Request::input).toArray(float[][]::new));
+      batchSizes.accept(requests.size());
+      for (int i = 0; i < requests.size(); i++) {
+        requests.get(i).result().complete(results.get(i));
+      }
+    } catch (RuntimeException e) {
+      requests.forEach(r -> r.result().completeExceptionally(e));
+    }
   }
 
   @Override

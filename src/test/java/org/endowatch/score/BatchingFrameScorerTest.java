@@ -32,7 +32,7 @@ class BatchingFrameScorerTest {
         try {
           List<Future<FrameScorer.Scored>> results = new ArrayList<>();
           for (Frame f : frames) {
-            results.add(streams.submit(() -> batcher.score(f)));
+            results.add(streams.submit(() -> batcher.get().score(f)));
           }
           for (int i = 0; i < 4; i++) {
             FrameScorer.Scored alone = model.score(frames.get(i));
@@ -69,18 +69,54 @@ class BatchingFrameScorerTest {
     List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     ExecutorService streams = Executors.newFixedThreadPool(2);
     try (BatchingFrameScorer batcher = new BatchingFrameScorer(() -> flaky, 2, 30_000, batchSizes::add)) {
-      List<Future<FrameScorer.Scored>> first = List.of(streams.submit(() -> batcher.score(TestFrames.jpeg("a", 1, 0, 8, 8))),
-          streams.submit(() -> batcher.score(TestFrames.jpeg("b", 2, 0, 8, 8))));
+      List<Future<FrameScorer.Scored>> first = List.of(streams.submit(() -> batcher.get().score(TestFrames.jpeg("a", 1, 0, 8, 8))),
+          streams.submit(() -> batcher.get().score(TestFrames.jpeg("b", 2, 0, 8, 8))));
       for (Future<FrameScorer.Scored> f : first) {
         org.assertj.core.api.Assertions.assertThatThrownBy(f::get).hasCauseReference(oom);
       }
-      List<Future<FrameScorer.Scored>> next = List.of(streams.submit(() -> batcher.score(TestFrames.jpeg("a", 3, 0, 8, 8))),
-          streams.submit(() -> batcher.score(TestFrames.jpeg("b", 4, 0, 8, 8))));
+      List<Future<FrameScorer.Scored>> next = List.of(streams.submit(() -> batcher.get().score(TestFrames.jpeg("a", 3, 0, 8, 8))),
+          streams.submit(() -> batcher.get().score(TestFrames.jpeg("b", 4, 0, 8, 8))));
       assertThat(List.of(next.get(0).get().score(), next.get(1).get().score())).containsExactly((double) 0.3f, (double) 0.4f);
     } finally {
       streams.shutdown();
     }
     assertThat(batchSizes).containsExactly(2);
+  }
+
+  /**
+   * A release switched while a frame waits for its pass (a hot swap): the frame is scored by the
+   * model that prepared its input, in a pass of that model's frames, and judged with its version
+   * and thresholds; the frames of the model serving since go in a pass of their own.
+   */
+  @Test
+  void framesPreparedBeforeASwapAreScoredAndJudgedByTheModelThatPreparedThem() throws Exception {
+    BatchModel old = TestScorers.batchOf("k-1", inputs -> scores(inputs, 0));
+    BatchModel next = TestScorers.batchOf("k-2", inputs -> scores(inputs, 100));
+    java.util.concurrent.atomic.AtomicReference<BatchModel> serving = new java.util.concurrent.atomic.AtomicReference<>(old);
+    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    ExecutorService streams = Executors.newFixedThreadPool(2);
+    // A long wait: the batch closes once both frames are in it, one of each model.
+    try (BatchingFrameScorer batcher = new BatchingFrameScorer(serving::get, 2, 30_000, batchSizes::add)) {
+      FrameScorer before = batcher.get();
+      serving.set(next);
+      FrameScorer after = batcher.get();
+      Future<FrameScorer.Scored> a = streams.submit(() -> before.score(TestFrames.jpeg("a", 1, 0, 8, 8)));
+      Future<FrameScorer.Scored> b = streams.submit(() -> after.score(TestFrames.jpeg("b", 2, 0, 8, 8)));
+      assertThat(List.of(a.get().score(), b.get().score())).containsExactly(1.0, 102.0);
+      assertThat(List.of(before.modelVersion(), after.modelVersion())).containsExactly("k-1", "k-2");
+    } finally {
+      streams.shutdown();
+    }
+    assertThat(batchSizes).containsExactly(1, 1);
+  }
+
+  /** Each input's first value plus {@code offset}: which model scored a frame shows in its score. */
+  private static List<FrameScorer.Scored> scores(float[][] inputs, double offset) {
+    List<FrameScorer.Scored> out = new ArrayList<>();
+    for (float[] in : inputs) {
+      out.add(new FrameScorer.Scored(in[0] + offset, new float[] {in[0]}, 1));
+    }
+    return out;
   }
 
   @Test
@@ -89,10 +125,10 @@ class BatchingFrameScorerTest {
     try (ModelFrameScorer model = new ModelFrameScorer(ModelArtifact.load(dir.resolve("m"), "cpu"), null);
          BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model, 2, 0, n -> {})) {
       Frame bad = new Frame("p", 0, 0, 48, 48, Frame.JPEG, "t", new byte[] {9, 9});
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> batcher.score(bad))
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> batcher.get().score(bad))
           .isInstanceOf(FrameScorer.UnscorableFrameException.class)
           .hasMessageStartingWith("undecodable image");
-      assertThat(batcher.score(TestFrames.jpeg("p", 1, 0, 48, 48)).score()).isFinite();
+      assertThat(batcher.get().score(TestFrames.jpeg("p", 1, 0, 48, 48)).score()).isFinite();
     }
   }
 
@@ -106,7 +142,7 @@ class BatchingFrameScorerTest {
       List<FrameScorer.Outcome> direct = model.scoreAll(backlog);
       List<FrameScorer.Outcome> viaBatcher;
       try (BatchingFrameScorer batcher = new BatchingFrameScorer(() -> model, 4, 300, batchSizes::add)) {
-        viaBatcher = batcher.scoreAll(backlog);
+        viaBatcher = batcher.get().scoreAll(backlog);
       }
       for (List<FrameScorer.Outcome> outcomes : List.of(direct, viaBatcher)) {
         assertThat(outcomes).hasSize(3);
