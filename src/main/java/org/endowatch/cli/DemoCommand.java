@@ -228,7 +228,8 @@ public final class DemoCommand implements Callable<Integer> {
    * outcome for each, and its alerts on the consoles the unit watches), which the demo cannot stop.
    */
   private static void sayOtherScorers(KafkaSettings settings, String cluster, String procedures, PrintWriter log) {
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(settings.clientProps())) {
+    var admin = org.apache.kafka.clients.admin.Admin.create(TopicAdmin.adminProps(settings, StatusCommand.ANSWER_WITHIN));
+    try {
       for (String scorer : StatusCommand.runningScorers(admin)) {
         log.printf("demo: %s has a scorer running (group %s): it scores the demo's procedures (%s*) as well, and its "
             + "consoles show them%n", cluster, scorer, procedures);
@@ -239,6 +240,8 @@ public final class DemoCommand implements Callable<Integer> {
       }
       log.printf("demo: could not see which scorers run on %s (%s); any that does scores the demo's procedures as well%n",
           cluster, e.getMessage());
+    } finally {
+      admin.close(Duration.ofSeconds(2));
     }
     log.flush();
   }

@@ -2,6 +2,7 @@ package org.endowatch.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -100,11 +101,13 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionRange.of(spec).atLeast("--recent", recent, 1);
     var settings = kafka.settings();
     PrintWriter out = spec.commandLine().getOut();
     Properties p = settings.clientProps();
-    try (Admin admin = Admin.create(p)) {
-      var names = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+    Admin admin = Admin.create(TopicAdmin.adminProps(settings, ANSWER_WITHIN));
+    try {
+      var names = listTopics(admin, settings.bootstrap());
       List<String> ours = Topics.ALL.stream().map(Topic::name).toList();
       Map<String, TopicDescription> described = admin.describeTopics(ours.stream().filter(names::contains).toList())
           .allTopicNames().get(15, TimeUnit.SECONDS);
@@ -170,8 +173,28 @@ public final class StatusCommand implements Callable<Integer> {
               id -> partitionLag.get(Topics.partitionFor(id, frames.size())), out);
         }
       }
+    } finally {
+      // Not close(): with Kafka gone it waits a minute for the calls it gave up on.
+      admin.close(Duration.ofSeconds(2));
     }
     return 0;
+  }
+
+  /** How long each of the cluster's answers may take. */
+  static final Duration ANSWER_WITHIN = Duration.ofSeconds(15);
+
+  /** The cluster's topics; a cluster that does not answer is said as every command says it. */
+  private static java.util.Set<String> listTopics(Admin admin, String bootstrap) throws Exception {
+    try {
+      return admin.listTopics().names().get(ANSWER_WITHIN.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw TopicAdmin.unreachable(bootstrap, ANSWER_WITHIN, "list topics");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw TopicAdmin.unreachable(bootstrap, ANSWER_WITHIN, "list topics");
+      }
+      throw e;
+    }
   }
 
   /** The groups that exist among {@code ids} (a group asked for by name may not). */

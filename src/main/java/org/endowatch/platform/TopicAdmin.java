@@ -64,13 +64,8 @@ public final class TopicAdmin implements AutoCloseable {
   }
 
   public TopicAdmin(KafkaSettings kafka, Duration timeout) {
-    Properties p = kafka.clientProps();
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
-    // Fail fast on an unreachable broker instead of retrying connections for minutes.
-    p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
     try {
-      this.admin = Admin.create(p);
+      this.admin = Admin.create(adminProps(kafka, timeout));
     } catch (KafkaException e) {
       throw new KafkaUnavailableException("cannot create a Kafka client for " + kafka.bootstrap() + ": " + rootMessage(e), e);
     }
@@ -529,6 +524,25 @@ public final class TopicAdmin implements AutoCloseable {
   }
 
   private KafkaUnavailableException unreachable(String what) {
+    return unreachable(bootstrap, timeout, what);
+  }
+
+  /**
+   * An admin client's properties that give up on a broker after {@code timeout}, for a command that
+   * needs an {@link Admin} of its own: the client's defaults retry for a minute, and its close()
+   * then waits for that minute again.
+   */
+  public static Properties adminProps(KafkaSettings kafka, Duration timeout) {
+    Properties p = kafka.clientProps();
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
+    // Fail fast on an unreachable broker instead of retrying connections for minutes.
+    p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
+    return p;
+  }
+
+  /** What every command says when Kafka does not answer {@code what} within {@code timeout}. */
+  public static KafkaUnavailableException unreachable(String bootstrap, Duration timeout, String what) {
     return new KafkaUnavailableException("cannot reach Kafka at " + bootstrap + " within " + timeout.toSeconds()
         + " s (could not " + what + "); check --bootstrap and that the broker is running");
   }

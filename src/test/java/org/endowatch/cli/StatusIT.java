@@ -30,6 +30,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** {@code status} against a real broker: topics, the scorer's lag, and each recent procedure's state, as the console says it. */
 @ExtendWith(RealKafka.class)
 class StatusIT {
+  /**
+   * As every other command: one line naming the broker, within the timeout. It was "error:
+   * TimeoutException" after a minute (15 s for the answer, then the client's close waiting 45 s more
+   * for the calls it had given up on).
+   */
+  @Test
+  void anUnreachableBrokerIsSaidInOneLineWithinTheTimeout() {
+    long start = System.nanoTime();
+    Cli.Result r = Cli.run("status", "--bootstrap", "127.0.0.1:1");
+    long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("endowatch status: error: cannot reach Kafka at 127.0.0.1:1 within 15 s "
+        + "(could not list topics); check --bootstrap and that the broker is running");
+    // A bound on "within the timeout", not a timing measurement: the minute it took is what it tells from.
+    assertThat(seconds).isLessThan(45);
+  }
+
   @Test
   void tellsLiveFromEndedAndSaysWhenFramesComeWithoutOutcomes(KafkaCluster kafka) throws Exception {
     assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
