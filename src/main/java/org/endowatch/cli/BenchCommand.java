@@ -118,7 +118,13 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     OptionRange range = OptionRange.of(spec).atLeast("--scorers", scorers, 1).atLeast("--streams", streams, 1)
         .atLeast("--intra-op-threads", intraOpThreads, 0).atLeast("--frame-workers", frameWorkers, 0)
-        .atLeast("--threads", threads, 0).atLeast("--batch-wait-ms", batchWaitMs, 0);
+        .atLeast("--threads", threads, 0).atLeast("--batch-wait-ms", batchWaitMs, 0)
+        // Each said before a broker starts or a model loads: found later, one was a cryptic error half
+        // a minute in ("Index 0 out of bounds" for no repeats), and others ran as if valid (a
+        // negative budget, a negative warm-up).
+        .atLeast("--repeats", repeats, 1).between("--map-halvings", mapHalvings, 0, 3).atLeast("--memory-frames", memoryFrames, 0)
+        .above("--fps", fps, 0).atLeast("--seconds", seconds, 1).atLeast("--warmup-seconds", warmupSeconds, 0)
+        .atLeast("--budget-ms", budgetMs, 0).atLeast("--backlog-batch", backlogBatch, 1);
     batches.forEach(b -> range.atLeast("--batches", b, 1));
     if (!List.of("model", "pipeline", "all").contains(what)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "what to bench: model, pipeline or all, not '" + what + "'");

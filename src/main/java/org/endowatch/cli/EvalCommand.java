@@ -37,6 +37,9 @@ public final class EvalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   public Map<String, Object> run() {
+    if (mapHalvings != null) {
+      OptionRange.of(spec).between("--map-halvings", mapHalvings, 0, 3);
+    }
     return Evaluation.run(model, normal, anomalous, masks, out, maskSchedule, pooling, mapHalvings, device,
         ModelArtifact.precision(precision), spec.commandLine().getErr());
   }

@@ -150,6 +150,7 @@ public final class ReplayCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       checkTag(spec, tag);
+      OptionRange.of(spec).atLeast("--timeout-s", timeoutS, 1);
       if (procedures.stream().distinct().count() < procedures.size()) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--procedure names one more than once: " + procedures);
       }

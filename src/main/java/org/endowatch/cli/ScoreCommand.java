@@ -93,7 +93,7 @@ public final class ScoreCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     OptionRange.of(spec).port("--metrics-port", metricsPort, false).atLeast("--threads", threads, 1).atLeast("--budget-ms", budgetMs, 0)
         .atLeast("--backlog-batch", backlogBatch, 1).atLeast("--intra-op-threads", intraOpThreads, 0)
-        .atLeast("--frame-workers", frameWorkers, 0);
+        .atLeast("--frame-workers", frameWorkers, 0).atLeast("--batch-wait-ms", batchWaitMs, 0);
     var settings = kafka.settings();
     ScoringTopology.Outputs outputs = ScoringTopology.Outputs.suffixed(outputSuffix);
     // A model folder that is no model is said at once, not after up to 15 s of looking for Kafka.

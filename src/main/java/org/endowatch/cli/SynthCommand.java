@@ -109,9 +109,9 @@ public final class SynthCommand implements Runnable {
     @Option(names = "--segment-seconds", paramLabel = "S", defaultValue = "2",
         description = "Seconds per still (default ${DEFAULT-VALUE}).")
     double segmentSeconds;
-    @Option(names = "--anomalies", paramLabel = "N", defaultValue = "-1",
+    @Option(names = "--anomalies", paramLabel = "N",
         description = "Segments showing a polyp (default: a third of them).")
-    int anomalies;
+    Integer anomalies;
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
         description = "Scenes, lesions and camera path; the same seed gives the "
         + "same video (default ${DEFAULT-VALUE}).") long seed;
@@ -127,7 +127,10 @@ public final class SynthCommand implements Runnable {
     public GroundTruth run() throws IngestException {
       int[] wh = IngestCommand.parseSize(spec, size);
       int segmentFrames = (int) Math.round(segmentSeconds * fps);
-      OptionRange.of(spec).above("--fps", fps, 0).above("--seconds", seconds, 0).atLeast("--stills", stills, 1);
+      OptionRange range = OptionRange.of(spec).above("--fps", fps, 0).above("--seconds", seconds, 0).atLeast("--stills", stills, 1);
+      if (anomalies != null) {
+        range.atLeast("--anomalies", anomalies, 0);
+      }
       if (segmentFrames < 2) {
         throw new CommandLine.ParameterException(spec.commandLine(), "a segment must hold at least 2 frames: --segment-seconds "
             + OptionRange.number(segmentSeconds) + " at --fps " + OptionRange.number(fps) + " holds " + segmentFrames);
@@ -140,7 +143,7 @@ public final class SynthCommand implements Runnable {
         camera = ProcedureVideo.fromImages(images, masks, normals, stills, wh[0], wh[1], segmentFrames, seed);
       } else {
         int segments = Math.max(1, (int) Math.round(seconds * fps / segmentFrames));
-        int lesions = anomalies < 0 ? segments / 3 : anomalies;
+        int lesions = anomalies == null ? segments / 3 : anomalies;
         try {
           camera = ProcedureVideo.synthetic(segments, lesions, wh[0], wh[1], segmentFrames, seed);
         } catch (IllegalArgumentException e) {

@@ -66,6 +66,7 @@ public final class TopicsCommand implements Runnable {
     public TopicAdmin.Report run() {
       var kafka = options.kafka.settings();
       TopicCatalog catalog = options.loadCatalog();
+      OptionRange.of(spec).atLeast("--timeout-s", options.timeoutSeconds, 1);
       try (TopicAdmin admin = new TopicAdmin(kafka, Duration.ofSeconds(options.timeoutSeconds))) {
         return admin.apply(withScorerState(catalog, admin));
       }
@@ -99,6 +100,7 @@ public final class TopicsCommand implements Runnable {
 
     @Override
     public Integer call() {
+      OptionRange.of(spec).atLeast("--timeout-s", options.timeoutSeconds, 1);
       TopicCatalog catalog = options.loadCatalog();
       TopicAdmin.Report r;
       List<String> notes;

@@ -92,7 +92,8 @@ public final class TrainCommand implements Callable<Integer> {
   public TrainingRun.Result run(java.io.PrintWriter progress) {
     OptionRange.of(spec).atLeast("--epochs", epochs, 1).atLeast("--batch", batch, 1).atLeast("--every", every, 1)
         .above("--lr", lr, 0).from("--val-fraction", valFraction, 0, 1).atLeast("--keep-every", keepEvery, 0)
-        .atLeast("--ssim-loss", ssimLoss, 0).over("--crop-area", cropArea, 0, 1).from("--colour-jitter", colourJitter, 0, 1);
+        .atLeast("--ssim-loss", ssimLoss, 0).over("--crop-area", cropArea, 0, 1).from("--colour-jitter", colourJitter, 0, 1)
+        .atLeast("--weight-decay", weightDecay, 0).atLeast("--warmup-epochs", warmupEpochs, 0);
     MemMcMaeConfig config;
     try {
       config = MemMcMaeConfig.preset(preset).with(overrides);

@@ -293,6 +293,43 @@ class MainTest {
         .isEqualTo("endowatch score: --backlog-batch must be >= 1, got 0 (see 'endowatch score --help')");
     assertThat(Cli.run("bench", "pipeline", "--streams", "0").err().strip())
         .isEqualTo("endowatch bench: --streams must be >= 1, got 0 (see 'endowatch bench --help')");
+    // Before any broker or model: each of these once ran on, or failed half a minute in.
+    assertThat(Cli.run("bench", "model", "--repeats", "0").err().strip())
+        .isEqualTo("endowatch bench: --repeats must be >= 1, got 0 (see 'endowatch bench --help')");
+    assertThat(Cli.run("bench", "model", "--map-halvings", "5").err().strip())
+        .isEqualTo("endowatch bench: --map-halvings must be 0..3, got 5 (see 'endowatch bench --help')");
+    assertThat(Cli.run("bench", "model", "--memory-frames", "-3").err().strip())
+        .isEqualTo("endowatch bench: --memory-frames must be >= 0, got -3 (see 'endowatch bench --help')");
+    assertThat(Cli.run("bench", "pipeline", "--fps", "0").err().strip())
+        .isEqualTo("endowatch bench: --fps must be > 0, got 0 (see 'endowatch bench --help')");
+    assertThat(Cli.run("bench", "pipeline", "--seconds", "0").err().strip())
+        .isEqualTo("endowatch bench: --seconds must be >= 1, got 0 (see 'endowatch bench --help')");
+    assertThat(Cli.run("bench", "pipeline", "--warmup-seconds", "-5").err().strip())
+        .isEqualTo("endowatch bench: --warmup-seconds must be >= 0, got -5 (see 'endowatch bench --help')");
+    assertThat(Cli.run("bench", "pipeline", "--budget-ms", "-1").err().strip())
+        .isEqualTo("endowatch bench: --budget-ms must be >= 0, got -1 (see 'endowatch bench --help')");
+    assertThat(Cli.run("bench", "pipeline", "--backlog-batch", "0").err().strip())
+        .isEqualTo("endowatch bench: --backlog-batch must be >= 1, got 0 (see 'endowatch bench --help')");
+    // Options that went unchecked: a negative value ran as if valid, or failed after the broker was asked.
+    assertThat(Cli.run("score", "--model", "m", "--threads", "2", "--batch-wait-ms", "-4").err().strip())
+        .isEqualTo("endowatch score: --batch-wait-ms must be >= 0, got -4 (see 'endowatch score --help')");
+    assertThat(Cli.run("eval", "--model", "m", "--normal", "n", "--anomalous", "a", "--out", "o", "--map-halvings", "7")
+        .err().strip()).isEqualTo("endowatch eval: --map-halvings must be 0..3, got 7 (see 'endowatch eval --help')");
+    assertThat(Cli.run("train", "--data", "d", "--out", "o", "--preset", "micro", "--weight-decay", "-1").err().strip())
+        .isEqualTo("endowatch train: --weight-decay must be >= 0, got -1 (see 'endowatch train --help')");
+    assertThat(Cli.run("train", "--data", "d", "--out", "o", "--preset", "micro", "--warmup-epochs", "-1").err().strip())
+        .isEqualTo("endowatch train: --warmup-epochs must be >= 0, got -1 (see 'endowatch train --help')");
+    assertThat(Cli.run("status", "--bootstrap", "127.0.0.1:1", "--recent", "0").err().strip())
+        .isEqualTo("endowatch status: --recent must be >= 1, got 0 (see 'endowatch status --help')");
+    assertThat(Cli.run("topics", "apply", "--bootstrap", "127.0.0.1:1", "--timeout-s", "0").err().strip())
+        .isEqualTo("endowatch topics apply: --timeout-s must be >= 1, got 0 (see 'endowatch topics apply --help')");
+    assertThat(Cli.run("topics", "check", "--bootstrap", "127.0.0.1:1", "--timeout-s", "0").err().strip())
+        .isEqualTo("endowatch topics check: --timeout-s must be >= 1, got 0 (see 'endowatch topics check --help')");
+    assertThat(Cli.run("replay", "rescore", "--bootstrap", "127.0.0.1:1", "--procedure", "p", "--model", "m", "--tag", "t",
+        "--timeout-s", "0").err().strip())
+        .isEqualTo("endowatch replay rescore: --timeout-s must be >= 1, got 0 (see 'endowatch replay rescore --help')");
+    assertThat(Cli.run("synth", "procedure", "--out", "o.mp4", "--anomalies", "-2").err().strip())
+        .isEqualTo("endowatch synth procedure: --anomalies must be >= 0, got -2 (see 'endowatch synth procedure --help')");
     assertThat(Cli.run("synth", "frames", "--out", "o", "--size", "16").err().strip())
         .isEqualTo("endowatch synth frames: --size must be >= 32, got 16 (see 'endowatch synth frames --help')");
     assertThat(Cli.run("synth", "frames", "--out", "o", "--count", "0").err().strip())
