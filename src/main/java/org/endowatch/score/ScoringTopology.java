@@ -220,8 +220,7 @@ public final class ScoringTopology {
       // by a newer ingest) is said and dropped there, where a deserializer failing would stop the
       // global thread and with it the scorer. Raw also reads the same whether Kafka Streams restores
       // the store through that processor or by copying the topic's records (it has done both).
-      t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RECORDINGS_STORE), Serdes.String(),
-          Serdes.ByteArray()).withLoggingDisabled(), RECORDINGS_SOURCE, Serdes.String().deserializer(),
+      t.addGlobalStore(recordingsStore(), RECORDINGS_SOURCE, Serdes.String().deserializer(),
           Serdes.ByteArray().deserializer(), s.recordings(), RECORDINGS_UPDATE, RecordingsUpdate::new);
     }
     t.addSink(SCORES_SINK, s.outputs().scores(), Topics.SCORES.keySerde().serializer(),
@@ -264,6 +263,12 @@ public final class ScoringTopology {
   static StoreBuilder<KeyValueStore<String, Pending>> pendingStore() {
     return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(),
         JsonSerde.of(Pending.class)).withLoggingEnabled(CHANGELOG_CONFIGS.get(PENDING_STORE));
+  }
+
+  /** The latest word on each recording, raw (see {@link #build}); a global store, so not changelogged: the topic is its log. */
+  static StoreBuilder<KeyValueStore<String, byte[]>> recordingsStore() {
+    return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RECORDINGS_STORE), Serdes.String(), Serdes.ByteArray())
+        .withLoggingDisabled();
   }
 
   /**

@@ -2,16 +2,9 @@ package org.endowatch.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.endowatch.contract.AlertEvent;
-import org.endowatch.contract.Frame;
-import org.endowatch.contract.Topics;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,14 +15,8 @@ import org.junit.jupiter.api.Test;
 class AlertCommitTest {
   @Test
   void alertStartAndEndRequestACommitNothingElseDoes() {
-    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    KeyValueStore<String, AlertRule.State> store = ScoringTopology.alertStore().withLoggingDisabled().build();
-    store.init(context.getStateStoreContext(), store);
-    context.addStateStore(store);
     long now = 10_000;
-    var processor = new ScoringProcessor(ScoringTopology.Settings.live(0), ScoringTopologyTest::byteScorer,
-        () -> now, new SimpleMeterRegistry(), new FailedFrames());
-    processor.init(context);
+    MockTask task = new MockTask(ScoringTopology.Settings.live(0), ScoringTopologyTest::byteScorer, now, new FailedFrames()).init();
 
     // 3 of 5 over the threshold raise the alert at frame 4; the rising peak at frame 5 is an update;
     // five quiet frames after it end the alert at frame 10.
@@ -37,20 +24,14 @@ class AlertCommitTest {
     List<Long> commitsAt = new ArrayList<>();
     List<String> events = new ArrayList<>();
     for (int i = 0; i < percents.length; i++) {
-      Frame f = new Frame("proc", i, now - 40, 64, 48, Frame.JPEG, "test", new byte[] {(byte) percents[i], 1, 2});
-      RecordHeaders headers = new RecordHeaders();
-      byte[] value = Topics.FRAMES.valueSerde().serializer().serialize("frames", headers, f);
-      context.setRecordMetadata("frames", 0, i);
-      context.resetCommit();
-      context.resetForwards();
-      processor.process(new Record<>("proc", value, f.captureTimestampMs(), headers));
-      if (context.committed()) {
+      task.context.resetCommit();
+      task.context.resetForwards();
+      task.process(i, percents[i], now - 40);
+      if (task.context.committed()) {
         commitsAt.add((long) i);
       }
-      for (var forward : context.forwarded()) {
-        if (forward.record().value() instanceof AlertEvent e) {
-          events.add(i + ":" + e.type());
-        }
+      for (AlertEvent e : task.outcomes(AlertEvent.class)) {
+        events.add(i + ":" + e.type());
       }
     }
 

@@ -2,18 +2,13 @@ package org.endowatch.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.endowatch.contract.DeadLetter;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
-import org.endowatch.contract.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,33 +177,15 @@ class BacklogBatchTest {
    */
   @Test
   void aRevivedTaskCountsOnlyTheFramesItsStoreHolds() {
-    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    context.setCurrentSystemTimeMs(10_000);
-    List<KeyValueStore<String, ?>> stores = List.of(ScoringTopology.alertStore().withLoggingDisabled().build(),
-        ScoringTopology.pendingStore().withLoggingDisabled().build());
-    stores.forEach(store -> {
-      store.init(context.getStateStoreContext(), store);
-      context.addStateStore(store);
-    });
     long now = 10_000;
-    var processor = new ScoringProcessor(ScoringTopology.Settings.live(0).withBacklogBatch(3),
-        () -> recording, () -> now, new SimpleMeterRegistry(), new FailedFrames());
-    processor.init(context);
-    process(processor, context, 0, now - 40);   // 40 ms old: not keeping up, waits
-    processor.init(context);                     // revived; frame 0's put was committed: the store holds it
-    process(processor, context, 1, now - 40);
+    MockTask task = new MockTask(ScoringTopology.Settings.live(0).withBacklogBatch(3), () -> recording, now, new FailedFrames())
+        .init();
+    task.process(0, 10, now - 40);   // 40 ms old: not keeping up, waits
+    task.init();                     // revived; frame 0's put was committed: the store holds it
+    task.process(1, 10, now - 40);
 
     assertThat(calls).as("two frames wait, a batch is three").isEmpty();
-    process(processor, context, 2, now - 40);
+    task.process(2, 10, now - 40);
     assertThat(calls).containsExactly(List.of(0L, 1L, 2L));
-  }
-
-  private static void process(ScoringProcessor processor, MockProcessorContext<String, Object> context,
-      long index, long capturedMs) {
-    Frame f = new Frame("proc", index, capturedMs, 64, 48, Frame.JPEG, "test", new byte[] {10, 1, 2});
-    RecordHeaders headers = new RecordHeaders();
-    byte[] value = Topics.FRAMES.valueSerde().serializer().serialize("frames", headers, f);
-    context.setRecordMetadata("frames", 0, index);
-    processor.process(new Record<>("proc", value, capturedMs, headers));
   }
 }

@@ -6,17 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.StreamsException;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.endowatch.contract.AlertEvent;
 import org.endowatch.contract.DeadLetter;
-import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
-import org.endowatch.contract.Topics;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -107,17 +100,17 @@ class FailedFramesTest {
     FrameScorer model = failingOnFrame1(1);
     long now = 10_000;
     ScoringTopology.Settings settings = ScoringTopology.Settings.live(0).withBacklogBatch(2);
-    Thread first = new Thread(settings, model, now);
+    MockTask first = new MockTask(settings, () -> model, now, failed).init();
     first.process(0, 90, now - 40);   // 40 ms old: not keeping up, waits
     assertThatThrownBy(() -> first.process(1, 90, now - 40)).hasMessage("frame 1 breaks the model\nsecond line");
 
-    Thread replaced = new Thread(settings, model, now);
+    MockTask replaced = new MockTask(settings, () -> model, now, failed);
     replaced.waiting(first.frame(0));   // restored from the changelog: frame 0 was committed as waiting
     replaced.init();
     replaced.process(1, 90, now - 40);
-    replaced.context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(now + 10));
+    replaced.punctuate(now + 10);
     replaced.process(2, 90, now - 40);
-    replaced.context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(now + 10));
+    replaced.punctuate(now + 10);
 
     assertThat(replaced.outcomes(Score.class)).extracting(Score::frameIndex).containsExactly(0L, 1L, 2L);
     // Three of the last five over the threshold: the alert starts at frame 2, with frame 0 as its start.
@@ -130,76 +123,22 @@ class FailedFramesTest {
   @Test
   void aWaitingFrameThatFailedBeforeKeepsItsPlaceInTheBacklog() {
     long now = 10_000;
-    Thread feeder = new Thread(ScoringTopology.Settings.live(0), failingOnFrame1(0), now);
+    FrameScorer model = failingOnFrame1(0);
+    MockTask feeder = new MockTask(ScoringTopology.Settings.live(0), () -> model, now, failed);
     for (long i = 0; i < 3; i++) {
       feeder.arrived(i, 20, now - 40);
     }
     failed.remember(List.of(feeder.frame(1)), new IllegalStateException("out of memory"));
 
-    Thread replaced = new Thread(ScoringTopology.Settings.live(0).withBacklogBatch(4), failingOnFrame1(0), now);
+    MockTask replaced = new MockTask(ScoringTopology.Settings.live(0).withBacklogBatch(4), () -> model, now, failed);
     for (long i = 0; i < 3; i++) {
       replaced.waiting(feeder.frame(i));
     }
     replaced.init();
-    replaced.context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(now + 10));
+    replaced.punctuate(now + 10);
 
     assertThat(replaced.outcomes(Score.class)).extracting(Score::frameIndex).containsExactly(0L, 1L, 2L);
     assertThat(calls).containsExactly(0L, 1L, 2L);
-  }
-
-  /** One stream thread's processor over in-memory stores, as {@link ScoringTopology} builds it. */
-  private final class Thread {
-    final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    final KeyValueStore<String, ScoringTopology.Pending> pending = ScoringTopology.pendingStore().withLoggingDisabled().build();
-    final ScoringProcessor processor;
-
-    Thread(ScoringTopology.Settings settings, FrameScorer model, long now) {
-      context.setCurrentSystemTimeMs(now);
-      KeyValueStore<String, AlertRule.State> alerts = ScoringTopology.alertStore().withLoggingDisabled().build();
-      for (KeyValueStore<String, ?> store : List.of(alerts, pending)) {
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-      }
-      processor = new ScoringProcessor(settings, () -> model, () -> now, new SimpleMeterRegistry(), failed);
-      processor.init(context);
-    }
-
-    void init() {
-      processor.init(context);
-    }
-
-    void waiting(ScoringTopology.Pending p) {
-      pending.put(p.storeKey(), p);
-    }
-
-    Record<String, byte[]> record(long index, int scorePercent, long capturedMs) {
-      Frame f = new Frame("proc", index, capturedMs, 64, 48, Frame.JPEG, "test", new byte[] {(byte) scorePercent, 1, 2});
-      RecordHeaders headers = new RecordHeaders();
-      return new Record<>("proc", Topics.FRAMES.valueSerde().serializer().serialize("frames", headers, f), capturedMs, headers);
-    }
-
-    private final java.util.Map<Long, ScoringTopology.Pending> seen = new java.util.HashMap<>();
-
-    /** The frame as it arrives at offset {@code index}, not yet processed. */
-    Record<String, byte[]> arrived(long index, int scorePercent, long capturedMs) {
-      Record<String, byte[]> r = record(index, scorePercent, capturedMs);
-      context.setRecordMetadata("frames", 0, index);
-      seen.put(index, ScoringTopology.Pending.of(r, context.recordMetadata().orElseThrow(), "frames"));
-      return r;
-    }
-
-    void process(long index, int scorePercent, long capturedMs) {
-      processor.process(arrived(index, scorePercent, capturedMs));
-    }
-
-    /** What the processor forwarded of one kind, in order. */
-    <T> List<T> outcomes(Class<T> kind) {
-      return context.forwarded().stream().map(f -> f.record().value()).filter(kind::isInstance).map(kind::cast).toList();
-    }
-
-    ScoringTopology.Pending frame(long index) {
-      return seen.get(index);
-    }
   }
 
   @Test

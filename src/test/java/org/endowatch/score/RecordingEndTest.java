@@ -4,20 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import java.nio.charset.StandardCharsets;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.endowatch.contract.AlertEvent;
-import org.endowatch.contract.Frame;
 import org.endowatch.contract.ProcedureEvent;
 import org.endowatch.contract.Topics;
 import org.junit.jupiter.api.AfterEach;
@@ -113,40 +105,26 @@ class RecordingEndTest {
    */
   @Test
   void aScorerThatTookTheProcedureOverEndsTheAlertFromTheRestoredState() {
-    MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    KeyValueStore<String, AlertRule.State> alerts = ScoringTopology.alertStore().withLoggingDisabled().build();
-    alerts.init(context.getStateStoreContext(), alerts);
-    context.addStateStore(alerts);
-    KeyValueStore<String, byte[]> recordings = Stores.keyValueStoreBuilder(
-        Stores.inMemoryKeyValueStore(ScoringTopology.RECORDINGS_STORE), Serdes.String(), Serdes.ByteArray())
-        .withLoggingDisabled().build();
-    recordings.init(context.getStateStoreContext(), recordings);
-    context.addStateStore(recordings);
-    // Open since frame 3 (captured at 9,000), frames 3-7 scored before the move.
-    alerts.put("proc", new AlertRule.State(0b11111, 5, true, 3, 9_000, 7, 5, 0.9, null, 0, List.of()));
-    recordings.put("proc", Topics.PROCEDURES.valueSerde().serializer().serialize("procedures",
-        ProcedureEvent.ended("proc", 9_500, "file:/p.mp4", 10, ProcedureEvent.SOURCE_ENDED)));
     long now = 10_000;
-    var processor = new ScoringProcessor(ScoringTopology.Settings.live(0).withRecordings("procedures"),
-        ScoringTopologyTest::byteScorer, () -> now, new SimpleMeterRegistry(), new FailedFrames());
-    processor.init(context);
-    context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(now));
-    assertThat(context.forwarded()).isEmpty();
+    MockTask task = new MockTask(ScoringTopology.Settings.live(0).withRecordings("procedures"),
+        ScoringTopologyTest::byteScorer, now, new FailedFrames());
+    // Open since frame 3 (captured at 9,000), frames 3-7 scored before the move.
+    task.alerts.put("proc", new AlertRule.State(0b11111, 5, true, 3, 9_000, 7, 5, 0.9, null, 0, List.of()));
+    task.recordings.put("proc", Topics.PROCEDURES.valueSerde().serializer().serialize("procedures",
+        ProcedureEvent.ended("proc", 9_500, "file:/p.mp4", 10, ProcedureEvent.SOURCE_ENDED)));
+    task.init();
+    task.punctuate(now);
+    assertThat(task.context.forwarded()).isEmpty();
 
     for (int i = 8; i < 10; i++) {
-      Frame f = new Frame("proc", i, now - 40, 64, 48, Frame.JPEG, "test", new byte[] {90, 1, 2});
-      RecordHeaders headers = new RecordHeaders();
-      context.setRecordMetadata("frames", 0, i);
-      processor.process(new Record<>("proc", Topics.FRAMES.valueSerde().serializer().serialize("frames", headers, f),
-          f.captureTimestampMs(), headers));
+      task.process(i, 90, now - 40);
     }
 
-    List<AlertEvent> events = context.forwarded().stream().map(f -> f.record().value())
-        .filter(AlertEvent.class::isInstance).map(AlertEvent.class::cast).toList();
-    assertThat(events).extracting(AlertEvent::type, AlertEvent::startFrame, AlertEvent::endFrame, AlertEvent::endReason)
+    assertThat(task.outcomes(AlertEvent.class))
+        .extracting(AlertEvent::type, AlertEvent::startFrame, AlertEvent::endFrame, AlertEvent::endReason)
         .containsExactly(tuple(AlertEvent.END, 3L, 9L, AlertEvent.RECORDING_ENDED));
     // An ended alert leaves nothing the next frame needs: the state is deleted.
-    assertThat(alerts.get("proc")).isNull();
+    assertThat(task.alerts.get("proc")).isNull();
   }
 
   @Test
