@@ -141,6 +141,44 @@ class ReplayIT {
         TopicReader.key("rp-long-stopped"), (int) sent)).hasSize((int) sent);
   }
 
+  /**
+   * Kafka refuses the copies (here a target topic whose records may not exceed 200 bytes, as a
+   * broker refuses an oversized or unauthorised write): the replay fails naming the first frame
+   * refused and why, and tells procedures the copy failed, so no console waits for more of it.
+   */
+  @Test
+  void aReplayKafkaRefusesFailsWithTheFrameAndSaysTheCopyFailed(KafkaCluster kafka) throws Exception {
+    String from = "frames-refused-src";
+    String to = "frames-refused-dst";
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(kafka.settings().clientProps())) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(from, 1, (short) 1),
+          new org.apache.kafka.clients.admin.NewTopic(to, 1, (short) 1).configs(java.util.Map.of("max.message.bytes", "200"))))
+          .all().get();
+    }
+    long t0 = System.currentTimeMillis() - 60_000;
+    List<Frame> frames = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      frames.add(TestFrames.jpeg("rp-refused", i, t0 + 40L * i, 64, 48));
+    }
+    TopicWriter.send(kafka, from, Topics.FRAMES.valueSerde().serializer(), "rp-refused", frames);
+    List<ProcedureEvent> said = new ArrayList<>();
+    java.util.Properties p = kafka.settings().clientProps();
+    p.put("acks", "all");
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(p,
+        new org.apache.kafka.common.serialization.StringSerializer(), Topics.FRAMES.valueSerde().serializer())) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> TopicReplay.run(kafka.settings().clientProps(), producer, from, to,
+          "rp-refused", TimeRange.ALL, TopicReplay.Mode.asNewProcedure("rp-refused-copy", false),
+          org.endowatch.ingest.Pacer.system(), () -> 77_000L, n -> { }, said::add, () -> false))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("replay to " + to + " failed, Kafka did not take frame 0: The request included a message "
+              + "larger than the max message size the server will accept");
+    }
+    assertThat(said).extracting(ProcedureEvent::type, ProcedureEvent::nextIndex, ProcedureEvent::atMs)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(ProcedureEvent.STARTED, 0L, 77_000L),
+            org.assertj.core.groups.Tuple.tuple(ProcedureEvent.FAILED, 3L, 77_000L));
+    assertThat(said.get(1).reason()).startsWith("replay to " + to + " failed, Kafka did not take frame 0: ");
+  }
+
   @Test
   void anExportedAnnotatedVideoDecodesWithOneFramePerRecordedFrame(KafkaCluster kafka, @TempDir Path dir) throws Exception {
     String id = "rp-export";
