@@ -23,9 +23,11 @@ import org.endowatch.contract.Frame;
  * every frame it is given and for the version and thresholds that judge them. A release switched
  * while frames wait for a pass (a hot swap) therefore changes nothing for them: each is scored by
  * the model that prepared its input, in a pass of its own model's frames. Reading the serving model
- * again in the worker scored them with the new one, whose input may be another size (another
- * preset: the pass failed, and with it every stream thread in the batch), and judged them with a
- * threshold and version read later still.
+ * again in the worker scored them with the new one, whose input may be another size (a model of
+ * another preset or channel count refuses it: the pass failed, and with it every stream thread in
+ * the batch), and judged them with a threshold and version read later still: seen live, with two
+ * stream threads and six switches between a 3-channel and a 1-channel model, one or two frames at
+ * every switch carried one model's score under the other's version and threshold.
  */
 public final class BatchingFrameScorer implements Supplier<FrameScorer>, AutoCloseable {
   private record Request(BatchModel model, float[] input, CompletableFuture<FrameScorer.Scored> result) {}
