@@ -107,7 +107,8 @@ public final class StatusCommand implements Callable<Integer> {
     Properties p = settings.clientProps();
     Admin admin = Admin.create(TopicAdmin.adminProps(settings, ANSWER_WITHIN));
     try {
-      var names = listTopics(admin, settings.bootstrap());
+      // A cluster that does not answer is said as every command says it, within the timeout.
+      var names = TopicAdmin.await(admin.listTopics().names(), settings.bootstrap(), ANSWER_WITHIN, "list topics");
       List<String> ours = Topics.ALL.stream().map(Topic::name).toList();
       Map<String, TopicDescription> described = admin.describeTopics(ours.stream().filter(names::contains).toList())
           .allTopicNames().get(15, TimeUnit.SECONDS);
@@ -182,20 +183,6 @@ public final class StatusCommand implements Callable<Integer> {
 
   /** How long each of the cluster's answers may take. */
   static final Duration ANSWER_WITHIN = Duration.ofSeconds(15);
-
-  /** The cluster's topics; a cluster that does not answer is said as every command says it. */
-  private static java.util.Set<String> listTopics(Admin admin, String bootstrap) throws Exception {
-    try {
-      return admin.listTopics().names().get(ANSWER_WITHIN.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw TopicAdmin.unreachable(bootstrap, ANSWER_WITHIN, "list topics");
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-        throw TopicAdmin.unreachable(bootstrap, ANSWER_WITHIN, "list topics");
-      }
-      throw e;
-    }
-  }
 
   /** The groups that exist among {@code ids} (a group asked for by name may not). */
   private static Map<String, ConsumerGroupDescription> groups(Admin admin, java.util.Set<String> ids) throws Exception {

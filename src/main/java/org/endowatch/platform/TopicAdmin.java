@@ -504,13 +504,21 @@ public final class TopicAdmin implements AutoCloseable {
   }
 
   private <T> T await(KafkaFuture<T> future, String what) {
+    return await(future, bootstrap, timeout, what);
+  }
+
+  /**
+   * The answer of an admin call made with {@link #adminProps}; no answer, a refusal or a failed TLS
+   * handshake said as every command says it ("cannot reach Kafka at ... (could not WHAT)").
+   */
+  public static <T> T await(KafkaFuture<T> future, String bootstrap, Duration timeout, String what) {
     try {
       return future.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw unreachable(what);
+      throw unreachable(bootstrap, timeout, what);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-        throw unreachable(what);
+        throw unreachable(bootstrap, timeout, what);
       }
       if (e.getCause() instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
         throw new KafkaUnavailableException("TLS handshake with Kafka at " + bootstrap + " failed (could not " + what + "): "
@@ -521,10 +529,6 @@ public final class TopicAdmin implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new KafkaUnavailableException("interrupted while waiting to " + what, e);
     }
-  }
-
-  private KafkaUnavailableException unreachable(String what) {
-    return unreachable(bootstrap, timeout, what);
   }
 
   /**
@@ -541,8 +545,7 @@ public final class TopicAdmin implements AutoCloseable {
     return p;
   }
 
-  /** What every command says when Kafka does not answer {@code what} within {@code timeout}. */
-  public static KafkaUnavailableException unreachable(String bootstrap, Duration timeout, String what) {
+  private static KafkaUnavailableException unreachable(String bootstrap, Duration timeout, String what) {
     return new KafkaUnavailableException("cannot reach Kafka at " + bootstrap + " within " + timeout.toSeconds()
         + " s (could not " + what + "); check --bootstrap and that the broker is running");
   }
