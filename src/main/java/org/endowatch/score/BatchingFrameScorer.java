@@ -157,7 +157,9 @@ public final class BatchingFrameScorer implements Supplier<FrameScorer>, AutoClo
       for (int i = 0; i < requests.size(); i++) {
         requests.get(i).result().complete(results.get(i));
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // An Error as well (a native allocation that failed: OutOfMemoryError): it ended this worker,
+      // and the stream threads, which wait for their results without a timeout, waited for good.
       requests.forEach(r -> r.result().completeExceptionally(e));
     }
   }

@@ -84,6 +84,27 @@ class BatchingFrameScorerTest {
   }
 
   /**
+   * An Error in a pass (a native allocation that failed) fails its callers as an exception does, and
+   * the next batch is scored: it used to end the worker, and every caller from then on waited for good.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void anErrorInAPassFailsItsCallersAndTheNextBatchIsScored() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+    BatchModel flaky = TestScorers.batchOf("flaky-1", inputs -> {
+      if (passes.getAndIncrement() == 0) {
+        throw new OutOfMemoryError("Direct buffer memory");
+      }
+      return scores(inputs, 0);
+    });
+    try (BatchingFrameScorer batcher = new BatchingFrameScorer(() -> flaky, 1, 0, n -> { })) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> batcher.get().score(TestFrames.jpeg("a", 1, 0, 8, 8)))
+          .hasRootCauseInstanceOf(OutOfMemoryError.class).hasRootCauseMessage("Direct buffer memory");
+      assertThat(batcher.get().score(TestFrames.jpeg("a", 2, 0, 8, 8)).score()).isEqualTo(2.0);
+    }
+  }
+
+  /**
    * A release switched while a frame waits for its pass (a hot swap): the frame is scored by the
    * model that prepared its input, in a pass of that model's frames, and judged with its version
    * and thresholds; the frames of the model serving since go in a pass of their own.
