@@ -110,9 +110,10 @@ public final class ConsoleFeed implements AutoCloseable {
           }
         } catch (WakeupException stopping) {
           throw stopping;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           // The console must go on reading once the cause passes (a permission granted, a topic
-          // created again): a feed thread that died here left the page frozen and saying "connected".
+          // created again, memory freed): a feed thread that died here left the page frozen and
+          // saying "connected". An Error too: an OutOfMemoryError (the images it keeps) ended it.
           health.error(e.getClass().getSimpleName() + ": " + e.getMessage());
           store.announceChanges();
           Thread.sleep(1_000);

@@ -48,6 +48,49 @@ class ConsoleEventsIT {
     }
   }
 
+  /**
+   * An Error on the feed thread (the console's heap used up by images: OutOfMemoryError, here thrown
+   * by a listener the feed calls) is said on the page as a feed error, and the feed reads on: it
+   * ended the thread, and the page stood still saying it was current, alerts included.
+   */
+  @Test
+  void anErrorOnTheFeedThreadIsSaidAndTheFeedReadsOn(KafkaCluster kafka) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+    java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
+    List<SourceHealth.Status> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+    store.listen(new ConsoleStore.Listener() {
+      @Override
+      public void changed(ConsoleStore.Summary summary, org.endowatch.contract.AlertEvent alert) {
+        if (summary.id().equals("oom-room") && thrown.compareAndSet(false, true)) {
+          throw new OutOfMemoryError("Java heap space");
+        }
+      }
+
+      @Override
+      public void source(SourceHealth.State state) {
+        said.add(state.status());
+      }
+    });
+    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store)) {
+      long t = System.currentTimeMillis();
+      TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), "oom-room",
+          List.of(Score.scored("oom-room", 0, t - 40, t, 0.1, 0.3, "m")));
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (!thrown.get()) {
+        assertThat(System.nanoTime()).as("the feed reads the first score").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), "oom-room",
+          List.of(Score.scored("oom-room", 1, t, t + 40, 0.1, 0.3, "m")));
+      while (store.summary("oom-room").lastIndex() < 1) {
+        assertThat(System.nanoTime()).as("the feed reads on after the Error").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      assertThat(said).contains(SourceHealth.Status.FEED_ERROR);
+    }
+  }
+
   @Test
   void anOpenPageHearsAtOnceThatIngestEndedARecordingNotFifteenSecondsLater(KafkaCluster kafka) throws Exception {
     assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
