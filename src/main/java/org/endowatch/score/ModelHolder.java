@@ -32,6 +32,7 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
   private final String device;
   private final String scheduleOverride;
   private final DataType precisionOverride;
+  private final Loader loader;
   private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "model-closer");
     t.setDaemon(true);
@@ -59,10 +60,20 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
 
   /** @param precisionOverride what releases compute in; null: each its calibrated precision */
   public ModelHolder(ModelFrameScorer initial, String device, String scheduleOverride, DataType precisionOverride) {
+    this(initial, device, scheduleOverride, precisionOverride, ModelArtifact::load);
+  }
+
+  ModelHolder(ModelFrameScorer initial, String device, String scheduleOverride, DataType precisionOverride, Loader loader) {
     this.current = new AtomicReference<>(initial);
     this.device = device;
     this.scheduleOverride = scheduleOverride;
     this.precisionOverride = precisionOverride;
+    this.loader = loader;
+  }
+
+  /** How a release's artifact is read: {@link ModelArtifact#load}, or a test's stand-in that fails as a load can. */
+  interface Loader {
+    ModelArtifact.Loaded load(Path dir, String device, DataType precisionOverride);
   }
 
   /**
@@ -124,7 +135,7 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
     ModelFrameScorer next;
     try {
       Path dir = Path.of(release.uri().startsWith("file:") ? java.net.URI.create(release.uri()).getPath() : release.uri());
-      ModelArtifact.Loaded loaded = ModelArtifact.load(dir, device, precisionOverride);
+      ModelArtifact.Loaded loaded = loader.load(dir, device, precisionOverride);
       if (!loaded.manifest().parametersSha256().equals(release.sha256())) {
         loaded.close();
         return refuse(release, "its parameters' sha256 " + loaded.manifest().parametersSha256()
@@ -136,19 +147,24 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
       }
       try {
         next = new ModelFrameScorer(loaded, scheduleOverride, now.frameWorkers());
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         loaded.close();
         throw e;
       }
       try {
         // A model that cannot score a plain frame (a diverged training's NaN weights) throws here.
         next.score(probeFrame());
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         next.close();
         throw e;
       }
     } catch (RuntimeException e) {
       return refuse(release, e.getMessage());
+    } catch (Error e) {
+      // Loading a second model beside the serving one is where memory runs out (an OutOfMemoryError
+      // from the heap or a native allocation). It refuses that release like any other fault: thrown
+      // on, it ended the release watcher's thread, and the scorer silently took no release again.
+      return refuse(release, e.getClass().getSimpleName() + " while loading it (" + e.getMessage() + ")");
     }
     ModelFrameScorer old = current.getAndSet(next);
     closer.schedule(old::close, GRACE_SECONDS, TimeUnit.SECONDS);

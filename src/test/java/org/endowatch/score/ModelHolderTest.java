@@ -100,6 +100,36 @@ class ModelHolderTest {
     }
   }
 
+  /**
+   * A load that runs out of memory (a second model beside the serving one is where that happens)
+   * refuses that release, counted and said as any refusal, and the next release is still taken.
+   */
+  @Test
+  void aReleaseWhoseLoadRunsOutOfMemoryIsRefusedAndTheNextIsTaken(@TempDir Path dir) throws Exception {
+    model(dir.resolve("v1"), "k-1", 0.5);
+    ModelManifest v2 = model(dir.resolve("v2"), "k-2", 0.6);
+    ModelManifest v3 = model(dir.resolve("v3"), "k-3", 0.7);
+    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    ModelHolder.Loader firstRunsOut = (d, device, precision) -> {
+      if (loads.getAndIncrement() == 0) {
+        throw new OutOfMemoryError("Java heap space");
+      }
+      return ModelArtifact.load(d, device, precision);
+    };
+    var registry = new SimpleMeterRegistry();
+    try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null,
+        null, firstRunsOut).meter(registry)) {
+      ModelHolder.Outcome outOfMemory = holder.offer(new ModelRelease("k", "k-2", dir.resolve("v2").toString(), v2.parametersSha256(), 1));
+      ModelHolder.Outcome next = holder.offer(new ModelRelease("k", "k-3", dir.resolve("v3").toString(), v3.parametersSha256(), 2));
+
+      assertThat(outOfMemory.message()).isEqualTo("refused model k-2: OutOfMemoryError while loading it (Java heap space); "
+          + "still serving k-1");
+      assertThat(next.message()).isEqualTo("switched from k-1 to k-3");
+      assertThat(holder.get().modelVersion()).isEqualTo("k-3");
+      assertThat(registry.get("endowatch.model.releases").tag("result", "refused").counter().count()).isEqualTo(1.0);
+    }
+  }
+
   /** Every row of the serving gauge as name/version=value. */
   private static List<String> serving(MeterRegistry registry) {
     return registry.find("endowatch.model.serving").gauges().stream()
