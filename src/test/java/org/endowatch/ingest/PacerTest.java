@@ -46,4 +46,41 @@ class PacerTest {
 
     assertThat(clock.sleeps).containsExactly(40_000_000L);
   }
+
+  /**
+   * Two recorder segments joined end to end: the second's timestamps start again from zero. It is
+   * paced from its own first picture on, as the first segment was (each picture 40 ms after the one
+   * before), not released all at once until its media time passes the first segment's.
+   */
+  @Test
+  void aMediaClockThatStepsBackIsPacedFromThatPictureOn() {
+    FakeClock clock = new FakeClock();
+    Pacer pacer = clock.pacer();
+
+    pacer.await(3_600_000_000L);
+    pacer.await(3_600_040_000L);
+    pacer.await(0);                // the next segment's first picture: at once
+    pacer.await(40_000);
+    pacer.await(80_000);
+
+    assertThat(clock.sleeps).containsExactly(40_000_000L, 40_000_000L, 40_000_000L);
+  }
+
+  /**
+   * A gap up to a minute (a link that dropped and came back) is waited out as the camera did; a
+   * longer leap (a wrapped or reset clock, a crash before a resume) is not: the picture after it is
+   * released at once and pacing goes on from there.
+   */
+  @Test
+  void aGapUpToAMinuteIsKeptAndALongerLeapIsNot() {
+    FakeClock clock = new FakeClock();
+    Pacer pacer = clock.pacer();
+
+    pacer.await(0);
+    pacer.await(Pacer.MAX_GAP_MICROS);                  // exactly the longest paced gap
+    pacer.await(2 * Pacer.MAX_GAP_MICROS + 1);          // one microsecond longer: a leap
+    pacer.await(2 * Pacer.MAX_GAP_MICROS + 40_001);
+
+    assertThat(clock.sleeps).containsExactly(60_000_000_000L, 40_000_000L);
+  }
 }
