@@ -15,7 +15,11 @@ import org.bytedeco.javacv.Java2DFrameConverter;
  *       says), so the decoded count is checked against the header at the end;</li>
  *   <li>a dropped network link makes {@code grab()} return null as if the stream had ended, so a
  *       network source that ends before its known duration (live streams have none) reconnects
- *       with backoff instead of stopping.</li>
+ *       with backoff instead of stopping;</li>
+ *   <li>a raw elementary stream (an {@code .h264} file as some recorders write it) carries no
+ *       timestamps: FFmpeg gives every picture the same one, so pictures whose timestamp did not
+ *       advance are spaced by the stream's frame rate (FFmpeg's 25 when the stream says none).
+ *       With one timestamp for all, {@code --realtime} sent the file as fast as it decoded.</li>
  * </ul>
  */
 final class FfmpegSource implements FrameSource {
@@ -34,6 +38,8 @@ final class FfmpegSource implements FrameSource {
   private long durationMicros;
   private long offsetMicros;
   private long lastTimestamp;
+  /** FFmpeg's timestamp of the picture before, in this opening of the input; MIN_VALUE before the first. */
+  private long lastRaw = Long.MIN_VALUE;
 
   /**
    * @param timeoutMs bound on connecting and on each network read
@@ -70,6 +76,7 @@ final class FfmpegSource implements FrameSource {
       try {
         g.start();
         grabber = g;
+        lastRaw = Long.MIN_VALUE;
         return;
       } catch (FrameGrabber.Exception | RuntimeException e) {
         closeQuietly(g);
@@ -115,7 +122,9 @@ final class FfmpegSource implements FrameSource {
         BufferedImage copy = new BufferedImage(converted.getWidth(), converted.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
         copy.getGraphics().drawImage(converted, 0, 0, null);
         decoded++;
-        lastTimestamp = offsetMicros + grabber.getTimestamp();
+        long raw = grabber.getTimestamp();
+        lastTimestamp = raw == lastRaw ? lastTimestamp + frameIntervalMicros() : offsetMicros + raw;
+        lastRaw = raw;
         return new Picture(copy, lastTimestamp);
       }
       if (target.network() && (durationMicros == 0 || grabber.getTimestamp() < durationMicros - 1_000_000)) {
@@ -128,6 +137,11 @@ final class FfmpegSource implements FrameSource {
       checkComplete();
       return null;
     }
+  }
+
+  private long frameIntervalMicros() {
+    double fps = grabber.getFrameRate();
+    return fps > 0 && Double.isFinite(fps) ? Math.round(1e6 / fps) : 40_000;
   }
 
   private void checkComplete() throws IngestException {

@@ -36,6 +36,36 @@ class SourcesTest {
         .hasMessageStartingWith("no such file: " + dir.resolve("missing.mp4"));
   }
 
+  /**
+   * A raw H.264 stream has no timestamps (FFmpeg says 0 for every picture): its pictures are spaced
+   * by its frame rate, 25 fps here, as an mp4 of the same pictures is by its own timestamps.
+   */
+  @Test
+  void aRawH264StreamWithoutTimestampsIsSpacedByItsFrameRate(@TempDir Path dir) throws Exception {
+    Ffmpeg.quiet();
+    for (String format : new String[] {"h264", "mp4"}) {
+      Path file = dir.resolve("pictures." + format);
+      try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(file.toFile(), 64, 48)) {
+        recorder.setFormat(format);
+        recorder.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264);
+        recorder.setFrameRate(25);
+        recorder.start();
+        var converter = new org.bytedeco.javacv.Java2DFrameConverter();
+        for (int i = 0; i < 4; i++) {
+          recorder.record(converter.convert(new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR)));
+        }
+      }
+      try (FrameSource s = Sources.open(file.toString(), Sources.Options.DEFAULT, ms -> {})) {
+        long[] times = new long[4];
+        for (int i = 0; i < 4; i++) {
+          times[i] = s.next().timestampMicros();
+        }
+        assertThat(s.next()).isNull();
+        assertThat(times).as(format).containsExactly(0, 40_000, 80_000, 120_000);
+      }
+    }
+  }
+
   @Test
   void anImageFolderPlaysInNameOrderAtTheGivenRate(@TempDir Path dir) throws Exception {
     for (String name : new String[] {"b.png", "a.png", "c.jpg", "notes.txt"}) {
