@@ -70,7 +70,8 @@ public final class IngestCommand implements Callable<Integer> {
         description = "Network connect/read timeout (default ${DEFAULT-VALUE}).")
     int timeoutMs;
     @Option(names = "--reconnects", paramLabel = "N", defaultValue = "5",
-        description = "Reconnect attempts after a dropped link (default ${DEFAULT-VALUE}).")
+        description = "Reconnect attempts after a dropped link of a network source (default ${DEFAULT-VALUE}); "
+            + "a file served over the network goes on after the last picture sent.")
     int reconnects;
     @Option(names = "--resume", description = "Continue a procedure cut off by a crash: skip the frames already on the topic.")
     boolean resume;

@@ -15,7 +15,10 @@ import org.bytedeco.javacv.Java2DFrameConverter;
  *       says), so the decoded count is checked against the header at the end;</li>
  *   <li>a dropped network link makes {@code grab()} return null as if the stream had ended, so a
  *       network source that ends before its known duration (live streams have none) reconnects
- *       with backoff instead of stopping;</li>
+ *       with backoff instead of stopping; a file served over the network (HTTP, RTSP on demand:
+ *       a source with a duration) opens again at its start, and the pictures sent before the drop
+ *       are passed over rather than sent a second time (the pictures in flight at the drop may be
+ *       lost or filled in from an earlier one by FFmpeg, as on any cut link);</li>
  *   <li>a raw elementary stream (an {@code .h264} file as some recorders write it) carries no
  *       timestamps: FFmpeg gives every picture the same one, so pictures whose timestamp did not
  *       advance are spaced by the stream's frame rate (FFmpeg's 25 when the stream says none).
@@ -40,6 +43,8 @@ final class FfmpegSource implements FrameSource {
   private long lastTimestamp;
   /** FFmpeg's timestamp of the picture before, in this opening of the input; MIN_VALUE before the first. */
   private long lastRaw = Long.MIN_VALUE;
+  /** A served file reopened after a dropped link: its pictures up to this timestamp were sent; MIN_VALUE: none. */
+  private long sentThrough = Long.MIN_VALUE;
 
   /**
    * @param timeoutMs bound on connecting and on each network read
@@ -118,18 +123,29 @@ final class FfmpegSource implements FrameSource {
         frame = null;
       }
       if (frame != null && frame.image != null) {
+        long raw = grabber.getTimestamp();
+        if (raw <= sentThrough) {
+          continue;
+        }
+        sentThrough = Long.MIN_VALUE;
         BufferedImage converted = converter.convert(frame);
         BufferedImage copy = new BufferedImage(converted.getWidth(), converted.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
         copy.getGraphics().drawImage(converted, 0, 0, null);
         decoded++;
-        long raw = grabber.getTimestamp();
         lastTimestamp = raw == lastRaw ? lastTimestamp + frameIntervalMicros() : offsetMicros + raw;
         lastRaw = raw;
         return new Picture(copy, lastTimestamp);
       }
       if (target.network() && (durationMicros == 0 || grabber.getTimestamp() < durationMicros - 1_000_000)) {
         // null before the known end (or on a live stream, which has none) is a dropped link, not the end.
-        offsetMicros = lastTimestamp;
+        if (durationMicros == 0) {
+          offsetMicros = lastTimestamp;   // a live stream's clock starts again with the new link
+        } else if (lastRaw != Long.MIN_VALUE) {
+          // A served file starts again from its beginning: its own timestamps say what was sent, at
+          // the cost of decoding its start again. Not a seek: FFmpeg's landed past the time asked for
+          // (an MPEG-TS file: 0.12 to 0.24 s past, a seek to 0 included), losing the pictures between.
+          sentThrough = lastRaw;
+        }
         closeQuietly(grabber);
         open(false);
         continue;

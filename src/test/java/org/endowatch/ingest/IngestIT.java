@@ -161,6 +161,106 @@ class IngestIT {
     }
   }
 
+  /**
+   * A recorded procedure served over HTTP whose link drops half-way: the reconnected source starts
+   * again from the file's beginning, and the pictures sent before the drop are not sent again. The
+   * server cuts one connection at half the file: the first, second or third (FFmpeg opens a few while
+   * it probes: the file's start, its end for the duration, the start again; which one ingest reads
+   * the pictures from is FFmpeg's business), so one of the runs cuts the link ingest reads from. The
+   * pictures are half noise, so the file is larger than FFmpeg's read for the duration, as a real
+   * one is. The pictures in flight at a cut may suffer: FFmpeg drops one whose data was cut off, and
+   * fills another from an earlier picture (here: 2.04 s lost and 2.00 s showing 1.80 s's picture, every
+   * time); every other picture is sent once, in order. Before the fix, the first half went out again.
+   */
+  @Test
+  void aServedFileWhoseLinkDropsIsSentOnceEachPicture(KafkaCluster kafka) throws Exception {
+    Ffmpeg.quiet();
+    int pictures = 100;
+    Path ts = dir.resolve("served.ts");
+    try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(ts.toFile(), 160, 120)) {
+      recorder.setFormat("mpegts");
+      recorder.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG2VIDEO);
+      recorder.setFrameRate(25);
+      recorder.setVideoBitrate(20_000_000);
+      recorder.setVideoQuality(2);
+      recorder.start();
+      var converter = new org.bytedeco.javacv.Java2DFrameConverter();
+      for (int i = 0; i < pictures; i++) {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(160, 120, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(new java.awt.Color(200, 20 + 20 * (i / 10), 20 + 20 * (i % 10)));   // picture i: green its tens, blue its units
+        g.fillRect(0, 0, 160, 120);
+        g.dispose();
+        Random noise = new Random(i);
+        for (int y = 0; y < 50; y++) {
+          for (int x = 0; x < 160; x++) {
+            img.setRGB(x, y, noise.nextInt(0x1000000));
+          }
+        }
+        recorder.record(converter.convert(img));
+      }
+    }
+    byte[] file = Files.readAllBytes(ts);
+    for (int cut = 1; cut <= 3; cut++) {
+      int cutConnection = cut;
+      java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+      com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+          new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/procedure.ts", ex -> {
+        boolean cutThis = connections.incrementAndGet() == cutConnection;
+        String range = ex.getRequestHeaders().getFirst("Range");
+        int from = range == null ? 0 : Integer.parseInt(range.substring("bytes=".length(), range.indexOf('-')));
+        ex.getResponseHeaders().set("Accept-Ranges", "bytes");
+        ex.getResponseHeaders().set("Content-Type", "video/mp2t");
+        if (range != null) {
+          ex.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + (file.length - 1) + "/" + file.length);
+        }
+        ex.sendResponseHeaders(range == null ? 200 : 206, file.length - from);
+        try (java.io.OutputStream out = ex.getResponseBody()) {
+          int end = cutThis ? Math.max(from, file.length / 2) : file.length;
+          for (int i = from; i < end; i += 4096) {
+            out.write(file, i, Math.min(4096, end - i));
+            out.flush();
+          }
+          if (cutThis) {
+            throw new IOException("link dropped");   // closes the connection short of its Content-Length
+          }
+        } catch (IOException dropped) {
+          ex.close();
+        }
+      });
+      server.start();
+      String procedure = "it-served-" + cut;
+      try {
+        Cli.Result r = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source",
+            "http://127.0.0.1:" + server.getAddress().getPort() + "/procedure.ts", "--procedure", procedure,
+            "--as-fast-as-possible", "--reconnects", "2", "--timeout-ms", "3000");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) frames read, (\\d+) sent, 0 failed").matcher(r.out());
+        assertThat(m.find()).as(r.out()).isTrue();
+        int sent = Integer.parseInt(m.group(2));
+        assertThat(sent).as("connection %d cut: %s", cut, r.out()).isBetween(pictures - 2, pictures);
+        List<ConsumerRecord<String, Frame>> records = TopicReader.read(kafka, Topics.FRAMES.name(),
+            Topics.FRAMES.valueSerde().deserializer(), TopicReader.key(procedure), sent);
+        List<Integer> shown = new ArrayList<>();   // which picture each frame shows, by its colour below the noise
+        for (ConsumerRecord<String, Frame> c : records) {
+          java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(c.value().image()));
+          int rgb = img.getRGB(img.getWidth() / 2, img.getHeight() * 7 / 8);
+          shown.add(10 * (int) Math.round((((rgb >> 8) & 0xFF) - 20) / 20.0) + (int) Math.round(((rgb & 0xFF) - 20) / 20.0));
+        }
+        assertThat(shown).hasSize(sent);
+        assertThat(shown.get(0)).isZero();
+        assertThat(shown.get(sent - 1)).isEqualTo(pictures - 1);
+        assertThat(java.util.stream.IntStream.range(1, sent).filter(k -> shown.get(k) <= shown.get(k - 1)).count())
+            .as("connection %d cut: frames showing no later picture than the frame before (at most the one filled in at the cut): %s",
+                cut, shown).isLessThanOrEqualTo(1);
+      } finally {
+        server.stop(0);
+      }
+    }
+  }
+
   @Test
   void badInputFailsWithOneClearLineAndPutsNothingOnTheTopic(KafkaCluster kafka) throws Exception {
     byte[] mp4 = Files.readAllBytes(video);
