@@ -135,6 +135,11 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
     ModelFrameScorer next;
     try {
       Path dir = Path.of(release.uri().startsWith("file:") ? java.net.URI.create(release.uri()).getPath() : release.uri());
+      if (!java.nio.file.Files.isDirectory(dir)) {
+        // The usual cause on a cluster: the folder was published as the publishing machine sees it.
+        return refuse(release, "its folder " + dir + " is not there on this scorer's machine (a release must name "
+            + "a folder every scorer reads, as they see it: shared storage, 'models publish --uri')");
+      }
       ModelArtifact.Loaded loaded = loader.load(dir, device, precisionOverride);
       if (!loaded.manifest().parametersSha256().equals(release.sha256())) {
         loaded.close();

@@ -73,7 +73,10 @@ class ModelHolderTest {
     }
   }
 
-  /** A release naming another version than its artifact's, and a model that scores NaN, are refused too. */
+  /**
+   * A release naming another version than its artifact's, a model that scores NaN, and a folder this
+   * scorer's machine does not have (published as the publishing machine sees it) are refused too.
+   */
   @Test
   void aReleaseOfAnotherVersionAndAModelThatScoresNanAreRefused(@TempDir Path dir) throws Exception {
     model(dir.resolve("v1"), "k-1", 0.5);
@@ -90,12 +93,17 @@ class ModelHolderTest {
     try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null)) {
       ModelHolder.Outcome renamed = holder.offer(new ModelRelease("k", "k-9", dir.resolve("v2").toString(), v2.parametersSha256(), 1));
       ModelHolder.Outcome nan = holder.offer(new ModelRelease("k", "k-3", dir.resolve("v3").toString(), broken.parametersSha256(), 2));
+      ModelHolder.Outcome elsewhere = holder.offer(new ModelRelease("k", "k-2", dir.resolve("on-the-laptop").toUri().toString(),
+          v2.parametersSha256(), 3));
 
       assertThat(renamed.swapped()).isFalse();
       assertThat(renamed.message()).isEqualTo("refused model k-9: the artifact at " + dir.resolve("v2") + " is version k-2; "
           + "still serving k-1");
       assertThat(nan.swapped()).isFalse();
       assertThat(nan.message()).isEqualTo("refused model k-3: model k-3 produced a non-finite score; still serving k-1");
+      assertThat(elsewhere.message()).isEqualTo("refused model k-2: its folder " + dir.resolve("on-the-laptop") + " is not there "
+          + "on this scorer's machine (a release must name a folder every scorer reads, as they see it: shared storage, "
+          + "'models publish --uri'); still serving k-1");
       assertThat(holder.get().modelVersion()).isEqualTo("k-1");
     }
   }
