@@ -11,8 +11,11 @@ import org.bytedeco.javacv.Java2DFrameConverter;
  * Video files, network streams and capture devices through FFmpeg. What FFmpeg does not say by
  * itself, this class tells apart:
  * <ul>
- *   <li>a truncated file can end early without any error (mkv: fewer frames than its header
- *       says), so the decoded count is checked against the header at the end;</li>
+ *   <li>a truncated file can end early without any error (an mkv cut off keeps the duration its
+ *       header says), so what was decoded is checked at the end against what the container says:
+ *       the frame count where it keeps one (an mp4's index), else its duration. Not a count
+ *       estimated from the duration: a variable frame rate (recorders that slow down on a still
+ *       scene) made a complete mkv of 100 pictures look like 174 and fail as truncated;</li>
  *   <li>a dropped network link makes {@code grab()} return null as if the stream had ended, so a
  *       network source that ends before its known duration (live streams have none) reconnects
  *       with backoff instead of stopping; a file served over the network (HTTP, RTSP on demand:
@@ -37,8 +40,13 @@ final class FfmpegSource implements FrameSource {
   private final Java2DFrameConverter converter = new Java2DFrameConverter();
   private FFmpegFrameGrabber grabber;
   private long decoded;
+  /** The container's own count of video frames (an mp4's index); 0 where it keeps none. */
   private long expectedFrames;
   private long durationMicros;
+  /** Where the container says its media starts (MPEG-TS: seldom 0), in FFmpeg's timestamps. */
+  private long startMicros;
+  /** The latest picture's timestamp so far, in FFmpeg's timestamps (joined segments can step back). */
+  private long maxRaw = Long.MIN_VALUE;
   private long offsetMicros;
   private long lastTimestamp;
   /** FFmpeg's timestamp of the picture before, in this opening of the input; MIN_VALUE before the first. */
@@ -57,8 +65,10 @@ final class FfmpegSource implements FrameSource {
     this.sleeper = sleeper;
     Ffmpeg.quiet();
     open(true);
-    expectedFrames = target.network() || target.device() ? 0 : Math.max(0, grabber.getLengthInFrames());
+    expectedFrames = target.network() || target.device() ? 0 : containerFrameCount(grabber.getFormatContext());
     durationMicros = Math.max(0, grabber.getLengthInTime());
+    long start = grabber.getFormatContext().start_time();
+    startMicros = start == org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE ? 0 : start;
   }
 
   private void open(boolean first) throws IngestException {
@@ -134,6 +144,7 @@ final class FfmpegSource implements FrameSource {
         decoded++;
         lastTimestamp = raw == lastRaw ? lastTimestamp + frameIntervalMicros() : offsetMicros + raw;
         lastRaw = raw;
+        maxRaw = Math.max(maxRaw, raw);
         return new Picture(copy, lastTimestamp);
       }
       if (target.network() && (durationMicros == 0 || grabber.getTimestamp() < durationMicros - 1_000_000)) {
@@ -160,12 +171,32 @@ final class FfmpegSource implements FrameSource {
     return fps > 0 && Double.isFinite(fps) ? Math.round(1e6 / fps) : 40_000;
   }
 
+  private static long containerFrameCount(org.bytedeco.ffmpeg.avformat.AVFormatContext format) {
+    for (int i = 0; i < format.nb_streams(); i++) {
+      var stream = format.streams(i);
+      if (stream.codecpar().codec_type() == org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO) {
+        return Math.max(0, stream.nb_frames());
+      }
+    }
+    return 0;
+  }
+
   private void checkComplete() throws IngestException {
-    // FFmpeg counts frames from the header's duration, which can be off by a frame or two.
-    long tolerance = Math.max(2, expectedFrames / 100);
-    if (expectedFrames > 0 && decoded < expectedFrames - tolerance) {
-      throw new IngestException("truncated input: " + target.describe() + " says it has " + expectedFrames
-          + " frames but FFmpeg decoded only " + decoded + " (the file is damaged or was cut off; re-export or re-copy it)");
+    String damaged = " (the file is damaged or was cut off; re-export or re-copy it)";
+    if (expectedFrames > 0) {
+      long tolerance = Math.max(2, expectedFrames / 100);   // a frame the decoder cannot finish, at the very end
+      if (decoded < expectedFrames - tolerance) {
+        throw new IngestException("truncated input: " + target.describe() + " says it has " + expectedFrames
+            + " frames but FFmpeg decoded only " + decoded + damaged);
+      }
+    } else if (!target.network() && !target.device() && durationMicros > 0) {
+      // The last picture shows until the end: with a variable frame rate that can be a second or two.
+      long tolerance = Math.max(2_000_000, durationMicros / 50);
+      long end = maxRaw == Long.MIN_VALUE ? startMicros : maxRaw;
+      if (end < startMicros + durationMicros - tolerance) {
+        throw new IngestException(String.format(java.util.Locale.ROOT, "truncated input: %s says it lasts %.1f s but its "
+            + "pictures end at %.1f s%s", target.describe(), durationMicros / 1e6, (end - startMicros) / 1e6, damaged));
+      }
     }
   }
 

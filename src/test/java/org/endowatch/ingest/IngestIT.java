@@ -304,7 +304,8 @@ class IngestIT {
 
     assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
     assertThat(r.err().lines().toList()).hasSize(1);
-    assertThat(r.err()).contains("truncated input").contains("says it has 100 frames but FFmpeg decoded only");
+    assertThat(r.err()).contains("truncated input: " + truncated.toUri() + " says it lasts 4.0 s but its pictures end at ")
+        .endsWith(" s (the file is damaged or was cut off; re-export or re-copy it)\n");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,51 @@ class SourcesTest {
         assertThat(s.next()).isNull();
         assertThat(times).as(format).containsExactly(0, 40_000, 80_000, 120_000);
       }
+    }
+  }
+
+  /**
+   * A complete mkv with a variable frame rate (25 fps, then 10 as a recorder slows on a still scene)
+   * plays to its end: the mkv keeps no frame count, and one estimated from its duration at the first
+   * rate (357 here) made it fail as truncated. The same file cut off is still said to be truncated.
+   */
+  @Test
+  void aVariableFrameRateMkvIsCompleteAndTheSameFileCutOffIsNot(@TempDir Path dir) throws Exception {
+    Ffmpeg.quiet();
+    Path mkv = dir.resolve("vfr.mkv");
+    try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(mkv.toFile(), 64, 48)) {
+      recorder.setFormat("matroska");
+      recorder.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4);
+      recorder.setFrameRate(25);
+      recorder.start();
+      var converter = new org.bytedeco.javacv.Java2DFrameConverter();
+      long t = 0;
+      for (int i = 0; i < 100; i++) {
+        recorder.setTimestamp(t);
+        recorder.record(converter.convert(new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR)));
+        t += i < 50 ? 40_000 : 250_000;
+      }
+    }
+    try (FrameSource s = Sources.open(mkv.toString(), Sources.Options.DEFAULT, ms -> {})) {
+      int pictures = 0;
+      long last = 0;
+      for (FrameSource.Picture p = s.next(); p != null; p = s.next()) {
+        pictures++;
+        last = p.timestampMicros();
+      }
+      assertThat(pictures).isEqualTo(100);
+      // 2.00 s + 49 x 0.25 s, in the recorder's 1/25 s ticks
+      assertThat(last).isEqualTo(14_240_000);
+    }
+    byte[] bytes = Files.readAllBytes(mkv);
+    Path cut = Files.write(dir.resolve("cut.mkv"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    try (FrameSource s = Sources.open(cut.toString(), Sources.Options.DEFAULT, ms -> {})) {
+      assertThatThrownBy(() -> {
+        while (s.next() != null) {
+          // read to the end
+        }
+      }).isInstanceOf(IngestException.class).hasMessage("truncated input: " + cut.toUri() + " says it lasts 14.3 s "
+          + "but its pictures end at 1.7 s (the file is damaged or was cut off; re-export or re-copy it)");
     }
   }
 
