@@ -17,7 +17,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * Turns a decoded picture into what travels on {@code frames}: cropped to the field of view,
  * resized, JPEG-encoded. The field of view is found once per source, on the first picture bright
  * enough to show it (the border does not move during a procedure); until then the whole picture
- * is used. Not thread-safe: one per ingest loop.
+ * is used. A picture of another size than those before (the processor switched its output, a
+ * camera link renegotiated, recordings joined) is another layout: the field of view is looked for
+ * again on it, as at the start; the old one, where it fitted, cropped a corner of the new picture.
+ * Not thread-safe: one per ingest loop.
  */
 public final class FramePreparer {
   /** Pictures looked at for a field of view before giving up and keeping the whole picture. */
@@ -29,6 +32,8 @@ public final class FramePreparer {
   private final ImageWriteParam param;
   private Rectangle view;
   private int attempts;
+  /** The size of the pictures the field of view is looked for and used on; null before the first. */
+  private java.awt.Dimension pictures;
 
   /** @param quality JPEG quality, 0..1 */
   public FramePreparer(int width, int height, float quality) {
@@ -66,6 +71,12 @@ public final class FramePreparer {
 
   /** Looks for the field of view in a picture that is not sent (a resumed source's skipped start). */
   public void observe(BufferedImage picture) {
+    java.awt.Dimension size = new java.awt.Dimension(picture.getWidth(), picture.getHeight());
+    if (!size.equals(pictures)) {
+      pictures = size;
+      view = null;
+      attempts = 0;
+    }
     if (view == null && attempts < FOV_ATTEMPTS) {
       attempts++;
       view = FieldOfView.detect(picture);

@@ -55,4 +55,32 @@ class FieldOfViewTest {
     assertThat(out.getRGB(0, 0) & 0xFFFFFF).isEqualTo(0xFF0000);   // no black border left
     assertThat(out.getRGB(31, 31) & 0xFFFFFF).isEqualTo(0xFF0000);
   }
+
+  /**
+   * Pictures of another size mid-source (the processor switched its output) have their own field of
+   * view: the one found before would crop the top-left of the new picture, half of it border.
+   */
+  @Test
+  void aPictureOfAnotherSizeHasItsFieldOfViewFoundAgain() {
+    BufferedImage small = new BufferedImage(200, 100, BufferedImage.TYPE_3BYTE_BGR);
+    Graphics2D g = small.createGraphics();
+    g.setColor(Color.RED);
+    g.fillRect(50, 0, 100, 100);
+    g.dispose();
+    BufferedImage large = new BufferedImage(400, 200, BufferedImage.TYPE_3BYTE_BGR);
+    g = large.createGraphics();
+    g.setColor(Color.RED);
+    g.fillRect(100, 0, 200, 200);
+    g.dispose();
+    FramePreparer preparer = new FramePreparer(32, 32, 0.9f);
+
+    preparer.resize(small);
+    BufferedImage out = preparer.resize(large);
+
+    assertThat(preparer.fieldOfView()).isEqualTo(new Rectangle(100, 0, 200, 200));
+    assertThat(out.getRGB(0, 0) & 0xFFFFFF).isEqualTo(0xFF0000);
+    assertThat(out.getRGB(31, 31) & 0xFFFFFF).isEqualTo(0xFF0000);
+    preparer.resize(small);
+    assertThat(preparer.fieldOfView()).isEqualTo(new Rectangle(50, 0, 100, 100));
+  }
 }
