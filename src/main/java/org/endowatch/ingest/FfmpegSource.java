@@ -65,6 +65,13 @@ final class FfmpegSource implements FrameSource {
     this.sleeper = sleeper;
     Ffmpeg.quiet();
     open(true);
+    if (!grabber.hasVideo()) {
+      // Else it played as a source of no pictures: 'ingested ... 0 frames', exit 0, a recording told as ended.
+      boolean audio = grabber.hasAudio();
+      closeQuietly(grabber);
+      throw new IngestException("no video in " + target.describe() + ": it holds " + (audio ? "only sound" : "no picture stream")
+          + " (give the procedure's video file, an image folder or a camera)");
+    }
     expectedFrames = target.network() || target.device() ? 0 : containerFrameCount(grabber.getFormatContext());
     durationMicros = Math.max(0, grabber.getLengthInTime());
     long start = grabber.getFormatContext().start_time();

@@ -112,6 +112,22 @@ class SourcesTest {
     }
   }
 
+  /** A file with sound and no pictures (a recording's audio track, exported by mistake) is refused at once. */
+  @Test
+  void aFileWithoutVideoIsRefusedWithOneLine(@TempDir Path dir) throws Exception {
+    Ffmpeg.quiet();
+    Path wav = dir.resolve("procedure.wav");
+    try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(wav.toFile(), 1)) {
+      recorder.setFormat("wav");
+      recorder.setSampleRate(8000);
+      recorder.start();
+      recorder.recordSamples(8000, 1, java.nio.ShortBuffer.wrap(new short[800]));
+    }
+    assertThatThrownBy(() -> Sources.open(wav.toString(), Sources.Options.DEFAULT, ms -> {}))
+        .isInstanceOf(IngestException.class).hasMessage("no video in " + wav.toUri() + ": it holds only sound "
+            + "(give the procedure's video file, an image folder or a camera)");
+  }
+
   @Test
   void anImageFolderPlaysInNameOrderAtTheGivenRate(@TempDir Path dir) throws Exception {
     for (String name : new String[] {"b.png", "a.png", "c.jpg", "notes.txt"}) {
