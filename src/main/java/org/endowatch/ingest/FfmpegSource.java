@@ -95,15 +95,21 @@ final class FfmpegSource implements FrameSource {
         g.setOption("timeout", micros);
         g.setOption("rw_timeout", micros);
       }
+      Ffmpeg.hold();
       try {
         g.start();
         grabber = g;
         lastRaw = Long.MIN_VALUE;
         return;
       } catch (FrameGrabber.Exception | RuntimeException e) {
+        String said = Ffmpeg.release();
         closeQuietly(g);
-        last = new IngestException((first ? "could not open input " : "lost connection to ") + target.describe()
-            + (attempts > 1 ? " after " + (attempt + 1) + " attempts" : "") + ": " + reason(e) + hint(), e);
+        String message = (first ? "could not open input " : "lost connection to ") + target.describe()
+            + (attempts > 1 ? " after " + (attempt + 1) + " attempts" : "") + ": " + (said != null ? said : reason(e)) + hint();
+        // FFmpeg's own words are the reason; JavaCV's wrapper of the same failure would be said after them.
+        last = said != null ? new IngestException(message) : new IngestException(message, e);
+      } finally {
+        Ffmpeg.release();
       }
     }
     throw last;

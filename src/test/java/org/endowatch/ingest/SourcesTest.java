@@ -112,6 +112,22 @@ class SourcesTest {
     }
   }
 
+  /**
+   * An input FFmpeg cannot open is said in one line with FFmpeg's reason (which FFmpeg itself used to
+   * print to stderr, twice, before ours), not JavaCV's "Could not open input" and its hints.
+   */
+  @Test
+  void anInputFfmpegCannotOpenIsSaidWithFfmpegsReason(@TempDir Path dir) throws Exception {
+    Path empty = Files.createFile(dir.resolve("procedure.mp4"));
+    assertThatThrownBy(() -> Sources.open(empty.toString(), Sources.Options.DEFAULT, ms -> {}))
+        .isInstanceOf(IngestException.class).hasMessage("could not open input " + empty.toUri() + ": moov atom not found "
+            + "(is it a complete video file? a truncated mp4 has no index to open)").hasNoCause();
+    assertThatThrownBy(() -> Sources.open("rtsp://127.0.0.1:1/scope", new Sources.Options(25, 2000, 0), ms -> {}))
+        .isInstanceOf(IngestException.class).hasMessage("could not open input rtsp://127.0.0.1:1/scope: Connection to "
+            + "tcp://127.0.0.1:1?timeout=2000000 failed: Connection refused (check the address, that the stream is running "
+            + "and reachable; timeout 2000 ms)");
+  }
+
   /** A file with sound and no pictures (a recording's audio track, exported by mistake) is refused at once. */
   @Test
   void aFileWithoutVideoIsRefusedWithOneLine(@TempDir Path dir) throws Exception {
