@@ -169,7 +169,7 @@ public final class ModelHolder implements Supplier<FrameScorer>, AutoCloseable {
       // Loading a second model beside the serving one is where memory runs out (an OutOfMemoryError
       // from the heap or a native allocation). It refuses that release like any other fault: thrown
       // on, it ended the release watcher's thread, and the scorer silently took no release again.
-      return refuse(release, e.getClass().getSimpleName() + " while loading it (" + e.getMessage() + ")");
+      return refuse(release, e.getClass().getSimpleName() + " while loading it" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
     }
     ModelFrameScorer old = current.getAndSet(next);
     closer.schedule(old::close, GRACE_SECONDS, TimeUnit.SECONDS);
