@@ -51,6 +51,19 @@ final class Ffmpeg {
     }
   }
 
+  /** FFmpeg's words for one of its error codes; {@code otherwise} for a code it has none for. */
+  static String errorText(int code, String otherwise) {
+    byte[] text = new byte[256];
+    if (avutil.av_strerror(code, text, text.length) < 0) {
+      return otherwise;
+    }
+    int end = 0;
+    while (end < text.length && text[end] != 0) {
+      end++;
+    }
+    return new String(text, 0, end, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** From now until {@link #release()}, FFmpeg's errors on this thread are held, not logged. */
   static void hold() {
     HELD.set(new String[1]);

@@ -106,8 +106,9 @@ final class FfmpegSource implements FrameSource {
         closeQuietly(g);
         String message = (first ? "could not open input " : "lost connection to ") + target.describe()
             + (attempts > 1 ? " after " + (attempt + 1) + " attempts" : "") + ": " + (said != null ? said : reason(e)) + hint();
-        // FFmpeg's own words are the reason; JavaCV's wrapper of the same failure would be said after them.
-        last = said != null ? new IngestException(message) : new IngestException(message, e);
+        // FFmpeg's own words are the reason: JavaCV's exception for the same failure, as a cause, would be
+        // said after them. Anything else keeps its cause (and its stack, for --verbose).
+        last = e instanceof FrameGrabber.Exception ? new IngestException(message) : new IngestException(message, e);
       } finally {
         Ffmpeg.release();
       }
@@ -129,9 +130,15 @@ final class FfmpegSource implements FrameSource {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     // JavaCV says e.g. "avformat_open_input() error -1094995529: Could not open input \"x\". (Has setFormat() been
     // called?) (For more details, make sure FFmpegLogCallback.set() has been called.)": hints for its programmers.
-    return m.replaceAll("\\s*\\(Has setFormat\\(\\) been called\\?\\)", "")
+    m = m.replaceAll("\\s*\\(Has setFormat\\(\\) been called\\?\\)", "")
         .replaceAll("\\s*\\(For more details, make sure FFmpegLogCallback\\.set\\(\\) has been called\\.\\)", "").trim();
+    // Its number is FFmpeg's error code, which FFmpeg can say in words ("Server returned 404 Not Found").
+    java.util.regex.Matcher code = JAVACV_ERROR.matcher(m);
+    return code.matches() ? Ffmpeg.errorText(Integer.parseInt(code.group(1)), code.group(2)) : m;
   }
+
+  /** "avformat_open_input() error -875574520: Could not open input ...". */
+  private static final java.util.regex.Pattern JAVACV_ERROR = java.util.regex.Pattern.compile("\\w+\\(\\) error (-\\d+): (.*)");
 
   @Override
   public Picture next() throws IngestException {
@@ -141,7 +148,7 @@ final class FfmpegSource implements FrameSource {
         frame = grabber.grabImage();
       } catch (FrameGrabber.Exception e) {
         if (!target.network()) {
-          throw new IngestException("cannot decode frame " + decoded + " of " + target.describe() + ": " + reason(e), e);
+          throw new IngestException("cannot decode frame " + decoded + " of " + target.describe() + ": " + reason(e));
         }
         frame = null;
       }

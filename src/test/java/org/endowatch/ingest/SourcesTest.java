@@ -126,6 +126,17 @@ class SourcesTest {
         .isInstanceOf(IngestException.class).hasMessage("could not open input rtsp://127.0.0.1:1/scope: Connection to "
             + "tcp://127.0.0.1:1?timeout=2000000 failed: Connection refused (check the address, that the stream is running "
             + "and reachable; timeout 2000 ms)");
+    // FFmpeg says nothing at its error level here: its error code is said in its words, not as JavaCV's number.
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.start();
+    try {
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/procedure.ts";
+      assertThatThrownBy(() -> Sources.open(url, new Sources.Options(25, 2000, 0), ms -> {}))
+          .isInstanceOf(IngestException.class).hasMessage("could not open input " + url + ": Server returned 404 Not Found "
+              + "(check the address, that the stream is running and reachable; timeout 2000 ms)").hasNoCause();
+    } finally {
+      server.stop(0);
+    }
   }
 
   /** A file with sound and no pictures (a recording's audio track, exported by mistake) is refused at once. */
