@@ -59,8 +59,9 @@ public final class IngestCommand implements Callable<Integer> {
 
   /** Options of a source and of the frames made from it; shared with {@code replay video}. */
   static final class Source {
-    @Option(names = "--fps", paramLabel = "FPS", defaultValue = "25",
-        description = "Frame rate of an image folder (default ${DEFAULT-VALUE}).") double fps;
+    @Option(names = "--fps", paramLabel = "FPS",
+        description = "Frame rate of an image folder (default 25), and of a video whose pictures carry no timestamps "
+            + "(a raw .h264 file; default: the rate the stream states, else 25).") Double fps;
     @Option(names = "--max-frames", paramLabel = "N", defaultValue = "0", description = "Stop after N frames (0 = all).") long maxFrames;
     @Option(names = "--size", defaultValue = "256x256", paramLabel = "WxH", description = "Frame size sent (default ${DEFAULT-VALUE}).")
     String size;
@@ -82,8 +83,12 @@ public final class IngestCommand implements Callable<Integer> {
         description = "Address /metrics listens on (default ${DEFAULT-VALUE}: this host only; 0.0.0.0 for a Prometheus elsewhere).") String metricsBind;
 
     /** The source options' ranges, for every way of ingesting (to the topic, to a folder, replay). */
+    Sources.Options options() {
+      return new Sources.Options(fps == null ? 25 : fps, timeoutMs, reconnects, fps == null ? 0 : fps);
+    }
+
     void check(CommandSpec spec) {
-      OptionRange.of(spec).between("--jpeg-quality", jpegQuality, 1, 100).above("--fps", fps, 0)
+      OptionRange.of(spec).between("--jpeg-quality", jpegQuality, 1, 100).above("--fps", fps == null ? 25 : fps, 0)
           .atLeast("--max-frames", maxFrames, 0).atLeast("--timeout-ms", timeoutMs, 1).atLeast("--reconnects", reconnects, 0)
           .port("--metrics-port", metricsPort, true);
     }
@@ -105,7 +110,7 @@ public final class IngestCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--procedure (the frames' file name prefix) must be letters, digits, '.', '_' or '-', got '" + procedure + "'");
     }
-    try (FrameSource frames = Sources.open(uri, new Sources.Options(source.fps, source.timeoutMs, source.reconnects),
+    try (FrameSource frames = Sources.open(uri, source.options(),
         IngestCommand::sleepMs)) {
       Progress progress = new Progress(spec.commandLine().getErr(), 2_000, "ingest", "written");
       long n = org.endowatch.ingest.FrameFolder.write(frames, new FramePreparer(size[0], size[1], source.jpegQuality / 100f),
@@ -129,7 +134,7 @@ public final class IngestCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--procedure must not be blank");
     }
     // Open the source first: a missing or broken input fails fast and puts nothing on the topic.
-    try (FrameSource frames = Sources.open(uri, new Sources.Options(s.fps, s.timeoutMs, s.reconnects), IngestCommand::sleepMs)) {
+    try (FrameSource frames = Sources.open(uri, s.options(), IngestCommand::sleepMs)) {
       long maxMessageBytes;
       boolean eventsTopic;
       try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {

@@ -24,7 +24,8 @@ import org.bytedeco.javacv.Java2DFrameConverter;
  *       lost or filled in from an earlier one by FFmpeg, as on any cut link);</li>
  *   <li>a raw elementary stream (an {@code .h264} file as some recorders write it) carries no
  *       timestamps: FFmpeg gives every picture the same one, so pictures whose timestamp did not
- *       advance are spaced by the stream's frame rate (FFmpeg's 25 when the stream says none).
+ *       advance are spaced by the stream's frame rate (FFmpeg's 25 when the stream says none;
+ *       {@code --fps} says it).
  *       With one timestamp for all, {@code --realtime} sent the file as fast as it decoded.</li>
  * </ul>
  */
@@ -35,6 +36,7 @@ final class FfmpegSource implements FrameSource {
   private final Target target;
   private final int timeoutMs;
   private final int reconnects;
+  private final double untimedFps;
   private final LongConsumer sleeper;
   // A converted image is only valid until the next convert(): next() copies it before returning.
   private final Java2DFrameConverter converter = new Java2DFrameConverter();
@@ -57,9 +59,11 @@ final class FfmpegSource implements FrameSource {
   /**
    * @param timeoutMs bound on connecting and on each network read
    * @param reconnects how many times a network source is reopened after a dropped link (backoff 1, 2, 4 ... s)
+   * @param untimedFps the rate of pictures without timestamps; 0: the rate the stream states, else FFmpeg's 25
    */
-  FfmpegSource(Target target, int timeoutMs, int reconnects, LongConsumer sleeper) throws IngestException {
+  FfmpegSource(Target target, int timeoutMs, int reconnects, double untimedFps, LongConsumer sleeper) throws IngestException {
     this.target = target;
+    this.untimedFps = untimedFps;
     this.timeoutMs = timeoutMs;
     this.reconnects = reconnects;
     this.sleeper = sleeper;
@@ -187,7 +191,7 @@ final class FfmpegSource implements FrameSource {
   }
 
   private long frameIntervalMicros() {
-    double fps = grabber.getFrameRate();
+    double fps = untimedFps > 0 ? untimedFps : grabber.getFrameRate();
     return fps > 0 && Double.isFinite(fps) ? Math.round(1e6 / fps) : 40_000;
   }
 

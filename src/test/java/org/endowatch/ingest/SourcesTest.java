@@ -39,7 +39,8 @@ class SourcesTest {
 
   /**
    * A raw H.264 stream has no timestamps (FFmpeg says 0 for every picture): its pictures are spaced
-   * by its frame rate, 25 fps here, as an mp4 of the same pictures is by its own timestamps.
+   * by its frame rate, 25 fps here, or by the one given, as an mp4 of the same pictures is by its own
+   * timestamps.
    */
   @Test
   void aRawH264StreamWithoutTimestampsIsSpacedByItsFrameRate(@TempDir Path dir) throws Exception {
@@ -63,6 +64,15 @@ class SourcesTest {
         }
         assertThat(s.next()).isNull();
         assertThat(times).as(format).containsExactly(0, 40_000, 80_000, 120_000);
+      }
+      // --fps says the rate of pictures without timestamps; it does not touch those that have them.
+      try (FrameSource s = Sources.open(file.toString(), new Sources.Options(25, 5000, 0, 30), ms -> {})) {
+        long[] times = new long[4];
+        for (int i = 0; i < 4; i++) {
+          times[i] = s.next().timestampMicros();
+        }
+        assertThat(times).as(format).containsExactly(format.equals("h264")
+            ? new long[] {0, 33_333, 66_666, 99_999} : new long[] {0, 40_000, 80_000, 120_000});
       }
     }
   }
