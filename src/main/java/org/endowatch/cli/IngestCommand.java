@@ -82,11 +82,12 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
         description = "Address /metrics listens on (default ${DEFAULT-VALUE}: this host only; 0.0.0.0 for a Prometheus elsewhere).") String metricsBind;
 
-    /** The source options' ranges, for every way of ingesting (to the topic, to a folder, replay). */
+    /** How to open the source: --fps for an image folder (25 unless given), and for pictures without timestamps if given. */
     Sources.Options options() {
       return new Sources.Options(fps == null ? 25 : fps, timeoutMs, reconnects, fps == null ? 0 : fps);
     }
 
+    /** The source options' ranges, for every way of ingesting (to the topic, to a folder, replay). */
     void check(CommandSpec spec) {
       OptionRange.of(spec).between("--jpeg-quality", jpegQuality, 1, 100).above("--fps", fps == null ? 25 : fps, 0)
           .atLeast("--max-frames", maxFrames, 0).atLeast("--timeout-ms", timeoutMs, 1).atLeast("--reconnects", reconnects, 0)
