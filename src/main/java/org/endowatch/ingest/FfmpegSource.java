@@ -185,6 +185,12 @@ final class FfmpegSource implements FrameSource {
         open(false);
         continue;
       }
+      if (target.device()) {
+        // A camera does not end: null is a device that went away (a capture card unplugged), which
+        // ended the recording as if complete (exit 0, told as ended, not failed).
+        throw new IngestException("camera " + target.describe() + " stopped giving pictures after " + decoded
+            + " (unplugged, or its driver reset? check it, then start ingest again with --resume)");
+      }
       checkComplete();
       return null;
     }

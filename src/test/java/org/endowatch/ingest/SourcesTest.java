@@ -149,6 +149,34 @@ class SourcesTest {
     }
   }
 
+  /**
+   * A camera does not end: a capture device whose pictures stop (unplugged) is a failure, said as
+   * one, not the end of the recording. A short file read as a device stands in for it here.
+   */
+  @Test
+  void aCameraWhosePicturesStopHasFailedNotEnded(@TempDir Path dir) throws Exception {
+    Ffmpeg.quiet();
+    Path file = dir.resolve("camera.mp4");
+    try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(file.toFile(), 64, 48)) {
+      recorder.setFormat("mp4");
+      recorder.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4);
+      recorder.setFrameRate(25);
+      recorder.start();
+      var converter = new org.bytedeco.javacv.Java2DFrameConverter();
+      for (int i = 0; i < 3; i++) {
+        recorder.record(converter.convert(new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR)));
+      }
+    }
+    try (FrameSource camera = new FfmpegSource(new FfmpegSource.Target(file.toString(), null, false, true, "v4l2:/dev/video7"),
+        2000, 0, 0, ms -> {})) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(camera.next()).isNotNull();
+      }
+      assertThatThrownBy(camera::next).isInstanceOf(IngestException.class).hasMessage("camera v4l2:/dev/video7 stopped giving "
+          + "pictures after 3 (unplugged, or its driver reset? check it, then start ingest again with --resume)");
+    }
+  }
+
   /** A file with sound and no pictures (a recording's audio track, exported by mistake) is refused at once. */
   @Test
   void aFileWithoutVideoIsRefusedWithOneLine(@TempDir Path dir) throws Exception {
