@@ -46,32 +46,16 @@ class SourcesTest {
   void aRawH264StreamWithoutTimestampsIsSpacedByItsFrameRate(@TempDir Path dir) throws Exception {
     Ffmpeg.quiet();
     for (String format : new String[] {"h264", "mp4"}) {
-      Path file = dir.resolve("pictures." + format);
-      try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(file.toFile(), 64, 48)) {
-        recorder.setFormat(format);
-        recorder.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264);
-        recorder.setFrameRate(25);
-        recorder.start();
-        var converter = new org.bytedeco.javacv.Java2DFrameConverter();
-        for (int i = 0; i < 4; i++) {
-          recorder.record(converter.convert(new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR)));
-        }
-      }
+      Path file = video(dir.resolve("pictures." + format), format, org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264,
+          0, 40_000, 80_000, 120_000);
       try (FrameSource s = Sources.open(file.toString(), Sources.Options.DEFAULT, ms -> {})) {
-        long[] times = new long[4];
-        for (int i = 0; i < 4; i++) {
-          times[i] = s.next().timestampMicros();
-        }
+        long[] times = times(s, 4);
         assertThat(s.next()).isNull();
         assertThat(times).as(format).containsExactly(0, 40_000, 80_000, 120_000);
       }
       // --fps says the rate of pictures without timestamps; it does not touch those that have them.
       try (FrameSource s = Sources.open(file.toString(), new Sources.Options(25, 5000, 0, 30), ms -> {})) {
-        long[] times = new long[4];
-        for (int i = 0; i < 4; i++) {
-          times[i] = s.next().timestampMicros();
-        }
-        assertThat(times).as(format).containsExactly(format.equals("h264")
+        assertThat(times(s, 4)).as(format).containsExactly(format.equals("h264")
             ? new long[] {0, 33_333, 66_666, 99_999} : new long[] {0, 40_000, 80_000, 120_000});
       }
     }
@@ -85,20 +69,11 @@ class SourcesTest {
   @Test
   void aVariableFrameRateMkvIsCompleteAndTheSameFileCutOffIsNot(@TempDir Path dir) throws Exception {
     Ffmpeg.quiet();
-    Path mkv = dir.resolve("vfr.mkv");
-    try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(mkv.toFile(), 64, 48)) {
-      recorder.setFormat("matroska");
-      recorder.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4);
-      recorder.setFrameRate(25);
-      recorder.start();
-      var converter = new org.bytedeco.javacv.Java2DFrameConverter();
-      long t = 0;
-      for (int i = 0; i < 100; i++) {
-        recorder.setTimestamp(t);
-        recorder.record(converter.convert(new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR)));
-        t += i < 50 ? 40_000 : 250_000;
-      }
+    long[] slowing = new long[100];
+    for (int i = 1; i < 100; i++) {
+      slowing[i] = slowing[i - 1] + (i <= 50 ? 40_000 : 250_000);
     }
+    Path mkv = video(dir.resolve("vfr.mkv"), "matroska", org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4, slowing);
     try (FrameSource s = Sources.open(mkv.toString(), Sources.Options.DEFAULT, ms -> {})) {
       int pictures = 0;
       long last = 0;
@@ -156,17 +131,7 @@ class SourcesTest {
   @Test
   void aCameraWhosePicturesStopHasFailedNotEnded(@TempDir Path dir) throws Exception {
     Ffmpeg.quiet();
-    Path file = dir.resolve("camera.mp4");
-    try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(file.toFile(), 64, 48)) {
-      recorder.setFormat("mp4");
-      recorder.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4);
-      recorder.setFrameRate(25);
-      recorder.start();
-      var converter = new org.bytedeco.javacv.Java2DFrameConverter();
-      for (int i = 0; i < 3; i++) {
-        recorder.record(converter.convert(new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR)));
-      }
-    }
+    Path file = video(dir.resolve("camera.mp4"), "mp4", org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4, 0, 40_000, 80_000);
     try (FrameSource camera = new FfmpegSource(new FfmpegSource.Target(file.toString(), null, false, true, "v4l2:/dev/video7"),
         2000, 0, 0, ms -> {})) {
       for (int i = 0; i < 3; i++) {
@@ -237,5 +202,30 @@ class SourcesTest {
       org.assertj.core.api.Assertions.assertThatThrownBy(s::next).isInstanceOf(IngestException.class)
           .hasMessage("no readable image in folder " + dir + " (2 file(s) named like images, none decodes)");
     }
+  }
+
+  /** A 25 fps video of black 64x48 pictures at the given times (the recorder keeps them in 1/25 s ticks). */
+  private static Path video(Path file, String format, int codec, long... timesMicros) throws Exception {
+    try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(file.toFile(), 64, 48)) {
+      recorder.setFormat(format);
+      recorder.setVideoCodec(codec);
+      recorder.setFrameRate(25);
+      recorder.start();
+      var converter = new org.bytedeco.javacv.Java2DFrameConverter();
+      for (long t : timesMicros) {
+        recorder.setTimestamp(t);
+        recorder.record(converter.convert(new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR)));
+      }
+    }
+    return file;
+  }
+
+  /** The timestamps of a source's next {@code n} pictures. */
+  private static long[] times(FrameSource s, int n) throws IngestException {
+    long[] times = new long[n];
+    for (int i = 0; i < n; i++) {
+      times[i] = s.next().timestampMicros();
+    }
+    return times;
   }
 }
