@@ -1,6 +1,7 @@
 package org.endowatch.cli;
 
 import ai.djl.ndarray.types.DataType;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,9 +84,10 @@ public final class ScoreCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   /** Follows the models topic for releases of the serving model's name, unless told not to (null then). */
-  private ModelReleaseWatcher followReleases(KafkaSettings settings, ModelHolder scorer) {
+  private ModelReleaseWatcher followReleases(KafkaSettings settings, ModelHolder scorer, MeterRegistry registry) {
     return followModels
         ? new ModelReleaseWatcher(settings.clientProps(), scorer, o -> spec.commandLine().getOut().println(o.message()))
+            .meter(registry)
         : null;
   }
 
@@ -118,7 +120,7 @@ public final class ScoreCommand implements Callable<Integer> {
     try (ModelHolder scorer = new ModelHolder(new ModelFrameScorer(loaded, maskSchedule, workers), device, maskSchedule,
         precisionOverride);
          MetricsServer metrics = new MetricsServer(metricsBind, metricsPort, () -> running.get() != null && running.get().healthy());
-         ModelReleaseWatcher watcher = followReleases(settings, scorer.meter(metrics.registry()))) {
+         ModelReleaseWatcher watcher = followReleases(settings, scorer.meter(metrics.registry()), metrics.registry())) {
       if (watcher != null && !watcher.topicFound()) {
         spec.commandLine().getErr().println("note: topic " + Topics.MODELS.name() + " does not exist yet: scoring with "
             + scorer.get().modelVersion() + " and following releases once it does ('endowatch topics apply' creates it)");

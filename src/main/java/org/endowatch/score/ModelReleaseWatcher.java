@@ -9,11 +9,17 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.endowatch.contract.ModelRelease;
 import org.endowatch.contract.Topic;
@@ -29,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * replaced (a bad version since rolled back among them), and a starting scorer must not load, let
  * alone score with, each in turn. After that it offers every new release as it comes. Releases it
  * cannot parse are logged and ignored. A cluster without the topic yet is looked at again every
- * {@link #TOPIC_RECHECK} until it has one.
+ * {@link #TOPIC_RECHECK} until it has one. A topic it cannot read (the scorer's principal lost its
+ * permission, the brokers refuse it) is tried again as often, said once in the log and by the gauge
+ * {@code endowatch.model.releases_unreadable}: the scorer goes on scoring with what it serves, and
+ * a hot swap published meanwhile is taken when the topic reads again, not lost with the thread.
  */
 public final class ModelReleaseWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelReleaseWatcher.class);
@@ -38,9 +47,12 @@ public final class ModelReleaseWatcher implements AutoCloseable {
   static final Duration TOPIC_RECHECK = Duration.ofSeconds(10);
 
   private final Topic<String, ModelRelease> topic;
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer;
   private final Thread thread;
   private final AtomicBoolean running = new AtomicBoolean(true);
+  /** Why the topic cannot be read now; null while it reads. */
+  private final AtomicReference<String> unreadable = new AtomicReference<>();
+  private final Duration recheck;
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final boolean topicFound;
@@ -51,15 +63,27 @@ public final class ModelReleaseWatcher implements AutoCloseable {
 
   ModelReleaseWatcher(Properties clientProps, ModelHolder holder, Consumer<ModelHolder.Outcome> onOutcome,
       Topic<String, ModelRelease> topic) {
+    this(consumer(clientProps, topic), holder, onOutcome, topic, TOPIC_RECHECK);
+  }
+
+  /** With the consumer given (a test's), and how long to wait before looking again at a missing or unreadable topic. */
+  ModelReleaseWatcher(org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer, ModelHolder holder,
+      Consumer<ModelHolder.Outcome> onOutcome, Topic<String, ModelRelease> topic, Duration recheck) {
     this.topic = topic;
-    Properties p = new Properties();
-    p.putAll(clientProps);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "endowatch-model-watcher-" + UUID.randomUUID());
-    consumer = new KafkaConsumer<>(p, topic.keySerde().deserializer(),
-        new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-    List<TopicPartition> found = partitions(Duration.ofSeconds(15));
+    this.consumer = consumer;
+    this.recheck = recheck;
+    List<TopicPartition> found;
+    try {
+      found = partitions(Duration.ofSeconds(15));
+    } catch (AuthorizationException | AuthenticationException refused) {
+      // At start someone is there to fix it: say so rather than serve a model that never follows releases.
+      consumer.close();
+      throw new IllegalStateException("cannot follow model releases on topic " + topic.name() + ": " + refused.getMessage()
+          + " (grant this scorer's principal DESCRIBE and READ on it, or start with --no-follow-models)", refused);
+    } catch (RuntimeException e) {
+      consumer.close();
+      throw e;
+    }
     topicFound = !found.isEmpty();
     thread = new Thread(() -> {
       try {
@@ -69,20 +93,25 @@ public final class ModelReleaseWatcher implements AutoCloseable {
         List<TopicPartition> partitions = found;
         while (partitions.isEmpty()) {
           caughtUp.countDown();
-          if (stopping.await(TOPIC_RECHECK.toMillis(), TimeUnit.MILLISECONDS)) {
+          if (stopping.await(recheck.toMillis(), TimeUnit.MILLISECONDS)) {
             return;
           }
           try {
             partitions = partitions(Duration.ofSeconds(5));
+            readable();
           } catch (org.apache.kafka.common.errors.TimeoutException unreachable) {
             // the brokers did not answer this time: look again at the next recheck
+          } catch (WakeupException | InterruptException stopped) {
+            throw stopped;
+          } catch (KafkaException e) {
+            unreadable(holder, e);
           }
         }
         if (!topicFound) {
           LOG.info("topic {} now exists: following the model releases on it", topic.name());
         }
         follow(holder, onOutcome, partitions);
-      } catch (WakeupException | InterruptedException stopped) {
+      } catch (WakeupException | InterruptException | InterruptedException stopped) {
         // close() woke the poll
       } finally {
         caughtUp.countDown();
@@ -91,6 +120,15 @@ public final class ModelReleaseWatcher implements AutoCloseable {
     }, "model-release-watcher");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  private static KafkaConsumer<String, byte[]> consumer(Properties clientProps, Topic<String, ModelRelease> topic) {
+    Properties p = new Properties();
+    p.putAll(clientProps);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "endowatch-model-watcher-" + UUID.randomUUID());
+    return new KafkaConsumer<>(p, topic.keySerde().deserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
   }
 
   /** The topic's partitions; none while it does not exist. */
@@ -104,14 +142,35 @@ public final class ModelReleaseWatcher implements AutoCloseable {
    * the serving name's releases, then offers the latest (and the one before only if that is
    * refused, and so on), and from then on every release as it comes.
    */
-  private void follow(ModelHolder holder, Consumer<ModelHolder.Outcome> onOutcome, List<TopicPartition> partitions) {
+  private void follow(ModelHolder holder, Consumer<ModelHolder.Outcome> onOutcome, List<TopicPartition> partitions)
+      throws InterruptedException {
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
-    Map<TopicPartition, Long> startEnd = consumer.endOffsets(partitions);
+    Map<TopicPartition, Long> startEnd = null;
     List<ModelRelease> earlier = new ArrayList<>();   // while catching up: our name's releases so far, in order
     boolean following = false;
     while (running.get()) {
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+      ConsumerRecords<String, byte[]> records;
+      boolean reachedStartEnd;
+      try {
+        if (startEnd == null) {
+          startEnd = consumer.endOffsets(partitions);
+        }
+        records = consumer.poll(Duration.ofMillis(500));
+        Map<TopicPartition, Long> end = startEnd;
+        reachedStartEnd = !following && end.keySet().stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+        readable();
+      } catch (WakeupException | InterruptException stopped) {
+        throw stopped;
+      } catch (KafkaException e) {
+        // The consumer keeps its place: the next poll goes on from where this one could not.
+        unreadable(holder, e);
+        if (stopping.await(recheck.toMillis(), TimeUnit.MILLISECONDS)) {
+          return;
+        }
+        continue;
+      }
+      for (ConsumerRecord<String, byte[]> r : records) {
         if (!holder.modelName().equals(r.key())) {
           continue;
         }
@@ -126,7 +185,7 @@ public final class ModelReleaseWatcher implements AutoCloseable {
           earlier.add(release);
         }
       }
-      if (!following && startEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+      if (reachedStartEnd) {
         following = true;
         for (int i = earlier.size() - 1; i >= 0; i--) {
           ModelHolder.Outcome o = holder.offer(earlier.get(i));
@@ -139,6 +198,35 @@ public final class ModelReleaseWatcher implements AutoCloseable {
         caughtUp.countDown();
       }
     }
+  }
+
+  /** Says, once for each new reason, that the releases cannot be read and what goes on meanwhile. */
+  private void unreadable(ModelHolder holder, KafkaException e) {
+    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (!reason.equals(unreadable.getAndSet(reason))) {
+      LOG.warn("cannot read model releases on topic {}: {}; still serving {}, releases published meanwhile are taken "
+          + "once it reads again (tried every {} s; refused access: grant this scorer's principal DESCRIBE and READ on {})",
+          topic.name(), reason, holder.get().modelVersion(), recheck.toSeconds(), topic.name());
+    }
+  }
+
+  private void readable() {
+    if (unreadable.getAndSet(null) != null) {
+      LOG.info("reading model releases on topic {} again", topic.name());
+    }
+  }
+
+  /** Why the models topic cannot be read now; null while it reads (or the watcher waits for it to exist). */
+  public String unreadable() {
+    return unreadable.get();
+  }
+
+  /** Registers the gauge {@code endowatch.model.releases_unreadable}: 1 while the topic cannot be read, else 0. */
+  public ModelReleaseWatcher meter(io.micrometer.core.instrument.MeterRegistry registry) {
+    io.micrometer.core.instrument.Gauge.builder("endowatch.model.releases_unreadable", unreadable, u -> u.get() == null ? 0 : 1)
+        .description("1 while this scorer cannot read the models topic (it then follows no new releases)")
+        .register(registry);
+    return this;
   }
 
   /** False when the topic did not exist as the watcher started (it then waits for it to appear). */

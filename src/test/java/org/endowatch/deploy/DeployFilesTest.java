@@ -119,7 +119,7 @@ class DeployFilesTest {
       checked += checkMetricsRegistered(rule.get("expr").asText(), "rule " + name);
       rules++;
     }
-    assertThat(rules).isEqualTo(12);
+    assertThat(rules).isEqualTo(13);
     assertThat(checked).isGreaterThanOrEqualTo(8);
   }
 
