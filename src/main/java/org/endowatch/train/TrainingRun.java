@@ -2,11 +2,6 @@ package org.endowatch.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -22,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.endowatch.model.MaskSchedule;
@@ -84,19 +80,21 @@ public final class TrainingRun {
     NDManager manager;
     MemMcMae network;
     MaeTrainer trainer;
-    if (o.resume() && Files.exists(o.out().resolve(CHECKPOINT).resolve("state.json"))) {
-      ModelArtifact.Loaded loaded = ModelArtifact.load(o.out(), o.device());
+    Optional<Path> latest = o.resume() ? latestCheckpoint(o.out()) : Optional.empty();
+    if (latest.isPresent() || (o.resume() && Checkpoints.flat(o.out()))) {
+      // A checkpoint is a model of its own; a run checkpointed by an earlier build kept its parameters in --out.
+      ModelArtifact.Loaded loaded = ModelArtifact.load(latest.orElse(o.out()), o.device());
       manager = loaded.manager();
       network = loaded.network();
       trainer = new MaeTrainer(network, manager, settings);
-      try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-          Files.newInputStream(o.out().resolve(CHECKPOINT).resolve("optimizer.bin"))))) {
-        trainer.loadOptimizer(in);
-        JsonNode state = ModelArtifact.JSON.readTree(o.out().resolve(CHECKPOINT).resolve("state.json").toFile());
-        startEpoch = state.get("epoch").asInt();
-        startBatch = state.get("batch").asInt();
-        priorMillis = state.get("elapsedMs").asLong();
+      try {
+        Checkpoints.Position at = latest.isPresent() ? Checkpoints.resume(latest.get(), trainer)
+            : Checkpoints.resumeFlat(o.out(), trainer);
+        startEpoch = at.epoch();
+        startBatch = at.batch();
+        priorMillis = at.elapsedMs();
       } catch (IOException e) {
+        manager.close();
         throw new UncheckedIOException("cannot read checkpoint in " + o.out() + ": " + e.getMessage(), e);
       }
       progress.printf("resuming at epoch %d, batch %d (step %d)%n", startEpoch + 1, startBatch, trainer.steps());
@@ -175,7 +173,9 @@ public final class TrainingRun {
       return new Result(epoch, trainer.steps(), epochLoss, imagesSeen / Math.max(secs, 1e-9),
           Duration.ofMillis(priorMillis + (long) (secs * 1000)), interrupted, train.size(), val.size(), all.skipped());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write to " + o.out() + ": " + e.getMessage(), e);
+      boolean resumable = latestCheckpoint(o.out()).isPresent();
+      throw new UncheckedIOException("cannot write to " + o.out() + ": " + e.getMessage()
+          + (resumable ? " (--resume goes on from the last checkpoint written)" : ""), e);
     } finally {
       manager.close();
     }
@@ -202,18 +202,18 @@ public final class TrainingRun {
     String version = o.name() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
     ModelManifest m = new ModelManifest(ModelArtifact.FORMAT, o.name(), version, o.config(),
         MaskSchedule.PAPER.toString(), "mean", null, null, null, training, null, null, null, null, null);
-    ModelArtifact.save(o.out(), network, m);
-    Path dir = o.out().resolve(CHECKPOINT);
-    Path tmp = dir.resolve("optimizer.bin.tmp");
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
-      trainer.saveOptimizer(out);
-    }
-    Files.move(tmp, dir.resolve("optimizer.bin"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Checkpoints.write(o.out(), network, m, trainer, new Checkpoints.Position(epoch, batch, trainer.steps(), elapsedMs));
     if (o.keepEvery() > 0 && batch == 0 && epoch % o.keepEvery() == 0) {
       keep(o.out(), epoch);
     }
-    Map<String, Object> state = Map.of("epoch", epoch, "batch", batch, "steps", trainer.steps(), "elapsedMs", elapsedMs);
-    ModelArtifact.JSON.writeValue(dir.resolve("state.json").toFile(), state);
+  }
+
+  private static Optional<Path> latestCheckpoint(Path out) {
+    try {
+      return Checkpoints.latest(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read checkpoint in " + out + ": " + e.getMessage(), e);
+    }
   }
 
   static final String EPOCHS = "epochs";

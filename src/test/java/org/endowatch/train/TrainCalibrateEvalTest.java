@@ -337,6 +337,66 @@ class TrainCalibrateEvalTest {
   }
 
   /**
+   * A run killed, or out of disk, while writing its epoch-2 checkpoint: that one half written, and
+   * --out's parameters already replaced but not its manifest (they no longer match its checksum).
+   * --resume goes on from the epoch-1 checkpoint to the weights of a run never stopped, and leaves
+   * only its own last checkpoint.
+   */
+  @Test
+  void aRunKilledWhileWritingACheckpointResumesFromTheOneBefore() throws Exception {
+    Path straight = dir.resolve("torn-straight");
+    Path torn = dir.resolve("torn");
+    String[] common = {"train", "--data", normal.toString(), "--preset", "micro", "--batch", "4", "--seed", "6", "--val-fraction", "0.25"};
+    assertThat(Cli.run(concat(common, "--out", straight.toString(), "--epochs", "2")).exitCode()).isZero();
+    assertThat(Cli.run(concat(common, "--out", torn.toString(), "--epochs", "1")).exitCode()).isZero();
+    // 9 training images in batches of 4: epoch 1 ends at step 2, epoch 2 at step 4.
+    assertThat(checkpoints(torn)).containsExactly("step-000000000002");
+    Path half = Files.createDirectories(torn.resolve("checkpoint/step-000000000004.writing"));
+    byte[] parameters = Files.readAllBytes(straight.resolve(ModelArtifact.PARAMETERS));
+    Files.write(half.resolve(ModelArtifact.PARAMETERS), java.util.Arrays.copyOf(parameters, parameters.length / 2));
+    Files.delete(torn.resolve(ModelArtifact.PARAMETERS));   // a hard link to the checkpoint's: not written through
+    Files.write(torn.resolve(ModelArtifact.PARAMETERS), parameters);
+
+    var resumed = Cli.run(concat(common, "--out", torn.toString(), "--epochs", "2", "--resume"));
+
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(resumed.err()).contains("resuming at epoch 2, batch 0 (step 2)");
+    assertThat(ModelArtifact.readManifest(torn).parametersSha256()).isEqualTo(ModelArtifact.readManifest(straight).parametersSha256());
+    assertThat(ModelArtifact.load(torn, "cpu").manifest().training().get("epochs")).isEqualTo(2);   // loads: checksum verified
+    assertThat(checkpoints(torn)).containsExactly("step-000000000004");
+  }
+
+  /** A run checkpointed by the build before checkpoints had folders (state and optimiser in checkpoint/) resumes exactly. */
+  @Test
+  void aRunCheckpointedInTheEarlierLayoutResumesExactly() throws Exception {
+    Path straight = dir.resolve("flat-straight");
+    Path flat = dir.resolve("flat");
+    String[] common = {"train", "--data", normal.toString(), "--preset", "micro", "--batch", "4", "--seed", "7", "--val-fraction", "0.25"};
+    assertThat(Cli.run(concat(common, "--out", straight.toString(), "--epochs", "2")).exitCode()).isZero();
+    assertThat(Cli.run(concat(common, "--out", flat.toString(), "--epochs", "1")).exitCode()).isZero();
+    Path step = flat.resolve("checkpoint/step-000000000002");
+    Files.move(step.resolve("optimizer.bin"), flat.resolve("checkpoint/optimizer.bin"));
+    Files.move(step.resolve("state.json"), flat.resolve("checkpoint/state.json"));
+    for (String f : List.of(ModelArtifact.MANIFEST, ModelArtifact.PARAMETERS)) {
+      Files.delete(step.resolve(f));
+    }
+    Files.delete(step);
+
+    var resumed = Cli.run(concat(common, "--out", flat.toString(), "--epochs", "2", "--resume"));
+
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(resumed.err()).contains("resuming at epoch 2, batch 0 (step 2)");
+    assertThat(ModelArtifact.readManifest(flat).parametersSha256()).isEqualTo(ModelArtifact.readManifest(straight).parametersSha256());
+    assertThat(checkpoints(flat)).containsExactly("step-000000000004");
+  }
+
+  private static List<String> checkpoints(Path out) throws java.io.IOException {
+    try (var s = Files.list(out.resolve("checkpoint"))) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  /**
    * Ctrl-C mid-epoch (TrainCommand's hook sets the stop flag): the run checkpoints where it is, and
    * --resume continues from that batch to the same weights as a run never stopped.
    */
