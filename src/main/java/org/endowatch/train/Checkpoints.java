@@ -77,13 +77,21 @@ final class Checkpoints {
         deleteTree(p);   // earlier checkpoints, and the files of the layout before checkpoints had folders
       }
     }
+    publish(out, done);
+  }
+
+  /**
+   * Makes MODEL_DIR's model the checkpoint's in {@code dir}, a file at a time: also on resuming, for a
+   * run stopped between those two files (which --resume of a finished run would otherwise leave so).
+   */
+  static void publish(Path out, Path dir) throws IOException {
     for (String f : List.of(ModelArtifact.PARAMETERS, ModelArtifact.MANIFEST)) {
       Path tmp = out.resolve(f + ".tmp");
       Files.deleteIfExists(tmp);
       try {
-        Files.createLink(tmp, done.resolve(f));
+        Files.createLink(tmp, dir.resolve(f));
       } catch (UnsupportedOperationException | FileSystemException noLinks) {
-        Files.copy(done.resolve(f), tmp);
+        Files.copy(dir.resolve(f), tmp);
       }
       Files.move(tmp, out.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

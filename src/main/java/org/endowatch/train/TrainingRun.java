@@ -90,6 +90,9 @@ public final class TrainingRun {
       try {
         Checkpoints.Position at = latest.isPresent() ? Checkpoints.resume(latest.get(), trainer)
             : Checkpoints.resumeFlat(o.out(), trainer);
+        if (latest.isPresent()) {
+          Checkpoints.publish(o.out(), latest.get());
+        }
         startEpoch = at.epoch();
         startBatch = at.batch();
         priorMillis = at.elapsedMs();

@@ -362,8 +362,19 @@ class TrainCalibrateEvalTest {
     assertThat(resumed.exitCode()).as(resumed.err()).isZero();
     assertThat(resumed.err()).contains("resuming at epoch 2, batch 0 (step 2)");
     assertThat(ModelArtifact.readManifest(torn).parametersSha256()).isEqualTo(ModelArtifact.readManifest(straight).parametersSha256());
-    assertThat(ModelArtifact.load(torn, "cpu").manifest().training().get("epochs")).isEqualTo(2);   // loads: checksum verified
+    try (var loaded = ModelArtifact.load(torn, "cpu")) {   // loads: checksum verified
+      assertThat(loaded.manifest().training().get("epochs")).isEqualTo(2);
+    }
     assertThat(checkpoints(torn)).containsExactly("step-000000000004");
+
+    // Killed again between --out's two files as the run ended: a --resume with nothing left to train mends --out.
+    Files.delete(torn.resolve(ModelArtifact.PARAMETERS));
+    Files.write(torn.resolve(ModelArtifact.PARAMETERS), java.util.Arrays.copyOf(parameters, parameters.length / 2));
+    var again = Cli.run(concat(common, "--out", torn.toString(), "--epochs", "2", "--resume"));
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    try (var mended = ModelArtifact.load(torn, "cpu")) {   // loads: its parameters match the manifest's checksum again
+      assertThat(mended.manifest().parametersSha256()).isEqualTo(ModelArtifact.readManifest(straight).parametersSha256());
+    }
   }
 
   /** A run checkpointed by the build before checkpoints had folders (state and optimiser in checkpoint/) resumes exactly. */
