@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import org.endowatch.testing.SaslPlain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
  * password.
  */
 class SaslIT {
-  static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required";
-
   @Test
   void kafkaCommandsAuthenticateWithTheClientConfigTheyAreGiven(@TempDir Path dir) throws Exception {
     Map<String, String> sasl = Map.of(
@@ -24,12 +23,12 @@ class SaslIT {
         "sasl.enabled.mechanisms", "PLAIN",
         "sasl.mechanism.inter.broker.protocol", "PLAIN",
         "listener.name.plaintext.plain.sasl.jaas.config",
-        JAAS + " username=\"admin\" password=\"admin-pw\" user_admin=\"admin-pw\" user_endowatch=\"scope-pw\";");
-    Properties admin = client("admin", "admin-pw");
+        SaslPlain.JAAS + " username=\"admin\" password=\"admin-pw\" user_admin=\"admin-pw\" user_endowatch=\"scope-pw\";");
+    Properties admin = SaslPlain.client("admin", "admin-pw");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), sasl, admin, Duration.ofSeconds(90))) {
       String bootstrap = broker.bootstrapServers();
-      Path good = SecuredSession.write(dir.resolve("good.properties"), client("endowatch", "scope-pw"));
-      Path bad = SecuredSession.write(dir.resolve("bad.properties"), client("endowatch", "guessed"));
+      Path good = SecuredSession.write(dir.resolve("good.properties"), SaslPlain.client("endowatch", "scope-pw"));
+      Path bad = SecuredSession.write(dir.resolve("bad.properties"), SaslPlain.client("endowatch", "guessed"));
 
       SecuredSession s = SecuredSession.run(dir, bootstrap, good, bad, "sasl-1");
 
@@ -41,13 +40,5 @@ class SaslIT {
       assertThat(s.ingest().exitCode()).as(s.ingest().err()).isZero();
       assertThat(s.framesReadBack()).isEqualTo(50);
     }
-  }
-
-  static Properties client(String user, String password) {
-    Properties p = new Properties();
-    p.put("security.protocol", "SASL_PLAINTEXT");
-    p.put("sasl.mechanism", "PLAIN");
-    p.put("sasl.jaas.config", JAAS + " username=\"" + user + "\" password=\"" + password + "\";");
-    return p;
   }
 }
