@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -150,52 +150,49 @@ public final class ModelReleaseWatcher implements AutoCloseable {
     List<ModelRelease> earlier = new ArrayList<>();   // while catching up: our name's releases so far, in order
     boolean following = false;
     while (running.get()) {
-      ConsumerRecords<String, byte[]> records;
-      boolean reachedStartEnd;
       try {
         if (startEnd == null) {
           startEnd = consumer.endOffsets(partitions);
         }
-        records = consumer.poll(Duration.ofMillis(500));
-        Map<TopicPartition, Long> end = startEnd;
-        reachedStartEnd = !following && end.keySet().stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
         readable();
+        for (ConsumerRecord<String, byte[]> r : records) {
+          if (!holder.modelName().equals(r.key())) {
+            continue;
+          }
+          if (r.value() == null) {
+            earlier.clear();   // a tombstone withdraws the name's releases
+            continue;
+          }
+          ModelRelease release = read(topic, r);
+          if (release != null && following) {
+            onOutcome.accept(holder.offer(release));
+          } else if (release != null) {
+            earlier.add(release);
+          }
+        }
+        Map<TopicPartition, Long> end = startEnd;
+        if (!following && end.keySet().stream().allMatch(tp -> consumer.position(tp) >= end.get(tp))) {
+          following = true;
+          for (int i = earlier.size() - 1; i >= 0; i--) {
+            ModelHolder.Outcome o = holder.offer(earlier.get(i));
+            onOutcome.accept(o);
+            if (!o.result().equals(ModelHolder.REFUSED)) {
+              break;
+            }
+          }
+          earlier.clear();
+          caughtUp.countDown();
+        }
       } catch (WakeupException | InterruptException stopped) {
         throw stopped;
       } catch (KafkaException e) {
-        // The consumer keeps its place: the next poll goes on from where this one could not.
+        // The consumer keeps its place (what a poll returned was taken above): the next poll goes
+        // on from where this one could not.
         unreadable(holder, e);
         if (stopping.await(recheck.toMillis(), TimeUnit.MILLISECONDS)) {
           return;
         }
-        continue;
-      }
-      for (ConsumerRecord<String, byte[]> r : records) {
-        if (!holder.modelName().equals(r.key())) {
-          continue;
-        }
-        if (r.value() == null) {
-          earlier.clear();   // a tombstone withdraws the name's releases
-          continue;
-        }
-        ModelRelease release = read(topic, r);
-        if (release != null && following) {
-          onOutcome.accept(holder.offer(release));
-        } else if (release != null) {
-          earlier.add(release);
-        }
-      }
-      if (reachedStartEnd) {
-        following = true;
-        for (int i = earlier.size() - 1; i >= 0; i--) {
-          ModelHolder.Outcome o = holder.offer(earlier.get(i));
-          onOutcome.accept(o);
-          if (!o.result().equals(ModelHolder.REFUSED)) {
-            break;
-          }
-        }
-        earlier.clear();
-        caughtUp.countDown();
       }
     }
   }
