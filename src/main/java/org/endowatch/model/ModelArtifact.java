@@ -58,6 +58,7 @@ public final class ModelArtifact {
     try {
       Files.createDirectories(dir);
       Path tmp = dir.resolve(PARAMETERS + ".tmp");
+      Files.deleteIfExists(tmp);
       try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
         network.saveParameters(out);
       }
@@ -76,6 +77,7 @@ public final class ModelArtifact {
   public static void writeManifest(Path dir, ModelManifest manifest) {
     try {
       Path tmp = dir.resolve(MANIFEST + ".tmp");
+      Files.deleteIfExists(tmp);   // a new file, never one written through whatever else may link to it
       JSON.writeValue(tmp.toFile(), manifest);
       Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -212,7 +214,8 @@ public final class ModelArtifact {
     };
   }
 
-  static String sha256(Path file) {
+  /** The file's SHA-256, as manifests give it (lower-case hex). */
+  public static String sha256(Path file) {
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
       byte[] buf = new byte[1 << 16];
       while (in.read(buf) != -1) {

@@ -81,11 +81,36 @@ final class Checkpoints {
   }
 
   /**
-   * Makes MODEL_DIR's model the checkpoint's in {@code dir}, a file at a time: also on resuming, for a
-   * run stopped between those two files (which --resume of a finished run would otherwise leave so).
+   * On resuming: makes MODEL_DIR's model the checkpoint's in {@code dir} again where a run stopped
+   * between its two files left them apart (a --resume with nothing left to train would leave them
+   * so); true when it did. A model whose manifest changed since on the same parameters (calibrated)
+   * is left as it is.
    */
-  static void publish(Path out, Path dir) throws IOException {
+  static boolean mend(Path out, Path dir) throws IOException {
+    String sha = ModelArtifact.readManifest(dir).parametersSha256();
+    Path parameters = out.resolve(ModelArtifact.PARAMETERS);
+    boolean whole;
+    try {
+      whole = ModelArtifact.readManifest(out).parametersSha256().equals(sha) && Files.isRegularFile(parameters)
+          && (Files.isSameFile(parameters, dir.resolve(ModelArtifact.PARAMETERS)) || ModelArtifact.sha256(parameters).equals(sha));
+    } catch (ModelArtifact.ModelException unreadable) {
+      whole = false;
+    }
+    if (!whole) {
+      publish(out, dir);
+    }
+    return !whole;
+  }
+
+  /** Makes MODEL_DIR's model the checkpoint's in {@code dir}, a file at a time. */
+  private static void publish(Path out, Path dir) throws IOException {
     for (String f : List.of(ModelArtifact.PARAMETERS, ModelArtifact.MANIFEST)) {
+      // Already it (Ctrl-C on the step of the checkpoint before, or mending one file of two): a rename
+      // onto a link of the same file does nothing, and the temporary name would stay linked to the
+      // checkpoint, to be written through by the next save or calibration.
+      if (Files.exists(out.resolve(f)) && Files.isSameFile(out.resolve(f), dir.resolve(f))) {
+        continue;
+      }
       Path tmp = out.resolve(f + ".tmp");
       Files.deleteIfExists(tmp);
       try {

@@ -90,8 +90,9 @@ public final class TrainingRun {
       try {
         Checkpoints.Position at = latest.isPresent() ? Checkpoints.resume(latest.get(), trainer)
             : Checkpoints.resumeFlat(o.out(), trainer);
-        if (latest.isPresent()) {
-          Checkpoints.publish(o.out(), latest.get());
+        if (latest.isPresent() && Checkpoints.mend(o.out(), latest.get())) {
+          progress.println("the model in " + o.out() + " was left half written by a run stopped as it wrote it: "
+              + "it is its last checkpoint's again");
         }
         startEpoch = at.epoch();
         startBatch = at.batch();

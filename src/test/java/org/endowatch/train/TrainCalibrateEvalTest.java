@@ -372,9 +372,25 @@ class TrainCalibrateEvalTest {
     Files.write(torn.resolve(ModelArtifact.PARAMETERS), java.util.Arrays.copyOf(parameters, parameters.length / 2));
     var again = Cli.run(concat(common, "--out", torn.toString(), "--epochs", "2", "--resume"));
     assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.err()).contains("the model in " + torn + " was left half written by a run stopped as it wrote it: "
+        + "it is its last checkpoint's again");
     try (var mended = ModelArtifact.load(torn, "cpu")) {   // loads: its parameters match the manifest's checksum again
       assertThat(mended.manifest().parametersSha256()).isEqualTo(ModelArtifact.readManifest(straight).parametersSha256());
     }
+    // Nothing of --out's is left linked to the checkpoint under another name (a later write there would change both).
+    assertThat(temporaries(torn)).isEmpty();
+
+    // A model calibrated since is whole: such a --resume leaves its thresholds alone.
+    var calibrate = Cli.run("calibrate", "--model", torn.toString(), "--normal", normal.toString());
+    assertThat(calibrate.exitCode()).as(calibrate.err()).isZero();
+    Double threshold = ModelArtifact.readManifest(torn).imageThreshold();
+    assertThat(threshold).isNotNull();
+    var afterCalibrating = Cli.run(concat(common, "--out", torn.toString(), "--epochs", "2", "--resume"));
+    assertThat(afterCalibrating.exitCode()).as(afterCalibrating.err()).isZero();
+    assertThat(afterCalibrating.err()).doesNotContain("half written");
+    assertThat(ModelArtifact.readManifest(torn).imageThreshold()).isEqualTo(threshold);
+    assertThat(temporaries(torn)).isEmpty();
+    assertThat(ModelArtifact.readManifest(torn.resolve("checkpoint/step-000000000004")).imageThreshold()).isNull();
   }
 
   /** A run checkpointed by the build before checkpoints had folders (state and optimiser in checkpoint/) resumes exactly. */
@@ -399,6 +415,12 @@ class TrainCalibrateEvalTest {
     assertThat(resumed.err()).contains("resuming at epoch 2, batch 0 (step 2)");
     assertThat(ModelArtifact.readManifest(flat).parametersSha256()).isEqualTo(ModelArtifact.readManifest(straight).parametersSha256());
     assertThat(checkpoints(flat)).containsExactly("step-000000000004");
+  }
+
+  private static List<String> temporaries(Path out) throws java.io.IOException {
+    try (var files = Files.list(out)) {
+      return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".tmp")).toList();
+    }
   }
 
   private static List<String> checkpoints(Path out) throws java.io.IOException {
