@@ -3,9 +3,7 @@ package org.endowatch.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -197,7 +195,7 @@ final class OutputTopicRead {
       if (now.status() == said.status() && now.offline().equals(said.offline())) {
         return;
       }
-      String since = LocalTime.ofInstant(Instant.ofEpochMilli(now.sinceMs()), ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).toString();
+      String since = clock(now.sinceMs(), ZoneId.systemDefault());
       switch (now.status()) {
         case UNREACHABLE -> err.println(command + ": no answer from Kafka since " + since + "; still waiting (" + meanwhile
             + " print once it answers)");
@@ -217,5 +215,15 @@ final class OutputTopicRead {
         // already shutting down
       }
     }
+  }
+
+  private static final java.time.format.DateTimeFormatter CLOCK = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  /**
+   * A moment as the wall clock shows it, always with seconds: LocalTime's own text drops them on
+   * the minute ("20:36"), which read as a different format one line in sixty.
+   */
+  static String clock(long epochMs, ZoneId zone) {
+    return CLOCK.format(Instant.ofEpochMilli(epochMs).atZone(zone));
   }
 }
