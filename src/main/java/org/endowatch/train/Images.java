@@ -56,9 +56,24 @@ public final class Images {
 
   /** Decodes a file; throws IOException with the file named when it is not a readable image. */
   public static BufferedImage read(Path file) throws IOException {
+    return read(file, bytes(file));
+  }
+
+  /** The file's bytes; IOException with the file named when it cannot be read. */
+  static byte[] bytes(Path file) throws IOException {
+    try {
+      return java.nio.file.Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new IOException(file + " cannot be read (" + e.getClass().getSimpleName() + ")", e);
+    }
+  }
+
+  /** {@link #read(Path)} of the file's bytes, already read ({@code file} names it in errors). */
+  static BufferedImage read(Path file, byte[] bytes) throws IOException {
     BufferedImage img;
     try {
-      img = ImageIO.read(file.toFile());
+      // In memory: ImageIO.read of a plain stream would first copy it to a cache file in the temp folder.
+      img = ImageIO.read(new javax.imageio.stream.MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(bytes)));
     } catch (IOException | RuntimeException e) {
       throw new IOException(file + " is not a readable image: " + e.getMessage(), e);
     }

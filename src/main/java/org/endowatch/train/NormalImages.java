@@ -11,17 +11,41 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A training set of normal images, decoded once into memory. Corrupt files are skipped and
+ * A training set of normal images, decoded once into memory while they take at most half the
+ * heap; past that, as a unit's own procedures cut every few frames soon are (30,000 frames of 256 px
+ * take 5.9 GB decoded, the heap of a 24 GB machine is 6 GB), kept as their files' bytes and decoded
+ * as each is used: slower, but the same pixels, so the same training. Corrupt files are skipped and
  * reported, never fatal; images of other sizes are kept (augmentation resizes) and counted. A
  * deterministic hold-out by file name keeps a validation split out of training for calibration.
  */
 public final class NormalImages {
+  /** The share of the heap decoded images may take; the rest is the trainer's. */
+  static final double DECODED_SHARE = 0.5;
+
   private final List<Path> files;
-  private final List<BufferedImage> images;
+  private final List<Held> images;
   private final List<String> skipped;
   private final int resizedCount;
 
-  private NormalImages(List<Path> files, List<BufferedImage> images, List<String> skipped, int resized) {
+  /** One image as held: decoded, or its file's bytes to decode when used. */
+  private interface Held {
+    BufferedImage image();
+  }
+
+  private record Decoded(BufferedImage image) implements Held {}
+
+  private record Compressed(Path file, byte[] bytes) implements Held {
+    @Override
+    public BufferedImage image() {
+      try {
+        return Images.read(file, bytes);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot decode " + file + " again: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private NormalImages(List<Path> files, List<Held> images, List<String> skipped, int resized) {
     this.files = files;
     this.images = images;
     this.skipped = skipped;
@@ -35,19 +59,42 @@ public final class NormalImages {
    * @param log receives one line per corrupt file
    */
   public static NormalImages load(List<Path> folders, int expectedSide, Consumer<String> log) {
+    return load(folders, expectedSide, log, (long) (Runtime.getRuntime().maxMemory() * DECODED_SHARE));
+  }
+
+  /** As {@link #load(List, int, Consumer)}, with {@code budget} bytes of heap for the images. */
+  static NormalImages load(List<Path> folders, int expectedSide, Consumer<String> log, long budget) {
     List<Path> files = new ArrayList<>();
-    List<BufferedImage> images = new ArrayList<>();
+    List<Held> images = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     int resized = 0;
+    long decodedBytes = 0;
+    long compressedBytes = 0;
+    boolean compressing = false;
     for (Path folder : folders) {
       for (Path f : Images.list(folder)) {
         try {
-          BufferedImage img = Images.read(f);
+          byte[] bytes = Images.bytes(f);
+          BufferedImage img = Images.read(f, bytes);
           if (img.getWidth() != expectedSide || img.getHeight() != expectedSide) {
             resized++;
           }
+          decodedBytes += bytesOf(img);
+          compressedBytes += bytes.length;
+          if (!compressing && decodedBytes > budget) {
+            compressing = true;
+            for (int i = 0; i < images.size(); i++) {
+              images.set(i, new Compressed(files.get(i), again(files.get(i))));
+            }
+          }
+          if (compressing && compressedBytes > budget) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the training images take more "
+                + "than %.1f GB even as their files (%d read so far of %s): more than half of this JVM's heap; train on "
+                + "fewer (a larger --every for videos and procedures) or give Java more (java -Xmx<size> -jar ...)",
+                budget / 1e9, images.size() + 1, folders));
+          }
           files.add(f);
-          images.add(img);
+          images.add(compressing ? new Compressed(f, bytes) : new Decoded(img));
         } catch (IOException e) {
           skipped.add(f.toString());
           log.accept("skipping: " + e.getMessage());
@@ -57,7 +104,28 @@ public final class NormalImages {
     if (images.isEmpty()) {
       throw new IllegalArgumentException("no readable images in " + folders + " (" + skipped.size() + " corrupt)");
     }
+    if (compressing) {
+      log.accept(String.format(java.util.Locale.ROOT, "note: the %d training images take %.1f GB decoded, more than half of "
+          + "this JVM's heap (%.1f GB): they are kept as their files (%.1f GB) and decoded as each is used, which is slower "
+          + "(java -Xmx<size> -jar ... keeps them decoded)", images.size(), decodedBytes / 1e9, 2 * budget / 1e9,
+          compressedBytes / 1e9));
+    }
     return new NormalImages(files, images, skipped, resized);
+  }
+
+  /** A file read a moment ago, read again: failing now is not a corrupt file to skip but the folder changing under us. */
+  private static byte[] again(Path file) {
+    try {
+      return Images.bytes(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e.getMessage() + " any more", e);
+    }
+  }
+
+  /** What a decoded image holds on the heap: its pixel arrays. */
+  private static long bytesOf(BufferedImage img) {
+    java.awt.image.DataBuffer b = img.getRaster().getDataBuffer();
+    return (long) b.getSize() * b.getNumBanks() * java.awt.image.DataBuffer.getDataTypeSize(b.getDataType()) / 8;
   }
 
   /** Frames of one video or recorded procedure, as ingest --out-dir and train --data write them. */
@@ -105,7 +173,7 @@ public final class NormalImages {
 
   private NormalImages filter(double fraction, boolean held) {
     List<Path> f = new ArrayList<>();
-    List<BufferedImage> im = new ArrayList<>();
+    List<Held> im = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       if (heldOut(files.get(i), fraction) == held) {
         f.add(files.get(i));
@@ -120,7 +188,7 @@ public final class NormalImages {
   }
 
   public BufferedImage image(int i) {
-    return images.get(i);
+    return images.get(i).image();
   }
 
   public List<Path> files() {
