@@ -64,6 +64,17 @@ public final class NormalImages {
 
   /** As {@link #load(List, int, Consumer)}, with {@code budget} bytes of heap for the images. */
   static NormalImages load(List<Path> folders, int expectedSide, Consumer<String> log, long budget) {
+    return load(folders, expectedSide, log, budget, PROGRESS_EVERY);
+  }
+
+  /** A line every this many images read, in sets larger than that (about 5 s of reading 256 px frames here). */
+  static final int PROGRESS_EVERY = 5_000;
+
+  static NormalImages load(List<Path> folders, int expectedSide, Consumer<String> log, long budget, int progressEvery) {
+    List<Path> all = new ArrayList<>();
+    for (Path folder : folders) {
+      all.addAll(Images.list(folder));
+    }
     List<Path> files = new ArrayList<>();
     List<Held> images = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
@@ -71,34 +82,37 @@ public final class NormalImages {
     long decodedBytes = 0;
     long compressedBytes = 0;
     boolean compressing = false;
-    for (Path folder : folders) {
-      for (Path f : Images.list(folder)) {
-        try {
-          byte[] bytes = Images.bytes(f);
-          BufferedImage img = Images.read(f, bytes);
-          if (img.getWidth() != expectedSide || img.getHeight() != expectedSide) {
-            resized++;
-          }
-          decodedBytes += bytesOf(img);
-          compressedBytes += bytes.length;
-          if (!compressing && decodedBytes > budget) {
-            compressing = true;
-            for (int i = 0; i < images.size(); i++) {
-              images.set(i, new Compressed(files.get(i), again(files.get(i))));
-            }
-          }
-          if (compressing && compressedBytes > budget) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the training images take more "
-                + "than %.1f GB even as their files (%d read so far of %s): more than half of this JVM's heap; train on "
-                + "fewer (a larger --every for videos and procedures) or give Java more (java -Xmx<size> -jar ...)",
-                budget / 1e9, images.size() + 1, folders));
-          }
-          files.add(f);
-          images.add(compressing ? new Compressed(f, bytes) : new Decoded(img));
-        } catch (IOException e) {
-          skipped.add(f.toString());
-          log.accept("skipping: " + e.getMessage());
+    int read = 0;
+    for (Path f : all) {
+      try {
+        byte[] bytes = Images.bytes(f);
+        BufferedImage img = Images.read(f, bytes);
+        if (img.getWidth() != expectedSide || img.getHeight() != expectedSide) {
+          resized++;
         }
+        decodedBytes += bytesOf(img);
+        compressedBytes += bytes.length;
+        if (!compressing && decodedBytes > budget) {
+          compressing = true;
+          for (int i = 0; i < images.size(); i++) {
+            images.set(i, new Compressed(files.get(i), again(files.get(i))));
+          }
+        }
+        if (compressing && compressedBytes > budget) {
+          throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the training images take more "
+              + "than %.1f GB even as their files (%d read so far of %s): more than half of this JVM's heap; train on "
+              + "fewer (a larger --every for videos and procedures) or give Java more (java -Xmx<size> -jar ..., or "
+              + "JAVA_TOOL_OPTIONS=-Xmx<size> in a container)",
+              budget / 1e9, images.size() + 1, folders));
+        }
+        files.add(f);
+        images.add(compressing ? new Compressed(f, bytes) : new Decoded(img));
+      } catch (IOException e) {
+        skipped.add(f.toString());
+        log.accept("skipping: " + e.getMessage());
+      }
+      if (++read % progressEvery == 0 && all.size() > progressEvery) {
+        log.accept("reading images: " + read + "/" + all.size());
       }
     }
     if (images.isEmpty()) {
@@ -107,8 +121,8 @@ public final class NormalImages {
     if (compressing) {
       log.accept(String.format(java.util.Locale.ROOT, "note: the %d training images take %.1f GB decoded, more than half of "
           + "this JVM's heap (%.1f GB): they are kept as their files (%.1f GB) and decoded as each is used, which is slower "
-          + "(java -Xmx<size> -jar ... keeps them decoded)", images.size(), decodedBytes / 1e9, 2 * budget / 1e9,
-          compressedBytes / 1e9));
+          + "(java -Xmx<size> -jar ..., or JAVA_TOOL_OPTIONS=-Xmx<size> in a container, keeps them decoded)", images.size(),
+          decodedBytes / 1e9, 2 * budget / 1e9, compressedBytes / 1e9));
     }
     return new NormalImages(files, images, skipped, resized);
   }

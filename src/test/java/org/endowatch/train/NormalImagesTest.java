@@ -48,13 +48,25 @@ class NormalImagesTest {
     assertThat(files).isLessThan(3 * 3_072);
     assertThat(tight).containsExactly(String.format(java.util.Locale.ROOT, "note: the 6 training images take 0.0 GB decoded, "
         + "more than half of this JVM's heap (0.0 GB): they are kept as their files (%.1f GB) and decoded as each is used, "
-        + "which is slower (java -Xmx<size> -jar ... keeps them decoded)", files / 1e9));
+        + "which is slower (java -Xmx<size> -jar ..., or JAVA_TOOL_OPTIONS=-Xmx<size> in a container, keeps them decoded)", files / 1e9));
     assertThat(kept.size()).isEqualTo(6);
     for (int i = 0; i < 6; i++) {
       assertThat(kept.image(i).getRGB(0, 0, 32, 32, null, 0, 32)).as("image %d", i)
           .isEqualTo(decoded.image(i).getRGB(0, 0, 32, 32, null, 0, 32));
     }
     assertThat(kept.training(0.5).size() + kept.validation(0.5).size()).isEqualTo(6);
+  }
+
+  /** A large set says how far reading it has got (30,000 frames take half a minute or more). */
+  @Test
+  void readingALargeSetShowsProgress(@TempDir Path dir) throws Exception {
+    List<String> said = new ArrayList<>();
+    NormalImages.load(List.of(sixImages(dir, false)), 32, said::add, Long.MAX_VALUE, 2);
+    List<String> quiet = new ArrayList<>();
+    NormalImages.load(List.of(dir), 32, quiet::add, Long.MAX_VALUE, 6);
+
+    assertThat(said).containsExactly("reading images: 2/6", "reading images: 4/6", "reading images: 6/6");
+    assertThat(quiet).isEmpty();
   }
 
   @Test
@@ -64,7 +76,7 @@ class NormalImagesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("the training images take more than 0.0 GB even as their files (1 read so far of [" + folder + "]): "
             + "more than half of this JVM's heap; train on fewer (a larger --every for videos and procedures) or give Java "
-            + "more (java -Xmx<size> -jar ...)");
+            + "more (java -Xmx<size> -jar ..., or JAVA_TOOL_OPTIONS=-Xmx<size> in a container)");
   }
 
   @Test
