@@ -90,27 +90,39 @@ public final class ModelReleaseWatcher implements AutoCloseable {
         // A cluster set up by hand may get its models topic after the scorer started ('topics apply'
         // later): score meanwhile, look for it now and then, and follow it from its first release
         // once it is there. Until then there is nothing to catch up on.
+        // Deleted under a running scorer, it is waited for in the same way, and read from its start
+        // as at a start once it is back.
         List<TopicPartition> partitions = found;
-        while (partitions.isEmpty()) {
-          caughtUp.countDown();
-          if (stopping.await(recheck.toMillis(), TimeUnit.MILLISECONDS)) {
+        boolean missing = !topicFound;
+        while (running.get()) {
+          while (partitions.isEmpty()) {
+            caughtUp.countDown();
+            if (stopping.await(recheck.toMillis(), TimeUnit.MILLISECONDS)) {
+              return;
+            }
+            try {
+              partitions = partitions(Duration.ofSeconds(5));
+              readable();
+            } catch (org.apache.kafka.common.errors.TimeoutException unreachable) {
+              // the brokers did not answer this time: look again at the next recheck
+            } catch (WakeupException | InterruptException stopped) {
+              throw stopped;
+            } catch (KafkaException e) {
+              unreadable(holder, e);
+            }
+          }
+          if (missing) {
+            LOG.info("topic {} now exists: following the model releases on it", topic.name());
+          }
+          if (!follow(holder, onOutcome, partitions)) {
             return;
           }
-          try {
-            partitions = partitions(Duration.ofSeconds(5));
-            readable();
-          } catch (org.apache.kafka.common.errors.TimeoutException unreachable) {
-            // the brokers did not answer this time: look again at the next recheck
-          } catch (WakeupException | InterruptException stopped) {
-            throw stopped;
-          } catch (KafkaException e) {
-            unreadable(holder, e);
-          }
+          LOG.warn("topic {} is gone (deleted?): still serving {}; following the model releases on it again once it exists",
+              topic.name(), holder.get().modelVersion());
+          consumer.unsubscribe();   // its partitions: a consumer fetching a deleted topic's logs a warning every millisecond
+          partitions = List.of();
+          missing = true;
         }
-        if (!topicFound) {
-          LOG.info("topic {} now exists: following the model releases on it", topic.name());
-        }
-        follow(holder, onOutcome, partitions);
       } catch (WakeupException | InterruptException | InterruptedException stopped) {
         // close() woke the poll
       } finally {
@@ -122,7 +134,7 @@ public final class ModelReleaseWatcher implements AutoCloseable {
     thread.start();
   }
 
-  private static KafkaConsumer<String, byte[]> consumer(Properties clientProps, Topic<String, ModelRelease> topic) {
+  static KafkaConsumer<String, byte[]> consumer(Properties clientProps, Topic<String, ModelRelease> topic) {
     Properties p = new Properties();
     p.putAll(clientProps);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -140,9 +152,10 @@ public final class ModelReleaseWatcher implements AutoCloseable {
   /**
    * Reads the topic from its start: while catching up to the end it had when reading began, keeps
    * the serving name's releases, then offers the latest (and the one before only if that is
-   * refused, and so on), and from then on every release as it comes.
+   * refused, and so on), and from then on every release as it comes. Returns true when the topic
+   * is gone, false when closing.
    */
-  private void follow(ModelHolder holder, Consumer<ModelHolder.Outcome> onOutcome, List<TopicPartition> partitions)
+  private boolean follow(ModelHolder holder, Consumer<ModelHolder.Outcome> onOutcome, List<TopicPartition> partitions)
       throws InterruptedException {
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
@@ -184,6 +197,11 @@ public final class ModelReleaseWatcher implements AutoCloseable {
           earlier.clear();
           caughtUp.countDown();
         }
+        // The consumer's own metadata while the topic is there (no request); asked of the brokers once
+        // a fetch found it missing.
+        if (partitions(Duration.ofSeconds(5)).isEmpty()) {
+          return true;
+        }
       } catch (WakeupException | InterruptException stopped) {
         throw stopped;
       } catch (KafkaException e) {
@@ -191,10 +209,11 @@ public final class ModelReleaseWatcher implements AutoCloseable {
         // on from where this one could not.
         unreadable(holder, e);
         if (stopping.await(recheck.toMillis(), TimeUnit.MILLISECONDS)) {
-          return;
+          return false;
         }
       }
     }
+    return false;
   }
 
   /** Says, once for each new reason, that the releases cannot be read and what goes on meanwhile. */

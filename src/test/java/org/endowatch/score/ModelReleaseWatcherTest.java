@@ -119,7 +119,8 @@ class ModelReleaseWatcherTest {
       assertThat(w.topicFound()).isFalse();
       assertThat(outcomes.poll(60, TimeUnit.SECONDS)).isEqualTo("switched from k-1 to k-2");
     }
-    assertThat(lookUps.get()).isEqualTo(3);
+    // missing, refused, there; and once a round while following (a deleted topic is let go of)
+    assertThat(lookUps.get()).isGreaterThanOrEqualTo(3);
     assertThat(logs.list).extracting(e -> e.getLevel() + " " + e.getFormattedMessage()).containsExactly(
         "WARN cannot read model releases on topic models: Not authorized to access topics: [models]; still serving k-1, "
             + "releases published meanwhile are taken once it reads again (tried every 1 s; refused access: grant this "
