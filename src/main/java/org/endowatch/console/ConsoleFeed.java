@@ -126,13 +126,34 @@ public final class ConsoleFeed implements AutoCloseable {
   }
 
   /**
+   * Stops reading the partitions of shown topics the brokers no longer have (deleted): the Kafka
+   * consumer fetching one logs a warning every millisecond. A topic made again is read from its
+   * start, as partitions added since the start are ({@link #probe}).
+   */
+  private void letGoOfDeletedTopics() {
+    Set<String> there = consumer.listTopics(PROBE_TIMEOUT).keySet();
+    List<TopicPartition> kept = consumer.assignment().stream().filter(tp -> there.contains(tp.topic())).toList();
+    if (kept.size() < consumer.assignment().size()) {
+      LOG.warn("topics deleted under the console: {}; showing the rest, and those again once they exist",
+          consumer.assignment().stream().map(TopicPartition::topic).filter(t -> !there.contains(t)).distinct().sorted().toList());
+      consumer.assign(kept);
+    }
+  }
+
+  /**
    * Asks the broker for the shown topics' partitions and leaders, within {@link #PROBE_TIMEOUT}: an
    * answer is a contact (no answer is the silence {@link SourceHealth} counts). After an outage, and
    * at start, the topics' end offsets then are the mark the feed has to reach to be up to date
    * again.
    */
   private void probe() {
-    SourceHealth.Answer answer = health.probe(consumer, SHOWN, PROBE_TIMEOUT);
+    SourceHealth.Answer answer;
+    try {
+      answer = health.probe(consumer, SHOWN, PROBE_TIMEOUT);
+    } catch (IllegalStateException missing) {
+      letGoOfDeletedTopics();
+      throw missing;
+    }
     if (answer == null) {
       return;
     }
@@ -140,7 +161,7 @@ public final class ConsoleFeed implements AutoCloseable {
     added.removeAll(consumer.assignment());
     if (!added.isEmpty()) {
       // More partitions than at start (kafka-topics --alter): read them too, from their beginning.
-      LOG.info("reading {} partitions added since the console started: {}", added.size(), added);
+      LOG.info("reading {} partitions added, or made again, since the console started: {}", added.size(), added);
       List<TopicPartition> all = new ArrayList<>(consumer.assignment());
       all.addAll(added);
       consumer.assign(all);

@@ -232,6 +232,60 @@ class ConsoleSourceIT {
     }
   }
 
+  /**
+   * A shown topic deleted under a running console ({@code frames-dlq}, by someone cleaning up):
+   * the page says so, the console stops fetching it (the Kafka consumer fetching a deleted topic
+   * logs a warning every millisecond), and once `topics apply` makes it again it is read from its
+   * start.
+   */
+  @Test
+  void aTopicDeletedUnderTheConsoleIsSaidLetGoOfAndReadAgainOnceMade(@TempDir Path dir) throws Exception {
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> fetches = new ch.qos.logback.core.read.ListAppender<>();
+    ch.qos.logback.classic.Logger fetchLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        "org.apache.kafka.clients.consumer.internals.FetchCollector");
+    fetches.start();
+    fetchLog.addAppender(fetches);
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), Map.of(), Duration.ofSeconds(90))) {
+      assertThat(Cli.run("topics", "apply", "--bootstrap", broker.bootstrapServers()).exitCode()).isZero();
+      Properties client = new Properties();
+      client.put("bootstrap.servers", broker.bootstrapServers());
+      ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+      try (ConsoleFeed feed = new ConsoleFeed(client, store);
+           ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis));
+           KafkaProducer<String, byte[]> producer = new KafkaProducer<>(client, new StringSerializer(), new ByteArraySerializer());
+           Admin admin = Admin.create(client)) {
+        deadLetter(producer, "room-a", 0);
+        until(server.port(), "/api/procedures", r -> row(r, "room-a").get("rejected").asLong() == 1);
+
+        admin.deleteTopics(List.of(Topics.FRAMES_DLQ.name())).all().get();
+        JsonNode source = until(server.port(), "/api/source", s -> s.get("status").asText().equals("FEED_ERROR"));
+        Thread.sleep(2 * SourceHealth.PROBE_EVERY_MS);   // a probe has found it gone, and let go of it
+        int warnings = fetches.list.size();
+        Thread.sleep(3_000);
+        int warningsLater = fetches.list.size();
+        assertThat(Cli.run("topics", "apply", "--bootstrap", broker.bootstrapServers()).exitCode()).isZero();
+        deadLetter(producer, "room-b", 0);
+
+        until(server.port(), "/api/procedures", r -> row(r, "room-b").get("rejected").asLong() == 1);
+        assertThat(source.get("message").asText()).isEqualTo("IllegalStateException: topic frames-dlq does not exist "
+            + "(endowatch topics apply creates it)");
+        assertThat(warningsLater).isEqualTo(warnings);
+        assertThat(until(server.port(), "/api/source", s -> s.get("status").asText().equals("OK")).get("status").asText())
+            .isEqualTo("OK");
+      }
+    } finally {
+      fetchLog.detachAppender(fetches);
+    }
+  }
+
+  private static void deadLetter(KafkaProducer<String, byte[]> producer, String id, long offset) throws Exception {
+    DeadLetter d = new DeadLetter("frame is missing header 'procedure'", Topics.FRAMES.name(), 0, offset,
+        System.currentTimeMillis(), List.of(), new byte[] {1, 2, 3});
+    var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+    byte[] kept = Topics.FRAMES_DLQ.valueSerde().serializer().serialize(Topics.FRAMES_DLQ.name(), headers, d);
+    producer.send(new ProducerRecord<>(Topics.FRAMES_DLQ.name(), null, System.currentTimeMillis(), id, kept, headers)).get();
+  }
+
   @Test
   void historyDeletedUnderAStartingConsoleCostsOnlyWhatWasDeleted(@TempDir Path dir) throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), Map.of(), Duration.ofSeconds(90))) {
