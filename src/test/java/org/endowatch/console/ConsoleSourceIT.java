@@ -199,9 +199,7 @@ class ConsoleSourceIT {
   @Test
   void brokenFrameRecordsAreReadPastAndTheirDeadLettersAloneMakeARow(@TempDir Path dir) throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), Map.of(), Duration.ofSeconds(90))) {
-      assertThat(Cli.run("topics", "apply", "--bootstrap", broker.bootstrapServers()).exitCode()).isZero();
-      Properties client = new Properties();
-      client.put("bootstrap.servers", broker.bootstrapServers());
+      Properties client = withTopics(broker);
       ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
       try (ConsoleFeed feed = new ConsoleFeed(client, store);
            ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis));
@@ -246,9 +244,7 @@ class ConsoleSourceIT {
     fetches.start();
     fetchLog.addAppender(fetches);
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), Map.of(), Duration.ofSeconds(90))) {
-      assertThat(Cli.run("topics", "apply", "--bootstrap", broker.bootstrapServers()).exitCode()).isZero();
-      Properties client = new Properties();
-      client.put("bootstrap.servers", broker.bootstrapServers());
+      Properties client = withTopics(broker);
       ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
       try (ConsoleFeed feed = new ConsoleFeed(client, store);
            ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis));
@@ -276,6 +272,14 @@ class ConsoleSourceIT {
     } finally {
       fetchLog.detachAppender(fetches);
     }
+  }
+
+  /** The catalog's topics made on a broker of the test's own, and a client of it. */
+  private static Properties withTopics(EmbeddedKafkaBroker broker) {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", broker.bootstrapServers()).exitCode()).isZero();
+    Properties client = new Properties();
+    client.put("bootstrap.servers", broker.bootstrapServers());
+    return client;
   }
 
   private static void deadLetter(KafkaProducer<String, byte[]> producer, String id, long offset) throws Exception {

@@ -346,9 +346,7 @@ class TrainCalibrateEvalTest {
   void aRunKilledWhileWritingACheckpointResumesFromTheOneBefore() throws Exception {
     Path straight = dir.resolve("torn-straight");
     Path torn = dir.resolve("torn");
-    String[] common = {"train", "--data", normal.toString(), "--preset", "micro", "--batch", "4", "--seed", "6", "--val-fraction", "0.25"};
-    assertThat(Cli.run(concat(common, "--out", straight.toString(), "--epochs", "2")).exitCode()).isZero();
-    assertThat(Cli.run(concat(common, "--out", torn.toString(), "--epochs", "1")).exitCode()).isZero();
+    String[] common = twoEpochsAndOne(straight, torn, "6");
     // 9 training images in batches of 4: epoch 1 ends at step 2, epoch 2 at step 4.
     assertThat(checkpoints(torn)).containsExactly("step-000000000002");
     Path half = Files.createDirectories(torn.resolve("checkpoint/step-000000000004.writing"));
@@ -398,9 +396,7 @@ class TrainCalibrateEvalTest {
   void aRunCheckpointedInTheEarlierLayoutResumesExactly() throws Exception {
     Path straight = dir.resolve("flat-straight");
     Path flat = dir.resolve("flat");
-    String[] common = {"train", "--data", normal.toString(), "--preset", "micro", "--batch", "4", "--seed", "7", "--val-fraction", "0.25"};
-    assertThat(Cli.run(concat(common, "--out", straight.toString(), "--epochs", "2")).exitCode()).isZero();
-    assertThat(Cli.run(concat(common, "--out", flat.toString(), "--epochs", "1")).exitCode()).isZero();
+    String[] common = twoEpochsAndOne(straight, flat, "7");
     Path step = flat.resolve("checkpoint/step-000000000002");
     Files.move(step.resolve("optimizer.bin"), flat.resolve("checkpoint/optimizer.bin"));
     Files.move(step.resolve("state.json"), flat.resolve("checkpoint/state.json"));
@@ -415,6 +411,14 @@ class TrainCalibrateEvalTest {
     assertThat(resumed.err()).contains("resuming at epoch 2, batch 0 (step 2)");
     assertThat(ModelArtifact.readManifest(flat).parametersSha256()).isEqualTo(ModelArtifact.readManifest(straight).parametersSha256());
     assertThat(checkpoints(flat)).containsExactly("step-000000000004");
+  }
+
+  /** Trains 2 epochs into {@code straight} and 1 of the same into {@code out}; returns the arguments they share. */
+  private static String[] twoEpochsAndOne(Path straight, Path out, String seed) {
+    String[] common = {"train", "--data", normal.toString(), "--preset", "micro", "--batch", "4", "--seed", seed, "--val-fraction", "0.25"};
+    assertThat(Cli.run(concat(common, "--out", straight.toString(), "--epochs", "2")).exitCode()).isZero();
+    assertThat(Cli.run(concat(common, "--out", out.toString(), "--epochs", "1")).exitCode()).isZero();
+    return common;
   }
 
   private static List<String> temporaries(Path out) throws java.io.IOException {
