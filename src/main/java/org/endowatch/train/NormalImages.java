@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 public final class NormalImages {
   /** The share of the heap decoded images may take; the rest is the trainer's. */
   static final double DECODED_SHARE = 0.5;
+  /** A line every this many images read, in sets larger than that (about 5 s of reading 256 px frames here). */
+  static final int PROGRESS_EVERY = 5_000;
 
   private final List<Path> files;
   private final List<Held> images;
@@ -66,9 +68,6 @@ public final class NormalImages {
   static NormalImages load(List<Path> folders, int expectedSide, Consumer<String> log, long budget) {
     return load(folders, expectedSide, log, budget, PROGRESS_EVERY);
   }
-
-  /** A line every this many images read, in sets larger than that (about 5 s of reading 256 px frames here). */
-  static final int PROGRESS_EVERY = 5_000;
 
   static NormalImages load(List<Path> folders, int expectedSide, Consumer<String> log, long budget, int progressEvery) {
     List<Path> all = new ArrayList<>();
