@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * replaced (a bad version since rolled back among them), and a starting scorer must not load, let
  * alone score with, each in turn. After that it offers every new release as it comes. Releases it
  * cannot parse are logged and ignored. A cluster without the topic yet is looked at again every
- * {@link #TOPIC_RECHECK} until it has one. A topic it cannot read (the scorer's principal lost its
+ * {@link #TOPIC_RECHECK} until it has one; a topic deleted under it is let go of and waited for in
+ * the same way, and read from its start once made again, as at a start. A topic it cannot read (the scorer's principal lost its
  * permission, the brokers refuse it) is tried again as often, said once in the log and by the gauge
  * {@code endowatch.model.releases_unreadable}: the scorer goes on scoring with what it serves, and
  * a hot swap published meanwhile is taken when the topic reads again, not lost with the thread.
