@@ -86,53 +86,56 @@ public final class ModelReleaseWatcher implements AutoCloseable {
       throw e;
     }
     topicFound = !found.isEmpty();
-    thread = new Thread(() -> {
-      try {
-        // A cluster set up by hand may get its models topic after the scorer started ('topics apply'
-        // later): score meanwhile, look for it now and then, and follow it from its first release
-        // once it is there. Until then there is nothing to catch up on.
-        // Deleted under a running scorer, it is waited for in the same way, and read from its start
-        // as at a start once it is back.
-        List<TopicPartition> partitions = found;
-        boolean missing = !topicFound;
-        while (running.get()) {
-          while (partitions.isEmpty()) {
-            caughtUp.countDown();
-            if (stopping.await(recheck.toMillis(), TimeUnit.MILLISECONDS)) {
-              return;
-            }
-            try {
-              partitions = partitions(Duration.ofSeconds(5));
-              readable();
-            } catch (org.apache.kafka.common.errors.TimeoutException unreachable) {
-              // the brokers did not answer this time: look again at the next recheck
-            } catch (WakeupException | InterruptException stopped) {
-              throw stopped;
-            } catch (KafkaException e) {
-              unreadable(holder, e);
-            }
-          }
-          if (missing) {
-            LOG.info("topic {} now exists: following the model releases on it", topic.name());
-          }
-          if (!follow(holder, onOutcome, partitions)) {
-            return;
-          }
-          LOG.warn("topic {} is gone (deleted?): still serving {}; following the model releases on it again once it exists",
-              topic.name(), holder.get().modelVersion());
-          consumer.unsubscribe();   // its partitions: a consumer fetching a deleted topic's logs a warning every millisecond
-          partitions = List.of();
-          missing = true;
-        }
-      } catch (WakeupException | InterruptException | InterruptedException stopped) {
-        // close() woke the poll
-      } finally {
-        caughtUp.countDown();
-        consumer.close();
-      }
-    }, "model-release-watcher");
+    thread = new Thread(() -> watch(holder, onOutcome, found), "model-release-watcher");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** The watcher's thread: waits for the topic while it is missing, and follows it while it is there. */
+  private void watch(ModelHolder holder, Consumer<ModelHolder.Outcome> onOutcome, List<TopicPartition> found) {
+    try {
+      // A cluster set up by hand may get its models topic after the scorer started ('topics apply'
+      // later): score meanwhile, look for it now and then, and follow it from its first release
+      // once it is there. Until then there is nothing to catch up on.
+      // Deleted under a running scorer, it is waited for in the same way, and read from its start
+      // as at a start once it is back.
+      List<TopicPartition> partitions = found;
+      boolean missing = !topicFound;
+      while (running.get()) {
+        while (partitions.isEmpty()) {
+          caughtUp.countDown();
+          if (stopping.await(recheck.toMillis(), TimeUnit.MILLISECONDS)) {
+            return;
+          }
+          try {
+            partitions = partitions(Duration.ofSeconds(5));
+            readable();
+          } catch (org.apache.kafka.common.errors.TimeoutException unreachable) {
+            // the brokers did not answer this time: look again at the next recheck
+          } catch (WakeupException | InterruptException stopped) {
+            throw stopped;
+          } catch (KafkaException e) {
+            unreadable(holder, e);
+          }
+        }
+        if (missing) {
+          LOG.info("topic {} now exists: following the model releases on it", topic.name());
+        }
+        if (!follow(holder, onOutcome, partitions)) {
+          return;
+        }
+        LOG.warn("topic {} is gone (deleted?): still serving {}; following the model releases on it again once it exists",
+            topic.name(), holder.get().modelVersion());
+        consumer.unsubscribe();   // its partitions: a consumer fetching a deleted topic's logs a warning every millisecond
+        partitions = List.of();
+        missing = true;
+      }
+    } catch (WakeupException | InterruptException | InterruptedException stopped) {
+      // close() woke the poll
+    } finally {
+      caughtUp.countDown();
+      consumer.close();
+    }
   }
 
   static KafkaConsumer<String, byte[]> consumer(Properties clientProps, Topic<String, ModelRelease> topic) {
