@@ -184,7 +184,11 @@ final class OutputTopicRead {
         return;
       }
       nextProbe = System.nanoTime() + SourceHealth.PROBE_EVERY_MS * 1_000_000;
-      if (health.probe(consumer, List.of(topic), Duration.ofSeconds(2)) != null) {
+      SourceHealth.Answer answer = health.probe(consumer, List.of(topic), Duration.ofSeconds(2));
+      if (answer != null && !answer.missing().isEmpty()) {
+        throw new IllegalStateException(answer.missingError());
+      }
+      if (answer != null) {
         health.progress(0);
       }
       SourceHealth.State now = health.state();

@@ -130,12 +130,11 @@ public final class ConsoleFeed implements AutoCloseable {
    * consumer fetching one logs a warning every millisecond. A topic made again is read from its
    * start, as partitions added since the start are ({@link #probe}).
    */
-  private void letGoOfDeletedTopics() {
-    Set<String> there = consumer.listTopics(PROBE_TIMEOUT).keySet();
-    List<TopicPartition> kept = consumer.assignment().stream().filter(tp -> there.contains(tp.topic())).toList();
+  private void letGoOf(List<String> deleted) {
+    List<TopicPartition> kept = consumer.assignment().stream().filter(tp -> !deleted.contains(tp.topic())).toList();
     if (kept.size() < consumer.assignment().size()) {
       LOG.warn("topics deleted under the console: {}; showing the rest, and those again once they exist",
-          consumer.assignment().stream().map(TopicPartition::topic).filter(t -> !there.contains(t)).distinct().sorted().toList());
+          consumer.assignment().stream().map(TopicPartition::topic).filter(deleted::contains).distinct().sorted().toList());
       consumer.assign(kept);
     }
   }
@@ -147,15 +146,13 @@ public final class ConsoleFeed implements AutoCloseable {
    * again.
    */
   private void probe() {
-    SourceHealth.Answer answer;
-    try {
-      answer = health.probe(consumer, SHOWN, PROBE_TIMEOUT);
-    } catch (IllegalStateException missing) {
-      letGoOfDeletedTopics();
-      throw missing;
-    }
+    SourceHealth.Answer answer = health.probe(consumer, SHOWN, PROBE_TIMEOUT);
     if (answer == null) {
       return;
+    }
+    if (!answer.missing().isEmpty()) {
+      letGoOf(answer.missing());
+      throw new IllegalStateException(answer.missingError());
     }
     Set<TopicPartition> added = new HashSet<>(answer.partitions());
     added.removeAll(consumer.assignment());

@@ -107,14 +107,25 @@ public final class SourceHealth {
     return resumed || first;
   }
 
-  /** What a probe found: every partition of the asked topics, those without a leader, and {@link #contact}'s answer. */
-  public record Answer(Set<TopicPartition> partitions, Set<TopicPartition> offline, boolean resumed) {}
+  /**
+   * What a probe found: every partition of the asked topics, those without a leader, the asked
+   * topics the brokers do not have (deleted, or never made), and {@link #contact}'s answer.
+   */
+  public record Answer(Set<TopicPartition> partitions, Set<TopicPartition> offline, List<String> missing, boolean resumed) {
+    /** The error a reader of the topics reports while some are {@link #missing}. */
+    public String missingError() {
+      return (missing.size() == 1 ? "topic " + missing.get(0) + " does not exist" : "topics " + String.join(", ", missing)
+          + " do not exist") + " (endowatch topics apply creates " + (missing.size() == 1 ? "it" : "them") + ")";
+    }
+  }
 
   /**
    * Asks the brokers, through {@code consumer}, for {@code topics}' partitions and leaders (one
    * metadata request, at most {@code timeout}) and reports the answer as a {@link #contact}; null
-   * when none came (the silence this counts). A topic the brokers do not know is an error: reading
-   * it cannot succeed until someone creates it.
+   * when none came (the silence this counts). An answer that lacks some of the topics is not
+   * reported (reading them cannot succeed until someone creates them: the caller says so as an
+   * error, and lets go of their partitions) and says which in {@link Answer#missing}, so the caller
+   * needs no second request to learn what it still reads.
    */
   public Answer probe(Consumer<?, ?> consumer, Collection<String> topics, Duration timeout) {
     Map<String, List<PartitionInfo>> known;
@@ -123,14 +134,15 @@ public final class SourceHealth {
     } catch (TimeoutException silence) {
       return null;
     }
+    List<String> missing = topics.stream().filter(t -> !known.containsKey(t)).sorted().toList();
+    if (!missing.isEmpty()) {
+      return new Answer(Set.of(), Set.of(), missing, false);
+    }
     Map<String, Integer> counts = new HashMap<>();
     Set<TopicPartition> all = new HashSet<>();
     Set<TopicPartition> offline = new HashSet<>();
     for (String t : topics) {
       List<PartitionInfo> partitions = known.get(t);
-      if (partitions == null) {
-        throw new IllegalStateException("topic " + t + " does not exist (endowatch topics apply creates it)");
-      }
       counts.put(t, partitions.size());
       for (PartitionInfo p : partitions) {
         TopicPartition tp = new TopicPartition(t, p.partition());
@@ -140,7 +152,7 @@ public final class SourceHealth {
         }
       }
     }
-    return new Answer(all, offline, contact(counts, offline));
+    return new Answer(all, offline, List.of(), contact(counts, offline));
   }
 
   /** Progress towards the mark: {@code behind} records left; 0 means caught up. */

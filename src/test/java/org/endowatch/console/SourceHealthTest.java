@@ -3,11 +3,15 @@ package org.endowatch.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.endowatch.console.SourceHealth.State;
 import org.endowatch.console.SourceHealth.Status;
@@ -106,6 +110,31 @@ class SourceHealthTest {
     h.contact(SIX, Set.of());
     h.read();
     assertThat(h.state()).as("6 s after the last failure").isEqualTo(State.UP_TO_DATE);
+  }
+
+  @Test
+  void probeFindsLeaderlessPartitionsAndNamesTopicsTheBrokersLack() {
+    AtomicLong now = new AtomicLong(10_000);
+    SourceHealth h = upToDate(now);
+    MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    Node broker = new Node(1, "localhost", 9092);
+    consumer.updatePartitions("frames", List.of(new PartitionInfo("frames", 0, broker, new Node[] {broker}, new Node[] {broker}),
+        new PartitionInfo("frames", 1, null, new Node[] {broker}, new Node[0])));
+    consumer.updatePartitions("scores", List.of(new PartitionInfo("scores", 0, broker, new Node[] {broker}, new Node[] {broker})));
+
+    now.addAndGet(SourceHealth.PROBE_EVERY_MS);
+    SourceHealth.Answer all = h.probe(consumer, List.of("frames", "scores"), Duration.ofSeconds(1));
+    assertThat(all).isEqualTo(new SourceHealth.Answer(Set.of(new TopicPartition("frames", 0), new TopicPartition("frames", 1),
+        new TopicPartition("scores", 0)), Set.of(new TopicPartition("frames", 1)), List.of(), false));
+    assertThat(h.state().offline()).containsExactly("frames-1");
+
+    SourceHealth.Answer one = h.probe(consumer, List.of("frames", "scores", "alerts"), Duration.ofSeconds(1));
+    assertThat(one.missing()).containsExactly("alerts");
+    assertThat(one.missingError()).isEqualTo("topic alerts does not exist (endowatch topics apply creates it)");
+    assertThat(one.partitions()).as("not reported: what is read of the rest is not known to be complete").isEmpty();
+    SourceHealth.Answer two = h.probe(consumer, List.of("heatmaps", "frames", "alerts"), Duration.ofSeconds(1));
+    assertThat(two.missing()).containsExactly("alerts", "heatmaps");
+    assertThat(two.missingError()).isEqualTo("topics alerts, heatmaps do not exist (endowatch topics apply creates them)");
   }
 
   static SourceHealth upToDate(AtomicLong now) {
