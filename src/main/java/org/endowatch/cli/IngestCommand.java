@@ -142,6 +142,9 @@ public final class IngestCommand implements Callable<Integer> {
         maxMessageBytes = Long.parseLong(admin.topicConfig(topic, "max.message.bytes"));
         eventsTopic = admin.exists(Topics.PROCEDURES.name());
       }
+      if (eventsTopic) {
+        ProcedureIdCheck.check(settings.clientProps(), topic, procedure, s.resume, spec.commandLine().getErr());
+      }
       ProcedureResume.Position resumeAt = s.resume ? ProcedureResume.find(settings.clientProps(), topic, procedure)
           : ProcedureResume.Position.START;
       int exit = ingest(spec, settings, s, frames, topic, maxMessageBytes, resumeAt, procedure, realtime, size, eventsTopic);

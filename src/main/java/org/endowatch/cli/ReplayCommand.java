@@ -16,6 +16,7 @@ import org.endowatch.contract.Frame;
 import org.endowatch.contract.Score;
 import org.endowatch.contract.Topics;
 import org.endowatch.ingest.GroundTruth;
+import org.endowatch.ingest.IngestException;
 import org.endowatch.ingest.Pacer;
 import org.endowatch.model.ModelArtifact;
 import org.endowatch.platform.TopicAdmin;
@@ -78,7 +79,7 @@ public final class ReplayCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IngestException {
       TimeRange range = range(spec, from, to);
       String newId = as != null ? as : procedure + "-replay";
       if (newId.equals(procedure)) {
@@ -91,6 +92,9 @@ public final class ReplayCommand implements Runnable {
         eventsTopic = admin.exists(Topics.PROCEDURES.name());
       }
       PrintWriter err = spec.commandLine().getErr();
+      if (eventsTopic) {
+        ProcedureIdCheck.check(settings.clientProps(), Topics.FRAMES.name(), newId, false, err);
+      }
       IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000, "replay topic", "sent");
       // Ctrl-C or SIGTERM: stop at the next frame and tell procedures the copy ended (stopped), as
       // ingest does; a copy that only stopped sending would show as FRAMES STOPPED, cut off. Closed

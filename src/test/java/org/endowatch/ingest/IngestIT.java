@@ -103,6 +103,70 @@ class IngestIT {
   }
 
   @Test
+  void aSecondIngestUnderAnIdBeingRecordedIsRefusedAndSendsNothing(KafkaCluster kafka) throws Exception {
+    java.util.concurrent.CompletableFuture<Cli.Result> first = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(), "--procedure", "it-twice",
+            "--realtime"));
+    TopicReader.read(kafka, Topics.FRAMES.name(), Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("it-twice"), 5);
+    Cli.Result second = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
+        "--procedure", "it-twice", "--as-fast-as-possible");
+    Cli.Result firstDone = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+    String source = video.toUri().toString();
+    assertThat(second.exitCode()).isEqualTo(1);
+    assertThat(second.err().strip()).matches("endowatch ingest: error: procedure it-twice is being recorded now by another ingest \\(started "
+        + "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d from " + java.util.regex.Pattern.quote(source) + "; its frames still "
+        + "arrive\\): two recordings under one id mix their frames; give this one another --procedure, or stop that ingest first");
+    assertThat(firstDone.exitCode()).as(firstDone.err()).isZero();
+    assertThat(firstDone.out()).contains("250 frames read, 250 sent, 0 failed");
+    // The refused one sent neither a frame nor a word on procedures.
+    List<ConsumerRecord<String, Frame>> records = TopicReader.read(kafka, Topics.FRAMES.name(),
+        Topics.FRAMES.valueSerde().deserializer(), TopicReader.key("it-twice"), 250);
+    assertThat(records.stream().map(c -> c.value().frameIndex()).toList())
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 250).boxed().toList());
+    assertThat(recording(kafka, "it-twice", 2)).containsExactly("started " + source + " 0 null",
+        "ended " + source + " 250 source ended");
+
+    // Once that recording ended, the id may be recorded under again: said, not refused.
+    Cli.Result again = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
+        "--procedure", "it-twice", "--as-fast-as-possible", "--max-frames", "5");
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.err().lines().findFirst().orElseThrow()).matches("note: procedure it-twice was recorded before "
+        + "\\(ended \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d: source ended\\): this recording's frames join it under the "
+        + "same id \\(consoles, replay and training see one procedure\\); another --procedure keeps them apart");
+  }
+
+  @Test
+  void anIdWhoseIngestWasKilledIsRecordedUnderAgainWithANoteOrResumedSilently(KafkaCluster kafka) throws Exception {
+    // What a killed ingest leaves: its recording started, its frames stopped, no end.
+    Cli.Result killed = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
+        "--procedure", "it-killed", "--as-fast-as-possible", "--max-frames", "20");
+    assertThat(killed.exitCode()).as(killed.err()).isZero();
+    startedWithoutEnd(kafka, "it-killed");
+    Cli.Result resumed = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
+        "--procedure", "it-killed", "--as-fast-as-possible", "--max-frames", "25", "--resume");
+    startedWithoutEnd(kafka, "it-killed");
+    Cli.Result afresh = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source", video.toString(),
+        "--procedure", "it-killed", "--as-fast-as-possible", "--max-frames", "5");
+
+    assertThat(afresh.exitCode()).as(afresh.err()).isZero();
+    assertThat(afresh.err().lines().findFirst().orElseThrow()).matches("note: procedure it-killed's recording \\(started "
+        + "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d from v4l2:/dev/video0\\) never ended and sends nothing now \\(its ingest "
+        + "killed\\?\\): --resume continues it after its last frame; this recording starts again at frame 0 under the same id");
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(resumed.err()).doesNotContain("it-killed was recorded").doesNotContain("never ended");
+    assertThat(resumed.out()).contains("resuming it-killed at frame 20");
+  }
+
+  private static void startedWithoutEnd(KafkaCluster kafka, String procedure) throws Exception {
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(kafka.settings().clientProps(),
+        new org.apache.kafka.common.serialization.StringSerializer(), Topics.PROCEDURES.valueSerde().serializer())) {
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.PROCEDURES.name(), procedure,
+          ProcedureEvent.started(procedure, System.currentTimeMillis(), "v4l2:/dev/video0", 20))).get();
+    }
+  }
+
+  @Test
   void realtimePacesAFileByItsTimestamps(KafkaCluster kafka) {
     Path twoSeconds = dir.resolve("two-seconds.mp4");
     assertThat(Cli.run("synth", "procedure", "--out", twoSeconds.toString(), "--seconds", "2", "--segment-seconds", "1")
