@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.endowatch.config.KafkaSettings;
 import org.endowatch.contract.Frame;
 import org.endowatch.contract.Topics;
+import org.endowatch.ingest.Deinterlace;
 import org.endowatch.ingest.FramePreparer;
 import org.endowatch.ingest.FrameSource;
 import org.endowatch.ingest.IngestException;
@@ -76,6 +77,10 @@ public final class IngestCommand implements Callable<Integer> {
     int reconnects;
     @Option(names = "--resume", description = "Continue a procedure cut off by a crash: skip the frames already on the topic.")
     boolean resume;
+    @Option(names = "--deinterlace", paramLabel = "auto|on|off", defaultValue = "auto", converter = DeinterlaceConverter.class,
+        description = "Deinterlace a video's pictures (FFmpeg's yadif): auto when its stream says it is interlaced (default), "
+            + "on for a capture card that hands over woven fields without saying so, off to keep them as decoded.")
+    Deinterlace deinterlace;
     @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "-1",
         description = "Serve /metrics on this port (0 = any, -1 = off; default off).")
     int metricsPort;
@@ -84,7 +89,16 @@ public final class IngestCommand implements Callable<Integer> {
 
     /** How to open the source: --fps for an image folder (25 unless given), and for pictures without timestamps if given. */
     Sources.Options options() {
-      return new Sources.Options(fps == null ? 25 : fps, timeoutMs, reconnects, fps == null ? 0 : fps);
+      return new Sources.Options(fps == null ? 25 : fps, timeoutMs, reconnects, fps == null ? 0 : fps, deinterlace);
+    }
+
+    /** Says on {@code err} that the source's pictures are deinterlaced, and why. */
+    static void sayDeinterlaced(FrameSource frames, PrintWriter err) {
+      if (frames.deinterlaced() != null) {
+        err.println("deinterlacing " + frames.describe() + " (" + frames.deinterlaced() + "; --deinterlace off takes the "
+            + "pictures as decoded)");
+        err.flush();
+      }
     }
 
     /** The source options' ranges, for every way of ingesting (to the topic, to a folder, replay). */
@@ -92,6 +106,17 @@ public final class IngestCommand implements Callable<Integer> {
       OptionRange.of(spec).between("--jpeg-quality", jpegQuality, 1, 100).above("--fps", fps == null ? 25 : fps, 0)
           .atLeast("--max-frames", maxFrames, 0).atLeast("--timeout-ms", timeoutMs, 1).atLeast("--reconnects", reconnects, 0)
           .port("--metrics-port", metricsPort, true);
+    }
+  }
+
+  static final class DeinterlaceConverter implements CommandLine.ITypeConverter<Deinterlace> {
+    @Override
+    public Deinterlace convert(String value) {
+      try {
+        return Deinterlace.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 
@@ -113,6 +138,7 @@ public final class IngestCommand implements Callable<Integer> {
     }
     try (FrameSource frames = Sources.open(uri, source.options(),
         IngestCommand::sleepMs)) {
+      Source.sayDeinterlaced(frames, spec.commandLine().getErr());
       Progress progress = new Progress(spec.commandLine().getErr(), 2_000, "ingest", "written");
       long n = org.endowatch.ingest.FrameFolder.write(frames, new FramePreparer(size[0], size[1], source.jpegQuality / 100f),
           outDir, procedure, every, source.maxFrames, progress::report);
@@ -136,6 +162,7 @@ public final class IngestCommand implements Callable<Integer> {
     }
     // Open the source first: a missing or broken input fails fast and puts nothing on the topic.
     try (FrameSource frames = Sources.open(uri, s.options(), IngestCommand::sleepMs)) {
+      Source.sayDeinterlaced(frames, spec.commandLine().getErr());
       long maxMessageBytes;
       boolean eventsTopic;
       try (TopicAdmin admin = new TopicAdmin(settings, Duration.ofSeconds(15))) {

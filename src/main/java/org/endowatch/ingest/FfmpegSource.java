@@ -2,6 +2,8 @@ package org.endowatch.ingest;
 
 import java.awt.image.BufferedImage;
 import java.util.function.LongConsumer;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.javacv.FFmpegFrameFilter;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
@@ -27,6 +29,10 @@ import org.bytedeco.javacv.Java2DFrameConverter;
  *       advance are spaced by the stream's frame rate (FFmpeg's 25 when the stream says none;
  *       {@code --fps} says it).
  *       With one timestamp for all, {@code --realtime} sent the file as fast as it decoded.</li>
+ *   <li>an interlaced stream (its field order says so) goes through FFmpeg's yadif, one picture
+ *       out for each in, a picture later ({@link Deinterlace}). Every field is deinterlaced: the
+ *       pictures reach the filter without FFmpeg's per-picture flag, so yadif's "only those marked
+ *       interlaced" would pass them all through.</li>
  * </ul>
  */
 final class FfmpegSource implements FrameSource {
@@ -55,14 +61,25 @@ final class FfmpegSource implements FrameSource {
   private long lastRaw = Long.MIN_VALUE;
   /** A served file reopened after a dropped link: its pictures up to this timestamp were sent; MIN_VALUE: none. */
   private long sentThrough = Long.MIN_VALUE;
+  private final Deinterlace deinterlace;
+  /** Why the pictures are deinterlaced; null: they are not. */
+  private String deinterlaced;
+  /** yadif, for the pictures' size; null before the first picture of a deinterlaced source. */
+  private FFmpegFrameFilter filter;
+  /** The timestamps of the pictures in the filter, oldest first: it gives each back one picture later. */
+  private final java.util.ArrayDeque<Long> inFilter = new java.util.ArrayDeque<>();
+  /** Pictures out of the filter, to return before decoding more (a flush gives out several). */
+  private final java.util.ArrayDeque<Picture> ready = new java.util.ArrayDeque<>();
 
   /**
    * @param timeoutMs bound on connecting and on each network read
    * @param reconnects how many times a network source is reopened after a dropped link (backoff 1, 2, 4 ... s)
    * @param untimedFps the rate of pictures without timestamps; 0: the rate the stream states, else FFmpeg's 25
    */
-  FfmpegSource(Target target, int timeoutMs, int reconnects, double untimedFps, LongConsumer sleeper) throws IngestException {
+  FfmpegSource(Target target, int timeoutMs, int reconnects, double untimedFps, Deinterlace deinterlace, LongConsumer sleeper)
+      throws IngestException {
     this.target = target;
+    this.deinterlace = deinterlace;
     this.untimedFps = untimedFps;
     this.timeoutMs = timeoutMs;
     this.reconnects = reconnects;
@@ -80,6 +97,37 @@ final class FfmpegSource implements FrameSource {
     durationMicros = Math.max(0, grabber.getLengthInTime());
     long start = grabber.getFormatContext().start_time();
     startMicros = start == org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE ? 0 : start;
+    int fieldOrder = videoFieldOrder(grabber.getFormatContext());
+    boolean saysInterlaced = fieldOrder >= avcodec.AV_FIELD_TT && fieldOrder <= avcodec.AV_FIELD_BT;
+    if (deinterlace == Deinterlace.ON) {
+      deinterlaced = "--deinterlace on" + (saysInterlaced ? "; its stream says interlaced, " + fieldOrderText(fieldOrder) : "");
+    } else if (deinterlace == Deinterlace.AUTO && saysInterlaced) {
+      deinterlaced = "its stream says interlaced, " + fieldOrderText(fieldOrder);
+    }
+    // yadif takes the field order from each picture's flags, which do not reach it: say the stream's.
+    parity = fieldOrder == avcodec.AV_FIELD_BB || fieldOrder == avcodec.AV_FIELD_BT ? "bff" : "tff";
+  }
+
+  /** yadif's field order: "tff" (also where the stream says none) or "bff". */
+  private final String parity;
+
+  private static String fieldOrderText(int fieldOrder) {
+    return fieldOrder == avcodec.AV_FIELD_TT || fieldOrder == avcodec.AV_FIELD_TB ? "top field first" : "bottom field first";
+  }
+
+  private static int videoFieldOrder(org.bytedeco.ffmpeg.avformat.AVFormatContext format) {
+    for (int i = 0; i < format.nb_streams(); i++) {
+      var codecpar = format.streams(i).codecpar();
+      if (codecpar.codec_type() == org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO) {
+        return codecpar.field_order();
+      }
+    }
+    return avcodec.AV_FIELD_UNKNOWN;
+  }
+
+  @Override
+  public String deinterlaced() {
+    return deinterlaced;
   }
 
   private void open(boolean first) throws IngestException {
@@ -147,6 +195,9 @@ final class FfmpegSource implements FrameSource {
   @Override
   public Picture next() throws IngestException {
     while (true) {
+      if (!ready.isEmpty()) {
+        return ready.poll();
+      }
       Frame frame;
       try {
         frame = grabber.grabImage();
@@ -162,14 +213,23 @@ final class FfmpegSource implements FrameSource {
           continue;
         }
         sentThrough = Long.MIN_VALUE;
-        BufferedImage converted = converter.convert(frame);
-        BufferedImage copy = new BufferedImage(converted.getWidth(), converted.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
-        copy.getGraphics().drawImage(converted, 0, 0, null);
         decoded++;
         lastTimestamp = raw == lastRaw ? lastTimestamp + frameIntervalMicros() : offsetMicros + raw;
         lastRaw = raw;
         maxRaw = Math.max(maxRaw, raw);
-        return new Picture(copy, lastTimestamp);
+        if (deinterlaced == null) {
+          return picture(frame, lastTimestamp);
+        }
+        deinterlace(frame, lastTimestamp);
+        continue;
+      }
+      if (filter != null) {
+        // The decoder has nothing more for now (an end, or a link to reopen): the filter's last
+        // picture comes out when it is told there is no next one.
+        flushFilter();
+        if (!ready.isEmpty()) {
+          continue;
+        }
       }
       if (target.network() && (durationMicros == 0 || grabber.getTimestamp() < durationMicros - 1_000_000)) {
         // null before the known end (or on a live stream, which has none) is a dropped link, not the end.
@@ -193,6 +253,68 @@ final class FfmpegSource implements FrameSource {
       }
       checkComplete();
       return null;
+    }
+  }
+
+  /** A copy of the decoded (or filtered) picture: the converter's image is reused by the next convert. */
+  private Picture picture(Frame frame, long timestampMicros) {
+    BufferedImage converted = converter.convert(frame);
+    BufferedImage copy = new BufferedImage(converted.getWidth(), converted.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+    copy.getGraphics().drawImage(converted, 0, 0, null);
+    return new Picture(copy, timestampMicros);
+  }
+
+  /** Into yadif; what comes out (the picture before, from the second on) goes to {@link #ready}. */
+  private void deinterlace(Frame frame, long timestampMicros) throws IngestException {
+    try {
+      if (filter != null && (filter.getImageWidth() != frame.imageWidth || filter.getImageHeight() != frame.imageHeight)) {
+        flushFilter();   // a new picture size (a camera renegotiated): a filter for it
+      }
+      if (filter == null) {
+        double fps = grabber.getFrameRate();
+        filter = new FFmpegFrameFilter("yadif=mode=send_frame:parity=" + parity + ":deint=all,format=bgr24",
+            frame.imageWidth, frame.imageHeight);
+        filter.setPixelFormat(org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24);
+        filter.setFrameRate(fps > 0 && Double.isFinite(fps) ? fps : 25);
+        filter.start();
+      }
+      inFilter.add(timestampMicros);
+      filter.push(frame);
+      pullFiltered();
+    } catch (FFmpegFrameFilter.Exception e) {
+      throw new IngestException("cannot deinterlace frame " + decoded + " of " + target.describe() + ": " + e.getMessage()
+          + " (--deinterlace off takes the pictures as decoded)");
+    }
+  }
+
+  private void pullFiltered() throws FFmpegFrameFilter.Exception {
+    Frame out;
+    while ((out = filter.pull()) != null && out.image != null && !inFilter.isEmpty()) {
+      ready.add(picture(out, inFilter.poll()));
+    }
+  }
+
+  /** Tells the filter no picture follows, takes what it still holds, and lets it go. */
+  private void flushFilter() throws IngestException {
+    try {
+      filter.push(null);
+      pullFiltered();
+    } catch (FFmpegFrameFilter.Exception e) {
+      throw new IngestException("cannot deinterlace the last frames of " + target.describe() + ": " + e.getMessage()
+          + " (--deinterlace off takes the pictures as decoded)");
+    } finally {
+      closeQuietly(filter);
+      filter = null;
+      inFilter.clear();
+    }
+  }
+
+  private static void closeQuietly(FFmpegFrameFilter f) {
+    try {
+      f.stop();
+      f.release();
+    } catch (FFmpegFrameFilter.Exception | RuntimeException ignored) {
+      // nothing left to release
     }
   }
 
@@ -243,6 +365,10 @@ final class FfmpegSource implements FrameSource {
 
   @Override
   public void close() {
+    if (filter != null) {
+      closeQuietly(filter);
+      filter = null;
+    }
     closeQuietly(grabber);
   }
 

@@ -20,6 +20,11 @@ public interface FrameSource extends AutoCloseable {
   /** The source as a URI without credentials, for the frames' {@code source} header and messages. */
   String describe();
 
+  /** Why its pictures are deinterlaced ("its stream says interlaced, top field first"); null when they are not. */
+  default String deinterlaced() {
+    return null;
+  }
+
   @Override
   void close();
 }

@@ -18,12 +18,18 @@ public final class Sources {
    * @param reconnects how often a network source is reopened after a dropped link
    * @param untimedFps the frame rate of a video whose pictures carry no timestamps (a raw .h264
    *     stream); 0: the rate the stream states, else FFmpeg's 25
+   * @param deinterlace whether a video's pictures are deinterlaced (training and calibration read
+   *     videos with the default, {@link Deinterlace#AUTO}, as ingest does unless told otherwise)
    */
-  public record Options(double fps, int timeoutMs, int reconnects, double untimedFps) {
+  public record Options(double fps, int timeoutMs, int reconnects, double untimedFps, Deinterlace deinterlace) {
     public static final Options DEFAULT = new Options(25, 5000, 5);
 
     public Options(double fps, int timeoutMs, int reconnects) {
       this(fps, timeoutMs, reconnects, 0);
+    }
+
+    public Options(double fps, int timeoutMs, int reconnects, double untimedFps) {
+      this(fps, timeoutMs, reconnects, untimedFps, Deinterlace.AUTO);
     }
   }
 
@@ -40,16 +46,16 @@ public final class Sources {
         throw new IngestException("no such file: " + path + " (give a video file, an image folder, a stream URL or v4l2:/dev/videoN)");
       }
       return new FfmpegSource(new FfmpegSource.Target(path.toString(), null, false, false, path.toUri().toString()),
-          o.timeoutMs(), 0, o.untimedFps(), sleeper);
+          o.timeoutMs(), 0, o.untimedFps(), o.deinterlace(), sleeper);
     }
     if (scheme.equals("v4l2")) {
       String device = source.substring("v4l2:".length());
       return new FfmpegSource(new FfmpegSource.Target(device, "video4linux2", false, true, source), o.timeoutMs(), 0,
-          o.untimedFps(), sleeper);
+          o.untimedFps(), o.deinterlace(), sleeper);
     }
     if (NETWORK.contains(scheme)) {
       return new FfmpegSource(new FfmpegSource.Target(source, null, true, false, withoutCredentials(source)),
-          o.timeoutMs(), o.reconnects(), o.untimedFps(), sleeper);
+          o.timeoutMs(), o.reconnects(), o.untimedFps(), o.deinterlace(), sleeper);
     }
     throw new IngestException("unknown source scheme '" + scheme + "' in " + withoutCredentials(source)
         + ": use a file path, an image folder, file:, rtsp://, rtmp://, http(s)://, udp://, tcp://, srt:// or v4l2:/dev/videoN");

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.endowatch.testing.Cli;
+import org.endowatch.testing.TestVideos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,5 +40,28 @@ class IngestToFolderTest {
     assertThat(badId.exitCode()).isEqualTo(2);
     assertThat(badId.err().strip()).isEqualTo("endowatch ingest: --procedure (the frames' file name prefix) must be letters, "
         + "digits, '.', '_' or '-', got 'n 1' (see 'endowatch ingest --help')");
+  }
+
+  /** An interlaced recording is deinterlaced by default and says so first; {@code off} keeps its fields. */
+  @Test
+  void anInterlacedRecordingIsSaidDeinterlacedUnlessTurnedOff(@TempDir Path dir) throws Exception {
+    Path video = TestVideos.woven(dir.resolve("sd.ts"), true, 128, 96);
+
+    Cli.Result auto = Cli.run("ingest", "--source", video.toString(), "--procedure", "sd", "--out-dir", dir.resolve("a").toString());
+    Cli.Result off = Cli.run("ingest", "--source", video.toString(), "--procedure", "sd", "--out-dir", dir.resolve("o").toString(),
+        "--deinterlace", "off");
+    Cli.Result bad = Cli.run("ingest", "--source", video.toString(), "--procedure", "sd", "--out-dir", dir.resolve("b").toString(),
+        "--deinterlace", "yes");
+
+    assertThat(auto.exitCode()).as(auto.err()).isZero();
+    assertThat(auto.err().lines().findFirst().orElseThrow()).isEqualTo("deinterlacing " + video.toUri() + " (its stream says "
+        + "interlaced, bottom field first; --deinterlace off takes the pictures as decoded)");
+    assertThat(auto.out().strip()).isEqualTo("wrote 10 frames of " + video.toUri() + " to " + dir.resolve("a"));
+    assertThat(off.exitCode()).as(off.err()).isZero();
+    assertThat(off.err()).doesNotContain("deinterlacing");
+    assertThat(off.out().strip()).isEqualTo("wrote 10 frames of " + video.toUri() + " to " + dir.resolve("o"));
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err().strip()).isEqualTo("endowatch ingest: Invalid value for option '--deinterlace': deinterlace must be "
+        + "auto, on or off, got 'yes' (see 'endowatch ingest --help')");
   }
 }

@@ -7,6 +7,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.endowatch.testing.TestVideos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,7 +134,7 @@ class SourcesTest {
     Ffmpeg.quiet();
     Path file = video(dir.resolve("camera.mp4"), "mp4", org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4, 0, 40_000, 80_000);
     try (FrameSource camera = new FfmpegSource(new FfmpegSource.Target(file.toString(), null, false, true, "v4l2:/dev/video7"),
-        2000, 0, 0, ms -> {})) {
+        2000, 0, 0, Deinterlace.AUTO, ms -> {})) {
       for (int i = 0; i < 3; i++) {
         assertThat(camera.next()).isNotNull();
       }
@@ -202,6 +203,87 @@ class SourcesTest {
       org.assertj.core.api.Assertions.assertThatThrownBy(s::next).isInstanceOf(IngestException.class)
           .hasMessage("no readable image in folder " + dir + " (2 file(s) named like images, none decodes)");
     }
+  }
+
+  /**
+   * Pictures woven from two fields 8 px of motion apart (a white block; its odd lines where it had
+   * moved to): the comb an interlaced camera gives on a moving scope. In a stream that says it is
+   * interlaced, they are deinterlaced by default, with every picture and its time kept; in one that
+   * says it is progressive, only when asked. Then the same after a change of picture size
+   * mid-stream (two MPEG-TS recordings joined, as a capture renegotiating its mode gives).
+   */
+  @Test
+  void anInterlacedStreamIsDeinterlacedAndAProgressiveOneOnlyWhenAsked(@TempDir Path dir) throws Exception {
+    Ffmpeg.quiet();
+    Path interlaced = TestVideos.woven(dir.resolve("interlaced.ts"), true, 128, 96);
+    Path progressive = TestVideos.woven(dir.resolve("progressive.ts"), false, 128, 96);
+    long[] times = {40_000, 80_000, 120_000, 160_000, 200_000, 240_000, 280_000, 320_000, 360_000, 400_000};
+
+    assertThat(combs(interlaced, Deinterlace.AUTO, "its stream says interlaced, bottom field first", times)).allMatch(c -> c < 3);
+    assertThat(combs(interlaced, Deinterlace.ON, "--deinterlace on; its stream says interlaced, bottom field first", times))
+        .allMatch(c -> c < 3);
+    assertThat(combs(interlaced, Deinterlace.OFF, null, times)).allMatch(c -> c > 15);
+    assertThat(combs(progressive, Deinterlace.AUTO, null, times)).allMatch(c -> c > 15);
+    assertThat(combs(progressive, Deinterlace.ON, "--deinterlace on", times)).allMatch(c -> c < 3);
+
+    Path joined = dir.resolve("joined.ts");
+    Files.write(joined, Files.readAllBytes(interlaced));
+    Files.write(joined, Files.readAllBytes(TestVideos.woven(dir.resolve("larger.ts"), true, 192, 144)),
+        java.nio.file.StandardOpenOption.APPEND);
+    try (FrameSource s = Sources.open(joined.toString(), new Sources.Options(25, 5000, 0, 0, Deinterlace.AUTO), ms -> {})) {
+      java.util.List<String> seen = new java.util.ArrayList<>();
+      for (FrameSource.Picture p; (p = s.next()) != null; ) {
+        seen.add(p.image().getWidth() + (comb(p.image()) < 3 ? " even" : " combed"));
+      }
+      // FFmpeg's decoder gives 19 of the 20 as they are (the first recording's last is lost at the
+      // join, deinterlaced or not): all of those, and none combed.
+      java.util.List<String> expected = new java.util.ArrayList<>(java.util.Collections.nCopies(9, "128 even"));
+      expected.addAll(java.util.Collections.nCopies(10, "192 even"));
+      assertThat(seen).containsExactlyElementsOf(expected);
+      assertThat(count(joined, Deinterlace.OFF)).isEqualTo(19);
+    }
+  }
+
+  /** Each picture's {@link #comb}, checking what the source says of deinterlacing and the pictures' times. */
+  private static java.util.List<Double> combs(Path file, Deinterlace mode, String said, long[] times) throws Exception {
+    java.util.List<Double> combs = new java.util.ArrayList<>();
+    java.util.List<Long> seen = new java.util.ArrayList<>();
+    try (FrameSource s = Sources.open(file.toString(), new Sources.Options(25, 5000, 0, 0, mode), ms -> {})) {
+      assertThat(s.deinterlaced()).as(mode.toString()).isEqualTo(said);
+      for (FrameSource.Picture p; (p = s.next()) != null; ) {
+        combs.add(comb(p.image()));
+        seen.add(p.timestampMicros());
+      }
+    }
+    assertThat(seen).as(mode + ": every picture, at its time").containsExactly(java.util.Arrays.stream(times).boxed()
+        .toArray(Long[]::new));
+    return combs;
+  }
+
+  private static int count(Path file, Deinterlace mode) throws Exception {
+    int n = 0;
+    try (FrameSource s = Sources.open(file.toString(), new Sources.Options(25, 5000, 0, 0, mode), ms -> {})) {
+      while (s.next() != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** How far each odd line is from the mean of the lines above and below it (blue, 0-255): the comb. */
+  private static double comb(BufferedImage picture) {
+    double sum = 0;
+    int n = 0;
+    for (int y = 1; y < picture.getHeight() - 1; y += 2) {
+      for (int x = 0; x < picture.getWidth(); x++) {
+        int above = picture.getRGB(x, y - 1) & 0xff;
+        int line = picture.getRGB(x, y) & 0xff;
+        int below = picture.getRGB(x, y + 1) & 0xff;
+        sum += Math.abs(line - (above + below) / 2.0);
+        n++;
+      }
+    }
+    return sum / n;
   }
 
   /** A 25 fps video of black 64x48 pictures at the given times (the recorder keeps them in 1/25 s ticks). */
