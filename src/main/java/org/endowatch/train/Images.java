@@ -75,12 +75,29 @@ public final class Images {
       // In memory: ImageIO.read of a plain stream would first copy it to a cache file in the temp folder.
       img = ImageIO.read(new javax.imageio.stream.MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(bytes)));
     } catch (IOException | RuntimeException e) {
-      throw new IOException(file + " is not a readable image: " + e.getMessage(), e);
+      throw unreadable(file, e);
     }
     if (img == null) {
       throw new IOException(file + " is not a readable image (unknown or corrupt format)");
     }
     return img;
+  }
+
+  /**
+   * What a decoder's failure on {@code file} means. ImageIO wraps an out-of-memory error of its
+   * decoder in an IIOException: that is no corrupt file, and counting it as one skipped an image and
+   * went on to fail later with less said; it is thrown again as the error it is, the file named.
+   */
+  static IOException unreadable(Path file, Exception e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof OutOfMemoryError oom) {
+        OutOfMemoryError named = new OutOfMemoryError("out of memory decoding " + file + " (" + oom.getMessage()
+            + "): give Java a larger heap (java -Xmx<size> -jar ...)");
+        named.initCause(e);
+        throw named;
+      }
+    }
+    return new IOException(file + " is not a readable image: " + e.getMessage(), e);
   }
 
   /**
