@@ -170,7 +170,7 @@ public final class IngestCommand implements Callable<Integer> {
         eventsTopic = admin.exists(Topics.PROCEDURES.name());
       }
       if (eventsTopic) {
-        ProcedureIdCheck.check(settings.clientProps(), topic, procedure, s.resume, spec.commandLine().getErr());
+        ProcedureIdCheck.check(settings.clientProps(), topic, procedure, "--procedure", s.resume, spec.commandLine().getErr());
       }
       ProcedureResume.Position resumeAt = s.resume ? ProcedureResume.find(settings.clientProps(), topic, procedure)
           : ProcedureResume.Position.START;

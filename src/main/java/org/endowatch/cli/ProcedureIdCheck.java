@@ -89,11 +89,11 @@ final class ProcedureIdCheck {
    * write the topics but not read them, a slow cluster) does not keep a recording from starting: it
    * says so.
    */
-  static void check(Properties client, String framesTopic, String procedure, boolean resume, PrintWriter err)
+  static void check(Properties client, String framesTopic, String procedure, String idOption, boolean resume, PrintWriter err)
       throws IngestException {
     String note;
     try {
-      note = verdict(look(client, framesTopic, procedure, LISTEN), procedure, resume, ZoneId.systemDefault());
+      note = verdict(look(client, framesTopic, procedure, LISTEN), procedure, idOption, resume, ZoneId.systemDefault());
     } catch (org.apache.kafka.common.KafkaException e) {
       note = "note: cannot check whether another ingest records under procedure " + procedure + " now (reading "
           + Topics.PROCEDURES.name() + " and " + framesTopic + ": " + e.getMessage() + "); going on";
@@ -106,10 +106,11 @@ final class ProcedureIdCheck {
 
   /**
    * What to do with {@code f}: throws when another ingest records under the id now; else the note
-   * to print (null: none). A recording under an id that ended is allowed (the scorer starts its
+   * to print (null: none). {@code idOption} is the option that gave the id ({@code --procedure},
+   * {@code --as}), which the messages name. A recording under an id that ended is allowed (the scorer starts its
    * alert window afresh at frame 0), with a note that it joins the earlier one.
    */
-  static String verdict(Finding f, String procedure, boolean resume, ZoneId zone) throws IngestException {
+  static String verdict(Finding f, String procedure, String idOption, boolean resume, ZoneId zone) throws IngestException {
     ProcedureEvent e = f.latest();
     if (e == null) {
       return null;
@@ -118,7 +119,7 @@ final class ProcedureIdCheck {
     if (!e.over() && f.framesMeanwhile() > 0) {
       throw new IngestException("procedure " + procedure + " is being recorded now by another ingest (started " + when
           + " from " + e.source() + "; its frames still arrive): two recordings under one id mix their frames; give this one "
-          + "another --procedure, or stop that ingest first");
+          + "another " + idOption + ", or stop that ingest first");
     }
     if (resume) {
       return null;
@@ -130,6 +131,6 @@ final class ProcedureIdCheck {
     }
     return "note: procedure " + procedure + " was recorded before (" + e.type() + " " + when + ": " + e.reason()
         + "): this recording's frames join it under the same id (consoles, replay and training see one procedure); "
-        + "another --procedure keeps them apart";
+        + "another " + idOption + " keeps them apart";
   }
 }

@@ -93,7 +93,7 @@ public final class ReplayCommand implements Runnable {
       }
       PrintWriter err = spec.commandLine().getErr();
       if (eventsTopic) {
-        ProcedureIdCheck.check(settings.clientProps(), Topics.FRAMES.name(), newId, false, err);
+        ProcedureIdCheck.check(settings.clientProps(), Topics.FRAMES.name(), newId, "--as", false, err);
       }
       IngestCommand.Progress progress = new IngestCommand.Progress(err, 2_000, "replay topic", "sent");
       // Ctrl-C or SIGTERM: stop at the next frame and tell procedures the copy ended (stopped), as

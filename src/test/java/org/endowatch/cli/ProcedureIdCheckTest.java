@@ -15,13 +15,13 @@ class ProcedureIdCheckTest {
 
   @Test
   void aNewIdGoesOnSilently() throws Exception {
-    assertThat(ProcedureIdCheck.verdict(new Finding(null, 0), "room-1", false, ZoneOffset.UTC)).isNull();
+    assertThat(ProcedureIdCheck.verdict(new Finding(null, 0), "room-1", "--procedure", false, ZoneOffset.UTC)).isNull();
   }
 
   @Test
   void anIdWhoseFramesStillArriveIsRefusedWithOrWithoutResume() {
     for (boolean resume : new boolean[] {false, true}) {
-      assertThatThrownBy(() -> ProcedureIdCheck.verdict(new Finding(STARTED, 3), "room-1", resume, ZoneOffset.UTC))
+      assertThatThrownBy(() -> ProcedureIdCheck.verdict(new Finding(STARTED, 3), "room-1", "--procedure", resume, ZoneOffset.UTC))
           .isInstanceOf(IngestException.class)
           .hasMessage("procedure room-1 is being recorded now by another ingest (started 2025-11-29 07:06:40 from "
               + "v4l2:/dev/video0; its frames still arrive): two recordings under one id mix their frames; give this one "
@@ -31,8 +31,8 @@ class ProcedureIdCheckTest {
 
   @Test
   void aStartedRecordingThatSendsNothingIsResumedSilentlyOrStartedAgainWithANote() throws Exception {
-    assertThat(ProcedureIdCheck.verdict(new Finding(STARTED, 0), "room-1", true, ZoneOffset.UTC)).isNull();
-    assertThat(ProcedureIdCheck.verdict(new Finding(STARTED, 0), "room-1", false, ZoneOffset.UTC)).isEqualTo(
+    assertThat(ProcedureIdCheck.verdict(new Finding(STARTED, 0), "room-1", "--procedure", true, ZoneOffset.UTC)).isNull();
+    assertThat(ProcedureIdCheck.verdict(new Finding(STARTED, 0), "room-1", "--procedure", false, ZoneOffset.UTC)).isEqualTo(
         "note: procedure room-1's recording (started 2025-11-29 07:06:40 from v4l2:/dev/video0) never ended and sends "
             + "nothing now (its ingest killed?): --resume continues it after its last frame; this recording starts again at "
             + "frame 0 under the same id");
@@ -42,13 +42,16 @@ class ProcedureIdCheckTest {
   void anEndedOrFailedRecordingsIdIsRecordedUnderAgainWithANoteUnlessResumed() throws Exception {
     ProcedureEvent ended = ProcedureEvent.ended("room-1", AT + 3_600_000, "v4l2:/dev/video0", 90_000, ProcedureEvent.SOURCE_ENDED);
     ProcedureEvent failed = ProcedureEvent.failed("room-1", AT, "rtsp://scope", 10, "camera link lost after 5 reconnects");
-    assertThat(ProcedureIdCheck.verdict(new Finding(ended, 0), "room-1", false, ZoneOffset.UTC)).isEqualTo(
+    assertThat(ProcedureIdCheck.verdict(new Finding(ended, 0), "room-1", "--procedure", false, ZoneOffset.UTC)).isEqualTo(
         "note: procedure room-1 was recorded before (ended 2025-11-29 08:06:40: source ended): this recording's frames join "
             + "it under the same id (consoles, replay and training see one procedure); another --procedure keeps them apart");
-    assertThat(ProcedureIdCheck.verdict(new Finding(failed, 0), "room-1", false, ZoneOffset.UTC)).isEqualTo(
+    assertThat(ProcedureIdCheck.verdict(new Finding(failed, 0), "room-1", "--procedure", false, ZoneOffset.UTC)).isEqualTo(
         "note: procedure room-1 was recorded before (failed 2025-11-29 07:06:40: camera link lost after 5 reconnects): this "
             + "recording's frames join it under the same id (consoles, replay and training see one procedure); another "
             + "--procedure keeps them apart");
-    assertThat(ProcedureIdCheck.verdict(new Finding(ended, 0), "room-1", true, ZoneOffset.UTC)).isNull();
+    assertThat(ProcedureIdCheck.verdict(new Finding(ended, 0), "room-1", "--procedure", true, ZoneOffset.UTC)).isNull();
+    // replay topic's copy is named by --as
+    assertThat(ProcedureIdCheck.verdict(new Finding(ended, 0), "room-1", "--as", false, ZoneOffset.UTC))
+        .endsWith("; another --as keeps them apart");
   }
 }

@@ -102,6 +102,14 @@ class ReplayIT {
             org.assertj.core.groups.Tuple.tuple(ProcedureEvent.ENDED, "kafka:frames/rp-src", 11L, ProcedureEvent.SOURCE_ENDED));
     assertThat(said.get(0).atMs()).isLessThanOrEqualTo(copies.get(0).value().captureTimestampMs());
     assertThat(said.get(1).atMs()).isGreaterThanOrEqualTo(copies.get(10).value().captureTimestampMs());
+
+    // The same copy again: its id names a recording already, which the replay says, as ingest does.
+    Cli.Result again = Cli.run("replay", "topic", "--bootstrap", kafka.bootstrapServers(), "--procedure", "rp-src",
+        "--from", "400ms", "--to", "1s", "--as", "rp-copy", "--as-fast-as-possible");
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.err().lines().findFirst().orElseThrow()).startsWith("note: procedure rp-copy was recorded before (ended ")
+        .endsWith(": source ended): this recording's frames join it under the same id (consoles, replay and training see "
+            + "one procedure); another --as keeps them apart");
   }
 
   /** Stopped as Ctrl-C or a service manager stops it, a replay tells procedures its copy ended, with every frame it sent. */
