@@ -69,7 +69,7 @@ final class ProcedureIdCheck {
       TopicPartition tp = new TopicPartition(framesTopic, Topics.partitionFor(procedure, framePartitions));
       consumer.assign(List.of(tp));
       consumer.seekToEnd(List.of(tp));
-      consumer.position(tp);
+      consumer.position(tp);   // seekToEnd is lazy: the end now, so that frames sent from here on are seen
       long meanwhile = 0;
       long until = System.nanoTime() + listen.toNanos();
       while (meanwhile == 0 && System.nanoTime() - until < 0) {
@@ -106,9 +106,9 @@ final class ProcedureIdCheck {
 
   /**
    * What to do with {@code f}: throws when another ingest records under the id now; else the note
-   * to print (null: none). {@code idOption} is the option that gave the id ({@code --procedure},
-   * {@code --as}), which the messages name. A recording under an id that ended is allowed (the scorer starts its
-   * alert window afresh at frame 0), with a note that it joins the earlier one.
+   * to print (null: none). A recording under an id that ended is allowed (the scorer starts its
+   * alert window afresh at frame 0), with a note that it joins the earlier one. {@code idOption}:
+   * the option that gave the id ({@code --procedure}, {@code --as}), which the messages name.
    */
   static String verdict(Finding f, String procedure, String idOption, boolean resume, ZoneId zone) throws IngestException {
     ProcedureEvent e = f.latest();

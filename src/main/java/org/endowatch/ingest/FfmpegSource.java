@@ -61,9 +61,10 @@ final class FfmpegSource implements FrameSource {
   private long lastRaw = Long.MIN_VALUE;
   /** A served file reopened after a dropped link: its pictures up to this timestamp were sent; MIN_VALUE: none. */
   private long sentThrough = Long.MIN_VALUE;
-  private final Deinterlace deinterlace;
   /** Why the pictures are deinterlaced; null: they are not. */
-  private String deinterlaced;
+  private final String deinterlaced;
+  /** yadif's field order: "tff" (also where the stream says none) or "bff". */
+  private final String parity;
   /** yadif, for the pictures' size; null before the first picture of a deinterlaced source. */
   private FFmpegFrameFilter filter;
   /** The timestamps of the pictures in the filter, oldest first: it gives each back one picture later. */
@@ -79,7 +80,6 @@ final class FfmpegSource implements FrameSource {
   FfmpegSource(Target target, int timeoutMs, int reconnects, double untimedFps, Deinterlace deinterlace, LongConsumer sleeper)
       throws IngestException {
     this.target = target;
-    this.deinterlace = deinterlace;
     this.untimedFps = untimedFps;
     this.timeoutMs = timeoutMs;
     this.reconnects = reconnects;
@@ -99,17 +99,12 @@ final class FfmpegSource implements FrameSource {
     startMicros = start == org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE ? 0 : start;
     int fieldOrder = videoFieldOrder(grabber.getFormatContext());
     boolean saysInterlaced = fieldOrder >= avcodec.AV_FIELD_TT && fieldOrder <= avcodec.AV_FIELD_BT;
-    if (deinterlace == Deinterlace.ON) {
-      deinterlaced = "--deinterlace on" + (saysInterlaced ? "; its stream says interlaced, " + fieldOrderText(fieldOrder) : "");
-    } else if (deinterlace == Deinterlace.AUTO && saysInterlaced) {
-      deinterlaced = "its stream says interlaced, " + fieldOrderText(fieldOrder);
-    }
+    String says = saysInterlaced ? "its stream says interlaced, " + fieldOrderText(fieldOrder) : null;
+    deinterlaced = deinterlace == Deinterlace.ON ? "--deinterlace on" + (says != null ? "; " + says : "")
+        : deinterlace == Deinterlace.AUTO ? says : null;
     // yadif takes the field order from each picture's flags, which do not reach it: say the stream's.
     parity = fieldOrder == avcodec.AV_FIELD_BB || fieldOrder == avcodec.AV_FIELD_BT ? "bff" : "tff";
   }
-
-  /** yadif's field order: "tff" (also where the stream says none) or "bff". */
-  private final String parity;
 
   private static String fieldOrderText(int fieldOrder) {
     return fieldOrder == avcodec.AV_FIELD_TT || fieldOrder == avcodec.AV_FIELD_TB ? "top field first" : "bottom field first";
