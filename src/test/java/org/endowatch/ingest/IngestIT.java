@@ -238,15 +238,31 @@ class IngestIT {
    */
   @Test
   void aServedFileWhoseLinkDropsIsSentOnceEachPicture(KafkaCluster kafka) throws Exception {
+    servedFileWhoseLinkDrops(kafka, false, new int[] {1, 2, 3});
+  }
+
+  /**
+   * The same, interlaced (deinterlaced by default): the pictures yadif holds at the drop come out
+   * before the link is opened again, and none is sent twice.
+   */
+  @Test
+  void anInterlacedServedFileWhoseLinkDropsIsSentOnceEachPictureDeinterlaced(KafkaCluster kafka) throws Exception {
+    servedFileWhoseLinkDrops(kafka, true, new int[] {2});
+  }
+
+  private static void servedFileWhoseLinkDrops(KafkaCluster kafka, boolean interlaced, int[] cuts) throws Exception {
     Ffmpeg.quiet();
     int pictures = 100;
-    Path ts = dir.resolve("served.ts");
+    Path ts = dir.resolve(interlaced ? "served-interlaced.ts" : "served.ts");
     try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(ts.toFile(), 160, 120)) {
       recorder.setFormat("mpegts");
       recorder.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG2VIDEO);
       recorder.setFrameRate(25);
       recorder.setVideoBitrate(20_000_000);
       recorder.setVideoQuality(2);
+      if (interlaced) {
+        recorder.setVideoOption("flags", "+ildct+ilme");
+      }
       recorder.start();
       var converter = new org.bytedeco.javacv.Java2DFrameConverter();
       for (int i = 0; i < pictures; i++) {
@@ -265,7 +281,7 @@ class IngestIT {
       }
     }
     byte[] file = Files.readAllBytes(ts);
-    for (int cut = 1; cut <= 3; cut++) {
+    for (int cut : cuts) {
       int cutConnection = cut;
       java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
       com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
@@ -294,13 +310,14 @@ class IngestIT {
         }
       });
       server.start();
-      String procedure = "it-served-" + cut;
+      String procedure = "it-served-" + (interlaced ? "i" : "") + cut;
       try {
         Cli.Result r = Cli.run("ingest", "--bootstrap", kafka.bootstrapServers(), "--source",
             "http://127.0.0.1:" + server.getAddress().getPort() + "/procedure.ts", "--procedure", procedure,
             "--as-fast-as-possible", "--reconnects", "2", "--timeout-ms", "3000");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err().contains("deinterlacing http://")).as(r.err()).isEqualTo(interlaced);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) frames read, (\\d+) sent, 0 failed").matcher(r.out());
         assertThat(m.find()).as(r.out()).isTrue();
         int sent = Integer.parseInt(m.group(2));
