@@ -18,12 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SaslIT {
   @Test
   void kafkaCommandsAuthenticateWithTheClientConfigTheyAreGiven(@TempDir Path dir) throws Exception {
-    Map<String, String> sasl = Map.of(
-        "listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "sasl.enabled.mechanisms", "PLAIN",
-        "sasl.mechanism.inter.broker.protocol", "PLAIN",
-        "listener.name.plaintext.plain.sasl.jaas.config",
-        SaslPlain.JAAS + " username=\"admin\" password=\"admin-pw\" user_admin=\"admin-pw\" user_endowatch=\"scope-pw\";");
+    Map<String, String> sasl = SaslPlain.broker("endowatch", "scope-pw", false);
     Properties admin = SaslPlain.client("admin", "admin-pw");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), sasl, admin, Duration.ofSeconds(90))) {
       String bootstrap = broker.bootstrapServers();

@@ -42,18 +42,10 @@ class ModelReleasesRefusedIT {
     ModelHolderTest.model(dir.resolve("v1"), "k-1", 0.5);
     ModelManifest v2 = ModelHolderTest.model(dir.resolve("v2"), "k-2", 0.6);
     ModelManifest v3 = ModelHolderTest.model(dir.resolve("v3"), "k-3", 0.7);
-    Map<String, String> withAcls = Map.of(
-        "listener.security.protocol.map", "PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "sasl.enabled.mechanisms", "PLAIN",
-        "sasl.mechanism.inter.broker.protocol", "PLAIN",
-        "listener.name.plaintext.plain.sasl.jaas.config",
-        SaslPlain.JAAS + " username=\"admin\" password=\"admin-pw\" user_admin=\"admin-pw\" user_scorer=\"scorer-pw\";",
-        "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-        // the controller's own listener is unauthenticated: its principal is ANONYMOUS
-        "super.users", "User:admin;User:ANONYMOUS");
+    Map<String, String> withAcls = SaslPlain.broker("scorer", "scorer-pw", true);
     Properties admin = SaslPlain.client("admin", "admin-pw");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dir.resolve("kafka"), withAcls, admin, Duration.ofSeconds(90));
-         Admin acls = Admin.create(withBootstrap(admin, broker))) {
+         Admin acls = Admin.create(SaslPlain.at(admin, broker.bootstrapServers()))) {
       acls.createTopics(List.of(new NewTopic(Topics.MODELS.name(), 1, (short) 1))).all().get();
       List<AclBinding> scorerReads = List.of(allow(AclOperation.DESCRIBE), allow(AclOperation.READ));
       acls.createAcls(scorerReads).all().get();
@@ -61,8 +53,8 @@ class ModelReleasesRefusedIT {
 
       BlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
       try (ModelHolder holder = new ModelHolder(new ModelFrameScorer(ModelArtifact.load(dir.resolve("v1"), "cpu"), null), "cpu", null);
-           ModelReleaseWatcher watcher = new ModelReleaseWatcher(withBootstrap(SaslPlain.client("scorer", "scorer-pw"), broker), holder,
-               o -> outcomes.add(o.message()))) {
+           ModelReleaseWatcher watcher = new ModelReleaseWatcher(
+               SaslPlain.at(SaslPlain.client("scorer", "scorer-pw"), broker.bootstrapServers()), holder, o -> outcomes.add(o.message()))) {
         assertThat(watcher.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
         assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo("switched from k-1 to k-2");
 
@@ -90,17 +82,10 @@ class ModelReleasesRefusedIT {
   }
 
   private static void publish(EmbeddedKafkaBroker broker, Properties admin, ModelRelease release) throws Exception {
-    Properties p = withBootstrap(admin, broker);
+    Properties p = SaslPlain.at(admin, broker.bootstrapServers());
     try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(p, Topics.MODELS.keySerde().serializer(),
         Topics.MODELS.valueSerde().serializer())) {
       producer.send(new ProducerRecord<>(Topics.MODELS.name(), release.modelName(), release)).get();
     }
-  }
-
-  private static Properties withBootstrap(Properties client, EmbeddedKafkaBroker broker) {
-    Properties p = new Properties();
-    p.putAll(client);
-    p.put("bootstrap.servers", broker.bootstrapServers());
-    return p;
   }
 }
