@@ -108,18 +108,33 @@ async function getJson(p) {
   return r.json();
 }
 
+// The row being opened while its view is fetched. Alert events pushed meanwhile are kept and
+// replayed over the fetched view: the view may have been read before they happened, and alerts are
+// only pushed, never pulled again (a lost one stayed off the page, or an ended one stayed open).
+// Only the last row clicked opens: an earlier click whose fetch answers later is dropped.
+let opening = null;
+
 async function select(id) {
-  const data = await getJson('/api/procedures/' + encodeURIComponent(id));
+  const mine = opening = { id, alerts: [] };
+  const data = await getJson('/api/procedures/' + encodeURIComponent(id))
+    .catch(e => { if (opening === mine) opening = null; throw e; });
+  if (opening !== mine) return;   // another row was clicked, or this procedure forgotten, meanwhile
+  opening = null;
   sel = { id, timeline: data.timeline, alerts: new Map(data.alerts.map(a => [a.alertId, a])), models: data.models,
           rejections: new Map(data.rejections.map(r => [r.index, r.reason])),
           live: true, shown: -1, loading: false, wanted: -1, fetchingTimeline: false, fetchingRejections: false };
   $('#procedure').hidden = false;
   $('#title').textContent = id;
   setMode(true);
+  mine.alerts.forEach(a => sel.alerts.set(a.alertId, a));
   renderOverview();
   renderAlerts();
   renderModels();
   drawTimeline();
+  // Summaries pushed during the fetch were not applied to the view: pull the points they announced
+  // (the procedure may have ended meanwhile, and then no further summary comes).
+  catchUp(procs.get(id) || data.summary);
+  catchUpRejections(procs.get(id) || data.summary);
   const last = sel.timeline.length ? sel.timeline[sel.timeline.length - 1].index : -1;
   if (last >= 0) show(last);
   else {
@@ -315,6 +330,7 @@ function connect() {
     const id = JSON.parse(e.data).id;
     procs.delete(id);
     if (sel && sel.id === id) { sel = null; $('#procedure').hidden = true; }
+    if (opening && opening.id === id) opening = null;
     renderOverview();
   });
   es.addEventListener('alert', e => {
@@ -322,6 +338,7 @@ function connect() {
     // Only a live procedure's: a console that restarts reads its history again, and pages that
     // reconnect meanwhile would hear every old alert.
     if (a.type === 'alert-start' && procs.has(a.procedureId) && procs.get(a.procedureId).live) cue();
+    if (opening && opening.id === a.procedureId) opening.alerts.push(a);
     if (sel && sel.id === a.procedureId) { sel.alerts.set(a.alertId, a); renderAlerts(); drawTimeline(); }
   });
 }

@@ -194,6 +194,92 @@ class ConsoleBrowserIT {
     }
   }
 
+  /** A procedure opened while its alert and scores arrive. */
+  static final String LATE = "browser-late";
+  /** The row clicked while {@link #LATE}'s view is still being fetched. */
+  static final String OTHER = "browser-other";
+
+  /**
+   * Holds the page's next fetch of the path given until the test calls {@code window.release()}: a
+   * slow answer to opening a row, whose view was read before what the SSE stream pushes meanwhile.
+   */
+  static final String HOLD_NEXT_FETCH = """
+      const path = arguments[0], real = window.fetch;
+      window.release = null;
+      window.fetch = async (u, ...rest) => {
+        const r = await real(u, ...rest);
+        if (new URL(u, location.href).pathname === path) {
+          window.fetch = real;
+          await new Promise(resolve => window.release = resolve);
+        }
+        return r;
+      };
+      """;
+
+  @Test
+  void aViewWhoseFetchAnswersAfterItsAlertWasPushedShowsTheAlertAndItsPointsAndOnlyTheLastClickOpens(
+      KafkaCluster kafka, @TempDir Path dir) throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
+         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis))) {
+      WebDriver browser = chromium(dir);
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        browser.get("http://127.0.0.1:" + server.port() + "/");
+        scores(kafka, LATE, 0, 5);
+        scores(kafka, OTHER, 0, 2);
+        By lateState = By.cssSelector("tr[data-id='" + LATE + "'] td:nth-child(2)");
+        wait.until(d -> d.findElement(lateState).getText().equals("live"));
+        wait.until(d -> d.findElement(By.cssSelector("tr[data-id='" + OTHER + "']")).isDisplayed());
+
+        // The view is read, then held; meanwhile five more frames are scored and an alert starts.
+        js.executeScript(HOLD_NEXT_FETCH, "/api/procedures/" + LATE);
+        click(wait, By.cssSelector("tr[data-id='" + LATE + "']"));
+        wait.until(d -> js.executeScript("return typeof window.release === 'function'"));
+        long ts = System.currentTimeMillis();
+        TopicWriter.send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), LATE,
+            List.of(new AlertEvent(AlertEvent.START, LATE + "/7", LATE, 7, 7, 7, 0.8, null, ts, ts, "browser-model", null)));
+        scores(kafka, LATE, 5, 5);
+        // The page has heard both: the row (pushed after the alert) is in alert, its last score frame 9's.
+        wait.until(d -> d.findElement(By.cssSelector("tr[data-id='" + LATE + "'] td:nth-child(5)")).getText().equals("ALERT"));
+        wait.until(d -> d.findElement(By.cssSelector("tr[data-id='" + LATE + "'] td:nth-child(4)")).getText().equals("0.3900"));
+        js.executeScript("window.release()");
+        wait.until(d -> d.findElement(By.cssSelector("#alerts li[data-alert='" + LATE + "/7']")).isDisplayed());
+        // Every point, while it is live: the next summary would come only as it ends, 15 s on.
+        wait.until(d -> points(d.findElement(By.id("timeline"))) == 10);
+        assertThat(browser.findElement(lateState).getText()).isEqualTo("live");
+        assertThat(browser.findElement(By.id("title")).getText()).isEqualTo(LATE);
+
+        // A click on another row while this one's answer is held: the other opens and stays open.
+        js.executeScript(HOLD_NEXT_FETCH, "/api/procedures/" + LATE);
+        click(wait, By.cssSelector("tr[data-id='" + LATE + "']"));
+        wait.until(d -> js.executeScript("return typeof window.release === 'function'"));
+        click(wait, By.cssSelector("tr[data-id='" + OTHER + "']"));
+        wait.until(d -> d.findElement(By.id("title")).getText().equals(OTHER));
+        wait.until(d -> points(d.findElement(By.id("timeline"))) == 2);
+        // Absence can only be waited for: the held answer released, then a second for it to land.
+        js.executeAsyncScript("const done = arguments[arguments.length - 1]; window.release(); setTimeout(done, 1000);");
+        assertThat(browser.findElement(By.id("title")).getText()).isEqualTo(OTHER);
+        assertThat(points(browser.findElement(By.id("timeline")))).isEqualTo(2);
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
+  /** Scored outcomes of frames {@code from} on, captured now, scoring 0.3 + 0.01 x index. */
+  static void scores(KafkaCluster kafka, String id, int from, int count) throws Exception {
+    long ts = System.currentTimeMillis();
+    List<Score> outcomes = new java.util.ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      outcomes.add(Score.scored(id, i, ts, ts + 30, 0.3 + 0.01 * i, 0.5, "browser-model"));
+    }
+    TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), id, outcomes);
+  }
+
   static void click(WebDriverWait wait, By by) {
     wait.until(d -> {
       d.findElement(by).click();
@@ -228,10 +314,6 @@ class ConsoleBrowserIT {
     return (String) ((JavascriptExecutor) browser).executeScript("return document.getElementById('frame').toDataURL()");
   }
 
-  /**
-   * Writes what ingest and the scorer would, at 10 frames per second, until stopped; skips as
-   * outcomes while {@code skipping}; frames only once the scorer is down.
-   */
   /** What the stand-in scorer does with each frame. */
   enum Scorer { SCORING, SKIPPING, REJECTING, DOWN }
 
@@ -239,6 +321,10 @@ class ConsoleBrowserIT {
   /** What the scorer says of a frame record without headers (the frame contract's own words). */
   static final String BROKEN_BECAUSE = "frame is missing header '" + org.endowatch.contract.FrameSerde.H_PROCEDURE + "'";
 
+  /**
+   * Writes what ingest and the scorer would, at 10 frames per second, until stopped: outcomes as
+   * {@code scorer} says (scored, skipped as stale, dead-lettered, or frames only once it is down).
+   */
   static void feed(KafkaCluster kafka, AtomicBoolean stop, AtomicReference<Scorer> scorer, AtomicInteger rejected) {
     Properties p = kafka.settings().clientProps();
     // As ingest's producer: on topics just created, a first batch can fail NOT_LEADER while the next
