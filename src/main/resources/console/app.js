@@ -283,35 +283,38 @@ function renderAlerts() {
 async function catchUpRejections(summary) {
   if (summary.lastRejectedIndex < 0 || sel.rejections.has(summary.lastRejectedIndex) || sel.fetchingRejections) return;
   const known = most(sel.rejections.keys(), -1);
-  sel.fetchingRejections = true;
-  const id = sel.id;
+  const view = sel;
+  view.fetchingRejections = true;
   try {
-    const more = await getJson('/api/procedures/' + encodeURIComponent(id) + '/rejections?from=' + Math.min(summary.lastRejectedIndex, known + 1));
-    if (sel && sel.id === id) {
-      more.forEach(r => sel.rejections.set(r.index, r.reason));
+    const more = await getJson('/api/procedures/' + encodeURIComponent(view.id) + '/rejections?from=' + Math.min(summary.lastRejectedIndex, known + 1));
+    if (sel === view) {
+      more.forEach(r => view.rejections.set(r.index, r.reason));
       drawTimeline();
     }
-  } finally { if (sel && sel.id === id) sel.fetchingRejections = false; }
+  } finally { view.fetchingRejections = false; }
 }
 
-// Pull the points a coalesced push skipped over.
+// Pull the points a coalesced push skipped over. Answers belong to the view that asked: one that
+// lands after the procedure was closed and opened again would add the points its new view already
+// read a second time (the same procedure id, so the id alone does not tell).
 async function catchUp(summary) {
-  const known = sel.timeline.length ? sel.timeline[sel.timeline.length - 1].index : -1;
-  if (summary.lastIndex <= known || sel.fetchingTimeline) return;
-  sel.fetchingTimeline = true;
+  const view = sel;
+  const known = view.timeline.length ? view.timeline[view.timeline.length - 1].index : -1;
+  if (summary.lastIndex <= known || view.fetchingTimeline) return;
+  view.fetchingTimeline = true;
   try {
-    const more = await getJson('/api/procedures/' + encodeURIComponent(sel.id) + '/timeline?from=' + (known + 1));
-    if (sel && sel.id === summary.id) {
+    const more = await getJson('/api/procedures/' + encodeURIComponent(view.id) + '/timeline?from=' + (known + 1));
+    if (sel === view) {
       // A loop, not push(...more): a page back from a long sleep can miss more points than a call takes arguments.
-      for (const p of more) if (p.index > known) sel.timeline.push(p);
-      const m = sel.models[sel.models.length - 1];
+      for (const p of more) if (p.index > known) view.timeline.push(p);
+      const m = view.models[view.models.length - 1];
       if (!m || m.model !== summary.model || m.threshold !== summary.threshold) {
-        const models = await getJson('/api/procedures/' + encodeURIComponent(sel.id) + '/models');
-        if (sel && sel.id === summary.id) { sel.models = models; renderModels(); }
+        const models = await getJson('/api/procedures/' + encodeURIComponent(view.id) + '/models');
+        if (sel === view) { view.models = models; renderModels(); }
       }
       drawTimeline();
     }
-  } finally { if (sel) sel.fetchingTimeline = false; }
+  } finally { view.fetchingTimeline = false; }
 }
 
 function connect() {

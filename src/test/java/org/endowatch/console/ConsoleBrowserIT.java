@@ -217,7 +217,7 @@ class ConsoleBrowserIT {
       """;
 
   @Test
-  void aViewWhoseFetchAnswersAfterItsAlertWasPushedShowsTheAlertAndItsPointsAndOnlyTheLastClickOpens(
+  void aViewFetchedWhileRecordsArriveMissesNoneAddsNoneTwiceAndOnlyTheLastClickOpens(
       KafkaCluster kafka, @TempDir Path dir) throws Exception {
     assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
     ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
@@ -264,6 +264,20 @@ class ConsoleBrowserIT {
         js.executeAsyncScript("const done = arguments[arguments.length - 1]; window.release(); setTimeout(done, 1000);");
         assertThat(browser.findElement(By.id("title")).getText()).isEqualTo(OTHER);
         assertThat(points(browser.findElement(By.id("timeline")))).isEqualTo(2);
+
+        // A view's pull of missed points answering after the procedure was closed and opened again:
+        // the new view read them itself, and they are not added twice.
+        click(wait, By.cssSelector("tr[data-id='" + LATE + "']"));
+        wait.until(d -> d.findElement(By.id("title")).getText().equals(LATE) && points(d.findElement(By.id("timeline"))) == 10);
+        js.executeScript(HOLD_NEXT_FETCH, "/api/procedures/" + LATE + "/timeline");
+        scores(kafka, LATE, 10, 2);
+        wait.until(d -> js.executeScript("return typeof window.release === 'function'"));
+        click(wait, By.cssSelector("tr[data-id='" + OTHER + "']"));
+        wait.until(d -> d.findElement(By.id("title")).getText().equals(OTHER));
+        click(wait, By.cssSelector("tr[data-id='" + LATE + "']"));
+        wait.until(d -> d.findElement(By.id("title")).getText().equals(LATE) && points(d.findElement(By.id("timeline"))) == 12);
+        js.executeAsyncScript("const done = arguments[arguments.length - 1]; window.release(); setTimeout(done, 1000);");
+        assertThat(points(browser.findElement(By.id("timeline")))).isEqualTo(12);
       } finally {
         browser.quit();
       }
