@@ -3,6 +3,8 @@
 // load in flight is never queued behind), and pulls timeline points and rejection marks it missed.
 'use strict';
 const token = new URLSearchParams(location.search).get('token');
+// Every path the page asks for is relative to the page ('api/...', never '/api/...'): a unit's
+// reverse proxy may serve the console under a prefix of its own (https://host/endowatch/).
 const url = p => token ? p + (p.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : p;
 const $ = s => document.querySelector(s);
 const procs = new Map();           // id -> latest summary
@@ -104,7 +106,7 @@ function renderOverview() {
 
 async function getJson(p) {
   const r = await fetch(url(p));
-  if (!r.ok) throw new Error(p + ': ' + r.status);
+  if (!r.ok) throw Object.assign(new Error(p + ': ' + r.status), { status: r.status });
   return r.json();
 }
 
@@ -116,7 +118,7 @@ let opening = null;
 
 async function select(id) {
   const mine = opening = { id, alerts: [] };
-  const data = await getJson('/api/procedures/' + encodeURIComponent(id))
+  const data = await getJson('api/procedures/' + encodeURIComponent(id))
     .catch(e => { if (opening === mine) opening = null; throw e; });
   if (opening !== mine) return;   // another row was clicked, or this procedure forgotten, meanwhile
   opening = null;
@@ -164,11 +166,11 @@ function show(index) {
   sel.loading = true;
   const id = sel.id;
   const img = new Image();
-  const heat = getJson('/api/procedures/' + encodeURIComponent(id) + '/heatmaps/' + index).catch(() => null);
+  const heat = getJson('api/procedures/' + encodeURIComponent(id) + '/heatmaps/' + index).catch(() => null);
   img.onload = async () => { const h = await heat; if (sel && sel.id === id) { sel.image = img; sel.heat = h; sel.shown = index; drawFrame(); } done(); };
   // A frame the scorer rejected may be one no browser can decode either: shown as a blank with why.
   img.onerror = () => { if (sel && sel.id === id && sel.rejections.has(index)) { sel.image = null; sel.heat = null; sel.shown = index; drawFrame(); } done(); };
-  img.src = url('/api/procedures/' + encodeURIComponent(id) + '/frames/' + index);
+  img.src = url('api/procedures/' + encodeURIComponent(id) + '/frames/' + index);
   function done() {
     if (!sel || sel.id !== id) return;
     sel.loading = false;
@@ -266,7 +268,7 @@ function renderAlerts() {
     if (a.type !== 'alert-end') li.classList.add('open');
     const img = document.createElement('img');
     img.alt = 'peak frame ' + a.peakFrame;
-    img.src = url('/api/procedures/' + encodeURIComponent(sel.id) + '/frames/' + a.peakFrame);
+    img.src = url('api/procedures/' + encodeURIComponent(sel.id) + '/frames/' + a.peakFrame);
     const text = document.createElement('div');
     const live = procs.has(sel.id) && procs.get(sel.id).live;
     text.textContent = 'frames ' + a.startFrame + '–' + (a.type === 'alert-end' ? a.endFrame : live ? 'now' : '? (no end recorded)') + ' · peak ' + a.peakFrame + ' · ' + fmt(a.peakScore, 4)
@@ -286,7 +288,7 @@ async function catchUpRejections(summary) {
   const view = sel;
   view.fetchingRejections = true;
   try {
-    const more = await getJson('/api/procedures/' + encodeURIComponent(view.id) + '/rejections?from=' + Math.min(summary.lastRejectedIndex, known + 1));
+    const more = await getJson('api/procedures/' + encodeURIComponent(view.id) + '/rejections?from=' + Math.min(summary.lastRejectedIndex, known + 1));
     if (sel === view) {
       more.forEach(r => view.rejections.set(r.index, r.reason));
       drawTimeline();
@@ -303,13 +305,13 @@ async function catchUp(summary) {
   if (summary.lastIndex <= known || view.fetchingTimeline) return;
   view.fetchingTimeline = true;
   try {
-    const more = await getJson('/api/procedures/' + encodeURIComponent(view.id) + '/timeline?from=' + (known + 1));
+    const more = await getJson('api/procedures/' + encodeURIComponent(view.id) + '/timeline?from=' + (known + 1));
     if (sel === view) {
       // A loop, not push(...more): a page back from a long sleep can miss more points than a call takes arguments.
       for (const p of more) if (p.index > known) view.timeline.push(p);
       const m = view.models[view.models.length - 1];
       if (!m || m.model !== summary.model || m.threshold !== summary.threshold) {
-        const models = await getJson('/api/procedures/' + encodeURIComponent(view.id) + '/models');
+        const models = await getJson('api/procedures/' + encodeURIComponent(view.id) + '/models');
         if (sel === view) { view.models = models; renderModels(); }
       }
       drawTimeline();
@@ -318,7 +320,7 @@ async function catchUp(summary) {
 }
 
 function connect() {
-  const es = new EventSource(url('/api/events'));
+  const es = new EventSource(url('api/events'));
   es.onopen = () => { $('#connection').textContent = 'connected'; $('#connection').className = 'on'; };
   es.onerror = () => { $('#connection').textContent = 'reconnecting…'; $('#connection').className = 'off'; };
   es.addEventListener('source', e => { source = JSON.parse(e.data); renderSource(); });
@@ -349,5 +351,24 @@ function connect() {
 $('#overlay').onchange = () => sel && drawFrame();
 $('#opacity').oninput = () => sel && drawFrame();
 $('#live').onclick = () => { setMode(true); const t = sel.timeline; if (t.length) show(t[t.length - 1].index); };
-getJson('/api/procedures').then(list => { list.forEach(s => procs.set(s.id, s)); renderOverview(); }).catch(() => {});
-connect();
+// A page opened without the console's token, or with a wrong one, says so and what to do rather
+// than staying empty; its event stream is not opened then (each retry would count as a wrong token,
+// and five lock this address out for a minute).
+function refused(status) {
+  const b = $('#source');
+  b.dataset.status = status === 429 ? 'LOCKED_OUT' : 'TOKEN_REFUSED';
+  b.textContent = status === 429
+    ? 'Too many wrong tokens from this address: wait a minute, then open the page again with the right ?token=.'
+    : (token ? 'The token in this address is not the console\'s' : 'This console needs its token')
+      + ': open ' + location.origin + location.pathname + '?token=TOKEN, with the token it was started with'
+      + ' (--token or ENDOWATCH_CONSOLE_TOKEN).';
+  b.className = 'warn';
+  b.hidden = false;
+  $('#empty').hidden = true;
+  $('#connection').textContent = 'refused';
+  $('#connection').className = 'off';
+}
+
+getJson('api/procedures')
+  .then(list => { list.forEach(s => procs.set(s.id, s)); renderOverview(); connect(); })
+  .catch(e => { if (e.status === 401 || e.status === 429) refused(e.status); else connect(); });

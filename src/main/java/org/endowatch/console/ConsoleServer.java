@@ -105,6 +105,14 @@ public final class ConsoleServer implements AutoCloseable {
       send(ex, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8));
       return;
     }
+    // The page itself (its HTML, script and style) without the token: a browser opening
+    // /?token=T fetches the script and style the HTML names without it, so with the token asked of
+    // them the page never ran. They hold no patient data; everything under /api/ does.
+    String[] page = PAGE.get(path);
+    if (page != null && ex.getRequestMethod().equals("GET")) {
+      resource(ex, page[0], page[1]);
+      return;
+    }
     Access.Verdict v = access.check(ex.getRemoteAddress().getAddress().getHostAddress(), presentedToken(ex));
     if (v != Access.Verdict.ALLOW) {
       send(ex, v == Access.Verdict.RATE_LIMITED ? 429 : 401, "text/plain",
@@ -119,11 +127,15 @@ public final class ConsoleServer implements AutoCloseable {
     route(ex, path);
   }
 
+  /** The page's files by path: resource name, content type. */
+  private static final Map<String, String[]> PAGE = Map.of(
+      "/", new String[] {"index.html", "text/html; charset=utf-8"},
+      "/index.html", new String[] {"index.html", "text/html; charset=utf-8"},
+      "/app.js", new String[] {"app.js", "text/javascript; charset=utf-8"},
+      "/app.css", new String[] {"app.css", "text/css; charset=utf-8"});
+
   private void route(HttpExchange ex, String path) throws IOException {
     switch (path) {
-      case "/", "/index.html" -> resource(ex, "index.html", "text/html; charset=utf-8");
-      case "/app.js" -> resource(ex, "app.js", "text/javascript; charset=utf-8");
-      case "/app.css" -> resource(ex, "app.css", "text/css; charset=utf-8");
       case "/api/procedures" -> json(ex, store.summaries());
       case "/api/source" -> json(ex, store.source());
       case "/api/events" -> events(ex);

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.endowatch.testing.Cli;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The console with a token, over real HTTP: no token 401, the token 200, repeated wrong tokens 429;
+ * The console with a token, over real HTTP: data without the token 401 (the page itself open), the
+ * token 200, repeated wrong tokens 429;
  * and over HTTPS with its own keystore.
  */
 @ExtendWith(RealKafka.class)
@@ -28,7 +30,7 @@ class ConsoleAccessIT {
   static final String TOKEN = "a-long-enough-console-token";
 
   @Test
-  void everyRequestNeedsTheTokenAndGuessingIsRateLimited(KafkaCluster kafka) throws Exception {
+  void everyRequestForDataNeedsTheTokenAndGuessingIsRateLimited(KafkaCluster kafka) throws Exception {
     assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
     ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
     try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
@@ -37,8 +39,13 @@ class ConsoleAccessIT {
       HttpClient http = HttpClient.newHttpClient();
 
       assertThat(get(http, base + "/api/procedures", null)).isEqualTo(401);
-      assertThat(get(http, base + "/", null)).isEqualTo(401);
+      assertThat(get(http, base + "/api/procedures/any/frames/0", null)).isEqualTo(401);
       assertThat(get(http, base + "/health", null)).as("the probe endpoint stays open").isEqualTo(200);
+      // The page's own files hold no data, and a browser fetches its script and style without the
+      // token its address carries: open, and not counted as failures.
+      for (String file : List.of("/", "/index.html", "/app.js", "/app.css")) {
+        assertThat(get(http, base + file, null)).as(file).isEqualTo(200);
+      }
       assertThat(get(http, base + "/api/procedures", TOKEN)).isEqualTo(200);
       assertThat(get(http, base + "/api/procedures?token=" + TOKEN, null)).isEqualTo(200);
       // The two requests without a token were failures 1 and 2; three wrong tokens make five.

@@ -4,15 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
+import com.sun.net.httpserver.HttpServer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -282,6 +294,82 @@ class ConsoleBrowserIT {
         browser.quit();
       }
     }
+  }
+
+  /** A procedure watched through a reverse proxy. */
+  static final String PROXIED = "browser-proxied";
+  static final String TOKEN = "a-long-enough-console-token";
+
+  @Test
+  void underAReverseProxysPrefixWithItsTokenThePageWorksAndWithoutItSaysWhatToDo(KafkaCluster kafka, @TempDir Path dir)
+      throws Exception {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+    ExecutorService proxyThreads = Executors.newCachedThreadPool();
+    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
+         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(TOKEN, System::currentTimeMillis))) {
+      HttpServer proxy = prefixProxy("/endowatch", "http://127.0.0.1:" + server.port(), proxyThreads);
+      WebDriver browser = chromium(dir);
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
+        String page = "http://127.0.0.1:" + proxy.getAddress().getPort() + "/endowatch/";
+        browser.get(page + "?token=" + TOKEN);
+        scores(kafka, PROXIED, 0, 3);
+        long ts = System.currentTimeMillis();
+        TopicWriter.send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), PROXIED,
+            List.of(new AlertEvent(AlertEvent.START, PROXIED + "/1", PROXIED, 1, 1, 1, 0.8, null, ts, ts, "browser-model", null)));
+        // Its script ran, its style applies, and its data and pushed updates came through the prefix.
+        click(wait, By.cssSelector("tr[data-id='" + PROXIED + "']"));
+        wait.until(d -> points(d.findElement(By.id("timeline"))) == 3);
+        wait.until(d -> d.findElement(By.cssSelector("#alerts li[data-alert='" + PROXIED + "/1']")).isDisplayed());
+        assertThat(browser.findElement(By.tagName("body")).getCssValue("background-color")).isEqualTo("rgba(17, 17, 17, 1)");
+        assertThat(browser.findElement(By.id("connection")).getText()).isEqualTo("connected");
+
+        browser.get(page);
+        wait.until(d -> d.findElement(By.id("source")).getText().equals("This console needs its token: open " + page
+            + "?token=TOKEN, with the token it was started with (--token or ENDOWATCH_CONSOLE_TOKEN)."));
+        assertThat(browser.findElement(By.id("procedures")).findElements(By.cssSelector("tbody tr"))).isEmpty();
+        browser.get(page + "?token=not-" + TOKEN);
+        wait.until(d -> d.findElement(By.id("source")).getText().startsWith("The token in this address is not the console's: open "));
+      } finally {
+        browser.quit();
+        proxy.stop(0);
+      }
+    } finally {
+      proxyThreads.shutdownNow();
+    }
+  }
+
+  /**
+   * A reverse proxy as a unit would put in front of the console: {@code prefix/...} forwarded to
+   * {@code target/...}, query and all, answers streamed through (the page's event stream with them).
+   */
+  static HttpServer prefixProxy(String prefix, String target, ExecutorService threads) throws IOException {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    proxy.setExecutor(threads);
+    proxy.createContext(prefix + "/", ex -> {
+      try (ex) {
+        URI asked = ex.getRequestURI();
+        String query = asked.getRawQuery() == null ? "" : "?" + asked.getRawQuery();
+        HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(
+            URI.create(target + asked.getRawPath().substring(prefix.length()) + query)).build(), BodyHandlers.ofInputStream());
+        r.headers().firstValue("Content-Type").ifPresent(t -> ex.getResponseHeaders().set("Content-Type", t));
+        ex.sendResponseHeaders(r.statusCode(), 0);
+        try (InputStream in = r.body(); OutputStream out = ex.getResponseBody()) {
+          byte[] buffer = new byte[8192];
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            out.write(buffer, 0, n);
+            out.flush();
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    proxy.start();
+    return proxy;
   }
 
   /** Scored outcomes of frames {@code from} on, captured now, scoring 0.3 + 0.01 x index. */
