@@ -77,21 +77,18 @@ class ConsoleBrowserIT {
   @Test
   void showsTheProcedureAdvancesTheTimelineListsTheAlertAndTogglesTheOverlay(KafkaCluster kafka, @TempDir Path dir)
       throws Exception {
-    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
-    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Scorer> scorer = new AtomicReference<>(Scorer.SCORING);
     AtomicInteger rejected = new AtomicInteger();
     Thread feeder = new Thread(() -> feed(kafka, stop, scorer, rejected), "feeder");
-    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
-         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis))) {
+    try (Console console = console(kafka, null)) {
       feeder.start();
       WebDriver browser = chromium(dir);
       try {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
         // Rows and alert items are re-rendered as updates arrive: find them again rather than hold them.
         wait.ignoring(StaleElementReferenceException.class);
-        browser.get("http://127.0.0.1:" + server.port() + "/");
+        browser.get("http://127.0.0.1:" + console.port() + "/");
 
         // The tone is asked for before the alert comes (a click: browsers allow sound only after one).
         click(wait, By.id("sound"));
@@ -231,16 +228,13 @@ class ConsoleBrowserIT {
   @Test
   void aViewFetchedWhileRecordsArriveMissesNoneAddsNoneTwiceAndOnlyTheLastClickOpens(
       KafkaCluster kafka, @TempDir Path dir) throws Exception {
-    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
-    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
-    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
-         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(null, System::currentTimeMillis))) {
+    try (Console console = console(kafka, null)) {
       WebDriver browser = chromium(dir);
       try {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
         wait.ignoring(StaleElementReferenceException.class);
         JavascriptExecutor js = (JavascriptExecutor) browser;
-        browser.get("http://127.0.0.1:" + server.port() + "/");
+        browser.get("http://127.0.0.1:" + console.port() + "/");
         scores(kafka, LATE, 0, 5);
         scores(kafka, OTHER, 0, 2);
         By lateState = By.cssSelector("tr[data-id='" + LATE + "'] td:nth-child(2)");
@@ -303,12 +297,9 @@ class ConsoleBrowserIT {
   @Test
   void underAReverseProxysPrefixWithItsTokenThePageWorksAndWithoutItSaysWhatToDo(KafkaCluster kafka, @TempDir Path dir)
       throws Exception {
-    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
-    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
     ExecutorService proxyThreads = Executors.newCachedThreadPool();
-    try (ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
-         ConsoleServer server = new ConsoleServer("127.0.0.1", 0, store, feed, new Access(TOKEN, System::currentTimeMillis))) {
-      HttpServer proxy = prefixProxy("/endowatch", "http://127.0.0.1:" + server.port(), proxyThreads);
+    try (Console console = console(kafka, TOKEN)) {
+      HttpServer proxy = prefixProxy("/endowatch", "http://127.0.0.1:" + console.port(), proxyThreads);
       WebDriver browser = chromium(dir);
       try {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
@@ -380,6 +371,32 @@ class ConsoleBrowserIT {
       outcomes.add(Score.scored(id, i, ts, ts + 30, 0.3 + 0.01 * i, 0.5, "browser-model"));
     }
     TopicWriter.send(kafka, Topics.SCORES.name(), Topics.SCORES.valueSerde().serializer(), id, outcomes);
+  }
+
+  /** A console on the shared broker's topics (applied first), on a free port of this machine. */
+  record Console(ConsoleFeed feed, ConsoleServer server) implements AutoCloseable {
+    int port() {
+      return server.port();
+    }
+
+    @Override
+    public void close() {
+      server.close();
+      feed.close();
+    }
+  }
+
+  /** {@code token} null: none asked. */
+  static Console console(KafkaCluster kafka, String token) {
+    assertThat(Cli.run("topics", "apply", "--bootstrap", kafka.bootstrapServers()).exitCode()).isZero();
+    ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
+    ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
+    try {
+      return new Console(feed, new ConsoleServer("127.0.0.1", 0, store, feed, new Access(token, System::currentTimeMillis)));
+    } catch (RuntimeException e) {
+      feed.close();
+      throw e;
+    }
   }
 
   static void click(WebDriverWait wait, By by) {
