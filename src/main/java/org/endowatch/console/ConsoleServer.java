@@ -232,6 +232,9 @@ public final class ConsoleServer implements AutoCloseable {
     };
     ex.getResponseHeaders().set("Content-Type", "text/event-stream");
     ex.getResponseHeaders().set("Cache-Control", "no-store");
+    // A reverse proxy in front (docs/OPERATIONS.md) must pass each event on as it comes: nginx,
+    // which buffers answers by default, stops buffering this one on this header.
+    ex.getResponseHeaders().set("X-Accel-Buffering", "no");
     ex.sendResponseHeaders(200, 0);
     store.listen(listener);
     try (OutputStream out = ex.getResponseBody()) {

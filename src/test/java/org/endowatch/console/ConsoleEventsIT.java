@@ -228,6 +228,8 @@ class ConsoleEventsIT {
     HttpResponse<InputStream> events = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/events")).build(),
         HttpResponse.BodyHandlers.ofInputStream());
+    // Said to proxies too: nginx holds back what it buffers, and a page behind it heard nothing.
+    assertThat(events.headers().firstValue("X-Accel-Buffering")).contains("no");
     BufferedReader lines = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8));
     assertThat(lines.readLine()).isEqualTo(": connected");
     return lines;
