@@ -114,20 +114,22 @@ async function getJson(p) {
 // replayed over the fetched view: the view may have been read before they happened, and alerts are
 // only pushed, never pulled again (a lost one stayed off the page, or an ended one stayed open).
 // Only the last row clicked opens: an earlier click whose fetch answers later is dropped.
+// keep: the open view of the same procedure read again (after a reconnection), in review where it was.
 let opening = null;
 
-async function select(id) {
+async function select(id, keep) {
   const mine = opening = { id, alerts: [] };
   const data = await getJson('api/procedures/' + encodeURIComponent(id))
     .catch(e => { if (opening === mine) opening = null; throw e; });
   if (opening !== mine) return;   // another row was clicked, or this procedure forgotten, meanwhile
   opening = null;
+  const was = keep && sel && sel.id === id ? sel : null;
   sel = { id, timeline: data.timeline, alerts: new Map(data.alerts.map(a => [a.alertId, a])), models: data.models,
           rejections: new Map(data.rejections.map(r => [r.index, r.reason])),
           live: true, shown: -1, loading: false, wanted: -1, fetchingTimeline: false, fetchingRejections: false };
   $('#procedure').hidden = false;
   $('#title').textContent = id;
-  setMode(true);
+  setMode(was ? was.live : true);
   mine.alerts.forEach(a => sel.alerts.set(a.alertId, a));
   renderOverview();
   renderAlerts();
@@ -138,7 +140,8 @@ async function select(id) {
   catchUp(procs.get(id) || data.summary);
   catchUpRejections(procs.get(id) || data.summary);
   const last = sel.timeline.length ? sel.timeline[sel.timeline.length - 1].index : -1;
-  if (last >= 0) show(last);
+  if (was && !was.live && was.shown >= 0) show(was.shown);
+  else if (last >= 0) show(last);
   else {
     // Nothing to show yet; for a procedure known by its rejected frames alone, why and where to look.
     const c = $('#frame');
@@ -322,7 +325,23 @@ async function catchUp(summary) {
 function connect() {
   const es = new EventSource(url('api/events'));
   es.onopen = () => { $('#connection').textContent = 'connected'; $('#connection').className = 'on'; };
-  es.onerror = () => { $('#connection').textContent = 'reconnecting…'; $('#connection').className = 'off'; };
+  es.onerror = () => {
+    $('#connection').textContent = 'reconnecting…';
+    $('#connection').className = 'off';
+    // The browser tries again by itself after a dropped connection, but gives up for good on an
+    // answer that is not the stream: a reverse proxy's 502 while the console restarts. Start over then.
+    if (es.readyState === EventSource.CLOSED) setTimeout(start, RETRY_MS);
+  };
+  // The first event of every connection: the whole overview as it is now. What was pushed while the
+  // page was not connected is lost (a procedure that ended, an alert), so the overview is replaced
+  // and an open view read again, where it was. (The view stays open when the console does not hold
+  // its procedure yet: a console that restarted pushes each one as it reads its history.)
+  es.addEventListener('procedures', e => {
+    procs.clear();
+    JSON.parse(e.data).forEach(s => procs.set(s.id, s));
+    renderOverview();
+    if (sel) select(sel.id, true).catch(() => {});
+  });
   es.addEventListener('source', e => { source = JSON.parse(e.data); renderSource(); });
   es.addEventListener('summary', e => {
     const s = JSON.parse(e.data);
@@ -369,6 +388,13 @@ function refused(status) {
   $('#connection').className = 'off';
 }
 
-getJson('api/procedures')
-  .then(list => { list.forEach(s => procs.set(s.id, s)); renderOverview(); connect(); })
-  .catch(e => { if (e.status === 401 || e.status === 429) refused(e.status); else connect(); });
+// Connects once the console answers with this page's token (the stream's first event brings the
+// overview); while it does not answer, tries again every few seconds.
+const RETRY_MS = 3000;
+function start() {
+  getJson('api/source').then(() => connect()).catch(e => {
+    if (e.status === 401 || e.status === 429) refused(e.status);
+    else { $('#connection').textContent = 'reconnecting…'; $('#connection').className = 'off'; setTimeout(start, RETRY_MS); }
+  });
+}
+start();

@@ -191,8 +191,8 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   /**
-   * The SSE stream: "source" first and whenever whether the console is current changes (newest
-   * only), "summary" per changed procedure (newest only), "alert" per alert event, "forget" per
+   * The SSE stream: "procedures" first (every summary, as {@code /api/procedures}), "source" then and
+   * whenever whether the console is current changes (newest only), "summary" per changed procedure (newest only), "alert" per alert event, "forget" per
    * procedure the topics no longer hold.
    */
   private void events(HttpExchange ex) throws IOException {
@@ -237,8 +237,13 @@ public final class ConsoleServer implements AutoCloseable {
     ex.getResponseHeaders().set("X-Accel-Buffering", "no");
     ex.sendResponseHeaders(200, 0);
     store.listen(listener);
+    // Every connection opens with the whole overview as it is now, taken once the listener is in (so
+    // any change after it follows it): a page that connects again (the console restarted, a proxy or
+    // the network dropped the stream) lost what was pushed meanwhile, a procedure that ended with it,
+    // and showed it live for good.
+    String overview = write(store.summaries());
     try (OutputStream out = ex.getResponseBody()) {
-      out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
+      out.write((": connected\n\nevent: procedures\ndata: " + overview + "\n\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
       while (open) {
         StringBuilder batch = new StringBuilder();

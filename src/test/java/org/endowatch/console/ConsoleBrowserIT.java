@@ -18,12 +18,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -297,14 +300,13 @@ class ConsoleBrowserIT {
   @Test
   void underAReverseProxysPrefixWithItsTokenThePageWorksAndWithoutItSaysWhatToDo(KafkaCluster kafka, @TempDir Path dir)
       throws Exception {
-    ExecutorService proxyThreads = Executors.newCachedThreadPool();
-    try (Console console = console(kafka, TOKEN)) {
-      HttpServer proxy = prefixProxy("/endowatch", "http://127.0.0.1:" + console.port(), proxyThreads);
+    try (Console console = console(kafka, TOKEN);
+         PrefixProxy proxy = new PrefixProxy("/endowatch", "http://127.0.0.1:" + console.port())) {
       WebDriver browser = chromium(dir);
       try {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
         wait.ignoring(StaleElementReferenceException.class);
-        String page = "http://127.0.0.1:" + proxy.getAddress().getPort() + "/endowatch/";
+        String page = proxy.page();
         browser.get(page + "?token=" + TOKEN);
         scores(kafka, PROXIED, 0, 3);
         long ts = System.currentTimeMillis();
@@ -325,42 +327,124 @@ class ConsoleBrowserIT {
         wait.until(d -> d.findElement(By.id("source")).getText().startsWith("The token in this address is not the console's: open "));
       } finally {
         browser.quit();
-        proxy.stop(0);
       }
-    } finally {
-      proxyThreads.shutdownNow();
+    }
+  }
+
+  /** A procedure whose page loses its event stream while it ends. */
+  static final String CUT = "browser-cut";
+
+  @Test
+  void aPageWhoseStreamItsProxyCutAndRefusedConnectsAgainAndShowsWhatHappenedMeanwhile(KafkaCluster kafka, @TempDir Path dir)
+      throws Exception {
+    try (Console console = console(kafka, null);
+         PrefixProxy proxy = new PrefixProxy("/endowatch", "http://127.0.0.1:" + console.port())) {
+      WebDriver browser = chromium(dir);
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
+        browser.get(proxy.page());
+        scores(kafka, CUT, 0, 3);
+        By state = By.cssSelector("tr[data-id='" + CUT + "'] td:nth-child(2)");
+        wait.until(d -> d.findElement(state).getText().equals("live"));
+        click(wait, By.cssSelector("tr[data-id='" + CUT + "']"));
+        wait.until(d -> points(d.findElement(By.id("timeline"))) == 3);
+
+        // The console restarts behind the proxy: the stream is cut, and asking again gets a 502.
+        proxy.down();
+        wait.until(d -> d.findElement(By.id("connection")).getText().equals("reconnecting…"));
+        long ts = System.currentTimeMillis();
+        TopicWriter.send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), CUT,
+            List.of(new AlertEvent(AlertEvent.START, CUT + "/2", CUT, 2, 2, 2, 0.8, null, ts, ts, "browser-model", null)));
+        TopicWriter.send(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().serializer(), CUT,
+            List.of(ProcedureEvent.ended(CUT, ts, "test", 0, ProcedureEvent.STOPPED)));
+        wait.until(d -> console.store().summaries().stream().anyMatch(s -> s.id().equals(CUT) && !s.live() && s.alerts() == 1));
+        // A browser gives up on an event stream answered with anything but the stream.
+        wait.until(d -> proxy.refusedStreams() > 0);
+        proxy.up();
+
+        wait.until(d -> d.findElement(By.id("connection")).getText().equals("connected"));
+        wait.until(d -> d.findElement(state).getText().equals("ended"));
+        wait.until(d -> d.findElement(By.cssSelector("#alerts li[data-alert='" + CUT + "/2']")).isDisplayed());
+        assertThat(browser.findElement(By.id("title")).getText()).isEqualTo(CUT);
+      } finally {
+        browser.quit();
+      }
     }
   }
 
   /**
    * A reverse proxy as a unit would put in front of the console: {@code prefix/...} forwarded to
    * {@code target/...}, query and all, answers streamed through (the page's event stream with them).
+   * {@link #down()} stands for the console restarting behind it: open answers cut, and every request
+   * answered 502, as nginx does when nothing listens behind it, until {@link #up()}.
    */
-  static HttpServer prefixProxy(String prefix, String target, ExecutorService threads) throws IOException {
-    HttpClient client = HttpClient.newHttpClient();
-    HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    proxy.setExecutor(threads);
-    proxy.createContext(prefix + "/", ex -> {
-      try (ex) {
-        URI asked = ex.getRequestURI();
-        String query = asked.getRawQuery() == null ? "" : "?" + asked.getRawQuery();
-        HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(
-            URI.create(target + asked.getRawPath().substring(prefix.length()) + query)).build(), BodyHandlers.ofInputStream());
-        r.headers().firstValue("Content-Type").ifPresent(t -> ex.getResponseHeaders().set("Content-Type", t));
-        ex.sendResponseHeaders(r.statusCode(), 0);
-        try (InputStream in = r.body(); OutputStream out = ex.getResponseBody()) {
-          byte[] buffer = new byte[8192];
-          for (int n; (n = in.read(buffer)) > 0; ) {
-            out.write(buffer, 0, n);
-            out.flush();
+  static final class PrefixProxy implements AutoCloseable {
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final Set<HttpExchange> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger refusedStreams = new AtomicInteger();
+    private volatile boolean down;
+
+    PrefixProxy(String prefix, String target) throws IOException {
+      HttpClient client = HttpClient.newHttpClient();
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.setExecutor(threads);
+      server.createContext(prefix + "/", ex -> {
+        try (ex) {
+          URI asked = ex.getRequestURI();
+          if (down) {
+            if (asked.getRawPath().endsWith("/api/events")) {
+              refusedStreams.incrementAndGet();
+            }
+            ex.sendResponseHeaders(502, -1);
+            return;
           }
+          open.add(ex);
+          String query = asked.getRawQuery() == null ? "" : "?" + asked.getRawQuery();
+          HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(
+              URI.create(target + asked.getRawPath().substring(prefix.length()) + query)).build(), BodyHandlers.ofInputStream());
+          r.headers().firstValue("Content-Type").ifPresent(t -> ex.getResponseHeaders().set("Content-Type", t));
+          ex.sendResponseHeaders(r.statusCode(), 0);
+          try (InputStream in = r.body(); OutputStream out = ex.getResponseBody()) {
+            byte[] buffer = new byte[8192];
+            for (int n; !down && (n = in.read(buffer)) > 0; ) {
+              out.write(buffer, 0, n);
+              out.flush();
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          open.remove(ex);
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    proxy.start();
-    return proxy;
+      });
+      server.start();
+    }
+
+    String page() {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + "/endowatch/";
+    }
+
+    void down() {
+      down = true;
+      open.forEach(HttpExchange::close);
+    }
+
+    void up() {
+      down = false;
+    }
+
+    /** How often the page asked for its event stream while down. */
+    int refusedStreams() {
+      return refusedStreams.get();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+      threads.shutdownNow();
+    }
   }
 
   /** Scored outcomes of frames {@code from} on, captured now, scoring 0.3 + 0.01 x index. */
@@ -374,7 +458,7 @@ class ConsoleBrowserIT {
   }
 
   /** A console on the shared broker's topics (applied first), on a free port of this machine. */
-  record Console(ConsoleFeed feed, ConsoleServer server) implements AutoCloseable {
+  record Console(ConsoleStore store, ConsoleFeed feed, ConsoleServer server) implements AutoCloseable {
     int port() {
       return server.port();
     }
@@ -392,7 +476,7 @@ class ConsoleBrowserIT {
     ConsoleStore store = new ConsoleStore(System::currentTimeMillis);
     ConsoleFeed feed = new ConsoleFeed(kafka.settings().clientProps(), store);
     try {
-      return new Console(feed, new ConsoleServer("127.0.0.1", 0, store, feed, new Access(token, System::currentTimeMillis)));
+      return new Console(store, feed, new ConsoleServer("127.0.0.1", 0, store, feed, new Access(token, System::currentTimeMillis)));
     } catch (RuntimeException e) {
       feed.close();
       throw e;
