@@ -340,7 +340,7 @@ function connect() {
     procs.clear();
     JSON.parse(e.data).forEach(s => procs.set(s.id, s));
     renderOverview();
-    if (sel) select(sel.id, true).catch(() => {});
+    if (sel && !opening) select(sel.id, true).catch(() => {});   // not over a row being opened
   });
   es.addEventListener('source', e => { source = JSON.parse(e.data); renderSource(); });
   es.addEventListener('summary', e => {
