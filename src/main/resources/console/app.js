@@ -64,44 +64,73 @@ function renderSource() {
   renderOverview();
 }
 
+// The overview: live procedures first, by name, then the others, the most recent first. A row keeps
+// its place and its elements while it updates (a live one, many times a second): a click is a button
+// going down and up on one element, and on rows rebuilt and re-sorted by their newest frame at every
+// push a held click on a live procedure came to nothing. Drawn at most every OVERVIEW_MS, however
+// many summaries a push brings (eight rooms at 30 fps pushed 240 a second, each redrawing every row).
+const OVERVIEW_MS = 50;
+const overviewRows = new Map();   // id -> { tr, s, selected }: the row and what it shows
+let overviewTimer = null;
 function renderOverview() {
+  if (overviewTimer === null) overviewTimer = setTimeout(() => { overviewTimer = null; drawOverview(); }, OVERVIEW_MS);
+}
+
+function overviewOrder(a, b) {
+  if (a.live !== b.live) return a.live ? -1 : 1;
+  if (a.live) return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return b.lastCaptureMs - a.lastCaptureMs;
+}
+
+function drawOverview() {
   const body = $('#procedures tbody');
-  const rows = [...procs.values()].sort((a, b) => b.lastCaptureMs - a.lastCaptureMs);
-  const alerting = rows.filter(s => s.alerting).length;
+  const list = [...procs.values()].sort(overviewOrder);
+  const alerting = list.filter(s => s.alerting).length;
   const frozen = source.status === 'UNREACHABLE' || source.status === 'FEED_ERROR';
   document.title = (frozen ? '⚠ NOT UPDATING — ' : '') + (alerting ? '● ALERT (' + alerting + ') — ' : '') + 'endowatch console';
-  $('#empty').hidden = rows.length > 0;
-  body.replaceChildren(...rows.map(s => {
-    const tr = document.createElement('tr');
-    tr.dataset.id = s.id;
-    if (s.alerting) tr.classList.add('alerting');
-    // Frames keep coming but no scored outcome does: the scorer is down or far behind, it skips
-    // every frame as stale (it cannot catch up, or the ingest host's clock is behind), or it rejects
-    // them to the dead-letter topic (the reason says what to fix): no alert can come.
-    const unscored = s.live && s.unscored;
-    // Frames stopped without ingest saying the recording ended (ingest killed, its host or network
-    // lost, the camera frozen), or ingest failed: the scope may still be in with nothing watching.
-    const cutOff = !s.staleSinceMs && !s.live && (s.framesStopped || s.recording === 'failed');
-    if (unscored || cutOff) tr.classList.add('unscored');
-    if (sel && sel.id === s.id) tr.classList.add('selected');
-    // Its records do not reach the console: shown as it was then, in alert if it was.
-    if (s.staleSinceMs) tr.classList.add('stale');
-    const state = s.staleSinceMs ? 'NOT UPDATING (since ' + clock(s.staleSinceMs) + ')'
-      : !s.live ? (s.recording === 'failed' ? 'INGEST FAILED (' + clock(s.recordingAtMs) + '): ' + s.recordingReason
-        : s.framesStopped ? 'FRAMES STOPPED (since ' + clock(s.lastCaptureMs) + ', no end of recording)' : 'ended')
-      : unscored ? 'NOT SCORED (' + Math.round(s.unscoredMs / 1000) + (s.rejectReason ? ' s, frames rejected: ' + s.rejectReason + ')'
-        : s.skipping ? ' s, every frame skipped as stale)' : ' s behind)') : 'live';
-    const alert = s.alerting ? (s.staleSinceMs ? 'ALERT (last known)' : 'ALERT') : (s.alerts ? s.alerts + ' past' : '–');
-    // Dead-lettered frames stay counted after their procedure is scored again or ends: frames nobody
-    // judged, to look for on the dead-letter topic (its records keep each frame whole, with the reason).
-    // Scored "before" its capture by over a second (the scorer's tolerance, ScoringTopology.CLOCK_AHEAD_MS):
-    // the ingest host's clock runs ahead, and its frames are never skipped as stale however late.
-    const latency = s.lastIndex < 0 ? '–' : s.latencyMs + ' ms' + (s.latencyMs < -1000 ? ' (ingest clock ahead)' : '');
-    const cells = [s.id, state, s.frames ? fmt(s.fps, 1) : '–', fmt(s.lastScore, 4), alert, latency, s.rejected ? String(s.rejected) : '–'];
-    cells.forEach(c => { const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); });
-    tr.onclick = () => select(s.id);
-    return tr;
-  }));
+  $('#empty').hidden = list.length > 0;
+  for (const [id, r] of overviewRows) if (!procs.has(id)) { r.tr.remove(); overviewRows.delete(id); }
+  list.forEach((s, i) => {
+    let r = overviewRows.get(s.id);
+    if (!r) {
+      const tr = document.createElement('tr');
+      tr.dataset.id = s.id;
+      for (let k = 0; k < 7; k++) tr.appendChild(document.createElement('td'));
+      tr.onclick = () => select(s.id);
+      overviewRows.set(s.id, r = { tr, s: null, selected: null });
+    }
+    const selected = !!sel && sel.id === s.id;
+    if (r.s !== s || r.selected !== selected) { fillRow(r.tr, s, selected); r.s = s; r.selected = selected; }
+    if (body.children[i] !== r.tr) body.insertBefore(r.tr, body.children[i] || null);
+  });
+}
+
+function fillRow(tr, s, selected) {
+  tr.classList.toggle('alerting', s.alerting);
+  // Frames keep coming but no scored outcome does: the scorer is down or far behind, it skips
+  // every frame as stale (it cannot catch up, or the ingest host's clock is behind), or it rejects
+  // them to the dead-letter topic (the reason says what to fix): no alert can come.
+  const unscored = s.live && s.unscored;
+  // Frames stopped without ingest saying the recording ended (ingest killed, its host or network
+  // lost, the camera frozen), or ingest failed: the scope may still be in with nothing watching.
+  const cutOff = !s.staleSinceMs && !s.live && (s.framesStopped || s.recording === 'failed');
+  tr.classList.toggle('unscored', unscored || cutOff);
+  tr.classList.toggle('selected', selected);
+  // Its records do not reach the console: shown as it was then, in alert if it was.
+  tr.classList.toggle('stale', !!s.staleSinceMs);
+  const state = s.staleSinceMs ? 'NOT UPDATING (since ' + clock(s.staleSinceMs) + ')'
+    : !s.live ? (s.recording === 'failed' ? 'INGEST FAILED (' + clock(s.recordingAtMs) + '): ' + s.recordingReason
+      : s.framesStopped ? 'FRAMES STOPPED (since ' + clock(s.lastCaptureMs) + ', no end of recording)' : 'ended')
+    : unscored ? 'NOT SCORED (' + Math.round(s.unscoredMs / 1000) + (s.rejectReason ? ' s, frames rejected: ' + s.rejectReason + ')'
+      : s.skipping ? ' s, every frame skipped as stale)' : ' s behind)') : 'live';
+  const alert = s.alerting ? (s.staleSinceMs ? 'ALERT (last known)' : 'ALERT') : (s.alerts ? s.alerts + ' past' : '–');
+  // Dead-lettered frames stay counted after their procedure is scored again or ends: frames nobody
+  // judged, to look for on the dead-letter topic (its records keep each frame whole, with the reason).
+  // Scored "before" its capture by over a second (the scorer's tolerance, ScoringTopology.CLOCK_AHEAD_MS):
+  // the ingest host's clock runs ahead, and its frames are never skipped as stale however late.
+  const latency = s.lastIndex < 0 ? '–' : s.latencyMs + ' ms' + (s.latencyMs < -1000 ? ' (ingest clock ahead)' : '');
+  const cells = [s.id, state, s.frames ? fmt(s.fps, 1) : '–', fmt(s.lastScore, 4), alert, latency, s.rejected ? String(s.rejected) : '–'];
+  cells.forEach((c, k) => { if (tr.children[k].textContent !== c) tr.children[k].textContent = c; });
 }
 
 async function getJson(p) {
