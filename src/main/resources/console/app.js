@@ -291,25 +291,37 @@ function renderModels() {
       + (m[i + 1] ? '–' + (m[i + 1].fromIndex - 1) : ' on') + ')').join(' · ');
 }
 
+// The open view's alerts, the newest first. Items are kept and updated in place, as the overview's
+// rows are: an open alert's peak climbs frame by frame, an update each time, and on an item rebuilt
+// at each a held click to review it came to nothing (and its peak image was fetched again each time).
+const alertItems = new Map();   // alertId -> its item, for the procedure alertItemsOf
+let alertItemsOf = null;
 function renderAlerts() {
   const list = $('#alerts');
+  if (alertItemsOf !== sel.id) { alertItems.clear(); list.replaceChildren(); alertItemsOf = sel.id; }
+  for (const [id, li] of alertItems) if (!sel.alerts.has(id)) { li.remove(); alertItems.delete(id); }
   const alerts = [...sel.alerts.values()].sort((a, b) => b.startFrame - a.startFrame);
-  list.replaceChildren(...alerts.map(a => {
-    const li = document.createElement('li');
-    li.dataset.alert = a.alertId;
-    if (a.type !== 'alert-end') li.classList.add('open');
-    const img = document.createElement('img');
-    img.alt = 'peak frame ' + a.peakFrame;
-    img.src = url('api/procedures/' + encodeURIComponent(sel.id) + '/frames/' + a.peakFrame);
-    const text = document.createElement('div');
-    const live = procs.has(sel.id) && procs.get(sel.id).live;
-    text.textContent = 'frames ' + a.startFrame + '–' + (a.type === 'alert-end' ? a.endFrame : live ? 'now' : '? (no end recorded)') + ' · peak ' + a.peakFrame + ' · ' + fmt(a.peakScore, 4)
+  const live = procs.has(sel.id) && procs.get(sel.id).live;
+  alerts.forEach((a, i) => {
+    let li = alertItems.get(a.alertId);
+    if (!li) {
+      li = document.createElement('li');
+      li.dataset.alert = a.alertId;
+      li.append(document.createElement('img'), document.createElement('div'));
+      const id = a.alertId;
+      li.onclick = () => { const now = sel && sel.alerts.get(id); if (now) { setMode(false); show(now.peakFrame); } };
+      alertItems.set(id, li);
+    }
+    li.classList.toggle('open', a.type !== 'alert-end');
+    const [img, text] = li.children;
+    const src = url('api/procedures/' + encodeURIComponent(sel.id) + '/frames/' + a.peakFrame);
+    if (img.getAttribute('src') !== src) { img.alt = 'peak frame ' + a.peakFrame; img.src = src; }
+    const words = 'frames ' + a.startFrame + '–' + (a.type === 'alert-end' ? a.endFrame : live ? 'now' : '? (no end recorded)') + ' · peak ' + a.peakFrame + ' · ' + fmt(a.peakScore, 4)
       + (a.endReason === 'frames-stopped' ? ' · video stopped during the alert'
         : a.endReason === 'recording-ended' ? ' · recording ended during the alert' : '');
-    li.append(img, text);
-    li.onclick = () => { setMode(false); show(a.peakFrame); };
-    return li;
-  }));
+    if (text.textContent !== words) text.textContent = words;
+    if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
+  });
 }
 
 // Pull the rejection marks it lacks: from the newest one the summary names, or from after the

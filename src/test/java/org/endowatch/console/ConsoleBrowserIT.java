@@ -237,7 +237,7 @@ class ConsoleBrowserIT {
       """;
 
   @Test
-  void aViewFetchedWhileRecordsArriveMissesNoneAddsNoneTwiceAndOnlyTheLastClickOpens(
+  void aViewFetchedWhileRecordsArriveMissesNoneAddsNoneTwiceOnlyTheLastClickOpensAndItsClimbingAlertTakesAHeldClick(
       KafkaCluster kafka, @TempDir Path dir) throws Exception {
     try (Console console = console(kafka, null)) {
       WebDriver browser = chromium(dir);
@@ -269,6 +269,22 @@ class ConsoleBrowserIT {
         wait.until(d -> points(d.findElement(By.id("timeline"))) == 10);
         assertThat(browser.findElement(lateState).getText()).isEqualTo("live");
         assertThat(browser.findElement(By.id("title")).getText()).isEqualTo(LATE);
+
+        // A person's held click on the open alert while its peak climbs (an update every 50 ms): the
+        // view goes to review at its peak.
+        AtomicBoolean climbing = new AtomicBoolean(true);
+        Thread updates = new Thread(() -> climb(kafka, climbing, ts), "climbing");
+        updates.start();
+        try {
+          By item = By.cssSelector("#alerts li[data-alert='" + LATE + "/7']");
+          wait.until(d -> d.findElement(item).getText().contains("peak 8"));
+          new Actions(browser).clickAndHold(browser.findElement(item)).pause(Duration.ofMillis(400)).release().perform();
+          new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> d.findElement(By.id("mode")).getText().equals("review"));
+        } finally {
+          climbing.set(false);
+          updates.join(10_000);
+        }
+        click(wait, By.id("live"));
 
         // A click on another row while this one's answer is held: the other opens and stays open.
         js.executeScript(HOLD_NEXT_FETCH, "/api/procedures/" + LATE);
@@ -452,6 +468,22 @@ class ConsoleBrowserIT {
     public void close() {
       server.stop(0);
       threads.shutdownNow();
+    }
+  }
+
+  /** Updates of {@link #LATE}'s open alert, a new peak every 50 ms, until told to stop. */
+  static void climb(KafkaCluster kafka, AtomicBoolean climbing, long startedMs) {
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.settings().clientProps(), new StringSerializer(),
+        new ByteArraySerializer())) {
+      for (int k = 1; climbing.get(); k++) {
+        AlertEvent a = new AlertEvent(AlertEvent.UPDATE, LATE + "/7", LATE, 7, 7 + k, 7 + k, 0.8 + 0.001 * k, null, startedMs,
+            System.currentTimeMillis(), "browser-model", null);
+        producer.send(new ProducerRecord<>(Topics.ALERTS.name(), LATE, Topics.ALERTS.valueSerde().serializer().serialize("", a)));
+        producer.flush();
+        Thread.sleep(50);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
