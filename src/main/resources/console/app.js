@@ -2,10 +2,21 @@
 // Pushed updates come over Server-Sent Events; the page only ever shows the newest frame (a frame
 // load in flight is never queued behind), and pulls timeline points and rejection marks it missed.
 'use strict';
-const token = new URLSearchParams(location.search).get('token');
+// The token the page was opened with (?token=T) goes into a cookie for this page's path, which its
+// requests then carry, and out of the address: otherwise every request's address held it (each
+// frame, each heatmap), in a proxy's access log, and the page's address in the browser's history.
+// One cookie per port: cookies belong to the host whatever its port, and two consoles on one
+// machine would otherwise replace each other's.
+const given = new URLSearchParams(location.search).get('token');
+const tokenCookie = 'endowatch_token_' + (location.port || location.protocol.replace(':', ''));
+if (given !== null) {
+  document.cookie = tokenCookie + '=' + encodeURIComponent(given) + '; path=' + location.pathname.replace(/[^/]*$/, '')
+    + '; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');
+  history.replaceState(null, '', location.pathname + location.hash);
+}
+const tokenGiven = given !== null || document.cookie.split(';').some(c => c.trim().startsWith(tokenCookie + '='));
 // Every path the page asks for is relative to the page ('api/...', never '/api/...'): a unit's
 // reverse proxy may serve the console under a prefix of its own (https://host/endowatch/).
-const url = p => token ? p + (p.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : p;
 const $ = s => document.querySelector(s);
 const procs = new Map();           // id -> latest summary
 let sel = null;                    // selected procedure view state
@@ -134,7 +145,7 @@ function fillRow(tr, s, selected) {
 }
 
 async function getJson(p) {
-  const r = await fetch(url(p));
+  const r = await fetch(p);
   if (!r.ok) throw Object.assign(new Error(p + ': ' + r.status), { status: r.status });
   return r.json();
 }
@@ -202,7 +213,7 @@ function show(index) {
   img.onload = async () => { const h = await heat; if (sel && sel.id === id) { sel.image = img; sel.heat = h; sel.shown = index; drawFrame(); } done(); };
   // A frame the scorer rejected may be one no browser can decode either: shown as a blank with why.
   img.onerror = () => { if (sel && sel.id === id && sel.rejections.has(index)) { sel.image = null; sel.heat = null; sel.shown = index; drawFrame(); } done(); };
-  img.src = url('api/procedures/' + encodeURIComponent(id) + '/frames/' + index);
+  img.src = 'api/procedures/' + encodeURIComponent(id) + '/frames/' + index;
   function done() {
     if (!sel || sel.id !== id) return;
     sel.loading = false;
@@ -314,7 +325,7 @@ function renderAlerts() {
     }
     li.classList.toggle('open', a.type !== 'alert-end');
     const [img, text] = li.children;
-    const src = url('api/procedures/' + encodeURIComponent(sel.id) + '/frames/' + a.peakFrame);
+    const src = 'api/procedures/' + encodeURIComponent(sel.id) + '/frames/' + a.peakFrame;
     if (img.getAttribute('src') !== src) { img.alt = 'peak frame ' + a.peakFrame; img.src = src; }
     const words = 'frames ' + a.startFrame + '–' + (a.type === 'alert-end' ? a.endFrame : live ? 'now' : '? (no end recorded)') + ' · peak ' + a.peakFrame + ' · ' + fmt(a.peakScore, 4)
       + (a.endReason === 'frames-stopped' ? ' · video stopped during the alert'
@@ -364,7 +375,7 @@ async function catchUp(summary) {
 }
 
 function connect() {
-  const es = new EventSource(url('api/events'));
+  const es = new EventSource('api/events');
   es.onopen = () => { $('#connection').textContent = 'connected'; $('#connection').className = 'on'; };
   es.onerror = () => {
     $('#connection').textContent = 'reconnecting…';
@@ -419,7 +430,7 @@ function refused(status) {
   b.dataset.status = status === 429 ? 'LOCKED_OUT' : 'TOKEN_REFUSED';
   b.textContent = status === 429
     ? 'Too many wrong tokens from this address: wait a minute, then open the page again with the right ?token=.'
-    : (token ? 'The token in this address is not the console\'s' : 'This console needs its token')
+    : (tokenGiven ? 'The token this page was opened with is not the console\'s' : 'This console needs its token')
       + ': open ' + location.origin + location.pathname + '?token=TOKEN, with the token it was started with'
       + ' (--token or ENDOWATCH_CONSOLE_TOKEN).';
   b.className = 'warn';

@@ -3,6 +3,7 @@ package org.endowatch.console;
 import java.net.InetAddress;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -50,6 +51,19 @@ public final class Access {
     } catch (java.net.UnknownHostException e) {
       throw new IllegalArgumentException("cannot bind to unknown address " + bind);
     }
+  }
+
+  /**
+   * Of several tokens a request carries (the page's cookies of two consoles on one host), the one to
+   * {@link #check}: this console's if among them, else the first. Null for none.
+   */
+  public String choose(List<String> presented) {
+    for (String p : presented) {
+      if (token != null && MessageDigest.isEqual(token, p.getBytes(StandardCharsets.UTF_8))) {
+        return p;
+      }
+    }
+    return presented.isEmpty() ? null : presented.get(0);
   }
 
   public Verdict check(String remote, String presented) {

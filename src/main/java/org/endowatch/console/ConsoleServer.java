@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +114,7 @@ public final class ConsoleServer implements AutoCloseable {
       resource(ex, page[0], page[1]);
       return;
     }
-    Access.Verdict v = access.check(ex.getRemoteAddress().getAddress().getHostAddress(), presentedToken(ex));
+    Access.Verdict v = access.check(ex.getRemoteAddress().getAddress().getHostAddress(), access.choose(presentedTokens(ex)));
     if (v != Access.Verdict.ALLOW) {
       send(ex, v == Access.Verdict.RATE_LIMITED ? 429 : 401, "text/plain",
           (v == Access.Verdict.RATE_LIMITED ? "too many failed tokens; wait a minute\n" : "token required\n")
@@ -280,21 +281,38 @@ public final class ConsoleServer implements AutoCloseable {
     }
   }
 
-  private static String presentedToken(HttpExchange ex) {
+  /** The tokens a request carries: as a bearer, in its query, or (the page's requests) as cookies. */
+  private static List<String> presentedTokens(HttpExchange ex) {
     String auth = ex.getRequestHeaders().getFirst("Authorization");
     if (auth != null && auth.startsWith("Bearer ")) {
-      return auth.substring(7).trim();
+      return List.of(auth.substring(7).trim());
     }
     String q = ex.getRequestURI().getRawQuery();
     if (q != null) {
       for (String kv : q.split("&")) {
         if (kv.startsWith("token=")) {
-          return URLDecoder.decode(kv.substring(6), StandardCharsets.UTF_8);
+          return List.of(URLDecoder.decode(kv.substring(6), StandardCharsets.UTF_8));
         }
       }
     }
-    return null;
+    // The page's own requests carry it as a cookie the page sets from the address it was opened
+    // with, and not in their addresses, which proxies log and browsers keep in their history. One
+    // per port (cookies are the host's, whatever its port): two consoles on one machine each have theirs.
+    List<String> cookies = new ArrayList<>();
+    for (String header : ex.getRequestHeaders().getOrDefault("Cookie", List.of())) {
+      for (String cookie : header.split(";")) {
+        String c = cookie.trim();
+        int eq = c.indexOf('=');
+        if (eq > 0 && c.substring(0, eq).startsWith(TOKEN_COOKIE)) {
+          cookies.add(URLDecoder.decode(c.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return cookies;
   }
+
+  /** The name app.js's token cookies start with (then the page's port). */
+  static final String TOKEN_COOKIE = "endowatch_token";
 
   private static long longParam(HttpExchange ex, String name, long dflt) {
     String q = ex.getRequestURI().getRawQuery();

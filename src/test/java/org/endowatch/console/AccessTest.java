@@ -3,6 +3,7 @@ package org.endowatch.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,15 @@ class AccessTest {
     assertThat(guarded.check("10.0.0.9", TOKEN)).isEqualTo(Access.Verdict.ALLOW);
     assertThat(guarded.check("10.0.0.9", null)).isEqualTo(Access.Verdict.DENY);
     assertThat(guarded.check("10.0.0.9", TOKEN + "x")).isEqualTo(Access.Verdict.DENY);
+  }
+
+  @Test
+  void ofSeveralTokensARequestCarriesTheConsolesIsCheckedElseTheFirst() {
+    Access guarded = new Access(TOKEN, () -> 0);
+    assertThat(guarded.choose(List.of("other-console-token", TOKEN))).isEqualTo(TOKEN);
+    assertThat(guarded.choose(List.of("other-console-token", "third"))).isEqualTo("other-console-token");
+    assertThat(guarded.choose(List.of())).isNull();
+    assertThat(new Access(null, () -> 0).choose(List.of("any", TOKEN))).isEqualTo("any");
   }
 
   @Test

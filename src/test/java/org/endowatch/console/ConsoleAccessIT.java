@@ -48,8 +48,12 @@ class ConsoleAccessIT {
       }
       assertThat(get(http, base + "/api/procedures", TOKEN)).isEqualTo(200);
       assertThat(get(http, base + "/api/procedures?token=" + TOKEN, null)).isEqualTo(200);
-      // The two requests without a token were failures 1 and 2; three wrong tokens make five.
-      for (int i = 0; i < Access.MAX_FAILURES - 2; i++) {
+      // As the page sends it: a cookie per console port; another console's on the same host beside it.
+      assertThat(cookie(http, base + "/api/procedures", "endowatch_token_9999=another-consoles-token; endowatch_token_"
+          + server.port() + "=" + TOKEN)).isEqualTo(200);
+      assertThat(cookie(http, base + "/api/procedures", "endowatch_token_" + server.port() + "=wrong")).isEqualTo(401);
+      // The two requests without a token and the wrong cookie were failures 1 to 3; two wrong tokens make five.
+      for (int i = 0; i < Access.MAX_FAILURES - 3; i++) {
         assertThat(get(http, base + "/api/procedures", "wrong-token-" + i)).isEqualTo(401);
       }
       assertThat(get(http, base + "/api/procedures", TOKEN)).as("locked out for a minute").isEqualTo(429);
@@ -82,6 +86,11 @@ class ConsoleAccessIT {
       assertThatThrownBy(() -> get(HttpClient.newHttpClient(), base + "/health", null))
           .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
     }
+  }
+
+  private static int cookie(HttpClient http, String url, String cookies) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Cookie", cookies).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   private static int get(HttpClient http, String url, String bearer) throws Exception {

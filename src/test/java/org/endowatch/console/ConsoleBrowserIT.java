@@ -331,6 +331,13 @@ class ConsoleBrowserIT {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
         wait.ignoring(StaleElementReferenceException.class);
         String page = proxy.page();
+        browser.get(page);
+        wait.until(d -> d.findElement(By.id("source")).getText().equals("This console needs its token: open " + page
+            + "?token=TOKEN, with the token it was started with (--token or ENDOWATCH_CONSOLE_TOKEN)."));
+        assertThat(browser.findElement(By.id("procedures")).findElements(By.cssSelector("tbody tr"))).isEmpty();
+        browser.get(page + "?token=not-" + TOKEN);
+        wait.until(d -> d.findElement(By.id("source")).getText().startsWith("The token this page was opened with is not the console's: open "));
+
         browser.get(page + "?token=" + TOKEN);
         scores(kafka, PROXIED, 0, 3);
         long ts = System.currentTimeMillis();
@@ -342,13 +349,15 @@ class ConsoleBrowserIT {
         wait.until(d -> d.findElement(By.cssSelector("#alerts li[data-alert='" + PROXIED + "/1']")).isDisplayed());
         assertThat(browser.findElement(By.tagName("body")).getCssValue("background-color")).isEqualTo("rgba(17, 17, 17, 1)");
         assertThat(browser.findElement(By.id("connection")).getText()).isEqualTo("connected");
-
+        // The token went into the page's cookie and out of its address and of every request's but
+        // the page's own (the frames of the alert list's images included): proxies log addresses.
+        assertThat(browser.getCurrentUrl()).isEqualTo(page);
+        wait.until(d -> ((Boolean) ((JavascriptExecutor) d).executeScript(
+            "return [...document.querySelectorAll('#alerts img')].every(i => i.complete)")));
+        assertThat(proxy.addressesWithAToken()).containsExactly("/endowatch/?token=not-" + TOKEN, "/endowatch/?token=" + TOKEN);
+        // Opened again without it, in the same browser: the cookie still says who it is.
         browser.get(page);
-        wait.until(d -> d.findElement(By.id("source")).getText().equals("This console needs its token: open " + page
-            + "?token=TOKEN, with the token it was started with (--token or ENDOWATCH_CONSOLE_TOKEN)."));
-        assertThat(browser.findElement(By.id("procedures")).findElements(By.cssSelector("tbody tr"))).isEmpty();
-        browser.get(page + "?token=not-" + TOKEN);
-        wait.until(d -> d.findElement(By.id("source")).getText().startsWith("The token in this address is not the console's: open "));
+        wait.until(d -> d.findElement(By.cssSelector("tr[data-id='" + PROXIED + "']")).isDisplayed());
       } finally {
         browser.quit();
       }
@@ -408,6 +417,7 @@ class ConsoleBrowserIT {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final Set<HttpExchange> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger refusedStreams = new AtomicInteger();
+    private final List<String> addressesWithAToken = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean down;
 
     PrefixProxy(String prefix, String target) throws IOException {
@@ -417,6 +427,9 @@ class ConsoleBrowserIT {
       server.createContext(prefix + "/", ex -> {
         try (ex) {
           URI asked = ex.getRequestURI();
+          if (asked.getRawQuery() != null && asked.getRawQuery().contains("token=")) {
+            addressesWithAToken.add(asked.getRawPath() + "?" + asked.getRawQuery());
+          }
           if (down) {
             if (asked.getRawPath().endsWith("/api/events")) {
               refusedStreams.incrementAndGet();
@@ -426,9 +439,14 @@ class ConsoleBrowserIT {
           }
           open.add(ex);
           String query = asked.getRawQuery() == null ? "" : "?" + asked.getRawQuery();
-          HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(
-              URI.create(target + asked.getRawPath().substring(prefix.length()) + query)).build(), BodyHandlers.ofInputStream());
-          r.headers().firstValue("Content-Type").ifPresent(t -> ex.getResponseHeaders().set("Content-Type", t));
+          HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(target + asked.getRawPath().substring(prefix.length()) + query));
+          for (String h : List.of("Cookie", "Authorization", "Accept-Encoding")) {
+            ex.getRequestHeaders().getOrDefault(h, List.of()).forEach(v -> forward.header(h, v));
+          }
+          HttpResponse<InputStream> r = client.send(forward.build(), BodyHandlers.ofInputStream());
+          for (String h : List.of("Content-Type", "Content-Encoding", "Cache-Control")) {
+            r.headers().firstValue(h).ifPresent(v -> ex.getResponseHeaders().set(h, v));
+          }
           ex.sendResponseHeaders(r.statusCode(), 0);
           try (InputStream in = r.body(); OutputStream out = ex.getResponseBody()) {
             byte[] buffer = new byte[8192];
@@ -457,6 +475,11 @@ class ConsoleBrowserIT {
 
     void up() {
       down = false;
+    }
+
+    /** The addresses asked for through it that held a token, in order. */
+    List<String> addressesWithAToken() {
+      return addressesWithAToken;
     }
 
     /** How often the page asked for its event stream while down. */
