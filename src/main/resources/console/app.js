@@ -32,8 +32,9 @@ function fmt(v, d) { return v === null || v === undefined ? '–' : Number(v).to
 // A new alert: counted on the page (data-cues), a short tone when the user asked for one (browsers
 // allow sound only after a click, which the checkbox is), and the tab's title while any is open.
 let audio = null;
-function cue() {
+function cue(id) {
   document.body.dataset.cues = String(Number(document.body.dataset.cues) + 1);
+  document.body.dataset.lastCue = id;
   if (!$('#sound').checked) return;
   try {
     audio = audio || new AudioContext();
@@ -374,6 +375,7 @@ async function catchUp(summary) {
   } finally { view.fetchingTimeline = false; }
 }
 
+let connectedBefore = false;   // whether an overview came on an earlier connection
 function connect() {
   const es = new EventSource('api/events');
   es.onopen = () => { $('#connection').textContent = 'connected'; $('#connection').className = 'on'; };
@@ -388,9 +390,19 @@ function connect() {
   // page was not connected is lost (a procedure that ended, an alert), so the overview is replaced
   // and an open view read again, where it was. (The view stays open when the console does not hold
   // its procedure yet: a console that restarted pushes each one as it reads its history.)
+  // An alert that started meanwhile on a live procedure is cued now (not on the first connection:
+  // a page just opened is not told of alerts already open).
   es.addEventListener('procedures', e => {
+    const before = new Map(procs);
     procs.clear();
     JSON.parse(e.data).forEach(s => procs.set(s.id, s));
+    if (connectedBefore) {
+      for (const s of procs.values()) {
+        const was = before.get(s.id);
+        if (s.live && s.alerting && (!was || !was.alerting || was.alerts < s.alerts)) cue(s.id);
+      }
+    }
+    connectedBefore = true;
     renderOverview();
     if (sel && !opening) select(sel.id, true).catch(() => {});   // not over a row being opened
   });
@@ -413,7 +425,7 @@ function connect() {
     const a = JSON.parse(e.data);
     // Only a live procedure's: a console that restarts reads its history again, and pages that
     // reconnect meanwhile would hear every old alert.
-    if (a.type === 'alert-start' && procs.has(a.procedureId) && procs.get(a.procedureId).live) cue();
+    if (a.type === 'alert-start' && procs.has(a.procedureId) && procs.get(a.procedureId).live) cue(a.procedureId);
     if (opening && opening.id === a.procedureId) opening.alerts.push(a);
     if (sel && sel.id === a.procedureId) { sel.alerts.set(a.alertId, a); renderAlerts(); drawTimeline(); }
   });

@@ -384,21 +384,33 @@ class ConsoleBrowserIT {
         wait.until(d -> points(d.findElement(By.id("timeline"))) == 3);
 
         // The console restarts behind the proxy: the stream is cut, and asking again gets a 502.
+        // Meanwhile an alert starts: once connected again, the page lists it and cues it.
         proxy.down();
         wait.until(d -> d.findElement(By.id("connection")).getText().equals("reconnecting…"));
         long ts = System.currentTimeMillis();
+        scores(kafka, CUT, 3, 1);
         TopicWriter.send(kafka, Topics.ALERTS.name(), Topics.ALERTS.valueSerde().serializer(), CUT,
-            List.of(new AlertEvent(AlertEvent.START, CUT + "/2", CUT, 2, 2, 2, 0.8, null, ts, ts, "browser-model", null)));
-        TopicWriter.send(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().serializer(), CUT,
-            List.of(ProcedureEvent.ended(CUT, ts, "test", 0, ProcedureEvent.STOPPED)));
-        wait.until(d -> console.store().summaries().stream().anyMatch(s -> s.id().equals(CUT) && !s.live() && s.alerts() == 1));
+            List.of(new AlertEvent(AlertEvent.START, CUT + "/2", CUT, 2, 3, 3, 0.8, null, ts, ts, "browser-model", null)));
+        wait.until(d -> console.store().summaries().stream().anyMatch(s -> s.id().equals(CUT) && s.live() && s.alerting()));
         // A browser gives up on an event stream answered with anything but the stream.
         wait.until(d -> proxy.refusedStreams() > 0);
         proxy.up();
+        wait.until(d -> d.findElement(By.id("connection")).getText().equals("connected"));
+        wait.until(d -> d.findElement(By.cssSelector("#alerts li[data-alert='" + CUT + "/2']")).isDisplayed());
+        wait.until(d -> CUT.equals(d.findElement(By.tagName("body")).getAttribute("data-last-cue")));
+        wait.until(d -> points(d.findElement(By.id("timeline"))) == 4);
 
+        // Cut again, and the recording ends meanwhile: once connected again, the page says it ended.
+        int refused = proxy.refusedStreams();
+        proxy.down();
+        wait.until(d -> d.findElement(By.id("connection")).getText().equals("reconnecting…"));
+        TopicWriter.send(kafka, Topics.PROCEDURES.name(), Topics.PROCEDURES.valueSerde().serializer(), CUT,
+            List.of(ProcedureEvent.ended(CUT, System.currentTimeMillis(), "test", 0, ProcedureEvent.STOPPED)));
+        wait.until(d -> console.store().summaries().stream().anyMatch(s -> s.id().equals(CUT) && !s.live()));
+        wait.until(d -> proxy.refusedStreams() > refused);
+        proxy.up();
         wait.until(d -> d.findElement(By.id("connection")).getText().equals("connected"));
         wait.until(d -> d.findElement(state).getText().equals("ended"));
-        wait.until(d -> d.findElement(By.cssSelector("#alerts li[data-alert='" + CUT + "/2']")).isDisplayed());
         assertThat(browser.findElement(By.id("title")).getText()).isEqualTo(CUT);
       } finally {
         browser.quit();
