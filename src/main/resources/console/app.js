@@ -52,8 +52,27 @@ function cue(id) {
     console.warn('endowatch: no alert tone:', e);
   }
 }
+// The tone asked for on an earlier visit is remembered, but a browser lets a page sound only once
+// the person has clicked or typed on it: a page opened again (a wall display reloaded each morning)
+// stayed silent at every alert with the box ticked. So it says so until then, and the first click or
+// key anywhere readies the sound.
+function readyTone() {
+  if (!$('#sound').checked) return;
+  try {
+    audio = audio || new AudioContext();
+    if (audio.state === 'suspended') audio.resume();
+  } catch (e) {
+    console.warn('endowatch: no alert tone:', e);
+  }
+}
+function toneHint() {
+  const waiting = $('#sound').checked && navigator.userActivation !== undefined && !navigator.userActivation.hasBeenActive;
+  $('#tonehint').hidden = !waiting;
+}
 $('#sound').checked = localStorage.getItem('endowatch.sound') === 'on';
-$('#sound').onchange = () => localStorage.setItem('endowatch.sound', $('#sound').checked ? 'on' : 'off');
+$('#sound').onchange = () => { localStorage.setItem('endowatch.sound', $('#sound').checked ? 'on' : 'off'); readyTone(); toneHint(); };
+['pointerdown', 'keydown'].forEach(t => document.addEventListener(t, () => { readyTone(); toneHint(); }, { capture: true }));
+toneHint();
 
 function clock(ms) { return new Date(ms).toLocaleTimeString(); }
 

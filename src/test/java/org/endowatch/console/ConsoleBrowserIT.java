@@ -317,6 +317,30 @@ class ConsoleBrowserIT {
     }
   }
 
+  @Test
+  void aPageOpenedAgainWithTheToneTickedSaysItWaitsForAClickAndTheFirstReadiesIt(KafkaCluster kafka, @TempDir Path dir)
+      throws Exception {
+    try (Console console = console(kafka, null)) {
+      WebDriver browser = chromium(dir);
+      try {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get("http://127.0.0.1:" + console.port() + "/");
+        click(wait, By.id("sound"));
+        assertThat(browser.findElement(By.id("tonehint")).isDisplayed()).isFalse();
+        // Opened again (a wall display each morning): the box remembered, the sound not yet allowed.
+        browser.navigate().refresh();
+        wait.until(d -> d.findElement(By.id("sound")).isSelected() && d.findElement(By.id("tonehint")).isDisplayed());
+        assertThat(browser.findElement(By.id("tonehint")).getText())
+            .isEqualTo("the tone sounds only once this page has had a click: click anywhere on it");
+        new Actions(browser).moveToElement(browser.findElement(By.tagName("h1"))).click().perform();
+        wait.until(d -> !d.findElement(By.id("tonehint")).isDisplayed());
+        wait.until(d -> "running".equals(((JavascriptExecutor) d).executeScript("return audio && audio.state")));
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
   /** A procedure watched through a reverse proxy. */
   static final String PROXIED = "browser-proxied";
   static final String TOKEN = "a-long-enough-console-token";
