@@ -128,6 +128,9 @@ public final class ConsoleServer implements AutoCloseable {
     route(ex, path);
   }
 
+  /** The name app.js's token cookies start with (then the page's port). */
+  static final String TOKEN_COOKIE = "endowatch_token";
+
   /** The page's files by path: resource name, content type. */
   private static final Map<String, String[]> PAGE = Map.of(
       "/", new String[] {"index.html", "text/html; charset=utf-8"},
@@ -192,9 +195,9 @@ public final class ConsoleServer implements AutoCloseable {
   }
 
   /**
-   * The SSE stream: "procedures" first (every summary, as {@code /api/procedures}), "source" then and
-   * whenever whether the console is current changes (newest only), "summary" per changed procedure (newest only), "alert" per alert event, "forget" per
-   * procedure the topics no longer hold.
+   * The SSE stream: "procedures" first (every summary, as {@code /api/procedures}), "source" then
+   * and whenever whether the console is current changes (newest only), "summary" per changed
+   * procedure (newest only), "alert" per alert event, "forget" per procedure the topics no longer hold.
    */
   private void events(HttpExchange ex) throws IOException {
     Map<String, String> pending = new LinkedHashMap<>();
@@ -291,7 +294,7 @@ public final class ConsoleServer implements AutoCloseable {
     if (q != null) {
       for (String kv : q.split("&")) {
         if (kv.startsWith("token=")) {
-          return List.of(URLDecoder.decode(kv.substring(6), StandardCharsets.UTF_8));
+          return List.of(decoded(kv.substring(6)));
         }
       }
     }
@@ -304,15 +307,21 @@ public final class ConsoleServer implements AutoCloseable {
         String c = cookie.trim();
         int eq = c.indexOf('=');
         if (eq > 0 && c.substring(0, eq).startsWith(TOKEN_COOKIE)) {
-          cookies.add(URLDecoder.decode(c.substring(eq + 1), StandardCharsets.UTF_8));
+          cookies.add(decoded(c.substring(eq + 1)));
         }
       }
     }
     return cookies;
   }
 
-  /** The name app.js's token cookies start with (then the page's port). */
-  static final String TOKEN_COOKIE = "endowatch_token";
+  /** A presented token as given, where it is no valid percent-encoding: a wrong token, not a server error. */
+  private static String decoded(String text) {
+    try {
+      return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException malformed) {
+      return text;
+    }
+  }
 
   private static long longParam(HttpExchange ex, String name, long dflt) {
     String q = ex.getRequestURI().getRawQuery();

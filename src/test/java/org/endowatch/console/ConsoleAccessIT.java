@@ -52,8 +52,10 @@ class ConsoleAccessIT {
       assertThat(cookie(http, base + "/api/procedures", "endowatch_token_9999=another-consoles-token; endowatch_token_"
           + server.port() + "=" + TOKEN)).isEqualTo(200);
       assertThat(cookie(http, base + "/api/procedures", "endowatch_token_" + server.port() + "=wrong")).isEqualTo(401);
-      // The two requests without a token and the wrong cookie were failures 1 to 3; two wrong tokens make five.
-      for (int i = 0; i < Access.MAX_FAILURES - 3; i++) {
+      assertThat(cookie(http, base + "/api/procedures", "endowatch_token_" + server.port() + "=%zz"))
+          .as("not percent-encoding: a wrong token, not a server error").isEqualTo(401);
+      // The two requests without a token, the wrong cookie and the %zz were failures 1 to 4; one more makes five.
+      for (int i = 0; i < Access.MAX_FAILURES - 4; i++) {
         assertThat(get(http, base + "/api/procedures", "wrong-token-" + i)).isEqualTo(401);
       }
       assertThat(get(http, base + "/api/procedures", TOKEN)).as("locked out for a minute").isEqualTo(429);
