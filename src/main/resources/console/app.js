@@ -107,6 +107,13 @@ function renderOverview() {
   if (overviewTimer === null) overviewTimer = setTimeout(() => { overviewTimer = null; drawOverview(); }, OVERVIEW_MS);
 }
 
+// A row or alert item reached with Tab opens with Enter or Space, as a click would (a wall display's
+// keyboard, or whoever does not use a mouse).
+function byKeyboard(el) {
+  el.tabIndex = 0;
+  el.onkeydown = e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); el.onclick(); } };
+}
+
 function overviewOrder(a, b) {
   if (a.live !== b.live) return a.live ? -1 : 1;
   if (a.live) return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -128,6 +135,7 @@ function drawOverview() {
       tr.dataset.id = s.id;
       for (let k = 0; k < 7; k++) tr.appendChild(document.createElement('td'));
       tr.onclick = () => select(s.id);
+      byKeyboard(tr);
       overviewRows.set(s.id, r = { tr, s: null, selected: null });
     }
     const selected = !!sel && sel.id === s.id;
@@ -341,6 +349,7 @@ function renderAlerts() {
       li.append(document.createElement('img'), document.createElement('div'));
       const id = a.alertId;
       li.onclick = () => { const now = sel && sel.alerts.get(id); if (now) { setMode(false); show(now.peakFrame); } };
+      byKeyboard(li);
       alertItems.set(id, li);
     }
     li.classList.toggle('open', a.type !== 'alert-end');

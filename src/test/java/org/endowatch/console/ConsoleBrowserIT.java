@@ -50,6 +50,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -237,7 +238,7 @@ class ConsoleBrowserIT {
       """;
 
   @Test
-  void aViewFetchedWhileRecordsArriveMissesNoneAddsNoneTwiceOnlyTheLastClickOpensAndItsClimbingAlertTakesAHeldClick(
+  void aViewOpenedWhileRecordsArriveMissesNoneAddsNoneTwiceOpensOnTheLastClickAndTakesHeldClicksAndKeys(
       KafkaCluster kafka, @TempDir Path dir) throws Exception {
     try (Console console = console(kafka, null)) {
       WebDriver browser = chromium(dir);
@@ -311,6 +312,14 @@ class ConsoleBrowserIT {
         wait.until(d -> d.findElement(By.id("title")).getText().equals(LATE) && points(d.findElement(By.id("timeline"))) == 12);
         js.executeAsyncScript("const done = arguments[arguments.length - 1]; window.release(); setTimeout(done, 1000);");
         assertThat(points(browser.findElement(By.id("timeline")))).isEqualTo(12);
+
+        // By keyboard: a row and an alert item take Enter as a click.
+        browser.findElement(By.cssSelector("tr[data-id='" + OTHER + "']")).sendKeys(Keys.ENTER);
+        wait.until(d -> d.findElement(By.id("title")).getText().equals(OTHER));
+        browser.findElement(By.cssSelector("tr[data-id='" + LATE + "']")).sendKeys(Keys.ENTER);
+        wait.until(d -> d.findElement(By.id("title")).getText().equals(LATE) && d.findElement(By.id("mode")).getText().equals("live"));
+        browser.findElement(By.cssSelector("#alerts li[data-alert='" + LATE + "/7']")).sendKeys(Keys.ENTER);
+        wait.until(d -> d.findElement(By.id("mode")).getText().equals("review"));
       } finally {
         browser.quit();
       }
