@@ -403,13 +403,18 @@ async function catchUp(summary) {
   } finally { view.fetchingTimeline = false; }
 }
 
+// The header's word on the page's event stream: green only while connected.
+function connection(state) {
+  $('#connection').textContent = state;
+  $('#connection').className = state === 'connected' ? 'on' : 'off';
+}
+
 let connectedBefore = false;   // whether an overview came on an earlier connection
 function connect() {
   const es = new EventSource('api/events');
-  es.onopen = () => { $('#connection').textContent = 'connected'; $('#connection').className = 'on'; };
+  es.onopen = () => connection('connected');
   es.onerror = () => {
-    $('#connection').textContent = 'reconnecting…';
-    $('#connection').className = 'off';
+    connection('reconnecting…');
     // The browser tries again by itself after a dropped connection, but gives up for good on an
     // answer that is not the stream: a reverse proxy's 502 while the console restarts. Start over then.
     if (es.readyState === EventSource.CLOSED) setTimeout(start, RETRY_MS);
@@ -476,8 +481,7 @@ function refused(status) {
   b.className = 'warn';
   b.hidden = false;
   $('#empty').hidden = true;
-  $('#connection').textContent = 'refused';
-  $('#connection').className = 'off';
+  connection('refused');
 }
 
 // Connects once the console answers with this page's token (the stream's first event brings the
@@ -486,7 +490,7 @@ const RETRY_MS = 3000;
 function start() {
   getJson('api/source').then(() => connect()).catch(e => {
     if (e.status === 401 || e.status === 429) refused(e.status);
-    else { $('#connection').textContent = 'reconnecting…'; $('#connection').className = 'off'; setTimeout(start, RETRY_MS); }
+    else { connection('reconnecting…'); setTimeout(start, RETRY_MS); }
   });
 }
 start();
